@@ -1,0 +1,75 @@
+"""Configuration: one table of settings, read once from the environment or the CLI.
+
+Settings are a small frozen value object passed to whatever needs them (the store factory, the
+pipeline, the API); nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_BASE = "https://w3id.org/sherloc/"
+
+#: The repository root: ontology/, shapes/, sparql/ and data/ are read from here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: name -> (environment variable, default, help). The README's settings table mirrors this one
+#: and a test keeps them in step.
+SETTINGS: dict[str, tuple[str, str, str]] = {
+    "store": (
+        "SHERLOC_STORE",
+        "var/store",
+        "Where the graph lives: a directory (embedded on-disk Oxigraph), `memory`, or an "
+        "http(s) SPARQL endpoint URL (remote backend).",
+    ),
+    "base": (
+        "SHERLOC_BASE",
+        DEFAULT_BASE,
+        "Base of every minted IRI; the server answers for IRIs under it at the same path.",
+    ),
+    "home": (
+        "SHERLOC_HOME",
+        str(PROJECT_ROOT),
+        "Folder holding ontology/, shapes/, sparql/ and data/.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with :meth:`from_env`, override with :meth:`with_`."""
+
+    store: str = SETTINGS["store"][1]
+    base: str = DEFAULT_BASE
+    home: Path = field(default=PROJECT_ROOT)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: str | None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, str] = {}
+        for name, (var, default, _help) in SETTINGS.items():
+            given = overrides.get(name)
+            values[name] = given if given is not None else env.get(var, default)
+        base = values["base"] if values["base"].endswith(("/", "#")) else values["base"] + "/"
+        return cls(store=values["store"], base=base, home=Path(values["home"]))
+
+    def with_(self, **changes: object) -> "Settings":
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.home / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.home / "shapes"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.home / "sparql"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"

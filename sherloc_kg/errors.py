@@ -1,0 +1,101 @@
+"""Every error SHERLOC-KG raises on purpose.
+
+    SherlocError                      base: catch this to catch ours
+    ├── UsageError                    the caller asked for something malformed (exit 2, HTTP 400)
+    ├── SourceError                   a source file cannot be read as its format says (exit 1)
+    │                                 carries file, line, record id, field: like SyntaxError
+    ├── ValidationFailed              records broke SHACL shapes; carries the issues (exit 1, HTTP 422)
+    ├── QueryError                    a SPARQL query or update failed (HTTP 400)
+    ├── NotFound                      a named query, record or IRI does not exist (HTTP 404)
+    └── StoreError                    the store refused or failed an operation (HTTP 503)
+
+The CLI maps these to one red line and an exit code in one place (``cli.py``); the API maps
+them to one JSON shape in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+class SherlocError(Exception):
+    exit_code: ClassVar[int] = 1
+    http_status: ClassVar[int] = 500
+
+
+class UsageError(SherlocError):
+    exit_code = 2
+    http_status = 400
+
+
+class NotFound(SherlocError):
+    exit_code = 2
+    http_status = 404
+
+
+class QueryError(SherlocError):
+    exit_code = 1
+    http_status = 400
+
+
+class StoreError(SherlocError):
+    exit_code = 1
+    http_status = 503
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a source a problem is: file, line (1-based), record id and input field."""
+
+    file: str
+    line: int | None = None
+    record: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file + (f":{self.line}" if self.line else "")]
+        if self.record:
+            parts.append(f"record {self.record}")
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return ", ".join(parts)
+
+
+class SourceError(SherlocError):
+    """A record cannot be read: malformed line, missing or misspelt field, unknown reference."""
+
+    http_status = 422
+
+    def __init__(self, message: str, location: Location) -> None:
+        super().__init__(f"{location}: {message}")
+        self.message = message
+        self.location = location
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One broken rule, said so that a data editor knows what to fix."""
+
+    severity: str  # "Violation" | "Warning" | "Info"
+    message: str
+    location: Location
+    value: str | None = None
+    shape: str | None = None
+
+    def __str__(self) -> str:
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{self.location}: {self.severity}: {self.message}{value}"
+
+
+class ValidationFailed(SherlocError):
+    """Records broke the SHACL shapes; nothing was written."""
+
+    http_status = 422
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        violations = [i for i in issues if i.severity == "Violation"]
+        lines = "\n".join(str(i) for i in violations[:50])
+        more = f"\n... and {len(violations) - 50} more" if len(violations) > 50 else ""
+        super().__init__(f"{len(violations)} violation(s); nothing was written\n{lines}{more}")

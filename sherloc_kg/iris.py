@@ -1,0 +1,166 @@
+"""The one place where IRIs are minted and read back.
+
+Every IRI follows ARCHITECTURE.md: ``{base}id/{kind}/...`` for things, ``{base}vocab/{scheme}/{concept}``
+for concepts, ``{base}graph/{name}`` for named graphs. Ids from sources are percent-encoded
+segment by segment, so an id can never escape its segment or inject IRI syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+from rdflib import URIRef
+
+from .config import DEFAULT_BASE
+from .errors import UsageError
+
+INSTRUMENTS = ("untoc", "tip", "som", "fp")
+
+#: Named graphs (ARCHITECTURE.md "Named graphs").
+GRAPHS = (
+    "ontology", "vocabularies", "instruments", "countries",
+    "cases", "legislation", "participation", "treaties", "strategies", "bibliography",
+    "authorities", "authorities-restricted", "guide", "review", "review-restricted",
+    "inferred", "provenance",
+)
+RESTRICTED_GRAPHS = frozenset({"authorities-restricted", "review-restricted"})
+
+_PROVISION = re.compile(r"^(untoc|tip|som|fp)/art/(\d+)((?:/[0-9a-z]+)*)$")
+_NATIONAL = re.compile(r"^(?:(?P<country>[A-Z]{3}):)?(?P<law>[^#\s]+)#(?P<number>[^#\s]+)$")
+
+
+def segment(value: str) -> str:
+    """Percent-encode one path segment (``/`` included) of an IRI."""
+    return quote(str(value), safe="-._~!$&'()*+,;=:@")
+
+
+def slug(text: str) -> str:
+    """A readable, stable segment from a name: ``Supreme Court (Brazil)`` → ``supreme-court-brazil``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "unnamed"
+
+
+@dataclass(frozen=True)
+class Iris:
+    """IRIs under one base. ``Iris()`` uses the default base."""
+
+    base: str = DEFAULT_BASE
+
+    def _id(self, *parts: str) -> URIRef:
+        return URIRef(self.base + "id/" + "/".join(parts))
+
+    # -- named graphs ------------------------------------------------------------------------
+    def graph(self, name: str) -> URIRef:
+        if name not in GRAPHS:
+            raise UsageError(f"unknown graph '{name}'; known: {', '.join(GRAPHS)}")
+        return URIRef(f"{self.base}graph/{name}")
+
+    # -- the Convention and its Protocols -----------------------------------------------------
+    def instrument(self, code: str) -> URIRef:
+        if code not in INSTRUMENTS:
+            raise UsageError(f"unknown instrument '{code}'; known: {', '.join(INSTRUMENTS)}")
+        return self._id("instrument", code)
+
+    def provision(self, reference: str) -> URIRef:
+        """``untoc/art/5/1/a`` → ``{base}id/instrument/untoc/art/5/1/a``. Raises UsageError if malformed."""
+        if not _PROVISION.match(reference):
+            raise UsageError(
+                f"'{reference}' is not a Convention provision reference "
+                "(expected {untoc|tip|som|fp}/art/{n}[/{paragraph}[/{subparagraph}]], e.g. untoc/art/5/1/a)"
+            )
+        return self._id("instrument", reference)
+
+    def provision_reference(self, iri: str) -> str | None:
+        """The reverse of :meth:`provision`: ``untoc/art/5/1/a``, or None if not a provision IRI."""
+        prefix = self.base + "id/instrument/"
+        if iri.startswith(prefix) and _PROVISION.match(iri[len(prefix):]):
+            return iri[len(prefix):]
+        return None
+
+    # -- jurisdictions -----------------------------------------------------------------------
+    def country(self, iso3: str) -> URIRef:
+        return self._id("country", segment(iso3))
+
+    def jurisdiction(self, code: str) -> URIRef:
+        """An international or regional body used as a jurisdiction (``IRB``, ``ECHR``)."""
+        return self._id("jurisdiction", segment(code))
+
+    def court(self, jurisdiction_code: str, name: str) -> URIRef:
+        return self._id("court", segment(jurisdiction_code), slug(name))
+
+    # -- records -----------------------------------------------------------------------------
+    def case(self, case_id: str) -> URIRef:
+        return self._id("case", segment(case_id))
+
+    def legislation(self, country: str, law_id: str) -> URIRef:
+        return self._id("legislation", segment(country), segment(law_id))
+
+    def national_provision(self, country: str, law_id: str, number: str) -> URIRef:
+        return self._id("legislation", segment(country), segment(law_id), "art", segment(number))
+
+    def national_provision_ref(self, reference: str, default_country: str) -> URIRef:
+        """``BRA-cp-1940#149-A`` (in the referring record's country) or ``BRA:BRA-cp-1940#149-A``."""
+        match = _NATIONAL.match(reference)
+        if not match:
+            raise UsageError(
+                f"'{reference}' is not a national provision reference "
+                "(expected {law id}#{provision number}, e.g. BRA-cp-1940#149-A, or ISO3:{law id}#{number})"
+            )
+        country = match["country"] or default_country
+        return self.national_provision(country, match["law"], match["number"])
+
+    def participation(self, instrument: str, country: str) -> URIRef:
+        return self._id("participation", segment(instrument), segment(country))
+
+    def treaty(self, treaty_id: str) -> URIRef:
+        return self._id("treaty", segment(treaty_id))
+
+    def strategy(self, strategy_id: str) -> URIRef:
+        return self._id("strategy", segment(strategy_id))
+
+    def publication(self, publication_id: str) -> URIRef:
+        return self._id("publication", segment(publication_id))
+
+    def authority(self, authority_id: str) -> URIRef:
+        return self._id("authority", segment(authority_id))
+
+    def guide(self, guide_id: str) -> URIRef:
+        return self._id("guide", segment(guide_id))
+
+    def review(self, review_id: str) -> URIRef:
+        return self._id("review", segment(review_id))
+
+    def source(self, sha256: str) -> URIRef:
+        """A source file, identified by its content."""
+        return self._id("source", sha256)
+
+    def activity(self, stamp: str) -> URIRef:
+        return self._id("activity", segment(stamp))
+
+    @staticmethod
+    def part(record: URIRef, *parts: str | int) -> URIRef:
+        """A resource that exists only inside a record: ``{case}/defendant/1``."""
+        return URIRef(str(record) + "/" + "/".join(segment(str(p)) for p in parts))
+
+    # -- vocabularies ------------------------------------------------------------------------
+    def scheme(self, scheme: str) -> URIRef:
+        return URIRef(f"{self.base}vocab/{scheme}")
+
+    def concept(self, scheme: str, notation: str) -> URIRef:
+        return URIRef(f"{self.base}vocab/{scheme}/{segment(notation)}")
+
+    # -- rebasing ----------------------------------------------------------------------------
+    def rebase(self, iri: str) -> str:
+        """An IRI written under the default base (in ontology/ files), moved under this base."""
+        if self.base != DEFAULT_BASE and iri.startswith(DEFAULT_BASE) and not iri.startswith(
+            DEFAULT_BASE + "ontology"
+        ):
+            return self.base + iri[len(DEFAULT_BASE):]
+        return iri
+
+    def local_path(self, iri: str) -> str | None:
+        """The path the server answers an IRI at, or None when the IRI is not under the base."""
+        return "/" + unquote(iri[len(self.base):]) if iri.startswith(self.base) else None
