@@ -4,11 +4,12 @@ AttributeError, so a typo fails loudly (tests/test_namespaces.py keeps the two i
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VCARD, XSD, DefinedNamespace
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 
 ONTOLOGY_IRI = "https://w3id.org/sherloc/ontology"
 
