@@ -1,0 +1,23 @@
+"""The loaders: one module per source, each a pure mapping from a source file to RDF records.
+
+The registry maps a kind (as the CLI names it: ``sherloc-kg load cases FILE``) to its module,
+imported only when used. A loader module defines ``KIND``, ``GRAPHS`` (the named graphs its
+records go to), ``RECORD_CLASS`` and ``read(path, iris, source_format) -> Iterator[Record]``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from sherloc_kg.errors import UsageError
+
+LOADERS: dict[str, str] = {
+    "cases": "sherloc_kg.loaders.cases",
+}
+
+
+def loader_for(kind: str) -> ModuleType:
+    if kind not in LOADERS:
+        raise UsageError(f"unknown kind '{kind}'; known kinds: {', '.join(sorted(LOADERS))}")
+    return importlib.import_module(LOADERS[kind])

@@ -82,6 +82,7 @@ class Issue:
     location: Location
     value: str | None = None
     shape: str | None = None
+    focus: str | None = None  # the IRI the rule was checked on
 
     def __str__(self) -> str:
         value = f" (value: {self.value})" if self.value else ""

@@ -1,0 +1,209 @@
+"""The ingest pipeline: loader → records → SHACL gate → one transaction, with provenance.
+
+Policy for a file holding both valid and invalid records (``on_invalid``):
+
+* ``refuse`` (the default): any violation, in any record of any file of the load, refuses the
+  whole load; nothing is written and every problem is reported.
+* ``skip``: invalid records are reported and left out; the valid ones are written, together, in
+  one transaction.
+
+Warnings never block a load. Re-loading the same records is idempotent; a record that changed
+replaces its previous version completely (all in the same transaction as the rest of the load).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal as Choice
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from .config import Settings
+from .errors import Issue, Location, SourceError, UsageError, ValidationFailed
+from .iris import Iris
+from .loaders import loader_for
+from .loaders.records import Record, as_writes
+from .namespaces import DCTERMS, PROV, RDF, SKOS
+from .store import Dataset, RecordWrite, Store
+from .validation import Gate
+
+Progress = Callable[[str, int, int], None]
+Policy = Choice["refuse", "skip"]
+BATCH_SIZE = 250
+
+
+@dataclass
+class LoadReport:
+    kind: str
+    files: list[str]
+    records_read: int = 0
+    records_written: int = 0
+    triples_written: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def violations(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "Warning"]
+
+
+def inference_rules(settings: Settings, iris: Iris) -> list[str]:
+    """The SPARQL Update rules in ``sparql/rules/``, run after every load in the same transaction."""
+    rules = []
+    for path in sorted((settings.queries_dir / "rules").glob("*.ru")):
+        text = path.read_text(encoding="utf-8")
+        rules.append(text.replace(Iris().base + "graph/", iris.base + "graph/"))
+    return rules
+
+
+class Ingest:
+    def __init__(self, store: Store, settings: Settings, *, progress: Progress | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.iris = Iris(settings.base)
+        self.progress = progress or (lambda stage, done, total: None)
+
+    def load(self, kind: str, paths: Sequence[Path], *, source_format: str | None = None,
+             on_invalid: Policy = "refuse", write: bool = True) -> LoadReport:
+        """Read, validate and (unless ``write`` is False) commit ``paths`` as records of ``kind``.
+
+        Raises :class:`ValidationFailed` when the policy refuses the load."""
+        if on_invalid not in ("refuse", "skip"):
+            raise UsageError(f"--on-invalid must be 'refuse' or 'skip', not {on_invalid!r}")
+        loader = loader_for(kind)
+        report = LoadReport(kind, [str(p) for p in paths])
+        records = self._read(loader, paths, source_format, report)
+        gate = Gate.for_kind(kind, self.settings.shapes_dir, self.settings.ontology_dir / "sherloc.ttl", self.iris)
+        invalid = self._validate(gate, records, report)
+        if report.violations and (on_invalid == "refuse" or not write):
+            if write:
+                raise ValidationFailed(report.issues)
+            return report
+        good = [r for r in records if r.error is None and r.iri not in invalid]
+        if write and good:
+            self._commit(loader, good, paths, report)
+        return report
+
+    # -- reading ------------------------------------------------------------------------------
+    def _read(self, loader, paths: Sequence[Path], source_format: str | None, report: LoadReport) -> list[Record]:
+        records: list[Record] = []
+        first_seen: dict[URIRef, Location] = {}
+        for path in paths:
+            if not path.is_file():
+                raise UsageError(f"{path}: no such file")
+            for record in loader.read(path, self.iris, source_format):
+                report.records_read += 1
+                if record.error is None and record.iri in first_seen:
+                    earlier = first_seen[record.iri]
+                    record.error = SourceError(f"duplicate id: already given at {earlier.file}:{earlier.line}",
+                                               Location(record.location.file, record.location.line,
+                                                        record.location.record, "id"))
+                if record.error is not None:
+                    report.issues.append(Issue("Violation", record.error.message, record.error.location))
+                else:
+                    first_seen[record.iri] = record.location  # type: ignore[index]
+                records.append(record)
+                if report.records_read % 100 == 0:
+                    self.progress("read", report.records_read, 0)
+        return records
+
+    # -- validating ---------------------------------------------------------------------------
+    def _validate(self, gate: Gate, records: list[Record], report: LoadReport) -> set[URIRef]:
+        valid = [r for r in records if r.error is None]
+        by_iri = {r.iri: r for r in valid}
+        local_types = {(s, p, o) for r in valid for triples in r.triples.values() for (s, p, o) in triples if p == RDF.type}
+        local_typed = {s for (s, _p, _o) in local_types}
+
+        def owner(focus: str) -> Record | None:
+            """The record a focus node belongs to: itself, or the record its IRI lies below."""
+            while focus:
+                record = by_iri.get(URIRef(focus))
+                if record is not None:
+                    return record
+                focus = focus.rpartition("/")[0]
+            return None
+
+        def locate(focus: URIRef) -> Location:
+            record = owner(str(focus))
+            return record.location if record else Location("?", record=str(focus))
+
+        invalid: set[URIRef] = set()
+        done = 0
+        for start in range(0, len(valid), BATCH_SIZE):
+            batch = valid[start:start + BATCH_SIZE]
+            triples = [t for r in batch for triples in r.triples.values() for t in triples]
+            referenced = {o for (_s, _p, o) in triples if isinstance(o, URIRef)} - local_typed
+            context = list(self._store_context(referenced))
+            context.extend(t for t in local_types if t[0] in {o for (_s, _p, o) in triples})
+            for issue in gate.check(triples, context, locate):
+                report.issues.append(issue)
+                record = owner(issue.focus or "")
+                if issue.severity == "Violation" and record is not None:
+                    invalid.add(record.iri)  # type: ignore[arg-type]
+            done += len(batch)
+            self.progress("validate", done, len(valid))
+        return invalid
+
+    def _store_context(self, iris: Iterable[URIRef]) -> Iterable[tuple]:
+        """``rdf:type`` and ``skos:inScheme`` of the given IRIs, from every graph of the store."""
+        wanted = sorted(iris)
+        for start in range(0, len(wanted), 500):
+            chunk = " ".join(f"<{i}>" for i in wanted[start:start + 500])
+            result = self.store.select(
+                "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?s { " + chunk + " } VALUES ?p { <"
+                + str(RDF.type) + "> <" + str(SKOS.inScheme) + "> } ?s ?p ?o }",
+                dataset=Dataset(default=None),
+            )
+            for row in result.rows:
+                yield (row["s"], row["p"], row["o"])
+
+    # -- writing ------------------------------------------------------------------------------
+    def _commit(self, loader, records: list[Record], paths: Sequence[Path], report: LoadReport) -> None:
+        writes = as_writes(records, loader.GRAPHS, self.iris.graph)
+        writes.extend(self._provenance(records, paths, loader.KIND))
+        self.progress("write", 0, len(records))
+        self.store.write(writes, then=inference_rules(self.settings, self.iris))
+        report.records_written = len(records)
+        report.triples_written = sum(len(w.triples) for w in writes[: len(loader.GRAPHS)])
+        report.written = True
+        self.progress("write", len(records), len(records))
+
+    def _provenance(self, records: list[Record], paths: Sequence[Path], kind: str) -> list[RecordWrite]:
+        """PROV-O: the load as an activity that used each source file (named by its sha256); each
+        record was derived from its file and generated by this activity."""
+        now = Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)
+        activity = self.iris.activity(f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}")
+        log = RecordWrite(str(self.iris.graph("provenance")))
+        log.triples += [
+            (activity, RDF.type, PROV.Activity),
+            (activity, DCTERMS.title, Literal(f"load {kind}")),
+            (activity, PROV.endedAtTime, now),
+            (activity, DCTERMS.creator, Literal(getpass.getuser())),
+        ]
+        sources = {}
+        for path in paths:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            source = self.iris.source(digest)
+            sources[str(path)] = source
+            log.triples += [
+                (activity, PROV.used, source),
+                (source, RDF.type, PROV.Entity),
+                (source, DCTERMS.identifier, Literal(f"sha256:{digest}")),
+                (source, DCTERMS.title, Literal(path.name)),
+            ]
+        derived = RecordWrite(str(self.iris.graph("provenance")), [str(r.iri) for r in records])
+        for record in records:
+            derived.triples.append((record.iri, PROV.wasDerivedFrom, sources[record.location.file]))
+            derived.triples.append((record.iri, PROV.wasGeneratedBy, activity))
+        return [derived, log]

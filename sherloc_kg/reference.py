@@ -1,0 +1,46 @@
+"""The reference graphs every store starts with: the ontology, the vocabularies, the instruments
+and the countries. ``sherloc-kg init`` writes them, each replacing its graph whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from .config import Settings
+from .iris import Iris
+
+
+def read_turtle(paths: list[Path], iris: Iris) -> Graph:
+    """Parse Turtle files written under the default base and move their IRIs under ``iris.base``."""
+    graph = Graph()
+    for path in paths:
+        graph.parse(path, format="turtle")
+    if iris.base == Iris().base:
+        return graph
+    rebased = Graph()
+    for triple in graph:
+        rebased.add(tuple(URIRef(iris.rebase(t)) if isinstance(t, URIRef) else t for t in triple))  # type: ignore[arg-type]
+    return rebased
+
+
+def ontology_graph(settings: Settings, iris: Iris) -> Graph:
+    return read_turtle([settings.ontology_dir / "sherloc.ttl"], iris)
+
+
+def vocabularies_graph(settings: Settings, iris: Iris) -> Graph:
+    return read_turtle(sorted((settings.ontology_dir / "vocabularies").glob("*.ttl")), iris)
+
+
+def reference_graphs(settings: Settings, iris: Iris) -> dict[str, Graph]:
+    """Graph name → content, for every reference graph."""
+    from .loaders.countries import countries_graph
+    from .loaders.instruments import instruments_graph
+
+    data = settings.data_dir
+    return {
+        "ontology": ontology_graph(settings, iris),
+        "vocabularies": vocabularies_graph(settings, iris),
+        "instruments": instruments_graph(iris, data / "convention-texts", data / "instruments.csv"),
+        "countries": countries_graph(iris, data / "international-bodies.csv"),
+    }

@@ -1,0 +1,78 @@
+"""The store contract: the few verbs every backend offers, and the transaction each one promises.
+
+Terms crossing the contract are rdflib terms, so no backend's own types leak to callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol
+
+from rdflib import BNode, Literal, URIRef
+
+TermValue = URIRef | Literal | BNode
+Triple = tuple[TermValue, URIRef, TermValue]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a query runs over: the graphs merged into its default graph and the graphs
+    ``GRAPH`` may name. ``None`` for ``default`` means the union of every graph in the store."""
+
+    default: Sequence[str] | None = None
+    named: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    variables: list[str]
+    rows: list[dict[str, TermValue]]
+
+
+@dataclass
+class RecordWrite:
+    """What one load writes to one named graph: the records it replaces and their new triples.
+
+    ``records`` are record IRIs: every triple of the graph whose subject is a record, or a resource
+    below a record IRI that the record links to (``{case}/defendant/1``), is deleted before
+    ``triples`` are inserted."""
+
+    graph: str
+    records: list[str] = field(default_factory=list)
+    triples: list[Triple] = field(default_factory=list)
+
+
+class Store(Protocol):
+    """A quad store. Writes are transactions: each call commits whole or not at all."""
+
+    def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
+               dataset: Dataset | None = None) -> SelectResult: ...
+
+    def ask(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
+            dataset: Dataset | None = None) -> bool: ...
+
+    def query_serialized(self, sparql: str, output: BinaryIO, *, media_type: str,
+                         bindings: Mapping[str, TermValue] | None = None,
+                         dataset: Dataset | None = None) -> None:
+        """Run a query and write its results through the engine's own serialiser.
+        ``media_type`` picks the format (SPARQL JSON/XML/CSV/TSV, or an RDF syntax)."""
+        ...
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update request as one transaction."""
+        ...
+
+    def write(self, writes: Sequence[RecordWrite], *, replace_graphs: Iterable[str] = (),
+              then: Sequence[str] = ()) -> None:
+        """In ONE transaction: clear ``replace_graphs``, replace the records of each write, insert
+        its triples, then run the SPARQL updates in ``then`` (inference rules)."""
+        ...
+
+    def dump(self, output: BinaryIO, *, media_type: str, graphs: Sequence[str] | None = None) -> None: ...
+
+    def count(self, graph: str | None = None) -> int: ...
+
+    def graphs(self) -> list[str]: ...
+
+    def close(self) -> None: ...

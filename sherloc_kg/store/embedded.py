@@ -1,0 +1,145 @@
+"""The embedded backend: pyoxigraph's RocksDB store on disk, or in memory for tests.
+
+Every write is one SPARQL Update request, which Oxigraph applies as one transaction: either all of
+it is visible afterwards or none of it (a ``kill -9`` in the middle leaves the previous state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from ..errors import QueryError, StoreError, UsageError
+from .contract import Dataset, RecordWrite, SelectResult, TermValue
+from .terms import from_oxigraph, sparql_term, to_oxigraph
+
+# Deletes the current version of the records bound by VALUES ?r in graph ?g: the records' own
+# triples and those of the resources below them that they link to (defendants, provisions...).
+_DELETE_RECORDS = """DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }}
+WHERE {{ VALUES ?r {{ {records} }} GRAPH {graph} {{
+  {{ BIND(?r AS ?s) ?s ?p ?o }}
+  UNION
+  {{ ?r ?link ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), "/"))) ?s ?p ?o }}
+}} }}"""
+
+
+class EmbeddedStore:
+    def __init__(self, path: str | Path | None) -> None:
+        try:
+            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {path}: {error} "
+                             "(is another sherloc-kg process, e.g. the server, using it?)") from error
+        self.location = str(path) if path is not None else "memory"
+
+    # -- reading ------------------------------------------------------------------------------
+    def _run(self, sparql: str, bindings: Mapping[str, TermValue] | None, dataset: Dataset | None):
+        options: dict[str, object] = {}
+        if dataset is None or dataset.default is None:
+            options["use_default_graph_as_union"] = True
+        else:
+            options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
+        if dataset is not None and dataset.named is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
+        if bindings:
+            options["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+        try:
+            return self._store.query(sparql, **options)
+        except SyntaxError as error:
+            raise QueryError(f"SPARQL syntax error: {error}") from error
+        except OSError as error:
+            raise StoreError(f"the store failed to run the query: {error}") from error
+
+    def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
+               dataset: Dataset | None = None) -> SelectResult:
+        results = self._run(sparql, bindings, dataset)
+        if not isinstance(results, ox.QuerySolutions):
+            raise UsageError("expected a SELECT query")
+        variables = [v.value for v in results.variables]
+        rows = []
+        for solution in results:
+            row = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = from_oxigraph(value)
+            rows.append(row)
+        return SelectResult(variables, rows)
+
+    def ask(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
+            dataset: Dataset | None = None) -> bool:
+        results = self._run(sparql, bindings, dataset)
+        if not isinstance(results, ox.QueryBoolean):
+            raise UsageError("expected an ASK query")
+        return bool(results)
+
+    def query_serialized(self, sparql: str, output: BinaryIO, *, media_type: str,
+                         bindings: Mapping[str, TermValue] | None = None,
+                         dataset: Dataset | None = None) -> None:
+        results = self._run(sparql, bindings, dataset)
+        if isinstance(results, ox.QueryTriples):
+            fmt = ox.RdfFormat.from_media_type(media_type)
+        else:
+            fmt = ox.QueryResultsFormat.from_media_type(media_type)
+        if fmt is None:
+            raise UsageError(f"no serialiser for {media_type} for this kind of query")
+        results.serialize(output, fmt)
+
+    # -- writing ------------------------------------------------------------------------------
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as error:
+            raise QueryError(f"SPARQL update syntax error: {error}") from error
+        except OSError as error:
+            raise StoreError(f"the store refused the update: {error}") from error
+
+    def write(self, writes: Sequence[RecordWrite], *, replace_graphs: Iterable[str] = (),
+              then: Sequence[str] = ()) -> None:
+        operations = [f"DROP SILENT GRAPH <{g}>" for g in replace_graphs]
+        for write in writes:
+            graph = f"<{write.graph}>"
+            if write.records:
+                records = " ".join(f"<{r}>" for r in write.records)
+                operations.append(_DELETE_RECORDS.format(graph=graph, records=records))
+            if write.triples:
+                body = "\n".join(
+                    f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in write.triples
+                )
+                operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+        operations.extend(then)
+        if operations:
+            self.update(" ;\n".join(operations))
+
+    def dump(self, output: BinaryIO, *, media_type: str, graphs: Sequence[str] | None = None) -> None:
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise UsageError(f"no RDF serialiser for {media_type}")
+        if not fmt.supports_datasets:
+            if graphs is None or len(graphs) != 1:
+                raise UsageError(f"{fmt.name} holds one graph: name exactly one graph, or use TriG or N-Quads")
+            self._store.dump(output, fmt, from_graph=ox.NamedNode(graphs[0]))
+            return
+        if graphs is None:
+            self._store.dump(output, fmt)
+            return
+        wanted = {ox.NamedNode(g) for g in graphs}
+        quads = (q for q in self._store if q.graph_name in wanted)
+        ox.serialize(quads, output, fmt)
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        row = self.select(query, dataset=Dataset(default=[graph], named=[])).rows[0]
+        return int(row["n"])
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def close(self) -> None:
+        self._store.flush()
+        del self._store
