@@ -27,6 +27,7 @@ GRAPHS = (
     "inferred", "provenance",
 )
 RESTRICTED_GRAPHS = frozenset({"authorities-restricted", "review-restricted"})
+PUBLIC_GRAPHS = tuple(g for g in GRAPHS if g not in RESTRICTED_GRAPHS)
 
 _PROVISION = re.compile(r"^(untoc|tip|som|fp)/art/(\d+)((?:/[0-9a-z]+)*)$")
 _NATIONAL = re.compile(r"^(?:(?P<country>[A-Z]{3}):)?(?P<law>[^#\s]+)#(?P<number>[^#\s]+)$")
@@ -53,6 +54,9 @@ class Iris:
         return URIRef(self.base + "id/" + "/".join(parts))
 
     # -- named graphs ------------------------------------------------------------------------
+    def public_graphs(self) -> list[str]:
+        return [str(self.graph(name)) for name in PUBLIC_GRAPHS]
+
     def graph(self, name: str) -> URIRef:
         if name not in GRAPHS:
             raise UsageError(f"unknown graph '{name}'; known: {', '.join(GRAPHS)}")

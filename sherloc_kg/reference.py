@@ -9,6 +9,7 @@ from rdflib import Graph, URIRef
 
 from .config import Settings
 from .iris import Iris
+from .store import RecordWrite, Store
 
 
 def read_turtle(paths: list[Path], iris: Iris) -> Graph:
@@ -44,3 +45,16 @@ def reference_graphs(settings: Settings, iris: Iris) -> dict[str, Graph]:
         "instruments": instruments_graph(iris, data / "convention-texts", data / "instruments.csv"),
         "countries": countries_graph(iris, data / "international-bodies.csv"),
     }
+
+
+#: The data ``sherloc-kg init`` loads unless told ``--no-data``: (kind, path under data/).
+BUNDLED = (("cases", "cases/sherloc-cases-tip-2026-08.jsonl"),)
+
+
+def install_reference(store: Store, settings: Settings) -> dict[str, int]:
+    """Write every reference graph, each replaced whole, all in one transaction. Returns sizes."""
+    iris = Iris(settings.base)
+    graphs = reference_graphs(settings, iris)
+    writes = [RecordWrite(str(iris.graph(name)), [], list(graph)) for name, graph in graphs.items()]
+    store.write(writes, replace_graphs=[w.graph for w in writes])
+    return {name: len(graph) for name, graph in graphs.items()}

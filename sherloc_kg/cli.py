@@ -1,0 +1,282 @@
+"""``sherloc-kg``: the command line. Exit codes: 0 ok, 1 invalid data (or a failed store or
+query), 2 usage error. Every error is one red line on standard error, never a traceback; errors
+are mapped to exit codes here and nowhere else."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .config import SETTINGS, Settings
+from .errors import Issue, SherlocError, UsageError, ValidationFailed
+from .ingest import Ingest, LoadReport
+from .iris import GRAPHS, Iris, RESTRICTED_GRAPHS
+from .queries import QueryLibrary
+from .store import Dataset, Store, open_store
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+EXPORT_FORMATS = {"nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle"}
+QUERY_FORMATS = {"json": "application/sparql-results+json", "csv": "text/csv"}
+
+
+class Context:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.iris = Iris(settings.base)
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.settings)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", default=None, metavar="DIR|memory|URL", help=SETTINGS["store"][2] + " [env SHERLOC_STORE; default var/store]")
+@click.option("--base", default=None, metavar="IRI", help=SETTINGS["base"][2] + " [env SHERLOC_BASE]")
+@click.pass_context
+def cli(ctx: click.Context, store: str | None, base: str | None) -> None:
+    """SHERLOC-KG: UNTOC, its Protocols, and the law and case law that implement them, as a knowledge graph."""
+    context = Context(Settings.from_env(store=store, base=base))
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator:
+    """A rich progress bar on standard error, one task per pipeline stage."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)  # type: ignore[arg-type]
+
+        yield update
+
+
+def _print_issues(issues: list[Issue], limit: int = 20) -> None:
+    for issue in issues[:limit]:
+        colour = "red" if issue.severity == "Violation" else "yellow"
+        err.print(f"[{colour}]{issue}[/{colour}]", soft_wrap=True)
+    if len(issues) > limit:
+        err.print(f"... and {len(issues) - limit} more")
+
+
+def _summary(report: LoadReport) -> str:
+    verb = "written" if report.written else "not written"
+    return (f"{report.kind}: {report.records_read} record(s) read, {report.records_written} {verb} "
+            f"({report.triples_written} triples); {len(report.violations)} violation(s), "
+            f"{len(report.warnings)} warning(s)")
+
+
+@cli.command()
+@click.option("--no-data", is_flag=True, help="Only the ontology, vocabularies, instruments and countries.")
+@click.pass_obj
+def init(ctx: Context, no_data: bool) -> None:
+    """Load the ontology, vocabularies, instruments and countries, then the bundled data."""
+    from .reference import BUNDLED, install_reference
+
+    sizes = install_reference(ctx.store, ctx.settings)
+    for name, size in sizes.items():
+        out.print(f"{name}: {size} triples")
+    if no_data:
+        return
+    with progress_bar() as update:
+        ingest = Ingest(ctx.store, ctx.settings, progress=update)
+        for kind, relative in BUNDLED:
+            report = ingest.load(kind, [ctx.settings.data_dir / relative])
+            out.print(_summary(report))
+
+
+@cli.command()
+@click.argument("kind")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "source_format", type=click.Choice(["jsonl", "csv"]), default=None,
+              help="Source format; by default from the file suffix.")
+@click.option("--on-invalid", type=click.Choice(["refuse", "skip"]), default="refuse", show_default=True,
+              help="refuse: any invalid record refuses the whole load. skip: write the valid records, report the rest.")
+@click.pass_obj
+def load(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None, on_invalid: str) -> None:
+    """Validate and load FILES of KIND (e.g. cases) in one transaction."""
+    with progress_bar() as update:
+        report = Ingest(ctx.store, ctx.settings, progress=update).load(
+            kind, list(files), source_format=source_format, on_invalid=on_invalid)  # type: ignore[arg-type]
+    _print_issues(report.issues)
+    out.print(_summary(report))
+    if report.violations:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("kind")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "source_format", type=click.Choice(["jsonl", "csv"]), default=None)
+@click.pass_obj
+def validate(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None) -> None:
+    """Check FILES of KIND against the shapes and the store; write nothing."""
+    with progress_bar() as update:
+        report = Ingest(ctx.store, ctx.settings, progress=update).load(
+            kind, list(files), source_format=source_format, write=False)
+    _print_issues(report.issues)
+    out.print(_summary(report))
+    if report.violations:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_obj
+def query(ctx: Context, name: str, params: tuple[str, ...], output_format: str) -> None:
+    """Run a named query from sparql/ (or a .rq file) over the public graphs."""
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param takes NAME=VALUE, got '{item}'")
+        values[key] = value
+    named = QueryLibrary(ctx.settings.queries_dir).get(name)
+    bindings = named.bindings(values, ctx.iris)
+    dataset = Dataset(default=ctx.iris.public_graphs(), named=ctx.iris.public_graphs())
+    if output_format in QUERY_FORMATS:
+        buffer = io.BytesIO()
+        ctx.store.query_serialized(named.text, buffer, media_type=QUERY_FORMATS[output_format],
+                                   bindings=bindings, dataset=dataset)
+        sys.stdout.buffer.write(buffer.getvalue())
+        return
+    result = ctx.store.select(named.text, bindings=bindings, dataset=dataset)
+    table = Table(title=named.title)
+    for variable in result.variables:
+        table.add_column(variable, overflow="fold")
+    for row in result.rows:
+        table.add_row(*(str(row.get(v, "")) for v in result.variables))
+    out.print(table)
+    out.print(f"{len(result.rows)} row(s)")
+
+
+@cli.command("queries")
+@click.pass_obj
+def list_queries(ctx: Context) -> None:
+    """List the named queries with their parameters."""
+    for named in QueryLibrary(ctx.settings.queries_dir).all():
+        out.print(f"[bold]{named.name}[/bold]: {named.title}")
+        for p in named.parameters:
+            out.print(f"    {p.name} ({p.type}, {'required' if p.required else 'optional'}): {p.help}")
+
+
+@cli.command()
+@click.option("--format", "export_format", type=click.Choice(sorted(EXPORT_FORMATS)), default="nq", show_default=True)
+@click.option("--graph", "graphs", multiple=True, type=click.Choice(GRAPHS), help="Only these graphs (repeatable).")
+@click.option("--public", is_flag=True, help="Leave out the restricted graphs.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="File to write (default: standard output).")
+@click.pass_obj
+def export(ctx: Context, export_format: str, graphs: tuple[str, ...], public: bool, output: Path | None) -> None:
+    """Dump the store (N-Quads or TriG), or one graph as Turtle."""
+    names = list(graphs) or None
+    if public:
+        names = [g for g in (names or GRAPHS) if g not in RESTRICTED_GRAPHS]
+    iris = [str(ctx.iris.graph(n)) for n in names] if names else None
+    if output is None:
+        buffer = io.BytesIO()
+        ctx.store.dump(buffer, media_type=EXPORT_FORMATS[export_format], graphs=iris)
+        sys.stdout.buffer.write(buffer.getvalue())
+    else:
+        with output.open("wb") as handle:
+            ctx.store.dump(handle, media_type=EXPORT_FORMATS[export_format], graphs=iris)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def stats(ctx: Context, as_json: bool) -> None:
+    """Triples per named graph and records per kind."""
+    from .statistics import collect
+
+    figures = collect(ctx.store, ctx.iris)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    table = Table(title=f"SHERLOC-KG store: {ctx.settings.store}")
+    table.add_column("graph")
+    table.add_column("triples", justify="right")
+    for name, count in figures["graphs"].items():
+        table.add_row(name, str(count))
+    out.print(table)
+    for kind, count in figures["records"].items():
+        out.print(f"{kind}: {count}")
+    out.print(f"total: {figures['triples']} triples")
+
+
+@cli.command("check-ontology")
+@click.pass_obj
+def check_ontology(ctx: Context) -> None:
+    """Run HermiT over the ontology; exit 1 if it is inconsistent or has unsatisfiable classes."""
+    from .ontology_check import check_ontology as run_check
+
+    report = run_check(ctx.settings.ontology_dir)
+    if not report.consistent or report.unsatisfiable:
+        err.print(f"[red]{report.message}[/red]")
+        sys.exit(1)
+    out.print(report.message)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_obj
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Serve the SPARQL endpoint, the JSON API and the pages over HTTP."""
+    import uvicorn
+
+    from .api.app import create_app
+
+    uvicorn.run(create_app(ctx.settings, store=ctx.store), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("[red]aborted[/red]")
+        sys.exit(1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(2)
+    except ValidationFailed as error:
+        _print_issues(error.issues)
+        err.print(f"[red]{len([i for i in error.issues if i.severity == 'Violation'])} violation(s): "
+                  "nothing was written[/red]")
+        sys.exit(error.exit_code)
+    except SherlocError as error:
+        err.print(f"[red]error: {error}[/red]", soft_wrap=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as error:
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    main()

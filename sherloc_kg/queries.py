@@ -1,0 +1,138 @@
+"""The named query library: ``sparql/*.rq``, each a question with a header the CLI, the API and
+the explorer read::
+
+    # title: Cases by country
+    # description: How many cases each State or international body has decided.
+    # param: country country optional -- the deciding State, ISO 3166-1 alpha-3 (e.g. BRA)
+
+A parameter is ``NAME TYPE (required|optional) -- help``. Its value is turned into an RDF term by
+its TYPE and bound with pyoxigraph substitutions (SPARQL SEP-0007), never pasted into the text.
+Oxigraph binds only variables the query projects, so each parameter must appear in the SELECT
+clause; an optional parameter left out stays a free variable.
+
+Types: ``iri``; ``instrument`` (untoc, tip, som, fp); ``provision`` (untoc/art/5/1/a);
+``country`` (ISO3); ``case`` (UNODC number); ``concept:{scheme}`` (a notation); ``string``;
+``integer``; ``date``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from .errors import NotFound, QueryError, UsageError
+from .iris import Iris
+from .store.contract import TermValue
+
+_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*?)\s*$")
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+(?::[a-z0-9-]+)?)\s+"
+                    r"(?P<need>required|optional)\s+--\s+(?P<help>.+)$")
+_TYPES = ("iri", "instrument", "provision", "country", "case", "concept", "string", "integer", "date")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    required: bool
+    help: str
+
+    def term(self, value: str, iris: Iris) -> TermValue:
+        """The RDF term for a value given as text; UsageError if it does not fit the type."""
+        kind, _, scheme = self.type.partition(":")
+        try:
+            if kind == "iri":
+                if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value):
+                    raise UsageError(f"'{value}' is not an absolute IRI")
+                return URIRef(value)
+            if kind == "instrument":
+                return iris.instrument(value)
+            if kind == "provision":
+                return iris.provision(value)
+            if kind == "country":
+                if not re.fullmatch(r"[A-Z]{3}", value):
+                    raise UsageError(f"'{value}' is not an ISO 3166-1 alpha-3 code (three capital letters)")
+                return iris.country(value)
+            if kind == "case":
+                return iris.case(value)
+            if kind == "concept":
+                return iris.concept(scheme, value)
+            if kind == "integer":
+                return Literal(int(value), datatype=XSD.integer)
+            if kind == "date":
+                literal = Literal(value, datatype=XSD.date)
+                if literal.ill_typed:
+                    raise UsageError(f"'{value}' is not a date like 2024-03-05")
+                return literal
+            return Literal(value)
+        except ValueError as error:
+            raise UsageError(f"parameter '{self.name}': {error}") from error
+        except UsageError as error:
+            raise UsageError(f"parameter '{self.name}': {error}") from error
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    text: str
+    path: Path
+
+    @classmethod
+    def from_file(cls, path: Path) -> "NamedQuery":
+        text = path.read_text(encoding="utf-8")
+        fields: dict[str, list[str]] = {"title": [], "description": [], "param": []}
+        for line in text.splitlines():
+            match = _HEADER.match(line)
+            if match:
+                fields[match[1]].append(match[2])
+            elif line.strip() and not line.startswith("#"):
+                break
+        parameters = []
+        for spec in fields["param"]:
+            match = _PARAM.match(spec)
+            if not match or match["type"].partition(":")[0] not in _TYPES:
+                raise QueryError(f"{path}: malformed parameter header '# param: {spec}' "
+                                 "(expected NAME TYPE required|optional -- help)")
+            parameters.append(Parameter(match["name"], match["type"], match["need"] == "required", match["help"]))
+        return cls(path.stem, (fields["title"] or [path.stem])[0], " ".join(fields["description"]),
+                   tuple(parameters), text, path)
+
+    def bindings(self, values: dict[str, str], iris: Iris) -> dict[str, TermValue]:
+        known = {p.name: p for p in self.parameters}
+        for name in values:
+            if name not in known:
+                raise UsageError(f"query '{self.name}' has no parameter '{name}'; "
+                                 f"it takes: {', '.join(known) or 'none'}")
+        missing = [p.name for p in self.parameters if p.required and p.name not in values]
+        if missing:
+            raise UsageError(f"query '{self.name}' needs parameter(s): {', '.join(missing)}")
+        return {name: known[name].term(value, iris) for name, value in values.items()}
+
+
+class QueryLibrary:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.directory.glob("*.rq"))
+
+    def all(self) -> list[NamedQuery]:
+        return [self.get(name) for name in self.names()]
+
+    def get(self, name_or_path: str) -> NamedQuery:
+        """A query by its name in the library, or a ``.rq`` file anywhere."""
+        if name_or_path.endswith(".rq"):
+            path = Path(name_or_path)
+            if not path.is_file():
+                raise NotFound(f"no query file {path}")
+            return NamedQuery.from_file(path)
+        if not re.fullmatch(r"[a-z0-9-]+", name_or_path) or not (self.directory / f"{name_or_path}.rq").is_file():
+            raise NotFound(f"no named query '{name_or_path}'; known: {', '.join(self.names())}")
+        return NamedQuery.from_file(self.directory / f"{name_or_path}.rq")
