@@ -16,14 +16,15 @@ from ..errors import QueryError, StoreError, UsageError
 from .contract import Dataset, RecordWrite, SelectResult, TermValue
 from .terms import from_oxigraph, sparql_term, to_oxigraph
 
-# Deletes the current version of the records bound by VALUES ?r in graph ?g: the records' own
-# triples and those of the resources below them that they link to (defendants, provisions...).
-_DELETE_RECORDS = """DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }}
-WHERE {{ VALUES ?r {{ {records} }} GRAPH {graph} {{
-  {{ BIND(?r AS ?s) ?s ?p ?o }}
-  UNION
-  {{ ?r ?link ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), "/"))) ?s ?p ?o }}
-}} }}"""
+# Delete the current version of the records bound by VALUES ?r in one graph: first the resources
+# below a record that it links to (defendants, provisions...), then the records' own triples.
+# Two flat patterns on purpose: SPARQL evaluates nested groups bottom-up, so a BIND or FILTER on ?r
+# inside a sub-group would not see the VALUES and would match the whole graph.
+_DELETE_PARTS = """DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }}
+WHERE {{ VALUES ?r {{ {records} }} GRAPH {graph} {{ ?r ?link ?s . ?s ?p ?o }}
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), "/"))) }}"""
+_DELETE_RECORDS = """DELETE {{ GRAPH {graph} {{ ?r ?p ?o }} }}
+WHERE {{ VALUES ?r {{ {records} }} GRAPH {graph} {{ ?r ?p ?o }} }}"""
 
 
 class EmbeddedStore:
@@ -104,6 +105,7 @@ class EmbeddedStore:
             graph = f"<{write.graph}>"
             if write.records:
                 records = " ".join(f"<{r}>" for r in write.records)
+                operations.append(_DELETE_PARTS.format(graph=graph, records=records))
                 operations.append(_DELETE_RECORDS.format(graph=graph, records=records))
             if write.triples:
                 body = "\n".join(
@@ -113,6 +115,16 @@ class EmbeddedStore:
         operations.extend(then)
         if operations:
             self.update(" ;\n".join(operations))
+
+    def restore(self, source: BinaryIO, *, media_type: str) -> None:
+        """Add a dump (N-Quads or TriG) to the store in one transaction."""
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise UsageError(f"no RDF parser for {media_type}")
+        try:
+            self._store.load(source, fmt)
+        except SyntaxError as error:
+            raise QueryError(f"the dump does not parse: {error}") from error
 
     def dump(self, output: BinaryIO, *, media_type: str, graphs: Sequence[str] | None = None) -> None:
         fmt = ox.RdfFormat.from_media_type(media_type)

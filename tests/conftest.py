@@ -1,0 +1,65 @@
+"""Fixtures: real stores (embedded Oxigraph), the real reference data, the real bundled cases."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from sherloc_kg.config import DEFAULT_BASE, Settings
+from sherloc_kg.ingest import Ingest
+from sherloc_kg.reference import BUNDLED, install_reference
+from sherloc_kg.store.embedded import EmbeddedStore
+
+REPO = Path(__file__).resolve().parents[1]
+NQUADS = "application/n-quads"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``shared/`` beside the repository, as the developers and CI have it."""
+    path = REPO.parent / "shared"
+    assert (path / "fixtures").is_dir(), f"shared/ not found beside the repository at {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(store="memory", base=DEFAULT_BASE, home=REPO)
+
+
+@pytest.fixture(scope="session")
+def reference_dump(settings: Settings) -> bytes:
+    """The reference graphs (ontology, vocabularies, instruments, countries), built once."""
+    store = EmbeddedStore(None)
+    install_reference(store, settings)
+    buffer = io.BytesIO()
+    store.dump(buffer, media_type=NQUADS)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def store(reference_dump: bytes) -> EmbeddedStore:
+    """A fresh in-memory store holding the reference graphs and no records."""
+    fresh = EmbeddedStore(None)
+    fresh.restore(io.BytesIO(reference_dump), media_type=NQUADS)
+    return fresh
+
+
+@pytest.fixture(scope="session")
+def loaded_store(reference_dump: bytes, settings: Settings) -> EmbeddedStore:
+    """Reference graphs plus the bundled cases, loaded once through the pipeline. Read only."""
+    fresh = EmbeddedStore(None)
+    fresh.restore(io.BytesIO(reference_dump), media_type=NQUADS)
+    ingest = Ingest(fresh, settings)
+    for kind, relative in BUNDLED:
+        ingest.load(kind, [settings.data_dir / relative])
+    return fresh
+
+
+def snapshot(store: EmbeddedStore) -> set[str]:
+    """Every quad of the store as a line of N-Quads: two equal snapshots mean equal stores."""
+    buffer = io.BytesIO()
+    store.dump(buffer, media_type=NQUADS)
+    return set(buffer.getvalue().decode().splitlines())
