@@ -1,0 +1,158 @@
+"""The ``sherloc-kg`` command as users run it: real processes on a real on-disk store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+EXE = str(Path(sys.executable).with_name("sherloc-kg"))
+BUNDLED = REPO / "data/cases/sherloc-cases-tip-2026-08.jsonl"
+
+
+def sherloc(store: Path, *args: str, check: int | None = 0) -> subprocess.CompletedProcess:
+    done = subprocess.run([EXE, "--store", str(store), *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "COLUMNS": "200"})
+    if check is not None:
+        assert done.returncode == check, f"exit {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store after ``init --no-data``, made once and copied for each test."""
+    store = tmp_path_factory.mktemp("init") / "store"
+    done = sherloc(store, "init", "--no-data")
+    assert "instruments:" in done.stdout and "countries:" in done.stdout
+    return store
+
+
+@pytest.fixture
+def store(initialised: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "store"
+    shutil.copytree(initialised, copy)
+    return copy
+
+
+def stats(store: Path) -> dict:
+    return json.loads(sherloc(store, "stats", "--json").stdout)
+
+
+def test_init_without_data_has_the_reference_graphs_and_no_cases(store: Path) -> None:
+    figures = stats(store)
+    assert figures["records"]["instruments"] == 4
+    assert figures["records"]["cases"] == 0
+    assert figures["records"]["countries"] >= 249
+    assert all(figures["graphs"][g] > 0 for g in ("ontology", "vocabularies", "instruments", "countries"))
+
+
+def test_load_then_query_in_every_format(store: Path) -> None:
+    done = sherloc(store, "load", "cases", str(BUNDLED))
+    assert "1164 record(s) read, 1164 written" in done.stdout
+    assert stats(store)["records"]["cases"] == 1164
+    rows = list(csv.DictReader(io.StringIO(sherloc(store, "query", "cases-by-country", "--format", "csv").stdout)))
+    assert sum(int(r["cases"]) for r in rows) == 1164
+    results = json.loads(sherloc(store, "query", "cases-of-country", "--param", "country=ALB", "--format", "json").stdout)
+    assert results["head"]["vars"][:2] == ["country", "case"] and results["results"]["bindings"]
+    table = sherloc(store, "query", "provision", "-p", "provision=untoc/art/32").stdout
+    assert "untoc/art/32/5" in table and "row(s)" in table
+
+
+def test_a_bad_file_exits_1_names_the_problem_and_changes_nothing(store: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "T1", "title": "x", "country": "BRA", "year": 2020, "crime_types": ["no-such-crime"]}\n'
+                   '{"id": "T2", "title": "y", "country": "BRA", "year": 2020, "crime_types": ["corruption"]}\n', encoding="utf-8")
+    before = stats(store)
+    done = sherloc(store, "load", "cases", str(bad), check=1)
+    assert f"{bad}:1" in done.stderr and "record T1" in done.stderr and "crime_types" in done.stderr
+    assert "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert stats(store) == before
+
+
+def test_validate_reports_and_writes_nothing(store: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "T1", "title": "x", "country": "BRA", "year": 2020, "crime_types": ["corruption"], "provisions": ["untoc/art/77"]}\n',
+                   encoding="utf-8")
+    before = stats(store)
+    done = sherloc(store, "validate", "cases", str(bad), check=1)
+    assert "provisions" in done.stderr and "untoc/art/77" in done.stderr
+    assert stats(store) == before
+    sherloc(store, "validate", "cases", str(BUNDLED))
+    assert stats(store) == before
+
+
+@pytest.mark.parametrize("args", [("load", "nonsense", "x.jsonl"), ("load", "cases", "/no/such/file.jsonl"),
+                                  ("query", "no-such-query"), ("query", "cases-of-country"),
+                                  ("query", "cases-of-country", "--param", "country"), ("export", "--format", "ttl")])
+def test_usage_errors_exit_2_with_one_line(store: Path, args: tuple[str, ...]) -> None:
+    done = sherloc(store, *args, check=2)
+    assert done.stderr.strip() and "Traceback" not in done.stderr
+
+
+def test_export_writes_every_quad(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dump.nq"
+    sherloc(store, "export", "--format", "nq", "-o", str(out))
+    lines = [line for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(lines) == stats(store)["triples"]
+    turtle = sherloc(store, "export", "--format", "ttl", "--graph", "instruments").stdout
+    assert "untoc/art/32/3/e" in turtle
+
+
+def test_check_ontology_passes(store: Path) -> None:
+    assert "consistent" in sherloc(store, "check-ontology").stdout.lower()
+
+
+def many_cases(path: Path, count: int) -> Path:
+    """``count`` valid cases with fictional ids, shaped like the bundled ones."""
+    source = [json.loads(line) for line in BUNDLED.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(count):
+            record = dict(source[n % len(source)], id=f"KILL{n:06d}")
+            handle.write(json.dumps(record) + "\n")
+    return path
+
+
+def test_kill_9_during_a_load_leaves_the_previous_state(store: Path, tmp_path: Path) -> None:
+    """Kill a load at points spread over its whole run: each time, the store holds either exactly
+    what it held before or the complete load, never a part of it."""
+    sherloc(store, "load", "cases", str(BUNDLED))
+    before = stats(store)
+    big = many_cases(tmp_path / "big.jsonl", 4000)
+    pristine = tmp_path / "pristine"
+    shutil.copytree(store, pristine)
+
+    started = time.monotonic()
+    sherloc(store, "load", "cases", str(big))
+    full_run = time.monotonic() - started
+    after = stats(store)
+    assert after["records"]["cases"] == 1164 + 4000
+
+    outcomes = []
+    for fraction in (0.3, 0.6, 0.8, 0.9, 0.95, 0.98):
+        shutil.rmtree(store)
+        shutil.copytree(pristine, store)
+        process = subprocess.Popen([EXE, "--store", str(store), "load", "cases", str(big)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full_run * fraction)
+        killed = process.poll() is None
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        state = stats(store)
+        assert state["records"]["cases"] in (before["records"]["cases"], after["records"]["cases"])
+        assert state["graphs"]["cases"] in (before["graphs"]["cases"], after["graphs"]["cases"])
+        assert state["triples"] in (before["triples"], after["triples"])
+        outcomes.append((killed, state["records"]["cases"]))
+    assert any(killed and cases == before["records"]["cases"] for killed, cases in outcomes), outcomes
