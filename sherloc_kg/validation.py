@@ -54,7 +54,10 @@ class Gate:
         )
         if conforms:
             return []
-        return [self._issue(results, result, locate) for result in results.subjects(RDF.type, SH.ValidationResult)]
+        # Only the report's own results: pyshacl nests the results of sh:node checks in sh:detail,
+        # whose focus is the referenced value (a concept), not a record of this load.
+        report = results.value(predicate=RDF.type, object=SH.ValidationReport)
+        return [self._issue(results, result, locate) for result in results.objects(report, SH.result)]
 
     def _issue(self, results: Graph, result, locate: Locate) -> Issue:
         focus = results.value(result, SH.focusNode)
