@@ -3,7 +3,7 @@ AttributeError, so a typo fails loudly (tests/test_namespaces.py keeps the two i
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
@@ -21,120 +21,120 @@ class SHERLOC(DefinedNamespace):
     _fail = True
 
     # classes
-    InternationalInstrument: object
-    ConventionProvision: object
-    Article: object
-    Paragraph: object
-    Subparagraph: object
-    Item: object
-    Jurisdiction: object
-    Country: object
-    InternationalJurisdiction: object
-    CourtCase: object
-    Court: object
-    Defendant: object
-    NationalLegislation: object
-    NationalProvision: object
-    TreatyParticipation: object
-    CooperationTreaty: object
-    Strategy: object
-    CompetentNationalAuthority: object
-    CNADesignation: object
-    GuideSection: object
-    ReviewResponse: object
-    ReviewCluster: object
-    COPSession: object
-    COPResolution: object
+    InternationalInstrument: URIRef
+    ConventionProvision: URIRef
+    Article: URIRef
+    Paragraph: URIRef
+    Subparagraph: URIRef
+    Item: URIRef
+    Jurisdiction: URIRef
+    Country: URIRef
+    InternationalJurisdiction: URIRef
+    CourtCase: URIRef
+    Court: URIRef
+    Defendant: URIRef
+    NationalLegislation: URIRef
+    NationalProvision: URIRef
+    TreatyParticipation: URIRef
+    CooperationTreaty: URIRef
+    Strategy: URIRef
+    CompetentNationalAuthority: URIRef
+    CNADesignation: URIRef
+    GuideSection: URIRef
+    ReviewResponse: URIRef
+    ReviewCluster: URIRef
+    COPSession: URIRef
+    COPResolution: URIRef
     # instruments and provisions
-    adoptedBy: object
-    signatoryCount: object
-    partyCount: object
-    countsAsAt: object
-    supplements: object
-    position: object
-    instrument: object
-    text: object
+    adoptedBy: URIRef
+    signatoryCount: URIRef
+    partyCount: URIRef
+    countsAsAt: URIRef
+    supplements: URIRef
+    position: URIRef
+    instrument: URIRef
+    text: URIRef
     # countries
-    iso3166Alpha3: object
-    iso3166Alpha2: object
-    m49: object
+    iso3166Alpha3: URIRef
+    iso3166Alpha2: URIRef
+    m49: URIRef
     # cases
-    jurisdiction: object
-    decisionYear: object
-    decisionDate: object
-    decidedBy: object
-    courtLevel: object
-    crimeType: object
-    crossCuttingIssue: object
-    keyword: object
-    refersToProvision: object
-    appliesNationalProvision: object
-    involvedCountry: object
-    appealOf: object
-    defendant: object
-    defendantType: object
-    sex: object
-    nationality: object
-    outcome: object
-    sentence: object
-    tipAct: object
-    tipMeans: object
-    tipPurpose: object
-    commentary: object
-    concernsProvision: object
+    jurisdiction: URIRef
+    decisionYear: URIRef
+    decisionDate: URIRef
+    decidedBy: URIRef
+    courtLevel: URIRef
+    crimeType: URIRef
+    crossCuttingIssue: URIRef
+    keyword: URIRef
+    refersToProvision: URIRef
+    appliesNationalProvision: URIRef
+    involvedCountry: URIRef
+    appealOf: URIRef
+    defendant: URIRef
+    defendantType: URIRef
+    sex: URIRef
+    nationality: URIRef
+    outcome: URIRef
+    sentence: URIRef
+    tipAct: URIRef
+    tipMeans: URIRef
+    tipPurpose: URIRef
+    commentary: URIRef
+    concernsProvision: URIRef
     # legislation
-    country: object
-    inForce: object
+    country: URIRef
+    inForce: URIRef
     # participation
-    participant: object
-    signatureDate: object
-    consentDate: object
-    consentType: object
-    declarations: object
+    participant: URIRef
+    signatureDate: URIRef
+    consentDate: URIRef
+    consentType: URIRef
+    declarations: URIRef
     # treaties
-    treatyType: object
-    treatySubject: object
-    party: object
+    treatyType: URIRef
+    treatySubject: URIRef
+    party: URIRef
     # strategies
-    region: object
-    issuingBody: object
-    periodStart: object
-    periodEnd: object
-    addressesProvision: object
+    region: URIRef
+    issuingBody: URIRef
+    periodStart: URIRef
+    periodEnd: URIRef
+    addressesProvision: URIRef
     # bibliography
-    publicationYear: object
-    container: object
-    concernsCountry: object
-    researchMethod: object
+    publicationYear: URIRef
+    container: URIRef
+    concernsCountry: URIRef
+    researchMethod: URIRef
     # authorities
-    languageAccepted: object
-    channel: object
-    acceptsConventionAsLegalBasis: object
-    designation: object
-    designatedUnder: object
-    designationMatter: object
-    fax: object
-    officeHours: object
-    contactPerson: object
+    languageAccepted: URIRef
+    channel: URIRef
+    acceptsConventionAsLegalBasis: URIRef
+    designation: URIRef
+    designatedUnder: URIRef
+    designationMatter: URIRef
+    fax: URIRef
+    officeHours: URIRef
+    contactPerson: URIRef
     # guide
-    chapter: object
-    section: object
-    explainsProvision: object
+    chapter: URIRef
+    section: URIRef
+    explainsProvision: URIRef
     # review
-    reviewCycle: object
-    reviewCluster: object
-    aboutProvision: object
-    implementationStatus: object
-    citesMeasure: object
-    practices: object
-    difficulties: object
-    assistanceNeed: object
-    published: object
+    reviewCycle: URIRef
+    reviewCluster: URIRef
+    aboutProvision: URIRef
+    implementationStatus: URIRef
+    citesMeasure: URIRef
+    practices: URIRef
+    difficulties: URIRef
+    assistanceNeed: URIRef
+    published: URIRef
     # COP
-    sessionNumber: object
-    heldAt: object
-    adoptedAtSession: object
-    clusterProvision: object
+    sessionNumber: URIRef
+    heldAt: URIRef
+    adoptedAtSession: URIRef
+    clusterProvision: URIRef
 
 
 PREFIXES: dict[str, str] = {
