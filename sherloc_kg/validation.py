@@ -49,11 +49,10 @@ class Gate:
         for triple in context:
             data.add(triple)
         data += self.hierarchy
-        conforms, results, _text = validate(
+        # allow_warnings: a report with warnings only "conforms", yet its warnings are still wanted.
+        _conforms, results, _text = validate(
             data, shacl_graph=self.shapes, inference="none", advanced=True, allow_warnings=True
         )
-        if conforms:
-            return []
         # Only the report's own results: pyshacl nests the results of sh:node checks in sh:detail,
         # whose focus is the referenced value (a concept), not a record of this load.
         report = results.value(predicate=RDF.type, object=SH.ValidationReport)

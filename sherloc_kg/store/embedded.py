@@ -6,6 +6,7 @@ it is visible afterwards or none of it (a ``kill -9`` in the middle leaves the p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +26,31 @@ WHERE {{ VALUES ?r {{ {records} }} GRAPH {graph} {{ ?r ?link ?s . ?s ?p ?o }}
   FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), "/"))) }}"""
 _DELETE_RECORDS = """DELETE {{ GRAPH {graph} {{ ?r ?p ?o }} }}
 WHERE {{ VALUES ?r {{ {records} }} GRAPH {graph} {{ ?r ?p ?o }} }}"""
+
+
+_PROLOGUE_LINE = re.compile(r"^\s*(?:#.*|PREFIX\s+[^\s:]*:\s*<[^>]*>\s*|)$", re.IGNORECASE)
+
+
+def hoist_prologues(requests: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split the leading PREFIX declarations (and comments) off each update request.
+
+    SPARQL 1.1 allows a prologue before every operation of a request, but Oxigraph accepts one only
+    at the very start; the declarations are therefore collected and written once, first. The same
+    prefix bound to two namespaces would change meaning, so that is refused."""
+    prefixes: dict[str, str] = {}
+    bodies = []
+    for text in requests:
+        lines = text.splitlines()
+        start = 0
+        while start < len(lines) and _PROLOGUE_LINE.match(lines[start]):
+            declaration = re.match(r"^\s*PREFIX\s+([^\s:]*):\s*<([^>]*)>", lines[start], re.IGNORECASE)
+            if declaration:
+                name, namespace = declaration.groups()
+                if prefixes.setdefault(name, namespace) != namespace:
+                    raise QueryError(f"prefix '{name}:' is bound to two namespaces in one write")
+            start += 1
+        bodies.append("\n".join(lines[start:]))
+    return [f"PREFIX {name}: <{namespace}>" for name, namespace in prefixes.items()], bodies
 
 
 class EmbeddedStore:
@@ -112,9 +138,10 @@ class EmbeddedStore:
                     f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in write.triples
                 )
                 operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
-        operations.extend(then)
+        prologue, rules = hoist_prologues(then)
+        operations.extend(rules)
         if operations:
-            self.update(" ;\n".join(operations))
+            self.update("\n".join(prologue) + "\n" + " ;\n".join(operations))
 
     def restore(self, source: BinaryIO, *, media_type: str) -> None:
         """Add a dump (N-Quads or TriG) to the store in one transaction."""
