@@ -79,7 +79,7 @@ def main() -> None:
         shapes = read_turtle([settings.shapes_dir / "cases.ttl"], iris)
         context = Graph()
         for name in ("vocabularies", "countries", "instruments"):
-            rows = store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?p IN (rdf:type, skos:inScheme)) }",
+            rows = store.select("SELECT ?s ?p ?o WHERE { VALUES ?p { <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2004/02/skos/core#inScheme> } ?s ?p ?o }",
                                 dataset=Dataset(default=[str(iris.graph(name))]))
             for row in rows.rows:
                 context.add((row["s"], row["p"], row["o"]))

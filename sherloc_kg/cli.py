@@ -62,8 +62,19 @@ def cli(ctx: click.Context, store: str | None, base: str | None) -> None:
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator:
     """A rich progress bar on standard error, one task per pipeline stage."""
-    if not enabled or not err.is_terminal:
+    if not enabled:
         yield None
+        return
+    if not err.is_terminal:
+        # Logs and scripts get one line as each stage starts (a supervisor can see a load writing).
+        started: set[str] = set()
+
+        def announce(stage: str, _done: int, total: int) -> None:
+            if stage not in started:
+                started.add(stage)
+                err.print(f"{stage}: started" + (f" ({total} records)" if total else ""))
+
+        yield announce
         return
     columns = (TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:

@@ -143,9 +143,9 @@ class Ingest:
         for start in range(0, len(valid), BATCH_SIZE):
             batch = valid[start:start + BATCH_SIZE]
             triples = [t for r in batch for triples in r.triples.values() for t in triples]
-            referenced = {o for (_s, _p, o) in triples if isinstance(o, URIRef)} - local_typed
-            context = list(self._store_context(referenced))
-            context.extend(t for t in local_types if t[0] in {o for (_s, _p, o) in triples})
+            objects = {o for (_s, _p, o) in triples if isinstance(o, URIRef)}
+            context = list(self._store_context(objects - local_typed))
+            context.extend(t for t in local_types if t[0] in objects)
             for issue in gate.check(triples, context, locate):
                 report.issues.append(issue)
                 record = owner(issue.focus or "")

@@ -26,8 +26,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = tmp_path_factory.mktemp("serve") / "store"
     sherloc(store, "init")
     port = free_port()
-    process = subprocess.Popen([EXE, "--store", str(store), "serve", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = store.parent / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([EXE, "--store", str(store), "serve", "--port", str(port)],
+                                   stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -35,7 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 httpx.get(url + "/api/stats", timeout=1)
                 break
             except httpx.TransportError:
-                assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+                assert process.poll() is None, log.read_text(encoding="utf-8", errors="replace")
                 time.sleep(0.1)
         yield url
     finally:
