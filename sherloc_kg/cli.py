@@ -132,9 +132,15 @@ def init(ctx: Context, no_data: bool) -> None:
 @click.pass_obj
 def load(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None, on_invalid: str) -> None:
     """Validate and load FILES of KIND (e.g. cases) in one transaction."""
+    _ingest(ctx, kind, files, source_format, on_invalid=on_invalid, write=True)
+
+
+def _ingest(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None, *,
+            on_invalid: str = "refuse", write: bool) -> None:
+    """Run the pipeline, list its problems, print the summary; exit 1 if any record was invalid."""
     with progress_bar() as update:
         report = Ingest(ctx.store, ctx.settings, progress=update).load(
-            kind, list(files), source_format=source_format, on_invalid=on_invalid)  # type: ignore[arg-type]
+            kind, list(files), source_format=source_format, on_invalid=on_invalid, write=write)  # type: ignore[arg-type]
     _print_issues(report.issues)
     out.print(_summary(report))
     if report.violations:
@@ -148,13 +154,7 @@ def load(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | 
 @click.pass_obj
 def validate(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None) -> None:
     """Check FILES of KIND against the shapes and the store; write nothing."""
-    with progress_bar() as update:
-        report = Ingest(ctx.store, ctx.settings, progress=update).load(
-            kind, list(files), source_format=source_format, write=False)
-    _print_issues(report.issues)
-    out.print(_summary(report))
-    if report.violations:
-        sys.exit(1)
+    _ingest(ctx, kind, files, source_format, write=False)
 
 
 @cli.command()

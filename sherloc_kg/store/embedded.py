@@ -56,10 +56,12 @@ def hoist_prologues(requests: Sequence[str]) -> tuple[list[str], list[str]]:
 class EmbeddedStore:
     def __init__(self, path: str | Path | None) -> None:
         try:
+            if path is not None:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as error:
-            raise StoreError(f"cannot open the store at {path}: {error} "
-                             "(is another sherloc-kg process, e.g. the server, using it?)") from error
+            hint = " (is another sherloc-kg process, e.g. the server, using it?)" if "lock" in str(error).lower() else ""
+            raise StoreError(f"cannot open the store at {path}: {error}{hint}") from error
         self.location = str(path) if path is not None else "memory"
 
     # -- reading ------------------------------------------------------------------------------
