@@ -55,6 +55,19 @@ def install_reference(store: Store, settings: Settings) -> dict[str, int]:
     """Write every reference graph, each replaced whole, all in one transaction. Returns sizes."""
     iris = Iris(settings.base)
     graphs = reference_graphs(settings, iris)
+    check_instruments(graphs["instruments"], settings, iris)
     writes = [RecordWrite(str(iris.graph(name)), [], list(graph)) for name, graph in graphs.items()]
     store.write(writes, replace_graphs=[w.graph for w in writes])
     return {name: len(graph) for name, graph in graphs.items()}
+
+
+def check_instruments(instruments: Graph, settings: Settings, iris: Iris) -> None:
+    """The instruments graph passes ``shapes/instruments.ttl`` before it is written, like any record."""
+    from .errors import Location, ValidationFailed
+    from .validation import Gate
+
+    gate = Gate.for_kind("instruments", settings.shapes_dir, settings.ontology_dir / "sherloc.ttl", iris)
+    texts = settings.data_dir / "convention-texts"
+    issues = gate.check(instruments, [], lambda focus: Location(str(texts), record=iris.provision_reference(focus) or str(focus)))
+    if any(issue.severity == "Violation" for issue in issues):
+        raise ValidationFailed(issues)

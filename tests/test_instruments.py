@@ -268,3 +268,20 @@ def test_a_metadata_title_that_differs_from_the_text_is_refused(tmp_path: Path) 
     with pytest.raises(SourceError) as raised:
         instruments_graph(IRIS, texts, metadata)
     assert (raised.value.location.line, raised.value.location.field) == (2, "title_en")
+
+
+def test_install_refuses_an_instruments_graph_that_breaks_its_shapes(graph: Graph) -> None:
+    from sherloc_kg.config import Settings
+    from sherloc_kg.errors import ValidationFailed
+    from sherloc_kg.namespaces import ELI
+    from sherloc_kg.reference import check_instruments
+
+    settings, iris = Settings(store="memory"), Iris()
+    check_instruments(graph, settings, iris)  # the real texts pass
+    broken = Graph()
+    broken += graph
+    article = URIRef(str(iris.provision("untoc/art/32")))
+    broken.remove((article, ELI.is_part_of, None))
+    with pytest.raises(ValidationFailed) as caught:
+        check_instruments(broken, settings, iris)
+    assert any(i.location.record == "untoc/art/32" for i in caught.value.issues)
