@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+from datetime import date
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,10 +169,13 @@ class Fields:
             return None
         if len(value) == 4 and value.isdigit():
             return Literal(value, datatype=XSD.gYear)
-        parsed = Literal(value, datatype=XSD.date)
-        if parsed.ill_typed or len(value) != 10:
+        try:
+            valid = len(value) == 10 and date.fromisoformat(value) is not None
+        except ValueError:
+            valid = False
+        if not valid:  # checked here: rdflib would log a traceback for an impossible date
             raise self.error(name, f"expected an ISO 8601 date like 2024-03-05 (or a year), got {value!r}")
-        return parsed
+        return Literal(value, datatype=XSD.date)
 
     def language_map(self, name: str, *, required: bool = False) -> list[Literal]:
         """A string (taken as English) or an object keyed by language: ``{"en": "...", "fr": "..."}``."""

@@ -227,3 +227,8 @@ def test_warnings_do_not_block(store: EmbeddedStore, settings: Settings, tmp_pat
     report = Ingest(store, settings).load("cases", [write_jsonl(tmp_path / "w.jsonl", [case("TST001", tip_elements=None)])])
     assert report.written and not report.violations
     assert any(w.location.record == "TST001" for w in report.warnings)
+
+
+def test_an_impossible_date_names_the_field(store: EmbeddedStore, settings: Settings, tmp_path: Path) -> None:
+    [issue] = violations(refused(store, settings, write_jsonl(tmp_path / "d.jsonl", [case("TST001", decision_date="2015-13-45")])))
+    assert issue.location.field == "decision_date" and "2024-03-05" in issue.message
