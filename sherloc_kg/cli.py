@@ -125,8 +125,8 @@ def init(ctx: Context, no_data: bool) -> None:
 @cli.command()
 @click.argument("kind")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "source_format", type=click.Choice(["jsonl", "csv"]), default=None,
-              help="Source format; by default from the file suffix.")
+@click.option("--format", "source_format", default=None, metavar="FORMAT",
+              help="Source format (jsonl, csv, or one the kind's loader reads, e.g. untc, akn); by default guessed from the file.")
 @click.option("--on-invalid", type=click.Choice(["refuse", "skip"]), default="refuse", show_default=True,
               help="refuse: any invalid record refuses the whole load. skip: write the valid records, report the rest.")
 @click.pass_obj
@@ -150,7 +150,7 @@ def _ingest(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str
 @cli.command()
 @click.argument("kind")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "source_format", type=click.Choice(["jsonl", "csv"]), default=None)
+@click.option("--format", "source_format", default=None, metavar="FORMAT", help="As for load.")
 @click.pass_obj
 def validate(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None) -> None:
     """Check FILES of KIND against the shapes and the store; write nothing."""
