@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import json
 import platform
 import tempfile
@@ -39,6 +40,17 @@ def make_records(path: Path, count: int) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for n in range(count):
             handle.write(json.dumps(dict(source[n % len(source)], id=f"BENCH{n:07d}")) + "\n")
+
+
+def memory_gib() -> float:
+    """Total memory of the machine, from /proc/meminfo (0 where there is none)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def timed(action) -> float:
@@ -101,7 +113,7 @@ def main() -> None:
         "# Ingest throughput",
         "",
         f"Command: `python benchmarks/ingest.py --records {args.records}`  ",
-        f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {memory_gib():.0f} GiB, Python {platform.python_version()}, "
         f"pyoxigraph {ox.__version__}  ",
         f"Data: {args.records} cases ({triples} triples in the cases graph) on a store already holding "
         f"{reference_triples} reference triples.",
