@@ -14,6 +14,13 @@ from sherloc_kg.errors import UsageError
 
 LOADERS: dict[str, str] = {
     "cases": "sherloc_kg.loaders.cases",
+    "legislation": "sherloc_kg.loaders.legislation",
+    "participation": "sherloc_kg.loaders.participation",
+    "treaties": "sherloc_kg.loaders.treaties",
+    "strategies": "sherloc_kg.loaders.strategies",
+    "authorities": "sherloc_kg.loaders.authorities",
+    "guide": "sherloc_kg.loaders.guide",
+    "review": "sherloc_kg.loaders.review",
 }
 
 

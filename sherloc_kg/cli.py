@@ -24,8 +24,8 @@ from .iris import GRAPHS, Iris, RESTRICTED_GRAPHS
 from .queries import QueryLibrary
 from .store import Dataset, Store, open_store
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 EXPORT_FORMATS = {"nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle"}
 QUERY_FORMATS = {"json": "application/sparql-results+json", "csv": "text/csv"}
