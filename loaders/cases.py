@@ -10,11 +10,11 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from sherloc_kg.errors import SourceError, UsageError
+from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC, SKOS
 
-from .records import Fields, RawRecord, Record, read_source
+from .records import Fields, RawRecord, Record, map_records
 
 KIND = "cases"
 GRAPHS = ("cases",)
@@ -38,14 +38,7 @@ TIP_ELEMENTS = {"acts": ("tip-act", SHERLOC.tipAct), "means": ("tip-means", SHER
 
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
-    for item in read_source(path, source_format, MULTI_VALUED):
-        if isinstance(item, SourceError):
-            yield Record(None, item.location, error=item)
-            continue
-        try:
-            yield map_case(item, iris)
-        except SourceError as error:
-            yield Record(None, item.location, error=error)
+    yield from map_records(path, source_format, MULTI_VALUED, map_case, iris)
 
 
 def map_case(raw: RawRecord, iris: Iris) -> Record:
@@ -123,11 +116,9 @@ def map_case(raw: RawRecord, iris: Iris) -> Record:
         add(DCTERMS.abstract, text)
     for text in f.language_map("commentary"):
         add(SHERLOC.commentary, text)
-    url = f.text("source_url")
-    if url:
-        if not url.startswith(("http://", "https://")):
-            raise f.error("source_url", f"expected an http(s) URL, got {url!r}")
-        add(DCTERMS.source, URIRef(url))
+    url = f.url("source_url")
+    if url is not None:
+        add(DCTERMS.source, url)
     return record
 
 

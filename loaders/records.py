@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import re
 from datetime import date
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.store import RecordWrite
 
 Triple = tuple[Any, URIRef, Any]
+# An http(s) address with none of the characters an IRI may not hold.
+_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
 @dataclass
@@ -88,6 +91,20 @@ def read_csv(path: Path, multi_valued: frozenset[str]) -> Iterator[RawRecord | S
                 else:
                     fields[name] = cell
             yield RawRecord(fields, where)
+
+
+def map_records(path: Path, source_format: str | None, multi_valued: frozenset[str],
+                mapper: Callable[[RawRecord, Any], Record], iris: Any) -> Iterator[Record]:
+    """Read a flat source and map each raw record; a record that cannot be read or mapped is
+    yielded with its error, so that one load reports every bad record of a file at once."""
+    for item in read_source(path, source_format, multi_valued):
+        if isinstance(item, SourceError):
+            yield Record(None, item.location, error=item)
+            continue
+        try:
+            yield mapper(item, iris)
+        except SourceError as error:
+            yield Record(None, item.location, error=error)
 
 
 def read_source(path: Path, source_format: str | None, multi_valued: frozenset[str]) -> Iterator[RawRecord | SourceError]:
@@ -189,6 +206,21 @@ class Fields:
         if isinstance(value, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             return [Literal(v.strip(), lang=k) for k, v in value.items() if v.strip()]
         raise self.error(name, "expected a string or an object keyed by language code")
+
+    def title(self, name: str) -> list[Literal]:
+        """A plain string as given, or an object keyed by language (``{"en": ..., "fr": ...}``)."""
+        if isinstance(self.values.get(name), str):
+            return [Literal(self.text(name))]
+        return self.language_map(name, required=True)
+
+    def url(self, name: str) -> URIRef | None:
+        """An http(s) address, refused if it holds characters an IRI may not."""
+        url = self.text(name)
+        if url is None:
+            return None
+        if not _URL.match(url):
+            raise self.error(name, f"expected a full http(s) web address, got {url!r}")
+        return URIRef(url)
 
     def object(self, name: str) -> Mapping[str, Any] | None:
         value = self.values.get(name)

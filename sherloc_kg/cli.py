@@ -4,7 +4,6 @@ are mapped to exit codes here and nowhere else."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys

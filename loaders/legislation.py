@@ -1,0 +1,570 @@
+"""National legislation (SHERLOC's legislation database): one record per law, with its provisions,
+mapped as docs/model.md "legislation" says. Three sources:
+
+**JSON Lines** in the legislation format of ``shared/formats/README.md``: one law per line, its
+provisions nested as a list of objects.
+
+**CSV**: a flat row cannot hold a list of provisions, so a CSV file has *one row per provision*,
+the law's fields repeated on each row (or left empty after the law's first row)::
+
+    id,country,title,type,date_adopted,in_force,url,language,amends,repeals,
+    provision_number,provision_heading,provision_text,provision_implements,
+    provision_crime_types,provision_cross_cutting_issues
+
+Rows are grouped by ``id`` (they need not be adjacent); a law's record is located at its first row.
+A law field given twice with different values is an error naming the later row and the field.
+``amends``, ``repeals`` and the ``provision_implements`` / ``_crime_types`` /
+``_cross_cutting_issues`` cells hold several values separated by ``;``. A row with no
+``provision_number`` only carries law fields. Errors about a provision name the field as in JSON
+(``provisions.implements``) so that messages and shapes agree across both spellings.
+
+A plain-string ``title``, ``heading`` or ``text`` is tagged with the law's ``language`` when it is
+given, and left untagged otherwise (a law's title is in its own language, not English).
+
+**Akoma Ntoso 3.0** acts (``--format akn``, or any ``.xml`` file whose root is ``akomaNtoso``). The
+namespace must be ``http://docs.oasis-open.org/legaldocml/ns/akn/3.0`` or one of its drafts
+(``.../3.0/CSD13``, any ``CSDnn``/``WDnn``); other XML is refused naming its root element and
+namespace, and an Akoma Ntoso document of another kind (a judgment, a bill, ...) is refused saying
+what it is. The mapping:
+
+* **law id**: the work's ``FRBRuri`` (or, when empty, its ``FRBRthis`` without a trailing
+  ``/main``), without scheme and host, its segments joined by ``-``:
+  ``/akn/lu/act/loi/1999-05-31/n6`` → ``akn-lu-act-loi-1999-05-31-n6``;
+  ``http://data.legilux.public.lu/eli/etat/leg/loi/1999/05/31/n6/jo`` →
+  ``eli-etat-leg-loi-1999-05-31-n6-jo``. A document without ``FRBRWork`` (or without a
+  ``FRBRthis``/``FRBRuri`` value in it) is refused naming that field.
+* **identifiers**: the work URI as given is kept as ``eli:id_local`` (a literal: AKN URIs such as
+  ``/akn/lu/...`` are not absolute IRIs). Where the work URI is an ELI (an http(s) URI with an
+  ``/eli/`` path, e.g. Luxembourg's ``data.legilux.public.lu/eli/...``) it is also stated as
+  ``owl:sameAs``: an ELI *is* an IRI of the same legal resource, and linking it lets ELI-aware
+  consumers join on it.
+* **country**: ``FRBRcountry`` read as ISO 3166 alpha-2 (``lu``; ``uk`` means GB), a subdivision
+  code (``GB-UKM``), alpha-3, or an EU authority URI ending in alpha-3 (``.../country/LUX``),
+  mapped to ISO3 with pycountry.
+* **title**: the preface's ``shortTitle`` (the name a law is cited by), else its ``docTitle``,
+  else its ``longTitle``, else ``FRBRname``; **date**: the work's ``FRBRdate`` (``eli:date_document``, when a full date);
+  **type**: ``act``; **language**: ``FRBRlanguage`` of the expression, as ISO 639-1 (``FRA``,
+  ``fra``, ``fre``, ``eng``, ``fr`` → ``fr``/``en``), which also tags every text.
+* **in force**: Akoma Ntoso carries no status field; a lifecycle ``eventRef`` that is a repeal
+  (its ``@type``, or the ``showAs``/``href`` of the ``TLCEvent`` it refers to, says "repeal")
+  dated today or earlier gives ``sherloc:inForce false``. Otherwise nothing is said.
+* **amendments**: ``activeModifications`` name parts of *other* acts by AKN URIs that are rarely
+  in the database, and ``eli:amends`` must name a law already loaded (shapes/legislation.ttl), so
+  they are not mapped.
+* **provisions**: every ``article``, ``section``, ``subsection``, ``paragraph``, ``subparagraph``,
+  ``point``, ``clause`` and ``subclause`` with an ``eId`` (or ``id``, as the CSD drafts spell it),
+  except inside ``quotedStructure``/``embeddedStructure`` (quoted text of another act), becomes
+  ``{law}/art/{eId}`` (``sec_1__subsec_2``), linked directly from the law by ``eli:has_part``
+  (nested units too: the shape allows one ``eli:is_part_of``, the law, so the nesting is kept only
+  in the eId). ``eli:number`` is the visible ``num`` (the eId when there is none),
+  ``dcterms:title`` the ``heading``, ``sherloc:text`` the whole text of the unit (its sub-units
+  included, its own num and heading, notes and foreign-namespace metadata left out),
+  whitespace-normalised.
+* **implementation mapping**: an XML act cannot say which Convention provision it implements, so
+  a companion CSV next to it, ``LAW.xml.implements.csv`` or ``LAW.implements.csv`` (the first that
+  exists), with the columns ``national_provision`` (an eId, or ``{law id}#{eId}``) and
+  ``convention_provision`` (``untoc/art/5/1/a``; several separated by ``;``), adds ``eli:applies``.
+  An unknown eId, another law's id or a malformed reference is an error naming the mapping file,
+  its line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, XSD
+
+from sherloc_kg.errors import Location, SourceError, UsageError
+from sherloc_kg.iris import Iris
+from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
+
+from .records import Fields, RawRecord, Record, read_source
+
+KIND = "legislation"
+GRAPHS = ("legislation",)
+RECORD_CLASS = SHERLOC.NationalLegislation
+
+FIELDS = frozenset({
+    "id", "country", "title", "type", "date_adopted", "in_force", "url", "language", "amends",
+    "repeals", "provisions",
+})
+PROVISION_FIELDS = frozenset({"number", "heading", "text", "implements", "crime_types", "cross_cutting_issues"})
+#: CSV: one row per provision; these columns carry the provision, the others the law.
+CSV_PROVISION_COLUMNS = {f"provision_{name}": name for name in PROVISION_FIELDS}
+CSV_FIELDS = (FIELDS - {"provisions"}) | frozenset(CSV_PROVISION_COLUMNS)
+MULTI_VALUED = frozenset({"amends", "repeals", "provision_implements", "provision_crime_types",
+                          "provision_cross_cutting_issues"})
+
+AKN_NAMESPACE = re.compile(r"^http://docs\.oasis-open\.org/legaldocml/ns/akn/3\.0(?:/(?:CSD|WD)\d{1,2})?$")
+PROVISION_ELEMENTS = frozenset({"article", "section", "subsection", "paragraph", "subparagraph", "point",
+                                "clause", "subclause"})
+QUOTED = frozenset({"quotedStructure", "embeddedStructure"})
+NOTES = frozenset({"noteRef", "authorialNote", "note", "eol", "eop"})
+MAPPING_COLUMNS = ("national_provision", "convention_provision")
+
+
+def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
+    if source_format not in (None, "jsonl", "csv", "akn", "xml"):
+        raise UsageError(f"legislation cannot be read as {source_format!r}; formats: jsonl, csv, akn (Akoma Ntoso XML)")
+    if source_format is None and path.suffix.lower() not in (".xml", ".csv", ".jsonl", ".ndjson", ".json"):
+        raise UsageError(f"{path}: cannot tell the format from the name; pass --format jsonl, csv or akn")
+    chosen = source_format or ("akn" if path.suffix.lower() == ".xml" else None)
+    if chosen in ("akn", "xml"):
+        yield read_akn(path, iris)
+        return
+    if chosen == "csv" or (chosen is None and path.suffix.lower() == ".csv"):
+        yield from _read_csv(path, iris)
+        return
+    for item in read_source(path, source_format, frozenset()):
+        if isinstance(item, SourceError):
+            yield Record(None, item.location, error=item)
+            continue
+        try:
+            yield map_law(item, iris)
+        except SourceError as error:
+            yield Record(None, item.location, error=error)
+
+
+# ---------------------------------------------------------------------------------------------
+# Our format: JSON Lines and CSV
+# ---------------------------------------------------------------------------------------------
+
+def map_law(raw: RawRecord, iris: Iris) -> Record:
+    f = Fields(raw, FIELDS)
+    law_id = f.text("id", required=True)
+    assert law_id is not None
+    country = f.text("country", required=True)
+    assert country is not None
+    if not re.fullmatch(r"[A-Z]{3}", country):
+        raise f.error("country", f"expected an ISO 3166-1 alpha-3 code such as BRA, got {country!r}")
+    law = iris.legislation(country, law_id)
+    record = Record(law, raw.location)
+
+    def add(p: URIRef, o: Any) -> None:
+        record.add("legislation", (law, p, o))
+
+    language = f.text("language")
+    add(RDF.type, ELI.LegalResource)
+    add(RDF.type, SHERLOC.NationalLegislation)
+    add(DCTERMS.identifier, Literal(law_id))
+    add(SHERLOC.country, iris.country(country))
+    titles = _texts(f, "title", f.values.get("title"), language)
+    if not titles:
+        raise f.error("title", "required field is missing")
+    for title in titles:
+        add(DCTERMS.title, title)
+    kind = f.text("type")
+    if kind:
+        add(ELI.type_document, iris.concept("legislation-type", kind))
+    adopted = f.date("date_adopted")
+    if adopted is not None:
+        add(ELI.date_document, adopted)
+    in_force = f.boolean("in_force")
+    if in_force is not None:
+        add(SHERLOC.inForce, Literal(in_force))
+    url = f.text("url")
+    if url:
+        if not url.startswith(("http://", "https://")):
+            raise f.error("url", f"expected an http(s) URL, got {url!r}")
+        add(FOAF.page, URIRef(url))
+    if language:
+        add(DCTERMS.language, Literal(language))
+    for name, predicate in (("amends", ELI.amends), ("repeals", ELI.repeals)):
+        for other in f.texts(name):
+            explicit = re.match(r"^([A-Z]{3}):(.+)$", other)
+            other_country, other_id = (explicit[1], explicit[2]) if explicit else ("", other)
+            if other_id == law_id and other_country in ("", country):
+                raise f.error(name, f"a law cannot {name[:-1]} itself")
+            add(predicate, iris.legislation(other_country or country, other_id))
+
+    provisions = f.objects("provisions")
+    if not provisions:
+        raise f.error("provisions", "required field is missing (give at least one provision)")
+    seen: set[str] = set()
+    for position, data in enumerate(provisions, start=1):
+        _map_provision(f, record, iris, country, law_id, language, position, data, seen)
+    return record
+
+
+def _map_provision(f: Fields, record: Record, iris: Iris, country: str, law_id: str, language: str | None,
+                   position: int, data: Mapping[str, Any], seen: set[str]) -> None:
+    unknown = set(data) - PROVISION_FIELDS
+    if unknown:
+        raise f.error(f"provisions.{sorted(unknown)[0]}",
+                      f"unknown field in provision {position}; known: {', '.join(sorted(PROVISION_FIELDS))}")
+    number = data.get("number")
+    if isinstance(number, int) and not isinstance(number, bool):
+        number = str(number)
+    if not isinstance(number, str) or not number.strip():
+        raise f.error("provisions.number", f"provision {position} needs its number, as text, e.g. \"149-A\"")
+    number = number.strip()
+    if number in seen:
+        raise f.error("provisions.number", f"provision number {number!r} is given twice")
+    seen.add(number)
+    assert record.iri is not None
+    part = iris.national_provision(country, law_id, number)
+
+    def add(p: URIRef, o: Any) -> None:
+        record.add("legislation", (part, p, o))
+
+    record.add("legislation", (record.iri, ELI.has_part, part))
+    add(RDF.type, SHERLOC.NationalProvision)
+    add(ELI.is_part_of, record.iri)
+    add(ELI.number, Literal(number))
+    for text in _texts(f, "provisions.heading", data.get("heading"), language):
+        add(DCTERMS.title, text)
+    for text in _texts(f, "provisions.text", data.get("text"), language):
+        add(SHERLOC.text, text)
+    for reference in _strings(f, "provisions.implements", data.get("implements")):
+        try:
+            add(ELI.applies, iris.provision(reference))
+        except UsageError as error:
+            raise f.error("provisions.implements", str(error)) from error
+    for notation in _strings(f, "provisions.crime_types", data.get("crime_types")):
+        add(SHERLOC.crimeType, iris.concept("crime-type", notation))
+    for notation in _strings(f, "provisions.cross_cutting_issues", data.get("cross_cutting_issues")):
+        add(SHERLOC.crossCuttingIssue, iris.concept("cross-cutting-issue", notation))
+
+
+def _texts(f: Fields, name: str, value: Any, language: str | None) -> list[Literal]:
+    """A string (in the law's ``language``, untagged when unknown) or an object keyed by language."""
+    if value is None or value == "" or value == {}:
+        return []
+    if isinstance(value, str):
+        return [Literal(value.strip(), lang=language)] if value.strip() else []
+    if isinstance(value, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return [Literal(v.strip(), lang=k) for k, v in value.items() if v.strip()]
+    raise f.error(name, "expected a string or an object keyed by language code")
+
+
+def _strings(f: Fields, name: str, value: Any) -> list[str]:
+    if value in (None, "", []):
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise f.error(name, "expected a list of non-empty strings")
+    return [v.strip() for v in value]
+
+
+def _read_csv(path: Path, iris: Iris) -> Iterator[Record]:
+    """One row per provision, grouped by law ``id`` (see the module docstring)."""
+    laws: dict[str, RawRecord] = {}
+    broken: dict[str, SourceError] = {}
+    order: list[str | SourceError] = []
+    for item in read_source(path, "csv", MULTI_VALUED):
+        if isinstance(item, SourceError):
+            order.append(item)
+            continue
+        row, where = item.fields, item.location
+        law_id = row.get("id")
+        if not law_id:
+            order.append(SourceError("required field is missing", Location(where.file, where.line, None, "id")))
+            continue
+        unknown = sorted(set(row) - CSV_FIELDS)
+        if unknown and law_id not in broken:
+            broken[law_id] = SourceError(f"unknown column; known columns: {', '.join(sorted(CSV_FIELDS))}",
+                                         Location(where.file, where.line, law_id, unknown[0]))
+        if law_id not in laws:
+            laws[law_id] = RawRecord({"provisions": []}, where)
+            order.append(law_id)
+        fields = laws[law_id].fields
+        for name, value in row.items():
+            if name in CSV_PROVISION_COLUMNS or name not in CSV_FIELDS:
+                continue
+            if name in fields and fields[name] != value and law_id not in broken:
+                broken[law_id] = SourceError(
+                    f"disagrees with the value {fields[name]!r} given on an earlier row of this law",
+                    Location(where.file, where.line, law_id, name))
+            fields[name] = value
+        provision = {CSV_PROVISION_COLUMNS[k]: v for k, v in row.items() if k in CSV_PROVISION_COLUMNS}
+        if provision:
+            if "number" not in provision and law_id not in broken:
+                broken[law_id] = SourceError("a row with provision fields needs its provision_number",
+                                             Location(where.file, where.line, law_id, "provision_number"))
+            fields["provisions"].append(provision)
+    for entry in order:
+        if isinstance(entry, SourceError):
+            yield Record(None, entry.location, error=entry)
+            continue
+        raw = laws[entry]
+        if entry in broken:
+            yield Record(None, raw.location, error=broken[entry])
+            continue
+        try:
+            yield map_law(raw, iris)
+        except SourceError as error:
+            yield Record(None, error.location, error=error)
+
+
+# ---------------------------------------------------------------------------------------------
+# Akoma Ntoso 3.0
+# ---------------------------------------------------------------------------------------------
+
+def read_akn(path: Path, iris: Iris) -> Record:
+    where = Location(str(path))
+    try:
+        return _map_akn(path, iris)
+    except SourceError as error:
+        return Record(None, error.location, error=error)
+    except (OSError, UnicodeDecodeError) as error:
+        return Record(None, where, error=SourceError(f"cannot read the file: {error}", where))
+
+
+def _split(tag: str) -> tuple[str, str]:
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return "", tag
+
+
+def _map_akn(path: Path, iris: Iris) -> Record:
+    file = str(path)
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as error:
+        line, column = error.position
+        raise SourceError(f"malformed XML ({error.msg.split(':')[0]} at column {column + 1})",
+                          Location(file, line)) from error
+    namespace, local = _split(root.tag)
+    if local != "akomaNtoso":
+        described = f"{{{namespace}}}{local}" if namespace else local
+        raise SourceError(f"not an Akoma Ntoso document: the root element is <{described}>, "
+                          "expected <akomaNtoso> in the Akoma Ntoso 3.0 namespace", Location(file, 1))
+    if not AKN_NAMESPACE.match(namespace):
+        raise SourceError(f"unsupported Akoma Ntoso namespace {namespace or '(none)'!r}: expected "
+                          "http://docs.oasis-open.org/legaldocml/ns/akn/3.0 (or one of its CSD drafts)",
+                          Location(file, 1))
+    ns = f"{{{namespace}}}"
+    documents = [child for child in root if _split(child.tag)[0] == namespace]
+    if not documents:
+        raise SourceError("the akomaNtoso element holds no document", Location(file, 1))
+    document = documents[0]
+    kind = _split(document.tag)[1]
+    if kind != "act":
+        article = "an" if kind[:1] in "aeiou" else "a"
+        hint = " (load it as a case)" if kind == "judgment" else ""
+        raise SourceError(f"this Akoma Ntoso document is {article} {kind}, not an act{hint}",
+                          Location(file, 1))
+
+    def at(*steps: str) -> ET.Element | None:
+        return document.find("/".join(ns + s for s in steps))
+
+    work = at("meta", "identification", "FRBRWork")
+    if work is None:
+        raise SourceError("no FRBRWork in meta/identification: the act cannot be identified",
+                          Location(file, None, None, "FRBRWork"))
+
+    def value(parent: ET.Element | None, name: str, attribute: str = "value") -> str:
+        if parent is None:
+            return ""
+        element = parent.find(ns + name)
+        return (element.get(attribute) or "").strip() if element is not None else ""
+
+    work_uri = value(work, "FRBRuri") or re.sub(r"/main$", "", value(work, "FRBRthis").rstrip("/"))
+    work_uri = work_uri.rstrip("/")
+    if not work_uri:
+        raise SourceError("FRBRWork has neither an FRBRuri nor an FRBRthis value",
+                          Location(file, None, None, "FRBRWork"))
+    law_id = law_id_from_uri(work_uri)
+    where = Location(file, None, law_id)
+    country = _country(value(work, "FRBRcountry"), Location(file, None, law_id, "FRBRcountry"))
+    expression = at("meta", "identification", "FRBRExpression")
+    language = _language(value(expression, "FRBRlanguage", "language"))
+
+    law = iris.legislation(country, law_id)
+    record = Record(law, where)
+
+    def add(p: URIRef, o: Any) -> None:
+        record.add("legislation", (law, p, o))
+
+    add(RDF.type, ELI.LegalResource)
+    add(RDF.type, SHERLOC.NationalLegislation)
+    add(DCTERMS.identifier, Literal(law_id))
+    add(SHERLOC.country, iris.country(country))
+    add(ELI.id_local, Literal(work_uri))
+    if re.match(r"^https?://[^/]+/(?:.*/)?eli/", work_uri):
+        add(OWL.sameAs, URIRef(work_uri))
+    add(ELI.type_document, iris.concept("legislation-type", "act"))
+    if language:
+        add(DCTERMS.language, Literal(language))
+
+    title = ""
+    preface = at("preface")
+    for name in ("shortTitle", "docTitle", "longTitle"):
+        element = next(preface.iter(ns + name), None) if preface is not None else None
+        if element is not None:
+            title = _text(element, namespace)
+            if title:
+                break
+    title = title or value(work, "FRBRname")
+    if not title:
+        raise SourceError("the act has no title (shortTitle, docTitle or longTitle in the preface, or FRBRname)",
+                          Location(file, None, law_id, "title"))
+    add(DCTERMS.title, Literal(title, lang=language))
+
+    work_date = value(work, "FRBRdate", "date")[:10]
+    if work_date:
+        try:
+            date.fromisoformat(work_date)
+        except ValueError:
+            work_date = ""
+        if len(work_date) == 10:
+            add(ELI.date_document, Literal(work_date, datatype=XSD.date))
+    if _repealed(document, ns):
+        add(SHERLOC.inForce, Literal(False))
+
+    body = at("body")
+    numbers: dict[str, URIRef] = {}
+    for element in _provisions(body, namespace) if body is not None else []:
+        eid = (element.get("eId") or element.get("id") or "").strip()
+        if eid in numbers:
+            raise SourceError(f"the eId {eid!r} is given to two provisions", Location(file, None, law_id, "eId"))
+        part = iris.national_provision(country, law_id, eid)
+        numbers[eid] = part
+        record.add("legislation", (law, ELI.has_part, part))
+        record.add("legislation", (part, RDF.type, SHERLOC.NationalProvision))
+        record.add("legislation", (part, ELI.is_part_of, law))
+        num = element.find(ns + "num")
+        record.add("legislation", (part, ELI.number, Literal((_text(num, namespace) if num is not None else "") or eid)))
+        heading = element.find(ns + "heading")
+        if heading is not None and _text(heading, namespace):
+            record.add("legislation", (part, DCTERMS.title, Literal(_text(heading, namespace), lang=language)))
+        text = _text(element, namespace, skip={id(num), id(heading)})
+        if text:
+            record.add("legislation", (part, SHERLOC.text, Literal(text, lang=language)))
+    if not numbers:
+        raise SourceError("the act has no provision with an eId (article, section, paragraph, ...)",
+                          Location(file, None, law_id, "provisions"))
+    for mapping in (path.with_name(path.name + ".implements.csv"), path.with_suffix(".implements.csv")):
+        if mapping.is_file():
+            _apply_mapping(mapping, record, iris, law_id, numbers)
+            break
+    return record
+
+
+def law_id_from_uri(uri: str) -> str:
+    """``/akn/lu/act/loi/1999-05-31/n6`` → ``akn-lu-act-loi-1999-05-31-n6``; scheme and host dropped."""
+    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", uri)
+    segments = [re.sub(r"[^A-Za-z0-9._~-]+", "-", s).strip("-") for s in path.split("/")]
+    return "-".join(s for s in segments if s) or "unnamed"
+
+
+def _country(code: str, where: Location) -> str:
+    raw = code.rstrip("/").rsplit("/", 1)[-1].strip()
+    candidate = raw.split("-")[0].upper()
+    if candidate == "UK":
+        candidate = "GB"
+    found = None
+    if len(candidate) == 2:
+        found = pycountry.countries.get(alpha_2=candidate)
+    elif len(candidate) == 3:
+        found = pycountry.countries.get(alpha_3=candidate)
+    if found is None:
+        message = ("no FRBRcountry in FRBRWork" if not code else
+                   f"FRBRcountry {code!r} is not a known country code (ISO 3166 alpha-2 or alpha-3)")
+        raise SourceError(message, where)
+    return found.alpha_3
+
+
+def _language(code: str) -> str | None:
+    raw = code.rstrip("/").rsplit("/", 1)[-1].strip().lower()
+    if re.fullmatch(r"[a-z]{2}(-[a-z0-9]+)*", raw):
+        return raw
+    if len(raw) == 3:
+        found = pycountry.languages.get(alpha_3=raw) or pycountry.languages.get(bibliographic=raw)
+        if found is not None:
+            return getattr(found, "alpha_2", None) or raw
+    return None
+
+
+def _repealed(document: ET.Element, ns: str) -> bool:
+    events = {e.get("eId") or e.get("id"): e for e in document.iter(ns + "TLCEvent")}
+    for ref in document.iter(ns + "eventRef"):
+        target = events.get((ref.get("refersTo") or "").lstrip("#"))
+        words = " ".join(filter(None, [ref.get("type"), target.get("showAs") if target is not None else None,
+                                       target.get("href") if target is not None else None]))
+        when = (ref.get("date") or "")[:10]
+        if "repeal" in words.lower() and when and when <= date.today().isoformat():
+            return True
+    return False
+
+
+def _provisions(element: ET.Element, namespace: str) -> Iterator[ET.Element]:
+    for child in element:
+        child_ns, local = _split(child.tag)
+        if child_ns != namespace or local in QUOTED:
+            continue
+        if local in PROVISION_ELEMENTS and (child.get("eId") or child.get("id") or "").strip():
+            yield child
+        yield from _provisions(child, namespace)
+
+
+def _text(element: ET.Element, namespace: str, skip: set[int] | None = None) -> str:
+    """The words of ``element``: foreign-namespace metadata, notes and ``skip`` left out."""
+    parts: list[str] = []
+
+    def walk(node: ET.Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            child_ns, local = _split(child.tag)
+            if child_ns == namespace and local not in NOTES and id(child) not in (skip or ()):
+                inline = local in ("sup", "sub", "i", "b", "u", "span", "abbr", "ref", "rref", "mref", "term",
+                                   "def", "date", "docTitle", "shortTitle", "docNumber", "mod", "quotedText",
+                                   "inline", "marker")
+                if not inline:
+                    parts.append(" ")
+                walk(child)
+                if not inline:
+                    parts.append(" ")
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    return " ".join("".join(parts).split())
+
+
+def _apply_mapping(mapping: Path, record: Record, iris: Iris, law_id: str, numbers: dict[str, URIRef]) -> None:
+    file = str(mapping)
+    try:
+        handle = mapping.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise SourceError(f"cannot read the mapping file: {error}", Location(file)) from error
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in MAPPING_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SourceError(f"the mapping needs the columns {', '.join(MAPPING_COLUMNS)}",
+                              Location(file, 1, law_id, missing[0]))
+        for row in reader:
+            line = reader.line_num
+            national = (row.get("national_provision") or "").strip()
+            convention = (row.get("convention_provision") or "").strip()
+            if not national and not convention:
+                continue
+            other, hash_, eid = national.rpartition("#")
+            if hash_ and other != law_id:
+                raise SourceError(f"{national!r} names another law; this mapping is for {law_id}",
+                                  Location(file, line, law_id, "national_provision"))
+            if eid not in numbers:
+                close = sorted(numbers)[:8]
+                raise SourceError(f"no provision with the eId {eid!r} in this act (eIds such as {', '.join(close)})",
+                                  Location(file, line, law_id, "national_provision"))
+            references = [r.strip() for r in convention.split(";") if r.strip()]
+            if not references:
+                raise SourceError("required field is missing", Location(file, line, law_id, "convention_provision"))
+            for reference in references:
+                try:
+                    target = iris.provision(reference)
+                except UsageError as error:
+                    raise SourceError(str(error), Location(file, line, law_id, "convention_provision")) from error
+                record.add("legislation", (numbers[eid], ELI.applies, target))

@@ -1,0 +1,88 @@
+"""Information gathered under UNTOC article 32 (the Conference of the Parties and its Review
+Mechanism, COP resolutions 9/1 and 10/1): a State Party's answer about one provision. JSON Lines or
+CSV in the review format of ``shared/formats/README.md``, mapped as docs/model.md "review" says.
+
+Answers are confidential unless the State agrees to publish them: a response goes to the public
+graph ``review`` only when ``published`` is true, otherwise (the default) ONLY to
+``review-restricted``. Both graphs are named in GRAPHS, so re-loading a response replaces it in
+both: publishing it moves it, with no copy left behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from sherloc_kg.errors import UsageError
+from sherloc_kg.iris import Iris
+from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC
+
+from .records import Fields, RawRecord, Record, map_records
+
+KIND = "review"
+PUBLIC, RESTRICTED = "review", "review-restricted"
+GRAPHS = (PUBLIC, RESTRICTED)
+RECORD_CLASS = SHERLOC.ReviewResponse
+
+FIELDS = frozenset({"id", "country", "cycle", "cluster", "provision", "status", "measures", "practices",
+                    "difficulties", "assistance_needs", "date", "published"})
+MULTI_VALUED = frozenset({"measures", "assistance_needs"})
+
+
+def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
+    yield from map_records(path, source_format, MULTI_VALUED, map_response, iris)
+
+
+def map_response(raw: RawRecord, iris: Iris) -> Record:
+    f = Fields(raw, FIELDS)
+    response_id = f.text("id", required=True)
+    response = iris.review(response_id)
+    record = Record(response, raw.location)
+    published = bool(f.boolean("published"))  # absent = false: restricted
+    target = PUBLIC if published else RESTRICTED
+
+    def add(p: URIRef, o: Any) -> None:
+        record.add(target, (response, p, o))
+
+    add(RDF.type, SHERLOC.ReviewResponse)
+    add(DCTERMS.identifier, Literal(response_id))
+    add(SHERLOC.published, Literal(published))
+    country = f.text("country", required=True) or ""
+    add(SHERLOC.country, iris.country(country))
+
+    cycle = f.values.get("cycle")  # a number stays a number, anything else is text
+    if isinstance(cycle, int) and not isinstance(cycle, bool):
+        add(SHERLOC.reviewCycle, Literal(cycle, datatype=XSD.integer))
+    elif f.text("cycle"):
+        add(SHERLOC.reviewCycle, Literal(f.text("cycle")))
+    cluster = f.integer("cluster")  # thematic clusters 1-4 (COP resolution 9/1, annex); range checked by the shape
+    if cluster is not None:
+        add(SHERLOC.reviewCluster, Literal(cluster, datatype=XSD.integer))
+
+    try:
+        add(SHERLOC.aboutProvision, iris.provision(f.text("provision", required=True) or ""))
+    except UsageError as error:
+        raise f.error("provision", str(error)) from error
+    add(SHERLOC.implementationStatus, iris.concept("review-status", f.text("status", required=True) or ""))
+    # Art. 32 (4)-(5): the legislative measures taken; `LAW#n` is a law of the reporting State.
+    for reference in f.texts("measures"):
+        try:
+            add(SHERLOC.citesMeasure, iris.national_provision_ref(reference, country))
+        except UsageError as error:
+            raise f.error("measures", str(error)) from error
+    # Art. 32 (5) programmes, plans and practices; art. 32 (4) difficulties encountered.
+    for name, predicate in (("practices", SHERLOC.practices), ("difficulties", SHERLOC.difficulties)):
+        if f.has(name):
+            for text in f.title(name):
+                add(predicate, text)
+    for notation in f.texts("assistance_needs"):
+        add(SHERLOC.assistanceNeed, iris.concept("assistance-need", notation))
+    when = f.date("date")
+    if when is None:
+        raise f.error("date", "required field is missing: the date of the answer, YYYY-MM-DD")
+    add(DCTERMS.date, when)
+    return record
