@@ -3,12 +3,18 @@
 Countries come from pycountry (ISO 3166-1: alpha-3, alpha-2, the UN M49 numeric code, which
 ISO 3166-1 numeric shares for countries), with names in the six UN languages from the Debian
 iso-codes translations that pycountry ships. The bodies come from ``data/international-bodies.csv``.
+
+Fictional States (``data/fictional-states.csv``: XAA, XAB, XAC, ISO 3166-1 user-assigned codes that
+no real State will ever have) exist only for the illustrative examples in ``data/examples/``. They
+are added to the countries graph only when ``fictional_csv`` is given, which ``sherloc-kg init
+--with-examples`` does and nothing else: a store of real data never shows them.
 """
 
 from __future__ import annotations
 
 import csv
 import gettext
+import re
 from pathlib import Path
 
 import pycountry
@@ -31,7 +37,14 @@ def _translations() -> dict[str, gettext.NullTranslations]:
     return found
 
 
-def countries_graph(iris: Iris, bodies_csv: Path) -> Graph:
+#: The ISO 3166-1 alpha-3 ranges reserved for user assignment: AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ.
+_USER_ASSIGNED = re.compile(r"^(AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z])$")
+#: How a fictional State is marked: a skos:scopeNote in every graph that shows its label.
+FICTIONAL_NOTE = "Fictional State, used only by the illustrative examples (data/examples/); it does not exist."
+
+
+def countries_graph(iris: Iris, bodies_csv: Path, fictional_csv: Path | None = None) -> Graph:
+    """Countries and bodies; with ``fictional_csv``, also the fictional States of the examples."""
     graph = Graph()
     translations = _translations()
     for country in pycountry.countries:
@@ -59,4 +72,33 @@ def countries_graph(iris: Iris, bodies_csv: Path) -> Graph:
             graph.add((node, SKOS.prefLabel, Literal(row["name"], lang="en")))
             if row.get("note"):
                 graph.add((node, RDFS.comment, Literal(row["note"], lang="en")))
+    if fictional_csv is not None:
+        add_fictional_states(graph, iris, fictional_csv)
+    return graph
+
+
+def fictional_states(fictional_csv: Path) -> list[dict[str, str]]:
+    """The rows of ``fictional_csv`` (code,name,note), each code checked to be user-assigned."""
+    with fictional_csv.open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle)]
+    for row in rows:
+        code = (row.get("code") or "").strip()
+        if not _USER_ASSIGNED.match(code) or pycountry.countries.get(alpha_3=code) is not None:
+            raise ValueError(f"{fictional_csv}: {code!r} is not an ISO 3166-1 user-assigned alpha-3 code "
+                             "(AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ); a fictional State must never take a real code")
+    return rows
+
+
+def add_fictional_states(graph: Graph, iris: Iris, fictional_csv: Path) -> Graph:
+    """Add each fictional State as a ``sherloc:Country`` whose label and notes say it is fictional."""
+    for row in fictional_states(fictional_csv):
+        code = row["code"].strip()
+        node = iris.country(code)
+        graph.add((node, RDF.type, SHERLOC.Country))
+        graph.add((node, SHERLOC.iso3166Alpha3, Literal(code)))
+        graph.add((node, SKOS.notation, Literal(code)))
+        graph.add((node, SKOS.prefLabel, Literal(row["name"].strip(), lang="en")))
+        graph.add((node, SKOS.scopeNote, Literal(FICTIONAL_NOTE, lang="en")))
+        if row.get("note"):
+            graph.add((node, RDFS.comment, Literal(row["note"].strip(), lang="en")))
     return graph

@@ -375,9 +375,15 @@ def _names() -> dict[str, str]:
     return names
 
 
+#: ISO 3166-1 alpha-3 codes reserved for user assignment (AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ):
+#: the fictional States of data/examples use them. Whether such a State exists is the shape's to say.
+USER_ASSIGNED = re.compile(r"^(AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z])$")
+
+
 def resolve_country(name: str) -> str | None:
     """An ISO3 code for a known alpha-3 code or an exact name; None if it does not resolve."""
     text = name.strip()
-    if len(text) == 3 and text.isupper() and pycountry.countries.get(alpha_3=text) is not None:
+    if len(text) == 3 and text.isupper() and (pycountry.countries.get(alpha_3=text) is not None
+                                              or USER_ASSIGNED.match(text)):
         return text
     return _names().get(text)

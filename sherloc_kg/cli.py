@@ -104,21 +104,28 @@ def _summary(report: LoadReport) -> str:
 
 @cli.command()
 @click.option("--no-data", is_flag=True, help="Only the ontology, vocabularies, instruments and countries.")
+@click.option("--with-examples", is_flag=True,
+              help="Also the fictional States (XAA, XAB, XAC) and the invented, illustrative records of data/examples/.")
 @click.pass_obj
-def init(ctx: Context, no_data: bool) -> None:
-    """Load the ontology, vocabularies, instruments and countries, then the bundled data."""
-    from .reference import BUNDLED, install_reference
+def init(ctx: Context, no_data: bool, with_examples: bool) -> None:
+    """Load the ontology, vocabularies, instruments and countries, then the bundled data.
 
-    sizes = install_reference(ctx.store, ctx.settings)
+    With --with-examples, also the illustrative examples: invented records about fictional States,
+    never loaded otherwise."""
+    from .reference import BUNDLED, install_reference, load_examples
+
+    sizes = install_reference(ctx.store, ctx.settings, with_examples=with_examples)
     for name, size in sizes.items():
         out.print(f"{name}: {size} triples")
-    if no_data:
-        return
     with progress_bar() as update:
         ingest = Ingest(ctx.store, ctx.settings, progress=update)
-        for kind, relative in BUNDLED:
-            report = ingest.load(kind, [ctx.settings.data_dir / relative])
-            out.print(_summary(report))
+        if not no_data:
+            for kind, relative in BUNDLED:
+                report = ingest.load(kind, [ctx.settings.data_dir / relative])
+                out.print(_summary(report))
+        if with_examples:
+            for report in load_examples(ctx.store, ctx.settings, progress=update):
+                out.print("example " + _summary(report))
 
 
 @cli.command()

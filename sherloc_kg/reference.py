@@ -33,8 +33,9 @@ def vocabularies_graph(settings: Settings, iris: Iris) -> Graph:
     return read_turtle(sorted((settings.ontology_dir / "vocabularies").glob("*.ttl")), iris)
 
 
-def reference_graphs(settings: Settings, iris: Iris) -> dict[str, Graph]:
-    """Graph name → content, for every reference graph."""
+def reference_graphs(settings: Settings, iris: Iris, *, with_examples: bool = False) -> dict[str, Graph]:
+    """Graph name → content, for every reference graph. ``with_examples`` adds the fictional States
+    of ``data/fictional-states.csv`` to the countries graph (never done for real data)."""
     from .loaders.countries import countries_graph
     from .loaders.instruments import instruments_graph
 
@@ -43,7 +44,8 @@ def reference_graphs(settings: Settings, iris: Iris) -> dict[str, Graph]:
         "ontology": ontology_graph(settings, iris),
         "vocabularies": vocabularies_graph(settings, iris),
         "instruments": instruments_graph(iris, data / "convention-texts", data / "instruments.csv"),
-        "countries": countries_graph(iris, data / "international-bodies.csv"),
+        "countries": countries_graph(iris, data / "international-bodies.csv",
+                                     data / FICTIONAL_STATES if with_examples else None),
     }
 
 
@@ -51,10 +53,47 @@ def reference_graphs(settings: Settings, iris: Iris) -> dict[str, Graph]:
 BUNDLED = (("cases", "cases/sherloc-cases-tip-2026-08.jsonl"),)
 
 
-def install_reference(store: Store, settings: Settings) -> dict[str, int]:
-    """Write every reference graph, each replaced whole, all in one transaction. Returns sizes."""
+#: The fictional States (ISO 3166-1 user-assigned codes) the examples use, under data/.
+FICTIONAL_STATES = "fictional-states.csv"
+
+#: The illustrative examples (``sherloc-kg init --with-examples``): (kind, path under data/), in
+#: dependency order: laws before the cases and review responses that cite their provisions.
+#: Every record is invented, about fictional States only; see data/examples/README.md.
+EXAMPLES = (
+    ("legislation", "examples/legislation.jsonl"),
+    ("cases", "examples/cases.jsonl"),
+    ("authorities", "examples/authorities.jsonl"),
+    ("strategies", "examples/strategies.jsonl"),
+    ("treaties", "examples/treaties.jsonl"),
+    ("guide", "examples/guide.jsonl"),
+    ("review", "examples/review.jsonl"),
+    ("bibliography", "examples/bibliography.jsonl"),
+    ("participation", "examples/participation.csv"),
+)
+
+
+def example_files(settings: Settings) -> list[tuple[str, Path]]:
+    """The example files to load, in order: those whose kind has a loader (bibliography's may not yet)."""
+    from .loaders import LOADERS
+
+    return [(kind, settings.data_dir / relative) for kind, relative in EXAMPLES if kind in LOADERS]
+
+
+def load_examples(store: Store, settings: Settings, progress=None) -> list:
+    """Load every example file through the normal pipeline (each validated, each in its own
+    transaction). The store must hold the reference graphs installed ``with_examples``: the
+    examples name fictional States that are otherwise unknown. Returns the load reports."""
+    from .ingest import Ingest
+
+    ingest = Ingest(store, settings, progress=progress)
+    return [ingest.load(kind, [path]) for kind, path in example_files(settings)]
+
+
+def install_reference(store: Store, settings: Settings, *, with_examples: bool = False) -> dict[str, int]:
+    """Write every reference graph, each replaced whole, all in one transaction. Returns sizes.
+    ``with_examples`` adds the fictional States the examples need (see :func:`load_examples`)."""
     iris = Iris(settings.base)
-    graphs = reference_graphs(settings, iris)
+    graphs = reference_graphs(settings, iris, with_examples=with_examples)
     check_instruments(graphs["instruments"], settings, iris)
     writes = [RecordWrite(str(iris.graph(name)), [], list(graph)) for name, graph in graphs.items()]
     store.write(writes, replace_graphs=[w.graph for w in writes])
