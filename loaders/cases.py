@@ -14,6 +14,7 @@ from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC, SKOS
 
+from . import judgments
 from .records import Fields, RawRecord, Record, map_records
 
 KIND = "cases"
@@ -38,6 +39,9 @@ TIP_ELEMENTS = {"acts": ("tip-act", SHERLOC.tipAct), "means": ("tip-means", SHER
 
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
+    if source_format in judgments.FORMATS or (source_format is None and path.suffix.lower() == ".xml"):
+        yield from judgments.read(path, iris, source_format)  # published judgments (Akoma Ntoso, ECLI)
+        return
     yield from map_records(path, source_format, MULTI_VALUED, map_case, iris)
 
 
