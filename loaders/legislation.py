@@ -151,7 +151,7 @@ def map_law(raw: RawRecord, iris: Iris) -> Record:
     def add(p: URIRef, o: Any) -> None:
         record.add("legislation", (law, p, o))
 
-    language = f.text("language")
+    language = f.language_tag("language", f.text("language"))
     add(RDF.type, ELI.LegalResource)
     add(RDF.type, SHERLOC.NationalLegislation)
     add(DCTERMS.identifier, Literal(law_id))
@@ -241,7 +241,7 @@ def _texts(f: Fields, name: str, value: Any, language: str | None) -> list[Liter
     if isinstance(value, str):
         return [Literal(value.strip(), lang=language)] if value.strip() else []
     if isinstance(value, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        return [Literal(v.strip(), lang=k) for k, v in value.items() if v.strip()]
+        return [Literal(v.strip(), lang=f.language_tag(name, k)) for k, v in value.items() if v.strip()]
     raise f.error(name, "expected a string or an object keyed by language code")
 
 

@@ -27,6 +27,8 @@ from sherloc_kg.store import RecordWrite
 
 Triple = tuple[Any, URIRef, Any]
 # An http(s) address with none of the characters an IRI may not hold.
+#: A BCP 47 language tag as RDF accepts it (``en``, ``pt-BR``).
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
@@ -204,8 +206,14 @@ class Fields:
         if isinstance(value, str):
             return [Literal(value.strip(), lang="en")]
         if isinstance(value, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            return [Literal(v.strip(), lang=k) for k, v in value.items() if v.strip()]
+            return [Literal(v.strip(), lang=self.language_tag(name, k)) for k, v in value.items() if v.strip()]
         raise self.error(name, "expected a string or an object keyed by language code")
+
+    def language_tag(self, name: str, tag: str | None) -> str | None:
+        """``tag`` if it is a BCP 47 language tag (``en``, ``pt-BR``); a SourceError naming ``name`` if not."""
+        if tag is not None and not LANGUAGE_TAG.match(tag):
+            raise self.error(name, f"{tag!r} is not a language code (use ISO 639-1, e.g. en, fr, pt-BR)")
+        return tag
 
     def title(self, name: str) -> list[Literal]:
         """A plain string as given, or an object keyed by language (``{"en": ..., "fr": ...}``)."""

@@ -102,6 +102,7 @@ class Ingest:
         for path in paths:
             if not path.is_file():
                 raise UsageError(f"{path}: no such file")
+            read_before = report.records_read
             for record in loader.read(path, self.iris, source_format):
                 report.records_read += 1
                 if record.error is None and record.iri in first_seen:
@@ -116,6 +117,9 @@ class Ingest:
                 records.append(record)
                 if report.records_read % 100 == 0:
                     self.progress("read", report.records_read, 0)
+            if report.records_read == read_before:
+                report.issues.append(Issue("Violation", "no records: the file is empty or holds only comments",
+                                           Location(str(path))))
         return records
 
     # -- validating ---------------------------------------------------------------------------

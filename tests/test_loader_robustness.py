@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,10 @@ VALID = {
     "guide": GUIDE,
     "review": response(measures=None),
 }
+
+#: CI runs a fixed, reproducible set of examples; SHERLOC_FUZZ=N explores N fresh random ones per kind.
+EXAMPLES = int(os.environ.get("SHERLOC_FUZZ", "15"))
+DERANDOMIZE = "SHERLOC_FUZZ" not in os.environ
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -75,7 +80,7 @@ def test_malformed_records_get_a_clear_error_and_change_nothing(kind: str, refer
     store.restore(io.BytesIO(reference_dump), media_type=NQUADS)
     path = tmp_path / f"{kind}.jsonl"
 
-    @hypothesis_settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @hypothesis_settings(max_examples=EXAMPLES, derandomize=DERANDOMIZE, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(line=malformed(kind))
     def check(line: str) -> None:
         path.write_text(line + "\n", encoding="utf-8")
