@@ -76,7 +76,7 @@ from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC, SKOS
 
-from .legislation import AKN_NAMESPACE, _country, _language, _split, _text, law_id_from_uri
+from .legislation import AKN_NAMESPACE, _country, _language, _split, _text, law_id_from_uri, parse_xml
 from .records import Record
 
 FORMATS = ("akn", "ecli", "xml")
@@ -103,12 +103,7 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
 
 def _read(path: Path, iris: Iris) -> Record:
     file = str(path)
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as error:
-        line, column = error.position
-        raise SourceError(f"malformed XML ({error.msg.split(':')[0]} at column {column + 1})",
-                          Location(file, line)) from error
+    root = parse_xml(path)
     namespace, local = _split(root.tag)
     if local == "akomaNtoso" and AKN_NAMESPACE.match(namespace):
         return _akn(root, namespace, file, iris)

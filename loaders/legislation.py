@@ -326,14 +326,19 @@ def _split(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-def _map_akn(path: Path, iris: Iris) -> Record:
-    file = str(path)
+def parse_xml(path: Path) -> ET.Element:
+    """The root element of an XML file; malformed XML is a SourceError with its line and column."""
     try:
-        root = ET.parse(path).getroot()
+        return ET.parse(path).getroot()
     except ET.ParseError as error:
         line, column = error.position
         raise SourceError(f"malformed XML ({error.msg.split(':')[0]} at column {column + 1})",
-                          Location(file, line)) from error
+                          Location(str(path), line)) from error
+
+
+def _map_akn(path: Path, iris: Iris) -> Record:
+    file = str(path)
+    root = parse_xml(path)
     namespace, local = _split(root.tag)
     if local != "akomaNtoso":
         described = f"{{{namespace}}}{local}" if namespace else local
