@@ -21,6 +21,7 @@ LOADERS: dict[str, str] = {
     "authorities": "sherloc_kg.loaders.authorities",
     "guide": "sherloc_kg.loaders.guide",
     "review": "sherloc_kg.loaders.review",
+    "bibliography": "sherloc_kg.loaders.bibliography",
 }
 
 

@@ -73,10 +73,8 @@ EXAMPLES = (
 
 
 def example_files(settings: Settings) -> list[tuple[str, Path]]:
-    """The example files to load, in order: those whose kind has a loader (bibliography's may not yet)."""
-    from .loaders import LOADERS
-
-    return [(kind, settings.data_dir / relative) for kind, relative in EXAMPLES if kind in LOADERS]
+    """The example files to load, in dependency order."""
+    return [(kind, settings.data_dir / relative) for kind, relative in EXAMPLES]
 
 
 def load_examples(store: Store, settings: Settings, progress=None) -> list:
