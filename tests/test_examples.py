@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from sherloc_kg.config import Settings
-from sherloc_kg.ingest import Ingest
 from sherloc_kg.reference import EXAMPLES, FICTIONAL_STATES, install_reference, load_examples
 from sherloc_kg.store.embedded import EmbeddedStore
 
