@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Literal
 
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import ValidationFailed
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris
-from sherloc_kg.namespaces import DCTERMS, PROV, SHERLOC
+from sherloc_kg.namespaces import DCTERMS, SHERLOC
 from sherloc_kg.store import Dataset
 from sherloc_kg.store.embedded import EmbeddedStore
 
