@@ -8,6 +8,7 @@ records go to), ``RECORD_CLASS`` and ``read(path, iris, source_format) -> Iterat
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from types import ModuleType
 
 from sherloc_kg.errors import UsageError
@@ -29,3 +30,11 @@ def loader_for(kind: str) -> ModuleType:
     if kind not in LOADERS:
         raise UsageError(f"unknown kind '{kind}'; known kinds: {', '.join(sorted(LOADERS))}")
     return importlib.import_module(LOADERS[kind])
+
+
+def detect_format(kind: str, path: Path) -> str:
+    """The format ``sherloc-kg load KIND FILE`` reads FILE as when ``--format`` is not given: the
+    loader's own ``detect_format`` where it has one, else ``jsonl``/``csv`` by the file name."""
+    from .records import detect_format as by_name
+
+    return getattr(loader_for(kind), "detect_format", by_name)(path)

@@ -99,6 +99,11 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
             yield Record(None, item.location, error=error)
 
 
+def detect_format(path: Path) -> str:
+    """``jsonl``, ``csv``, ``bibtex``, ``ris`` or ``csl``, told from the name (and, for .json, the content)."""
+    return _format(path, None)
+
+
 def _format(path: Path, source_format: str | None) -> str:
     if source_format is not None:
         if source_format.lower() not in FORMATS:

@@ -15,6 +15,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC, SKOS
 
 from . import judgments
+from .records import detect_format as detect_format_by_name
 from .records import Fields, RawRecord, Record, map_records
 
 KIND = "cases"
@@ -36,6 +37,11 @@ MULTI_VALUED = frozenset({
 DEFENDANT_FIELDS = frozenset({"type", "sex", "nationality", "outcome", "sentence"})
 TIP_ELEMENTS = {"acts": ("tip-act", SHERLOC.tipAct), "means": ("tip-means", SHERLOC.tipMeans),
                 "purposes": ("tip-purpose", SHERLOC.tipPurpose)}
+
+
+def detect_format(path: Path) -> str:
+    """``xml`` (a judgment, Akoma Ntoso or ECLI, told apart by its root element), else ``jsonl`` or ``csv``."""
+    return "xml" if path.suffix.lower() == ".xml" else detect_format_by_name(path)
 
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:

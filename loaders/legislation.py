@@ -86,6 +86,7 @@ from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
+from .records import detect_format as detect_format_by_name
 from .records import Fields, RawRecord, Record, read_source
 
 KIND = "legislation"
@@ -109,6 +110,11 @@ PROVISION_ELEMENTS = frozenset({"article", "section", "subsection", "paragraph",
 QUOTED = frozenset({"quotedStructure", "embeddedStructure"})
 NOTES = frozenset({"noteRef", "authorialNote", "note", "eol", "eop"})
 MAPPING_COLUMNS = ("national_provision", "convention_provision")
+
+
+def detect_format(path: Path) -> str:
+    """``akn`` for an XML file, else ``jsonl`` or ``csv`` by the name."""
+    return "akn" if path.suffix.lower() == ".xml" else detect_format_by_name(path)
 
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:

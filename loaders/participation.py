@@ -92,6 +92,15 @@ _INSTRUMENT_COMMENT = re.compile(r"^#\s*instrument\s*:\s*(\S+)\s*$", re.I)
 
 # -- reading the file --------------------------------------------------------------------------
 
+def detect_format(path: Path) -> str:
+    """``csv`` or ``untc``, told from the header row."""
+    rows = list(_rows(path, []))
+    chosen = _guess(rows[0][1]) if rows else None
+    if chosen is None:
+        raise UsageError(f"{path}: cannot tell the format from the header; pass --format csv or --format untc")
+    return chosen
+
+
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
     if source_format not in (None, *FORMATS):
         raise UsageError(f"participation: unknown format {source_format!r}; known: {', '.join(FORMATS)}")

@@ -109,10 +109,20 @@ def map_records(path: Path, source_format: str | None, multi_valued: frozenset[s
             yield Record(None, item.location, error=error)
 
 
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
+
+
+def detect_format(path: Path) -> str:
+    """The format of a flat source, told by its file name: ``jsonl`` or ``csv``."""
+    chosen = SUFFIX_FORMATS.get(path.suffix.lower())
+    if chosen is None:
+        raise UsageError(f"{path}: cannot tell the format from the name; pass --format")
+    return chosen
+
+
 def read_source(path: Path, source_format: str | None, multi_valued: frozenset[str]) -> Iterator[RawRecord | SourceError]:
     """Read a flat source by its ``source_format`` (``jsonl``/``csv``) or, if None, its suffix."""
-    chosen = source_format or {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}.get(
-        path.suffix.lower())
+    chosen = source_format or SUFFIX_FORMATS.get(path.suffix.lower())
     if chosen == "jsonl":
         return read_json_lines(path)
     if chosen == "csv":

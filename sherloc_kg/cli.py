@@ -144,6 +144,12 @@ def load(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | 
 def _ingest(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None, *,
             on_invalid: str = "refuse", write: bool) -> None:
     """Run the pipeline, list its problems, print the summary; exit 1 if any record was invalid."""
+    if source_format is None:
+        from .loaders import detect_format
+
+        for path in files:
+            if path.is_file():
+                err.print(f"{path}: read as {detect_format(kind, path)} (guessed from the file; --format to choose)")
     with progress_bar() as update:
         report = Ingest(ctx.store, ctx.settings, progress=update).load(
             kind, list(files), source_format=source_format, on_invalid=on_invalid, write=write)  # type: ignore[arg-type]

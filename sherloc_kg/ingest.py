@@ -28,7 +28,7 @@ from rdflib.namespace import XSD
 from .config import Settings
 from .errors import Issue, Location, SourceError, UsageError, ValidationFailed
 from .iris import Iris
-from .loaders import loader_for
+from .loaders import detect_format, loader_for
 from .loaders.records import Record, as_writes
 from .namespaces import DCTERMS, PROV, RDF, SKOS
 from .store import Dataset, RecordWrite, Store
@@ -103,7 +103,8 @@ class Ingest:
             if not path.is_file():
                 raise UsageError(f"{path}: no such file")
             read_before = report.records_read
-            for record in loader.read(path, self.iris, source_format):
+            chosen = source_format or detect_format(loader.KIND, path)
+            for record in loader.read(path, self.iris, chosen):
                 report.records_read += 1
                 if record.error is None and record.iri in first_seen:
                     earlier = first_seen[record.iri]

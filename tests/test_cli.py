@@ -161,3 +161,16 @@ def test_kill_9_during_a_load_leaves_the_previous_state(store: Path, tmp_path: P
         outcomes.append((delay, alive, state["records"]["cases"]))
     killed_mid_write = [o for o in outcomes if o[1] and o[2] == before["records"]["cases"]]
     assert killed_mid_write, f"no kill landed during the write: {outcomes}"
+
+
+def test_the_guessed_format_is_printed(store: Path, shared_dir: Path, tmp_path: Path) -> None:
+    untc = tmp_path / "untc-status-untoc-2024-05-04.csv"
+    shutil.copy(shared_dir / "fixtures/real/untc-status-untoc-2024-05-04-partial.csv", untc)
+    done = sherloc(store, "load", "participation", str(untc))
+    assert f"{untc}: read as untc (guessed" in done.stderr
+    assert "18 written" in done.stdout
+    judgment = shared_dir / "fixtures/real/ecli-nl/ECLI.NL.HR.1984.AC8252.xml"
+    done = sherloc(store, "validate", "cases", str(judgment))
+    assert f"{judgment}: read as xml (guessed" in done.stderr
+    chosen = sherloc(store, "load", "cases", "--format", "jsonl", str(BUNDLED))
+    assert "guessed" not in chosen.stderr
