@@ -76,7 +76,7 @@ from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC, SKOS
 
-from .legislation import AKN_NAMESPACE, _country, _language, _split, _text, law_id_from_uri, parse_xml
+from .legislation import AKN_NAMESPACE, _country, _language, _split, _text, akn_document, law_id_from_uri, parse_xml
 from .records import Record
 
 FORMATS = ("akn", "ecli", "xml")
@@ -184,15 +184,7 @@ def _words(text: str | None) -> str:
 
 def _akn(root: ET.Element, namespace: str, file: str, iris: Iris) -> Record:
     ns = f"{{{namespace}}}"
-    documents = [child for child in root if _split(child.tag)[0] == namespace]
-    if not documents:
-        raise SourceError("the akomaNtoso element holds no document", Location(file, 1))
-    document = documents[0]
-    kind = _split(document.tag)[1]
-    if kind != "judgment":
-        article = "an" if kind[:1] in "aeiou" else "a"
-        hint = " (load it as legislation)" if kind == "act" else ""
-        raise SourceError(f"this Akoma Ntoso document is {article} {kind}, not a judgment{hint}", Location(file, 1))
+    document = akn_document(root, namespace, file, "judgment")
 
     def at(*steps: str) -> ET.Element | None:
         return document.find("/".join(ns + s for s in steps))

@@ -342,6 +342,24 @@ def parse_xml(path: Path) -> ET.Element:
                           Location(str(path), line)) from error
 
 
+#: Where a document of another kind belongs, said in the refusal.
+_KIND_HINTS = {"act": " (load it as legislation)", "judgment": " (load it as a case)"}
+
+
+def akn_document(root: ET.Element, namespace: str, file: str, expected: str) -> ET.Element:
+    """The one document an ``akomaNtoso`` element holds, refused unless it is of the ``expected`` kind."""
+    documents = [child for child in root if _split(child.tag)[0] == namespace]
+    if not documents:
+        raise SourceError("the akomaNtoso element holds no document", Location(file, 1))
+    kind = _split(documents[0].tag)[1]
+    if kind != expected:
+        article = "an" if kind[:1] in "aeiou" else "a"
+        wanted = "an" if expected[:1] in "aeiou" else "a"
+        raise SourceError(f"this Akoma Ntoso document is {article} {kind}, not {wanted} {expected}"
+                          f"{_KIND_HINTS.get(kind, '')}", Location(file, 1))
+    return documents[0]
+
+
 def _map_akn(path: Path, iris: Iris) -> Record:
     file = str(path)
     root = parse_xml(path)
@@ -355,16 +373,7 @@ def _map_akn(path: Path, iris: Iris) -> Record:
                           "http://docs.oasis-open.org/legaldocml/ns/akn/3.0 (or one of its CSD drafts)",
                           Location(file, 1))
     ns = f"{{{namespace}}}"
-    documents = [child for child in root if _split(child.tag)[0] == namespace]
-    if not documents:
-        raise SourceError("the akomaNtoso element holds no document", Location(file, 1))
-    document = documents[0]
-    kind = _split(document.tag)[1]
-    if kind != "act":
-        article = "an" if kind[:1] in "aeiou" else "a"
-        hint = " (load it as a case)" if kind == "judgment" else ""
-        raise SourceError(f"this Akoma Ntoso document is {article} {kind}, not an act{hint}",
-                          Location(file, 1))
+    document = akn_document(root, namespace, file, "act")
 
     def at(*steps: str) -> ET.Element | None:
         return document.find("/".join(ns + s for s in steps))
