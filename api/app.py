@@ -1,52 +1,56 @@
-"""The web application. This first version serves what the foundation needs: a home page saying
-what the graph holds, the statistics and the named query library as JSON, and a read-only SPARQL
-endpoint over the public graphs. The endpoint, Linked Data and explorer issues grow it.
+"""The web application: one FastAPI app assembled from one router per surface.
+
+    sparql_endpoint   /sparql           SPARQL 1.1 Protocol: query, update (admin), service description
+    graph_store       /rdf-graph-store  SPARQL 1.1 Graph Store Protocol (admin)
+    linked_data       /id/..., /vocab/..., /ontology, /graph/...  dereferenceable IRIs
+    library           /api/queries, /api/stats   the named query library and statistics
+    search            /api/search/..., /api/resource   JSON search with facets, records as JSON
+    dataset           /dataset, dumps   DCAT/VoID description and dumps of the public graphs
 
 Handlers are plain ``def``: FastAPI runs them in its thread pool, so a long query never blocks
-the event loop.
+the event loop. Every route reads the graphs its caller may see from ``api.context.caller``.
 """
 
 from __future__ import annotations
 
 import html
-import io
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import SherlocError
-from sherloc_kg.iris import Iris
-from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.statistics import collect
-from sherloc_kg.store import Dataset, Store, open_store
+from sherloc_kg.store import Store, open_store
 
-RESULT_TYPES = {
-    "application/sparql-results+json": "application/sparql-results+json",
-    "application/json": "application/sparql-results+json",
-    "application/sparql-results+xml": "application/sparql-results+xml",
-    "text/csv": "text/csv",
-    "text/tab-separated-values": "text/tab-separated-values",
-}
+from . import dataset, graph_store, library, linked_data, search, sparql_endpoint
+from .context import Context, context
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
-    store = store or open_store(settings)
-    iris = Iris(settings.base)
-    library = QueryLibrary(settings.queries_dir)
-    public = Dataset(default=iris.public_graphs(), named=iris.public_graphs())
-    app = FastAPI(title="SHERLOC-KG", description="UNTOC, its Protocols, national law and case law as linked data.")
+    app = FastAPI(title="SHERLOC-KG",
+                  description="The UN Convention against Transnational Organized Crime, its Protocols, "
+                              "and the national law and case law that implement and apply them, as linked data.")
+    app.state.context = Context.build(settings, store or open_store(settings))
+    # Other portals read the linked data from their own pages: any origin may read; credentials are
+    # bearer tokens, never cookies, so no origin gets a user's rights by riding on a browser session.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+                       allow_headers=["Accept", "Content-Type", "Authorization"],
+                       expose_headers=["Content-Location", "Link", "Vary"])
 
     @app.exception_handler(SherlocError)
     def sherloc_error(_request: Request, error: SherlocError) -> JSONResponse:
-        return JSONResponse({"error": type(error).__name__, "message": str(error)}, status_code=error.http_status)
+        headers = {"WWW-Authenticate": 'Bearer realm="sherloc-kg"'} if error.http_status == 401 else None
+        return JSONResponse({"error": type(error).__name__, "message": str(error)},
+                            status_code=error.http_status, headers=headers)
 
-    @app.get("/", response_class=HTMLResponse)
-    def home() -> str:
-        figures = collect(store, iris)
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(ctx: Context = Depends(context)) -> str:
+        figures = collect(ctx.store, ctx.iris)
         rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in figures["records"].items() if v)
         queries = "".join(
-            f'<li><a href="/api/queries/{q.name}">{html.escape(q.title)}</a></li>' for q in library.all())
+            f'<li><a href="/api/queries/{q.name}">{html.escape(q.title)}</a></li>' for q in ctx.library.all())
         return (
             "<!doctype html><html lang=en><head><meta charset=utf-8><title>SHERLOC-KG</title></head><body>"
             "<h1>SHERLOC-KG</h1><p>The UN Convention against Transnational Organized Crime, its Protocols, "
@@ -55,34 +59,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             f"<h2>Questions</h2><ul>{queries}</ul><p>SPARQL: <code>/sparql?query=...</code></p></body></html>"
         )
 
-    @app.get("/api/stats")
-    def stats() -> dict:
-        return collect(store, iris)
-
-    @app.get("/api/queries")
-    def queries() -> list[dict]:
-        return [{"name": q.name, "title": q.title, "description": q.description,
-                 "parameters": [{"name": p.name, "type": p.type, "required": p.required, "help": p.help}
-                                for p in q.parameters]} for q in library.all()]
-
-    @app.get("/api/queries/{name}")
-    def run_query(name: str, request: Request) -> Response:
-        named = library.get(name)
-        bindings = named.bindings(dict(request.query_params), iris)
-        buffer = io.BytesIO()
-        store.query_serialized(named.text, buffer, media_type="application/sparql-results+json",
-                               bindings=bindings, dataset=public)
-        return Response(buffer.getvalue(), media_type="application/sparql-results+json")
-
-    @app.get("/sparql")
-    def sparql(request: Request, query: str | None = None) -> Response:
-        if not query:
-            raise HTTPException(400, "give a SPARQL query in the 'query' parameter")
-        accept = request.headers.get("accept", "application/sparql-results+json")
-        media_type = next((RESULT_TYPES[t.split(";")[0].strip()] for t in accept.split(",")
-                           if t.split(";")[0].strip() in RESULT_TYPES), "application/sparql-results+json")
-        buffer = io.BytesIO()
-        store.query_serialized(query, buffer, media_type=media_type, dataset=public)
-        return Response(buffer.getvalue(), media_type=media_type)
-
+    for module in (sparql_endpoint, graph_store, library, search, dataset, linked_data):
+        app.include_router(module.router)
     return app

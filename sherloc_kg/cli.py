@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .access import Role, Tokens
 from .config import SETTINGS, Settings
 from .errors import Issue, SherlocError, UsageError, ValidationFailed
 from .ingest import Ingest, LoadReport
@@ -265,6 +266,42 @@ def check_ontology(ctx: Context) -> None:
         err.print(f"[red]{report.message}[/red]")
         sys.exit(1)
     out.print(report.message)
+
+
+@cli.group()
+def tokens() -> None:
+    """API tokens: create, list, revoke. Only their hashes are kept (SHERLOC_TOKENS)."""
+
+
+@tokens.command("create")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role if r is not Role.PUBLIC]))
+@click.option("--country", default=None, metavar="ISO3", help="The State a submitter or official acts for.")
+@click.option("--name", default=None, help="Who holds the token (shown by tokens list).")
+@click.pass_obj
+def tokens_create(ctx: Context, role: str, country: str | None, name: str | None) -> None:
+    """Make a token; it is printed once, alone on the last line, and never stored."""
+    token = Tokens(ctx.settings.tokens).create(role, country=country, name=name)
+    err.print(f"created a {role} token; keep it now, it cannot be shown again")
+    click.echo(token)
+
+
+@tokens.command("list")
+@click.pass_obj
+def tokens_list(ctx: Context) -> None:
+    """The tokens: id, role, country, name, created, revoked."""
+    table = Table("id", "role", "country", "name", "created", "revoked")
+    for entry in Tokens(ctx.settings.tokens).list():
+        table.add_row(entry.id, entry.role, entry.country or "", entry.name or "", entry.created, entry.revoked or "")
+    out.print(table)
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@click.pass_obj
+def tokens_revoke(ctx: Context, token_id: str) -> None:
+    """Revoke the token with this id (from tokens list); it stops working at once."""
+    Tokens(ctx.settings.tokens).revoke(token_id)
+    out.print(f"revoked {token_id}")
 
 
 @cli.command()

@@ -29,6 +29,12 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         DEFAULT_BASE,
         "Base of every minted IRI; the server answers for IRIs under it at the same path.",
     ),
+    "tokens": (
+        "SHERLOC_TOKENS",
+        "var/tokens.json",
+        "File holding the API tokens (argon2 hashes only, never the tokens), managed with "
+        "`sherloc-kg tokens`.",
+    ),
     "home": (
         "SHERLOC_HOME",
         str(PROJECT_ROOT),
@@ -44,6 +50,7 @@ class Settings:
     store: str = SETTINGS["store"][1]
     base: str = DEFAULT_BASE
     home: Path = field(default=PROJECT_ROOT)
+    tokens: Path = field(default=Path(SETTINGS["tokens"][1]))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: str | None) -> "Settings":
@@ -53,7 +60,7 @@ class Settings:
             given = overrides.get(name)
             values[name] = given if given is not None else env.get(var, default)
         base = values["base"] if values["base"].endswith(("/", "#")) else values["base"] + "/"
-        return cls(store=values["store"], base=base, home=Path(values["home"]))
+        return cls(store=values["store"], base=base, home=Path(values["home"]), tokens=Path(values["tokens"]))
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)  # type: ignore[arg-type]

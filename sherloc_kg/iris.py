@@ -57,6 +57,10 @@ class Iris:
     def public_graphs(self) -> list[str]:
         return [str(self.graph(name)) for name in PUBLIC_GRAPHS]
 
+    def all_graphs(self) -> list[str]:
+        """Every SHERLOC graph, restricted ones included."""
+        return [str(self.graph(name)) for name in GRAPHS]
+
     def graph(self, name: str) -> URIRef:
         if name not in GRAPHS:
             raise UsageError(f"unknown graph '{name}'; known: {', '.join(GRAPHS)}")

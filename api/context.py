@@ -1,0 +1,45 @@
+"""What every route needs, built once per application: settings, store, IRIs, the query library
+and the token file; and the caller of the current request, resolved from its credentials.
+
+Routes take these through FastAPI dependencies (``Depends(context)``, ``Depends(caller)``), so a
+test can build an application around any store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from sherloc_kg.access import Caller, Tokens
+from sherloc_kg.config import Settings
+from sherloc_kg.iris import Iris
+from sherloc_kg.queries import QueryLibrary
+from sherloc_kg.store import Store
+
+
+@dataclass
+class Context:
+    settings: Settings
+    store: Store
+    iris: Iris
+    library: QueryLibrary
+    tokens: Tokens
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store) -> "Context":
+        return cls(settings=settings, store=store, iris=Iris(settings.base),
+                   library=QueryLibrary(settings.queries_dir), tokens=Tokens(settings.tokens))
+
+
+def context(request: Request) -> Context:
+    return request.app.state.context
+
+
+def caller(request: Request) -> Caller:
+    """The caller of this request: the public unless it carries a live bearer token."""
+    found = getattr(request.state, "caller", None)
+    if found is None:
+        found = request.app.state.context.tokens.from_header(request.headers.get("authorization"))
+        request.state.caller = found
+    return found

@@ -1,0 +1,38 @@
+"""The named query library and the dataset statistics as JSON: ``/api/queries``, ``/api/stats``."""
+
+from __future__ import annotations
+
+import io
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from sherloc_kg.access import Caller
+from sherloc_kg.statistics import collect
+
+from .context import Context, caller, context
+
+router = APIRouter(tags=["queries"])
+
+
+@router.get("/api/stats")
+def stats(ctx: Context = Depends(context)) -> dict:
+    return collect(ctx.store, ctx.iris)
+
+
+@router.get("/api/queries")
+def queries(ctx: Context = Depends(context)) -> list[dict]:
+    return [{"name": q.name, "title": q.title, "description": q.description,
+             "parameters": [{"name": p.name, "type": p.type, "required": p.required, "help": p.help}
+                            for p in q.parameters]} for q in ctx.library.all()]
+
+
+@router.get("/api/queries/{name}")
+def run_query(name: str, request: Request, ctx: Context = Depends(context),
+              who: Caller = Depends(caller)) -> Response:
+    named = ctx.library.get(name)
+    bindings = named.bindings(dict(request.query_params), ctx.iris)
+    buffer = io.BytesIO()
+    ctx.store.query_serialized(named.text, buffer, media_type="application/sparql-results+json",
+                               bindings=bindings, dataset=who.dataset(ctx.iris))
+    return Response(buffer.getvalue(), media_type="application/sparql-results+json")

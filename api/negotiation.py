@@ -1,0 +1,126 @@
+"""Content negotiation, in one place for every route: which media type an ``Accept`` header (or a
+file suffix) asks for, among the ones a route can produce.
+
+Accept parsing follows RFC 9110: media ranges with ``q`` weights, ``type/*`` and ``*/*``; among
+equally weighted ranges the more specific one wins, and among offers the route's order decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sherloc_kg.errors import SherlocError
+
+
+class NotAcceptable(SherlocError):
+    """Nothing the route can produce is acceptable to the client (HTTP 406)."""
+
+    exit_code = 2
+    http_status = 406
+
+
+#: Results of SELECT and ASK, first one the default.
+RESULT_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
+#: Graphs (CONSTRUCT, DESCRIBE, Linked Data descriptions), first one the default.
+GRAPH_TYPES = (
+    "text/turtle",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/n-triples",
+)
+#: Datasets: graphs with their graph names.
+DATASET_TYPES = ("application/n-quads", "application/trig")
+
+#: Names clients use for the same format.
+ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "application/x-turtle": "text/turtle",
+    "text/plain": "application/n-triples",
+    "application/x-trig": "application/trig",
+    "text/x-nquads": "application/n-quads",
+}
+
+#: File suffixes of Linked Data URLs (``/id/case/BRA016.ttl``).
+SUFFIXES = {
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".rdf": "application/rdf+xml",
+    ".nt": "application/n-triples",
+    ".html": "text/html",
+}
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+    order: int
+
+    @property
+    def specificity(self) -> int:
+        return (self.type != "*") + (self.subtype != "*")
+
+    def matches(self, media_type: str) -> bool:
+        kind, _, sub = media_type.partition("/")
+        return self.type in ("*", kind) and self.subtype in ("*", sub)
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of an Accept header; an absent or empty header accepts everything."""
+    ranges = []
+    for order, item in enumerate((header or "*/*").split(",")):
+        parts = [p.strip() for p in item.split(";")]
+        media = parts[0].lower()
+        if not media:
+            continue
+        media = ALIASES.get(media, media)
+        kind, slash, sub = media.partition("/")
+        if not slash:
+            kind, sub = media, "*"
+        q = 1.0
+        for parameter in parts[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append(MediaRange(kind, sub, q, order))
+    return ranges or [MediaRange("*", "*", 1.0, 0)]
+
+
+def quality(ranges: list[MediaRange], media_type: str) -> float:
+    """The q the client gives ``media_type``: that of the most specific range matching it."""
+    matching = [r for r in ranges if r.matches(media_type)]
+    if not matching:
+        return 0.0
+    return max(matching, key=lambda r: (r.specificity, -r.order)).q
+
+
+def choose(accept: str | None, offers: tuple[str, ...] | list[str]) -> str:
+    """The best of ``offers`` for this Accept header; ties go to the earlier offer.
+    Raises NotAcceptable when the client accepts none of them."""
+    ranges = parse_accept(accept)
+    best, best_q = None, 0.0
+    for offer in offers:
+        q = quality(ranges, offer)
+        if q > best_q:
+            best, best_q = offer, q
+    if best is None:
+        raise NotAcceptable(f"none of the formats this resource has is acceptable: {', '.join(offers)}")
+    return best
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header for a media type: text formats say they are UTF-8."""
+    if media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/n-triples", "/n-quads", "/trig", "/json")):
+        return f"{media_type}; charset=utf-8"
+    return media_type

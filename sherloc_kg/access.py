@@ -1,0 +1,180 @@
+"""Who may see and do what: roles, the callers that hold them, and the tokens that prove it.
+
+A caller is ``public`` unless it sends ``Authorization: Bearer TOKEN`` with a token made by
+``sherloc-kg tokens create``. Tokens are random; the file at ``SHERLOC_TOKENS`` keeps only their
+argon2 hashes, so a stolen token file gives no token away. A token reads ``skg_{id}_{secret}``:
+the id finds the one hash to check, so verifying costs one argon2 check, not one per token.
+
+What each role sees is decided here and nowhere else: every route of the server asks the caller
+for its dataset instead of choosing graphs itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .errors import SherlocError, UsageError
+from .iris import Iris
+from .store import Dataset
+
+
+class Role(str, Enum):
+    PUBLIC = "public"
+    OFFICIAL = "official"
+    SUBMITTER = "submitter"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class Unauthorized(SherlocError):
+    """No valid credentials (HTTP 401)."""
+
+    exit_code = 2
+    http_status = 401
+
+
+class Forbidden(SherlocError):
+    """Valid credentials, but the role may not do this (HTTP 403)."""
+
+    exit_code = 2
+    http_status = 403
+
+
+@dataclass(frozen=True)
+class Caller:
+    role: Role = Role.PUBLIC
+    country: str | None = None
+    name: str | None = None
+    token_id: str | None = None
+
+    def visible_graphs(self, iris: Iris) -> list[str] | None:
+        """The graphs this caller may read; ``None`` means every graph in the store."""
+        if self.role is Role.ADMIN:
+            return None
+        if self.role is Role.OFFICIAL:
+            return iris.all_graphs()
+        return iris.public_graphs()
+
+    def dataset(self, iris: Iris) -> Dataset:
+        """The dataset every query of this caller runs over, whatever the query asks for."""
+        graphs = self.visible_graphs(iris)
+        return Dataset(default=graphs, named=graphs)
+
+    def may_see(self, graph: str, iris: Iris) -> bool:
+        graphs = self.visible_graphs(iris)
+        return graphs is None or graph in graphs
+
+    def require(self, *roles: Role) -> None:
+        """Refuse unless the caller holds one of ``roles``: 401 for the public, 403 otherwise."""
+        if self.role in roles:
+            return
+        wanted = " or ".join(r.value for r in roles)
+        if self.role is Role.PUBLIC:
+            raise Unauthorized(f"this needs a token of role {wanted}: send Authorization: Bearer TOKEN")
+        raise Forbidden(f"a {self.role.value} token may not do this; it needs role {wanted}")
+
+
+PUBLIC = Caller()
+
+
+@dataclass
+class TokenEntry:
+    id: str
+    hash: str
+    role: str
+    country: str | None = None
+    name: str | None = None
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    revoked: str | None = None
+
+
+class Tokens:
+    """The token file: create, list, revoke, and check a presented token."""
+
+    PREFIX = "skg_"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._hasher = PasswordHasher()
+        self._lock = threading.Lock()
+
+    def _read(self) -> dict[str, TokenEntry]:
+        if not self.path.exists():
+            return {}
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return {key: TokenEntry(**value) for key, value in raw.items()}
+        except (ValueError, TypeError) as error:
+            raise UsageError(f"{self.path}: not a token file ({error})") from error
+
+    def _write(self, entries: dict[str, TokenEntry]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as sink:
+            json.dump({key: asdict(value) for key, value in entries.items()}, sink, indent=1)
+        os.replace(temporary, self.path)
+
+    def create(self, role: Role | str, *, country: str | None = None, name: str | None = None) -> str:
+        """Make a token and return it; only its hash is kept."""
+        role = Role(role)
+        if role is Role.PUBLIC:
+            raise UsageError("public needs no token")
+        if role is Role.SUBMITTER and not country:
+            raise UsageError("a submitter token is for one State: give --country ISO3")
+        if country is not None and not (len(country) == 3 and country.isalpha() and country.isupper()):
+            raise UsageError(f"country '{country}' is not an ISO 3166-1 alpha-3 code (three capital letters)")
+        with self._lock:
+            entries = self._read()
+            token_id = secrets.token_hex(6)
+            while token_id in entries:
+                token_id = secrets.token_hex(6)
+            token = f"{self.PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+            entries[token_id] = TokenEntry(id=token_id, hash=self._hasher.hash(token), role=role.value,
+                                           country=country, name=name)
+            self._write(entries)
+        return token
+
+    def list(self) -> list[TokenEntry]:
+        return sorted(self._read().values(), key=lambda entry: entry.created)
+
+    def revoke(self, token_id: str) -> None:
+        with self._lock:
+            entries = self._read()
+            if token_id not in entries:
+                raise UsageError(f"no token with id '{token_id}'")
+            entries[token_id].revoked = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            self._write(entries)
+
+    def caller(self, token: str) -> Caller:
+        """The caller a presented token stands for; Unauthorized if it is not a live token."""
+        if not token.startswith(self.PREFIX) or token.count("_") < 2:
+            raise Unauthorized("the bearer token is not a SHERLOC-KG token")
+        token_id = token[len(self.PREFIX):].split("_", 1)[0]
+        entry = self._read().get(token_id)
+        if entry is None or entry.revoked:
+            raise Unauthorized("the bearer token is unknown or revoked")
+        try:
+            self._hasher.verify(entry.hash, token)
+        except (VerificationError, InvalidHashError) as error:
+            raise Unauthorized("the bearer token is unknown or revoked") from error
+        return Caller(role=Role(entry.role), country=entry.country, name=entry.name, token_id=entry.id)
+
+    def from_header(self, authorization: str | None) -> Caller:
+        """The caller behind an ``Authorization`` header; the public when there is none."""
+        if not authorization:
+            return PUBLIC
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("send credentials as Authorization: Bearer TOKEN")
+        return self.caller(token.strip())
