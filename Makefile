@@ -25,7 +25,9 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/endpoint.py
 
 check-ontology: setup
 	$(BIN)/sherloc-kg check-ontology

@@ -1,0 +1,216 @@
+"""SPARQL over HTTP, three servers on the same data, in one run:
+
+1. our ``/sparql`` (``sherloc-kg serve``: FastAPI + uvicorn over the embedded Oxigraph store, with
+   the caller's dataset confinement and content negotiation on every request);
+2. raw ``oxigraph serve-read-only`` (the Oxigraph server from PyPI's ``oxigraph``) over a copy of
+   the same public graphs, union default graph;
+3. ``rdflib-endpoint`` over the same N-Quads in an rdflib Dataset (rdflib's own SPARQL engine).
+
+The queries are the headline questions of the named query library (``sparql/*.rq``); parameters
+are given as a trailing ``VALUES`` clause so all three servers get the very same text. Each server
+must return the same number of rows for each query, or the run fails. Median latency per query
+and server, and the ratios, go to ``benchmarks/results/endpoint.md``.
+
+Usage: ``python benchmarks/endpoint.py [--repeat 15] [--out benchmarks/results/endpoint.md]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from sherloc_kg.config import PROJECT_ROOT, Settings
+from sherloc_kg.iris import Iris
+from sherloc_kg.queries import QueryLibrary
+from sherloc_kg.store.terms import sparql_term
+
+BIN = Path(sys.executable).parent
+#: (named query, parameters as the CLI takes them). The join queries are the ones marked "join".
+HEADLINE = [
+    ("cases-by-country", {}, "aggregate"),
+    ("cases-by-year-and-crime-type", {"country": "BRA"}, "join"),
+    ("cases-of-country", {"country": "BRA"}, "join"),
+    ("crime-type-trend", {"crimeType": "trafficking-in-persons"}, "join"),
+    ("provision", {"provision": "untoc/art/5"}, "lookup"),
+    ("instrument-articles", {"instrument": "tip"}, "lookup"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def with_values(text: str, bindings: dict) -> str:
+    """The query with its parameters as a trailing VALUES clause (standard SPARQL 1.1)."""
+    if not bindings:
+        return text
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(sparql_term(term) for term in bindings.values())
+    return f"{text}\nVALUES ({names}) {{ ({values}) }}"
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise SystemExit(f"server for {url} exited:\n{log.read_text(errors='replace')}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(f"server for {url} did not start")
+
+
+def peak_rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def rows(response: httpx.Response) -> int:
+    response.raise_for_status()
+    return len(response.json()["results"]["bindings"])
+
+
+def measure(client: httpx.Client, url: str, query: str, repeat: int, method: str) -> tuple[float, int]:
+    headers = {"Accept": "application/sparql-results+json"}
+
+    def once() -> httpx.Response:
+        if method == "GET":
+            return client.get(url, params={"query": query}, headers=headers)
+        return client.post(url, data={"query": query}, headers=headers)
+
+    count = rows(once())  # warm-up, and the row count to compare
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        answer = once()
+        times.append(time.perf_counter() - started)
+        assert rows(answer) == count
+    return statistics.median(times), count
+
+
+def serve_rdflib(nquads: str, port: int) -> None:
+    """Entry point of the rdflib-endpoint server process."""
+    import uvicorn
+    from rdflib import Dataset
+    from rdflib_endpoint import SparqlEndpoint
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(nquads, format="nquads")
+    uvicorn.run(SparqlEndpoint(graph=dataset), host="127.0.0.1", port=port, log_level="warning")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--rdflib-repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/endpoint.md")
+    args = parser.parse_args()
+
+    iris = Iris(Settings().base)
+    library = QueryLibrary(PROJECT_ROOT / "sparql")
+    work = Path(tempfile.mkdtemp(prefix="sherloc-bench-endpoint-"))
+    processes: list[subprocess.Popen] = []
+    try:
+        store = work / "store"
+        dump = work / "public.nq"
+        cli = [str(BIN / "sherloc-kg"), "--store", str(store)]
+        subprocess.run(cli + ["init"], check=True, capture_output=True)
+        subprocess.run(cli + ["export", "--public", "--format", "nq", "-o", str(dump)], check=True, capture_output=True)
+        triples = sum(1 for _ in dump.open(encoding="utf-8"))
+        subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(work / "oxigraph"), "--file", str(dump)],
+                       check=True, capture_output=True)
+
+        ports = {name: free_port() for name in ("ours", "oxigraph", "rdflib")}
+        commands = {
+            "ours": cli + ["serve", "--port", str(ports["ours"])],
+            "oxigraph": [str(BIN / "oxigraph"), "serve-read-only", "--location", str(work / "oxigraph"),
+                         "--bind", f"127.0.0.1:{ports['oxigraph']}", "--union-default-graph"],
+            "rdflib": [sys.executable, __file__, "--serve-rdflib", str(dump), str(ports["rdflib"])],
+        }
+        urls = {"ours": f"http://127.0.0.1:{ports['ours']}/sparql",
+                "oxigraph": f"http://127.0.0.1:{ports['oxigraph']}/query",
+                "rdflib": f"http://127.0.0.1:{ports['rdflib']}/"}
+        pids = {}
+        for name, command in commands.items():
+            log = work / f"{name}.log"
+            with log.open("wb") as sink:
+                process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+            processes.append(process)
+            pids[name] = process.pid
+            wait_until_up(urls[name].rstrip("/") + ("?query=ASK%7B%7D" if name != "ours" else "?query=ASK%7B%7D"),
+                          process, log)
+
+        table = []
+        with httpx.Client(timeout=600) as client:
+            for name, params, kind in HEADLINE:
+                named = library.get(name)
+                query = with_values(named.text, named.bindings(params, iris))
+                ours, n_ours = measure(client, urls["ours"], query, args.repeat, "GET")
+                oxi, n_oxi = measure(client, urls["oxigraph"], query, args.repeat, "GET")
+                rdf, n_rdf = measure(client, urls["rdflib"], query, args.rdflib_repeat, "POST")
+                if not n_ours == n_oxi == n_rdf:
+                    raise SystemExit(f"{name}: the servers disagree on the rows: ours {n_ours}, "
+                                     f"oxigraph {n_oxi}, rdflib {n_rdf}")
+                table.append((name, kind, n_ours, ours, oxi, rdf))
+                print(f"{name:32} {kind:9} rows={n_ours:5} ours={ours*1000:8.2f} ms  oxigraph={oxi*1000:8.2f} ms  "
+                      f"rdflib={rdf*1000:9.1f} ms", flush=True)
+        memory = {name: peak_rss_mib(pid) for name, pid in pids.items()}
+    finally:
+        for process in processes:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+    lines = [
+        "# SPARQL endpoint: ours vs raw Oxigraph server vs rdflib-endpoint",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}.",
+        f"Data: the reference graphs and the {1164} bundled real SHERLOC cases, public graphs only: "
+        f"{triples} quads, the same N-Quads in all three servers.",
+        f"Command: `{Path(sys.executable).name} benchmarks/endpoint.py --repeat {args.repeat} "
+        f"--rdflib-repeat {args.rdflib_repeat}` (also `make bench`).",
+        "Median wall-clock latency of one HTTP request from a client on loopback (SPARQL JSON results), "
+        f"over {args.repeat} requests after a warm-up ({args.rdflib_repeat} for rdflib-endpoint). "
+        "Every server returned the same number of rows for every query.",
+        "",
+        "| query | kind | rows | ours (ms) | oxigraph serve (ms) | rdflib-endpoint (ms) | ours / oxigraph | rdflib / ours |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, kind, count, ours, oxi, rdf in table:
+        lines.append(f"| {name} | {kind} | {count} | {ours*1000:.2f} | {oxi*1000:.2f} | {rdf*1000:.1f} | "
+                     f"{ours/oxi:.2f}x | {rdf/ours:.0f}x |")
+    lines += ["", "Peak resident memory of each server process after the run (VmHWM): "
+              + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in memory.items()) + "."]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve-rdflib":
+        serve_rdflib(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()
