@@ -11,6 +11,7 @@ from sherloc_kg.access import Caller
 from sherloc_kg.statistics import collect
 
 from .context import Context, caller, context
+from .negotiation import RESULT_TYPES, choose, content_type
 
 router = APIRouter(tags=["queries"])
 
@@ -30,9 +31,12 @@ def queries(ctx: Context = Depends(context)) -> list[dict]:
 @router.get("/api/queries/{name}")
 def run_query(name: str, request: Request, ctx: Context = Depends(context),
               who: Caller = Depends(caller)) -> Response:
+    """Run a named query; parameters are query parameters, results by Accept (SPARQL JSON by
+    default, XML, CSV or TSV)."""
     named = ctx.library.get(name)
+    media_type = choose(request.headers.get("accept"), RESULT_TYPES)
     bindings = named.bindings(dict(request.query_params), ctx.iris)
     buffer = io.BytesIO()
-    ctx.store.query_serialized(named.text, buffer, media_type="application/sparql-results+json",
+    ctx.store.query_serialized(named.text, buffer, media_type=media_type,
                                bindings=bindings, dataset=who.dataset(ctx.iris))
-    return Response(buffer.getvalue(), media_type="application/sparql-results+json")
+    return Response(buffer.getvalue(), media_type=content_type(media_type), headers={"Vary": "Accept"})
