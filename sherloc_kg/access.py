@@ -11,6 +11,7 @@ for its dataset instead of choosing graphs itself.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -107,6 +108,11 @@ class Tokens:
         self.path = Path(path)
         self._hasher = PasswordHasher()
         self._lock = threading.Lock()
+        # Checking a token costs one argon2 verification (about 0.4 s here, by design), so a token
+        # once verified is remembered by its SHA-256 for as long as the token file is unchanged;
+        # any change to the file (a revocation) forgets every verified token at once.
+        self._verified: dict[bytes, Caller] = {}
+        self._verified_stamp: tuple[int, int] | None = None
 
     def _read(self) -> dict[str, TokenEntry]:
         if not self.path.exists():
@@ -156,10 +162,32 @@ class Tokens:
             entries[token_id].revoked = datetime.now(timezone.utc).isoformat(timespec="seconds")
             self._write(entries)
 
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return status.st_mtime_ns, status.st_size
+
     def caller(self, token: str) -> Caller:
         """The caller a presented token stands for; Unauthorized if it is not a live token."""
         if not token.startswith(self.PREFIX) or token.count("_") < 2:
             raise Unauthorized("the bearer token is not a SHERLOC-KG token")
+        digest = hashlib.sha256(token.encode("utf-8")).digest()
+        stamp = self._stamp()
+        with self._lock:
+            if stamp != self._verified_stamp:
+                self._verified, self._verified_stamp = {}, stamp
+            known = self._verified.get(digest)
+        if known is not None:
+            return known
+        found = self._verify(token)
+        with self._lock:
+            if self._verified_stamp == stamp:
+                self._verified[digest] = found
+        return found
+
+    def _verify(self, token: str) -> Caller:
         token_id = token[len(self.PREFIX):].split("_", 1)[0]
         entry = self._read().get(token_id)
         if entry is None or entry.revoked:

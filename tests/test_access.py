@@ -1,0 +1,84 @@
+"""Roles and tokens: tokens exist only as argon2 hashes, revocation is immediate, and each role
+sees the graphs it should."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+
+import pytest
+
+from sherloc_kg.access import PUBLIC, Caller, Forbidden, Role, Tokens, Unauthorized
+from sherloc_kg.errors import UsageError
+from sherloc_kg.iris import Iris
+
+from .test_cli import EXE
+
+
+def test_a_token_is_stored_only_as_a_hash(tmp_path) -> None:
+    tokens = Tokens(tmp_path / "tokens.json")
+    token = tokens.create("editor", name="data desk")
+    stored = (tmp_path / "tokens.json").read_text(encoding="utf-8")
+    secret = token.split("_", 2)[2]
+    assert token not in stored and secret not in stored and "$argon2" in stored
+    assert stat.S_IMODE(os.stat(tmp_path / "tokens.json").st_mode) == 0o600
+    caller = tokens.caller(token)
+    assert caller.role is Role.EDITOR and caller.name == "data desk"
+
+
+def test_wrong_forged_and_revoked_tokens_are_refused(tmp_path) -> None:
+    tokens = Tokens(tmp_path / "tokens.json")
+    token = tokens.create("admin")
+    token_id = token.split("_")[1]
+    forged = f"skg_{token_id}_{'x' * 43}"
+    for presented in (forged, "skg_000000000000_abc", "not-a-token", "skg_"):
+        with pytest.raises(Unauthorized):
+            tokens.caller(presented)
+    assert tokens.caller(token).role is Role.ADMIN  # now remembered as verified
+    Tokens(tmp_path / "tokens.json").revoke(token_id)  # as `sherloc-kg tokens revoke` would, from another process
+    with pytest.raises(Unauthorized):
+        tokens.caller(token)
+    assert [entry.revoked is not None for entry in tokens.list()] == [True]
+
+
+def test_headers_and_roles() -> None:
+    tokens = Tokens("/nonexistent/tokens.json")
+    assert tokens.from_header(None) is PUBLIC
+    for header in ("Basic dXNlcjpwYXNz", "Bearer ", "Bearer skg_nope_nope"):
+        with pytest.raises(Unauthorized):
+            tokens.from_header(header)
+    with pytest.raises(UsageError):
+        Tokens("/tmp/x.json").create("submitter")  # a submitter acts for one State
+    with pytest.raises(UsageError):
+        Tokens("/tmp/x.json").create("public")
+
+
+def test_what_each_role_may_see_and_do() -> None:
+    iris = Iris()
+    restricted = str(iris.graph("authorities-restricted"))
+    assert not PUBLIC.may_see(restricted, iris) and not Caller(Role.EDITOR).may_see(restricted, iris)
+    assert Caller(Role.OFFICIAL).may_see(restricted, iris)
+    assert Caller(Role.ADMIN).may_see("http://example.org/any-graph", iris)
+    assert not Caller(Role.OFFICIAL).may_see("http://example.org/any-graph", iris)
+    with pytest.raises(Unauthorized):
+        PUBLIC.require(Role.ADMIN)
+    with pytest.raises(Forbidden):
+        Caller(Role.EDITOR).require(Role.ADMIN)
+    Caller(Role.ADMIN).require(Role.ADMIN)
+
+
+def test_cli_prints_the_token_alone_on_the_last_line(tmp_path) -> None:
+    env = dict(os.environ, SHERLOC_TOKENS=str(tmp_path / "tokens.json"))
+    made = subprocess.run([EXE, "tokens", "create", "--role", "official", "--country", "XAA", "--name", "MoJ"],
+                          env=env, capture_output=True, text=True, check=True)
+    token = made.stdout.strip().splitlines()[-1]
+    assert Tokens(tmp_path / "tokens.json").caller(token).country == "XAA"
+    listed = subprocess.run([EXE, "tokens", "list"], env=env, capture_output=True, text=True, check=True).stdout
+    assert "official" in listed and "XAA" in listed and token not in listed
+    token_id = token.split("_")[1]
+    subprocess.run([EXE, "tokens", "revoke", token_id], env=env, check=True, capture_output=True)
+    with pytest.raises(Unauthorized):
+        Tokens(tmp_path / "tokens.json").caller(token)
+    unknown = subprocess.run([EXE, "tokens", "revoke", "nope"], env=env, capture_output=True, text=True)
+    assert unknown.returncode == 2 and "no token with id 'nope'" in unknown.stderr
