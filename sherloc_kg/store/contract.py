@@ -5,11 +5,13 @@ Terms crossing the contract are rdflib terms, so no backend's own types leak to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
 from rdflib import BNode, Literal, URIRef
+
+from ..errors import SourceError
 
 TermValue = URIRef | Literal | BNode
 Triple = tuple[TermValue, URIRef, TermValue]
@@ -41,6 +43,23 @@ class RecordWrite:
     graph: str
     records: list[str] = field(default_factory=list)
     triples: list[Triple] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RdfDocument:
+    """An RDF document to write into one graph (``Store.load_graph``): its bytes as received, its
+    media type, the IRI its relative IRIs resolve against, and a name for error messages."""
+
+    data: bytes
+    media_type: str
+    base_iri: str | None = None
+    name: str = "request body"
+
+
+class UnparsableDocument(SourceError):
+    """An RDF document that does not parse; its location names the line (HTTP 400)."""
+
+    http_status = 400
 
 
 class Store(Protocol):
@@ -75,7 +94,31 @@ class Store(Protocol):
 
     def dump(self, output: BinaryIO, *, media_type: str, graphs: Sequence[str] | None = None) -> None: ...
 
+    def dump_chunks(self, graphs: Sequence[str], *, chunk_size: int = 10_000) -> Iterator[bytes]:
+        """The quads of ``graphs`` as N-Quads, yielded in pieces of at most ``chunk_size`` quads,
+        read from one snapshot, so that a dump can be streamed without holding it in memory."""
+        ...
+
     def count(self, graph: str | None = None) -> int: ...
+
+    def graph_exists(self, graph: str | None) -> bool:
+        """Whether ``graph`` holds at least one triple. ``None`` is the store's own default graph
+        (not the union): SHERLOC's data live in named graphs and never write it."""
+        ...
+
+    def read_graph(self, graph: str | None, output: BinaryIO, *, media_type: str) -> None:
+        """Write the triples of one graph (``None``: the store's own default graph) through the
+        engine's serialiser, in a syntax for one graph (Turtle, N-Triples, RDF/XML, JSON-LD)."""
+        ...
+
+    def load_graph(self, graph: str | None, documents: Sequence[RdfDocument], *,
+                   replace: bool = False) -> int:
+        """In ONE transaction: clear ``graph`` if ``replace``, then add the triples of every
+        document (``None``: the store's own default graph). Blank nodes stay blank, fresh per
+        document. Every document is parsed before anything is written: one that does not parse
+        raises UnparsableDocument (naming its line), one that names graphs (TriG, N-Quads) raises
+        UsageError, and the store is left as it was. Returns the number of triples parsed."""
+        ...
 
     def graphs(self) -> list[str]: ...
 

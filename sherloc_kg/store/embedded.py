@@ -7,14 +7,16 @@ it is visible afterwards or none of it (a ``kill -9`` in the middle leaves the p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import xml.parsers.expat
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, StoreError, UsageError
-from .contract import Dataset, RecordWrite, SelectResult, TermValue
+from ..errors import Location, QueryError, StoreError, UsageError
+from .contract import Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, UnparsableDocument
 from .terms import from_oxigraph, sparql_term, to_oxigraph
 
 # Delete the current version of the records bound by VALUES ?r in one graph: first the resources
@@ -51,6 +53,49 @@ def hoist_prologues(requests: Sequence[str]) -> tuple[list[str], list[str]]:
             start += 1
         bodies.append("\n".join(lines[start:]))
     return [f"PREFIX {name}: <{namespace}>" for name, namespace in prefixes.items()], bodies
+
+
+_PARSER_POSITION = re.compile(r"^Parser error (?:at|between) line \d+ (?:column \d+|between columns \d+ and \d+)"
+                              r"(?: and line \d+ column \d+)?: ")
+
+
+def _xml_error_line(data: bytes) -> int | None:
+    """The line of the first well-formedness error of an XML document, or None: the RDF/XML parser
+    reports what is wrong but not where. Expat never fetches external entities."""
+    probe = xml.parsers.expat.ParserCreate()
+    try:
+        probe.Parse(data, True)
+    except xml.parsers.expat.ExpatError as error:
+        return error.lineno
+    return None
+
+
+def parse_document(document: RdfDocument) -> list[ox.Triple]:
+    """The triples of one RDF document, parsed by the engine. Raises UnparsableDocument (with the
+    line when the parser knows it) or UsageError (unknown syntax, or a document naming graphs)."""
+    fmt = ox.RdfFormat.from_media_type(document.media_type)
+    if fmt is None:
+        raise UsageError(f"{document.name}: no RDF parser for {document.media_type}")
+    try:
+        quads = list(ox.parse(document.data, fmt, base_iri=document.base_iri))
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        if line is None and fmt == ox.RdfFormat.RDF_XML:
+            line = _xml_error_line(document.data)
+        detail = _PARSER_POSITION.sub("", error.msg if isinstance(error, SyntaxError) else str(error))
+        column = getattr(error, "offset", None)
+        where = f" (line {line}, column {column})" if line and column else (f" (line {line})" if line else "")
+        raise UnparsableDocument(f"does not parse as {fmt.name}: {detail}{where}",
+                                 Location(document.name, line)) from error
+    named = next((q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)), None)
+    if named is not None:
+        raise UsageError(f"{document.name}: the {fmt.name} document puts triples in graph {named}; a graph "
+                         "write takes the triples of one graph (send them in the document's default graph)")
+    return [q.triple for q in quads]
+
+
+def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
 class EmbeddedStore:
@@ -187,12 +232,49 @@ class EmbeddedStore:
         quads = (q for q in self._store if q.graph_name in wanted)
         ox.serialize(quads, output, fmt)
 
+    def dump_chunks(self, graphs: Sequence[str], *, chunk_size: int = 10_000) -> Iterator[bytes]:
+        """N-Quads of ``graphs`` in pieces; one iterator over the store, hence one snapshot."""
+        wanted = {ox.NamedNode(g) for g in graphs}
+        if not wanted:
+            return
+        quads = (q for q in self._store if q.graph_name in wanted) if len(wanted) > 1 else \
+            self._store.quads_for_pattern(None, None, None, next(iter(wanted)))
+        while True:
+            chunk = list(islice(quads, chunk_size))
+            if not chunk:
+                return
+            yield ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
+
     def count(self, graph: str | None = None) -> int:
         if graph is None:
             return len(self._store)
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
         row = self.select(query, dataset=Dataset(default=[graph], named=[])).rows[0]
         return int(row["n"])
+
+    def graph_exists(self, graph: str | None) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, _graph_node(graph))), None) is not None
+
+    def read_graph(self, graph: str | None, output: BinaryIO, *, media_type: str) -> None:
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise UsageError(f"no RDF serialiser for {media_type}")
+        self._store.dump(output, fmt, from_graph=_graph_node(graph))
+
+    def load_graph(self, graph: str | None, documents: Sequence[RdfDocument], *,
+                   replace: bool = False) -> int:
+        # Parse everything first, then write with one update request: one transaction, so a reader
+        # sees the graph before or after, never half-replaced, and a bad document writes nothing.
+        triples = [t for document in documents for t in parse_document(document)]
+        target = "DEFAULT" if graph is None else f"GRAPH <{ox.NamedNode(graph).value}>"
+        operations = [f"DROP SILENT {target}"] if replace else []
+        if triples:
+            body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+            operations.append(f"INSERT DATA {{\n{body}\n}}" if graph is None
+                              else f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+        if operations:
+            self.update(" ;\n".join(operations))
+        return len(triples)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
