@@ -10,8 +10,14 @@ Four source formats, all brought to the fields of the bibliography format of
 - ``csl`` (CSL-JSON: a ``.json`` file holding a top-level array, or ``--format csl``); the id is ``id``.
 
 Crime types, countries and research methods exist only in our own format: the exchange formats have
-no field for them (their keywords stay keywords). Authors are kept in source order, one
-``dcterms:creator`` literal each; the model omits ``bibo:authorList``, so the graph holds no order.
+no field for them (their keywords stay keywords).
+
+Authors are an ordered list, in the order of the source (BibTeX ``author`` split on ``and``, RIS
+``A1``/``AU`` tags in file order, CSL ``author`` array, our ``authors`` list or ``;``-separated
+cell). Each author is stated twice: a ``dcterms:creator`` literal (for simple queries), and an
+authorship node ``{publication}/author/{n}`` (``sherloc:authorship``; ``a sherloc:Authorship``;
+``sherloc:position n``; ``foaf:name``) that keeps the order queryable in SPARQL without an RDF
+list of blank nodes (``bibo:authorList``), which the store refuses.
 """
 
 from __future__ import annotations
@@ -140,8 +146,13 @@ def map_publication(raw: RawRecord, iris: Iris) -> Record:
     add(DCTERMS.identifier, Literal(publication_id))
     for title in f.title("title"):
         add(DCTERMS.title, title)
-    for author in f.texts("authors"):  # in source order; the graph keeps no order (no bibo:authorList)
+    for position, author in enumerate(f.texts("authors"), start=1):  # in source order
         add(DCTERMS.creator, Literal(author))
+        authorship = Iris.part(publication, "author", position)
+        add(SHERLOC.authorship, authorship)
+        record.add("bibliography", (authorship, RDF.type, SHERLOC.Authorship))
+        record.add("bibliography", (authorship, SHERLOC.position, Literal(position, datatype=XSD.integer)))
+        record.add("bibliography", (authorship, FOAF.name, Literal(author)))
     year = f.integer("year")
     if year is not None:
         add(SHERLOC.publicationYear, Literal(year, datatype=XSD.integer))
@@ -299,7 +310,7 @@ def _read_csl(path: Path, text: str) -> Iterator[RawRecord | SourceError]:
         return
     for index, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            yield SourceError(f"item {index}: a CSL item must be a JSON object", Location(str(path)))
+            yield SourceError("a CSL item must be a JSON object", Location(str(path), None, f"item {index}"))
             continue
         record_id = item.get("id")
         where = Location(str(path), None, str(record_id) if record_id not in (None, "") else f"item {index}")

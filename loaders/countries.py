@@ -3,6 +3,11 @@
 Countries come from pycountry (ISO 3166-1: alpha-3, alpha-2, the UN M49 numeric code, which
 ISO 3166-1 numeric shares for countries), with names in the six UN languages from the Debian
 iso-codes translations that pycountry ships. The bodies come from ``data/international-bodies.csv``.
+Regional economic integration organizations (UNTOC art. 2 (j); the European Union), which may be
+parties to the Convention but are not States, come from ``data/regional-organizations.csv`` beside
+it (``code,name,un_names,note``): ``id/jurisdiction/{code}`` ``a
+sherloc:RegionalEconomicIntegrationOrganization``, never ``sherloc:Country`` and never under
+``id/country/``.
 
 Fictional States (``data/fictional-states.csv``: XAA, XAB, XAC, ISO 3166-1 user-assigned codes that
 no real State will ever have) exist only for the illustrative examples in ``data/examples/``. They
@@ -72,9 +77,38 @@ def countries_graph(iris: Iris, bodies_csv: Path, fictional_csv: Path | None = N
             graph.add((node, SKOS.prefLabel, Literal(row["name"], lang="en")))
             if row.get("note"):
                 graph.add((node, RDFS.comment, Literal(row["note"], lang="en")))
+    for row in regional_organizations(bodies_csv.parent / ORGANIZATIONS_CSV):
+        node = iris.jurisdiction(row["code"])
+        graph.add((node, RDF.type, SHERLOC.RegionalEconomicIntegrationOrganization))
+        graph.add((node, SKOS.notation, Literal(row["code"])))
+        graph.add((node, SKOS.prefLabel, Literal(row["name"], lang="en")))
+        for name in row["un_names"]:
+            if name != row["name"]:
+                graph.add((node, SKOS.altLabel, Literal(name, lang="en")))
+        if row.get("note"):
+            graph.add((node, RDFS.comment, Literal(row["note"], lang="en")))
     if fictional_csv is not None:
         add_fictional_states(graph, iris, fictional_csv)
     return graph
+
+
+#: Regional economic integration organizations, beside international-bodies.csv in data/.
+ORGANIZATIONS_CSV = "regional-organizations.csv"
+
+
+def regional_organizations(path: Path) -> list[dict]:
+    """The rows of ``path`` (code,name,un_names,note), ``un_names`` split on ``;``; none if absent."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [dict(row) for row in csv.DictReader(handle)]
+    for row in rows:
+        row["code"] = row["code"].strip()
+        row["name"] = row["name"].strip()
+        row["un_names"] = [n.strip() for n in (row.get("un_names") or "").split(";") if n.strip()]
+        if pycountry.countries.get(alpha_3=row["code"]) or pycountry.countries.get(alpha_2=row["code"]):
+            raise ValueError(f"{path}: {row['code']!r} is a country code; an organization must not pass for a country")
+    return rows
 
 
 def fictional_states(fictional_csv: Path) -> list[dict[str, str]]:

@@ -53,11 +53,15 @@ ECLI's country segment), ``dcterms:subject`` and ``psi:procedure`` keywords, the
 ``appeal``. South Africa's *Supreme Court of Appeal* is an appellate court below the
 Constitutional Court: its name is ambiguous, so no level is stated.
 
-**Not mapped**: references to legislation. An Akoma Ntoso ``ref`` to an act
-(``/akn/za/act/1998-03-31/7/...#sec27``) names a provision by an eId that may not be the one the
-legislation loader minted, and a loader cannot look into the store; an unresolved
-``sherloc:appliesNationalProvision`` would be a Violation. They are left for an editor, as are
-Convention provisions, defendants and TIP elements.
+**References to legislation** (Akoma Ntoso): every ``ref`` whose ``href`` names an act
+(``/akn/za/act/1998-03-31/7``, with or without expression, manifestation and fragment) gives
+``dcterms:references`` → that act, its IRI minted from the URI as the legislation loader mints an
+Akoma Ntoso act's (``id/legislation/ZAF/akn-za-act-1998-03-31-7``); a ``ref`` with a fragment
+(``.../eng@/!main.xml#sec27``) also gives ``sherloc:appliesNationalProvision`` → the provision of
+that eId as written (``.../akn-za-act-1998-03-31-7/art/sec27``), nothing normalised. The act is
+usually not loaded: for an imported judgment the shapes then warn instead of refusing. Refs to
+other judgments, to books (``/akn/za/law/...``) or within the judgment are not legislation and
+are left out. Convention provisions, defendants and TIP elements are left for an editor.
 """
 
 from __future__ import annotations
@@ -76,7 +80,8 @@ from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC, SKOS
 
-from .legislation import AKN_NAMESPACE, _country, _language, _split, _text, akn_document, law_id_from_uri, parse_xml
+from .legislation import (AKN_NAMESPACE, _country, _language, _other_act, _split, _text, akn_document, law_id_from_uri,
+                          parse_xml)
 from .records import Record
 
 FORMATS = ("akn", "ecli", "xml")
@@ -245,9 +250,28 @@ def _akn(root: ET.Element, namespace: str, file: str, iris: Iris) -> Record:
             citations.append(_text(element, namespace))
             break
     keywords = [_words(k.get("showAs") or k.get("value")) for k in document.iter(ns + "keyword")]
-    return _case(iris, case_id, Location(file, None, case_id), title=Literal(title, lang=language),
-                 country=country, decided=decided, court=court or None, citations=citations,
-                 keywords=[k for k in keywords if k])
+    record = _case(iris, case_id, Location(file, None, case_id), title=Literal(title, lang=language),
+                   country=country, decided=decided, court=court or None, citations=citations,
+                   keywords=[k for k in keywords if k])
+    for predicate, target in _legislation_refs(document, ns, work_uri, country, iris):
+        record.add("cases", (record.iri, predicate, target))
+    return record
+
+
+def _legislation_refs(document: ET.Element, ns: str, work_uri: str, country: str,
+                      iris: Iris) -> list[tuple[URIRef, URIRef]]:
+    """(predicate, object) for each act a ``ref`` names, and each provision of it (see the module docstring)."""
+    links: dict[tuple[URIRef, URIRef], None] = {}
+    for ref in document.iter(ns + "ref"):
+        href = (ref.get("href") or "").strip()
+        act = _other_act(href, work_uri, country)
+        if act is None:
+            continue
+        links[(DCTERMS.references, iris.legislation(*act))] = None
+        eid = href.partition("#")[2].strip()
+        if eid and re.fullmatch(r"[A-Za-z0-9._~-]+", eid):
+            links[(SHERLOC.appliesNationalProvision, iris.national_provision(act[0], act[1], eid))] = None
+    return list(links)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,9 +48,14 @@ what it is. The mapping:
 * **in force**: Akoma Ntoso carries no status field; a lifecycle ``eventRef`` that is a repeal
   (its ``@type``, or the ``showAs``/``href`` of the ``TLCEvent`` it refers to, says "repeal")
   dated today or earlier gives ``sherloc:inForce false``. Otherwise nothing is said.
-* **amendments**: ``activeModifications`` name parts of *other* acts by AKN URIs that are rarely
-  in the database, and ``eli:amends`` must name a law already loaded (shapes/legislation.ttl), so
-  they are not mapped.
+* **amendments**: from ``analysis/passiveModifications`` (the act, and the provision a
+  modification's ``destination`` names, ``eli:amended_by`` the act in its ``source``; a ``repeal``
+  of a provision: ``eli:repealed_by``), ``analysis/activeModifications`` (``eli:amends`` the act
+  in the ``destination``; ``eli:repeals`` for a repeal of a whole act) and the ``passiveRef`` /
+  ``activeRef`` elements of ``references``; see :func:`_amendments`. The other act's IRI is minted
+  from its URI as this act's is, so the link joins when that act is loaded too. Until then the
+  shapes warn (the act says so, it is no typo) instead of refusing, as they do for the ``amends``
+  field of our format.
 * **provisions**: every ``article``, ``section``, ``subsection``, ``paragraph``, ``subparagraph``,
   ``point``, ``clause`` and ``subclause`` with an ``eId`` (or ``id``, as the CSD drafts spell it),
   except inside ``quotedStructure``/``embeddedStructure`` (quoted text of another act), becomes
@@ -464,11 +469,116 @@ def _map_akn(path: Path, iris: Iris) -> Record:
     if not numbers:
         raise SourceError("the act has no provision with an eId (article, section, paragraph, ...)",
                           Location(file, None, law_id, "provisions"))
+    for subject, predicate, other in _amendments(document, ns, work_uri, country, law_id, numbers, iris):
+        record.add("legislation", (subject if subject is not None else law, predicate, other))
     for mapping in (path.with_name(path.name + ".implements.csv"), path.with_suffix(".implements.csv")):
         if mapping.is_file():
             _apply_mapping(mapping, record, iris, law_id, numbers)
             break
     return record
+
+
+#: AKN modification elements (``analysis/activeModifications`` and ``passiveModifications``).
+MODIFICATIONS = frozenset({"textualMod", "meaningMod", "scopeMod", "forceMod", "efficacyMod", "legalSystemMod"})
+
+
+def _amendments(document: ET.Element, ns: str, work_uri: str, country: str, law_id: str,
+                numbers: dict[str, URIRef], iris: Iris) -> Iterator[tuple[URIRef | None, URIRef, URIRef]]:
+    """(subject, predicate, other law) for the amendment links the act carries; subject None is the act.
+
+    * ``passiveModifications``: each modification's ``source`` is the amending act: the act is
+      ``eli:amended_by`` it, and so is the provision its ``destination`` names (``#art_2``) when that
+      is one of the act's provisions (``eli:repealed_by`` for a modification of type ``repeal``).
+    * ``activeModifications``: each modification's ``destination`` is the act amended: the act
+      ``eli:amends`` it (``eli:repeals`` for a ``repeal`` of the whole act, with no fragment).
+    * ``references``: a ``passiveRef`` is an act amending this one (``eli:amended_by``), an
+      ``activeRef`` an act this one amends (``eli:amends``).
+
+    An ``href`` to a ``TLC*``/``*Ref`` element of ``references`` (``#rp2``) is followed to that
+    element's ``href``. The other act's IRI is minted as the legislation loader mints the act's own
+    (:func:`law_id_from_uri`), so that the link joins once that act is loaded too: an AKN URI
+    (``/akn/lu/act/...``) gives its country; an ELI path with no host, or on the act's own host, is of
+    the act's country. An href that names no other act (a fragment, an unknown country, another
+    host's ELI, the act itself) is left out: nothing is guessed."""
+    targets = {(e.get("eId") or e.get("id") or ""): (e.get("href") or "").strip()
+               for e in document.iter() if (e.get("eId") or e.get("id")) and e.get("href")}
+
+    def follow(href: str) -> str:
+        href = href.strip()
+        return targets.get(href[1:], href) if href.startswith("#") else href
+
+    def other(href: str) -> URIRef | None:
+        found = _other_act(follow(href), work_uri, country)
+        if found is None or (found[0] == country and found[1] == law_id):
+            return None
+        return iris.legislation(*found)
+
+    seen: set[tuple] = set()
+
+    def once(link: tuple[URIRef | None, URIRef, URIRef]) -> Iterator[tuple[URIRef | None, URIRef, URIRef]]:
+        if link not in seen:
+            seen.add(link)
+            yield link
+
+    analysis = document.find(f"{ns}meta/{ns}analysis")
+    for passive, container in ((True, "passiveModifications"), (False, "activeModifications")):
+        block = analysis.find(ns + container) if analysis is not None else None
+        for mod in block if block is not None else []:
+            if _split(mod.tag)[1] not in MODIFICATIONS:
+                continue
+            repeal = "repeal" in (mod.get("type") or "").lower()
+            source, destination = mod.find(ns + "source"), mod.find(ns + "destination")
+            source_href = (source.get("href") or "") if source is not None else ""
+            destination_href = (destination.get("href") or "") if destination is not None else ""
+            if passive:
+                act = other(source_href)
+                if act is None:
+                    continue
+                yield from once((None, ELI.amended_by, act))
+                eid = follow(destination_href).partition("#")[2] if "#" in destination_href else ""
+                if eid in numbers:
+                    yield from once((numbers[eid], ELI.repealed_by if repeal else ELI.amended_by, act))
+            else:
+                act = other(destination_href)
+                if act is not None:
+                    whole = "#" not in follow(destination_href)
+                    yield from once((None, ELI.repeals if repeal and whole else ELI.amends, act))
+    references = document.find(f"{ns}meta/{ns}references")
+    for element in references if references is not None else []:
+        local = _split(element.tag)[1]
+        if local in ("passiveRef", "activeRef"):
+            act = other(element.get("href") or "")
+            if act is not None:
+                yield from once((None, ELI.amended_by if local == "passiveRef" else ELI.amends, act))
+
+
+def _other_act(href: str, work_uri: str, country: str) -> tuple[str, str] | None:
+    """(ISO3, law id) of the act an href names, or None (see :func:`_amendments`)."""
+    href = href.partition("#")[0].strip()
+    host = re.match(r"^[a-z][a-z0-9+.-]*://([^/]*)", href)
+    own_host = re.match(r"^[a-z][a-z0-9+.-]*://([^/]*)", work_uri)
+    path = href[host.end():] if host else href
+    segments = [s for s in path.split("/") if s]
+    if not segments or " " in path:
+        return None
+    if segments[0] == "akn":
+        if len(segments) < 4 or segments[2] != "act":
+            return None
+        try:
+            other_country = _country(segments[1], Location("?"))
+        except SourceError:
+            return None
+        work = []
+        for segment in segments:
+            if "@" in segment or segment.startswith(("!", "~")):
+                break
+            work.append(segment)
+        if work and work[-1] == "main":  # the component name of older AKN URIs: /akn/uk/act/.../main
+            work.pop()
+        return other_country, law_id_from_uri("/" + "/".join(work))
+    if "eli" in segments and (host is None or (own_host is not None and host[1] == own_host[1])):
+        return country, law_id_from_uri(path)
+    return None
 
 
 def law_id_from_uri(uri: str) -> str:

@@ -33,9 +33,12 @@ nothing else is:
   acceptance, ``AA`` approval, ``d`` succession, ``c`` formal confirmation). Any other letter is an
   error, not a guessed footnote. The signature column takes no suffix.
 
-The European Union is a party to UNTOC (approval), but the shapes require the participant to be a
-``sherloc:Country``: its row is refused with a SourceError until the model gives regional economic
-integration organizations a place.
+Regional economic integration organizations. The European Union is a party to UNTOC (approval,
+``AA``) but not a State. Its names (``European Union``, and ``European Community`` as older tables
+give it) and its code (``EU``, also accepted in the ``country`` column of our CSV) resolve through
+``data/regional-organizations.csv`` to ``id/jurisdiction/EU``, ``a
+sherloc:RegionalEconomicIntegrationOrganization`` (never a ``sherloc:Country``); the participation
+is ``id/participation/{instrument}/EU``.
 """
 
 from __future__ import annotations
@@ -73,8 +76,7 @@ DEFAULT_LEGEND = {"A": "acceptance", "AA": "approval", "a": "accession", "d": "s
 #: How the header's legend names each consent type: ``Acceptance(A)`` → acceptance.
 LEGEND_NAMES = {"acceptance": "acceptance", "approval": "approval", "accession": "accession",
                 "succession": "succession", "formal confirmation": "formal-confirmation"}
-#: Regional economic integration organizations (UNTOC art. 36 (2)): not yet a participant the model can hold.
-ORGANIZATIONS = frozenset({"European Union", "European Community"})
+ORGANIZATIONS_CSV = PROJECT_ROOT / "data" / "regional-organizations.csv"
 
 MONTHS = {m.lower(): n for n, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
@@ -175,7 +177,7 @@ def _map_csv(f: Fields, iris: Iris) -> Record:
     if instrument not in INSTRUMENTS:
         raise f.error("instrument", f"unknown instrument {instrument!r}; known: {', '.join(INSTRUMENTS)}")
     given = f.text("country", required=True) or ""
-    iso3 = resolve_country(given)
+    iso3 = resolve_country(given) or resolve_organization(given)
     if iso3 is None:
         raise _unresolved(f.location, "country", given)
     record_id = f"{instrument}/{iso3}"
@@ -289,7 +291,7 @@ def _map_untc(where: Location, iris: Iris, instrument: str, legend: dict[str, st
     name = strip_name_marks(cells[name_col])
     if not name:
         raise SourceError("the participant's name is missing", Location(where.file, where.line, field=name_field))
-    iso3 = resolve_country(name)
+    iso3 = resolve_country(name) or resolve_organization(name)
     if iso3 is None:
         raise _unresolved(where, name_field, name)
     loc = Location(where.file, where.line, f"{instrument}/{iso3}")
@@ -349,7 +351,7 @@ def _record(iris: Iris, loc: Location, instrument: str, iso3: str, signature: Li
         record.add("participation", (node, p, o))
 
     add(RDF.type, SHERLOC.TreatyParticipation)
-    add(SHERLOC.participant, iris.country(iso3))
+    add(SHERLOC.participant, iris.jurisdiction(iso3) if iso3 in _organizations().values() else iris.country(iso3))
     add(SHERLOC.instrument, iris.instrument(instrument))
     if signature is not None:
         add(SHERLOC.signatureDate, signature)
@@ -362,11 +364,25 @@ def _record(iris: Iris, loc: Location, instrument: str, iso3: str, signature: Li
 
 def _unresolved(where: Location, field_name: str, name: str) -> SourceError:
     at = Location(where.file, where.line, None, field_name)
-    if name in ORGANIZATIONS:
-        return SourceError(f"{name}: regional economic integration organizations are not yet supported "
-                           "(the model's participant must be a country); row left out", at)
     return SourceError(f"{name!r} is not a known country: give the ISO 3166-1 alpha-3 code or the exact UN or "
                        f"ISO name, or add the name to {NAMES_CSV.name}", at)
+
+
+@lru_cache(maxsize=1)
+def _organizations() -> dict[str, str]:
+    """Name or code → code, for the regional economic integration organizations."""
+    from .countries import regional_organizations
+
+    found: dict[str, str] = {}
+    for row in regional_organizations(ORGANIZATIONS_CSV):
+        for name in (row["code"], row["name"], *row["un_names"]):
+            found[name] = row["code"]
+    return found
+
+
+def resolve_organization(name: str) -> str | None:
+    """The code (``EU``) of a regional economic integration organization, by exact name or code."""
+    return _organizations().get(name.strip())
 
 
 @lru_cache(maxsize=1)

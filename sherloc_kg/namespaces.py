@@ -30,6 +30,8 @@ class SHERLOC(DefinedNamespace):
     Jurisdiction: URIRef
     Country: URIRef
     InternationalJurisdiction: URIRef
+    RegionalEconomicIntegrationOrganization: URIRef
+    Authorship: URIRef
     CourtCase: URIRef
     Court: URIRef
     Defendant: URIRef
@@ -67,6 +69,7 @@ class SHERLOC(DefinedNamespace):
     crimeType: URIRef
     crossCuttingIssue: URIRef
     keyword: URIRef
+    authorship: URIRef
     refersToProvision: URIRef
     appliesNationalProvision: URIRef
     involvedCountry: URIRef

@@ -285,3 +285,52 @@ def test_reloading_is_idempotent_and_replaces_changed_records(
     ingest.load("bibliography", [changed])
     assert objects(store, IRIS.publication("gallagher2001"), SHERLOC.publicationYear) == {
         Literal(2002, datatype=XSD.integer)}
+
+
+# -- authors as an ordered list ------------------------------------------------------------------
+
+def authors_in_order(store: EmbeddedStore, publication: URIRef) -> list[str]:
+    """The authors as SPARQL gives them back, ordered by their position: no RDF list needed."""
+    rows = store.select(
+        "SELECT ?p ?name ?position WHERE { ?p <https://w3id.org/sherloc/ontology#authorship> ?a . "
+        "?a <https://w3id.org/sherloc/ontology#position> ?position ; <http://xmlns.com/foaf/0.1/name> ?name } "
+        "ORDER BY ?position", bindings={"p": publication}, dataset=graph()).rows
+    assert [int(r["position"]) for r in rows] == list(range(1, len(rows) + 1))
+    return [str(r["name"]) for r in rows]
+
+
+@pytest.mark.parametrize("source_format", ["jsonl", "csv", "bibtex", "ris", "csl"])
+def test_authors_keep_their_order_in_every_format(store: EmbeddedStore, settings: Settings, tmp_path: Path,
+                                                   source_format: str) -> None:
+    """The order is that of the source, not an alphabetical one: Zeta before Alpha before Mu."""
+    names = ["Zeta, Zoë", "Alpha, Ana", "Mu, Müller"]
+    if source_format == "jsonl":
+        path = write(tmp_path / "b.jsonl", json.dumps(publication(id="ordered", authors=names)) + "\n")
+    elif source_format == "csv":
+        path = write(tmp_path / "b.csv", "id,title,authors,year,type\nordered,T,Zeta, Zoë; Alpha, Ana; Mu, Müller,2000,book\n"
+                     .replace("Zeta, Zoë; Alpha, Ana; Mu, Müller", '"Zeta, Zoë; Alpha, Ana; Mu, Müller"'))
+    elif source_format == "bibtex":
+        path = write(tmp_path / "b.bib", "@book{ordered,\n  author = {Zeta, Zo{\\\"e} and Alpha, Ana and Mu, M{\\\"u}ller},\n"
+                                          "  title = {T},\n  year = {2000},\n}\n")
+    elif source_format == "ris":
+        path = write(tmp_path / "b.ris", "TY  - BOOK\nID  - ordered\nAU  - Zeta, Zoë\nAU  - Alpha, Ana\nAU  - Mu, Müller\n"
+                                          "TI  - T\nPY  - 2000\nER  - \n")
+    else:
+        path = write(tmp_path / "b.json", json.dumps([{"id": "ordered", "type": "book", "title": "T",
+                                                       "issued": {"date-parts": [[2000]]},
+                                                       "author": [{"family": "Zeta", "given": "Zoë"},
+                                                                  {"family": "Alpha", "given": "Ana"},
+                                                                  {"family": "Mu", "given": "Müller"}]}]))
+    report = Ingest(store, settings).load("bibliography", [path])
+    assert report.written and not report.violations, report.violations
+    iri = IRIS.publication("ordered")
+    assert authors_in_order(store, iri) == names
+    assert objects(store, iri, DCTERMS.creator) == {Literal(n) for n in names}  # kept for simple queries
+
+
+def test_fewer_authors_on_reload_leave_no_stale_authorship(store: EmbeddedStore, settings: Settings,
+                                                             tmp_path: Path) -> None:
+    ingest = Ingest(store, settings)
+    ingest.load("bibliography", [write(tmp_path / "a.jsonl", json.dumps(publication(authors=["A", "B", "C"])) + "\n")])
+    ingest.load("bibliography", [write(tmp_path / "b.jsonl", json.dumps(publication(authors=["C", "A"])) + "\n")])
+    assert authors_in_order(store, IRIS.publication("TST-PUB-1")) == ["C", "A"]

@@ -78,7 +78,14 @@ def test_akoma_ntoso_judgment(store: EmbeddedStore, settings: Settings, za_xml: 
     assert values(store, case, DCTERMS.bibliographicCitation) == [Literal("[2008] ZASCA 134")]
     assert Literal("pure economic loss") in values(store, case, SHERLOC.keyword)
     assert values(store, case, SHERLOC.crimeType) == []
-    assert values(store, case, SHERLOC.appliesNationalProvision) == []
+    # the one ref to an act (the National Roads Agency Act 7 of 1998, s 27): the act and its section
+    act = IRIS.legislation("ZAF", "akn-za-act-1998-03-31-7")
+    assert values(store, case, DCTERMS.references) == [act]
+    assert values(store, case, SHERLOC.appliesNationalProvision) == [IRIS.national_provision("ZAF", act_id := "akn-za-act-1998-03-31-7", "sec27")]
+    # the act is not loaded: a warning for each link, not a refusal
+    warned = {(w.shape.rsplit("#", 1)[-1], str(w.value)) for w in report.warnings if w.focus == str(case)}
+    assert ("CourtCase-references-expected", str(act)) in warned
+    assert ("CourtCase-legislation-expected", str(IRIS.national_provision("ZAF", act_id, "sec27"))) in warned
 
 
 @pytest.mark.parametrize("source_format", ["ecli", None])
@@ -169,3 +176,25 @@ def test_copied_judgment_is_read_by_content_not_name(store: EmbeddedStore, setti
     shutil.copy(nl_xml, copy)
     report = Ingest(store, settings).load("cases", [copy], source_format="akn")
     assert report.written and values(store, IRIS.case(NL_ID), DCTERMS.identifier) == [Literal(NL_ID)]
+
+
+def test_the_cited_act_once_loaded_resolves_the_judgments_references(store: EmbeddedStore, settings: Settings,
+                                                                    za_xml: Path, tmp_path: Path) -> None:
+    """A hand-made Akoma Ntoso act (not real data: the real act is not among the fixtures) with the
+    work URI and the section eId that the real judgment's ref names: loaded first, the judgment's
+    links then lead to it and no reference warning remains."""
+    act = tmp_path / "za-act-1998-7.xml"
+    act.write_text(
+        '<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><act name="act"><meta><identification source="#x">'
+        '<FRBRWork><FRBRthis value="/akn/za/act/1998-03-31/7/!main"/><FRBRuri value="/akn/za/act/1998-03-31/7"/>'
+        '<FRBRdate date="1998-03-31" name="Generation"/><FRBRauthor href="#p"/><FRBRcountry value="za"/></FRBRWork>'
+        '<FRBRExpression><FRBRthis value="/akn/za/act/1998-03-31/7/eng@/!main"/><FRBRuri value="/akn/za/act/1998-03-31/7/eng@"/>'
+        '<FRBRdate date="1998-03-31" name="Generation"/><FRBRauthor href="#p"/><FRBRlanguage language="eng"/></FRBRExpression>'
+        '</identification></meta><preface><p><shortTitle>Test act (hand-made)</shortTitle></p></preface>'
+        '<body><section eId="sec27"><num>27</num><content><p>Text.</p></content></section></body></act></akomaNtoso>',
+        encoding="utf-8")
+    ingest = Ingest(store, settings)
+    assert not ingest.load("legislation", [act]).violations
+    report = ingest.load("cases", [za_xml])
+    assert report.written and not report.violations
+    assert not [w for w in report.warnings if w.shape.endswith(("references-expected", "legislation-expected"))]

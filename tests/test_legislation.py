@@ -287,3 +287,83 @@ def test_amends_a_loaded_law(store: EmbeddedStore, settings: Settings, tmp_path:
     unknown = law("BRA-test-law-3", amends=["BRA-no-such-law"])
     issues = refused(store, settings, write_jsonl(tmp_path / "c.jsonl", [unknown]))
     assert [i.location.field for i in issues] == ["amends"]
+
+
+# -- amendment links in Akoma Ntoso ------------------------------------------------------------
+
+def test_luxembourg_law_is_amended_by_the_acts_its_passive_modifications_name(
+        store: EmbeddedStore, settings: Settings, lux_xml: Path) -> None:
+    """The real Luxembourg file lists 15 textual modifications (passiveModifications) made by two
+    later acts (2001 and 2017): the law and each modified article are eli:amended_by them."""
+    report = Ingest(store, settings).load("legislation", [lux_xml])
+    assert report.written and not report.violations
+    iri = IRIS.legislation("LUX", LUX_ID)
+    euro = IRIS.legislation("LUX", "eli-etat-leg-loi-2001-08-01-n16-jo")
+    procedure = IRIS.legislation("LUX", "eli-etat-leg-loi-2017-03-08-a346-jo")
+    assert values(store, iri, ELI.amended_by) == sorted([euro, procedure], key=str)
+    assert values(store, IRIS.national_provision("LUX", LUX_ID, "art_2"), ELI.amended_by) == [euro]
+    assert values(store, IRIS.national_provision("LUX", LUX_ID, "art_13"), ELI.amended_by) == [procedure]
+    assert values(store, IRIS.national_provision("LUX", LUX_ID, "art_1er"), ELI.amended_by) == []
+    # neither amending act is loaded: the links are warnings, never a refusal
+    warned = {(w.focus, str(w.value)) for w in report.warnings if w.shape.endswith("#amended_by")}
+    assert (str(iri), str(euro)) in warned
+
+
+def test_uk_act_amends_the_act_its_active_modifications_name(store: EmbeddedStore, settings: Settings,
+                                                             uk_xml: Path) -> None:
+    """DRIPA 2014 (real file) inserts and substitutes subsections of the Regulation of Investigatory
+    Powers Act 2000 (``/akn/uk/act/2000-07-28/chapter23/main#sec_...``)."""
+    report = Ingest(store, settings).load("legislation", [uk_xml])
+    assert report.written and not report.violations
+    ripa = IRIS.legislation("GBR", "akn-uk-act-2000-07-28-chapter23")
+    assert values(store, IRIS.legislation("GBR", UK_ID), ELI.amends) == [ripa]
+    assert [w for w in report.warnings if w.shape.endswith("NationalLegislation-amends-expected")]
+
+
+HAND_MADE = """<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><act name="act"><meta>
+<identification source="#x"><FRBRWork><FRBRthis value="/akn/mx/act/2020-01-01/{n}/!main"/>
+<FRBRuri value="/akn/mx/act/2020-01-01/{n}"/><FRBRdate date="2020-01-01" name="Generation"/><FRBRauthor href="#p"/>
+<FRBRcountry value="mx"/></FRBRWork></identification>
+<analysis source="#x">{analysis}</analysis>
+<references source="#x">{references}</references></meta>
+<preface><p><shortTitle>Ley de prueba {n} (hand-made)</shortTitle></p></preface>
+<body><article eId="art_1"><num>1</num><content><p>Texto.</p></content></article>
+<article eId="art_2"><num>2</num><content><p>Texto.</p></content></article></body></act></akomaNtoso>"""
+
+
+def test_hand_made_akn_amendments_repeals_and_references(store: EmbeddedStore, settings: Settings, tmp_path: Path) -> None:
+    """Not real data: small hand-made AKN acts exercising what the real fixtures do not carry: an
+    active repeal of a whole act, a passive repeal of one article, sources named through a
+    ``references`` element (``#rp1``), activeRef/passiveRef. The other acts are loaded first, so
+    every link leads to a law and there is no warning."""
+    first = tmp_path / "one.xml"
+    first.write_text(HAND_MADE.format(n=1, analysis="", references=""), encoding="utf-8")
+    second = tmp_path / "two.xml"
+    second.write_text(HAND_MADE.format(n=2, analysis="", references=""), encoding="utf-8")
+    third = tmp_path / "three.xml"
+    third.write_text(HAND_MADE.format(n=3, analysis=(
+        '<activeModifications><textualMod eId="am1" type="repeal"><source href="#art_1"/>'
+        '<destination href="/akn/mx/act/2020-01-01/1"/></textualMod>'
+        '<textualMod eId="am2" type="substitution"><source href="#art_1"/>'
+        '<destination href="/akn/mx/act/2020-01-01/2/spa@/!main#art_1"/></textualMod></activeModifications>'
+        '<passiveModifications><textualMod eId="pm1" type="repeal"><source href="#rp1"/>'
+        '<destination href="#art_2"/></textualMod></passiveModifications>'), references=(
+        '<passiveRef eId="rp1" href="/akn/mx/act/2020-01-01/4" showAs="Ley 4"/>'
+        '<activeRef eId="ar1" href="/akn/mx/act/2020-01-01/2" showAs="Ley 2"/>'
+        '<passiveRef eId="self" href="/akn/mx/act/2020-01-01/3" showAs="itself"/>'
+        '<TLCPerson eId="p" href="/ontology/person/x" showAs="X"/>')), encoding="utf-8")
+    fourth = tmp_path / "four.xml"
+    fourth.write_text(HAND_MADE.format(n=4, analysis="", references=""), encoding="utf-8")
+    ingest = Ingest(store, settings)
+    assert not ingest.load("legislation", [first, second, fourth]).violations
+    report = ingest.load("legislation", [third])
+    assert report.written and not report.violations
+    links = ("amends-expected", "repeals-expected", "#amended_by", "#repealed_by")
+    assert not [w for w in report.warnings if w.shape.endswith(links)], report.warnings
+    law = {n: IRIS.legislation("MEX", f"akn-mx-act-2020-01-01-{n}") for n in (1, 2, 3, 4)}
+    assert values(store, law[3], ELI.repeals) == [law[1]]
+    assert values(store, law[3], ELI.amends) == [law[2]]  # a substitution, and the activeRef
+    assert values(store, law[3], ELI.amended_by) == [law[4]]  # not itself
+    article = IRIS.national_provision("MEX", "akn-mx-act-2020-01-01-3", "art_2")
+    assert values(store, article, ELI.repealed_by) == [law[4]]
+    assert values(store, article, ELI.amended_by) == []

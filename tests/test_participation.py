@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from sherloc_kg.config import Settings
@@ -129,12 +129,32 @@ def test_an_unknown_iso3_in_our_csv_is_refused(store: EmbeddedStore, settings: S
     assert snapshot(store) == before
 
 
-def test_the_european_union_is_refused_explicitly(store: EmbeddedStore, settings: Settings, tmp_path: Path) -> None:
+def test_the_european_union_is_a_party_but_not_a_country(store: EmbeddedStore, settings: Settings,
+                                                         tmp_path: Path) -> None:
+    """The EU (UNTC: ``21 May 2004 AA``, approval) loads as a regional economic integration
+    organization under id/jurisdiction/EU, never as a sherloc:Country; also by its code in our CSV
+    and by its former UN name."""
     path = write(tmp_path / "untc-untoc.csv", UNTC_HEADER + "European Union,12 Dec 2000,21 May 2004 AA\n")
-    with pytest.raises(ValidationFailed) as failed:
-        Ingest(store, settings).load("participation", [path])
-    [issue] = failed.value.issues
-    assert issue.location.line == 2 and "regional economic integration organizations" in issue.message
+    report = Ingest(store, settings).load("participation", [path])
+    assert report.written and not report.violations
+    eu = IRIS.jurisdiction("EU")
+    assert facts(store, "untoc", "EU") == {
+        "participant": eu, "instrument": IRIS.instrument("untoc"),
+        "signatureDate": Literal("2000-12-12", datatype=XSD.date),
+        "consentDate": Literal("2004-05-21", datatype=XSD.date),
+        "consentType": IRIS.concept("consent-type", "approval"),
+        "type": URIRef(S + "TreatyParticipation")}
+    types = {r["t"] for r in store.select("SELECT ?e ?t WHERE { ?e a ?t }", bindings={"e": eu}).rows}
+    assert types == {URIRef(S + "RegionalEconomicIntegrationOrganization")}
+    assert store.select("SELECT ?c WHERE { ?c a <" + S + "Country> ; <http://www.w3.org/2004/02/skos/core#prefLabel> "
+                        "\"European Union\"@en }").rows == []
+
+    ours = write(tmp_path / "p.csv", OUR_HEADER + "tip,EU,2000-12-12,2006-04-06,approval,\n")
+    assert not Ingest(store, settings).load("participation", [ours]).violations
+    assert facts(store, "tip", "EU")["participant"] == eu
+    older = write(tmp_path / "untc-som.csv", UNTC_HEADER + "European Community,12 Dec 2000,6 Sep 2006 AA\n")
+    assert not Ingest(store, settings).load("participation", [older]).violations
+    assert facts(store, "som", "EU")["participant"] == eu
 
 
 @pytest.mark.parametrize("text, form, field", [
@@ -143,6 +163,7 @@ def test_the_european_union_is_refused_explicitly(store: EmbeddedStore, settings
     (UNTC_HEADER + "Albania,31 Feb 2003,\n", "untc", "Signature"),
     (OUR_HEADER + "untoc,ALB,2000-12-12,2003-02-31,ratification,\n", "csv", "consent_date"),
 ])
+
 def test_an_impossible_date_is_refused(store: EmbeddedStore, settings: Settings, tmp_path: Path,
                                        text: str, form: str, field: str) -> None:
     path = write(tmp_path / "untoc-status.csv", text)
