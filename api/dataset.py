@@ -1,5 +1,162 @@
-"""(being written)"""
+"""The dataset described and dumped: ``/dataset`` (DCAT + VoID) and ``/dataset/dump.nq.gz``.
 
-from fastapi import APIRouter
+``/dataset`` answers in Turtle, JSON-LD, RDF/XML or N-Triples by Accept. It describes the graphs
+the caller may see: one ``void:subset`` per graph with its ``void:triples``, the total, the latest
+load time from the provenance graph as ``dcterms:modified``, the SPARQL endpoint, the URI space,
+example resources and the dump as a ``dcat:Distribution``.
 
-router = APIRouter()
+``/dataset/dump.nq.gz`` streams the caller's graphs (for the public: the public graphs only) as
+gzip-compressed N-Quads: quads are read from the store in chunks, each serialised by the engine
+and pushed through one gzip stream, so the dump is never held in memory.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
+
+from sherloc_kg.access import Caller, Role
+from sherloc_kg.iris import Iris
+from sherloc_kg.namespaces import PREFIXES, SHERLOC
+from sherloc_kg.store import Dataset, Store
+
+from .context import Context, caller, context
+from .negotiation import GRAPH_TYPES, choose, content_type
+
+router = APIRouter(tags=["dataset"])
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+IANA = "https://www.iana.org/assignments/media-types/"
+LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+TITLE = "SHERLOC-KG"
+DESCRIPTION = ("The United Nations Convention against Transnational Organized Crime and its Protocols, and the "
+               "national legislation, case law, cooperation treaties, strategies, competent national authorities, "
+               "publications and review responses that implement and apply them, as linked data.")
+_RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+                   "application/rdf+xml": "xml", "application/n-triples": "nt"}
+DUMP_PATH = "dataset/dump.nq.gz"
+
+
+def visible_graphs(store: Store, iris: Iris, who: Caller) -> list[str]:
+    """The graphs this caller's description and dump cover: its visible graphs (every graph of the
+    store for an admin)."""
+    graphs = who.visible_graphs(iris)
+    if graphs is None:
+        return sorted(set(iris.all_graphs()) | set(store.graphs()))
+    return list(graphs)
+
+
+def graph_counts(store: Store, graphs: list[str], dataset: Dataset) -> dict[str, int]:
+    rows = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                        dataset=dataset).rows
+    found = {str(row["g"]): int(row["n"]) for row in rows}
+    return {g: found.get(g, 0) for g in graphs}
+
+
+def description(store: Store, iris: Iris, who: Caller) -> Graph:
+    """The DCAT/VoID description of what ``who`` may see."""
+    dataset = who.dataset(iris)
+    graphs = visible_graphs(store, iris, who)
+    counts = graph_counts(store, graphs, dataset)
+    base = iris.base
+    me = URIRef(base + "dataset")
+    g = Graph()
+    for prefix in ("dcterms", "foaf", "xsd", "sherloc"):
+        g.bind(prefix, PREFIXES[prefix])
+    g.bind("dcat", DCAT)
+    g.bind("void", VOID)
+    g.bind("sd", SD)
+    publisher = URIRef(base)
+    g.add((me, RDF.type, DCAT.Dataset))
+    g.add((me, RDF.type, VOID.Dataset))
+    g.add((me, DCTERMS.title, Literal(TITLE, lang="en")))
+    g.add((me, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
+    g.add((me, DCTERMS.license, LICENCE))
+    g.add((me, DCTERMS.publisher, publisher))
+    g.add((publisher, RDF.type, FOAF.Organization))
+    g.add((publisher, FOAF.name, Literal("SHERLOC-KG project", lang="en")))
+    g.add((publisher, FOAF.homepage, URIRef(base)))
+    g.add((me, FOAF.homepage, URIRef(base)))
+    modified = store.select("PREFIX prov: <http://www.w3.org/ns/prov#>\n"
+                            "SELECT (MAX(?t) AS ?latest) WHERE { ?a a prov:Activity ; prov:endedAtTime ?t }",
+                            dataset=dataset).rows
+    if modified and "latest" in modified[0]:
+        g.add((me, DCTERMS.modified, modified[0]["latest"]))
+    g.add((me, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
+    g.add((me, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    g.add((me, VOID.uriSpace, Literal(base)))
+    g.add((me, VOID.rootResource, iris.instrument("untoc")))
+    for vocabulary in ("eli", "skos", "dcterms", "org", "vcard", "bibo", "prov", "foaf", "sherloc"):
+        g.add((me, VOID.vocabulary, URIRef(PREFIXES[vocabulary])))
+    for example in _examples(store, iris, dataset):
+        g.add((me, VOID.exampleResource, example))
+    for graph, count in counts.items():
+        subset = URIRef(graph)
+        name = graph[len(base + "graph/"):] if graph.startswith(base + "graph/") else graph
+        g.add((me, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, DCTERMS.title, Literal(name)))
+        g.add((subset, SD.name, subset))
+        g.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
+    dump = URIRef(base + DUMP_PATH)
+    g.add((me, VOID.dataDump, dump))
+    g.add((me, DCAT.distribution, dump))
+    g.add((dump, RDF.type, DCAT.Distribution))
+    g.add((dump, DCTERMS.title, Literal("The graphs above as gzip-compressed N-Quads", lang="en")))
+    g.add((dump, DCAT.downloadURL, dump))
+    g.add((dump, DCAT.accessURL, dump))
+    g.add((dump, DCAT.mediaType, URIRef(IANA + "application/n-quads")))
+    g.add((dump, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+    g.add((dump, DCTERMS.license, LICENCE))
+    return g
+
+
+def _examples(store: Store, iris: Iris, dataset: Dataset) -> list[URIRef]:
+    """The Convention, one of its articles and the first case, where the store holds them."""
+    candidates = [iris.instrument("untoc"), iris.provision("untoc/art/5")]
+    rows = store.select(f"SELECT ?c WHERE {{ ?c a <{SHERLOC.CourtCase}> ; <{DCTERMS.identifier}> ?id }} "
+                        "ORDER BY ?id LIMIT 1", dataset=dataset).rows
+    found = [c for c in candidates
+             if store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", bindings={"s": c}, dataset=dataset).rows]
+    return found + [URIRef(str(row["c"])) for row in rows]
+
+
+@router.get("/dataset", summary="The dataset described in DCAT and VoID",
+            responses={200: {"content": {t: {} for t in GRAPH_TYPES}}})
+def dataset_description(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+    media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
+    graph = description(ctx.store, ctx.iris, who)
+    body = graph.serialize(format=_RDFLIB_FORMATS[media_type], encoding="utf-8")
+    return Response(body, media_type=content_type(media_type),
+                    headers={"Vary": "Accept, Authorization", **_cache(who)})
+
+
+def gzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Compress a stream of byte chunks as one gzip member, yielding output as it comes."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)  # wbits 31: gzip header and trailer
+    for chunk in chunks:
+        out = compressor.compress(chunk)
+        if out:
+            yield out
+    yield compressor.flush()
+
+
+@router.get("/dataset/dump.nq.gz", summary="The caller's graphs (the public ones for the public) as gzip N-Quads",
+            response_class=StreamingResponse, responses={200: {"content": {"application/gzip": {}}}})
+def dump(ctx: Context = Depends(context), who: Caller = Depends(caller)) -> StreamingResponse:
+    graphs = [g for g in visible_graphs(ctx.store, ctx.iris, who) if g in set(ctx.store.graphs())]
+    filename = "sherloc-kg.nq.gz" if who.role is Role.PUBLIC else f"sherloc-kg-{who.role.value}.nq.gz"
+    return StreamingResponse(gzip_stream(ctx.store.dump_chunks(graphs)), media_type="application/gzip",
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                      "Vary": "Authorization", **_cache(who)})
+
+
+def _cache(who: Caller) -> dict[str, str]:
+    """What an authorised caller receives must not be kept by shared caches."""
+    return {} if who.role is Role.PUBLIC else {"Cache-Control": "private, no-store"}
+

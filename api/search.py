@@ -1,5 +1,158 @@
-"""(being written)"""
+"""JSON for applications: faceted search over the record kinds and any record as JSON.
 
-from fastapi import APIRouter
+    GET /api/search/{kind}      kind: cases, legislation, treaties, strategies, publications, authorities
+    GET /api/resource?iri=...   a record (or any resource) as JSON
+    GET /api/resource/{path}    the same for ``{base}{path}`` (e.g. /api/resource/id/case/ALB001)
 
-router = APIRouter()
+The logic lives in :mod:`sherloc_kg.search` (shared with the explorer); this module declares the
+parameters and the response models, so that /openapi.json documents every key. Every query runs
+over the graphs the caller may see (``Caller.dataset``): the public never sees restricted data.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from sherloc_kg import search as core
+from sherloc_kg.access import Caller
+from sherloc_kg.errors import UsageError
+
+from .context import Context, caller, context
+
+router = APIRouter(tags=["search"])
+
+
+# -- response models ---------------------------------------------------------------------------
+class FacetValue(BaseModel):
+    value: str = Field(description="The value as the matching query parameter takes it: an ISO 3166-1 alpha-3 "
+                                   "code (or an international jurisdiction's code, e.g. IRB), a provision "
+                                   "reference (untoc/art/5/1/a), a vocabulary notation, or a year.")
+    label: str = Field(description="A human-readable label (English where known).")
+    count: int = Field(description="Records matching every other active filter and this value. The facet's own "
+                                   "filter is left out, so the counts say what choosing a value would give.")
+
+
+class SearchItem(BaseModel):
+    id: str = Field(description="The record's identifier (dcterms:identifier).")
+    iri: str = Field(description="The record's IRI; dereferenceable, and readable as JSON at /api/resource?iri=.")
+    title: str | None = Field(description="Title (English where there are several); an authority's name.")
+    country: list[str] = Field(description="ISO 3166-1 alpha-3 codes (jurisdiction codes for international "
+                                           "bodies): the deciding State of a case, the State of a law, strategy "
+                                           "or authority, the parties of a treaty, the countries a publication "
+                                           "concerns.")
+    year: int | None = Field(description="Year of decision (cases), adoption (legislation, strategies), signature "
+                                         "(treaties) or publication; null where unknown. Absent for authorities.",
+                             default=None)
+    summary: str | None = Field(default=None, description="Summary or abstract (cases, strategies, publications).")
+    provisions: list[str] | None = Field(default=None, description="Convention provisions the record is linked "
+                                         "to (cases: referred to or, inferred, concerned; legislation: implemented; "
+                                         "strategies: addressed; authorities: designated under).")
+    crime_types: list[str] | None = Field(default=None, description="Crime-type notations.")
+    issues: list[str] | None = Field(default=None, description="Cross-cutting issue notations.")
+
+
+class SearchResponse(BaseModel):
+    kind: str = Field(description="The kind searched.")
+    total: int = Field(description="How many records match every filter.")
+    page: int = Field(description="This page's number, from 1.")
+    size: int = Field(description="Page size (at most 100).")
+    sort: str = Field(description="The order applied: year_desc, year_asc, title or id; ties go by id, then IRI.")
+    items: list[SearchItem] = Field(description="This page's records, in the stable order.")
+    facets: dict[str, list[FacetValue]] = Field(
+        description="Facet name → values with counts, for the facets this kind has: cases: country, provision, "
+                    "crime_type, issue, year; legislation and strategies: the same; treaties: country, year; "
+                    "publications: country, crime_type, year; authorities: country, provision. Values by count "
+                    "(highest first), years newest first.")
+
+
+class Linked(BaseModel):
+    iri: str
+    label: str | None = Field(description="Its label (prefLabel, title or notation), English where known.")
+
+
+class FieldValue(BaseModel):
+    """A linked resource (iri, label) or a literal (value, language, datatype); keys without a value
+    are left out."""
+
+    iri: str | None = Field(default=None, description="For a linked resource: its IRI.")
+    label: str | None = Field(default=None, description="For a linked resource: its label.")
+    value: str | None = Field(default=None, description="For a literal: its lexical form.")
+    language: str | None = Field(default=None, description="For a literal: its language tag.")
+    datatype: str | None = Field(default=None, description="For a literal: its datatype (xsd:date...), null for "
+                                                           "plain strings.")
+    fields: dict[str, list[FieldValue]] | None = Field(
+        default=None, description="For a resource below the record that the record links to (a defendant, a "
+                                  "designation, a national provision): its own fields.")
+
+
+class IncomingLinks(BaseModel):
+    property: str = Field(description="Short name of the linking property.")
+    property_iri: str
+    count: int = Field(description="How many resources link to this one with the property.")
+    items: list[Linked] = Field(description=f"Up to {core.MAX_INCOMING_EXAMPLES} of them, by IRI.")
+
+
+class ResourceView(BaseModel):
+    iri: str
+    label: str | None
+    graphs: list[str] = Field(description="The named graphs the statements shown come from.")
+    fields: dict[str, list[FieldValue]] = Field(
+        description="Short property name (its local name; prefix:local where two properties share one) → values.")
+    properties: dict[str, str] = Field(description="Short property name → full property IRI.")
+    incoming: list[IncomingLinks] = Field(description="Links to this resource, by property, most frequent first.")
+
+
+# -- routes ------------------------------------------------------------------------------------
+_LIST = Query(None)
+
+
+@router.get("/api/search/{kind}", response_model=SearchResponse, response_model_exclude_unset=True,
+            summary="Search records with facets",
+            description=core.__doc__.split("Semantics (the README repeats them):")[1].split("Every query")[0].strip())
+def search(request: Request,
+           kind: str = Path(description=f"One of: {', '.join(core.KINDS)}."),
+           country: list[str] | None = Query(None, description="ISO 3166-1 alpha-3 code; repeatable (any of)."),
+           provision: list[str] | None = Query(None, description="Convention provision, e.g. untoc/art/5; matches "
+                                               "its parts too; repeatable."),
+           crime_type: list[str] | None = Query(None, description="Crime-type notation, e.g. trafficking-in-persons; "
+                                                "repeatable."),
+           issue: list[str] | None = Query(None, description="Cross-cutting issue notation; matches narrower issues; "
+                                           "repeatable."),
+           year_from: str | None = Query(None, description="Earliest year, inclusive."),
+           year_to: str | None = Query(None, description="Latest year, inclusive."),
+           q: str | None = Query(None, description="Words that must all occur (case-insensitive) in the title "
+                                 "or summary."),
+           page: str | None = Query(None, description="Page number, from 1."),
+           size: str | None = Query(None, description=f"Page size, 1 to {core.MAX_SIZE} (default {core.DEFAULT_SIZE})."),
+           sort: str | None = Query(None, description="year_desc (default where the kind has a year), year_asc, "
+                                    "title (default for authorities) or id."),
+           ctx: Context = Depends(context), who: Caller = Depends(caller)) -> SearchResponse:
+    params: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        params.setdefault(name, []).append(value)
+    parsed = core.parse(kind, params)
+    result = core.search(ctx.store, ctx.iris, parsed, who.dataset(ctx.iris))
+    return SearchResponse.model_validate(result)
+
+
+@router.get("/api/resource", response_model=ResourceView, response_model_exclude_none=True,
+            summary="A resource as JSON")
+def resource(iri: str = Query(description="The resource's IRI."),
+             ctx: Context = Depends(context), who: Caller = Depends(caller)) -> ResourceView:
+    return ResourceView.model_validate(core.resource(ctx.store, ctx.iris, iri, who.dataset(ctx.iris)))
+
+
+@router.get("/api/resource/{path:path}", response_model=ResourceView, response_model_exclude_none=True,
+            summary="A resource under the base as JSON")
+def resource_by_path(request: Request, path: str = Path(description="The IRI's path below the base, e.g. "
+                                                                    "id/case/ALB001."),
+                     ctx: Context = Depends(context), who: Caller = Depends(caller)) -> ResourceView:
+    # The IRI keeps the percent-encoding it was minted with, so read the path as sent.
+    raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
+    prefix = "/api/resource/"
+    tail = raw[len(prefix):] if raw.startswith(prefix) else path
+    if not tail:
+        raise UsageError("give the resource's path below the base, e.g. /api/resource/id/case/ALB001")
+    iri = ctx.iris.base + tail
+    return ResourceView.model_validate(core.resource(ctx.store, ctx.iris, iri, who.dataset(ctx.iris)))

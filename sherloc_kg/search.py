@@ -1,0 +1,603 @@
+"""Faceted search over the record kinds, and a record as a plain JSON-able view; independent of
+HTTP so that the JSON API and the explorer share one implementation.
+
+Search
+------
+:func:`parse` turns query parameters (name → list of strings) into a :class:`SearchRequest`,
+refusing anything malformed with a :class:`UsageError` that names the parameter; :func:`search`
+runs it in the store over the caller's dataset and returns a dict::
+
+    {"kind", "total", "page", "size", "sort", "items": [...], "facets": {name: [{"value", "label", "count"}]}}
+
+Semantics (the README repeats them):
+
+- Values of one facet are OR-ed (``country=ALB&country=BRA``: either), facets are AND-ed.
+- ``provision`` matches a record linked to that provision or to any of its parts (``untoc/art/5``
+  matches a case on ``untoc/art/5/1/a``); for cases both the asserted ``sherloc:refersToProvision``
+  and the inferred ``sherloc:concernsProvision`` count. ``issue`` likewise matches narrower issues.
+- ``q``: every word must occur, case-insensitively, in the record's title or summary.
+- The counts of a facet are computed over the records matching every *other* filter: the facet's
+  own filter is left out, so the counts say what choosing another value would give. (A facet's
+  value list includes broader provisions/issues, with the count the filter on them would give.)
+- Order is stable: the sort key, then the record id, then the IRI; every page of a result is a
+  slice of one total order, so paging through covers each record exactly once.
+
+Every query runs in the store (Oxigraph), over the dataset the caller may see. User values never
+reach the query text raw: each is validated and then written as an RDF term (``sparql_term``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rdflib import Literal, URIRef
+
+from .errors import NotFound, UsageError
+from .iris import Iris
+from .namespaces import PREFIXES
+from .store import Dataset, Store
+from .store.terms import sparql_term
+
+_PROLOGUE = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items())
+
+MAX_SIZE = 100
+DEFAULT_SIZE = 20
+MAX_Q_LENGTH = 200
+MAX_VALUES = 50  # values of one repeatable parameter
+
+_ISO3 = re.compile(r"[A-Z]{3}")
+_NOTATION = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
+_YEAR = re.compile(r"-?[0-9]{1,4}")
+_INT = re.compile(r"[0-9]{1,6}")
+_IRI = re.compile(r"[a-z][a-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]+")
+
+
+# -- what each kind has ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Facet:
+    """One facet: how a record (``{r}``) reaches the facet's values (``{v}``).
+
+    ``kind`` is ``country`` (values are country or jurisdiction IRIs, shown by code),
+    ``concept`` (SKOS concepts of ``scheme``, shown by notation; narrower concepts count for their
+    broader ones) or ``provision`` (Convention provisions, shown by reference; parts count for the
+    provisions that contain them)."""
+
+    name: str
+    path: str
+    kind: str
+    scheme: str | None = None
+    label: str = ""
+
+    @property
+    def full_path(self) -> str:
+        """The property path from a record to every value that counts for it. One path with the
+        record bound goes forwards; a separate ``?x skos:broader* ?y`` step would not (Oxigraph
+        enumerates a zero-length path over every node when both ends are free)."""
+        if self.kind == "concept":
+            return f"({self.path})/skos:broader*"
+        if self.kind == "provision":
+            return f"({self.path})/eli:is_part_of*"
+        return self.path
+
+    def pattern(self, r: str, v: str, n: int) -> str:
+        """``{r}`` has value ``{v}`` (a variable: the values are restricted to the facet's own)."""
+        if self.kind == "provision":
+            return f"{r} {self.full_path} {v} . {v} sherloc:instrument ?_i{n} ."
+        return f"{r} {self.full_path} {v} ."
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A searchable record kind: its class, its title and summary properties, its year, its facets."""
+
+    name: str
+    cls: str
+    titles: tuple[str, ...]
+    summaries: tuple[str, ...]
+    facets: tuple[Facet, ...]
+    year: str | None = None        # property giving the record's year (an integer or a date)
+    year_is_date: bool = False
+    year_label: str = ""
+
+    def facet(self, name: str) -> Facet | None:
+        return next((f for f in self.facets if f.name == name), None)
+
+    @property
+    def facet_names(self) -> list[str]:
+        return [f.name for f in self.facets] + (["year"] if self.year else [])
+
+    def year_expr(self, var: str) -> str:
+        """The year of a value of the year property, as an xsd:integer."""
+        return f"xsd:integer(SUBSTR(STR({var}), 1, 4))" if self.year_is_date else var
+
+
+def _country(path: str, label: str) -> Facet:
+    return Facet("country", path, "country", label=label)
+
+
+def _crime(path: str = "sherloc:crimeType") -> Facet:
+    return Facet("crime_type", path, "concept", "crime-type", "crime type (sherloc:crimeType)")
+
+
+def _issue(path: str = "sherloc:crossCuttingIssue") -> Facet:
+    return Facet("issue", path, "concept", "cross-cutting-issue", "cross-cutting issue (sherloc:crossCuttingIssue)")
+
+
+def _provision(path: str, label: str) -> Facet:
+    return Facet("provision", path, "provision", label=label)
+
+
+#: The kinds of /api/search/{kind}; facets only where docs/model.md gives the kind the property.
+KINDS: dict[str, Kind] = {
+    "cases": Kind(
+        "cases", "sherloc:CourtCase", ("dcterms:title",), ("dcterms:abstract",),
+        (_country("sherloc:jurisdiction", "deciding State or international jurisdiction (sherloc:jurisdiction)"),
+         _provision("sherloc:refersToProvision|sherloc:concernsProvision",
+                    "Convention provision referred to (asserted) or concerned (inferred)"),
+         _crime(), _issue()),
+        year="sherloc:decisionYear", year_label="year of decision (sherloc:decisionYear)"),
+    "legislation": Kind(
+        "legislation", "sherloc:NationalLegislation", ("dcterms:title",), (),
+        (_country("sherloc:country", "State (sherloc:country)"),
+         _provision("eli:has_part/eli:applies", "Convention provision one of its provisions implements (eli:applies)"),
+         _crime("sherloc:crimeType|eli:has_part/sherloc:crimeType"),
+         _issue("sherloc:crossCuttingIssue|eli:has_part/sherloc:crossCuttingIssue")),
+        year="eli:date_document", year_is_date=True, year_label="year of adoption (eli:date_document)"),
+    "treaties": Kind(
+        "treaties", "sherloc:CooperationTreaty", ("dcterms:title",), (),
+        (_country("sherloc:party", "party (sherloc:party)"),),
+        year="sherloc:signatureDate", year_is_date=True, year_label="year of signature (sherloc:signatureDate)"),
+    "strategies": Kind(
+        "strategies", "sherloc:Strategy", ("dcterms:title",), ("dcterms:abstract",),
+        (_country("sherloc:country", "State (sherloc:country)"),
+         _provision("sherloc:addressesProvision", "Convention provision addressed (sherloc:addressesProvision)"),
+         _crime(), _issue()),
+        year="eli:date_document", year_is_date=True, year_label="year of adoption (eli:date_document)"),
+    "publications": Kind(
+        "publications", "bibo:Document", ("dcterms:title",), ("dcterms:abstract",),
+        (_country("sherloc:concernsCountry", "country concerned (sherloc:concernsCountry)"), _crime()),
+        year="sherloc:publicationYear", year_label="year of publication (sherloc:publicationYear)"),
+    "authorities": Kind(
+        "authorities", "sherloc:CompetentNationalAuthority", ("skos:prefLabel",), (),
+        (_country("sherloc:country", "State (sherloc:country)"),
+         _provision("sherloc:designation/sherloc:designatedUnder",
+                    "Convention provision it is designated under (sherloc:designatedUnder)")),
+    ),
+}
+
+#: Query parameters of a search; the repeatable ones may be given several times.
+FACET_PARAMETERS = {"country": "country", "provision": "provision", "crime_type": "crime_type", "issue": "issue",
+                    "year_from": "year", "year_to": "year"}
+PARAMETERS = (*FACET_PARAMETERS, "q", "page", "size", "sort")
+REPEATABLE = ("country", "provision", "crime_type", "issue")
+SORTS = ("year_desc", "year_asc", "title", "id")
+
+
+@dataclass
+class SearchRequest:
+    kind: Kind
+    countries: list[str] = field(default_factory=list)
+    provisions: list[str] = field(default_factory=list)
+    crime_types: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    words: list[str] = field(default_factory=list)
+    q: str | None = None
+    page: int = 1
+    size: int = DEFAULT_SIZE
+    sort: str = "year_desc"
+
+    def values(self, facet: str) -> list[str]:
+        return {"country": self.countries, "provision": self.provisions, "crime_type": self.crime_types,
+                "issue": self.issues}[facet]
+
+
+def kind_of(name: str) -> Kind:
+    if name not in KINDS:
+        raise NotFound(f"no searchable kind '{name}'; kinds: {', '.join(KINDS)}")
+    return KINDS[name]
+
+
+def parse(kind_name: str, params: Mapping[str, Sequence[str]]) -> SearchRequest:
+    """Validate query parameters; a UsageError names the first parameter that does not fit."""
+    kind = kind_of(kind_name)
+    for name, values in params.items():
+        if name not in PARAMETERS:
+            raise UsageError(f"unknown parameter '{name}'; a search takes: {', '.join(PARAMETERS)}")
+        if name not in REPEATABLE and len(values) > 1:
+            raise UsageError(f"parameter '{name}' may be given only once")
+        if len(values) > MAX_VALUES:
+            raise UsageError(f"parameter '{name}': at most {MAX_VALUES} values")
+        facet = FACET_PARAMETERS.get(name)
+        if facet and facet not in kind.facet_names and any(v != "" for v in values):
+            raise UsageError(f"parameter '{name}': {kind.name} have no {facet} facet; "
+                             f"facets of {kind.name}: {', '.join(kind.facet_names) or 'none'}")
+    request = SearchRequest(kind, sort="year_desc" if kind.year else "title")
+
+    def given(name: str) -> list[str]:
+        return [v.strip() for v in params.get(name, []) if v.strip()]
+
+    for value in given("country"):
+        if not _ISO3.fullmatch(value):
+            raise UsageError(f"parameter 'country': '{value}' is not an ISO 3166-1 alpha-3 code (three capital letters)")
+        request.countries.append(value)
+    for value in given("provision"):
+        try:
+            Iris().provision(value)
+        except UsageError as error:
+            raise UsageError(f"parameter 'provision': {error}") from None
+        request.provisions.append(value)
+    for name, target in (("crime_type", request.crime_types), ("issue", request.issues)):
+        for value in given(name):
+            if not _NOTATION.fullmatch(value):
+                raise UsageError(f"parameter '{name}': '{value}' is not a vocabulary notation "
+                                 "(lower-case letters, digits and hyphens, e.g. trafficking-in-persons)")
+            target.append(value)
+    for name in ("year_from", "year_to"):
+        for value in given(name):
+            if not _YEAR.fullmatch(value):
+                raise UsageError(f"parameter '{name}': '{value}' is not a year (a whole number, e.g. 2010)")
+            setattr(request, name, int(value))
+    if request.year_from is not None and request.year_to is not None and request.year_from > request.year_to:
+        raise UsageError(f"parameter 'year_from': {request.year_from} is after year_to {request.year_to}")
+    for value in given("q"):
+        if len(value) > MAX_Q_LENGTH:
+            raise UsageError(f"parameter 'q': at most {MAX_Q_LENGTH} characters")
+        request.q = value
+        request.words = list(dict.fromkeys(value.lower().split()))[:20]
+    for value in given("page"):
+        if not _INT.fullmatch(value) or int(value) < 1:
+            raise UsageError(f"parameter 'page': '{value}' is not a page number (1, 2, ...)")
+        request.page = int(value)
+    for value in given("size"):
+        if not _INT.fullmatch(value) or not 1 <= int(value) <= MAX_SIZE:
+            raise UsageError(f"parameter 'size': '{value}' is not a page size from 1 to {MAX_SIZE}")
+        request.size = int(value)
+    for value in given("sort"):
+        if value not in SORTS:
+            raise UsageError(f"parameter 'sort': '{value}' is not one of {', '.join(SORTS)}")
+        if value.startswith("year") and not kind.year:
+            raise UsageError(f"parameter 'sort': {kind.name} have no year; sort by title or id")
+        request.sort = value
+    return request
+
+
+# -- building the queries ---------------------------------------------------------------------
+def _values(var: str, terms: Sequence[URIRef | Literal]) -> str:
+    return f"VALUES {var} {{ {' '.join(sparql_term(t) for t in terms)} }}"
+
+
+def _facet_terms(facet: Facet, values: Sequence[str], iris: Iris) -> list[URIRef]:
+    if facet.kind == "country":
+        return [t for code in values for t in (iris.country(code), iris.jurisdiction(code))]
+    if facet.kind == "concept":
+        return [iris.concept(facet.scheme, v) for v in values]  # type: ignore[arg-type]
+    return [iris.provision(v) for v in values]
+
+
+def _filters(request: SearchRequest, iris: Iris, *, leave_out: str | None = None) -> list[str]:
+    """FILTER EXISTS clauses on ?r, one per active facet (but ``leave_out``) and one per word of q.
+    Flat, at the level of ?r; every value inside is a validated term."""
+    kind = request.kind
+    clauses = []
+    for facet in kind.facets:
+        values = request.values(facet.name)
+        if not values or facet.name == leave_out:
+            continue
+        # one EXISTS per value, OR-ed: each a path from the bound ?r to a constant (validated term)
+        tests = [f"EXISTS {{ ?r {facet.full_path} {sparql_term(term)} }}"
+                 for term in _facet_terms(facet, values, iris)]
+        clauses.append(f"FILTER({' || '.join(tests)})")
+    if kind.year and leave_out != "year" and (request.year_from is not None or request.year_to is not None):
+        tests = []
+        if request.year_from is not None:
+            tests.append(f"{kind.year_expr('?_yv')} >= {request.year_from}")
+        if request.year_to is not None:
+            tests.append(f"{kind.year_expr('?_yv')} <= {request.year_to}")
+        clauses.append(f"FILTER EXISTS {{ ?r {kind.year} ?_yv FILTER({' && '.join(tests)}) }}")
+    text_path = "|".join(kind.titles + kind.summaries)
+    for n, word in enumerate(request.words):
+        clauses.append(f"FILTER EXISTS {{ ?r {text_path} ?_t{n} "
+                       f"FILTER(CONTAINS(LCASE(STR(?_t{n})), {sparql_term(Literal(word))})) }}")
+    return clauses
+
+
+def _where(request: SearchRequest, iris: Iris, *, leave_out: str | None = None, extra: str = "") -> str:
+    body = "\n  ".join([f"?r a {request.kind.cls} .", extra, *_filters(request, iris, leave_out=leave_out)])
+    return f"WHERE {{\n  {body}\n}}"
+
+
+def _check_known(store: Store, request: SearchRequest, iris: Iris, dataset: Dataset) -> None:
+    """A well-formed provision or notation that names nothing is a mistake: say so (400)."""
+    for name, scheme in (("provision", None), ("crime_type", "crime-type"), ("issue", "cross-cutting-issue")):
+        values = request.values(name)
+        if not values:
+            continue
+        if scheme is None:
+            terms = [iris.provision(v) for v in values]
+            pattern = "?x sherloc:instrument ?i ."
+        else:
+            terms = [iris.concept(scheme, v) for v in values]
+            pattern = f"?x skos:inScheme {sparql_term(iris.scheme(scheme))} ."
+        rows = store.select(f"{_PROLOGUE}SELECT DISTINCT ?x WHERE {{ {_values('?x', terms)} {pattern} }}",
+                            dataset=dataset).rows
+        found = {str(row["x"]) for row in rows}
+        missing = [v for v, t in zip(values, terms) if str(t) not in found]
+        if missing:
+            what = "no such Convention provision" if scheme is None else f"no such concept in the {scheme} vocabulary"
+            raise UsageError(f"parameter '{name}': {what}: {', '.join(missing)}")
+
+
+# -- running a search -------------------------------------------------------------------------
+def search(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) -> dict:
+    """Run a search over ``dataset``; see the module docstring for the shape of the result."""
+    _check_known(store, request, iris, dataset)
+    kind = request.kind
+    total_rows = store.select(f"{_PROLOGUE}SELECT (COUNT(DISTINCT ?r) AS ?n) {_where(request, iris)}",
+                              dataset=dataset).rows
+    total = int(total_rows[0]["n"]) if total_rows else 0
+    records = _page(store, iris, request, dataset)
+    items = _items(store, iris, kind, records, dataset)
+    facets = {facet.name: _facet_counts(store, iris, request, facet, dataset) for facet in kind.facets}
+    if kind.year:
+        facets["year"] = _year_counts(store, iris, request, dataset)
+    return {"kind": kind.name, "total": total, "page": request.page, "size": request.size, "sort": request.sort,
+            "items": items, "facets": facets}
+
+
+def _page(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) -> list[str]:
+    kind = request.kind
+    optional = ["OPTIONAL { ?r dcterms:identifier ?_id }"]
+    keys = ["(MIN(STR(?_id)) AS ?id)"]
+    if kind.year:
+        optional.append(f"OPTIONAL {{ ?r {kind.year} ?_y }}")
+        keys.append(f"(MAX({kind.year_expr('?_y')}) AS ?year)")
+    if request.sort == "title":
+        optional.append(f"OPTIONAL {{ ?r {'|'.join(kind.titles)} ?_title }}")
+        keys.append("(MIN(LCASE(STR(?_title))) AS ?title)")
+    order = {
+        "year_desc": "IF(BOUND(?year), 0, 1) DESC(?year) ?id STR(?r)",
+        "year_asc": "IF(BOUND(?year), 0, 1) ?year ?id STR(?r)",
+        "title": "IF(BOUND(?title), 0, 1) ?title ?id STR(?r)",
+        "id": "?id STR(?r)",
+    }[request.sort]
+    query = (f"{_PROLOGUE}SELECT ?r {' '.join(keys)} {_where(request, iris, extra=' '.join(optional))}\n"
+             f"GROUP BY ?r ORDER BY {order} LIMIT {request.size} OFFSET {(request.page - 1) * request.size}")
+    return [str(row["r"]) for row in store.select(query, dataset=dataset).rows]
+
+
+def _facet_counts(store: Store, iris: Iris, request: SearchRequest, facet: Facet, dataset: Dataset) -> list[dict]:
+    n = len(request.kind.facets) + 1
+    restrict = ""
+    if facet.kind == "concept":
+        restrict = f"?v skos:inScheme {sparql_term(iris.scheme(facet.scheme))} ."  # type: ignore[arg-type]
+    query = (f"{_PROLOGUE}SELECT ?v (COUNT(DISTINCT ?r) AS ?n) "
+             f"{_where(request, iris, leave_out=facet.name, extra=facet.pattern('?r', '?v', n) + ' ' + restrict)}\n"
+             "GROUP BY ?v")
+    counts = {str(row["v"]): int(row["n"]) for row in store.select(query, dataset=dataset).rows}
+    described = describe(store, list(counts), dataset)
+    result = []
+    for iri, count in counts.items():
+        info = described.get(iri, {})
+        value = _code(iri, facet, info, iris)
+        if value is None:
+            continue
+        result.append({"value": value, "label": info.get("label") or value, "count": count})
+    result.sort(key=lambda item: (-item["count"], item["value"]))
+    return result
+
+
+def _year_counts(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) -> list[dict]:
+    kind = request.kind
+    extra = f"?r {kind.year} ?_yv . BIND({kind.year_expr('?_yv')} AS ?year)"
+    query = (f"{_PROLOGUE}SELECT ?year (COUNT(DISTINCT ?r) AS ?n) "
+             f"{_where(request, iris, leave_out='year', extra=extra)}\nGROUP BY ?year")
+    rows = [row for row in store.select(query, dataset=dataset).rows if "year" in row]
+    years = sorted(((int(row["year"]), int(row["n"])) for row in rows), reverse=True)
+    return [{"value": str(year), "label": str(year), "count": count} for year, count in years]
+
+
+def _code(iri: str, facet: Facet, info: dict, iris: Iris) -> str | None:
+    """How a facet value is written in the API: ISO3 / jurisdiction code, notation, provision reference."""
+    if facet.kind == "provision":
+        return iris.provision_reference(iri)
+    if facet.kind == "country":
+        return info.get("iso3") or info.get("notation") or iri.rsplit("/", 1)[-1]
+    return info.get("notation")
+
+
+# -- describing resources: labels and codes ----------------------------------------------------
+_LABEL_PROPERTIES = ("skos:prefLabel", "dcterms:title", "rdfs:label", "foaf:name")
+
+
+def _best(values: list[Literal]) -> str | None:
+    """The English value, else one without language, else any; ties broken by text (stable)."""
+    if not values:
+        return None
+    rank = {"en": 0, None: 1}
+    return str(min(values, key=lambda v: (rank.get(v.language, 2), v.language or "", str(v))))
+
+
+def describe(store: Store, iris_list: Sequence[str], dataset: Dataset) -> dict[str, dict]:
+    """For each IRI: ``label`` (best of prefLabel/title/label/name), ``notation``, ``iso3``, ``id``."""
+    result: dict[str, dict] = {}
+    for start in range(0, len(iris_list), 500):
+        chunk = [URIRef(i) for i in iris_list[start:start + 500] if _IRI.fullmatch(i)]
+        if not chunk:
+            continue
+        query = (f"{_PROLOGUE}SELECT ?x ?p ?o WHERE {{ {_values('?x', chunk)} "
+                 f"VALUES ?p {{ {' '.join(_LABEL_PROPERTIES)} skos:notation sherloc:iso3166Alpha3 dcterms:identifier }} "
+                 "?x ?p ?o FILTER(isLiteral(?o)) }")
+        found: dict[str, dict[str, list[Literal]]] = defaultdict(lambda: defaultdict(list))
+        for row in store.select(query, dataset=dataset).rows:
+            found[str(row["x"])][str(row["p"])].append(row["o"])  # type: ignore[arg-type]
+        for iri, props in found.items():
+            label = None
+            for prop in _LABEL_PROPERTIES:
+                prefix, local = prop.split(":")
+                label = _best(props.get(PREFIXES[prefix] + local, []))
+                if label:
+                    break
+            notation = _best(props.get(PREFIXES["skos"] + "notation", []))
+            result[iri] = {
+                "label": label or notation,
+                "notation": notation,
+                "iso3": _best(props.get(PREFIXES["sherloc"] + "iso3166Alpha3", [])),
+                "id": _best(props.get(PREFIXES["dcterms"] + "identifier", [])),
+            }
+    return result
+
+
+def _items(store: Store, iris: Iris, kind: Kind, records: list[str], dataset: Dataset) -> list[dict]:
+    if not records:
+        return []
+    terms = [URIRef(r) for r in records]
+    branches = [f"{{ {_values('?r', terms)} ?r {'|'.join(kind.titles)} ?value BIND('title' AS ?field) }}",
+                f"{{ {_values('?r', terms)} ?r dcterms:identifier ?value BIND('id' AS ?field) }}"]
+    if kind.summaries:
+        branches.append(f"{{ {_values('?r', terms)} ?r {'|'.join(kind.summaries)} ?value BIND('summary' AS ?field) }}")
+    if kind.year:
+        branches.append(f"{{ {_values('?r', terms)} ?r {kind.year} ?_y BIND({kind.year_expr('?_y')} AS ?value) "
+                        "BIND('year' AS ?field) }")
+    for n, facet in enumerate(kind.facets):
+        # the directly linked values (a provision's parents are in the facet, not on the item)
+        branches.append(f"{{ {_values('?r', terms)} ?r {facet.path} ?value BIND('{facet.name}' AS ?field) }}")
+    query = f"{_PROLOGUE}SELECT ?r ?field ?value WHERE {{\n  {' UNION '.join(branches)}\n}}"
+    found: dict[str, dict[str, list]] = {r: defaultdict(list) for r in records}
+    for row in store.select(query, dataset=dataset).rows:
+        if "value" in row:
+            found[str(row["r"])][str(row["field"])].append(row["value"])
+    linked = sorted({str(v) for fields in found.values() for name, values in fields.items()
+                     if name in ("country", "crime_type", "issue") for v in values if isinstance(v, URIRef)})
+    info = describe(store, linked, dataset)
+    items = []
+    for record in records:
+        fields = found[record]
+        years = [int(v) for v in fields.get("year", []) if str(v).lstrip("-").isdigit()]
+        item = {
+            "id": _best(fields.get("id", [])) or record.rsplit("/", 1)[-1],
+            "iri": record,
+            "title": _best(fields.get("title", [])),
+            "country": sorted({_code(str(v), kind.facet("country"), info.get(str(v), {}), iris) or str(v)
+                               for v in fields.get("country", [])}),
+        }
+        if kind.year:
+            item["year"] = max(years) if years else None
+        if kind.summaries:
+            item["summary"] = _best(fields.get("summary", []))
+        for name, key in (("provision", "provisions"), ("crime_type", "crime_types"), ("issue", "issues")):
+            facet = kind.facet(name)
+            if facet is not None:
+                codes = {_code(str(v), facet, info.get(str(v), {}), iris) for v in fields.get(name, [])}
+                item[key] = sorted(c for c in codes if c)
+        items.append(item)
+    return items
+
+
+# -- a record as JSON --------------------------------------------------------------------------
+_HIDDEN_ONLY = {PREFIXES["prov"] + "wasDerivedFrom", PREFIXES["prov"] + "wasGeneratedBy"}
+MAX_INCOMING_EXAMPLES = 20
+
+
+def _short_names(properties: set[str]) -> dict[str, str]:
+    """Property IRI → short key: its local name, or ``prefix:local`` where two properties share one."""
+    def split(p: str) -> tuple[str, str]:
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if p.startswith(ns):
+                return prefix, p[len(ns):]
+        cut = max(p.rfind("#"), p.rfind("/"))
+        return "", p[cut + 1:]
+
+    parts = {p: split(p) for p in properties}
+    by_local: dict[str, list[str]] = defaultdict(list)
+    for p, (_, local) in parts.items():
+        by_local[local].append(p)
+    names = {}
+    for p, (prefix, local) in parts.items():
+        unique = len(by_local[local]) == 1 and local
+        names[p] = local if unique else (f"{prefix}:{local}" if prefix else p)
+    return names
+
+
+def _value(term, labels: dict[str, dict]) -> dict:
+    if isinstance(term, URIRef):
+        return {"iri": str(term), "label": labels.get(str(term), {}).get("label")}
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype is not None else None
+        for prefix in ("xsd", "rdf"):
+            if datatype and datatype.startswith(PREFIXES[prefix]):
+                datatype = f"{prefix}:{datatype[len(PREFIXES[prefix]):]}"
+        return {"value": str(term), "language": term.language, "datatype": datatype}
+    return {"value": str(term)}
+
+
+def _statements(store: Store, subjects: list[str], dataset: Dataset) -> list[tuple[str, str, str, object]]:
+    """(subject, graph, property, object) of every statement about ``subjects`` in the caller's graphs.
+    One subject (the one a user named) is bound as a term; several (read from the store) go in VALUES."""
+    if not subjects:
+        return []
+    if len(subjects) == 1:
+        rows = store.select("SELECT ?s ?g ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
+                            bindings={"s": URIRef(subjects[0])}, dataset=dataset).rows
+    else:
+        query = (f"SELECT ?s ?g ?p ?o WHERE {{ {_values('?s', [URIRef(s) for s in subjects])} "
+                 "GRAPH ?g { ?s ?p ?o } }")
+        rows = store.select(query, dataset=dataset).rows
+    return [(str(r["s"]), str(r["g"]), str(r["p"]), r["o"]) for r in rows]
+
+
+def resource(store: Store, iris: Iris, iri: str, dataset: Dataset) -> dict:
+    """A resource as JSON: its fields (short property name → values), the resources below it that
+    it links to embedded one level deep, and a summary of the links to it. NotFound when the
+    caller's graphs say nothing about it (provenance links alone do not make a resource visible)."""
+    if not _IRI.fullmatch(iri) or len(iri) > 2000:
+        raise UsageError(f"parameter 'iri': '{iri[:200]}' is not an absolute IRI")
+    own = _statements(store, [iri], dataset)
+    if not any(p not in _HIDDEN_ONLY for _, _, p, _ in own):
+        raise NotFound(f"nothing is known about <{iri}>")
+    parts = sorted({str(o) for _, _, _, o in own if isinstance(o, URIRef) and str(o).startswith(iri + "/")})
+    below = _statements(store, parts, dataset)
+    incoming_query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p ?s LIMIT 5000"
+    incoming_rows = store.select(incoming_query, bindings={"o": URIRef(iri)}, dataset=dataset).rows
+    count_rows = store.select("SELECT ?p ?o (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ?o",
+                              bindings={"o": URIRef(iri)}, dataset=dataset).rows
+    examples: dict[str, list[str]] = defaultdict(list)
+    for row in incoming_rows:
+        subjects = examples[str(row["p"])]
+        if len(subjects) < MAX_INCOMING_EXAMPLES and str(row["s"]) not in subjects:
+            subjects.append(str(row["s"]))
+    linked = {str(o) for _, _, _, o in own + below if isinstance(o, URIRef)}
+    linked |= {s for subjects in examples.values() for s in subjects} | {iri}
+    labels = describe(store, sorted(linked), dataset)
+    names = _short_names({p for _, _, p, _ in own + below} | {str(r["p"]) for r in count_rows})
+
+    def fields_of(subject: str, statements) -> dict[str, list[dict]]:
+        fields: dict[str, list[dict]] = defaultdict(list)
+        seen = set()
+        for s, _, p, o in sorted(statements, key=lambda st: (st[2], str(st[3]))):
+            if s != subject or (p, o) in seen:
+                continue
+            seen.add((p, o))
+            value = _value(o, labels)
+            if str(o) in parts and subject == iri:
+                value["fields"] = fields_of(str(o), below)
+            fields[names[p]].append(value)
+        return dict(fields)
+
+    graphs = sorted({g for _, g, _, _ in own})
+    incoming = [{"property": names[str(row["p"])], "property_iri": str(row["p"]), "count": int(row["n"]),
+                 "items": [{"iri": s, "label": labels.get(s, {}).get("label")} for s in examples.get(str(row["p"]), [])]}
+                for row in count_rows]
+    incoming.sort(key=lambda link: (-link["count"], link["property"]))
+    return {
+        "iri": iri,
+        "label": labels.get(iri, {}).get("label"),
+        "graphs": [g[len(iris.base) + len("graph/"):] if g.startswith(iris.base + "graph/") else g for g in graphs],
+        "fields": fields_of(iri, own),
+        "properties": {names[p]: p for p in sorted({p for _, _, p, _ in own + below})},
+        "incoming": incoming,
+    }

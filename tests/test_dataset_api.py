@@ -1,0 +1,140 @@
+"""/dataset (DCAT + VoID) and /dataset/dump.nq.gz on the real app served on loopback, over a real
+store holding the reference graphs and every example (restricted graphs included)."""
+
+from __future__ import annotations
+
+import gzip
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
+
+from sherloc_kg.access import Role, Tokens
+from sherloc_kg.api.app import create_app
+from sherloc_kg.config import Settings
+from sherloc_kg.iris import Iris
+from sherloc_kg.store.embedded import EmbeddedStore
+
+from .servers import serving
+from .test_search_api import examples_store, restricted_values
+
+BASE = "https://w3id.org/sherloc/"
+ME = URIRef(BASE + "dataset")
+
+
+@pytest.fixture(scope="module")
+def served(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict, EmbeddedStore]]:
+    tokens = tmp_path_factory.mktemp("dataset") / "tokens.json"
+    admin = Tokens(tokens).create(Role.ADMIN, name="test")
+    store = examples_store(settings)
+    with serving(create_app(settings.with_(tokens=tokens), store=store)) as url:
+        yield url, {"Authorization": f"Bearer {admin}"}, store
+
+
+def description(url: str, headers: dict | None = None, accept: str = "text/turtle") -> Graph:
+    response = httpx.get(url + "/dataset", headers={"Accept": accept, **(headers or {})})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(accept)
+    with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return Graph().parse(data=response.text, format={"text/turtle": "turtle", "application/ld+json": "json-ld",
+                                                         "application/rdf+xml": "xml",
+                                                         "application/n-triples": "nt"}[accept])
+
+
+def present(store: EmbeddedStore, graphs: list[str]) -> list[str]:
+    return [g for g in graphs if g in set(store.graphs())]
+
+
+def test_the_description_counts_each_public_graph(served) -> None:
+    url, _, store = served
+    iris = Iris()
+    g = description(url)
+    assert (ME, RDF.type, DCAT.Dataset) in g and (ME, RDF.type, VOID.Dataset) in g
+    subsets = {str(s): int(g.value(s, VOID.triples)) for s in g.objects(ME, VOID.subset)}
+    assert set(subsets) == set(iris.public_graphs())
+    assert subsets == {graph: store.count(graph) for graph in iris.public_graphs()}
+    assert int(g.value(ME, VOID.triples)) == sum(subsets.values()) > 10_000
+    assert not any("restricted" in graph for graph in subsets)
+    latest = store.select("PREFIX prov: <http://www.w3.org/ns/prov#> SELECT (MAX(?t) AS ?m) "
+                          "WHERE { ?a prov:endedAtTime ?t }").rows[0]["m"]
+    assert g.value(ME, DCTERMS.modified) == latest
+    assert g.value(ME, VOID.sparqlEndpoint) == URIRef(BASE + "sparql")
+    assert g.value(ME, VOID.uriSpace) == Literal(BASE)
+    assert URIRef(BASE + "id/instrument/untoc") in set(g.objects(ME, VOID.exampleResource))
+    assert URIRef(BASE + "id/case/XAA-EX-001") in set(g.objects(ME, VOID.exampleResource))
+    assert g.value(ME, DCTERMS.title) and g.value(ME, DCTERMS.description) and g.value(ME, DCTERMS.license)
+    assert g.value(ME, DCTERMS.publisher) is not None
+    dump = g.value(ME, DCAT.distribution)
+    assert dump == URIRef(BASE + "dataset/dump.nq.gz") and g.value(ME, VOID.dataDump) == dump
+    assert str(g.value(dump, DCAT.mediaType)).endswith("application/n-quads")
+
+
+def test_the_description_in_every_graph_syntax(served) -> None:
+    url, _, _ = served
+    turtle = description(url)
+    for accept in ("application/ld+json", "application/rdf+xml", "application/n-triples"):
+        other = description(url, accept=accept)
+        assert len(other) == len(turtle) and int(other.value(ME, VOID.triples)) == int(turtle.value(ME, VOID.triples))
+    assert httpx.get(url + "/dataset", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_an_admin_description_counts_the_restricted_graphs(served) -> None:
+    url, admin, store = served
+    g = description(url, admin)
+    subsets = {str(s): int(g.value(s, VOID.triples)) for s in g.objects(ME, VOID.subset)}
+    restricted = BASE + "graph/authorities-restricted"
+    assert subsets[restricted] == store.count(restricted) > 0
+    assert int(g.value(ME, VOID.triples)) == sum(subsets.values()) == store.count()
+
+
+def read_dump(url: str, headers: dict | None = None) -> tuple[httpx.Response, Counter, bytes]:
+    """The response, the number of quads per graph (N-Quads parsed by a real parser), the N-Quads."""
+    response = httpx.get(url + "/dataset/dump.nq.gz", headers=headers or {}, timeout=60)
+    assert response.status_code == 200, response.text
+    nquads = gzip.decompress(response.content)
+    per_graph = Counter(q.graph_name.value for q in ox.parse(nquads, ox.RdfFormat.N_QUADS))
+    return response, per_graph, nquads
+
+
+def test_the_public_dump_holds_exactly_the_public_graphs(served) -> None:
+    url, _, store = served
+    response, parsed, nquads = read_dump(url)
+    assert response.headers["content-type"] == "application/gzip"
+    assert 'filename="sherloc-kg.nq.gz"' in response.headers["content-disposition"]
+    public = present(store, Iris().public_graphs())
+    graphs = set(parsed)
+    assert graphs == set(public)
+    assert parsed == {g: store.count(g) for g in public}
+    lines = [line for line in nquads.decode().splitlines() if line.strip()]
+    assert len(lines) == sum(store.count(g) for g in public)
+    text = nquads.decode()
+    assert not any(secret in text for secret in restricted_values(store))
+    assert "restricted" not in " ".join(graphs)
+
+
+def test_an_admin_dump_holds_every_graph(served) -> None:
+    url, admin, store = served
+    response, parsed, nquads = read_dump(url, admin)
+    assert parsed == {g: store.count(g) for g in store.graphs()}
+    assert len(nquads.decode().splitlines()) == store.count()
+    assert response.headers["cache-control"] == "private, no-store"
+
+
+def test_the_dump_is_streamed(served) -> None:
+    url, _, store = served
+    with httpx.stream("GET", url + "/dataset/dump.nq.gz") as response:
+        assert response.status_code == 200
+        assert response.headers.get("transfer-encoding") == "chunked" and "content-length" not in response.headers
+        pieces = list(response.iter_raw())
+    assert gzip.decompress(b"".join(pieces))
+    # the store hands the quads over in pieces, never as one document
+    graphs = present(store, Iris().public_graphs())
+    chunks = list(store.dump_chunks(graphs, chunk_size=1000))
+    assert len(chunks) > 5 and all(len(c.decode().splitlines()) <= 1000 for c in chunks)
+    assert sum(len(c.decode().splitlines()) for c in chunks) == sum(store.count(g) for g in graphs)
