@@ -223,8 +223,10 @@ def _no_graph(method: str) -> UsageError:
 
 
 # -- the protocol --------------------------------------------------------------------------------
-@router.api_route(ENDPOINT, methods=["GET", "HEAD"], name="graph_store_read")
-@router.api_route(ENDPOINT + "/{path:path}", methods=["GET", "HEAD"], name="graph_store_read_direct")
+@router.get(ENDPOINT, name="graph_store_read")
+@router.get(ENDPOINT + "/{path:path}", name="graph_store_read_direct")
+@router.head(ENDPOINT, name="graph_store_head")
+@router.head(ENDPOINT + "/{path:path}", name="graph_store_head_direct")
 def read(request: Request, graph: Target = Depends(target), ctx: Context = Depends(context)) -> Response:
     """The graph, serialised in the format the client accepts."""
     if graph.store:

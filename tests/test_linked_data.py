@@ -1,0 +1,406 @@
+"""Dereferenceable Linked Data (/id/..., /vocab/..., /ontology, /shapes, /graph/..., /context.jsonld)
+on the real app served on loopback, over real stores: the bundled cases and the illustrative
+examples (whose authority has contact details in the restricted graph)."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+from sherloc_kg.access import Tokens
+from sherloc_kg.api import linked_data
+from sherloc_kg.api.app import create_app
+from sherloc_kg.config import Settings
+from sherloc_kg.iris import Iris
+from sherloc_kg.queries import QueryLibrary
+from sherloc_kg.reference import BUNDLED, install_reference, load_examples
+from sherloc_kg.store import RecordWrite
+from sherloc_kg.store.embedded import EmbeddedStore
+
+from .servers import serving
+
+BASE = "https://w3id.org/sherloc/"
+SHERLOC = Namespace("https://w3id.org/sherloc/ontology#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+FORMATS = {".ttl": ("text/turtle", "turtle"), ".jsonld": ("application/ld+json", "json-ld"),
+           ".rdf": ("application/rdf+xml", "xml"), ".nt": ("application/n-triples", "nt")}
+CASE = "BRA001"  # a real case of data/cases/
+
+
+@pytest.fixture(scope="module")
+def cases(settings: Settings) -> dict[str, dict]:
+    path = settings.data_dir / dict(BUNDLED)["cases"]
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.startswith("#")]
+    return {record["id"]: record for record in records}
+
+
+@pytest.fixture(scope="module")
+def server(settings: Settings, loaded_store: EmbeddedStore) -> Iterator[str]:
+    with serving(create_app(settings, store=loaded_store)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def context_document(server: str) -> dict:
+    return httpx.get(server + "/context.jsonld").json()
+
+
+def parse(response: httpx.Response, fmt: str, context: dict | None = None) -> Graph:
+    """The graph a response carries. A JSON-LD document's ``"@context": "/context.jsonld"`` is
+    replaced by the context itself (as fetched from the server), so rdflib never goes to the network."""
+    graph = Graph()
+    if fmt == "json-ld":
+        document = response.json()
+        assert document["@context"] == "/context.jsonld"
+        document["@context"] = context["@context"]
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(data=json.dumps(document), format="json-ld")
+        return graph
+    graph.parse(data=response.text, format=fmt)
+    return graph
+
+
+def links(response: httpx.Response) -> dict[tuple[str, str], str]:
+    """The Link header as {(rel, type or ""): target}."""
+    found = {}
+    for item in response.headers.get("link", "").split(", <"):
+        match = re.match(r'<?([^>]*)>; rel="([^"]+)"(?:; type="([^"]+)")?', item)
+        assert match, item
+        found[(match[2], match[3] or "")] = match[1]
+    return found
+
+
+# -- a real case, in every format -----------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_real_case_in_every_format(server: str, cases: dict, context_document: dict, suffix: str) -> None:
+    media, fmt = FORMATS[suffix]
+    response = httpx.get(f"{server}/id/case/{CASE}{suffix}")
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+    graph = parse(response, fmt, context_document)
+    case, record = URIRef(BASE + "id/case/" + CASE), cases[CASE]
+    assert (case, RDF.type, SHERLOC.CourtCase) in graph
+    assert (case, DCTERMS.title, Literal(record["title"])) in graph
+    assert (case, SHERLOC.decisionYear, Literal(record["year"], datatype=XSD.integer)) in graph
+    country = URIRef(BASE + "id/country/" + record["country"])
+    assert (case, SHERLOC.jurisdiction, country) in graph
+    # the labels of what it links to come with it
+    assert (country, SKOS.prefLabel, Literal("Brazil", lang="en")) in graph
+    assert (SHERLOC.CourtCase, RDFS.label, Literal("Court case", lang="en")) in graph
+    for act in record["tip_elements"]["acts"]:
+        assert (case, SHERLOC.tipAct, URIRef(f"{BASE}vocab/tip-act/{act}")) in graph
+
+
+def test_suffix_and_accept_serve_the_same_graph(server: str, context_document: dict) -> None:
+    for suffix, (media, fmt) in FORMATS.items():
+        by_suffix = httpx.get(f"{server}/id/case/{CASE}{suffix}")
+        by_accept = httpx.get(f"{server}/id/case/{CASE}", headers={"Accept": media})
+        assert by_accept.headers["content-type"].startswith(media)
+        assert isomorphic(parse(by_suffix, fmt, context_document), parse(by_accept, fmt, context_document))
+    turtle = parse(httpx.get(f"{server}/id/case/{CASE}.ttl"), "turtle")
+    rdfxml = parse(httpx.get(f"{server}/id/case/{CASE}.rdf"), "xml")
+    assert len(turtle) > 20 and isomorphic(turtle, rdfxml)
+
+
+def test_json_ld_expands_to_the_same_graph_as_turtle(server: str, context_document: dict) -> None:
+    for path in (f"/id/case/{CASE}", "/id/country/BRA", "/id/instrument/untoc/art/5/1/a", "/vocab/tip-means/fraud",
+                 "/graph/cases"):
+        turtle = parse(httpx.get(server + path + ".ttl"), "turtle")
+        jsonld = parse(httpx.get(server + path + ".jsonld"), "json-ld", context_document)
+        assert len(turtle) and isomorphic(turtle, jsonld), path
+
+
+def test_the_published_context(server: str, context_document: dict) -> None:
+    response = httpx.get(server + "/context.jsonld")
+    assert response.headers["content-type"].startswith("application/ld+json")
+    context = context_document["@context"]
+    for prefix in ("sherloc", "eli", "dcterms", "skos", "prov", "org", "vcard", "bibo", "foaf", "xsd", "rdfs"):
+        assert context[prefix].startswith("http"), prefix
+    assert context["sherloc"] == str(SHERLOC)
+    # a document written by hand against the context means what its terms say
+    document = {"@context": context, "@id": BASE + "id/case/X", "@type": "sherloc:CourtCase", "title": "A case",
+                "jurisdiction": BASE + "id/country/BRA", "decisionYear": "2020", "isPartOf": BASE + "id/y"}
+    graph = Graph()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        graph.parse(data=json.dumps(document), format="json-ld")
+    case = URIRef(BASE + "id/case/X")
+    assert set(graph) == {
+        (case, RDF.type, SHERLOC.CourtCase), (case, DCTERMS.title, Literal("A case")),
+        (case, SHERLOC.jurisdiction, URIRef(BASE + "id/country/BRA")),
+        (case, SHERLOC.decisionYear, Literal("2020", datatype=XSD.integer)),
+        (case, ELI.is_part_of, URIRef(BASE + "id/y")),
+    }
+
+
+# -- what a description holds -----------------------------------------------------------------------
+
+def test_a_provision_has_its_text_and_its_parent_links_to_it(server: str) -> None:
+    provision = URIRef(BASE + "id/instrument/untoc/art/5/1/a")
+    parent = URIRef(BASE + "id/instrument/untoc/art/5/1")
+    graph = parse(httpx.get(server + "/id/instrument/untoc/art/5/1/a.ttl"), "turtle")
+    texts = {str(t) for t in graph.objects(provision, SHERLOC.text) if t.language == "en"}
+    assert len(texts) == 1 and texts.pop().startswith("Either or both of the following as criminal offences")
+    assert (provision, ELI.is_part_of, parent) in graph
+    assert (parent, ELI.has_part, provision) in graph                     # incoming
+    assert (parent, SKOS.notation, Literal("untoc/art/5/1")) in graph     # with the label of who links
+    # its own items (below its IRI, linked from it) are described with it
+    item = URIRef(str(provision) + "/i")
+    assert (provision, ELI.has_part, item) in graph and any(graph.objects(item, SHERLOC.text))
+    page = httpx.get(server + "/id/instrument/untoc/art/5/1/a", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    incoming = page.text.split('id="incoming"')[1]
+    assert '<a href="/id/instrument/untoc/art/5/1">untoc/art/5/1</a>' in incoming
+    assert 'href="/id/instrument/untoc/art/5/1/a/i"' in page.text
+
+
+def test_a_country_lists_every_case_that_cites_it(server: str, cases: dict) -> None:
+    country = URIRef(BASE + "id/country/BRA")
+    response = httpx.get(server + "/id/country/BRA.ttl")
+    graph = parse(response, "turtle")
+    expected = {URIRef(BASE + "id/case/" + i) for i, r in cases.items() if r.get("country") == "BRA"}
+    assert len(expected) > 50
+    assert set(graph.subjects(SHERLOC.jurisdiction, country)) == expected
+    for case in expected:  # each with its title, so a page can name it
+        assert (case, DCTERMS.title, Literal(cases[str(case).rsplit("/", 1)[1]]["title"])) in graph
+    assert (country, SHERLOC.iso3166Alpha3, Literal("BRA")) in graph
+    assert ("next", "") not in links(response)
+    page = httpx.get(server + "/id/country/BRA.html").text
+    assert f'<a href="/id/case/{CASE}">{cases[CASE]["title"]}</a>' in page
+    assert "sherloc:jurisdiction" in page.split('id="incoming"')[1]
+
+
+def test_a_vocabulary_concept_and_who_uses_it(server: str) -> None:
+    concept = URIRef(BASE + "vocab/tip-means/fraud")
+    graph = parse(httpx.get(server + "/vocab/tip-means/fraud.ttl"), "turtle")
+    assert (concept, RDF.type, SKOS.Concept) in graph
+    assert (concept, SKOS.prefLabel, Literal("Fraud", lang="en")) in graph
+    assert (concept, SKOS.inScheme, URIRef(BASE + "vocab/tip-means")) in graph
+    assert (URIRef(BASE + "id/case/" + CASE), SHERLOC.tipMeans, concept) in graph
+    scheme = parse(httpx.get(server + "/vocab/tip-means.ttl"), "turtle")
+    assert (concept, SKOS.inScheme, URIRef(BASE + "vocab/tip-means")) in scheme
+
+
+def test_incoming_links_are_paged_with_link_next(server: str, loaded_store: EmbeddedStore) -> None:
+    concept = URIRef(BASE + "vocab/crime-type/trafficking-in-persons")
+    expected = {(r["s"], r["p"]) for r in loaded_store.select(
+        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{concept}> }}").rows}
+    assert len(expected) > linked_data.INCOMING_PAGE
+    url, seen, pages = server + "/vocab/crime-type/trafficking-in-persons.nt", set(), 0
+    while url:
+        response = httpx.get(url)
+        graph = parse(response, "nt")
+        assert (concept, SKOS.prefLabel, Literal("Trafficking in persons", lang="en")) in graph  # on every page
+        page = set(graph.subject_predicates(concept))
+        assert len(page) <= linked_data.INCOMING_PAGE and not page & seen
+        seen |= page
+        pages += 1
+        following = links(response).get(("next", ""))
+        url = server + following if following else None
+    assert seen == expected and pages == -(-len(expected) // linked_data.INCOMING_PAGE)
+
+
+def test_the_named_query_of_links_in_and_out(settings: Settings, loaded_store: EmbeddedStore, cases: dict) -> None:
+    query = QueryLibrary(settings.queries_dir).get("resource-links")
+    assert [p.name for p in query.parameters] == ["resource"] and query.title
+    bindings = query.bindings({"resource": BASE + "id/country/BRA"}, Iris())
+    rows = loaded_store.select(query.text, bindings=bindings).rows
+    incoming = {str(r["other"]): str(r.get("otherLabel")) for r in rows
+                if str(r["direction"]) == "in" and r["property"] == SHERLOC.jurisdiction}
+    expected = {BASE + "id/case/" + i: r["title"] for i, r in cases.items() if r.get("country") == "BRA"}
+    assert incoming == expected
+    outgoing = [r for r in rows if str(r["direction"]) == "out"]
+    assert any(r["property"] == RDF.type and r["other"] == SHERLOC.Country for r in outgoing)
+    assert [str(r["direction"]) for r in rows] == sorted((str(r["direction"]) for r in rows), reverse=True)
+
+
+# -- documents: ontology, shapes, graphs ----------------------------------------------------------------
+
+def test_the_ontology_document(server: str) -> None:
+    graph = parse(httpx.get(server + "/ontology.ttl"), "turtle")
+    assert (URIRef("https://w3id.org/sherloc/ontology"), RDF.type, OWL.Ontology) in graph
+    assert (SHERLOC.CourtCase, RDF.type, OWL.Class) in graph
+    assert (SHERLOC.CourtCase, RDFS.label, Literal("Court case", lang="en")) in graph
+    page = httpx.get(server + "/ontology", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and 'id="CourtCase"' in page.text
+    # the HTML of a case links its class to the anchor in the ontology page
+    assert 'href="/ontology#CourtCase"' in httpx.get(f"{server}/id/case/{CASE}.html").text
+
+
+def test_the_shapes_documents(server: str) -> None:
+    every = parse(httpx.get(server + "/shapes.ttl"), "turtle")
+    cases = parse(httpx.get(server + "/shapes/cases.ttl"), "turtle")
+    assert SHERLOC.CourtCase in set(cases.objects(None, SH.targetClass))
+    ground = lambda g: {t for t in g if not any(isinstance(term, BNode) for term in t)}  # noqa: E731
+    assert ground(cases) <= ground(every) and len(every) > len(cases)
+    assert SHERLOC.CompetentNationalAuthority in set(every.objects(None, SH.targetClass))
+    assert httpx.get(server + "/shapes/nothing.ttl").status_code == 404
+
+
+def test_a_named_graph_is_described_not_dumped(server: str, loaded_store: EmbeddedStore) -> None:
+    graph_iri = URIRef(BASE + "graph/cases")
+    graph = parse(httpx.get(server + "/graph/cases.ttl"), "turtle")
+    assert (graph_iri, VOID.triples, Literal(loaded_store.count(str(graph_iri)))) in graph
+    partitions = {graph.value(p, VOID["class"]): graph.value(p, VOID.entities).toPython()
+                  for p in graph.objects(graph_iri, VOID.classPartition)}
+    assert partitions == {SHERLOC.CourtCase: 1164}
+    assert len(graph) < 50
+    assert httpx.get(server + "/graph/authorities-restricted.ttl").status_code == 404
+    assert httpx.get(server + "/graph/nonsense").status_code == 404
+
+
+# -- not found, not acceptable, headers --------------------------------------------------------------------
+
+def test_unknown_iri_is_404_in_the_format_asked(server: str, context_document: dict) -> None:
+    turtle = httpx.get(server + "/id/case/NO-SUCH-CASE.ttl")
+    assert turtle.status_code == 404 and turtle.headers["content-type"].startswith("text/turtle")
+    assert turtle.text.startswith("# ") and "id/case/NO-SUCH-CASE" in turtle.text
+    assert len(parse(turtle, "turtle")) == 0
+    for suffix in (".nt", ".rdf"):
+        response = httpx.get(server + "/id/case/NO-SUCH-CASE" + suffix)
+        assert response.status_code == 404 and len(parse(response, FORMATS[suffix][1])) == 0
+    page = httpx.get(server + "/vocab/crime-type/no-such-concept", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "vocab/crime-type/no-such-concept" in page.text and "not known" in page.text
+    as_json = httpx.get(server + "/id/country/ZZZ", headers={"Accept": "application/ld+json"})
+    assert as_json.status_code == 404 and as_json.json()["error"] == "NotFound"
+    assert "Accept" in as_json.headers["vary"]
+
+
+def test_not_acceptable_is_406(server: str) -> None:
+    response = httpx.get(f"{server}/id/case/{CASE}", headers={"Accept": "application/pdf"})
+    assert response.status_code == 406 and response.json()["error"] == "NotAcceptable"
+
+
+def test_headers_name_the_document_and_its_alternates(server: str) -> None:
+    negotiated = httpx.get(f"{server}/id/case/{CASE}", headers={"Accept": "text/turtle"})
+    assert "Accept" in negotiated.headers["vary"]
+    assert negotiated.headers["content-location"] == f"/id/case/{CASE}.ttl"
+    found = links(negotiated)
+    assert found[("alternate", "application/ld+json")] == f"/id/case/{CASE}.jsonld"
+    assert found[("alternate", "text/html")] == f"/id/case/{CASE}.html"
+    assert found[("describedby", "text/turtle")] == f"/id/case/{CASE}.ttl"
+    assert ("alternate", "text/turtle") not in found
+    suffixed = httpx.get(f"{server}/id/case/{CASE}.rdf")
+    assert "Accept" not in suffixed.headers.get("vary", "")
+    assert suffixed.headers["content-location"] == f"/id/case/{CASE}.rdf"
+    assert links(suffixed)[("alternate", "application/n-triples")] == f"/id/case/{CASE}.nt"
+    browser = httpx.get(f"{server}/id/case/{CASE}",
+                        headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert browser.headers["content-type"].startswith("text/html")
+    assert browser.headers["content-location"] == f"/id/case/{CASE}.html"
+    head = httpx.head(f"{server}/id/case/{CASE}.ttl")
+    assert head.status_code == 200 and head.content == b""
+    ontology = httpx.get(server + "/ontology", headers={"Accept": "application/n-triples"})
+    assert ontology.headers["content-location"] == "/ontology.nt" and "Accept" in ontology.headers["vary"]
+
+
+# -- odd ids, another base, escaping -------------------------------------------------------------------------
+
+def test_ids_with_reserved_characters_and_another_base(settings: Settings) -> None:
+    base = "http://example.org/kg/"
+    iris = Iris(base)
+    store = EmbeddedStore(None)
+    odd = iris.case("X 1/2 <b>")  # ``/`` inside an id is encoded, so is the markup
+    country = iris.country("XAA")
+    store.write([RecordWrite(str(iris.graph("cases")), [str(odd)], [
+        (odd, RDF.type, SHERLOC.CourtCase), (odd, DCTERMS.title, Literal("<script>alert(1)</script>")),
+        (odd, SHERLOC.jurisdiction, country)]),
+        RecordWrite(str(iris.graph("countries")), [str(country)], [(country, SKOS.prefLabel, Literal("Aurelia", lang="en"))])])
+    with serving(create_app(settings.with_(base=base), store=store)) as url:
+        path = str(odd)[len(base) - 1:]
+        assert path == "/id/case/X%201%2F2%20%3Cb%3E"
+        graph = parse(httpx.get(url + path + ".ttl"), "turtle")
+        assert (odd, SHERLOC.jurisdiction, country) in graph
+        page = httpx.get(url + path, headers={"Accept": "text/html"}).text
+        assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert '<a href="/id/country/XAA">Aurelia</a>' in page
+        incoming = parse(httpx.get(url + "/id/country/XAA.ttl"), "turtle")
+        assert (odd, DCTERMS.title, Literal("<script>alert(1)</script>")) in incoming
+        assert httpx.get(url + "/id/case/X%201.ttl").status_code == 404
+
+
+# -- restricted information -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def examples(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """The examples served on loopback, with an official's and an admin's token."""
+    store = EmbeddedStore(None)
+    install_reference(store, settings, with_examples=True)
+    load_examples(store, settings)
+    token_file = Path(tmp_path_factory.mktemp("tokens")) / "t.json"
+    tokens = Tokens(token_file)
+    bearer = {role: {"Authorization": "Bearer " + tokens.create(role)} for role in ("official", "admin")}
+    with serving(create_app(settings.with_(tokens=token_file), store=store)) as url:
+        yield url, bearer
+
+
+AUTHORITY = "/id/authority/XAA-central-authority-mla"
+SECRETS = ("555 0100", "555 0101", "central-authority@example.org", "1 Example Street", "Monday to Friday")
+
+
+def test_restricted_contact_details_never_reach_the_public(examples) -> None:
+    url, _ = examples
+    authority = URIRef(BASE + AUTHORITY[1:])
+    for suffix in (".ttl", ".jsonld", ".rdf", ".nt", ".html"):
+        response = httpx.get(url + AUTHORITY + suffix)
+        assert response.status_code == 200
+        assert "Central Authority for Mutual Legal Assistance" in response.text
+        assert not any(secret in response.text for secret in SECRETS), suffix
+        assert "hasEmail" not in response.text and "/contact" not in response.text
+    graph = parse(httpx.get(url + AUTHORITY + ".ttl"), "turtle")
+    assert (authority, SHERLOC.designation, URIRef(str(authority) + "/designation/1")) in graph
+    assert (URIRef(str(authority) + "/designation/1"), SHERLOC.designatedUnder,
+            URIRef(BASE + "id/instrument/untoc/art/18/13")) in graph
+    # a resource only the restricted graph knows is, for the public, unknown
+    for suffix in (".ttl", ".html"):
+        assert httpx.get(url + AUTHORITY + "/contact" + suffix).status_code == 404
+    provision = httpx.get(url + "/id/instrument/untoc/art/18/13.nt").text
+    assert AUTHORITY + "/designation/1" in provision and not any(secret in provision for secret in SECRETS)
+
+
+@pytest.mark.parametrize("role", ["official", "admin"])
+def test_officials_and_admins_see_the_contact_details(examples, role: str) -> None:
+    url, bearer = examples
+    authority = URIRef(BASE + AUTHORITY[1:])
+    graph = parse(httpx.get(url + AUTHORITY + ".ttl", headers=bearer[role]), "turtle")
+    assert (authority, VCARD.hasEmail, URIRef("mailto:central-authority@example.org")) in graph
+    contact = URIRef(str(authority) + "/contact")
+    assert (authority, VCARD.hasAddress, contact) in graph
+    assert any("1 Example Street" in str(v) for v in graph.objects(contact, VCARD["street-address"]))
+    page = httpx.get(url + AUTHORITY, headers={**bearer[role], "Accept": "text/html"}).text
+    assert "central-authority@example.org" in page and "555 0100" in page
+    assert httpx.get(url + AUTHORITY + "/contact.ttl", headers=bearer[role]).status_code == 200
+    assert httpx.get(url + "/graph/authorities-restricted.ttl", headers=bearer[role]).status_code == 200
+
+
+def test_a_bad_token_is_refused_not_served_as_public(examples) -> None:
+    url, _ = examples
+    response = httpx.get(url + AUTHORITY + ".ttl", headers={"Authorization": "Bearer skg_nope_nope"})
+    assert response.status_code == 401
+
+
+def test_an_example_case_with_its_defendant(examples) -> None:
+    url, _ = examples
+    case = URIRef(BASE + "id/case/XAA-EX-001")
+    defendant = URIRef(str(case) + "/defendant/1")
+    graph = parse(httpx.get(url + "/id/case/XAA-EX-001.ttl"), "turtle")
+    assert (case, SHERLOC.defendant, defendant) in graph
+    assert (defendant, SHERLOC.nationality, URIRef(BASE + "id/country/XAB")) in graph
+    assert any(graph.objects(URIRef(BASE + "id/country/XAB"), SKOS.prefLabel))  # label of what the part links to
+    page = httpx.get(url + "/id/case/XAA-EX-001.html").text
+    assert 'id="part-defendant/1"' in page and "eight years" in page
