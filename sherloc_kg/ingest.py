@@ -59,8 +59,13 @@ class LoadReport:
 
 
 def inference_rules(settings: Settings, iris: Iris) -> list[str]:
-    """The SPARQL Update rules in ``sparql/rules/``, run after every load in the same transaction."""
-    rules = []
+    """The SPARQL Update rules in ``sparql/rules/``, run after every load in the same transaction.
+
+    The inferred graph is recomputed whole: it is emptied first, then every rule runs in file-name
+    order (a rule may read what an earlier one inferred). Rules read asserted graphs and write only
+    to the inferred graph; their graph IRIs, written under the default base, are moved under the
+    configured one. A rule that is removed therefore leaves nothing behind after the next load."""
+    rules = [f"DROP SILENT GRAPH <{iris.graph('inferred')}>"]
     for path in sorted((settings.queries_dir / "rules").glob("*.ru")):
         text = path.read_text(encoding="utf-8")
         rules.append(text.replace(Iris().base + "graph/", iris.base + "graph/"))

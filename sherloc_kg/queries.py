@@ -10,9 +10,16 @@ its TYPE and bound with pyoxigraph substitutions (SPARQL SEP-0007), never pasted
 Oxigraph binds only variables the query projects, so each parameter must appear in the SELECT
 clause; an optional parameter left out stays a free variable.
 
-Types: ``iri``; ``instrument`` (untoc, tip, som, fp); ``provision`` (untoc/art/5/1/a);
-``country`` (ISO3); ``case`` (UNODC number); ``concept:{scheme}`` (a notation); ``string``;
-``integer``; ``date``.
+Types: ``iri``; ``resource`` (a resource of the dataset by its path below ``{base}id/``, e.g.
+``case/XAA-EX-001`` or ``legislation/XAA/XAA-penal-code/art/150``, or its whole IRI);
+``instrument`` (untoc, tip, som, fp); ``provision`` (untoc/art/5/1/a); ``country`` (ISO3);
+``area`` (a State by ISO3, bound as its IRI, or a UN M49 area code of three digits, bound as the
+literal that ``sherloc:region`` holds); ``case`` (UNODC number); ``concept:{scheme}`` (a
+notation); ``string``; ``integer``; ``date``.
+
+Every value is checked in full (no trailing newline slips through) and a value that does not fit
+raises a UsageError naming the parameter; what passes is an RDF term, so no value can change the
+structure of a query.
 """
 
 from __future__ import annotations
@@ -20,18 +27,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from .errors import NotFound, QueryError, UsageError
-from .iris import Iris
+from .iris import Iris, segment
 from .store.contract import TermValue
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*?)\s*$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+(?::[a-z0-9-]+)?)\s+"
                     r"(?P<need>required|optional)\s+--\s+(?P<help>.+)$")
-_TYPES = ("iri", "instrument", "provision", "country", "case", "concept", "string", "integer", "date")
+_TYPES = ("iri", "resource", "instrument", "provision", "country", "area", "case", "concept", "string",
+          "integer", "date")
+_IRI = re.compile(r"[a-z][a-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
+_ISO3 = re.compile(r"[A-Z]{3}")
+_M49 = re.compile(r"[0-9]{3}")
+_RESOURCE = re.compile(r"[a-z]+(?:/[^/\x00-\x20<>\"{}|\\^`]+)+")
 
 
 @dataclass(frozen=True)
@@ -46,27 +59,44 @@ class Parameter:
         kind, _, scheme = self.type.partition(":")
         try:
             if kind == "iri":
-                if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value):
-                    raise UsageError(f"'{value}' is not an absolute IRI")
+                if not _IRI.fullmatch(value):
+                    raise UsageError(f"{value!r} is not an absolute IRI")
                 return URIRef(value)
+            if kind == "resource":
+                if _IRI.fullmatch(value) and not _RESOURCE.fullmatch(value):
+                    return URIRef(value)
+                if not _RESOURCE.fullmatch(value) or {".", ".."} & set(value.split("/")):
+                    raise UsageError(f"{value!r} is not a resource path like case/XAA-EX-001 (or a whole IRI)")
+                return URIRef(iris.base + "id/" + "/".join(segment(unquote(part)) for part in value.split("/")))
             if kind == "instrument":
                 return iris.instrument(value)
             if kind == "provision":
+                if re.search(r"[\x00-\x20\x7f]", value):  # Iris.provision's `$` would let a final newline by
+                    raise UsageError(f"{value!r} holds a space, a line break or a control character")
                 return iris.provision(value)
             if kind == "country":
-                if not re.fullmatch(r"[A-Z]{3}", value):
-                    raise UsageError(f"'{value}' is not an ISO 3166-1 alpha-3 code (three capital letters)")
+                if not _ISO3.fullmatch(value):
+                    raise UsageError(f"{value!r} is not an ISO 3166-1 alpha-3 code (three capital letters)")
                 return iris.country(value)
+            if kind == "area":
+                if _ISO3.fullmatch(value):
+                    return iris.country(value)
+                if _M49.fullmatch(value):
+                    return Literal(value)
+                raise UsageError(f"{value!r} is neither an ISO 3166-1 alpha-3 code (e.g. BRA) "
+                                 "nor a UN M49 area code of three digits (e.g. 150)")
             if kind == "case":
                 return iris.case(value)
             if kind == "concept":
                 return iris.concept(scheme, value)
             if kind == "integer":
+                if not re.fullmatch(r"[+-]?[0-9]+", value):
+                    raise UsageError(f"{value!r} is not an integer")
                 return Literal(int(value), datatype=XSD.integer)
             if kind == "date":
                 literal = Literal(value, datatype=XSD.date)
-                if literal.ill_typed:
-                    raise UsageError(f"'{value}' is not a date like 2024-03-05")
+                if not re.fullmatch(r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}", value) or literal.ill_typed:
+                    raise UsageError(f"{value!r} is not a date like 2024-03-05")
                 return literal
             return Literal(value)
         except ValueError as error:

@@ -1,12 +1,23 @@
-# Rule: a case concerns a Convention provision when it refers to it directly, or applies a national
-# provision that implements it (eli:applies), and it then also concerns every provision that
-# contains it (a case on article 5 (1) (a) concerns article 5).
-# Materialised into the inferred graph, recomputed whole after every load in the load's own
-# transaction; asserted facts are never touched.
+# Rule case-concerns-provision: a case concerns a Convention provision when it refers to it
+# directly (sherloc:refersToProvision), or applies a national provision that implements it
+# (sherloc:appliesNationalProvision followed by eli:applies); it then also concerns every provision
+# that contains it (a case on article 5 (1) (a) concerns article 5 (1) and article 5).
+#
+# Reads asserted facts only (graphs cases, legislation, instruments); writes
+#   ?case sherloc:concernsProvision ?provision
+# into the inferred graph. The runner (sherloc_kg.ingest.inference_rules) empties the inferred
+# graph first and runs every rule of this folder, in name order, after every load, in the load's
+# own transaction: the inferred graph is always recomputed whole and never holds a stale link.
+#
+# Traceability: the derivation is not reified (the inferred graph stays one plain triple per link,
+# queried like any other). The named query `why-inferred` (sparql/why-inferred.rq) returns, for an
+# inferred link, every asserted fact it follows from (the case's reference or the case's applied
+# national provision and that provision's eli:applies, and each eli:is_part_of step up to the
+# concerned provision), with the graph each fact is asserted in and the name of this rule.
+#
+# Graph IRIs are written under the default base; the runner rewrites them to the configured base.
 PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
-
-DROP SILENT GRAPH <https://w3id.org/sherloc/graph/inferred> ;
 
 INSERT { GRAPH <https://w3id.org/sherloc/graph/inferred> { ?case sherloc:concernsProvision ?concerned } }
 WHERE {

@@ -1,0 +1,28 @@
+# Rule implementation-counts-for-containing-provision: a national provision recorded as
+# implementing a paragraph, subparagraph or item of the Convention or a Protocol (eli:applies) also
+# counts as implementing every provision that contains it, up to the article: a national provision
+# implementing article 5 (1) (a) implements article 5 (1) and article 5.
+#
+# Reads asserted facts only (graphs legislation, instruments); writes
+#   ?national eli:applies ?containing
+# into the inferred graph, the same property the source uses (the model has no narrower term, see
+# docs/model.md), so that a query over the public dataset finds article-level implementation
+# without walking the provision tree. A link the source already asserts is not repeated. To tell
+# recorded from inferred implementation, ask GRAPH: asserted links are in the legislation graph,
+# with the national provision's rdf:type; inferred ones only in the inferred graph.
+#
+# Run by sherloc_kg.ingest.inference_rules after every load, in the load's transaction, after the
+# inferred graph has been emptied (recomputed whole). Traceability: the named query `why-inferred`
+# returns the asserted eli:applies and each eli:is_part_of step that a link follows from.
+#
+# Graph IRIs are written under the default base; the runner rewrites them to the configured base.
+PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+
+INSERT { GRAPH <https://w3id.org/sherloc/graph/inferred> { ?national eli:applies ?containing } }
+WHERE {
+  GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national a sherloc:NationalProvision ; eli:applies ?provision }
+  GRAPH <https://w3id.org/sherloc/graph/instruments> { ?provision eli:is_part_of+ ?containing }
+  FILTER NOT EXISTS { GRAPH <https://w3id.org/sherloc/graph/instruments> { ?containing a sherloc:InternationalInstrument } }
+  FILTER NOT EXISTS { GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national eli:applies ?containing } }
+}

@@ -1,0 +1,258 @@
+"""The inference rules (sparql/rules/*.ru): the links users rely on but no source asserts, materialised
+into the inferred graph after every load, recomputed whole, never mixed with asserted facts, each
+explained by the named query ``why-inferred`` from the asserted facts it follows from. Expected links
+are computed here from the example files, independently of the rules."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from sherloc_kg.config import Settings
+from sherloc_kg.ingest import Ingest, inference_rules
+from sherloc_kg.iris import Iris
+from sherloc_kg.namespaces import ELI, SHERLOC
+from sherloc_kg.queries import QueryLibrary
+from sherloc_kg.reference import install_reference, load_examples
+from sherloc_kg.store import Dataset
+from sherloc_kg.store.embedded import EmbeddedStore
+
+from .conftest import REPO
+
+IRIS = Iris()
+EXAMPLES = REPO / "data/examples"
+NQUADS = "application/n-quads"
+
+
+def records(name: str) -> list[dict]:
+    text = (EXAMPLES / name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def upwards(reference: str) -> list[str]:
+    """A provision and those containing it, up to the article: untoc/art/5/1/a → itself, untoc/art/5/1, untoc/art/5."""
+    parts = reference.split("/")
+    return ["/".join(parts[:n]) for n in range(len(parts), 2, -1)]
+
+
+def expected_links(iris: Iris, legislation: list[dict], cases: list[dict]) -> set[tuple[URIRef, URIRef, URIRef]]:
+    """What the rules must infer from these records, worked out from the references in the files."""
+    implements = {(law["id"], p["number"]): (law["country"], p.get("implements", []))
+                  for law in legislation for p in law["provisions"]}
+    links = set()
+    for (law, number), (country, provisions) in implements.items():
+        national = iris.national_provision(country, law, number)
+        for provision in provisions:
+            links |= {(national, ELI.applies, iris.provision(p)) for p in upwards(provision)[1:]
+                      if p not in provisions}
+    for case in cases:
+        subject = iris.case(case["id"])
+        concerned = list(case.get("provisions", []))
+        for reference in case.get("legislation", []):
+            law, number = reference.split("#")
+            concerned += implements[(law, number)][1]
+        links |= {(subject, SHERLOC.concernsProvision, iris.provision(p)) for c in concerned for p in upwards(c)}
+    return links
+
+
+def inferred(store: EmbeddedStore, iris: Iris = IRIS) -> set[tuple]:
+    rows = store.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iris.graph('inferred')}> {{ ?s ?p ?o }} }}").rows
+    return {(r["s"], r["p"], r["o"]) for r in rows}
+
+
+def why(store: EmbeddedStore, iris: Iris, subject: str, provision: str | None = None) -> list[dict]:
+    named = QueryLibrary(Settings(store="memory", home=REPO).queries_dir).get("why-inferred")
+    params = {"subject": subject, **({"provision": provision} if provision else {})}
+    public = Dataset(default=iris.public_graphs(), named=iris.public_graphs())
+    return store.select(named.text, bindings=named.bindings(params, iris), dataset=public).rows
+
+
+@pytest.fixture(scope="module")
+def examples(settings: Settings) -> EmbeddedStore:
+    """Reference graphs with the fictional States, then the examples. Read only."""
+    store = EmbeddedStore(None)
+    install_reference(store, settings, with_examples=True)
+    load_examples(store, settings)
+    return store
+
+
+@pytest.fixture(scope="module")
+def examples_dump(examples: EmbeddedStore) -> bytes:
+    buffer = io.BytesIO()
+    examples.dump(buffer, media_type=NQUADS)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def scratch(examples_dump: bytes) -> EmbeddedStore:
+    """A copy of the examples store that a test may change."""
+    store = EmbeddedStore(None)
+    store.restore(io.BytesIO(examples_dump), media_type=NQUADS)
+    return store
+
+
+# -- what is inferred --------------------------------------------------------------------------
+
+def test_the_links_the_examples_imply_are_inferred_and_nothing_else(examples: EmbeddedStore) -> None:
+    expected = expected_links(IRIS, records("legislation.jsonl"), records("cases.jsonl"))
+    assert inferred(examples) == expected
+    # the two kinds the issue names: a case linked to the Convention provision its national law
+    # implements, and a subparagraph's implementation counting for its article
+    case, art150 = IRIS.case("XAA-EX-001"), IRIS.national_provision("XAA", "XAA-penal-code", "150")
+    assert (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/5/1/a")) in expected
+    assert (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/5")) in expected
+    assert (art150, ELI.applies, IRIS.provision("untoc/art/5")) in expected
+    assert (art150, ELI.applies, IRIS.provision("untoc/art/5/1")) in expected
+
+
+def test_inferred_links_never_appear_in_asserted_graphs(examples: EmbeddedStore) -> None:
+    links = inferred(examples)
+    assert links
+    others = [g for g in IRIS.all_graphs() if g != str(IRIS.graph("inferred"))]
+    for s, p, o in links:
+        assert not examples.ask("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={"s": s, "p": p, "o": o},
+                                dataset=Dataset(default=[], named=others)), (s, p, o)
+    # and nothing asserted is ever written by a rule: the inferred graph holds only the two properties
+    assert {p for _s, p, _o in links} == {SHERLOC.concernsProvision, ELI.applies}
+    assert not examples.ask(f"ASK {{ GRAPH ?g {{ ?s <{SHERLOC.concernsProvision}> ?o }} "
+                            f"FILTER(?g != <{IRIS.graph('inferred')}>) }}")
+
+
+def test_the_inferred_graph_is_public(examples: EmbeddedStore) -> None:
+    assert str(IRIS.graph("inferred")) in IRIS.public_graphs()
+
+
+# -- why: each inferred link explained by asserted facts ---------------------------------------
+
+def test_every_inferred_link_is_explained_by_asserted_facts(examples: EmbeddedStore) -> None:
+    asserted = {"cases", "legislation", "instruments"}
+    for s, p, o in inferred(examples):
+        subject = str(s).removeprefix(IRIS.base + "id/")
+        provision = IRIS.provision_reference(str(o))
+        rows = why(examples, IRIS, subject, provision)
+        assert rows, (subject, provision)
+        assert {(r["subject"], r["property"], r["provision"]) for r in rows} == {(s, p, o)}
+        for row in rows:
+            graph = str(row["factGraph"]).removeprefix(IRIS.base + "graph/")
+            assert graph in asserted, row
+            fact = {"s": row["factSubject"], "p": row["factProperty"], "o": row["factObject"]}
+            assert examples.ask("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={**fact, "g": row["factGraph"]}), fact
+        assert {str(r["rule"]) for r in rows} <= {path.stem for path in (REPO / "sparql/rules").glob("*.ru")}
+        # the facts of each line of reasoning chain the subject to the provision
+        for basis, via in {(r["basis"], r.get("via")) for r in rows}:
+            facts = {(r["factSubject"], r["factProperty"], r["factObject"]) for r in rows
+                     if (r["basis"], r.get("via")) == (basis, via)}
+            if p == ELI.applies:
+                first = {(s, ELI.applies, basis)}
+            elif via is None:
+                first = {(s, SHERLOC.refersToProvision, basis)}
+            else:
+                first = {(s, SHERLOC.appliesNationalProvision, via), (via, ELI.applies, basis)}
+            steps = {(x, y) for x, q, y in facts if q == ELI.is_part_of}
+            assert facts == first | {(x, ELI.is_part_of, y) for x, y in steps}
+            here = basis
+            while here != o:
+                [here] = [y for x, y in steps if x == here]
+            assert len(steps) == len(upwards(IRIS.provision_reference(str(basis)))) - len(upwards(provision))
+
+
+def test_why_a_case_concerns_article_5(examples: EmbeddedStore) -> None:
+    rows = why(examples, IRIS, "case/XAA-EX-001", "untoc/art/5")
+    facts = {(str(r["factSubject"]).removeprefix(IRIS.base + "id/"), str(r["factProperty"]).rsplit("#", 1)[1],
+              str(r["factObject"]).removeprefix(IRIS.base + "id/"),
+              str(r["factGraph"]).removeprefix(IRIS.base + "graph/")) for r in rows}
+    assert facts == {
+        ("case/XAA-EX-001", "appliesNationalProvision", "legislation/XAA/XAA-penal-code/art/150", "cases"),
+        ("legislation/XAA/XAA-penal-code/art/150", "applies", "instrument/untoc/art/5/1/a", "legislation"),
+        ("instrument/untoc/art/5/1/a", "is_part_of", "instrument/untoc/art/5/1", "instruments"),
+        ("instrument/untoc/art/5/1", "is_part_of", "instrument/untoc/art/5", "instruments"),
+    }
+    assert {str(r["rule"]) for r in rows} == {"case-concerns-provision"}
+    # a link the sources assert is no inference: nothing to explain
+    assert why(examples, IRIS, "legislation/XAA/XAA-penal-code/art/150", "untoc/art/5/1/a") == []
+    assert why(examples, IRIS, "case/XAA-EX-001", "untoc/art/6") == []
+
+
+def test_why_a_national_provision_counts_for_the_article(examples: EmbeddedStore) -> None:
+    rows = why(examples, IRIS, "legislation/XAA/XAA-penal-code/art/150")
+    assert {IRIS.provision_reference(str(r["provision"])) for r in rows} == {"untoc/art/5/1", "untoc/art/5"}
+    assert {str(r["rule"]) for r in rows} == {"implementation-counts-for-containing-provision"}
+    assert {(r["factProperty"], r["factGraph"]) for r in rows} == {
+        (ELI.applies, IRIS.graph("legislation")), (ELI.is_part_of, IRIS.graph("instruments"))}
+
+
+# -- recomputed after every load ---------------------------------------------------------------
+
+def test_removing_the_asserted_fact_removes_the_inference(scratch: EmbeddedStore, settings: Settings,
+                                                          tmp_path: Path) -> None:
+    case, art150 = IRIS.case("XAA-EX-001"), IRIS.national_provision("XAA", "XAA-penal-code", "150")
+    article5 = (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/5"))
+    counts_for = (art150, ELI.applies, IRIS.provision("untoc/art/5"))
+    assert {article5, counts_for} <= inferred(scratch)
+
+    # the law again, art. 150 now implementing article 6 (1) (a) instead of article 5 (1) (a)
+    legislation = records("legislation.jsonl")
+    for provision in legislation[0]["provisions"]:
+        if provision["number"] == "150":
+            provision["implements"] = ["untoc/art/6/1/a"]
+    Ingest(scratch, settings).load("legislation", [write(tmp_path / "legislation.jsonl", legislation)])
+    now = inferred(scratch)
+    assert article5 not in now and counts_for not in now
+    assert not any(str(o).startswith(str(IRIS.provision("untoc/art/5"))) for _s, _p, o in now)
+    assert (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/6")) in now
+    assert (art150, ELI.applies, IRIS.provision("untoc/art/6")) in now
+    assert now == expected_links(IRIS, legislation, records("cases.jsonl"))
+    assert why(scratch, IRIS, "case/XAA-EX-001", "untoc/art/5") == []
+
+    # the case again, without the reference to tip/art/3/a nor the laws it applied
+    cases = records("cases.jsonl")
+    cases[0]["provisions"] = []
+    cases[0]["legislation"] = []
+    Ingest(scratch, settings).load("cases", [write(tmp_path / "cases.jsonl", cases)])
+    now = inferred(scratch)
+    assert not any(s == case for s, _p, _o in now)
+    assert now == expected_links(IRIS, legislation, cases)
+
+
+def test_reloading_the_same_data_changes_no_inference(scratch: EmbeddedStore, settings: Settings) -> None:
+    before = inferred(scratch)
+    Ingest(scratch, settings).load("cases", [EXAMPLES / "cases.jsonl"])
+    Ingest(scratch, settings).load("legislation", [EXAMPLES / "legislation.jsonl"])
+    assert inferred(scratch) == before
+
+
+def test_any_load_recomputes_the_whole_graph(scratch: EmbeddedStore, settings: Settings) -> None:
+    """A stale triple in the inferred graph (e.g. from a rule since removed) is gone after any load."""
+    stale = (IRIS.case("XAA-EX-001"), SHERLOC.concernsProvision, IRIS.provision("som/art/6"))
+    scratch.update(f"INSERT DATA {{ GRAPH <{IRIS.graph('inferred')}> {{ <{stale[0]}> <{stale[1]}> <{stale[2]}> }} }}")
+    assert stale in inferred(scratch)
+    Ingest(scratch, settings).load("treaties", [EXAMPLES / "treaties.jsonl"])
+    assert stale not in inferred(scratch)
+    assert inferred(scratch) == expected_links(IRIS, records("legislation.jsonl"), records("cases.jsonl"))
+
+
+# -- under another base ------------------------------------------------------------------------
+
+def test_rules_run_under_the_configured_base() -> None:
+    settings = Settings(store="memory", base="https://kg.example.org/sherloc/", home=REPO)
+    iris = Iris(settings.base)
+    rules = inference_rules(settings, iris)
+    assert all(Iris().base + "graph/" not in rule for rule in rules)
+    assert rules[0] == f"DROP SILENT GRAPH <{iris.graph('inferred')}>"
+
+    store = EmbeddedStore(None)
+    install_reference(store, settings, with_examples=True)
+    load_examples(store, settings)
+    assert inferred(store, iris) == expected_links(iris, records("legislation.jsonl"), records("cases.jsonl"))
+    assert not any(g.startswith(Iris().base) for g in store.graphs())
+    rows = why(store, iris, "case/XAA-EX-001", "untoc/art/5")
+    assert len(rows) == 4 and all(str(r["factGraph"]).startswith(iris.base + "graph/") for r in rows)
