@@ -27,7 +27,7 @@ from rdflib.namespace import XSD
 
 from .config import Settings
 from .errors import Issue, Location, SourceError, UsageError, ValidationFailed
-from .iris import Iris
+from .iris import RESTRICTED_GRAPHS, Iris
 from .loaders import detect_format, loader_for
 from .loaders.records import Record, as_writes
 from .namespaces import DCTERMS, PROV, RDF, SKOS
@@ -212,8 +212,19 @@ class Ingest:
                 (source, DCTERMS.identifier, Literal(f"sha256:{digest}")),
                 (source, DCTERMS.title, Literal(path.name)),
             ]
-        derived = RecordWrite(str(self.iris.graph("provenance")), [str(r.iri) for r in records])
+        # A record held only in restricted graphs (an unpublished review answer) has its provenance
+        # in the restricted provenance graph, and so has the load if all its records are such: the
+        # public must not learn from provenance that the record exists. Both graphs drop the
+        # records' previous provenance, so a record that is published leaves nothing behind.
+        every = [str(r.iri) for r in records]
+        derived = {False: RecordWrite(str(self.iris.graph("provenance")), every),
+                   True: RecordWrite(str(self.iris.graph("provenance-restricted")), list(every))}
+        restricted = {r.iri: bool(r.triples) and all(g in RESTRICTED_GRAPHS for g in r.triples) for r in records}
         for record in records:
-            derived.triples.append((record.iri, PROV.wasDerivedFrom, sources[record.location.file]))
-            derived.triples.append((record.iri, PROV.wasGeneratedBy, activity))
-        return [derived, log]
+            derived[restricted[record.iri]].triples += [
+                (record.iri, PROV.wasDerivedFrom, sources[record.location.file]),
+                (record.iri, PROV.wasGeneratedBy, activity),
+            ]
+        if records and all(restricted.values()):
+            log.graph = str(self.iris.graph("provenance-restricted"))
+        return [derived[False], derived[True], log]

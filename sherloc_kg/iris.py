@@ -24,9 +24,11 @@ GRAPHS = (
     "ontology", "vocabularies", "instruments", "countries",
     "cases", "legislation", "participation", "treaties", "strategies", "bibliography",
     "authorities", "authorities-restricted", "guide", "review", "review-restricted",
-    "inferred", "provenance",
+    "inferred", "provenance", "provenance-restricted",
 )
-RESTRICTED_GRAPHS = frozenset({"authorities-restricted", "review-restricted"})
+#: Restricted information, and the provenance of records that exist only there (that a record
+#: exists, and the file it came from, is itself not public).
+RESTRICTED_GRAPHS = frozenset({"authorities-restricted", "review-restricted", "provenance-restricted"})
 PUBLIC_GRAPHS = tuple(g for g in GRAPHS if g not in RESTRICTED_GRAPHS)
 
 _PROVISION = re.compile(r"^(untoc|tip|som|fp)/art/(\d+)((?:/[0-9a-z]+)*)$")

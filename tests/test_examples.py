@@ -24,6 +24,7 @@ PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX vcard: <http://www.w3.org/2006/vcard/ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 
 
@@ -137,6 +138,18 @@ def test_contact_details_only_in_authorities_restricted(examples_store) -> None:
     rows = store.select(PREFIXES + f"SELECT DISTINCT ?g WHERE {{ {contact} GRAPH ?g {{ ?a ?p ?o }} }}").rows
     assert {str(r["g"]) for r in rows} == {G + "authorities-restricted"}
     assert ask(store, f"GRAPH <{G}authorities-restricted> {{ ?a vcard:hasEmail <mailto:central-authority@example.org> }}")
+
+
+def test_an_unpublished_review_answer_leaves_no_public_trace(examples_store, settings: Settings) -> None:
+    """Not even its provenance: that the answer exists, and the file it came from, stay restricted."""
+    store, _ = examples_store
+    unpublished = "https://w3id.org/sherloc/id/review/XAA-review-tip-art-5"
+    published = "https://w3id.org/sherloc/id/review/XAA-review-untoc-art-5-1-a"
+    mentions = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {{ <{unpublished}> ?p ?o }} UNION {{ ?s ?p <{unpublished}> }} }} }}"
+    graphs = {str(r["g"]) for r in store.select(mentions).rows}
+    assert graphs == {G + "review-restricted", G + "provenance-restricted"}
+    assert ask(store, f"GRAPH <{G}provenance> {{ <{published}> prov:wasDerivedFrom ?file }}")
+    assert not ask(store, f"GRAPH <{G}provenance-restricted> {{ <{published}> ?p ?o }}")
 
 
 # -- fictional States only, marked illustrative -------------------------------------------------

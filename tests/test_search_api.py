@@ -268,7 +268,7 @@ def test_the_public_never_sees_restricted_contact_details(examples) -> None:
     designation = public["fields"]["designation"][0]["fields"]
     assert designation["designatedUnder"][0]["iri"] == BASE + "id/instrument/untoc/art/18/13"
     assert client.get("/api/resource", params={"iri": authority + "/contact"}).status_code == 404
-    # the unpublished review response: only its provenance links are public, and they do not count
+    # the unpublished review response leaves no public trace (its provenance is restricted too)
     assert client.get("/api/resource/id/review/XAA-review-tip-art-5").status_code == 404
     # an admin sees it all
     full = ok(client.get("/api/resource", params={"iri": authority}, headers=admin))
