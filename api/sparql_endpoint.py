@@ -1,26 +1,382 @@
-"""(being rewritten) /sparql"""
+"""/sparql: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/).
+
+    GET  /sparql?query=...                         query (2.1.1)
+    POST /sparql  application/x-www-form-urlencoded  query=... (2.1.2) or update=... (2.2.1)
+    POST /sparql  application/sparql-query          the query as the body (2.1.3)
+    POST /sparql  application/sparql-update         the update as the body (2.2.2)
+    GET  /sparql  (no query)                        the service description (SPARQL 1.1 SD)
+
+Results are negotiated by Accept before the query runs (406 when nothing fits); a ``format``
+parameter (a media type or a short name such as ``csv``), where it names an offered format,
+takes precedence, for HTML forms and clients that send one.
+
+Who sees what. Every query runs over a dataset the server sets: the protocol's default-graph-uri
+/ named-graph-uri when given (they win over the query's FROM / FROM NAMED, Protocol 2.1.4), else
+the query's own FROM / FROM NAMED, else the caller's dataset. Either way the graphs are
+intersected with those the caller may see, and a confined caller's query always gets both its
+default and its named graphs from the server, so no FROM, GRAPH or protocol parameter reaches a
+graph outside them. An empty intersection is an empty dataset, not an error: a query for graphs
+one may not see answers as if they held nothing, which tells nothing about whether they exist.
+
+Updates are for admin tokens only (401 for the public, 403 for other roles). SERVICE (and LOAD,
+in updates) make the server fetch URLs of the query's choosing, so only an admin may use them.
+"""
 
 from __future__ import annotations
 
+import html
 import io
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, VOID, XSD
 
-from sherloc_kg.access import Caller
+from sherloc_kg.access import Caller, Forbidden, Role
+from sherloc_kg.errors import QueryError, SherlocError, UsageError
+from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, keywords, query_form, \
+    update_names_dataset, with_using
+from sherloc_kg.store import Dataset
 
 from .context import Context, caller, context
-from .negotiation import RESULT_TYPES, choose
+from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type
 
 router = APIRouter()
 
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
-@router.get("/sparql")
-def sparql(request: Request, query: str | None = None, ctx: Context = Depends(context),
-           who: Caller = Depends(caller)) -> Response:
-    if not query:
-        raise HTTPException(400, "give a SPARQL query in the 'query' parameter")
-    media_type = choose(request.headers.get("accept"), RESULT_TYPES)
+#: What each kind of query can be answered in, the default first. ASK gets no CSV/TSV: SPARQL 1.1
+#: defines those for SELECT results only.
+OFFERS = {
+    "SELECT": RESULT_TYPES,
+    "ASK": ("application/sparql-results+json", "application/sparql-results+xml"),
+    "CONSTRUCT": GRAPH_TYPES + DATASET_TYPES,
+    "DESCRIBE": GRAPH_TYPES + DATASET_TYPES,
+}
+#: The W3C format IRIs (https://www.w3.org/ns/formats/) named in the service description.
+FORMAT_IRIS = {
+    "application/sparql-results+json": FORMATS.SPARQL_Results_JSON,
+    "application/sparql-results+xml": FORMATS.SPARQL_Results_XML,
+    "text/csv": FORMATS.SPARQL_Results_CSV,
+    "text/tab-separated-values": FORMATS.SPARQL_Results_TSV,
+    "text/turtle": FORMATS.Turtle,
+    "application/ld+json": FORMATS["JSON-LD"],
+    "application/rdf+xml": FORMATS.RDF_XML,
+    "application/n-triples": FORMATS["N-Triples"],
+    "application/n-quads": FORMATS["N-Quads"],
+    "application/trig": FORMATS.TriG,
+}
+_RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+                   "application/rdf+xml": "xml", "application/n-triples": "nt"}
+_SHORT_NAMES = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv",), "tsv": ("text/tab-separated-values",),
+    "turtle": ("text/turtle",), "ttl": ("text/turtle",), "n3": ("text/turtle",),
+    "json-ld": ("application/ld+json",), "jsonld": ("application/ld+json",),
+    "rdf": ("application/rdf+xml",), "rdfxml": ("application/rdf+xml",), "rdf/xml": ("application/rdf+xml",),
+    "nt": ("application/n-triples",), "ntriples": ("application/n-triples",),
+    "n-triples": ("application/n-triples",), "nquads": ("application/n-quads",),
+    "n-quads": ("application/n-quads",), "trig": ("application/trig",),
+}
+_FORM = "application/x-www-form-urlencoded"
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
+_ENGINE_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+
+
+class UnsupportedMediaType(SherlocError):
+    """A POST body in a media type the protocol does not define (HTTP 415)."""
+
+    exit_code = 2
+    http_status = 415
+
+
+@dataclass
+class Operation:
+    """One protocol request, read: the query or update text and the dataset parameters."""
+
+    query: str | None = None
+    update: str | None = None
+    params: dict[str, list[str]] = field(default_factory=dict)
+
+    def graphs(self, name: str) -> list[str]:
+        values = self.params.get(name, [])
+        for value in values:
+            if not _IRI.match(value):
+                raise UsageError(f"{name}={value!r} is not an absolute IRI")
+        return list(dict.fromkeys(values))
+
+
+async def _body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"the {what} is not UTF-8 (byte {error.start}): the SPARQL Protocol takes "
+                         "UTF-8 only") from error
+
+
+def _pairs(encoded: str, what: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(encoded, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"the {what} is not percent-encoded UTF-8") from error
+
+
+def read_operation(request: Request, body: bytes) -> Operation:
+    """The query or update a request carries, refused as the protocol says when malformed."""
+    pairs = _pairs(request.scope.get("query_string", b"").decode("latin-1"), "URL query string")
+    if request.method == "POST":
+        header = request.headers.get("content-type")
+        media_type, *parameters = [p.strip() for p in (header or "").split(";")]
+        media_type = media_type.lower()
+        if not media_type:
+            raise UsageError("a POST to /sparql needs a Content-Type: application/sparql-query, "
+                             "application/sparql-update or application/x-www-form-urlencoded")
+        if media_type == _FORM:
+            pairs += _pairs(_decode(body, "form body"), "form body")
+        elif media_type in ("application/sparql-query", "application/sparql-update"):
+            for parameter in parameters:
+                name, _, value = parameter.partition("=")
+                if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+                    raise UsageError(f"charset {value.strip()} is not accepted: the SPARQL Protocol takes UTF-8 only")
+            if any(name in ("query", "update") for name, _ in pairs):
+                raise UsageError("give the operation once: in the body or in the URL, not both")
+            pairs.append(("query" if media_type.endswith("query") else "update", _decode(body, "body")))
+        else:
+            raise UnsupportedMediaType(f"Content-Type {media_type} is not one the SPARQL Protocol takes: use "
+                                       "application/sparql-query, application/sparql-update or "
+                                       f"{_FORM}")
+    params: dict[str, list[str]] = {}
+    for name, value in pairs:
+        params.setdefault(name, []).append(value)
+    queries, updates = params.get("query", []), params.get("update", [])
+    if len(queries) + len(updates) > 1:
+        raise UsageError("a request carries exactly one query or one update; this one has "
+                         f"{len(queries)} query and {len(updates)} update parameters")
+    if updates and request.method != "POST":
+        raise UsageError("an update must be sent with POST (SPARQL 1.1 Protocol, 2.2)")
+    return Operation(query=queries[0] if queries else None, update=updates[0] if updates else None,
+                     params=params)
+
+
+def endpoint_url(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def _with_base(text: str, base: str) -> tuple[str, int]:
+    """The text with the endpoint as its base IRI when it writes relative IRIs (Protocol 2.1.5:
+    the base "MAY be the service endpoint"), and how many lines were added before it."""
+    if has_relative_iri(text):
+        return f"BASE <{base}>\n{text}", 1
+    return text, 0
+
+
+def _located(error: QueryError, text: str, shift: int) -> QueryError:
+    """The engine's error said against the text the client sent: line, column, the line itself."""
+    message = str(error)
+    found = _ENGINE_ERROR.search(message)
+    if not found:
+        return error
+    line, column, what = int(found.group(1)) - shift, int(found.group(2)), found.group(3).strip()
+    if line < 1:
+        return error
+    if len(what) > 240:
+        what = what[:240].rstrip() + " ..."
+    lines = text.splitlines() or [""]
+    source = lines[line - 1] if line <= len(lines) else ""
+    kind = "update" if "update" in message.split("error at")[0] else "query"
+    return QueryError(f"SPARQL {kind} syntax error at line {line}, column {column}: {what}\n"
+                      f"  {source}\n  {' ' * max(0, column - 1)}^")
+
+
+def _dataset(who: Caller, ctx: Context, text: str, operation: Operation, base: str) -> Dataset:
+    """The dataset a query runs over (see the module docstring)."""
+    default, named = operation.graphs("default-graph-uri"), operation.graphs("named-graph-uri")
+    if not default and not named:
+        default, named = dataset_clauses(text, base)
+        if not default and not named:
+            return who.dataset(ctx.iris)
+    visible = who.visible_graphs(ctx.iris)
+    if visible is not None:
+        allowed = set(visible)
+        default = [g for g in default if g in allowed]
+        named = [g for g in named if g in allowed]
+    return Dataset(default=default, named=named)
+
+
+def run_query(request: Request, operation: Operation, ctx: Context, who: Caller) -> Response:
+    text = operation.query or ""
+    if operation.params.get("using-graph-uri") or operation.params.get("using-named-graph-uri"):
+        raise UsageError("using-graph-uri and using-named-graph-uri are for updates; a query takes "
+                         "default-graph-uri and named-graph-uri")
+    if who.role is not Role.ADMIN and "SERVICE" in keywords(text):
+        raise Forbidden("SERVICE is not allowed here: this endpoint does not fetch other endpoints "
+                        "for a query (it needs an admin token)")
+    base = endpoint_url(request)
+    form = query_form(text)
+    runnable, shift = _with_base(text, base)
+    if form is None:
+        if first_keyword(text) in _UPDATE_WORDS:
+            raise UsageError("this is an update, not a query: POST it as update=... or with "
+                             "Content-Type application/sparql-update")
+        _check_syntax(ctx, runnable, text, shift)
+        raise QueryError("the query is not SELECT, ASK, CONSTRUCT or DESCRIBE")
+    dataset = _dataset(who, ctx, text, operation, base)
+    media_type = _format_parameter(operation, OFFERS[form]) or choose(request.headers.get("accept"), OFFERS[form])
     buffer = io.BytesIO()
-    ctx.store.query_serialized(query, buffer, media_type=media_type, dataset=who.dataset(ctx.iris))
-    return Response(buffer.getvalue(), media_type=media_type)
+    try:
+        ctx.store.query_serialized(runnable, buffer, media_type=media_type, dataset=dataset)
+    except QueryError as error:
+        raise _located(error, text, shift) from error
+    except SherlocError:
+        raise
+    except (OSError, ValueError, RuntimeError) as error:
+        raise QueryError(f"the query failed while running: {error}") from error
+    return Response(buffer.getvalue(), headers={"Content-Type": content_type(media_type), "Vary": "Accept"})
+
+
+def _format_parameter(operation: Operation, offers: tuple[str, ...]) -> str | None:
+    """The format a ``format`` parameter names among ``offers``, if it names one: a media type or
+    a short name (``json``, ``xml``, ``csv``, ``turtle``...). Not part of the protocol, but what
+    HTML forms (which cannot set Accept) and clients such as SPARQLWrapper send; anything else
+    is ignored and Accept decides."""
+    for value in operation.params.get("format", [])[:1]:
+        value = value.strip().lower()
+        for media_type in offers:
+            if value == media_type or media_type in _SHORT_NAMES.get(value, ()):
+                return media_type
+    return None
+
+
+def _check_syntax(ctx: Context, runnable: str, text: str, shift: int) -> None:
+    """Let the engine say what is wrong with a text that starts with no query form; it runs over
+    an empty dataset, so even a text that parses reads nothing."""
+    try:
+        ctx.store.query_serialized(runnable, io.BytesIO(), media_type="application/sparql-results+json",
+                                   dataset=Dataset(default=[], named=[]))
+    except QueryError as error:
+        raise _located(error, text, shift) from error
+    except (SherlocError, OSError, ValueError, RuntimeError):
+        pass
+
+
+def run_update(request: Request, operation: Operation, ctx: Context, who: Caller) -> Response:
+    who.require(Role.ADMIN)
+    text = operation.update or ""
+    if operation.params.get("default-graph-uri") or operation.params.get("named-graph-uri"):
+        raise UsageError("default-graph-uri and named-graph-uri are for queries; an update takes "
+                         "using-graph-uri and using-named-graph-uri")
+    using, using_named = operation.graphs("using-graph-uri"), operation.graphs("using-named-graph-uri")
+    if (using or using_named) and update_names_dataset(text):
+        raise UsageError("the update names its dataset itself (USING, USING NAMED or WITH): it may not "
+                         "also get using-graph-uri or using-named-graph-uri (SPARQL 1.1 Protocol, 2.2.3)")
+    runnable, shift = _with_base(with_using(text, using, using_named), endpoint_url(request))
+    try:
+        ctx.store.update(runnable)
+    except QueryError as error:
+        raise _located(error, text, shift) from error
+    return Response(status_code=204)
+
+
+# -- service description ------------------------------------------------------------------------
+def describe_service(endpoint: str, ctx: Context, who: Caller) -> Graph:
+    """The service description (https://www.w3.org/TR/sparql11-service-description/) as this
+    caller sees it: the graphs listed are those its queries can reach, with their sizes."""
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("void", VOID)
+    graph.bind("formats", FORMATS)
+    service = URIRef(endpoint + "#service")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(endpoint)))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    for media_type in dict.fromkeys(RESULT_TYPES + GRAPH_TYPES + DATASET_TYPES):
+        graph.add((service, SD.resultFormat, FORMAT_IRIS[media_type]))
+    # Without FROM, the default graph is the merge of every graph the caller may see.
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    if who.role is Role.ADMIN:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    dataset, default = BNode(), BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    total = ctx.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset=who.dataset(ctx.iris))
+    graph.add((default, VOID.triples, Literal(int(total.rows[0]["n"]), datatype=XSD.integer)))
+    visible = who.visible_graphs(ctx.iris)
+    present = ctx.store.graphs()
+    for name in present if visible is None else [g for g in visible if g in set(present)]:
+        named, described = BNode(), BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(name)))
+        graph.add((named, SD.graph, described))
+        graph.add((described, RDF.type, SD.Graph))
+        graph.add((described, VOID.triples, Literal(ctx.store.count(name), datatype=XSD.integer)))
+    return graph
+
+
+def _query_page(endpoint: str, graph: Graph) -> str:
+    names = sorted(str(o) for o in graph.objects(None, SD.name))
+    formats = "".join(f'<option value="{html.escape(m)}">{html.escape(m)}</option>'
+                      for m in dict.fromkeys(RESULT_TYPES + GRAPH_TYPES + DATASET_TYPES))
+    graphs = "".join(f"<li><code>{html.escape(n)}</code></li>" for n in names)
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>SHERLOC-KG SPARQL endpoint</title>"
+        "</head><body><h1>SPARQL endpoint</h1>"
+        f"<form method=get action=\"{html.escape(endpoint)}\">"
+        "<p><label for=query>Query</label><br><textarea id=query name=query rows=12 cols=80>"
+        "SELECT * WHERE { ?s ?p ?o } LIMIT 10</textarea></p>"
+        f"<p><label for=format>Format</label> <select id=format name=format>{formats}</select> "
+        "<button type=submit>Run</button></p></form>"
+        f"<h2>Graphs you can query</h2><ul>{graphs}</ul>"
+        "<p>This page describes the service in Turtle, JSON-LD, RDF/XML or N-Triples by Accept.</p>"
+        "</body></html>"
+    )
+
+
+def service_description(request: Request, ctx: Context, who: Caller) -> Response:
+    media_type = choose(request.headers.get("accept"), GRAPH_TYPES + ("text/html",))
+    endpoint = endpoint_url(request)
+    graph = describe_service(endpoint, ctx, who)
+    if media_type == "text/html":
+        body = _query_page(endpoint, graph).encode("utf-8")
+    else:
+        body = graph.serialize(format=_RDFLIB_FORMATS[media_type], encoding="utf-8")
+    return Response(body, headers={"Content-Type": content_type(media_type), "Vary": "Accept"})
+
+
+# -- routes -------------------------------------------------------------------------------------
+@router.get("/sparql")
+@router.head("/sparql", include_in_schema=False)
+@router.get("/sparql/", include_in_schema=False)
+@router.head("/sparql/", include_in_schema=False)
+def sparql_get(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+    """Query by GET (``?query=``), or the service description when there is no query."""
+    operation = read_operation(request, b"")
+    if operation.query is None:
+        return service_description(request, ctx, who)
+    return run_query(request, operation, ctx, who)
+
+
+@router.post("/sparql")
+@router.post("/sparql/", include_in_schema=False)
+def sparql_post(request: Request, body: bytes = Depends(_body), ctx: Context = Depends(context),
+                who: Caller = Depends(caller)) -> Response:
+    """Query or update by POST: form-encoded, or the text itself as the body."""
+    operation = read_operation(request, body)
+    if operation.update is not None:
+        return run_update(request, operation, ctx, who)
+    if operation.query is None:
+        raise UsageError("give a SPARQL query (query=...) or update (update=...)")
+    return run_query(request, operation, ctx, who)

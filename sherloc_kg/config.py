@@ -24,6 +24,30 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         "Where the graph lives: a directory (embedded on-disk Oxigraph), `memory`, or an "
         "http(s) SPARQL endpoint URL (remote backend).",
     ),
+    "store_update": (
+        "SHERLOC_STORE_UPDATE",
+        "",
+        "Remote store only: the SPARQL 1.1 Update endpoint URL, where it differs from the server's "
+        "usual one (Oxigraph server: `/update` beside `/query`; Virtuoso: `/sparql-auth` with "
+        "credentials, else `/sparql`).",
+    ),
+    "store_gsp": (
+        "SHERLOC_STORE_GSP",
+        "",
+        "Remote store only: the Graph Store HTTP Protocol URL, where it differs from the server's "
+        "usual one (Oxigraph server: `/store`; Virtuoso: `/sparql-graph-crud-auth` with credentials).",
+    ),
+    "store_user": (
+        "SHERLOC_STORE_USER",
+        "",
+        "Remote store only: the user the backend authenticates as (HTTP digest for Virtuoso, basic "
+        "otherwise).",
+    ),
+    "store_password": (
+        "SHERLOC_STORE_PASSWORD",
+        "",
+        "Remote store only: that user's password. Environment only: there is no command-line option.",
+    ),
     "base": (
         "SHERLOC_BASE",
         DEFAULT_BASE,
@@ -51,6 +75,10 @@ class Settings:
     base: str = DEFAULT_BASE
     home: Path = field(default=PROJECT_ROOT)
     tokens: Path = field(default=Path(SETTINGS["tokens"][1]))
+    store_update: str = ""
+    store_gsp: str = ""
+    store_user: str = ""
+    store_password: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: str | None) -> "Settings":
@@ -60,7 +88,9 @@ class Settings:
             given = overrides.get(name)
             values[name] = given if given is not None else env.get(var, default)
         base = values["base"] if values["base"].endswith(("/", "#")) else values["base"] + "/"
-        return cls(store=values["store"], base=base, home=Path(values["home"]), tokens=Path(values["tokens"]))
+        return cls(store=values["store"], base=base, home=Path(values["home"]), tokens=Path(values["tokens"]),
+                   store_update=values["store_update"], store_gsp=values["store_gsp"],
+                   store_user=values["store_user"], store_password=values["store_password"])
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)  # type: ignore[arg-type]

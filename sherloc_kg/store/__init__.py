@@ -1,7 +1,9 @@
 """The store contract and its backends.
 
 ``open_store(settings)`` is the one way to get a store: a directory means the embedded on-disk
-Oxigraph, ``memory`` an embedded in-memory one, an http(s) URL the remote SPARQL 1.1 backend.
+Oxigraph, ``memory`` an embedded in-memory one, an http(s) URL the remote SPARQL 1.1 backend
+(``SHERLOC_STORE_UPDATE``, ``SHERLOC_STORE_GSP``, ``SHERLOC_STORE_USER`` and
+``SHERLOC_STORE_PASSWORD`` complete its configuration; see ``remote.py`` and ``servers.py``).
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ __all__ = ["Dataset", "RecordWrite", "SelectResult", "Store", "TermValue", "open
 def open_store(settings: Settings) -> Store:
     location = settings.store
     if location.startswith(("http://", "https://")):
-        raise UsageError(
-            f"--store {location}: the remote SPARQL 1.1 backend is not part of this version; "
-            "use a directory or 'memory'"
-        )
+        from .remote import RemoteStore
+
+        return RemoteStore(settings)
+    if location.startswith(("ftp://", "sparql://", "file://")):
+        raise UsageError(f"--store {location}: give a directory, 'memory' or an http(s) SPARQL endpoint URL")
     from .embedded import EmbeddedStore
 
     return EmbeddedStore(None if location == "memory" else location)

@@ -111,18 +111,26 @@ class EmbeddedStore:
 
     # -- reading ------------------------------------------------------------------------------
     def _run(self, sparql: str, bindings: Mapping[str, TermValue] | None, dataset: Dataset | None):
+        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        if dataset is not None and self._covers_store(dataset):
+            # The union shortcut is decided before the query takes its snapshot; a graph the
+            # dataset does not cover could appear in between. Checked again once the snapshot is
+            # taken: if one did, the query runs again over the explicit graph lists.
+            results = self._query(sparql, substitutions, use_default_graph_as_union=True)
+            if self._covers_store(dataset):
+                return results
         options: dict[str, object] = {}
-        if dataset is None or self._covers_store(dataset):
+        if dataset is None or dataset.default is None:
             options["use_default_graph_as_union"] = True
         else:
-            if dataset.default is None:
-                options["use_default_graph_as_union"] = True
-            else:
-                options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
-            if dataset.named is not None:
-                options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
-        if bindings:
-            options["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+            options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
+        if dataset is not None and dataset.named is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
+        return self._query(sparql, substitutions, **options)
+
+    def _query(self, sparql: str, substitutions: dict, **options: object):
+        if substitutions:
+            options["substitutions"] = substitutions
         try:
             return self._store.query(sparql, **options)
         except SyntaxError as error:

@@ -1,0 +1,171 @@
+"""What differs between SPARQL servers, in one place: the remote backend asks its ``Server`` and
+never tests for a product itself.
+
+=================  ============  ============  =========================  ==========  =========
+server             query         update        Graph Store                auth        request
+                                                                                      atomic
+=================  ============  ============  =========================  ==========  =========
+Oxigraph server    ``/query``    ``/update``   ``/store``                 (a proxy's  yes
+                                                                          basic)
+Virtuoso 7         ``/sparql``   ``/sparql-    ``/sparql-graph-crud-      digest      no
+                                 auth`` [1]_   auth`` [1]_
+other SPARQL 1.1   the URL       the URL       ``SHERLOC_STORE_GSP``      basic       assumed
+                                                                                      not
+=================  ============  ============  =========================  ==========  =========
+
+.. [1] With credentials. Virtuoso runs ``/sparql`` as its ``SPARQL`` account, which may not write
+   unless an operator grants it ``SPARQL_UPDATE``; then ``SHERLOC_STORE_UPDATE`` can name
+   ``/sparql`` and no credentials are needed.
+
+Virtuoso, as measured on 7.2.5 (Debian's ``virtuoso-opensource``):
+
+- an update request of several operations is **not** atomic: an operation that fails at run time
+  leaves the earlier ones applied (a syntax error anywhere refuses the whole request, as nothing
+  runs before the request compiles). One operation is one SQL statement, applied whole or not at
+  all. Hence the backend stages writes (see ``remote.py``);
+- ``FROM`` / ``FROM NAMED`` in a query are *added* to the protocol's ``default-graph-uri`` /
+  ``named-graph-uri`` (SPARQL 1.1 Protocol says the protocol's dataset wins), and a ``define
+  input:default-graph-uri`` pragma overrides it. The backend strips ``FROM`` clauses whenever it
+  sets the dataset (for every server, as the Protocol's precedence says) and refuses pragmas here;
+- without a dataset, a query's default graph is the union of *all* graphs, including Virtuoso's
+  own (``virtrdf#``, ``ldp#``, its service description): they are hidden from ``graphs()`` and
+  ``count()``, and a query "over everything" names SHERLOC's graphs explicitly;
+- its SPARQL JSON and TSV results are not the standard's (``typed-literal``, booleans as ``1``,
+  IRIs quoted as strings in TSV): results are fetched as SPARQL XML and re-serialised locally by
+  the engine's serialiser; CONSTRUCT results come as N-Triples, which is standard;
+- ``ResultSetMaxRows`` (default 10000) silently cuts results; Virtuoso then sends
+  ``X-SPARQL-MaxRows``, which the backend turns into an error rather than return a partial dump;
+- it has no default graph of its own: a graph write needs a graph IRI;
+- its literals are normalised (language tags lower-cased, ``true`` stored as ``1``, decimals
+  canonicalised): what comes back may differ in form from what was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from ..errors import QueryError
+from .. import sparql_text
+
+#: Graphs the backend writes while staging a load; hidden from callers like a server's own graphs.
+STAGING_PREFIX = "urn:sherloc:staging:"
+
+SPARQL_XML = "application/sparql-results+xml"
+SPARQL_TSV = "text/tab-separated-values"
+N_TRIPLES = "application/n-triples"
+
+
+def _sibling(url: str, path: str) -> str:
+    """``url`` with its last path segment replaced: ``http://h/ds/query`` → ``http://h/ds/update``."""
+    parts = urlsplit(url)
+    base = parts.path.rsplit("/", 1)[0]
+    return urlunsplit((parts.scheme, parts.netloc, f"{base}/{path}", "", ""))
+
+
+@dataclass(frozen=True)
+class Server:
+    """A generic SPARQL 1.1 Protocol + Graph Store Protocol server."""
+
+    name: str = "SPARQL server"
+    #: Whether one update request is applied as one transaction (all of it or none of it).
+    atomic_requests: bool = False
+    #: Whether it keeps a default graph of its own, apart from the named graphs.
+    has_default_graph: bool = True
+    #: Whether it serialises every result format to the standards, so bytes can pass through.
+    faithful_results: bool = True
+    #: Protocol parameters that make the default graph the union of all graphs, if it has some.
+    union_parameters: dict[str, str] = field(default_factory=dict)
+    #: Results format to read rows in (dumps, ``select``).
+    rows_format: str = SPARQL_XML
+    #: Triples per INSERT DATA operation where a write cannot go through the Graph Store Protocol.
+    insert_chunk: int = 5_000
+
+    def update_url(self, query_url: str, *, with_credentials: bool) -> str:
+        return query_url
+
+    def gsp_url(self, query_url: str, *, with_credentials: bool) -> str | None:
+        return None
+
+    def auth(self, user: str | None, password: str | None) -> httpx.Auth | None:
+        return httpx.BasicAuth(user, password or "") if user else None
+
+    def is_own_graph(self, graph: str) -> bool:
+        """Whether ``graph`` is the server's (or a staging graph): hidden from callers."""
+        return graph.startswith(STAGING_PREFIX)
+
+    def check_query(self, text: str) -> None:
+        """Refuse what this server would read as overriding the dataset the caller set."""
+
+    def truncated(self, headers: object) -> str | None:
+        """A message if the server says it cut the results short, else None."""
+        return None
+
+
+@dataclass(frozen=True)
+class OxigraphServer(Server):
+    name: str = "Oxigraph server"
+    atomic_requests: bool = True
+    union_parameters: dict[str, str] = field(default_factory=lambda: {"union-default-graph": ""})
+    rows_format: str = SPARQL_TSV
+
+    def update_url(self, query_url: str, *, with_credentials: bool) -> str:
+        return _sibling(query_url, "update")
+
+    def gsp_url(self, query_url: str, *, with_credentials: bool) -> str | None:
+        return _sibling(query_url, "store")
+
+
+_VIRTUOSO_OWN = ("http://www.openlinksw.com/schemas/", "http://www.w3.org/ns/ldp#")
+
+
+@dataclass(frozen=True)
+class VirtuosoServer(Server):
+    name: str = "Virtuoso"
+    atomic_requests: bool = False
+    has_default_graph: bool = False
+    faithful_results: bool = False
+    insert_chunk: int = 500  # its SPARQL compiler runs out of memory ("memory exhausted") near 5000
+
+    def update_url(self, query_url: str, *, with_credentials: bool) -> str:
+        return _sibling(query_url, "sparql-auth") if with_credentials else query_url
+
+    def gsp_url(self, query_url: str, *, with_credentials: bool) -> str | None:
+        return _sibling(query_url, "sparql-graph-crud-auth" if with_credentials else "sparql-graph-crud")
+
+    def auth(self, user: str | None, password: str | None) -> httpx.Auth | None:
+        return httpx.DigestAuth(user, password or "") if user else None
+
+    def is_own_graph(self, graph: str) -> bool:
+        if super().is_own_graph(graph) or graph.startswith(_VIRTUOSO_OWN):
+            return True
+        # Its service description graph is named after its endpoint: http://HOST/sparql.
+        parts = urlsplit(graph)
+        return parts.scheme == "http" and parts.path in ("/sparql", "/DAV/", "/DAV") and not parts.query
+
+    def check_query(self, text: str) -> None:
+        for token in sparql_text.tokens(text):
+            if token.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                return
+            if token.is_word("DEFINE"):
+                raise QueryError("Virtuoso pragmas (define ...) are not accepted: they could change the "
+                                 "dataset the query runs over")
+
+    def truncated(self, headers: object) -> str | None:
+        limit = headers.get("X-SPARQL-MaxRows") if hasattr(headers, "get") else None  # type: ignore[union-attr]
+        if limit:
+            return (f"Virtuoso cut the results at {limit} rows (its [SPARQL] ResultSetMaxRows); raise that "
+                    "limit above the largest graph")
+        return None
+
+
+def detect(query_url: str, server_header: str | None) -> Server:
+    """The server behind ``query_url``, from its ``Server`` header, else from the URL's shape."""
+    header = (server_header or "").lower()
+    if "virtuoso" in header:
+        return VirtuosoServer()
+    if "oxigraph" in header or urlsplit(query_url).path.endswith("/query"):
+        return OxigraphServer()
+    return Server()

@@ -1,0 +1,200 @@
+"""The store backends the contract suite runs against, each a real store: embedded Oxigraph (in
+memory and on disk), a real ``oxigraph serve`` process and a real Virtuoso 7 (``virtuoso-t``),
+each server started on free loopback ports with a temporary database and stopped afterwards.
+
+A server is started once per test session; each test gets it emptied. A server whose program is
+not installed is skipped with the reason (``.ci/run`` installs both).
+"""
+
+from __future__ import annotations
+
+import os
+
+import secrets
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sherloc_kg.config import DEFAULT_BASE, Settings
+from sherloc_kg.store.embedded import EmbeddedStore
+from sherloc_kg.store.remote import RemoteStore
+
+from .servers import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+OXIGRAPH = shutil.which("oxigraph") or str(REPO / ".venv" / "bin" / "oxigraph")
+VIRTUOSO = shutil.which("virtuoso-t")
+ISQL = shutil.which("isql-vt") or shutil.which("isql")
+VIRTUOSO_ROOT = Path("/var/lib/virtuoso-opensource-7/vsp")
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen, log: Path, attempts: int = 600) -> None:
+    """Poll the query endpoint (bounded number of tries, no clock asserts) until it answers."""
+    for _ in range(attempts):
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}:\n{log.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer:\n{log.read_text(errors='replace')[-2000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def missing(reason: str) -> None:
+    """A server the suite needs is not installed: skipped on a developer's machine, a failure in
+    CI (``CI`` set), where ``.ci/run`` installs it, so CI never passes by skipping."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; .ci/run should have installed it")
+    pytest.skip(reason)
+
+
+@contextmanager
+def oxigraph_server(directory: Path) -> Iterator[Settings]:
+    """``oxigraph serve`` on a free port over a database in ``directory``."""
+    if not Path(OXIGRAPH).exists():
+        missing("the oxigraph server (PyPI package 'oxigraph') is not installed")
+    port = free_port()
+    log = directory / "oxigraph.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(directory / "db"),
+                                    "--bind", f"127.0.0.1:{port}"], stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/query"
+        _wait_until_answering(url, process, log)
+        yield Settings(store=url, base=DEFAULT_BASE, home=REPO)
+    finally:
+        _stop(process)
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{isql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = ., {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {root}
+ServerThreads = 10
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 10000000
+MaxQueryExecutionTime = 120
+"""
+
+
+@contextmanager
+def virtuoso_server(directory: Path) -> Iterator[Settings]:
+    """Virtuoso 7 on free ports over a fresh database in ``directory``; the ``dba`` password is
+    replaced by a random one (sent to isql on its standard input, never on a command line)."""
+    if VIRTUOSO is None or ISQL is None:
+        missing("Virtuoso 7 is not installed (Debian: apt-get install virtuoso-opensource)")
+    http_port, isql_port = free_port(), free_port()
+    root = VIRTUOSO_ROOT if VIRTUOSO_ROOT.is_dir() else directory
+    ini = directory / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=directory, isql_port=isql_port, http_port=http_port, root=root))
+    log = directory / "virtuoso.out"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=directory,
+                                   stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{http_port}/sparql"
+        _wait_until_answering(url, process, log)
+        password = secrets.token_urlsafe(16)
+        done = subprocess.run([ISQL, f"127.0.0.1:{isql_port}", "dba", "dba"], cwd=directory,
+                              input=f"USER_SET_PASSWORD('dba', '{password}');\nEXIT;\n", text=True,
+                              capture_output=True, timeout=120)
+        assert done.returncode == 0 and "Error" not in done.stdout + done.stderr, done.stdout + done.stderr
+        yield Settings(store=url, base=DEFAULT_BASE, home=REPO, store_user="dba", store_password=password)
+    finally:
+        _stop(process)
+
+
+def empty(store: RemoteStore) -> None:
+    """Drop every graph the store shows, and any staging graph a failed write left behind."""
+    rows = store._select_rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", []).rows
+    leftovers = [str(r["g"]) for r in rows if str(r["g"]).startswith("urn:sherloc:staging:")]
+    graphs = store.graphs() + leftovers
+    if graphs:
+        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+    if store.server.has_default_graph:
+        store.update("DROP SILENT DEFAULT")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as settings:
+        yield settings
+
+
+@pytest.fixture(scope="session")
+def virtuoso_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as settings:
+        yield settings
+
+
+BACKENDS = ["memory", "disk", "oxigraph", "virtuoso"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty store of each backend."""
+    if request.param in ("memory", "disk"):
+        store = EmbeddedStore(None if request.param == "memory" else tmp_path / "store")
+    else:
+        settings = request.getfixturevalue(f"{request.param}_settings")
+        store = RemoteStore(settings)
+        empty(store)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def remote_backend(request: pytest.FixtureRequest):
+    """Marker for tests that want only the servers: parametrise with indirect=True."""
+    settings = request.getfixturevalue(f"{request.param}_settings")
+    store = RemoteStore(settings)
+    empty(store)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+__all__ = ["backend", "oxigraph_settings", "virtuoso_settings", "remote_backend", "empty"]
