@@ -55,7 +55,7 @@ from urllib.parse import quote, unquote
 from fastapi import APIRouter, Depends, Request, Response
 
 from sherloc_kg.access import Caller, Role
-from sherloc_kg.errors import NotFound, SherlocError, UsageError
+from sherloc_kg.errors import NotFound, UnsupportedMediaType, UsageError
 from sherloc_kg.store.contract import RdfDocument
 
 from .context import Context, caller, context
@@ -65,12 +65,6 @@ ENDPOINT = "/rdf-graph-store"
 
 router = APIRouter(tags=["graph store"])
 
-
-class UnsupportedMediaType(SherlocError):
-    """A request body in a media type the graph store does not read (HTTP 415)."""
-
-    exit_code = 2
-    http_status = 415
 
 
 #: Media types a body may have -> the one the store parses. TriG and N-Quads only as graphs.

@@ -9,14 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sherloc_kg.errors import SherlocError
+from sherloc_kg.errors import NotAcceptable
 
-
-class NotAcceptable(SherlocError):
-    """Nothing the route can produce is acceptable to the client (HTTP 406)."""
-
-    exit_code = 2
-    http_status = 406
 
 
 #: Results of SELECT and ASK, first one the default.

@@ -36,7 +36,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
 from sherloc_kg.access import Caller, Forbidden, Role
-from sherloc_kg.errors import QueryError, SherlocError, UsageError
+from sherloc_kg.errors import QueryError, SherlocError, UnsupportedMediaType, UsageError
 from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, keywords, query_form, \
     update_names_dataset, with_using
 from sherloc_kg.store import Dataset
@@ -88,12 +88,6 @@ _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
 _ENGINE_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 
-
-class UnsupportedMediaType(SherlocError):
-    """A POST body in a media type the protocol does not define (HTTP 415)."""
-
-    exit_code = 2
-    http_status = 415
 
 
 @dataclass

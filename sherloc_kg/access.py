@@ -24,7 +24,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .errors import SherlocError, UsageError
+from .errors import Forbidden, Unauthorized, UsageError
 from .iris import Iris
 from .store import Dataset
 
@@ -37,18 +37,6 @@ class Role(str, Enum):
     ADMIN = "admin"
 
 
-class Unauthorized(SherlocError):
-    """No valid credentials (HTTP 401)."""
-
-    exit_code = 2
-    http_status = 401
-
-
-class Forbidden(SherlocError):
-    """Valid credentials, but the role may not do this (HTTP 403)."""
-
-    exit_code = 2
-    http_status = 403
 
 
 @dataclass(frozen=True)

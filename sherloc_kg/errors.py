@@ -7,7 +7,11 @@
     ├── ValidationFailed              records broke SHACL shapes; carries the issues (exit 1, HTTP 422)
     ├── QueryError                    a SPARQL query or update failed (HTTP 400)
     ├── NotFound                      a named query, record or IRI does not exist (HTTP 404)
-    └── StoreError                    the store refused or failed an operation (HTTP 503)
+    ├── StoreError                    the store refused or failed an operation (HTTP 503)
+    ├── Unauthorized                  no valid credentials (HTTP 401)
+    ├── Forbidden                     valid credentials, but the role may not do this (HTTP 403)
+    ├── NotAcceptable                 no format the client accepts (HTTP 406)
+    └── UnsupportedMediaType          a request body in a media type we do not read (HTTP 415)
 
 The CLI maps these to one red line and an exit code in one place (``cli.py``); the API maps
 them to one JSON shape in one place.
@@ -42,6 +46,26 @@ class QueryError(SherlocError):
 class StoreError(SherlocError):
     exit_code = 1
     http_status = 503
+
+
+class Unauthorized(SherlocError):
+    exit_code = 2
+    http_status = 401
+
+
+class Forbidden(SherlocError):
+    exit_code = 2
+    http_status = 403
+
+
+class NotAcceptable(SherlocError):
+    exit_code = 2
+    http_status = 406
+
+
+class UnsupportedMediaType(SherlocError):
+    exit_code = 2
+    http_status = 415
 
 
 @dataclass(frozen=True)
