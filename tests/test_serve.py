@@ -67,3 +67,18 @@ def test_sparql_endpoint_answers_in_the_accepted_format(server: str) -> None:
     assert as_csv.headers["content-type"].startswith("text/csv") and as_csv.text.split() == ["n", "1164"]
     broken = httpx.get(server + "/sparql", params={"query": "SELEKT"})
     assert broken.status_code == 400 and "syntax" in broken.json()["message"].lower()
+
+
+def test_the_served_process_answers_linked_data_search_and_the_dataset(server: str) -> None:
+    """What `make run` promises: the endpoint, the Linked Data and the JSON API over the bundled data."""
+    source = [json.loads(line) for line in Path(BUNDLED).read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    first = source[0]
+    turtle = httpx.get(server + f"/id/case/{first['id']}", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
+    assert first["title"] in turtle.text
+    found = httpx.get(server + "/api/search/cases", params={"country": first["country"], "size": 100}).json()
+    assert found["total"] == sum(1 for c in source if c.get("country") == first["country"])
+    description = httpx.get(server + "/sparql", headers={"Accept": "text/turtle"})
+    assert description.status_code == 200 and "sparql-service-description" in description.text
+    assert httpx.get(server + "/dataset", headers={"Accept": "text/turtle"}).status_code == 200
