@@ -9,8 +9,9 @@ not installed is skipped with the reason (``.ci/run`` installs both).
 from __future__ import annotations
 
 import os
-
+import re
 import secrets
+import select
 import shutil
 import subprocess
 import time
@@ -113,40 +114,103 @@ ServerThreads = 10
 Charset = UTF-8
 [SPARQL]
 ResultSetMaxRows = 10000000
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = {max_seconds}
 """
 
 
+class IsqlSession:
+    """An interactive ``isql`` connection to a Virtuoso started by :func:`virtuoso_process` in
+    ``directory``: another client of the same database, with transactions of its own. It logs in
+    with Virtuoso's initial password, so it is opened before that password is replaced."""
+
+    def __init__(self, directory: Path) -> None:
+        port = re.search(r"\[Parameters\]\s*ServerPort = 127\.0\.0\.1:(\d+)", (directory / "virtuoso.ini").read_text())
+        assert port and ISQL is not None
+        self.process = subprocess.Popen([ISQL, f"127.0.0.1:{port.group(1)}", "dba", "dba"], cwd=directory,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self._marks = 0
+        self.run("")
+
+    def run(self, statement: str) -> str:
+        """Send one statement; isql's answer, read up to a marker selected after it (some isql
+        commands print nothing). A statement isql reports an error for fails the test."""
+        assert self.process.stdin
+        self._marks += 1
+        mark = f"isql-mark-{self._marks}"
+        self.process.stdin.write(f"{statement}\nSELECT '{mark}';\n".encode())
+        self.process.stdin.flush()
+        answer = self._read_until(mark.encode())
+        assert "*** Error" not in answer, f"isql: {statement}: {answer}"
+        return answer
+
+    def _read_until(self, mark: bytes, seconds: float = 300.0) -> str:
+        assert self.process.stdout
+        stream = self.process.stdout.fileno()
+        seen = b""
+        deadline = time.monotonic() + seconds
+        while mark not in seen.replace(b"'" + mark, b""):  # the echo of the SELECT is not the answer
+            ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, f"isql said nothing for {seconds} s: {seen.decode(errors='replace')}"
+            piece = os.read(stream, 65536)
+            assert piece, f"isql ended: {seen.decode(errors='replace')}"
+            seen += piece
+        return seen.decode(errors="replace")
+
+    def close(self) -> None:
+        if self.process.poll() is None and self.process.stdin:
+            self.process.stdin.write(b"EXIT;\n")
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
 @contextmanager
-def virtuoso_server(directory: Path) -> Iterator[Settings]:
-    """Virtuoso 7 on free ports over a fresh database in ``directory``; the ``dba`` password is
-    replaced by a random one (sent to isql on its standard input, never on a command line)."""
+def virtuoso_process(directory: Path, *, max_seconds: int = 120) -> Iterator[tuple[Settings, IsqlSession]]:
+    """Virtuoso 7 on free ports over a fresh database in ``directory``, and an isql session to it.
+    The ``dba`` password is replaced by a random one through that session (on isql's standard
+    input, never on a command line). ``max_seconds`` is its [SPARQL] MaxQueryExecutionTime, which
+    also bounds how long a request waits for a lock."""
     if VIRTUOSO is None or ISQL is None:
         missing("Virtuoso 7 is not installed (Debian: apt-get install virtuoso-opensource)")
     http_port, isql_port = free_port(), free_port()
     root = VIRTUOSO_ROOT if VIRTUOSO_ROOT.is_dir() else directory
     ini = directory / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=directory, isql_port=isql_port, http_port=http_port, root=root))
+    ini.write_text(VIRTUOSO_INI.format(dir=directory, isql_port=isql_port, http_port=http_port, root=root,
+                                       max_seconds=max_seconds))
     log = directory / "virtuoso.out"
     with log.open("wb") as sink:
         process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=directory,
                                    stdout=sink, stderr=subprocess.STDOUT)
+    session = None
     try:
         url = f"http://127.0.0.1:{http_port}/sparql"
         _wait_until_answering(url, process, log)
+        session = IsqlSession(directory)
         password = secrets.token_urlsafe(16)
-        done = subprocess.run([ISQL, f"127.0.0.1:{isql_port}", "dba", "dba"], cwd=directory,
-                              input=f"USER_SET_PASSWORD('dba', '{password}');\nEXIT;\n", text=True,
-                              capture_output=True, timeout=120)
-        assert done.returncode == 0 and "Error" not in done.stdout + done.stderr, done.stdout + done.stderr
-        yield Settings(store=url, base=DEFAULT_BASE, home=REPO, store_user="dba", store_password=password)
+        session.run(f"USER_SET_PASSWORD('dba', '{password}');")
+        yield Settings(store=url, base=DEFAULT_BASE, home=REPO, store_user="dba", store_password=password), session
     finally:
+        if session is not None:
+            session.close()
         _stop(process)
+
+
+@contextmanager
+def virtuoso_server(directory: Path) -> Iterator[Settings]:
+    """Virtuoso 7 as :func:`virtuoso_process` starts it, for HTTP clients only."""
+    with virtuoso_process(directory) as (settings, session):
+        session.close()
+        yield settings
 
 
 def empty(store: RemoteStore) -> None:
     """Drop every graph the store shows, and any staging graph a failed write left behind."""
-    rows = store._select_rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", []).rows
+    rows = store._select_rows("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", []).rows
     leftovers = [str(r["g"]) for r in rows if str(r["g"]).startswith("urn:sherloc:staging:")]
     graphs = store.graphs() + leftovers
     if graphs:

@@ -28,32 +28,31 @@ def sherloc(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 def test_migrate_embedded_to_oxigraph_server_and_back(tmp_path: Path, loaded_store: EmbeddedStore,
                                                       oxigraph_settings: Settings) -> None:
-    remote = RemoteStore(oxigraph_settings)
-    empty(remote)
-    source = EmbeddedStore(tmp_path / "source")
-    buffer = io.BytesIO()
-    loaded_store.dump(buffer, media_type=NQUADS)
-    source.restore(io.BytesIO(buffer.getvalue()), media_type=NQUADS)
-    expected = snapshot(source)
-    source.close()
+    with RemoteStore(oxigraph_settings) as remote:
+        empty(remote)
+        source = EmbeddedStore(tmp_path / "source")
+        buffer = io.BytesIO()
+        loaded_store.dump(buffer, media_type=NQUADS)
+        source.restore(io.BytesIO(buffer.getvalue()), media_type=NQUADS)
+        expected = snapshot(source)
+        source.close()
 
-    there = sherloc("migrate", "--from", str(tmp_path / "source"), "--to", oxigraph_settings.store,
-                    "--chunk-size", "1000")
-    assert there.returncode == 0, there.stderr
-    assert "counts checked" in there.stdout
-    assert snapshot(remote) == expected
+        there = sherloc("migrate", "--from", str(tmp_path / "source"), "--to", oxigraph_settings.store,
+                        "--chunk-size", "1000")
+        assert there.returncode == 0, there.stderr
+        assert "counts checked" in there.stdout
+        assert snapshot(remote) == expected
 
-    again = sherloc("migrate", "--from", str(tmp_path / "source"), "--to", oxigraph_settings.store)
-    assert again.returncode == 2 and "--replace" in again.stderr
+        again = sherloc("migrate", "--from", str(tmp_path / "source"), "--to", oxigraph_settings.store)
+        assert again.returncode == 2 and "--replace" in again.stderr
 
-    back = sherloc("migrate", "--from", oxigraph_settings.store, "--to", str(tmp_path / "back"), "--chunk-size", "777")
-    assert back.returncode == 0, back.stderr
-    copy = EmbeddedStore(tmp_path / "back")
-    try:
-        assert snapshot(copy) == expected
-    finally:
-        copy.close()
-    remote.close()
+        back = sherloc("migrate", "--from", oxigraph_settings.store, "--to", str(tmp_path / "back"), "--chunk-size", "777")
+        assert back.returncode == 0, back.stderr
+        copy = EmbeddedStore(tmp_path / "back")
+        try:
+            assert snapshot(copy) == expected
+        finally:
+            copy.close()
 
 
 def test_migrate_from_a_server_that_is_down_names_it(tmp_path: Path) -> None:
@@ -70,23 +69,22 @@ def test_the_pipeline_writes_the_same_quads_on_a_server(server: str, request: py
                                                        reference_dump: bytes, settings: Settings) -> None:
     """Ingest(remote).load('cases', ...) leaves the same N-Quads as on the embedded store (the
     provenance graph aside: it names the load's own time and id)."""
-    remote = RemoteStore(request.getfixturevalue(f"{server}_settings"))
-    empty(remote)
-    local = EmbeddedStore(None)
-    for store in (local, remote):
-        store.restore(io.BytesIO(reference_dump), media_type=NQUADS)
-    cases = [settings.data_dir / relative for kind, relative in BUNDLED if kind == "cases"]
-    for store in (local, remote):
-        report = Ingest(store, settings).load("cases", cases)
-        assert report.written
-        Ingest(store, settings).load("cases", cases)  # idempotent reload
-    graphs = [g for g in local.graphs() if not g.endswith("/provenance")]
-    def quads(store):
-        out = io.BytesIO()
-        store.dump(out, media_type=NQUADS, graphs=graphs)
-        return set(out.getvalue().decode().splitlines())
-    if server == "oxigraph":
-        assert quads(remote) == quads(local)
-    else:  # Virtuoso normalises literals (language tags, decimals...): compare graph by graph sizes
-        assert {g: remote.count(g) for g in graphs} == {g: local.count(g) for g in graphs}
-    remote.close()
+    with RemoteStore(request.getfixturevalue(f"{server}_settings")) as remote:
+        empty(remote)
+        local = EmbeddedStore(None)
+        for store in (local, remote):
+            store.restore(io.BytesIO(reference_dump), media_type=NQUADS)
+        cases = [settings.data_dir / relative for kind, relative in BUNDLED if kind == "cases"]
+        for store in (local, remote):
+            report = Ingest(store, settings).load("cases", cases)
+            assert report.written
+            Ingest(store, settings).load("cases", cases)  # idempotent reload
+        graphs = [g for g in local.graphs() if not g.endswith("/provenance")]
+        def quads(store):
+            out = io.BytesIO()
+            store.dump(out, media_type=NQUADS, graphs=graphs)
+            return set(out.getvalue().decode().splitlines())
+        if server == "oxigraph":
+            assert quads(remote) == quads(local)
+        else:  # Virtuoso normalises literals (language tags, decimals...): compare graph by graph sizes
+            assert {g: remote.count(g) for g in graphs} == {g: local.count(g) for g in graphs}

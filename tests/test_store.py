@@ -4,6 +4,8 @@ disk), a real ``oxigraph serve`` and a real Virtuoso 7 (fixtures in ``backends.p
 from __future__ import annotations
 
 import io
+import logging
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,9 @@ from sherloc_kg.errors import QueryError, StoreError, UsageError
 from sherloc_kg.store import Dataset, RecordWrite
 from sherloc_kg.store.contract import RdfDocument, UnparsableDocument
 from sherloc_kg.store.embedded import EmbeddedStore
+from sherloc_kg.store.remote import RemoteStore
 
-from .backends import backend, oxigraph_settings, virtuoso_settings  # noqa: F401  (fixtures)
+from .backends import backend, oxigraph_settings, virtuoso_process, virtuoso_settings  # noqa: F401  (fixtures)
 
 G1, G2 = "http://example.org/graph/1", "http://example.org/graph/2"
 RESTRICTED = "http://example.org/graph/restricted"
@@ -227,3 +230,43 @@ def test_a_locked_disk_store_says_who_may_hold_it(tmp_path: Path) -> None:
             EmbeddedStore(tmp_path / "s")
     finally:
         first.close()
+
+
+def test_a_staged_write_on_virtuoso_outlasts_a_lock_held_by_another_client(tmp_path: Path,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    """Another client's open transaction holds a lock on the graph a load replaces: Virtuoso rolls
+    the load's MOVE back when its lock wait runs out (SR171). The store sends that MOVE again, and
+    the load lands whole once the other transaction ends."""
+    old = RdfDocument(f'<{R}> <{P}> "old" .\n'.encode(), "application/n-triples")
+    new = RdfDocument(f'<{R}> <{P}> "new" .\n<{R_OTHER}> <{P}> "new" .\n'.encode(), "application/n-triples")
+    with virtuoso_process(tmp_path, max_seconds=2) as (settings, isql), RemoteStore(settings) as store:
+        store.load_graph(G1, [old])
+        isql.run("set autocommit manual;")
+        isql.run(f"SPARQL INSERT DATA {{ GRAPH <{G1}> {{ <{R}> <{P}> 'held' }} }};")
+        release = threading.Timer(5.0, isql.run, ["rollback work;"])
+        release.start()
+        try:
+            with caplog.at_level(logging.WARNING, logger="sherloc_kg.store.remote"):
+                assert store.load_graph(G1, [new], replace=True) == 2
+        finally:
+            release.join()
+        assert "SR171" in caplog.text and "sending it again" in caplog.text
+        assert triples_of(store, G1) == {(R, P, Literal("new")), (R_OTHER, P, Literal("new"))}
+        assert store.graphs() == [G1]
+        rows = store._select_rows("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", []).rows
+        assert not [r for r in rows if str(r["g"]).startswith("urn:sherloc:staging:")]
+
+
+def test_an_update_a_caller_sends_is_not_sent_twice(tmp_path: Path) -> None:
+    """Only the store's own idempotent steps are retried: a caller's update that Virtuoso rolls back
+    fails with the server's reason."""
+    with virtuoso_process(tmp_path, max_seconds=2) as (settings, isql), RemoteStore(settings) as store:
+        store.load_graph(G1, [RdfDocument(f'<{R}> <{P}> "old" .\n'.encode(), "application/n-triples")])
+        isql.run("set autocommit manual;")
+        isql.run(f"SPARQL INSERT DATA {{ GRAPH <{G1}> {{ <{R}> <{P}> 'held' }} }};")
+        try:
+            with pytest.raises(StoreError, match="SR171"):
+                store.update(f"CLEAR GRAPH <{G1}>")
+        finally:
+            isql.run("rollback work;")
+        assert triples_of(store, G1) == {(R, P, Literal("old"))}

@@ -22,16 +22,20 @@ Guarantees (the contract's "each write commits whole or not at all"), per server
   or the server or the connection going down mid-request, leaves the previous state.
 - **Virtuoso 7** applies each *operation* whole or not at all, but not a request: an operation
   failing at run time leaves the earlier ones of the same request applied. Writes are therefore
-  staged. (1) One request builds the new version of every graph the write touches in staging
-  graphs (``urn:sherloc:staging:{uuid}:{graph}``): ``COPY`` of the current graph, then the record
-  deletions and insertions, then the inference rules with the touched graphs renamed to their
-  staging copies. If it fails, the staging graphs are dropped and the real graphs were never
-  touched. (2) A second request ``MOVE``\\ s each staging graph onto its graph: one operation per
-  graph. What can be seen if (2) fails part-way (the server dies between two ``MOVE``\\ s): the
-  graphs moved so far hold the new version, the others the old one, and staging graphs are left
-  behind (hidden from ``graphs()``, ``count()`` and every dataset this backend sets). Re-running the
-  load is idempotent and repairs it. While (2) runs, a reader may see one graph new and another
-  old. Staging copies whole graphs, so a write costs time in proportion to the graphs it touches.
+  staged. (1) Requests that write only staging graphs (``urn:sherloc:staging:{uuid}:{graph}``)
+  build the new version of every graph the write touches: ``COPY`` of the current graph, the
+  record deletions, the new triples (Graph Store ``POST``), then the inference rules with the
+  touched graphs renamed to their staging copies. If one fails, the staging graphs are dropped and
+  the real graphs were never touched. (2) One ``MOVE`` request per graph puts each staging graph
+  onto its graph. What can be seen if (2) fails part-way (the server dies between two ``MOVE``\\ s):
+  the graphs moved so far hold the new version, the others the old one, and staging graphs are
+  left behind (hidden from ``graphs()``, ``count()`` and every dataset this backend sets).
+  Re-running the load is idempotent and repairs it. While (2) runs, a reader may see one graph new
+  and another old. Staging copies whole graphs, so a write costs time in proportion to the graphs
+  it touches. A request of (1) or (2) that Virtuoso rolls back for a passing reason (a deadlock,
+  ``40001``, or a lock wait that timed out, ``SR171``) is sent again after a pause, up to five
+  times: each is idempotent, and each ``MOVE`` goes alone because a ``MOVE`` from a staging graph
+  already moved would empty its graph.
 - **Other servers** are treated like Virtuoso (staged), since the Protocol does not promise that a
   request is atomic.
 
@@ -42,7 +46,10 @@ whatever Virtuoso's isolation (read committed) gives.
 
 from __future__ import annotations
 
+import ast
+import logging
 import shutil
+import time
 import urllib.error
 import uuid
 import warnings
@@ -116,7 +123,9 @@ def without_dataset_clauses(text: str) -> str:
             continue
         index += 1
     for start, end in reversed(cuts):
-        text = text[:start] + " " + text[end:]
+        # blanked out, line breaks kept: a server's "error at line:column" still points into the
+        # text the caller wrote
+        text = text[:start] + "".join(c if c in "\r\n" else " " for c in text[start:end]) + text[end:]
     return text
 
 
@@ -171,6 +180,24 @@ def record_operations(writes: Sequence[RecordWrite], replace_graphs: Iterable[st
                              for s, p, o in write.triples[start:start + INSERT_CHUNK])
             operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
     return operations
+
+
+LOG = logging.getLogger(__name__)
+
+#: Pauses (seconds) before sending a rolled-back idempotent update again; then the error stands.
+RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def _wrapper_body(error: SPARQLWrapperException) -> bytes | str | None:
+    """The server's answer to a refused query. SPARQLWrapper (2.0) keeps it only inside its
+    exception's message (``...\\n\\nResponse:\\n`` and the body's ``repr``)."""
+    _, found, answer = str(error).partition("\n\nResponse:\n")
+    if not found:
+        return None
+    try:
+        return ast.literal_eval(answer)
+    except (ValueError, SyntaxError):
+        return answer
 
 
 def _error_text(body: bytes | str | None, limit: int = 600) -> str:
@@ -249,7 +276,7 @@ class RemoteStore:
         except SPARQLWrapperException as error:
             status = getattr(error, "code", None) or {"QueryBadFormed": 400}.get(type(error).__name__)
             message = f"{self._who(self.query_url)} refused the query ({type(error).__name__}): " \
-                      f"{_error_text(getattr(error, 'response', None))}"
+                      f"{_error_text(_wrapper_body(error))}"
             raise (QueryError if status == 400 or type(error).__name__ == "QueryBadFormed" else StoreError)(message) from error
         except urllib.error.HTTPError as error:
             body = error.read() if hasattr(error, "read") else b""
@@ -286,13 +313,22 @@ class RemoteStore:
             rows.append({n: from_oxigraph(solution[n]) for n in variables if solution[n] is not None})
         return SelectResult(variables, rows)
 
-    def _update(self, text: str) -> None:
-        try:
-            response = self._http.post(self.update_url, data={"update": text}, headers={"Accept": "*/*"})
-        except httpx.HTTPError as error:
-            raise StoreError(f"cannot reach {self._who(self.update_url)}: {error}") from error
-        if response.status_code >= 400:
-            self._refused(response, self.update_url, "update")
+    def _update(self, text: str, *, idempotent: bool = False) -> None:
+        """Send one update request. An ``idempotent`` one (it only rebuilds staging graphs, or is
+        one operation the server applies whole) is sent again, after a pause, when the server
+        rolled it back for a passing reason (a deadlock or a lock wait that timed out)."""
+        for pause in (*RETRY_PAUSES, None):
+            try:
+                response = self._http.post(self.update_url, data={"update": text}, headers={"Accept": "*/*"})
+            except httpx.HTTPError as error:
+                raise StoreError(f"cannot reach {self._who(self.update_url)}: {error}") from error
+            if response.status_code < 400:
+                return
+            if not (idempotent and pause is not None and self.server.transient(response.status_code, response.content)):
+                self._refused(response, self.update_url, "update")
+            LOG.warning("%s rolled the update back (%s); sending it again in %s s",
+                        self._who(self.update_url), _error_text(response.content, 120), pause)
+            time.sleep(pause)
 
     def _refused(self, response: httpx.Response, url: str, what: str) -> None:
         message = f"{self._who(url)} refused the {what} (HTTP {response.status_code}): {_error_text(response.content)}"
@@ -427,7 +463,9 @@ class RemoteStore:
         self._serialize(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {pattern}", [], output, media_type)
 
     def graphs(self) -> list[str]:
-        rows = self._select_rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", []).rows
+        # GROUP BY, not DISTINCT: Virtuoso 7 answers this form from its graph index at once, and
+        # the DISTINCT form by a scan (7 s instead of 2 ms over 28,000 quads)
+        rows = self._select_rows("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", []).rows
         return sorted(str(r["g"]) for r in rows if "g" in r and not self.server.is_own_graph(str(r["g"])))
 
     # -- writing ------------------------------------------------------------------------------
@@ -458,7 +496,8 @@ class RemoteStore:
         copies = [f"COPY SILENT GRAPH <{g}> TO GRAPH <{s}>" for g, s in staging.items() if g not in replace_graphs]
         deletions = record_operations([RecordWrite(w.graph, w.records) for w in writes], [], staging)
         try:
-            self._update(" ;\n".join(copies + deletions) if copies or deletions else "CLEAR SILENT GRAPH <" + EMPTY_GRAPH + ">")
+            self._update(" ;\n".join(copies + deletions) if copies or deletions else "CLEAR SILENT GRAPH <" + EMPTY_GRAPH + ">",
+                         idempotent=True)
             for write in writes:
                 self._write_triples(staging[write.graph], [
                     ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in write.triples])  # type: ignore[arg-type]
@@ -470,18 +509,19 @@ class RemoteStore:
 
     def _staged(self, build: str | None, staging: Mapping[str, str], verb: str) -> None:
         """Run ``build`` (which fills the staging graphs), then put each staging graph onto its
-        graph with ``verb`` (MOVE: replace; ADD: add) in one request; clean up on failure."""
+        graph with ``verb`` (MOVE: replace; ADD: add), one request per graph so that a request
+        rolled back for a passing reason can be sent again alone (a MOVE from a staging graph
+        already moved would empty its graph); clean up on failure."""
         try:
             if build is not None:
-                self._update(build)
+                self._update(build, idempotent=True)
         except SherlocError:
             self._drop_quietly(staging.values())
             raise
-        swap = [f"{verb} SILENT GRAPH <{s}> TO GRAPH <{g}>" for g, s in staging.items()]
-        if verb != "MOVE":
-            swap += [f"DROP SILENT GRAPH <{s}>" for s in staging.values()]
         try:
-            self._update(" ;\n".join(swap))
+            for graph, stage in staging.items():
+                swap = f"{verb} SILENT GRAPH <{stage}> TO GRAPH <{graph}>"
+                self._update(swap if verb == "MOVE" else f"{swap} ;\nDROP SILENT GRAPH <{stage}>", idempotent=True)
         except SherlocError as error:
             self._drop_quietly(staging.values())
             raise StoreError(f"the write failed while moving its staged graphs into place; some graphs may "
@@ -495,7 +535,7 @@ class RemoteStore:
 
     def restore(self, source: BinaryIO, *, media_type: str) -> None:
         """Add a dump (N-Quads or TriG): one Graph Store request on a server that applies it as one
-        transaction, else staged graph by graph and added in one swap request."""
+        transaction, else staged graph by graph and added graph by graph."""
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None or not fmt.supports_datasets:
             raise UsageError(f"no RDF dataset parser for {media_type}")
@@ -579,3 +619,9 @@ class RemoteStore:
 
     def close(self) -> None:
         self._http.close()
+
+    def __enter__(self) -> "RemoteStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -103,6 +103,11 @@ class Server:
         """A message if the server says it cut the results short, else None."""
         return None
 
+    def transient(self, status: int, body: bytes) -> bool:
+        """Whether a refused update was rolled back for a reason that may pass (a deadlock, a lock
+        wait that timed out), so sending the same idempotent request again is the remedy."""
+        return False
+
 
 @dataclass(frozen=True)
 class OxigraphServer(Server):
@@ -152,6 +157,11 @@ class VirtuosoServer(Server):
             if token.is_word("DEFINE"):
                 raise QueryError("Virtuoso pragmas (define ...) are not accepted: they could change the "
                                  "dataset the query runs over")
+
+    def transient(self, status: int, body: bytes) -> bool:
+        # 40001: the transaction lost a deadlock; SR171: it waited on a lock past its timeout.
+        # Virtuoso rolls the operation back in both cases and its documentation says to retry.
+        return status >= 500 and any(code in body for code in (b"40001", b"SR171"))
 
     def truncated(self, headers: object) -> str | None:
         limit = headers.get("X-SPARQL-MaxRows") if hasattr(headers, "get") else None  # type: ignore[union-attr]
