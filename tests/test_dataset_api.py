@@ -28,10 +28,17 @@ ME = URIRef(BASE + "dataset")
 
 
 @pytest.fixture(scope="module")
-def served(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict, EmbeddedStore]]:
+def example_store(settings: Settings) -> EmbeddedStore:
+    """The store the dataset is served from (tests/test_api_remote.py swaps in a remote one)."""
+    return examples_store(settings)
+
+
+@pytest.fixture(scope="module")
+def served(settings: Settings, example_store: EmbeddedStore,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict, EmbeddedStore]]:
     tokens = tmp_path_factory.mktemp("dataset") / "tokens.json"
     admin = Tokens(tokens).create(Role.ADMIN, name="test")
-    store = examples_store(settings)
+    store = example_store
     with serving(create_app(settings.with_(tokens=tokens), store=store)) as url:
         yield url, {"Authorization": f"Bearer {admin}"}, store
 

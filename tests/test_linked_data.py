@@ -311,10 +311,16 @@ def test_headers_name_the_document_and_its_alternates(server: str) -> None:
 
 # -- odd ids, another base, escaping -------------------------------------------------------------------------
 
-def test_ids_with_reserved_characters_and_another_base(settings: Settings) -> None:
+@pytest.fixture
+def empty_store() -> EmbeddedStore:
+    """An empty store, for a test that writes (tests/test_api_remote.py swaps in a remote one)."""
+    return EmbeddedStore(None)
+
+
+def test_ids_with_reserved_characters_and_another_base(settings: Settings, empty_store: EmbeddedStore) -> None:
     base = "http://example.org/kg/"
     iris = Iris(base)
-    store = EmbeddedStore(None)
+    store = empty_store
     odd = iris.case("X 1/2 <b>")  # ``/`` inside an id is encoded, so is the markup
     country = iris.country("XAA")
     store.write([RecordWrite(str(iris.graph("cases")), [str(odd)], [
@@ -337,11 +343,19 @@ def test_ids_with_reserved_characters_and_another_base(settings: Settings) -> No
 # -- restricted information -------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def examples(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """The examples served on loopback, with an official's and an admin's token."""
+def example_store(settings: Settings) -> EmbeddedStore:
+    """The reference graphs and the examples (tests/test_api_remote.py swaps in a remote store)."""
     store = EmbeddedStore(None)
     install_reference(store, settings, with_examples=True)
     load_examples(store, settings)
+    return store
+
+
+@pytest.fixture(scope="module")
+def examples(settings: Settings, example_store: EmbeddedStore,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """The examples served on loopback, with an official's and an admin's token."""
+    store = example_store
     token_file = Path(tmp_path_factory.mktemp("tokens")) / "t.json"
     tokens = Tokens(token_file)
     bearer = {role: {"Authorization": "Bearer " + tokens.create(role)} for role in ("official", "admin")}

@@ -47,11 +47,18 @@ def client(loaded_store, settings: Settings, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="module")
-def examples(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, dict, EmbeddedStore]]:
+def example_store(settings: Settings) -> EmbeddedStore:
+    """The store the examples are served from (tests/test_api_remote.py swaps in a remote one)."""
+    return examples_store(settings)
+
+
+@pytest.fixture(scope="module")
+def search_examples(settings: Settings, example_store: EmbeddedStore,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, dict, EmbeddedStore]]:
     """A client on the examples, the headers of an admin token, and the store."""
     tokens = tmp_path_factory.mktemp("search-examples") / "tokens.json"
     admin = Tokens(tokens).create(Role.ADMIN, name="test")
-    store = examples_store(settings)
+    store = example_store
     with serving(create_app(settings.with_(tokens=tokens), store=store)) as url, \
             httpx.Client(base_url=url, timeout=60) as http:
         yield http, {"Authorization": f"Bearer {admin}"}, store
@@ -189,8 +196,8 @@ def test_a_facet_the_kind_lacks_is_refused(client: httpx.Client) -> None:
 
 
 # -- every kind, on the examples ------------------------------------------------------------------
-def test_provisions_match_their_parts_and_inferred_links(examples) -> None:
-    client, _, _ = examples
+def test_provisions_match_their_parts_and_inferred_links(search_examples) -> None:
+    client, _, _ = search_examples
     case = "XAA-EX-001"  # refers to tip/art/3/a; applies national provisions implementing untoc/art/5/1/a, tip/art/5
     for provision in ("tip/art/3/a", "tip/art/3", "untoc/art/5", "untoc/art/5/1/a", "tip/art/5"):
         body = ok(client.get("/api/search/cases", params={"provision": provision}))
@@ -212,8 +219,8 @@ def test_provisions_match_their_parts_and_inferred_links(examples) -> None:
     ("authorities", {"country": "XAA", "provision": "untoc/art/18"}, "XAA-central-authority-mla"),
     ("treaties", {"country": "XAB", "year_from": 2010, "year_to": 2010}, "XAA-XAB-mla-2010"),
 ])
-def test_every_kind_is_searchable(examples, kind: str, params: dict, expected: str) -> None:
-    client, _, _ = examples
+def test_every_kind_is_searchable(search_examples, kind: str, params: dict, expected: str) -> None:
+    client, _, _ = search_examples
     body = ok(client.get(f"/api/search/{kind}", params=params))
     assert [i["id"] for i in body["items"]] == [expected] and body["total"] == 1
     item = body["items"][0]
@@ -222,8 +229,8 @@ def test_every_kind_is_searchable(examples, kind: str, params: dict, expected: s
     assert ok(client.get(f"/api/search/{kind}", params=misses))["total"] == 0
 
 
-def test_facets_and_item_keys_follow_the_kind(examples) -> None:
-    client, _, _ = examples
+def test_facets_and_item_keys_follow_the_kind(search_examples) -> None:
+    client, _, _ = search_examples
     keys = {"cases": {"country", "provision", "crime_type", "issue", "year"},
             "legislation": {"country", "provision", "crime_type", "issue", "year"},
             "strategies": {"country", "provision", "crime_type", "issue", "year"},
@@ -252,8 +259,8 @@ def restricted_values(store: EmbeddedStore) -> set[str]:
     return {str(r["o"]) for r in rows if not str(r["o"]).startswith("http://www.w3.org/")}
 
 
-def test_the_public_never_sees_restricted_contact_details(examples) -> None:
-    client, admin, store = examples
+def test_the_public_never_sees_restricted_contact_details(search_examples) -> None:
+    client, admin, store = search_examples
     secrets = restricted_values(store)
     assert "+000 555 0100" in secrets
     authority = BASE + "id/authority/XAA-central-authority-mla"

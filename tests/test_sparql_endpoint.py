@@ -35,15 +35,33 @@ def _load(store: EmbeddedStore, graph: str, turtle: str) -> None:
     store.load_graph(graph, [RdfDocument(turtle.encode(), "text/turtle", name=graph)])
 
 
-@pytest.fixture(scope="module")
-def site(reference_dump: bytes, settings, tmp_path_factory):
-    """One served application over the reference graphs, a public case, and a secret triple in
-    each restricted graph; with one token per role the tests use. Read only."""
-    store = EmbeddedStore(None)
+def fill_site(store, reference_dump: bytes):
+    """``store`` (empty) with the reference graphs, a public case, and a secret triple in each
+    restricted graph."""
     store.restore(io.BytesIO(reference_dump), media_type=NQUADS)
     _load(store, CASES, f'<{PUBLIC_FACT[0]}> <{PUBLIC_FACT[1]}> "Public case" .')
     for number, graph in enumerate(RESTRICTED):
         _load(store, graph, f'<{IRIS.base}id/authority/A{number}> <http://xmlns.com/foaf/0.1/mbox> "{SECRET}" .')
+    return store
+
+
+@pytest.fixture(scope="module")
+def site_store(reference_dump: bytes):
+    """The store the site serves (tests/test_api_remote.py swaps in a remote one)."""
+    return fill_site(EmbeddedStore(None), reference_dump)
+
+
+@pytest.fixture
+def empty_store():
+    """An empty store, for a test that writes (tests/test_api_remote.py swaps in a remote one)."""
+    return EmbeddedStore(None)
+
+
+@pytest.fixture(scope="module")
+def site(site_store, settings, tmp_path_factory):
+    """One served application over the reference graphs, a public case, and a secret triple in
+    each restricted graph; with one token per role the tests use. Read only."""
+    store = site_store
     configured = settings.with_(tokens=tmp_path_factory.mktemp("tokens") / "tokens.json")
     tokens = Tokens(configured.tokens)
     bearer = {role: {"Authorization": f"Bearer {tokens.create(role)}"} for role in ("admin", "editor")}
@@ -115,9 +133,9 @@ def test_an_empty_intersection_is_an_empty_dataset(site) -> None:
 
 
 # -- updates and SERVICE ----------------------------------------------------------------------
-def test_updates_are_for_admins_only(settings, tmp_path) -> None:
+def test_updates_are_for_admins_only(settings, tmp_path, empty_store) -> None:
     configured = settings.with_(tokens=tmp_path / "tokens.json")
-    store = EmbeddedStore(None)
+    store = empty_store
     tokens = Tokens(configured.tokens)
     editor, admin = tokens.create("editor"), tokens.create("admin")
     update = f'INSERT DATA {{ GRAPH <{CASES}> {{ <{PUBLIC_FACT[0]}> <{PUBLIC_FACT[1]}> "Added" }} }}'

@@ -1,0 +1,170 @@
+"""The API test suite again, on a remote store: every test of the SPARQL endpoint, Linked Data,
+search, dataset and SPARQL client modules, unchanged, against an application whose store is a
+``RemoteStore`` on a real ``oxigraph serve`` and a real Virtuoso 7 (tests/backends.py).
+
+The test functions and the fixtures that serve an application are those of the API modules,
+imported as they are; only the stores underneath are swapped:
+
+- ``loaded_store`` (reference graphs and the bundled cases): the embedded ``loaded_store``'s
+  N-Quads dump, ``restore``\\ d into the server;
+- ``example_store`` (reference graphs with the fictional States, and every example, whose CNA
+  contact details sit in the restricted graph): loaded through the normal pipeline
+  (``install_reference``, ``load_examples``) into the server, as the CLI does;
+- ``site_store`` (the SPARQL endpoint's secrets in the restricted graphs): filled through
+  ``restore`` and ``load_graph`` as the endpoint module fills its embedded one;
+- ``empty_store``: an emptied server, for the tests that write.
+
+Each dataset has its own server (one database each). The tests read their expectations from the
+store they are given, the remote one; ``test_the_remote_copy_is_the_embedded_store`` and
+``test_the_pipeline_writes_what_it_writes_embedded`` check that the remote stores hold what the
+embedded ones hold, so that those expectations are the embedded store's too.
+
+Oxigraph server passes every test. Virtuoso 7.2 runs only when ``SHERLOC_TEST_API_ON_VIRTUOSO`` is
+set, and does not pass yet (measured on 7.2.5, about six minutes): it refuses a second ``BASE`` in
+a prologue (the endpoint adds one before a query that has its own: a 400, for admins too, never a
+leak); its syntax errors give a line but no column; it does not call the SERVICE endpoint of the
+held-query test; its SPARQL compiler fails on the search queries ("SP031 ... sparp_gp_deprecate():
+equiv replaces filter but under deprecation"); and the public dump takes over a minute.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pyoxigraph as ox
+import pytest
+
+from sherloc_kg.config import Settings
+from sherloc_kg.reference import install_reference, load_examples
+from sherloc_kg.store.embedded import EmbeddedStore
+from sherloc_kg.store.remote import RemoteStore
+
+from . import test_dataset_api, test_linked_data, test_search_api, test_sparql_clients, test_sparql_endpoint
+from .backends import empty, oxigraph_server, virtuoso_server
+
+#: The fixtures of each API module that its tests use, other than the stores swapped below.
+FIXTURES = {
+    test_sparql_endpoint: ["site"],
+    test_linked_data: ["cases", "server", "context_document", "examples"],
+    test_search_api: ["source", "client", "search_examples"],
+    test_dataset_api: ["served"],
+    test_sparql_clients: ["source_cases", "endpoint"],
+}
+
+for _module, _fixtures in FIXTURES.items():
+    for _name, _value in vars(_module).items():
+        if _name.startswith("test_") and callable(_value) or _name in _fixtures:
+            assert _name not in globals(), f"{_name} of {_module.__name__} is defined twice"
+            globals()[_name] = _value
+
+NQUADS = "application/n-quads"
+SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
+#: Virtuoso runs only on request (SHERLOC_TEST_API_ON_VIRTUOSO=1): see the module docstring.
+REMOTES = ["oxigraph"] + (["virtuoso"] if os.environ.get("SHERLOC_TEST_API_ON_VIRTUOSO") else [])
+
+
+@pytest.fixture(scope="module", params=REMOTES)
+def remote_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@contextmanager
+def remote(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    """A RemoteStore on a server of its own, over an empty database."""
+    with SERVERS[kind](tmp_path_factory.mktemp(kind)) as server_settings:
+        store = RemoteStore(server_settings)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def nquads(store) -> bytes:
+    buffer = io.BytesIO()
+    store.dump(buffer, media_type=NQUADS)
+    return buffer.getvalue()
+
+
+#: The embedded ``loaded_store``'s dump, by the server it was restored into.
+EMBEDDED_DUMPS: dict[str, bytes] = {}
+
+
+@pytest.fixture(scope="module")
+def loaded_store(remote_kind: str, loaded_store: EmbeddedStore,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    """The embedded ``loaded_store`` (reference graphs and bundled cases) restored into a server."""
+    EMBEDDED_DUMPS[remote_kind] = nquads(loaded_store)
+    with remote(remote_kind, tmp_path_factory) as store:
+        store.restore(io.BytesIO(EMBEDDED_DUMPS[remote_kind]), media_type=NQUADS)
+        yield store
+
+
+@pytest.fixture(scope="module")
+def example_store(remote_kind: str, settings: Settings,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    """The examples, loaded into a server through the pipeline."""
+    with remote(remote_kind, tmp_path_factory) as store:
+        install_reference(store, settings, with_examples=True)
+        load_examples(store, settings)
+        yield store
+
+
+@pytest.fixture(scope="module")
+def site_store(remote_kind: str, reference_dump: bytes,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    with remote(remote_kind, tmp_path_factory) as store:
+        yield test_sparql_endpoint.fill_site(store, reference_dump)
+
+
+@pytest.fixture(scope="module")
+def _scratch(remote_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    with remote(remote_kind, tmp_path_factory) as store:
+        yield store
+
+
+@pytest.fixture
+def empty_store(_scratch: RemoteStore) -> RemoteStore:
+    empty(_scratch)
+    assert _scratch.count() == 0
+    return _scratch
+
+
+# -- the remote stores hold what the embedded ones hold -------------------------------------------
+def _per_graph(dump: bytes) -> Counter:
+    return Counter(quad.graph_name.value for quad in ox.parse(dump, ox.RdfFormat.N_QUADS))
+
+
+def _ground(dump: bytes) -> set[ox.Quad]:
+    """The quads without a blank node (a server may rename blank nodes)."""
+    return {q for q in ox.parse(dump, ox.RdfFormat.N_QUADS)
+            if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))}
+
+
+def test_the_remote_copy_is_the_embedded_store(loaded_store: RemoteStore, remote_kind: str) -> None:
+    embedded, copied = EMBEDDED_DUMPS[remote_kind], nquads(loaded_store)
+    assert _per_graph(copied) == _per_graph(embedded)
+    assert _ground(copied) == _ground(embedded)
+
+
+_ACTIVITY = re.compile(r"<[^>]*/id/activity/[^>]*>")
+_WHEN = re.compile(r'"[^"]*"\^\^<http://www\.w3\.org/2001/XMLSchema#dateTime>')
+_BLANK = re.compile(r"_:[A-Za-z0-9]+")
+
+
+def _comparable(dump: bytes) -> Counter:
+    """The quads as lines, with what differs between two runs of the same loads blanked: the load
+    activities' IRIs and times (a server may also rename blank nodes)."""
+    lines = [line for line in dump.decode().splitlines() if line.strip()]
+    return Counter(_BLANK.sub("_:b", _WHEN.sub('"when"', _ACTIVITY.sub("<activity>", line))) for line in lines)
+
+
+def test_the_pipeline_writes_what_it_writes_embedded(example_store: RemoteStore, settings: Settings) -> None:
+    embedded = nquads(test_search_api.examples_store(settings))
+    loaded = nquads(example_store)
+    assert _per_graph(loaded) == _per_graph(embedded)
+    assert _comparable(loaded) == _comparable(embedded)
