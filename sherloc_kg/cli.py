@@ -370,6 +370,38 @@ def serve(ctx: Context, host: str, port: int) -> None:
     uvicorn.run(create_app(ctx.settings, store=ctx.store), host=host, port=port, log_level="info")
 
 
+@cli.command()
+@click.option("--triples", "-n", required=True, type=click.IntRange(min=1), metavar="N",
+              help="Target size: triples the records put in their graphs (provenance and inferred come on top).")
+@click.option("--seed", "-s", default=0, show_default=True, type=int, help="Random seed: the same seed gives the same bytes.")
+@click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Directory to write into.")
+@click.option("--kinds", default=None, metavar="KIND,...", help="Only these kinds (comma-separated); default: every kind.")
+@click.option("--states", default=110, show_default=True, type=click.IntRange(min=2, max=650), help="How many fictional States.")
+@click.option("--register", is_flag=True, help="Also add the generated fictional States to the store's countries graph "
+              "(after `init --with-examples`; `init` drops them again).")
+@click.pass_obj
+def generate(ctx: Context, triples: int, seed: int, out_dir: Path, kinds: str | None, states: int, register: bool) -> None:
+    """Write a synthetic dataset (fictional States only, invented records) in our input formats, one
+    file per kind, for benchmarks. Load it with `sherloc-kg load KIND DIR/FILE` after --register."""
+    from .generate import KINDS, STATES_FILE, generate as run_generate, register_states
+
+    chosen = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else list(KINDS)
+    unknown = [k for k in chosen if k not in KINDS]
+    if unknown:
+        raise UsageError(f"--kinds: unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
+
+    def progress(kind: str, records: int, count: int) -> None:
+        err.print(f"{kind}: {records} records, {count} triples")
+
+    result = run_generate(out_dir, triples=triples, seed=seed, settings=ctx.settings, states=states,
+                          kinds=chosen, progress=progress)
+    out.print(f"wrote {sum(result.records.values())} records, about {result.total} triples "
+              f"(target {triples}) to {out_dir}")
+    if register:
+        size = register_states(ctx.store, ctx.settings, out_dir / STATES_FILE)
+        out.print(f"countries: {size} triples (with {states} synthetic fictional States)")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
