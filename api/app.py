@@ -19,13 +19,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from sherloc_kg.access import Caller
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import SherlocError
-from sherloc_kg.statistics import collect
 from sherloc_kg.store import Store, open_store
 
-from . import dataset, graph_store, library, linked_data, search, sparql_endpoint
-from .context import Context, context
+from . import dataset, graph_store, library, linked_data, search, security, sparql_endpoint
+from .context import Context, caller, context
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -38,6 +38,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "Authorization"],
                        expose_headers=["Content-Location", "Link", "Vary"])
+    security.install(app)  # headers, body size limits, generic 500 (api/security.py); outermost
 
     @app.exception_handler(SherlocError)
     def sherloc_error(_request: Request, error: SherlocError) -> JSONResponse:
@@ -46,8 +47,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                             status_code=error.http_status, headers=headers)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(ctx: Context = Depends(context)) -> str:
-        figures = collect(ctx.store, ctx.iris)
+    def home(ctx: Context = Depends(context), who: Caller = Depends(caller)) -> str:
+        figures = library.statistics(ctx.store, ctx.iris, who)
         rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in figures["records"].items() if v)
         queries = "".join(
             f'<li><a href="/api/queries/{q.name}">{html.escape(q.title)}</a></li>' for q in ctx.library.all())

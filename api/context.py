@@ -1,5 +1,6 @@
 """What every route needs, built once per application: settings, store, IRIs, the query library
-and the token file; and the caller of the current request, resolved from its credentials.
+and the token file; the bounds of /sparql queries (where they run, how many per client); and the
+caller of the current request, resolved from its credentials.
 
 Routes take these through FastAPI dependencies (``Depends(context)``, ``Depends(caller)``), so a
 test can build an application around any store.
@@ -17,6 +18,8 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.store import Store
 
+from .limits import ClientSlots, QueryRunner
+
 
 @dataclass
 class Context:
@@ -25,11 +28,14 @@ class Context:
     iris: Iris
     library: QueryLibrary
     tokens: Tokens
+    queries: QueryRunner
+    slots: ClientSlots
 
     @classmethod
     def build(cls, settings: Settings, store: Store) -> "Context":
         return cls(settings=settings, store=store, iris=Iris(settings.base),
-                   library=QueryLibrary(settings.queries_dir), tokens=Tokens(settings.tokens))
+                   library=QueryLibrary(settings.queries_dir), tokens=Tokens(settings.tokens),
+                   queries=QueryRunner(settings, store), slots=ClientSlots(settings.query_concurrency))
 
 
 def context(request: Request) -> Context:

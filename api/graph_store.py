@@ -51,6 +51,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
+from xml.parsers import expat
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -182,7 +183,53 @@ def _document(data: bytes, header: str | None, *, base: str | None, name: str) -
             raise UnsupportedMediaType(f"{name}: unknown charset {charset}") from error
         except UnicodeDecodeError as error:
             raise UsageError(f"{name}: the body is not valid {charset}: {error}") from error
+    if parsed_as == "application/rdf+xml":
+        _check_xml_entities(data, name)
     return RdfDocument(data=data, media_type=parsed_as, base_iri=base, name=name)
+
+
+#: Most bytes the internal entities of an RDF/XML body may expand to, all references together.
+XML_ENTITY_EXPANSION_LIMIT = 1024 * 1024
+
+
+class _EndOfDoctype(Exception):
+    pass
+
+
+def _check_xml_entities(data: bytes, name: str) -> None:
+    """Refuse an RDF/XML body whose DOCTYPE could read files or explode: the store's RDF/XML parser
+    expands entities itself, without a limit (a 1 KB "billion laughs" becomes a 3 GB literal). Plain
+    internal entities (``<!ENTITY rdf "http://www.w3.org/...">``, as ontology editors write) are
+    kept; external, parameter and nested entities are refused, and so is a body whose references
+    would expand past :data:`XML_ENTITY_EXPANSION_LIMIT`."""
+    scanner = expat.ParserCreate()
+    sizes: dict[str, int] = {}
+
+    def declared(entity: str, is_parameter: int, value: str | None, _base: str | None, system_id: str | None,
+                 public_id: str | None, _notation: str | None = None) -> None:
+        if is_parameter or value is None or system_id or public_id:
+            raise UsageError(f"{name}: the RDF/XML declares the external or parameter entity '{entity}': refused "
+                             "(it could read a local file); write the value in the document")
+        if "&" in value or "%" in value:
+            raise UsageError(f"{name}: the RDF/XML entity '{entity}' refers to other entities: refused (nested "
+                             "entities expand into an entity bomb)")
+        sizes[entity] = len(value.encode("utf-8"))
+
+    def end_of_doctype() -> None:
+        raise _EndOfDoctype
+
+    scanner.EntityDeclHandler = declared
+    scanner.UnparsedEntityDeclHandler = lambda entity, base, system_id, public_id, notation: declared(
+        entity, 1, None, base, system_id, public_id, notation)
+    scanner.EndDoctypeDeclHandler = end_of_doctype
+    try:
+        scanner.Parse(data, True)
+    except (_EndOfDoctype, expat.ExpatError):
+        pass  # the entities are all declared by the end of the DOCTYPE; a malformed body fails in the store
+    expansion = sum(size * data.count(f"&{entity};".encode("utf-8")) for entity, size in sizes.items())
+    if expansion > XML_ENTITY_EXPANSION_LIMIT:
+        raise UsageError(f"{name}: the RDF/XML's entity references would expand to {expansion} bytes, over "
+                         f"{XML_ENTITY_EXPANSION_LIMIT}: refused")
 
 
 def _multipart(header: str, data: bytes, *, base: str | None) -> list[RdfDocument]:

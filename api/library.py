@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from sherloc_kg.access import Caller
+from sherloc_kg.iris import Iris
 from sherloc_kg.statistics import collect
+from sherloc_kg.store import Store
 
 from .context import Context, caller, context
 from .negotiation import RESULT_TYPES, choose, content_type
@@ -16,9 +18,16 @@ from .negotiation import RESULT_TYPES, choose, content_type
 router = APIRouter(tags=["queries"])
 
 
+def statistics(store: Store, iris: Iris, who: Caller) -> dict:
+    """The store's figures over what ``who`` may see: for the public, the public graphs only (a
+    restricted graph is neither listed nor counted, nor are the records only it holds)."""
+    return collect(store, iris, None if who.visible_graphs(iris) is None else who.dataset(iris))
+
+
 @router.get("/api/stats")
-def stats(ctx: Context = Depends(context)) -> dict:
-    return collect(ctx.store, ctx.iris)
+def stats(ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
+    """Triples per named graph, records per kind: of the graphs the caller may see."""
+    return statistics(ctx.store, ctx.iris, who)
 
 
 @router.get("/api/queries")

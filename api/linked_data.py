@@ -98,6 +98,7 @@ GRAPH_DESCRIPTIONS = {
     "review-restricted": "Unpublished responses to the review mechanism (restricted).",
     "inferred": "Materialised inferences, kept apart from asserted facts.",
     "provenance": "PROV-O: load activities, source files and which record came from which file.",
+    "provenance-restricted": "PROV-O of the records that exist only in restricted graphs (restricted).",
 }
 
 

@@ -20,6 +20,13 @@ one may not see answers as if they held nothing, which tells nothing about wheth
 
 Updates are for admin tokens only (401 for the public, 403 for other roles). SERVICE (and LOAD,
 in updates) make the server fetch URLs of the query's choosing, so only an admin may use them.
+
+Bounded work (api/limits.py): a query longer than SHERLOC_QUERY_MAX_LENGTH is a 413; an answer
+over SHERLOC_QUERY_MAX_ROWS rows (or triples) or SHERLOC_QUERY_MAX_BYTES bytes is a 422, never a
+truncated result; a query running past SHERLOC_QUERY_TIMEOUT is stopped (on the on-disk store its
+worker process is killed) and answered 503 with Retry-After; more than SHERLOC_QUERY_CONCURRENCY
+queries at once from one client is a 429 with Retry-After. Each refusal names its limit in the
+JSON body and in a ``SHERLOC-Limit`` header.
 """
 
 from __future__ import annotations
@@ -37,11 +44,13 @@ from rdflib.namespace import RDF, VOID, XSD
 
 from sherloc_kg.access import Caller, Forbidden, Role
 from sherloc_kg.errors import QueryError, SherlocError, UnsupportedMediaType, UsageError
+from sherloc_kg.query_limits import LimitReached, QueryTooLong
 from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, keywords, query_form, \
     update_names_dataset, with_using
 from sherloc_kg.store import Dataset
 
 from .context import Context, caller, context
+from .limits import caps_for, check_length, client_of, limit_response
 from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type
 
 router = APIRouter()
@@ -107,6 +116,13 @@ class Operation:
 
 
 async def _body(request: Request) -> bytes:
+    """The request body; refused unread (413) when a caller without a token declares one far
+    beyond the longest query (three times it, for percent-encoding, plus room for parameters)."""
+    limit = request.app.state.context.settings.query_max_length
+    declared = request.headers.get("content-length", "")
+    if limit and declared.isdigit() and int(declared) > 3 * limit + 65536 and not request.headers.get("authorization"):
+        raise QueryTooLong(f"the request body is {declared} bytes long; this endpoint runs queries of at most "
+                           f"{limit} bytes (SHERLOC_QUERY_MAX_LENGTH)", f"length={limit}")
     return await request.body()
 
 
@@ -209,6 +225,7 @@ def _dataset(who: Caller, ctx: Context, text: str, operation: Operation, base: s
 
 def run_query(request: Request, operation: Operation, ctx: Context, who: Caller) -> Response:
     text = operation.query or ""
+    check_length(text, who, ctx.settings)
     if operation.params.get("using-graph-uri") or operation.params.get("using-named-graph-uri"):
         raise UsageError("using-graph-uri and using-named-graph-uri are for updates; a query takes "
                          "default-graph-uri and named-graph-uri")
@@ -226,16 +243,17 @@ def run_query(request: Request, operation: Operation, ctx: Context, who: Caller)
         raise QueryError("the query is not SELECT, ASK, CONSTRUCT or DESCRIBE")
     dataset = _dataset(who, ctx, text, operation, base)
     media_type = _format_parameter(operation, OFFERS[form]) or choose(request.headers.get("accept"), OFFERS[form])
-    buffer = io.BytesIO()
-    try:
-        ctx.store.query_serialized(runnable, buffer, media_type=media_type, dataset=dataset)
-    except QueryError as error:
-        raise _located(error, text, shift) from error
-    except SherlocError:
-        raise
-    except (OSError, ValueError, RuntimeError) as error:
-        raise QueryError(f"the query failed while running: {error}") from error
-    return Response(buffer.getvalue(), headers={"Content-Type": content_type(media_type), "Vary": "Accept"})
+    with ctx.slots.hold(client_of(request, who), who):
+        try:
+            body = ctx.queries.answer(runnable, form=form, media_type=media_type, dataset=dataset,
+                                      caps=caps_for(who, ctx.settings))
+        except QueryError as error:
+            raise _located(error, text, shift) from error
+        except SherlocError:
+            raise
+        except (OSError, ValueError, RuntimeError) as error:
+            raise QueryError(f"the query failed while running: {error}") from error
+    return Response(body, headers={"Content-Type": content_type(media_type), "Vary": "Accept"})
 
 
 def _format_parameter(operation: Operation, offers: tuple[str, ...]) -> str | None:
@@ -360,7 +378,10 @@ def sparql_get(request: Request, ctx: Context = Depends(context), who: Caller = 
     operation = read_operation(request, b"")
     if operation.query is None:
         return service_description(request, ctx, who)
-    return run_query(request, operation, ctx, who)
+    try:
+        return run_query(request, operation, ctx, who)
+    except LimitReached as error:
+        return limit_response(error)
 
 
 @router.post("/sparql")
@@ -373,4 +394,7 @@ def sparql_post(request: Request, body: bytes = Depends(_body), ctx: Context = D
         return run_update(request, operation, ctx, who)
     if operation.query is None:
         raise UsageError("give a SPARQL query (query=...) or update (update=...)")
-    return run_query(request, operation, ctx, who)
+    try:
+        return run_query(request, operation, ctx, who)
+    except LimitReached as error:
+        return limit_response(error)

@@ -11,12 +11,19 @@ are given as a trailing ``VALUES`` clause so all three servers get the very same
 must return the same number of rows for each query, or the run fails. Median latency per query
 and server, and the ratios, go to ``benchmarks/results/endpoint.md``.
 
-Usage: ``python benchmarks/endpoint.py [--repeat 15] [--out benchmarks/results/endpoint.md]``
+With ``--triples N`` the data is a synthetic set of about N triples (``sherloc-kg generate``,
+fictional States only) loaded through the pipeline instead of the bundled cases, and the
+country-parametrised queries ask about the State with the most cases; the result goes to
+``benchmarks/results/endpoint-{N}.md``.
+
+Usage: ``python benchmarks/endpoint.py [--repeat 15] [--triples N] [--out FILE]``
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import os
 import platform
 import shutil
@@ -31,6 +38,7 @@ from pathlib import Path
 import httpx
 
 from sherloc_kg.config import PROJECT_ROOT, Settings
+from sherloc_kg.generate import FILES, LOAD_ORDER
 from sherloc_kg.iris import Iris
 from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.store.terms import sparql_term
@@ -118,12 +126,31 @@ def serve_rdflib(nquads: str, port: int) -> None:
     uvicorn.run(SparqlEndpoint(graph=dataset), host="127.0.0.1", port=port, log_level="warning")
 
 
+def load_synthetic(cli: list[str], directory: Path, triples: int) -> str:
+    """Generate about ``triples`` record triples and load them kind by kind through the pipeline
+    into the store ``cli`` names; the code of the State with the most cases."""
+    subprocess.run(cli + ["init", "--no-data", "--with-examples"], check=True, capture_output=True)
+    subprocess.run(cli + ["generate", "--triples", str(triples), "--seed", "1", "--out", str(directory), "--register"],
+                   check=True, capture_output=True)
+    for kind in LOAD_ORDER:
+        print(f"loading {kind}", flush=True)
+        subprocess.run(cli + ["load", kind, str(directory / FILES[kind])], check=True, capture_output=True)
+    with (directory / FILES["cases"]).open(encoding="utf-8") as lines:
+        per_country = collections.Counter(json.loads(line).get("country") for line in lines if line.strip() and not line.startswith("#"))
+    return per_country.most_common(1)[0][0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--rdflib-repeat", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/endpoint.md")
+    parser.add_argument("--triples", type=int, default=0,
+                        help="use a synthetic set of about N triples (sherloc-kg generate) instead of the bundled cases")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    if args.out is None:
+        name = f"endpoint-{args.triples}.md" if args.triples else "endpoint.md"
+        args.out = PROJECT_ROOT / "benchmarks/results" / name
 
     iris = Iris(Settings().base)
     library = QueryLibrary(PROJECT_ROOT / "sparql")
@@ -133,7 +160,14 @@ def main() -> None:
         store = work / "store"
         dump = work / "public.nq"
         cli = [str(BIN / "sherloc-kg"), "--store", str(store)]
-        subprocess.run(cli + ["init"], check=True, capture_output=True)
+        country, described = "BRA", f"the reference graphs and the {1164} bundled real SHERLOC cases"
+        if args.triples:
+            country = load_synthetic(cli, work / "synthetic", args.triples)
+            described = (f"a synthetic set of about {args.triples} record triples (`sherloc-kg generate --triples "
+                         f"{args.triples} --seed 1`, fictional States) loaded through the pipeline, with the "
+                         f"reference graphs; country queries ask about {country}, the State with the most cases")
+        else:
+            subprocess.run(cli + ["init"], check=True, capture_output=True)
         subprocess.run(cli + ["export", "--public", "--format", "nq", "-o", str(dump)], check=True, capture_output=True)
         triples = sum(1 for _ in dump.open(encoding="utf-8"))
         subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(work / "oxigraph"), "--file", str(dump)],
@@ -163,6 +197,7 @@ def main() -> None:
         with httpx.Client(timeout=600) as client:
             for name, params, kind in HEADLINE:
                 named = library.get(name)
+                params = {k: (country if k == "country" else v) for k, v in params.items()}
                 query = with_values(named.text, named.bindings(params, iris))
                 ours, n_ours = measure(client, urls["ours"], query, args.repeat, "GET")
                 oxi, n_oxi = measure(client, urls["oxigraph"], query, args.repeat, "GET")
@@ -188,10 +223,10 @@ def main() -> None:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}.",
-        f"Data: the reference graphs and the {1164} bundled real SHERLOC cases, public graphs only: "
-        f"{triples} quads, the same N-Quads in all three servers.",
+        f"Data: {described}; public graphs only: {triples} quads, the same N-Quads in all three servers.",
         f"Command: `{Path(sys.executable).name} benchmarks/endpoint.py --repeat {args.repeat} "
-        f"--rdflib-repeat {args.rdflib_repeat}` (also `make bench`).",
+        f"--rdflib-repeat {args.rdflib_repeat}" + (f" --triples {args.triples}" if args.triples else "")
+        + "` (also `make bench`).",
         "Median wall-clock latency of one HTTP request from a client on loopback (SPARQL JSON results), "
         f"over {args.repeat} requests after a warm-up ({args.rdflib_repeat} for rdflib-endpoint). "
         "Every server returned the same number of rows for every query.",

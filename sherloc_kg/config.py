@@ -64,7 +64,59 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         str(PROJECT_ROOT),
         "Folder holding ontology/, shapes/, sparql/ and data/.",
     ),
+    "query_max_length": (
+        "SHERLOC_QUERY_MAX_LENGTH",
+        "65536",
+        "Longest query text `/sparql` runs, in bytes (UTF-8); a longer one is a 413. Admin tokens are "
+        "exempt.",
+    ),
+    "query_max_rows": (
+        "SHERLOC_QUERY_MAX_ROWS",
+        "100000",
+        "Most rows a SELECT, or triples a CONSTRUCT/DESCRIBE, may answer on `/sparql`; a result "
+        "over it is refused with a 422 naming the limit, never cut short. Admin tokens are exempt.",
+    ),
+    "query_max_bytes": (
+        "SHERLOC_QUERY_MAX_BYTES",
+        "33554432",
+        "Largest serialized `/sparql` answer, in bytes; a larger one is refused with a 422 naming the "
+        "limit. Admin tokens are exempt.",
+    ),
+    "query_timeout": (
+        "SHERLOC_QUERY_TIMEOUT",
+        "30",
+        "Seconds a `/sparql` query may run (every role). On the on-disk store the worker process "
+        "running it is killed and replaced, and the answer is a 503 with Retry-After; `0` for none.",
+    ),
+    "query_workers": (
+        "SHERLOC_QUERY_WORKERS",
+        "2",
+        "On-disk store only: worker processes that run `/sparql` queries (so that a timeout can "
+        "kill one); `0` runs queries in the server process, with no timeout.",
+    ),
+    "query_concurrency": (
+        "SHERLOC_QUERY_CONCURRENCY",
+        "4",
+        "Queries one client (its token id, else its address) may run on `/sparql` at once; one "
+        "more is a 429 with Retry-After. Admin tokens are exempt.",
+    ),
 }
+
+#: The settings that hold whole numbers (the query limits), read with int().
+INTEGER_SETTINGS = ("query_max_length", "query_max_rows", "query_max_bytes", "query_timeout",
+                    "query_workers", "query_concurrency")
+
+
+def _whole_number(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        from .errors import UsageError
+
+        raise UsageError(f"{SETTINGS[name][0]}={value!r}: give a whole number (0 or more)")
+    return number
 
 
 @dataclass(frozen=True)
@@ -79,6 +131,12 @@ class Settings:
     store_gsp: str = ""
     store_user: str = ""
     store_password: str = field(default="", repr=False)
+    query_max_length: int = int(SETTINGS["query_max_length"][1])
+    query_max_rows: int = int(SETTINGS["query_max_rows"][1])
+    query_max_bytes: int = int(SETTINGS["query_max_bytes"][1])
+    query_timeout: int = int(SETTINGS["query_timeout"][1])
+    query_workers: int = int(SETTINGS["query_workers"][1])
+    query_concurrency: int = int(SETTINGS["query_concurrency"][1])
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: str | None) -> "Settings":
@@ -90,7 +148,8 @@ class Settings:
         base = values["base"] if values["base"].endswith(("/", "#")) else values["base"] + "/"
         return cls(store=values["store"], base=base, home=Path(values["home"]), tokens=Path(values["tokens"]),
                    store_update=values["store_update"], store_gsp=values["store_gsp"],
-                   store_user=values["store_user"], store_password=values["store_password"])
+                   store_user=values["store_user"], store_password=values["store_password"],
+                   **{name: _whole_number(name, values[name]) for name in INTEGER_SETTINGS})
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)  # type: ignore[arg-type]

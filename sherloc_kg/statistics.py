@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .iris import GRAPHS, Iris
 from .namespaces import BIBO, SHERLOC
-from .store import Store
+from .store import Dataset, Store
 
 #: kind → the class its records have.
 RECORD_CLASSES = {
@@ -23,13 +23,18 @@ RECORD_CLASSES = {
 }
 
 
-def collect(store: Store, iris: Iris) -> dict:
+def collect(store: Store, iris: Iris, dataset: Dataset | None = None) -> dict:
+    """Triples per named graph and records per kind, over the whole store, or over ``dataset``
+    only (a caller's dataset: its graphs are the only ones listed and counted)."""
     result = store.select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", dataset=dataset)
     by_graph = {str(row["g"]): int(row["n"]) for row in result.rows}
-    graphs = {name: by_graph.get(str(iris.graph(name)), 0) for name in GRAPHS}
+    visible = None if dataset is None or dataset.named is None else set(dataset.named)
+    graphs = {name: by_graph.get(str(iris.graph(name)), 0) for name in GRAPHS
+              if visible is None or str(iris.graph(name)) in visible}
     types = store.select(
-        "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type")
+        "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type", dataset=dataset)
     by_type = {str(row["type"]): int(row["n"]) for row in types.rows}
     records = {kind: by_type.get(str(cls), 0) for kind, cls in RECORD_CLASSES.items()}
-    return {"triples": store.count(), "graphs": graphs, "records": records}
+    triples = store.count() if dataset is None else sum(by_graph.values())
+    return {"triples": triples, "graphs": graphs, "records": records}

@@ -1,0 +1,229 @@
+"""What every response of the server carries, and what no response may carry (issue 7).
+
+One pure ASGI middleware (:class:`SecurityMiddleware`, the outermost of the application's own, so
+that even a CORS preflight and the 500 below get it) does three things:
+
+Headers, on every response:
+
+- ``X-Content-Type-Options: nosniff``: a browser takes each body for the type it is served as (a
+  Turtle or CSV document holding a ``<script>`` in a literal is never run as HTML).
+- ``Referrer-Policy: no-referrer``: the URLs of this server carry SPARQL queries and search terms
+  (``/sparql?query=...``, ``/api/search/...?q=``); no page here needs a Referer (credentials are
+  bearer tokens, never cookies, so there is no Referer-based CSRF check to feed), so none is sent,
+  not even to our own origin. ``strict-origin-when-cross-origin`` would keep the full URL for
+  same-origin requests, which gains nothing here.
+- ``Content-Security-Policy``: HTML pages get :data:`HTML_POLICY` (``default-src 'self'``, no inline
+  script or style, no plugins, no framing, forms post only to us); the interactive API
+  documentation (``/docs``, ``/redoc``, FastAPI's pages loading Swagger UI / ReDoc from
+  cdn.jsdelivr.net) gets :data:`DOCS_POLICY`, which allows that CDN and the page's own inline
+  script by its SHA-256 hash, never ``'unsafe-inline'`` script; every other response gets
+  :data:`OTHER_POLICY` (``default-src 'none'``: a JSON, RDF or CSV body opened in a browser loads
+  nothing). HTML pages also say ``X-Frame-Options: DENY`` for browsers without CSP level 2.
+
+Body size, for requests with a body (POST, PUT, PATCH): at most :data:`QUERY_BODY_LIMIT` (1 MiB)
+for a SPARQL query sent as ``application/sparql-query``, :data:`UPDATE_BODY_LIMIT` (16 MiB) for the
+rest of ``/sparql`` (updates, forms) and for the Graph Store (``/rdf-graph-store``), and
+:data:`OTHER_BODY_LIMIT` (1 MiB) anywhere else. A ``Content-Length`` over the limit is refused at
+once; a chunked body is counted as it arrives and refused when it passes the limit. Either way the
+answer is a 413 with a JSON error naming the limit (and the ``SHERLOC-Limit`` header). The query
+text has its own, smaller bound (``SHERLOC_QUERY_MAX_LENGTH``, api/limits.py).
+
+Unexpected exceptions: anything a route raises that no handler answers (a bug, a store crash) is
+logged here with its traceback and an error reference, and answered 500 with
+``{"error": "InternalError", "message": "...", "reference": "..."}``: never the exception's text,
+its type, a traceback or a file path. :func:`install` also registers the same answer as the
+application's handler for ``Exception``, for whatever could escape the middleware.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+import secrets
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sherloc_kg.errors import SherlocError
+
+log = logging.getLogger("sherloc_kg.api")
+
+#: Largest body of a SPARQL query POSTed as application/sparql-query.
+QUERY_BODY_LIMIT = 1 * 1024 * 1024
+#: Largest body of an update or form on /sparql, and of a Graph Store write (a whole graph).
+UPDATE_BODY_LIMIT = 16 * 1024 * 1024
+#: Largest body anywhere else.
+OTHER_BODY_LIMIT = 1 * 1024 * 1024
+
+HTML_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+#: The API documentation pages: the CDN FastAPI loads them from, their one inline script by hash.
+#: ReDoc and Swagger UI set styles from script, so style (only) may be inline there.
+DOCS_CDN = "https://cdn.jsdelivr.net"
+DOCS_POLICY = ("default-src 'self'; script-src 'self' " + DOCS_CDN + " {hashes}; style-src 'self' " + DOCS_CDN
+               + " https://fonts.googleapis.com 'unsafe-inline'; font-src 'self' https://fonts.gstatic.com; "
+               "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; "
+               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class BodyTooLarge(SherlocError):
+    """A request body over the limit of its route (413)."""
+
+    http_status = 413
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+def body_limit(method: str, path: str, content_type: str) -> int | None:
+    """The largest body a request may send; None for methods without a body."""
+    if method not in _BODY_METHODS:
+        return None
+    if path in ("/sparql", "/sparql/"):
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        return QUERY_BODY_LIMIT if media_type == "application/sparql-query" else UPDATE_BODY_LIMIT
+    if path == "/rdf-graph-store" or path.startswith("/rdf-graph-store/"):
+        return UPDATE_BODY_LIMIT
+    return OTHER_BODY_LIMIT
+
+
+def too_large(limit: int, size: int | None = None) -> BodyTooLarge:
+    sent = f"the request body is {size} bytes" if size is not None else "the request body is larger than that"
+    return BodyTooLarge(f"{sent}; this route takes bodies of at most {limit} bytes ({limit // 1024} KiB): "
+                        "send less, or load large files with `sherloc-kg load`", limit)
+
+
+def too_large_response(error: BodyTooLarge) -> JSONResponse:
+    return JSONResponse({"error": "RequestTooLarge", "message": str(error), "limit": f"body={error.limit}"},
+                        status_code=413, headers={"SHERLOC-Limit": f"body={error.limit}", "Connection": "close"})
+
+
+def internal_error_response(reference: str) -> JSONResponse:
+    return JSONResponse({"error": "InternalError",
+                         "message": "the server failed to answer this request; the failure is logged. If it "
+                                    "persists, report it with this reference.",
+                         "reference": reference}, status_code=500)
+
+
+def _policy(scope: Scope, content_type: str, body: bytes | None) -> str:
+    if not content_type.lower().startswith("text/html"):
+        return OTHER_POLICY
+    if body is not None:
+        hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(found).digest()).decode() + "'"
+                          for found in _INLINE_SCRIPT.findall(body))
+        return DOCS_POLICY.format(hashes=hashes).replace("  ", " ")
+    return HTML_POLICY
+
+
+class SecurityMiddleware:
+    """See the module docstring: headers, body size limits and the generic 500."""
+
+    def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.docs_paths = frozenset(p for p in docs_paths if p)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        limit = body_limit(scope["method"], scope["path"], headers.get("content-type", ""))
+        started = False
+        docs = scope["path"] in self.docs_paths
+        held: Message | None = None
+        chunks: list[bytes] = []
+
+        async def send_secured(message: Message) -> None:
+            nonlocal started, held
+            if message["type"] == "http.response.start":
+                started = True
+                if docs:  # the policy needs the page's inline script: hold the start until the body is in
+                    held = message
+                    return
+                await send(_with_headers(message, scope, None))
+                return
+            if docs and held is not None and message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = b"".join(chunks)
+                await send(_with_headers(held, scope, body))
+                held = None
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
+            await send(message)
+
+        if limit is not None:
+            declared = headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                await self._answer(too_large_response(too_large(limit, int(declared))), scope, receive, send_secured)
+                return
+            received = 0
+
+            async def receive_limited() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > limit:
+                        raise too_large(limit)
+                return message
+
+            inner_receive = receive_limited
+        else:
+            inner_receive = receive
+        try:
+            await self.app(scope, inner_receive, send_secured)
+        except BodyTooLarge as error:
+            if started:
+                raise
+            await self._answer(too_large_response(error), scope, receive, send_secured)
+        except Exception:  # noqa: BLE001 - the one place every unexpected failure ends
+            reference = secrets.token_hex(6)
+            log.exception("unexpected error %s answering %s %s", reference, scope["method"], scope["path"])
+            if started:
+                raise
+            await self._answer(internal_error_response(reference), scope, receive, send_secured)
+
+    @staticmethod
+    async def _answer(response: JSONResponse, scope: Scope, receive: Receive, send: Send) -> None:
+        await response(scope, receive, send)
+
+
+def _with_headers(message: Message, scope: Scope, body: bytes | None) -> Message:
+    headers = list(message.get("headers", []))
+    present = {k.lower() for k, _ in headers}
+    content_type = next((v.decode("latin-1") for k, v in headers if k.lower() == b"content-type"), "")
+    add = {b"x-content-type-options": b"nosniff", b"referrer-policy": b"no-referrer",
+           b"content-security-policy": _policy(scope, content_type, body).encode("latin-1")}
+    if content_type.lower().startswith("text/html"):
+        add[b"x-frame-options"] = b"DENY"
+    headers += [(k, v) for k, v in add.items() if k not in present]
+    return {**message, "headers": headers}
+
+
+def install(app: FastAPI) -> None:
+    """Wire the middleware (outermost of the application's own) and the last-resort 500 handler."""
+    app.add_middleware(SecurityMiddleware, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url))
+
+    @app.exception_handler(BodyTooLarge)
+    def body_too_large(_request: Request, error: BodyTooLarge) -> JSONResponse:
+        return too_large_response(error)
+
+    @app.exception_handler(Exception)
+    def unexpected(request: Request, _error: Exception) -> JSONResponse:
+        reference = secrets.token_hex(6)
+        log.error("unexpected error %s answering %s %s", reference, request.method, request.url.path,
+                  exc_info=_error)
+        return internal_error_response(reference)
+
+
+__all__ = ["BodyTooLarge", "SecurityMiddleware", "body_limit", "install"]
