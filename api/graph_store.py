@@ -51,13 +51,13 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
-from xml.parsers import expat
 
 from fastapi import APIRouter, Depends, Request, Response
 
 from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import NotFound, UnsupportedMediaType, UsageError
 from sherloc_kg.store.contract import RdfDocument
+from sherloc_kg.xml_entities import declared_entities
 
 from .context import Context, caller, context
 from .negotiation import GRAPH_TYPES, choose, content_type
@@ -192,40 +192,21 @@ def _document(data: bytes, header: str | None, *, base: str | None, name: str) -
 XML_ENTITY_EXPANSION_LIMIT = 1024 * 1024
 
 
-class _EndOfDoctype(Exception):
-    pass
-
-
 def _check_xml_entities(data: bytes, name: str) -> None:
     """Refuse an RDF/XML body whose DOCTYPE could read files or explode: the store's RDF/XML parser
     expands entities itself, without a limit (a 1 KB "billion laughs" becomes a 3 GB literal). Plain
     internal entities (``<!ENTITY rdf "http://www.w3.org/...">``, as ontology editors write) are
     kept; external, parameter and nested entities are refused, and so is a body whose references
     would expand past :data:`XML_ENTITY_EXPANSION_LIMIT`."""
-    scanner = expat.ParserCreate()
     sizes: dict[str, int] = {}
-
-    def declared(entity: str, is_parameter: int, value: str | None, _base: str | None, system_id: str | None,
-                 public_id: str | None, _notation: str | None = None) -> None:
-        if is_parameter or value is None or system_id or public_id:
-            raise UsageError(f"{name}: the RDF/XML declares the external or parameter entity '{entity}': refused "
-                             "(it could read a local file); write the value in the document")
-        if "&" in value or "%" in value:
-            raise UsageError(f"{name}: the RDF/XML entity '{entity}' refers to other entities: refused (nested "
-                             "entities expand into an entity bomb)")
-        sizes[entity] = len(value.encode("utf-8"))
-
-    def end_of_doctype() -> None:
-        raise _EndOfDoctype
-
-    scanner.EntityDeclHandler = declared
-    scanner.UnparsedEntityDeclHandler = lambda entity, base, system_id, public_id, notation: declared(
-        entity, 1, None, base, system_id, public_id, notation)
-    scanner.EndDoctypeDeclHandler = end_of_doctype
-    try:
-        scanner.Parse(data, True)
-    except (_EndOfDoctype, expat.ExpatError):
-        pass  # the entities are all declared by the end of the DOCTYPE; a malformed body fails in the store
+    for entity in declared_entities(data):
+        if entity.is_parameter or entity.value is None or entity.external:
+            raise UsageError(f"{name}: the RDF/XML declares the external or parameter entity '{entity.name}': "
+                             "refused (it could read a local file); write the value in the document")
+        if "&" in entity.value or "%" in entity.value:
+            raise UsageError(f"{name}: the RDF/XML entity '{entity.name}' refers to other entities: refused "
+                             "(nested entities expand into an entity bomb)")
+        sizes[entity.name] = len(entity.value.encode("utf-8"))
     expansion = sum(size * data.count(f"&{entity};".encode("utf-8")) for entity, size in sizes.items())
     if expansion > XML_ENTITY_EXPANSION_LIMIT:
         raise UsageError(f"{name}: the RDF/XML's entity references would expand to {expansion} bytes, over "

@@ -82,7 +82,6 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
-from xml.parsers import expat
 
 import pycountry
 from rdflib import Literal, URIRef
@@ -91,6 +90,7 @@ from rdflib.namespace import OWL, XSD
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
+from sherloc_kg.xml_entities import declared_entities
 
 from .records import detect_format as detect_format_by_name
 from .records import Fields, RawRecord, Record, read_source
@@ -344,32 +344,13 @@ def refuse_entities(data: bytes, file: str) -> None:
     entities built of entities (the "billion laughs") expand a few kilobytes into gigabytes. Akoma
     Ntoso and ECLI documents never need one. The check does not depend on the expat version's own
     protections, and nothing is expanded: the first declaration stops the scan."""
-    scanner = expat.ParserCreate()
-
-    def declared(name: str, is_parameter: int, value: str | None, _base: str | None, system_id: str | None,
-                 public_id: str | None, _notation: str | None = None) -> None:
-        what = f"{'parameter ' if is_parameter else ''}entity '{name}'"
-        if system_id or public_id:
-            what += f" (external: {system_id or public_id})"
+    for entity in declared_entities(data, stop_at_first=True):
+        what = f"{'parameter ' if entity.is_parameter else ''}entity '{entity.name}'"
+        if entity.external:
+            what += f" (external: {entity.external})"
         raise SourceError(f"the XML document declares the {what}: entity declarations are refused (an external "
                           "entity could read a local file, nested ones expand into an entity bomb); remove the "
-                          "DOCTYPE's entity declarations", Location(file, scanner.CurrentLineNumber))
-
-    def end_of_doctype() -> None:
-        raise _EndOfDoctype  # every declaration is in the DOCTYPE: the rest needs no scan
-
-    scanner.EntityDeclHandler = declared
-    scanner.UnparsedEntityDeclHandler = lambda name, base, system_id, public_id, notation: declared(
-        name, 0, None, base, system_id, public_id, notation)
-    scanner.EndDoctypeDeclHandler = end_of_doctype
-    try:
-        scanner.Parse(data, True)
-    except (_EndOfDoctype, expat.ExpatError):
-        pass  # malformed: ElementTree says where, below
-
-
-class _EndOfDoctype(Exception):
-    pass
+                          "DOCTYPE's entity declarations", Location(file, entity.line))
 
 
 def parse_xml(path: Path) -> ET.Element:
