@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse
 
 from sherloc_kg.access import Caller, Role
 from sherloc_kg.config import Settings
-from sherloc_kg.query_limits import Caps, LimitReached, QueryTooLong, TooManyQueries, answer_capped
+from sherloc_kg.errors import LimitReached, QueryTooLong, TooManyQueries
+from sherloc_kg.query_limits import Caps, answer_capped
 from sherloc_kg.query_worker import QueryRequest, WorkerPool, store_fingerprint
 from sherloc_kg.store import Dataset, Store
 from sherloc_kg.store.embedded import EmbeddedStore

@@ -43,8 +43,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
 from sherloc_kg.access import Caller, Forbidden, Role
-from sherloc_kg.errors import QueryError, SherlocError, UnsupportedMediaType, UsageError
-from sherloc_kg.query_limits import LimitReached, QueryTooLong
+from sherloc_kg.errors import LimitReached, QueryError, QueryTooLong, SherlocError, UnsupportedMediaType, UsageError
 from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, keywords, query_form, \
     update_names_dataset, with_using
 from sherloc_kg.store import Dataset

@@ -124,3 +124,50 @@ class ValidationFailed(SherlocError):
         lines = "\n".join(str(i) for i in violations[:50])
         more = f"\n... and {len(violations) - 50} more" if len(violations) > 50 else ""
         super().__init__(f"{len(violations)} violation(s); nothing was written\n{lines}{more}")
+
+
+# -- the query limits (sherloc_kg/query_limits.py, api/limits.py) ------------------------------
+class LimitReached(SherlocError):
+    """A query went past one of the endpoint's limits. ``limit`` names it (``rows=10000``) for the
+    ``SHERLOC-Limit`` response header; ``retry_after`` (seconds) is sent as ``Retry-After``."""
+
+    retry_after: ClassVar[int | None] = None
+
+    def __init__(self, message: str, limit: str) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class QueryTooLong(LimitReached):
+    """The query text is longer than SHERLOC_QUERY_MAX_LENGTH: 413, the request is too large."""
+
+    http_status = 413
+
+
+class ResultTooLarge(LimitReached):
+    """The answer would pass the row, triple or byte cap: 422, the query is understood but this
+    server will not produce that answer; asking again will not help, asking for less will."""
+
+    http_status = 422
+
+
+class QueryTimedOut(LimitReached):
+    """The query ran past SHERLOC_QUERY_TIMEOUT and was stopped: 503 with Retry-After (the
+    server is fine; this query is too costly for it now)."""
+
+    http_status = 503
+    retry_after = 5
+
+
+class WorkersBusy(LimitReached):
+    """No query worker came free in time (every one held by a long query): 503, try again."""
+
+    http_status = 503
+    retry_after = 2
+
+
+class TooManyQueries(LimitReached):
+    """The client already runs SHERLOC_QUERY_CONCURRENCY queries: 429 with Retry-After."""
+
+    http_status = 429
+    retry_after = 1

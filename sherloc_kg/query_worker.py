@@ -25,8 +25,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from .errors import QueryError, SherlocError, StoreError, UsageError
-from .query_limits import Caps, QueryTimedOut, ResultTooLarge, WorkersBusy, answer_capped
+from .errors import QueryError, QueryTimedOut, ResultTooLarge, SherlocError, StoreError, UsageError, WorkersBusy
+from .query_limits import Caps, answer_capped
 from .store import Dataset
 from .store.embedded import EmbeddedStore
 
