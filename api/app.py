@@ -6,6 +6,7 @@
     library           /api/queries, /api/stats   the named query library and statistics
     search            /api/search/..., /api/resource   JSON search with facets, records as JSON
     dataset           /dataset, dumps   DCAT/VoID description and dumps of the public graphs
+    explorer          /, /explore/...   the web explorer (HTML; static files under /static)
 
 Handlers are plain ``def``: FastAPI runs them in its thread pool, so a long query never blocks
 the event loop. Every route reads the graphs its caller may see from ``api.context.caller``.
@@ -13,19 +14,19 @@ the event loop. Every route reads the graphs its caller may see from ``api.conte
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
-from sherloc_kg.access import Caller
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import SherlocError
 from sherloc_kg.store import Store, open_store
 
-from . import dataset, graph_store, library, linked_data, search, security, sparql_endpoint
-from .context import Context, caller, context
+from . import dataset, explorer, graph_store, library, linked_data, search, security, sparql_endpoint
+from .context import Context
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -46,20 +47,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return JSONResponse({"error": type(error).__name__, "message": str(error)},
                             status_code=error.http_status, headers=headers)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(ctx: Context = Depends(context), who: Caller = Depends(caller)) -> str:
-        figures = library.statistics(ctx.store, ctx.iris, who)
-        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in figures["records"].items() if v)
-        queries = "".join(
-            f'<li><a href="/api/queries/{q.name}">{html.escape(q.title)}</a></li>' for q in ctx.library.all())
-        return (
-            "<!doctype html><html lang=en><head><meta charset=utf-8><title>SHERLOC-KG</title></head><body>"
-            "<h1>SHERLOC-KG</h1><p>The UN Convention against Transnational Organized Crime, its Protocols, "
-            "and the case law that applies them, as linked data.</p>"
-            f"<h2>What the graph holds</h2><table>{rows}</table><p>{figures['triples']} triples.</p>"
-            f"<h2>Questions</h2><ul>{queries}</ul><p>SPARQL: <code>/sparql?query=...</code></p></body></html>"
-        )
-
-    for module in (sparql_endpoint, graph_store, library, search, dataset, linked_data):
+    for module in (explorer, sparql_endpoint, graph_store, library, search, dataset, linked_data):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -63,3 +63,30 @@ def snapshot(store: EmbeddedStore) -> set[str]:
     buffer = io.BytesIO()
     store.dump(buffer, media_type=NQUADS)
     return set(buffer.getvalue().decode().splitlines())
+
+
+@pytest.fixture(scope="session")
+def explorer_store(settings: Settings) -> EmbeddedStore:
+    """Everything the explorer shows: the reference graphs with the fictional States, the bundled
+    cases and every illustrative example (laws, authorities with restricted contacts, guide sections,
+    review answers, participation). Read only."""
+    from sherloc_kg.reference import load_examples
+
+    fresh = EmbeddedStore(None)
+    install_reference(fresh, settings, with_examples=True)
+    ingest = Ingest(fresh, settings)
+    for kind, relative in BUNDLED:
+        ingest.load(kind, [settings.data_dir / relative])
+    load_examples(fresh, settings)
+    return fresh
+
+
+@pytest.fixture(scope="session")
+def explorer(settings: Settings, explorer_store: EmbeddedStore):
+    """The application over :func:`explorer_store`, served by uvicorn on a free loopback port: its URL."""
+    from sherloc_kg.api.app import create_app
+
+    from .servers import serving
+
+    with serving(create_app(settings, store=explorer_store)) as url:
+        yield url

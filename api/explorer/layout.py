@@ -1,0 +1,96 @@
+"""What every explorer page shares: the Jinja2 environment, the page frame (``explorer/base.html``),
+the language a page is shown in, and picking a literal in that language.
+
+Language: ``?lang=xx`` on the URL wins (so a shared link shows what its sender saw), then the
+``lang`` cookie the language switch sets, then the browser's ``Accept-Language``, then English.
+The interface itself is English; texts and labels come in the chosen language where the data has
+them, and in English otherwise, marked as such (:func:`pick` says whether it fell back).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from sherloc_kg.access import Caller
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
+                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+DEFAULT_LANGUAGE = "en"
+#: The languages one can choose: English, the other five UN languages, and Dutch (the bundled
+#: treaty texts carry English and Dutch). A text missing in the chosen one falls back to English.
+LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "zh": "中文",
+             "ru": "Русский", "nl": "Nederlands"}
+LANGUAGE_COOKIE = "lang"
+_TAG = re.compile(r"([a-zA-Z]{2,3})(?:-[a-zA-Z0-9]+)*")
+
+#: The main navigation: (label, path).
+NAVIGATION = (
+    ("Home", "/"),
+    ("Convention and Protocols", "/explore/instruments"),
+    ("Search", "/explore/search/cases"),
+    ("Countries", "/explore/countries"),
+    ("Trends", "/explore/trends"),
+    ("SPARQL", "/explore/sparql"),
+)
+
+
+def language(request: Request) -> str:
+    """The language this request's page is shown in (see the module docstring)."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    for part in (request.headers.get("accept-language") or "").split(","):
+        match = _TAG.fullmatch(part.split(";")[0].strip())
+        if match and match.group(1).lower() in LANGUAGES:
+            return match.group(1).lower()
+    return DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Picked:
+    """A text in the language asked for, or its fallback: ``fallback`` is True when ``lang`` is not
+    the one asked for (the page marks it)."""
+
+    text: str
+    lang: str | None
+    fallback: bool
+
+
+def pick(values: dict[str | None, str], wanted: str) -> Picked | None:
+    """The value in ``wanted``, else English, else untagged, else any; ``values`` maps language
+    tag (None for an untagged literal) to text."""
+    if not values:
+        return None
+    for tag in (wanted, DEFAULT_LANGUAGE, None):
+        if tag in values:
+            return Picked(values[tag], tag, tag is not None and tag != wanted)
+    tag = sorted(values, key=str)[0]
+    return Picked(values[tag], tag, True)
+
+
+def url(path: str, **params: object) -> str:
+    """``path`` with query parameters; a list value repeats its parameter, None and "" are left out."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if item is not None and item != "":
+                pairs.append((name, str(item)))
+    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+def render(request: Request, template: str, *, title: str, who: Caller | None = None,
+           status_code: int = 200, **variables: object) -> HTMLResponse:
+    """A page in the frame: ``template`` extends ``explorer/base.html``."""
+    body = TEMPLATES.get_template(template).render(
+        title=title, lang=language(request), languages=LANGUAGES, navigation=NAVIGATION,
+        path=request.url.path, here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        role=(who.role.value if who is not None else None), url=url, **variables)
+    return HTMLResponse(body, status_code=status_code)
