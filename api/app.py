@@ -29,6 +29,12 @@ from . import dataset, explorer, graph_store, library, linked_data, search, secu
 from .context import Context
 
 
+def from_environment() -> FastAPI:
+    """The application for the settings in the environment (``SHERLOC_*``): what each worker
+    process of ``sherloc-kg serve --workers N`` (or ``uvicorn --factory``) builds."""
+    return create_app(Settings.from_env())
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="SHERLOC-KG",
                   description="The UN Convention against Transnational Organized Crime, its Protocols, "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -360,14 +361,28 @@ def tokens_revoke(ctx: Context, token_id: str) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Web server processes sharing the port. More than one needs a remote store "
+                   "(SHERLOC_STORE=URL): the embedded store belongs to one process.")
 @click.pass_obj
-def serve(ctx: Context, host: str, port: int) -> None:
+def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """Serve the SPARQL endpoint, the JSON API and the pages over HTTP."""
     import uvicorn
 
     from .api.app import create_app
 
-    uvicorn.run(create_app(ctx.settings, store=ctx.store), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(ctx.settings, store=ctx.store), host=host, port=port, log_level="info")
+        return
+    if not ctx.settings.store.startswith(("http://", "https://")):
+        raise UsageError(f"--workers {workers} needs a remote store (SHERLOC_STORE=URL); the embedded store "
+                         f"'{ctx.settings.store}' can be opened by one process only: run one worker, or move "
+                         "the data to a SPARQL server with `sherloc-kg migrate`")
+    # Each worker process builds its application from the environment: pass on what the command
+    # line chose, so every worker serves the same store under the same base.
+    os.environ["SHERLOC_STORE"], os.environ["SHERLOC_BASE"] = ctx.settings.store, ctx.settings.base
+    uvicorn.run("sherloc_kg.api.app:from_environment", factory=True, workers=workers,
+                host=host, port=port, log_level="info")
 
 
 @cli.command()

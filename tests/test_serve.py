@@ -42,7 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_home_page_says_what_the_graph_holds(server: str) -> None:
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert "<td>cases</td><td>1164</td>" in page.text and "Cases by country" in page.text
+    assert '<span class="figure">1,164</span>Case law' in page.text and "Cases by country" in page.text
 
 
 def test_stats_and_named_queries_as_json(server: str) -> None:
