@@ -18,9 +18,16 @@ Incoming links are paged: a description carries at most :data:`INCOMING_PAGE` of
 property, then by the citing resource); when there are more, ``Link: rel="next"`` names the next
 page (``?page=2``) and the HTML page links to it. Every page repeats the resource's own triples.
 
-Everything is read through one CONSTRUCT run in the store, over the graphs the caller may see
-(``Caller.dataset``): a restricted triple never reaches the public, and a resource that only the
-restricted graphs know is, for the public, as unknown as one nobody knows: 404, in the format asked.
+The HTML is an explorer page (``ld_resource.html`` extends the explorer frame and is rendered by
+``api.explorer.layout``): the facts, the links out and in grouped by relation (named by their
+labels), a breadcrumb and type line, the explorer's own page of a provision or a country, and a
+picture of the neighbourhood (``api.explorer.neighbourhood``). Labels and texts come in the
+language the page is shown in (``?lang=``, the cookie, ``Accept-Language``) where the data has them.
+
+Everything is read through one CONSTRUCT run in the store (and, for a page, one query of the labels
+it lacks), over the graphs the caller may see (``Caller.dataset``): a restricted triple never
+reaches the public, and a resource that only the restricted graphs know is, for the public, as
+unknown as one nobody knows: 404, in the format asked.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
@@ -47,6 +54,8 @@ from sherloc_kg.namespaces import ONTOLOGY_IRI
 from sherloc_kg.reference import read_turtle
 
 from .context import Context, caller, context
+from .explorer.layout import DEFAULT_LANGUAGE, language, pick, render
+from .explorer.neighbourhood import Link, picture
 from .jsonld_context import CONTEXT_PREFIXES, context_definition, context_document
 from .negotiation import GRAPH_TYPES, SUFFIXES, NotAcceptable, choose, content_type
 
@@ -75,9 +84,6 @@ _LABELS = (
     URIRef("http://www.w3.org/2004/02/skos/core#notation"),
 )
 _VOID = "http://rdfs.org/ns/void#"
-
-_TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 # What each named graph holds (docs/model.md "Named graphs"), said in its description.
 GRAPH_DESCRIPTIONS = {
@@ -262,11 +268,11 @@ def serialize(graph: Graph, media: str) -> bytes:
     return graph.serialize(format=_RDFLIB_FORMATS[media], encoding="utf-8")
 
 
-def _not_found(target: Target, what: str) -> Response:
-    """404 in the format asked: a page, a comment in Turtle/N-Triples/RDF-XML, or JSON."""
+def _not_found(request: Request, target: Target, what: str, who: Caller | None = None) -> Response:
+    """404 in the format asked: a page (in the explorer frame), a comment in Turtle/N-Triples/RDF-XML, or JSON."""
     message = f"{what} is not known here"
     if target.media == HTML:
-        body = _TEMPLATES.get_template("ld_not_found.html").render(what=what, message=message).encode("utf-8")
+        body = render(request, "ld_not_found.html", title="Not found", who=who, what=what, message=message).body
     elif target.media == JSONLD:
         body = json.dumps({"error": "NotFound", "message": message}).encode("utf-8")
     elif target.media == "application/rdf+xml":
@@ -279,16 +285,21 @@ def _not_found(target: Target, what: str) -> Response:
     return Response(body, status_code=404, media_type=content_type(target.media), headers=headers)
 
 
-def _respond(target: Target, graph: Graph, view: "PageView | None", headers: dict[str, str]) -> Response:
+def _respond(request: Request, target: Target, graph: Graph, view: "PageView | None", headers: dict[str, str],
+             who: Caller | None = None) -> Response:
     if target.media == HTML:
         assert view is not None
-        body = _TEMPLATES.get_template("ld_resource.html").render(page=view).encode("utf-8")
+        body = render(request, "ld_resource.html", title=view.title, who=who, page=view).body
     else:
         body = serialize(graph, target.media)
     return Response(body, media_type=content_type(target.media), headers=headers)
 
 
 # -- the HTML view -------------------------------------------------------------------------------
+#
+# Resource pages are explorer pages: ld_resource.html extends the explorer frame (navigation,
+# language switch, stylesheet) and is rendered through api.explorer.layout. Labels and texts come in
+# the language the page is shown in where the data has them, in English otherwise.
 
 @dataclass
 class Value:
@@ -297,13 +308,19 @@ class Value:
     lang: str | None = None
     datatype: str | None = None
     nested: list["Fact"] | None = None   # a blank node, shown inline
+    wanted: bool = False                 # a text in the page's language, among texts in others (shown first)
 
 
 @dataclass
 class Fact:
-    property: str
+    property: str                        # the property as a CURIE (sherloc:jurisdiction)
     href: str | None
     values: list[Value]
+    label: str = ""                      # its label, in the page's language where it has one
+    links: bool = False                  # some value is a resource (a link out)
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.property
 
 
 @dataclass
@@ -325,14 +342,29 @@ class PageView:
     formats: list[tuple[str, str]] = field(default_factory=list)
     next_page: str | None = None
     previous_page: str | None = None
+    lang: str = "en"
+    title_lang: str | None = None
+    title_fallback: bool = False
+    types: list[Value] = field(default_factory=list)
+    breadcrumbs: list[tuple[str, str | None]] = field(default_factory=list)
+    explore: list[tuple[str, str]] = field(default_factory=list)
+    neighbourhood: Markup | None = None
+
+
+def _in_language(literal, wanted: str) -> bool:
+    return isinstance(literal, Literal) and bool(literal.language) and literal.language.split("-")[0].lower() == wanted
 
 
 class Renderer:
     """Turns a graph into the plain view the template shows: labels, links to local paths."""
 
-    def __init__(self, ctx: Context, graph: Graph) -> None:
+    def __init__(self, ctx: Context, graph: Graph, wanted: str = DEFAULT_LANGUAGE,
+                 property_labels: dict[str, str] | None = None, labels_in_language: dict[str, str] | None = None) -> None:
         self.base = ctx.settings.base
         self.graph = graph
+        self.wanted = wanted
+        self.property_labels = property_labels or {}
+        self.labels_in_language = labels_in_language or {}
 
     def href(self, iri: str) -> str:
         """Where a link to ``iri`` goes: its path on this server when it is ours, else the IRI."""
@@ -348,13 +380,42 @@ class Renderer:
                 return f"{prefix}:{iri[len(namespace):]}"
         return self.href(iri) if iri.startswith(self.base) else iri
 
-    def label(self, node: URIRef) -> str | None:
+    def labelled(self, node) -> tuple[str, str | None] | None:
+        """A node's label and its language: in the page's language if some label property has one,
+        else as in English (untagged or English first, of the first label property it has)."""
+        if self.wanted != DEFAULT_LANGUAGE:
+            if str(node) in self.labels_in_language:
+                return self.labels_in_language[str(node)], self.wanted
+            for prop in _LABELS:
+                found = sorted((v for v in self.graph.objects(node, prop) if _in_language(v, self.wanted)), key=str)
+                if found:
+                    return str(found[0]), found[0].language
         for prop in _LABELS:
             found = list(self.graph.objects(node, prop))
             if found:
                 preferred = [v for v in found if isinstance(v, Literal) and v.language in (None, "en")]
-                return str(sorted(preferred or found, key=lambda v: (v.language or "", str(v)))[0])
+                chosen = sorted(preferred or found, key=lambda v: (getattr(v, "language", None) or "", str(v)))[0]
+                return str(chosen), getattr(chosen, "language", None)
         return None
+
+    def label(self, node) -> str | None:
+        found = self.labelled(node)
+        return found[0] if found else None
+
+    def property_label(self, prop) -> str:
+        """A property's label: from the ontology (looked up for the page), from the graph itself (a
+        document that defines it), else its local name."""
+        iri = str(prop)
+        if iri in self.property_labels:
+            return self.property_labels[iri]
+        if prop == RDF.type:
+            return "type"
+        own = self.label(prop)
+        if own:
+            return own
+        local = re.split(r"[#/:]", iri)[-1]
+        local = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("_", " ")
+        return local.lower() if local and not local.isupper() else (local or self.curie(iri))
 
     def value(self, node, depth: int = 0) -> Value:
         if isinstance(node, Literal):
@@ -368,26 +429,54 @@ class Renderer:
         iri = str(node)
         return Value(self.label(node) or self.curie(iri), href=self.href(iri))
 
+    def _values(self, nodes: list, depth: int = 0) -> list[Value]:
+        """The values of one property: texts in the page's language first (and marked, when the
+        property has texts in other languages too), then the rest in a stable order."""
+        languages = {n.language for n in nodes if isinstance(n, Literal) and n.language}
+        marked = len(languages) > 1
+        ordered = sorted(nodes, key=lambda n: (not _in_language(n, self.wanted), _sort_key(n)))
+        values = []
+        for node in ordered:
+            value = self.value(node, depth)
+            value.wanted = marked and _in_language(node, self.wanted)
+            values.append(value)
+        return values
+
     def facts(self, subject, depth: int = 0) -> list[Fact]:
         grouped: dict[URIRef, list] = defaultdict(list)
         for prop, obj in self.graph.predicate_objects(subject):
             grouped[prop].append(obj)
         order = sorted(grouped, key=lambda p: (p != RDF.type, self.curie(str(p))))
         return [Fact(self.curie(str(p)), self.href(str(p)),
-                     [self.value(o, depth) for o in sorted(grouped[p], key=_sort_key)]) for p in order]
+                     self._values(grouped[p], depth),
+                     label=self.property_label(p), links=any(isinstance(o, URIRef) for o in grouped[p]))
+                for p in order]
 
     def incoming(self, iri: URIRef) -> list[Fact]:
         grouped: dict[URIRef, list] = defaultdict(list)
         for subject, prop in self.graph.subject_predicates(iri):
             grouped[prop].append(subject)
         return [Fact(self.curie(str(p)), self.href(str(p)),
-                     [self.value(s) for s in sorted(grouped[p], key=_sort_key)])
+                     [self.value(s) for s in sorted(grouped[p], key=_sort_key)], label=self.property_label(p), links=True)
                 for p in sorted(grouped, key=lambda p: self.curie(str(p)))]
 
     def section(self, subject, anchor: str | None = None) -> Section:
         name = self.label(subject) if isinstance(subject, URIRef) else None
         iri = str(subject) if isinstance(subject, URIRef) else None
         return Section(name or (self.curie(iri) if iri else ""), iri, anchor, self.facts(subject))
+
+    def links(self, iri: URIRef) -> tuple[list[Link], list[Link]]:
+        """The resource's links out and in, to resources that have a page here, for the picture."""
+        def link(prop, node) -> Link | None:
+            href = self.href(str(node))
+            if not isinstance(node, URIRef) or not href.startswith("/"):
+                return None
+            return Link(self.property_label(prop), href, self.label(node) or self.curie(str(node)))
+
+        outgoing = [found for p, o in self.graph.predicate_objects(iri) if (found := link(p, o))]
+        incoming = [found for s, p in self.graph.subject_predicates(iri) if (found := link(p, s))]
+        order = lambda item: (item.relation == "type", item.relation, item.label, item.href)  # noqa: E731
+        return sorted(outgoing, key=order), sorted(incoming, key=order)
 
 
 def _sort_key(node) -> tuple:
@@ -401,33 +490,148 @@ def _formats(target: Target, page: int = 1) -> list[tuple[str, str]]:
     return [(names[m], f"{target.path}{SUFFIX_OF[m]}{query}") for m in OFFERS]
 
 
-def resource_view(ctx: Context, target: Target, description: Description) -> PageView:
-    render = Renderer(ctx, description.graph)
+_PAGE_LABELS = """SELECT ?s ?label WHERE {{
+  VALUES ?s {{ {nodes} }}
+  VALUES ?labelProperty {{ <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>
+                          <http://purl.org/dc/terms/title> }}
+  ?s ?labelProperty ?label
+  FILTER(lang(?label) IN ("", "en", "{wanted}"))
+}}"""
+
+
+def page_labels(ctx: Context, who: Caller | None, graph: Graph, wanted: str) -> tuple[dict[str, str], dict[str, str]]:
+    """What the description lacks for a page, in one query: the labels of the properties it uses
+    (in the page's language where the ontology has one, else English) and, when the page's language
+    is not one the description carries labels in (Dutch), the labels of what it links to in it."""
+    properties = {str(p) for p in graph.predicates() if _SAFE_IRI.match(str(p))}
+    linked: set[str] = set()
+    if wanted not in LABEL_LANGUAGES:
+        linked = {str(n) for n in set(graph.subjects()) | set(graph.objects())
+                  if isinstance(n, URIRef) and _SAFE_IRI.match(str(n))}
+    if not properties or who is None:
+        return {}, {}
+    nodes = " ".join(f"<{n}>" for n in sorted(properties | linked))
+    found: dict[str, dict[str | None, str]] = defaultdict(dict)
+    for row in ctx.store.select(_PAGE_LABELS.format(nodes=nodes, wanted=wanted), dataset=who.dataset(ctx.iris)).rows:
+        label = row["label"]
+        tag = label.language.split("-")[0].lower() if label.language else None
+        found[str(row["s"])].setdefault(tag, str(label))
+    labels = {}
+    for prop in properties & set(found):
+        picked = pick(found[prop], wanted)
+        if picked:
+            labels[prop] = picked.text
+    in_language = {node: found[node][wanted] for node in linked & set(found) if wanted in found[node]}
+    return labels, in_language
+
+
+#: Where each kind of record is browsed in the explorer: the second crumb of its pages.
+COLLECTIONS = {
+    "case": ("Case law", "/explore/search/cases"),
+    "country": ("Countries", "/explore/countries"),
+    "instrument": ("Convention and Protocols", "/explore/instruments"),
+    "legislation": ("Legislation", "/explore/search/legislation"),
+    "treaty": ("Treaties", "/explore/search/treaties"),
+    "strategy": ("Strategies", "/explore/search/strategies"),
+    "publication": ("Bibliography", "/explore/search/publications"),
+    "authority": ("Competent national authorities", "/explore/search/authorities"),
+    "participation": ("Countries", "/explore/countries"),
+}
+_INSTRUMENT_PATH = re.compile(r"(untoc|tip|som|fp)(?:/art/(\d+)((?:/[0-9a-z]+)*))?")
+
+
+def _provision_crumbs(base: str, reference: str) -> list[tuple[str, str]]:
+    """``untoc/art/5/1/a`` → UNTOC, Art. 5, 5(1): the provisions above it, each a link."""
+    match = _INSTRUMENT_PATH.fullmatch(reference)
+    if not match:
+        return []
+    code, article, rest = match.groups()
+    crumbs = [(code.upper(), f"/id/instrument/{code}")]
+    if article:
+        crumbs.append((f"Art. {article}", f"/id/instrument/{code}/art/{article}"))
+        name, path = article, f"/id/instrument/{code}/art/{article}"
+        for part in [p for p in (rest or "").split("/") if p]:
+            name, path = f"{name}({part})", f"{path}/{part}"
+            crumbs.append((name, path))
+    return crumbs[:-1]  # the last is the page itself
+
+
+def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str | None]]:
+    """Home, where such records are browsed, the resources above this one, this one."""
+    crumbs: list[tuple[str, str | None]] = [("Home", "/")]
+    base = render.base
+    local = iri[len(base):] if iri.startswith(base) else ""
+    parts = local.split("/")
+    if parts[0] == "id" and len(parts) > 2:
+        kind = parts[1]
+        if kind in COLLECTIONS:
+            crumbs.append(COLLECTIONS[kind])
+        if kind == "instrument":
+            crumbs += _provision_crumbs(base, "/".join(parts[2:]))
+        else:
+            for end in range(3, len(parts)):
+                above = URIRef(base + "/".join(parts[:end]))
+                if (above, None, None) in render.graph or (None, None, above) in render.graph:
+                    crumbs.append((render.label(above) or unquote(parts[end - 1]), "/" + "/".join(parts[:end])))
+    elif parts[0] == "vocab" and len(parts) > 2:
+        scheme = URIRef(base + "vocab/" + parts[1])
+        crumbs.append((render.label(scheme) or parts[1], "/vocab/" + parts[1]))
+    elif parts[0] == "graph":
+        crumbs.append(("Dataset", "/dataset"))
+    crumbs.append((title, None))
+    return crumbs
+
+
+def explorer_links(base: str, iri: str) -> list[tuple[str, str]]:
+    """The explorer's own page of a resource, when it has one: a provision in the Convention
+    browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``)."""
+    local = iri[len(base):] if iri.startswith(base) else ""
+    if local.startswith("id/instrument/") and _INSTRUMENT_PATH.fullmatch(local[len("id/instrument/"):]):
+        return [("Read it in the Convention browser", "/explore/instruments/" + local[len("id/instrument/"):])]
+    if local.startswith("id/country/") and re.fullmatch(r"[A-Z]{3}", local[len("id/country/"):]):
+        return [("Country profile", "/explore/countries/" + local[len("id/country/"):])]
+    return []
+
+
+def resource_view(ctx: Context, target: Target, description: Description, *, wanted: str = DEFAULT_LANGUAGE,
+                  who: Caller | None = None) -> PageView:
+    render = Renderer(ctx, description.graph, wanted, *page_labels(ctx, who, description.graph, wanted))
     iri = URIRef(description.iri)
     main = render.section(iri)
     parts = sorted({s for s in description.graph.subjects() if isinstance(s, URIRef)
                     and str(s).startswith(description.iri + "/") and (iri, None, s) in description.graph})
-    kinds = [render.value(t).text for t in description.graph.objects(iri, RDF.type)]
+    types = sorted((render.value(t) for t in description.graph.objects(iri, RDF.type)), key=lambda v: v.text)
     here = target.path + ("" if target.negotiated else SUFFIX_OF[target.media])
     page = description.page
+    labelled = render.labelled(iri)
+    title_lang = labelled[1] if labelled else None
+    outgoing, incoming = render.links(iri)
     return PageView(
-        title=main.label, iri=description.iri, kind=", ".join(sorted(kinds)),
+        title=main.label, iri=description.iri, kind=", ".join(v.text for v in types),
         sections=[main] + [render.section(p, anchor="part-" + str(p)[len(description.iri) + 1:]) for p in parts],
         incoming=render.incoming(iri), incoming_total=description.incoming_total,
         formats=_formats(target, page),
         next_page=f"{here}?page={page + 1}" if description.has_next else None,
         previous_page=(f"{here}?page={page - 1}" if page > 2 else here) if page > 1 else None,
+        lang=wanted, title_lang=title_lang,
+        title_fallback=bool(title_lang) and title_lang.split("-")[0].lower() != wanted,
+        types=types, breadcrumbs=breadcrumbs(render, description.iri, main.label),
+        explore=explorer_links(render.base, description.iri),
+        neighbourhood=picture(main.label, render.href(description.iri), outgoing, incoming,
+                              incoming_total=description.incoming_total),
     )
 
 
-def document_view(ctx: Context, target: Target, graph: Graph, title: str, iri: str, first: list) -> PageView:
+def document_view(ctx: Context, target: Target, graph: Graph, title: str, iri: str, first: list,
+                  *, wanted: str = DEFAULT_LANGUAGE) -> PageView:
     """A document of many resources (the ontology, the shapes): one section per named subject,
     anchored by its fragment so that ``ontology#CourtCase`` lands on it."""
-    render = Renderer(ctx, graph)
+    render = Renderer(ctx, graph, wanted)
     subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)},
                       key=lambda s: (s not in first, render.curie(str(s))))
     sections = [render.section(s, anchor=str(s).partition("#")[2] or None) for s in subjects]
-    return PageView(title=title, iri=iri, kind="document", sections=sections, formats=_formats(target))
+    return PageView(title=title, iri=iri, kind="document", sections=sections, formats=_formats(target),
+                    lang=wanted, breadcrumbs=[("Home", "/"), (title, None)])
 
 
 # -- routes --------------------------------------------------------------------------------------
@@ -438,11 +642,12 @@ def _resource(request: Request, ctx: Context, who: Caller, page: int) -> Respons
         iri = ctx.settings.base + _normalise(target.path)
         description = describe(ctx, who, iri, page)
         if len(description.graph):
-            view = resource_view(ctx, target, description) if target.media == HTML else None
+            view = (resource_view(ctx, target, description, wanted=language(request), who=who)
+                    if target.media == HTML else None)
             headers = _headers(target, page=page, has_next=description.has_next, describes_thing=True)
-            return _respond(target, description.graph, view, headers)
+            return _respond(request, target, description.graph, view, headers, who)
     first = readings[0]
-    return _not_found(first, ctx.settings.base + _normalise(first.path))
+    return _not_found(request, first, ctx.settings.base + _normalise(first.path), who)
 
 
 @router.get("/id/{path:path}", summary="Dereference a resource IRI")
@@ -469,14 +674,15 @@ def ontology(request: Request, ctx: Context = Depends(context), who: Caller = De
     """The ontology graph; its terms are ``ontology#Term`` and the HTML page has an anchor for each."""
     target = _targets(request)[0]
     if target.path != "/ontology":
-        return _not_found(target, ctx.settings.base + _normalise(target.path))
+        return _not_found(request, target, ctx.settings.base + _normalise(target.path), who)
     graph_iri = str(ctx.iris.graph("ontology"))
     graph = _construct(ctx, who, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
     if not len(graph):
-        return _not_found(target, ONTOLOGY_IRI)
-    view = (document_view(ctx, target, graph, "SHERLOC-KG ontology", ONTOLOGY_IRI, [URIRef(ONTOLOGY_IRI)])
+        return _not_found(request, target, ONTOLOGY_IRI, who)
+    view = (document_view(ctx, target, graph, "SHERLOC-KG ontology", ONTOLOGY_IRI, [URIRef(ONTOLOGY_IRI)],
+                          wanted=language(request))
             if target.media == HTML else None)
-    return _respond(target, graph, view, _headers(target))
+    return _respond(request, target, graph, view, _headers(target), who)
 
 
 @lru_cache(maxsize=32)
@@ -497,15 +703,16 @@ def _shapes_response(request: Request, ctx: Context, name: str | None) -> Respon
     if name is not None:
         name = _split_suffix(name)[0]
         if not re.fullmatch(r"[a-z0-9-]+", name) or not (directory / f"{name}.ttl").is_file():
-            return _not_found(target, ctx.settings.base + _normalise(target.path))
+            return _not_found(request, target, ctx.settings.base + _normalise(target.path))
     elif target.path != "/shapes":
-        return _not_found(target, ctx.settings.base + _normalise(target.path))
+        return _not_found(request, target, ctx.settings.base + _normalise(target.path))
     graph = _shapes(str(directory), ctx.settings.base, name)
     iri = ctx.settings.base + _normalise(target.path)
     title = "SHERLOC-KG shapes" + (f": {name}" if name else "")
     documents = [s for s in graph.subjects(RDF.type, URIRef(CONTEXT_PREFIXES["owl"] + "Ontology"))]
-    view = document_view(ctx, target, graph, title, iri, documents) if target.media == HTML else None
-    return _respond(target, graph, view, _headers(target))
+    view = (document_view(ctx, target, graph, title, iri, documents, wanted=language(request))
+            if target.media == HTML else None)
+    return _respond(request, target, graph, view, _headers(target))
 
 
 @router.get("/shapes", summary="The SHACL shapes")
@@ -538,7 +745,7 @@ def graph_description(request: Request, name: str, ctx: Context = Depends(contex
     name = _split_suffix(name)[0]
     iri = ctx.settings.base + "graph/" + name
     if name not in GRAPHS or not who.may_see(iri, ctx.iris):
-        return _not_found(target, ctx.settings.base + _normalise(target.path))
+        return _not_found(request, target, ctx.settings.base + _normalise(target.path), who)
     description = describe(ctx, who, iri)
     graph = description.graph
     node = URIRef(iri)
@@ -555,8 +762,8 @@ def graph_description(request: Request, name: str, ctx: Context = Depends(contex
         graph.add((node, void("classPartition"), partition))
         graph.add((partition, void("class"), row["class"]))
         graph.add((partition, void("entities"), Literal(int(row["n"]))))
-    view = resource_view(ctx, target, description) if target.media == HTML else None
-    return _respond(target, graph, view, _headers(target))
+    view = resource_view(ctx, target, description, wanted=language(request), who=who) if target.media == HTML else None
+    return _respond(request, target, graph, view, _headers(target), who)
 
 
 @router.get("/context.jsonld", summary="The JSON-LD context")

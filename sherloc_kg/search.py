@@ -15,6 +15,11 @@ Semantics (the README repeats them):
 - ``provision`` matches a record linked to that provision or to any of its parts (``untoc/art/5``
   matches a case on ``untoc/art/5/1/a``); for cases both the asserted ``sherloc:refersToProvision``
   and the inferred ``sherloc:concernsProvision`` count. ``issue`` likewise matches narrower issues.
+- ``tip_act``, ``tip_means``, ``tip_purpose`` (cases): the elements of the definition of trafficking
+  in persons (TIP Protocol, art. 3 (a)) a case records (``sherloc:tipAct``/``tipMeans``/``tipPurpose``,
+  notations of the tip-act/tip-means/tip-purpose schemes). They filter in every search; their counts
+  are returned only when asked for (``search(..., extra_facets=True)``, as the explorer does), so the
+  JSON API's facets stay those it documents.
 - ``q``: every word must occur, case-insensitively, in the record's title or summary.
 - The counts of a facet are computed over the records matching every *other* filter: the facet's
   own filter is left out, so the counts say what choosing another value would give. (A facet's
@@ -31,7 +36,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Literal, URIRef
 
@@ -101,13 +106,18 @@ class Kind:
     year: str | None = None        # property giving the record's year (an integer or a date)
     year_is_date: bool = False
     year_label: str = ""
+    extra_facets: tuple[Facet, ...] = ()  # filter always; counted only on request (the explorer)
 
     def facet(self, name: str) -> Facet | None:
-        return next((f for f in self.facets if f.name == name), None)
+        return next((f for f in self.all_facets if f.name == name), None)
+
+    @property
+    def all_facets(self) -> tuple[Facet, ...]:
+        return self.facets + self.extra_facets
 
     @property
     def facet_names(self) -> list[str]:
-        return [f.name for f in self.facets] + (["year"] if self.year else [])
+        return [f.name for f in self.all_facets] + (["year"] if self.year else [])
 
     def year_expr(self, var: str) -> str:
         """The year of a value of the year property, as an xsd:integer."""
@@ -130,6 +140,15 @@ def _provision(path: str, label: str) -> Facet:
     return Facet("provision", path, "provision", label=label)
 
 
+#: The elements of the definition of trafficking in persons (TIP Protocol, art. 3 (a)) a case records.
+TIP_FACETS = (
+    Facet("tip_act", "sherloc:tipAct", "concept", "tip-act", "TIP Protocol art. 3 (a): act (sherloc:tipAct)"),
+    Facet("tip_means", "sherloc:tipMeans", "concept", "tip-means", "TIP Protocol art. 3 (a): means (sherloc:tipMeans)"),
+    Facet("tip_purpose", "sherloc:tipPurpose", "concept", "tip-purpose",
+          "TIP Protocol art. 3 (a): purpose of exploitation (sherloc:tipPurpose)"),
+)
+
+
 #: The kinds of /api/search/{kind}; facets only where docs/model.md gives the kind the property.
 KINDS: dict[str, Kind] = {
     "cases": Kind(
@@ -138,7 +157,8 @@ KINDS: dict[str, Kind] = {
          _provision("sherloc:refersToProvision|sherloc:concernsProvision",
                     "Convention provision referred to (asserted) or concerned (inferred)"),
          _crime(), _issue()),
-        year="sherloc:decisionYear", year_label="year of decision (sherloc:decisionYear)"),
+        year="sherloc:decisionYear", year_label="year of decision (sherloc:decisionYear)",
+        extra_facets=TIP_FACETS),
     "legislation": Kind(
         "legislation", "sherloc:NationalLegislation", ("dcterms:title",), (),
         (_country("sherloc:country", "State (sherloc:country)"),
@@ -170,9 +190,13 @@ KINDS: dict[str, Kind] = {
 
 #: Query parameters of a search; the repeatable ones may be given several times.
 FACET_PARAMETERS = {"country": "country", "provision": "provision", "crime_type": "crime_type", "issue": "issue",
+                    "tip_act": "tip_act", "tip_means": "tip_means", "tip_purpose": "tip_purpose",
                     "year_from": "year", "year_to": "year"}
 PARAMETERS = (*FACET_PARAMETERS, "q", "page", "size", "sort")
-REPEATABLE = ("country", "provision", "crime_type", "issue")
+REPEATABLE = ("country", "provision", "crime_type", "issue", "tip_act", "tip_means", "tip_purpose")
+#: Concept facets: parameter → vocabulary scheme.
+CONCEPT_PARAMETERS = {"crime_type": "crime-type", "issue": "cross-cutting-issue", "tip_act": "tip-act",
+                      "tip_means": "tip-means", "tip_purpose": "tip-purpose"}
 SORTS = ("year_desc", "year_asc", "title", "id")
 
 
@@ -183,6 +207,7 @@ class SearchRequest:
     provisions: list[str] = field(default_factory=list)
     crime_types: list[str] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
+    tip: dict[str, list[str]] = field(default_factory=dict)  # tip_act / tip_means / tip_purpose → notations
     year_from: int | None = None
     year_to: int | None = None
     words: list[str] = field(default_factory=list)
@@ -192,6 +217,8 @@ class SearchRequest:
     sort: str = "year_desc"
 
     def values(self, facet: str) -> list[str]:
+        if facet in ("tip_act", "tip_means", "tip_purpose"):
+            return self.tip.setdefault(facet, [])
         return {"country": self.countries, "provision": self.provisions, "crime_type": self.crime_types,
                 "issue": self.issues}[facet]
 
@@ -231,7 +258,8 @@ def parse(kind_name: str, params: Mapping[str, Sequence[str]]) -> SearchRequest:
         except UsageError as error:
             raise UsageError(f"parameter 'provision': {error}") from None
         request.provisions.append(value)
-    for name, target in (("crime_type", request.crime_types), ("issue", request.issues)):
+    for name in CONCEPT_PARAMETERS:
+        target = request.values(name)
         for value in given(name):
             if not _NOTATION.fullmatch(value):
                 raise UsageError(f"parameter '{name}': '{value}' is not a vocabulary notation "
@@ -284,7 +312,7 @@ def _filters(request: SearchRequest, iris: Iris, *, leave_out: str | None = None
     Flat, at the level of ?r; every value inside is a validated term."""
     kind = request.kind
     clauses = []
-    for facet in kind.facets:
+    for facet in kind.all_facets:
         values = request.values(facet.name)
         if not values or facet.name == leave_out:
             continue
@@ -313,7 +341,7 @@ def _where(request: SearchRequest, iris: Iris, *, leave_out: str | None = None, 
 
 def _check_known(store: Store, request: SearchRequest, iris: Iris, dataset: Dataset) -> None:
     """A well-formed provision or notation that names nothing is a mistake: say so (400)."""
-    for name, scheme in (("provision", None), ("crime_type", "crime-type"), ("issue", "cross-cutting-issue")):
+    for name, scheme in (("provision", None), *CONCEPT_PARAMETERS.items()):
         values = request.values(name)
         if not values:
             continue
@@ -333,20 +361,38 @@ def _check_known(store: Store, request: SearchRequest, iris: Iris, dataset: Data
 
 
 # -- running a search -------------------------------------------------------------------------
-def search(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) -> dict:
-    """Run a search over ``dataset``; see the module docstring for the shape of the result."""
+def search(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset, *, extra_facets: bool = False) -> dict:
+    """Run a search over ``dataset``; see the module docstring for the shape of the result. With
+    ``extra_facets``, the kind's extra facets (the TIP elements of cases) are counted too, and
+    items carry their values (``tip_act``...)."""
     _check_known(store, request, iris, dataset)
     kind = request.kind
     total_rows = store.select(f"{_PROLOGUE}SELECT (COUNT(DISTINCT ?r) AS ?n) {_where(request, iris)}",
                               dataset=dataset).rows
     total = int(total_rows[0]["n"]) if total_rows else 0
     records = _page(store, iris, request, dataset)
-    items = _items(store, iris, kind, records, dataset)
-    facets = {facet.name: _facet_counts(store, iris, request, facet, dataset) for facet in kind.facets}
+    items = _items(store, iris, kind, records, dataset, extra_facets=extra_facets)
+    counted = kind.all_facets if extra_facets else kind.facets
+    facets = {facet.name: _facet_counts(store, iris, request, facet, dataset) for facet in counted}
     if kind.year:
         facets["year"] = _year_counts(store, iris, request, dataset)
     return {"kind": kind.name, "total": total, "page": request.page, "size": request.size, "sort": request.sort,
             "items": items, "facets": facets}
+
+
+def export(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset, *, limit: int) -> tuple[int, list[dict]]:
+    """Every record a search matches, in its order, up to ``limit`` (the page and size of the
+    request are ignored): (how many match, the items, with the extra facets' values). No facet
+    counts. For downloads (the explorer's CSV)."""
+    _check_known(store, request, iris, dataset)
+    total_rows = store.select(f"{_PROLOGUE}SELECT (COUNT(DISTINCT ?r) AS ?n) {_where(request, iris)}",
+                              dataset=dataset).rows
+    total = int(total_rows[0]["n"]) if total_rows else 0
+    records = _page(store, iris, replace(request, page=1, size=limit), dataset)
+    items: list[dict] = []
+    for start in range(0, len(records), 500):
+        items += _items(store, iris, request.kind, records[start:start + 500], dataset, extra_facets=True)
+    return total, items
 
 
 def _page(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) -> list[str]:
@@ -371,7 +417,7 @@ def _page(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) ->
 
 
 def _facet_counts(store: Store, iris: Iris, request: SearchRequest, facet: Facet, dataset: Dataset) -> list[dict]:
-    n = len(request.kind.facets) + 1
+    n = len(request.kind.all_facets) + 1
     restrict = ""
     if facet.kind == "concept":
         restrict = f"?v skos:inScheme {sparql_term(iris.scheme(facet.scheme))} ."  # type: ignore[arg-type]
@@ -452,7 +498,8 @@ def describe(store: Store, iris_list: Sequence[str], dataset: Dataset) -> dict[s
     return result
 
 
-def _items(store: Store, iris: Iris, kind: Kind, records: list[str], dataset: Dataset) -> list[dict]:
+def _items(store: Store, iris: Iris, kind: Kind, records: list[str], dataset: Dataset, *,
+           extra_facets: bool = False) -> list[dict]:
     if not records:
         return []
     terms = [URIRef(r) for r in records]
@@ -463,7 +510,8 @@ def _items(store: Store, iris: Iris, kind: Kind, records: list[str], dataset: Da
     if kind.year:
         branches.append(f"{{ {_values('?r', terms)} ?r {kind.year} ?_y BIND({kind.year_expr('?_y')} AS ?value) "
                         "BIND('year' AS ?field) }")
-    for n, facet in enumerate(kind.facets):
+    shown = kind.all_facets if extra_facets else kind.facets
+    for n, facet in enumerate(shown):
         # the directly linked values (a provision's parents are in the facet, not on the item)
         branches.append(f"{{ {_values('?r', terms)} ?r {facet.path} ?value BIND('{facet.name}' AS ?field) }}")
     query = f"{_PROLOGUE}SELECT ?r ?field ?value WHERE {{\n  {' UNION '.join(branches)}\n}}"
@@ -472,7 +520,7 @@ def _items(store: Store, iris: Iris, kind: Kind, records: list[str], dataset: Da
         if "value" in row:
             found[str(row["r"])][str(row["field"])].append(row["value"])
     linked = sorted({str(v) for fields in found.values() for name, values in fields.items()
-                     if name in ("country", "crime_type", "issue") for v in values if isinstance(v, URIRef)})
+                     if name in ("country", *CONCEPT_PARAMETERS) for v in values if isinstance(v, URIRef)})
     info = describe(store, linked, dataset)
     items = []
     for record in records:
@@ -494,6 +542,9 @@ def _items(store: Store, iris: Iris, kind: Kind, records: list[str], dataset: Da
             if facet is not None:
                 codes = {_code(str(v), facet, info.get(str(v), {}), iris) for v in fields.get(name, [])}
                 item[key] = sorted(c for c in codes if c)
+        for facet in kind.extra_facets if extra_facets else ():
+            codes = {_code(str(v), facet, info.get(str(v), {}), iris) for v in fields.get(facet.name, [])}
+            item[facet.name] = sorted(c for c in codes if c)
         items.append(item)
     return items
 

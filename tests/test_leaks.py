@@ -224,8 +224,8 @@ def stats(server: Server, response: httpx.Response, role: str) -> None:
 
 
 def home_page(server: Server, response: httpx.Response, role: str) -> None:
-    triples = int(re.search(r"<p>(\d+) triples\.</p>", response.text).group(1))
-    reviews = int(re.search(r"<td>review</td><td>(\d+)</td>", response.text).group(1))
+    triples = int(re.search(r'<span class="triples">([\d,]+)</span> triples', response.text).group(1).replace(",", ""))
+    reviews = int(re.search(r'<span class="figure">(\d+)</span>Review answers', response.text).group(1))
     if role == "public":
         assert (triples, reviews) == (sum(server.secrets.public_graph_counts.values()), 1)
     else:

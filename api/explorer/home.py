@@ -24,6 +24,7 @@ DATABASES = (
     ("authorities", "Competent national authorities", "/explore/search/authorities"),
     ("participation", "Treaty actions (signatures, ratifications, accessions)", "/explore/countries"),
     ("provisions", "Convention and Protocol provisions", "/explore/instruments"),
+    ("review", "Review answers under Article 32 (published, or your State's)", None),
 )
 
 _INSTRUMENTS = """PREFIX dcterms: <http://purl.org/dc/terms/>

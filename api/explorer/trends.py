@@ -1,7 +1,206 @@
-"""Explorer pages: trends (being built)."""
+"""Trends: cases per year by crime type, the elements of trafficking in persons (TIP Protocol
+art. 3 (a)) the cases record, and signatures, ratifications and accessions over time, each as an
+SVG chart (:mod:`.charts`) with its numbers in a table and the named query behind it.
+
+``?country=ISO3`` narrows every chart to one State. (A region filter would need to know which
+States belong to which UN M49 region; the graph does not say so yet.)
+
+Queries per page: three named queries (``cases-by-year-and-crime-type``, ``cases-by-tip-element``
+or ``tip-elements-by-country``, ``participation-over-time``) and ``records-per-country`` for
+the choice of State.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from sherloc_kg.access import Caller
+from sherloc_kg.iris import INSTRUMENTS
+
+from ..context import Context, caller, context
+from . import charts
+from .layout import render, url
 
 router = APIRouter()
+
+ISO3 = re.compile(r"[A-Z]{3}")
+
+#: Short names of the instruments, in their usual order.
+INSTRUMENT_NAMES = {"untoc": "Convention (UNTOC)", "tip": "Trafficking in Persons Protocol",
+                    "som": "Smuggling of Migrants Protocol", "fp": "Firearms Protocol"}
+#: The groups of TIP Protocol art. 3 (a) elements and the vocabulary each comes from.
+TIP_GROUPS = (("act", "Act", "tip-act"), ("means", "Means", "tip-means"), ("purpose", "Purpose", "tip-purpose"))
+#: More crime types than this are drawn as the largest ones and "other crime types".
+MAX_SERIES = 7
+
+
+@dataclass
+class Chart:
+    """One chart on the page: the SVG, the named query behind it, the numbers as a table."""
+
+    ident: str
+    heading: str
+    svg: Markup | None
+    query: str
+    query_href: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[object]] = field(default_factory=list)
+    note: str = ""
+    #: how many leading columns hold text (the others are numbers, aligned right)
+    text_columns: int = 1
+
+
+def local_href(ctx: Context, iri: str) -> str | None:
+    """The local path of an IRI under the base (``/id/case/X``, ``/vocab/tip-act/recruitment``)."""
+    return "/" + iri[len(ctx.iris.base):] if iri.startswith(ctx.iris.base) else None
+
+
+def _year(value: object) -> int | None:
+    match = re.match(r"-?\d{4}", str(value)) if value is not None else None
+    return int(match.group(0)) if match else None
+
+
+def cases_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
+    named = ctx.library.get("cases-by-year-and-crime-type")
+    bindings = named.bindings({"country": country} if country else {}, ctx.iris)
+    rows = ctx.store.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    labels: dict[str, str] = {}
+    for row in rows:
+        year = _year(row.get("year"))
+        if year is None:
+            continue
+        concept = str(row["crimeType"])
+        labels[concept] = str(row["label"]) if row.get("label") else concept.rsplit("/", 1)[-1]
+        counts[(year, concept)] += int(row["cases"])
+    chart = Chart("cases-per-year", "Cases per year by crime type", None, named.name,
+                  url("/explore/sparql", query=named.name, country=country))
+    if not counts:
+        chart.note = "No case with a year and a crime type."
+        return chart
+    years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
+    totals: dict[str, int] = defaultdict(int)
+    for (_, concept), n in counts.items():
+        totals[concept] += n
+    ranked = sorted(totals, key=lambda c: (-totals[c], labels[c]))
+    shown, rest = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
+    series = [(labels[c], [counts.get((y, c), 0) for y in years]) for c in shown]
+    if rest:
+        series.append(("Other crime types", [sum(counts.get((y, c), 0) for c in rest) for y in years]))
+    where = f" in {country}" if country else ""
+    chart.svg = charts.stacked_bar_chart(
+        [str(y) for y in years], series, ident="chart-cases-per-year", unit="cases",
+        title=f"Cases per year by crime type{where}",
+        description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases decided{where}, "
+                     "split by crime type; a case with several crime types counts once for each. "
+                     "The numbers are in the table below the chart."))
+    chart.columns = ["Year"] + [name for name, _ in series] + ["All crime types"]
+    for i, year in enumerate(years):
+        values = [values[i] for _, values in series]
+        if any(values):
+            chart.rows.append([year, *values, sum(values)])
+    return chart
+
+
+def tip_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
+    named = ctx.library.get("tip-elements-by-country" if country else "cases-by-tip-element")
+    bindings = named.bindings({"country": country} if country else {}, ctx.iris)
+    rows = ctx.store.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
+    chart = Chart("tip-elements", "Elements of trafficking in persons (TIP Protocol, art. 3 (a))", None, named.name,
+                  url("/explore/sparql", query=named.name, country=country))
+    order = {group: i for i, (group, _, _) in enumerate(TIP_GROUPS)}
+    items = []
+    for row in rows:
+        group = str(row["group"])
+        element = str(row["element"])
+        label = str(row["label"]) if row.get("label") else element.rsplit("/", 1)[-1]
+        items.append((order.get(group, 9), -int(row["cases"]), label, group, element, int(row["cases"])))
+    items.sort()
+    if not items:
+        chart.note = "No case records an act, a means or a purpose of trafficking in persons."
+        return chart
+    names = {group: name for group, name, _ in TIP_GROUPS}
+    labels = [f"{names.get(group, group)}: {label}" for _, _, label, group, _, _ in items]
+    values = [n for *_, n in items]
+    hrefs = [local_href(ctx, element) for *_, element, _ in items]
+    where = f" in {country}" if country else ""
+    chart.svg = charts.horizontal_bar_chart(
+        labels, values, ident="chart-tip-elements", hrefs=hrefs, unit="cases",
+        groups=[order.get(group, 0) for _, _, _, group, _, _ in items],
+        title=f"Cases{where} by element of trafficking in persons",
+        description=("Horizontal bars: for each act, means and purpose of exploitation of the definition in article 3 (a) "
+                     f"of the Trafficking in Persons Protocol, how many cases{where} record it. "
+                     "Each bar links to the element's page; the numbers are in the table below the chart."))
+    chart.columns = ["Element", "Kind", "Cases"]
+    chart.text_columns = 2
+    chart.rows = [[Markup('<a href="{}">{}</a>').format(href, label) if href else label, names.get(group, group), n]
+                  for (_, _, label, group, _, n), href in zip(items, hrefs)]
+    return chart
+
+
+def participation_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
+    named = ctx.library.get("participation-over-time")
+    bindings = named.bindings({"participant": country} if country else {}, ctx.iris)
+    rows = ctx.store.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
+    chart = Chart("ratifications", "Ratifications, accessions and other consents to be bound, over time", None,
+                  named.name, url("/explore/sparql", query=named.name, participant=country))
+    consents: dict[str, list[int]] = {code: [] for code in INSTRUMENTS}
+    signatures: dict[str, int] = defaultdict(int)
+    for row in rows:
+        code = str(row["code"])
+        year = _year(row.get("consentDate"))
+        if year is not None:
+            consents.setdefault(code, []).append(year)
+        if row.get("signatureDate"):
+            signatures[code] += 1
+    series = [(INSTRUMENT_NAMES.get(code, code), sorted(years)) for code, years in consents.items() if years]
+    if not series:
+        chart.note = "No ratification, accession, acceptance, approval or succession recorded."
+        return chart
+    where = f" by {country}" if country else ""
+    chart.svg = charts.cumulative_chart(
+        series, ident="chart-ratifications", unit="parties",
+        title=f"Parties over time{where}: ratifications, accessions and other consents to be bound",
+        description=("Step lines, one per instrument: how many States and organizations had expressed their consent "
+                     "to be bound (ratification, accession, acceptance, approval or succession) by the end of each "
+                     "year. The numbers are in the table below the chart."))
+    years, cumulative = charts.cumulative_counts(series)
+    chart.columns = ["Year"] + [f"{name} (parties)" for name, _ in series]
+    for i, year in enumerate(years):
+        new = [sum(1 for y in events if y == year) for _, events in series]
+        if any(new):
+            chart.rows.append([year, *(f"{counts[i]} (+{n})" if n else str(counts[i])
+                                       for (_, counts), n in zip(cumulative, new))])
+    signed = ", ".join(f"{INSTRUMENT_NAMES.get(c, c)}: {n}" for c, n in signatures.items())
+    chart.note = f"Signatures recorded: {signed}." if signed else ""
+    return chart
+
+
+#: The States one can narrow the page to: every one with a record of any kind.
+_JURISDICTIONS = "records-per-country"
+
+
+@router.get("/explore/trends", response_class=HTMLResponse)
+def trends(request: Request, country: str | None = Query(None), ctx: Context = Depends(context),
+           who: Caller = Depends(caller)) -> HTMLResponse:
+    country = country or None
+    if country is not None and not ISO3.fullmatch(country):
+        return render(request, "explorer/trends.html", title="Trends", who=who, status_code=400,
+                      error=f"'{country}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. BRA).",
+                      charts=[], countries=[], country=None, country_name=None)
+    named = ctx.library.get(_JURISDICTIONS)
+    names = {str(r["code"]): str(r["name"]) if r.get("name") else str(r["code"])
+             for r in ctx.store.select(named.text, dataset=who.dataset(ctx.iris)).rows
+             if r.get("code") and ISO3.fullmatch(str(r["code"]))}
+    choices = sorted(names.items(), key=lambda c: (c[1].casefold(), c[0]))
+    country_name = dict(choices).get(country) if country else None
+    found = [cases_chart(ctx, who, country), tip_chart(ctx, who, country), participation_chart(ctx, who, country)]
+    title = f"Trends: {country_name or country}" if country else "Trends"
+    return render(request, "explorer/trends.html", title=title, who=who, charts=found, countries=choices,
+                  country=country, country_name=country_name, error=None)
