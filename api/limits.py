@@ -97,7 +97,8 @@ class QueryRunner:
         self.pool: WorkerPool | None = None
         if isinstance(store, EmbeddedStore) and store.location != "memory" and settings.query_workers > 0:
             self.path = store.location
-            self.pool = WorkerPool(store.location, size=settings.query_workers, timeout=settings.query_timeout)
+            self.pool = WorkerPool(store.location, size=settings.query_workers, timeout=settings.query_timeout,
+                                   private_graphs=store.private_graphs)
 
     def answer(self, sparql: str, *, form: str, media_type: str, dataset: Dataset | None, caps: Caps) -> bytes:
         if self.pool is not None and self.path is not None:

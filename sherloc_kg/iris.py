@@ -59,6 +59,9 @@ class Iris:
     def public_graphs(self) -> list[str]:
         return [str(self.graph(name)) for name in PUBLIC_GRAPHS]
 
+    def restricted_graphs(self) -> list[str]:
+        return [str(self.graph(name)) for name in GRAPHS if name in RESTRICTED_GRAPHS]
+
     def all_graphs(self) -> list[str]:
         """Every SHERLOC graph, restricted ones included."""
         return [str(self.graph(name)) for name in GRAPHS]

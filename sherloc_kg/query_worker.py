@@ -22,13 +22,14 @@ import queue
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryTimedOut, ResultTooLarge, SherlocError, StoreError, UsageError, WorkersBusy
 from .query_limits import Caps, answer_capped
 from .store import Dataset
-from .store.embedded import EmbeddedStore
+from .store.embedded import MIRROR_FOLDER, STALE_MARK, EmbeddedStore
 
 #: How long a new worker may take to import and report ready, and how long a query may wait for a
 #: free worker beyond the query timeout, before the pool gives up (seconds).
@@ -37,10 +38,12 @@ _ERRORS = {cls.__name__: cls for cls in (QueryError, StoreError, UsageError)}
 
 
 def store_fingerprint(path: str) -> tuple:
-    """What changes whenever the store directory does: every file's name, size and mtime."""
+    """What changes whenever the store directory does: every file's name, size and mtime, its
+    public mirror's (``public/``) included."""
     try:
-        return tuple(sorted((entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
-                            for entry in os.scandir(path) if entry.is_file()))
+        return tuple(sorted((folder, entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+                            for folder in (path, os.path.join(path, MIRROR_FOLDER)) if os.path.isdir(folder)
+                            for entry in os.scandir(folder) if entry.is_file()))
     except OSError:
         return ()
 
@@ -60,16 +63,23 @@ class ReadOnlyStore(EmbeddedStore):
     """The embedded store's reading verbs over a read-only open of the same directory: it takes
     no lock, so it opens beside the server's own read-write store."""
 
-    def __init__(self, location: str) -> None:  # the parent's __init__ would open read-write
+    def __init__(self, location: str, private_graphs: frozenset[str] = frozenset()) -> None:
+        # The parent's __init__ would open read-write. The mirror is used only if it was current
+        # both before and after it was opened (each open is a snapshot of that moment).
+        self.location, self.private_graphs = location, private_graphs
+        self._mirror, self._mirror_current = None, False
         try:
             self._store = ox.Store.read_only(location)
+            folder, stale = Path(location) / MIRROR_FOLDER, Path(location) / STALE_MARK
+            if private_graphs and folder.is_dir() and not stale.exists():
+                self._mirror = ox.Store.read_only(str(folder))
+                self._mirror_current = not stale.exists()
         except OSError as error:
             raise StoreError(f"cannot open the store at {location} to read: {error}") from error
-        self.location = location
 
 
-def _open(path: str) -> ReadOnlyStore:
-    return ReadOnlyStore(path)
+def _open(path: str, private_graphs: frozenset[str]) -> ReadOnlyStore:
+    return ReadOnlyStore(path, private_graphs)
 
 
 def _answer(store, request: QueryRequest) -> bytes:
@@ -77,7 +87,7 @@ def _answer(store, request: QueryRequest) -> bytes:
                          dataset=request.dataset, caps=request.caps)
 
 
-def worker_main(path: str, connection: Connection) -> None:
+def worker_main(path: str, connection: Connection, private_graphs: frozenset[str] = frozenset()) -> None:
     """The loop of one worker process: answer requests until the pipe closes or a None comes."""
     store, seen = None, None
     try:
@@ -93,11 +103,11 @@ def worker_main(path: str, connection: Connection) -> None:
             return
         try:
             if store is None or request.fingerprint != seen:
-                store, seen = _open(path), request.fingerprint
+                store, seen = _open(path, private_graphs), request.fingerprint
             try:
                 body = _answer(store, request)
             except StoreError:  # files moved under an old view (a compaction): once more, fresh
-                store = _open(path)
+                store = _open(path, private_graphs)
                 body = _answer(store, request)
             reply = ("ok", body)
         except ResultTooLarge as error:
@@ -114,9 +124,9 @@ def worker_main(path: str, connection: Connection) -> None:
 
 # -- the pool, in the server ------------------------------------------------------------------
 class _Worker:
-    def __init__(self, context, path: str) -> None:
+    def __init__(self, context, path: str, private_graphs: frozenset[str]) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(path, child), name="sherloc-query-worker",
+        self.process = context.Process(target=worker_main, args=(path, child, private_graphs), name="sherloc-query-worker",
                                        daemon=True)
         self.process.start()
         child.close()
@@ -138,8 +148,9 @@ class WorkerPool:
     """``size`` worker processes answering queries over the store at ``path`` within ``timeout``
     seconds (0: no timeout). Started on the first query; :meth:`close` stops them."""
 
-    def __init__(self, path: str, *, size: int, timeout: int) -> None:
+    def __init__(self, path: str, *, size: int, timeout: int, private_graphs: frozenset[str] = frozenset()) -> None:
         self.path = path
+        self.private_graphs = private_graphs
         self.size = size
         self.timeout = timeout
         self._context = multiprocessing.get_context("spawn")
@@ -166,7 +177,7 @@ class WorkerPool:
         with self._lock:
             if self._closed:
                 return
-            worker = _Worker(self._context, self.path)
+            worker = _Worker(self._context, self.path, self.private_graphs)
             self._workers.add(worker)
 
         def welcome() -> None:

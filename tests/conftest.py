@@ -10,6 +10,7 @@ import pytest
 from sherloc_kg.config import DEFAULT_BASE, Settings
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.reference import BUNDLED, install_reference
+from sherloc_kg.store import open_store
 from sherloc_kg.store.embedded import EmbeddedStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,7 +73,7 @@ def explorer_store(settings: Settings) -> EmbeddedStore:
     review answers, participation). Read only."""
     from sherloc_kg.reference import load_examples
 
-    fresh = EmbeddedStore(None)
+    fresh = open_store(settings)  # in memory, with the public mirror, as `serve` has it
     install_reference(fresh, settings, with_examples=True)
     ingest = Ingest(fresh, settings)
     for kind, relative in BUNDLED:

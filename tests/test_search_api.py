@@ -16,6 +16,7 @@ from sherloc_kg.access import Role, Tokens
 from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
 from sherloc_kg.reference import BUNDLED, install_reference, load_examples
+from sherloc_kg.store import open_store
 from sherloc_kg.store.embedded import EmbeddedStore
 
 from .servers import serving
@@ -25,7 +26,7 @@ BASE = "https://w3id.org/sherloc/"
 
 def examples_store(settings: Settings) -> EmbeddedStore:
     """A fresh store with the reference graphs (fictional States included) and every example."""
-    store = EmbeddedStore(None)
+    store = open_store(settings)  # in memory, with the public mirror, as `serve` has it
     install_reference(store, settings, with_examples=True)
     load_examples(store, settings)
     return store

@@ -23,6 +23,9 @@ def open_store(settings: Settings) -> Store:
         return RemoteStore(settings)
     if location.startswith(("ftp://", "sparql://", "file://")):
         raise UsageError(f"--store {location}: give a directory, 'memory' or an http(s) SPARQL endpoint URL")
+    from ..iris import Iris
     from .embedded import EmbeddedStore
 
-    return EmbeddedStore(None if location == "memory" else location)
+    # The restricted graphs are the private ones: the public's queries run on the mirror without them.
+    return EmbeddedStore(None if location == "memory" else location,
+                         private_graphs=Iris(settings.base).restricted_graphs())

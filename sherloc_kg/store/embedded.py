@@ -2,6 +2,21 @@
 
 Every write is one SPARQL Update request, which Oxigraph applies as one transaction: either all of
 it is visible afterwards or none of it (a ``kill -9`` in the middle leaves the previous state).
+
+The public mirror
+-----------------
+Oxigraph answers a query over the union of all graphs several times faster than over an explicit
+list of graphs (measured at 100k triples: 10-20x; ``benchmarks/results/mirror.md``). A public
+caller may not see the private (restricted) graphs, so its queries would always take the slow
+list. Given ``private_graphs``, the store keeps a second Oxigraph store beside the first (on disk:
+the ``public/`` folder inside the store's directory) holding every graph except those, and a query
+whose dataset names no private graph and covers every graph the mirror holds runs there, over the
+union. Every write is repeated on the mirror in the same form, followed in the same update request
+by dropping the private graphs, so a private triple is never visible in it even for an instant;
+a SPARQL Update from outside (which might read a private graph to write a public one) and a
+restore rebuild the mirror from the main store instead. While the mirror is behind (a write in
+progress, a rebuild, a crash in between), the file ``public.stale`` in the store's directory says
+so: readers then use the main store, and opening the store rebuilds the mirror.
 """
 
 from __future__ import annotations
@@ -98,8 +113,25 @@ def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
+#: Inside an on-disk store's directory: the public mirror, and the mark that it is behind.
+MIRROR_FOLDER = "public"
+STALE_MARK = "public.stale"
+
+
+def _covers(store: ox.Store, dataset: Dataset) -> bool:
+    """Whether ``dataset`` reaches every graph of ``store`` that holds data, as both the default
+    graph and the named graphs: then it is the same as the union default graph. The store's own
+    default graph must be empty, since the union includes it."""
+    if dataset.default is None and dataset.named is None:
+        return True
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        return False
+    present = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    return all(graphs is None or present <= set(graphs) for graphs in (dataset.default, dataset.named))
+
+
 class EmbeddedStore:
-    def __init__(self, path: str | Path | None) -> None:
+    def __init__(self, path: str | Path | None, *, private_graphs: Iterable[str] = ()) -> None:
         try:
             if path is not None:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -108,17 +140,87 @@ class EmbeddedStore:
             hint = " (is another sherloc-kg process, e.g. the server, using it?)" if "lock" in str(error).lower() else ""
             raise StoreError(f"cannot open the store at {path}: {error}{hint}") from error
         self.location = str(path) if path is not None else "memory"
+        self.private_graphs = frozenset(private_graphs)
+        self._mirror: ox.Store | None = None
+        self._mirror_current = False
+        if self.private_graphs:
+            self._open_mirror(path)
+
+    # -- the public mirror (see the module docstring) -------------------------------------------
+    def _open_mirror(self, path: str | Path | None) -> None:
+        if path is None:
+            self._mirror, self._mirror_current = ox.Store(), True
+            if len(self._store):
+                self._rebuild_mirror()
+            return
+        folder = Path(path) / MIRROR_FOLDER
+        new = not folder.exists()
+        try:
+            self._mirror = ox.Store(str(folder))
+        except OSError as error:
+            raise StoreError(f"cannot open the public mirror at {folder}: {error}") from error
+        if new or (Path(path) / STALE_MARK).exists():
+            self._rebuild_mirror()
+        else:
+            self._mirror_current = True
+
+    def _stale_mark(self) -> Path | None:
+        return None if self.location == "memory" else Path(self.location) / STALE_MARK
+
+    def _mark_stale(self) -> None:
+        self._mirror_current = False
+        mark = self._stale_mark()
+        if mark is not None:
+            mark.touch()
+
+    def _mark_current(self) -> None:
+        mark = self._stale_mark()
+        if mark is not None:
+            self._mirror.flush()
+            mark.unlink(missing_ok=True)
+        self._mirror_current = True
+
+    def _rebuild_mirror(self) -> None:
+        """Make the mirror a copy of every graph of the main store except the private ones."""
+        self._mark_stale()
+        private = {ox.NamedNode(g) for g in self.private_graphs}
+        self._mirror.clear()
+        self._mirror.extend(q for q in self._store if q.graph_name not in private)
+        self._mark_current()
+
+    def _uses_mirror(self, dataset: Dataset | None) -> bool:
+        """Whether a query over ``dataset`` may run on the mirror: the dataset names graphs (both
+        lists) and none of them is private."""
+        return (self._mirror is not None and self._mirror_current and dataset is not None
+                and dataset.default is not None and dataset.named is not None
+                and not self.private_graphs.intersection(dataset.default)
+                and not self.private_graphs.intersection(dataset.named))
+
+    def _written(self, update: str) -> None:
+        """Apply ``update`` to the main store and then, with the private graphs dropped in the same
+        request, to the mirror. Only for updates that read nothing outside the graphs they write
+        and the public ones (the pipeline's writes and rules, Graph Store loads)."""
+        if self._mirror is None:
+            self._update(self._store, update)
+            return
+        self._mark_stale()
+        self._update(self._store, update)
+        drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in sorted(self.private_graphs))
+        self._update(self._mirror, f"{update} ;\n{drops}")
+        self._mark_current()
 
     # -- reading ------------------------------------------------------------------------------
     def _run(self, sparql: str, bindings: Mapping[str, TermValue] | None, dataset: Dataset | None):
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
-        if dataset is not None and self._covers_store(dataset):
+        if dataset is not None:
             # The union shortcut is decided before the query takes its snapshot; a graph the
             # dataset does not cover could appear in between. Checked again once the snapshot is
             # taken: if one did, the query runs again over the explicit graph lists.
-            results = self._query(sparql, substitutions, use_default_graph_as_union=True)
-            if self._covers_store(dataset):
-                return results
+            for store in ([self._mirror] if self._uses_mirror(dataset) else []) + [self._store]:
+                if _covers(store, dataset):
+                    results = self._query(sparql, substitutions, store=store, use_default_graph_as_union=True)
+                    if _covers(store, dataset):
+                        return results
         options: dict[str, object] = {}
         if dataset is None or dataset.default is None:
             options["use_default_graph_as_union"] = True
@@ -128,28 +230,20 @@ class EmbeddedStore:
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
         return self._query(sparql, substitutions, **options)
 
-    def _query(self, sparql: str, substitutions: dict, **options: object):
+    def _query(self, sparql: str, substitutions: dict, store: ox.Store | None = None, **options: object):
         if substitutions:
             options["substitutions"] = substitutions
         try:
-            return self._store.query(sparql, **options)
+            return (store or self._store).query(sparql, **options)
         except SyntaxError as error:
             raise QueryError(f"SPARQL syntax error: {error}") from error
         except OSError as error:
             raise StoreError(f"the store failed to run the query: {error}") from error
 
     def _covers_store(self, dataset: Dataset) -> bool:
-        """Whether ``dataset`` reaches every graph that holds data, as both the default graph and
-        the named graphs: then it is the same as the union default graph, which Oxigraph evaluates
-        several times faster than a list of graphs (measured: 29 ms against 175 ms for the same
-        query on the bundled data on disk). The store's own default graph must be empty, since
-        the union includes it."""
-        if dataset.default is None and dataset.named is None:
-            return True
-        if next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
-            return False
-        present = {g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
-        return all(graphs is None or present <= set(graphs) for graphs in (dataset.default, dataset.named))
+        """Whether ``dataset`` is the same as the union of the main store (measured: the union is
+        several times faster than the list, e.g. 29 ms against 175 ms on the bundled data on disk)."""
+        return _covers(self._store, dataset)
 
     def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
                dataset: Dataset | None = None) -> SelectResult:
@@ -188,8 +282,21 @@ class EmbeddedStore:
 
     # -- writing ------------------------------------------------------------------------------
     def update(self, sparql: str) -> None:
+        """Any SPARQL Update. It may read a private graph to write a public one, so the mirror is
+        rebuilt from the main store afterwards rather than given the same update."""
+        if self._mirror is None:
+            self._update(self._store, sparql)
+            return
+        self._mark_stale()
         try:
-            self._store.update(sparql)
+            self._update(self._store, sparql)
+        finally:
+            self._rebuild_mirror()
+
+    @staticmethod
+    def _update(store: ox.Store, sparql: str) -> None:
+        try:
+            store.update(sparql)
         except SyntaxError as error:
             raise QueryError(f"SPARQL update syntax error: {error}") from error
         except OSError as error:
@@ -212,17 +319,22 @@ class EmbeddedStore:
         prologue, rules = hoist_prologues(then)
         operations.extend(rules)
         if operations:
-            self.update("\n".join(prologue) + "\n" + " ;\n".join(operations))
+            self._written("\n".join(prologue) + "\n" + " ;\n".join(operations))
 
     def restore(self, source: BinaryIO, *, media_type: str) -> None:
         """Add a dump (N-Quads or TriG) to the store in one transaction."""
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise UsageError(f"no RDF parser for {media_type}")
+        if self._mirror is not None:
+            self._mark_stale()
         try:
             self._store.load(source, fmt)
         except SyntaxError as error:
             raise QueryError(f"the dump does not parse: {error}") from error
+        finally:
+            if self._mirror is not None:
+                self._rebuild_mirror()
 
     def dump(self, output: BinaryIO, *, media_type: str, graphs: Sequence[str] | None = None) -> None:
         fmt = ox.RdfFormat.from_media_type(media_type)
@@ -281,7 +393,7 @@ class EmbeddedStore:
             operations.append(f"INSERT DATA {{\n{body}\n}}" if graph is None
                               else f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
         if operations:
-            self.update(" ;\n".join(operations))
+            self._written(" ;\n".join(operations))
         return len(triples)
 
     def graphs(self) -> list[str]:
@@ -290,3 +402,6 @@ class EmbeddedStore:
     def close(self) -> None:
         self._store.flush()
         del self._store
+        if self._mirror is not None:
+            self._mirror.flush()
+            self._mirror = None
