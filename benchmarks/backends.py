@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))  # tests.backends (the server-starting code) and b
 
 from benchmarks.endpoint import HEADLINE  # noqa: E402
 from sherloc_kg.config import PROJECT_ROOT, Settings  # noqa: E402
-from sherloc_kg.generate import FILES, LOAD_ORDER  # noqa: E402
+from sherloc_kg.generate import FILES, LOAD_ORDER, STATES_FILE, register_states  # noqa: E402
 from sherloc_kg.ingest import Ingest  # noqa: E402
 from sherloc_kg.iris import Iris  # noqa: E402
 from sherloc_kg.queries import QueryLibrary  # noqa: E402
@@ -105,11 +105,14 @@ def top_country(files: list[tuple[str, Path]]) -> str:
     return counts.most_common(1)[0][0] if counts else "BRA"
 
 
-def run_backend(name: str, work: Path, files, library: QueryLibrary, country: str, repeat: int) -> dict:
+def run_backend(name: str, work: Path, files, library: QueryLibrary, country: str, repeat: int,
+                states: Path | None = None) -> dict:
     with open_store(name, work) as (store, settings):
         iris = Iris(settings.base)
         started = time.perf_counter()
-        install_reference(store, settings)
+        install_reference(store, settings, with_examples=states is not None)
+        if states is not None:  # a generated set is about its own fictional States
+            register_states(store, settings, states)
         reference_seconds = time.perf_counter() - started
         ingest = Ingest(store, settings)
         written = 0
@@ -153,7 +156,8 @@ def main() -> None:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sherloc-bench-backends-")))
         for name in names:
             print(f"{name}: loading and querying ...", file=sys.stderr, flush=True)
-            results[name] = run_backend(name, work, files, library, country, args.repeat)
+            results[name] = run_backend(name, work, files, library, country, args.repeat,
+                                        states=args.data / STATES_FILE if args.data else None)
     rows = {q: {n: results[n]["queries"][q][1] for n in names} for q, _p, _k in HEADLINE}
     for query_name, per_backend in rows.items():
         if len(set(per_backend.values())) != 1:
