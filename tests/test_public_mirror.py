@@ -89,6 +89,13 @@ def test_every_kind_of_write_keeps_the_mirror_exact(mirrored: EmbeddedStore, set
                     f"WHERE {{ GRAPH <{CONTACT_GRAPH}> {{ ?s <urn:x:email> ?o }} }}")
     assert_mirrors(mirrored)
     assert mirrored.select("SELECT ?o WHERE { ?s <urn:x:copied> ?o }", dataset=PUBLIC).rows
+    # Updates that read nothing are replayed (a literal that says "where" sends it the safe way).
+    mirrored.update(f'INSERT DATA {{ GRAPH <{CONTACT_GRAPH}> {{ <urn:x:c> <urn:x:note> "kept where it was" }} }}')
+    assert_mirrors(mirrored)
+    mirrored.update(f"DROP SILENT GRAPH <{IRIS.graph('guide')}> ;\nCLEAR SILENT GRAPH <{CONTACT_GRAPH}>")
+    assert_mirrors(mirrored)
+    mirrored.update(f"COPY <{IRIS.graph('review')}> TO <{IRIS.graph('guide')}>")
+    assert_mirrors(mirrored)
     dump = io.BytesIO()
     mirrored.dump(dump, media_type="application/n-quads")
     mirrored.update("DROP ALL")
@@ -125,3 +132,13 @@ def test_a_store_without_private_graphs_has_no_mirror(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "plain")
     store.close()
     assert not (tmp_path / "plain" / MIRROR_FOLDER).exists()
+
+
+def test_a_refused_update_leaves_the_mirror_in_use(mirrored: EmbeddedStore) -> None:
+    from sherloc_kg.errors import QueryError
+
+    for broken in ("INSERT DATA { <urn:x:a> <urn:x:b> }", "DELETE { ?s ?p ?o } WHERE { ?s ?p"):
+        with pytest.raises(QueryError):
+            mirrored.update(broken)
+        assert_mirrors(mirrored)
+        assert mirrored._uses_mirror(PUBLIC)

@@ -113,6 +113,9 @@ def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
+#: Words only an update that reads data contains (see EmbeddedStore.update).
+_READS = re.compile(r"\b(?:WHERE|USING|COPY|MOVE|ADD|LOAD)\b", re.IGNORECASE)
+
 #: Inside an on-disk store's directory: the public mirror, and the mark that it is behind.
 MIRROR_FOLDER = "public"
 STALE_MARK = "public.stale"
@@ -184,8 +187,10 @@ class EmbeddedStore:
         """Make the mirror a copy of every graph of the main store except the private ones."""
         self._mark_stale()
         private = {ox.NamedNode(g) for g in self.private_graphs}
+        # Marked stale, no reader uses the mirror meanwhile, so the bulk loader (faster, and
+        # compact on disk, but not one transaction) is safe here.
         self._mirror.clear()
-        self._mirror.extend(q for q in self._store if q.graph_name not in private)
+        self._mirror.bulk_extend(q for q in self._store if q.graph_name not in private)
         self._mark_current()
 
     def _uses_mirror(self, dataset: Dataset | None) -> bool:
@@ -204,9 +209,17 @@ class EmbeddedStore:
             self._update(self._store, update)
             return
         self._mark_stale()
-        self._update(self._store, update)
+        try:
+            self._update(self._store, update)
+        except BaseException:
+            self._mark_current()  # refused whole: neither store changed
+            raise
         drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in sorted(self.private_graphs))
-        self._update(self._mirror, f"{update} ;\n{drops}")
+        try:
+            self._update(self._mirror, f"{update} ;\n{drops}")
+        except (QueryError, StoreError):  # the write itself succeeded: make the mirror whole again
+            self._rebuild_mirror()
+            return
         self._mark_current()
 
     # -- reading ------------------------------------------------------------------------------
@@ -282,16 +295,24 @@ class EmbeddedStore:
 
     # -- writing ------------------------------------------------------------------------------
     def update(self, sparql: str) -> None:
-        """Any SPARQL Update. It may read a private graph to write a public one, so the mirror is
-        rebuilt from the main store afterwards rather than given the same update."""
+        """Any SPARQL Update. One that may read (``WHERE``, ``USING``, ``COPY``, ``MOVE``, ``ADD``,
+        ``LOAD`` anywhere in its text, even inside a literal: the check errs towards rebuilding)
+        might read a private graph to write a public one, so the mirror is rebuilt from the main
+        store afterwards; any other (``INSERT DATA``, ``DELETE DATA``, ``DROP``, ``CLEAR``,
+        ``CREATE``) is replayed on it as the pipeline's writes are."""
         if self._mirror is None:
             self._update(self._store, sparql)
+            return
+        if not _READS.search(sparql):
+            self._written(sparql)
             return
         self._mark_stale()
         try:
             self._update(self._store, sparql)
-        finally:
-            self._rebuild_mirror()
+        except BaseException:
+            self._mark_current()  # refused whole: neither store changed
+            raise
+        self._rebuild_mirror()
 
     @staticmethod
     def _update(store: ox.Store, sparql: str) -> None:
