@@ -28,6 +28,9 @@ bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/endpoint.py
+	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/mirror.py
+	$(BIN)/python benchmarks/charts.py
 
 check-ontology: setup
 	$(BIN)/sherloc-kg check-ontology

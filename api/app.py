@@ -25,7 +25,8 @@ from sherloc_kg.config import Settings
 from sherloc_kg.errors import SherlocError
 from sherloc_kg.store import Store, open_store
 
-from . import dataset, explorer, graph_store, library, linked_data, search, security, sparql_endpoint
+from . import (dataset, explorer, graph_store, implementation, library, linked_data, records, review, search, security,
+               sparql_endpoint)
 from .context import Context
 
 
@@ -53,7 +54,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return JSONResponse({"error": type(error).__name__, "message": str(error)},
                             status_code=error.http_status, headers=headers)
 
-    for module in (explorer, sparql_endpoint, graph_store, library, search, dataset, linked_data):
+    for module in (explorer, sparql_endpoint, graph_store, library, search, dataset, implementation, review, records,
+                   linked_data):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -22,7 +22,8 @@ Headers, on every response:
 
 Body size, for requests with a body (POST, PUT, PATCH): at most :data:`QUERY_BODY_LIMIT` (1 MiB)
 for a SPARQL query sent as ``application/sparql-query``, :data:`UPDATE_BODY_LIMIT` (16 MiB) for the
-rest of ``/sparql`` (updates, forms) and for the Graph Store (``/rdf-graph-store``), and
+rest of ``/sparql`` (updates, forms) and for the Graph Store (``/rdf-graph-store``),
+:data:`LOAD_BODY_LIMIT` (64 MiB) for a file loaded through ``/api/records/{kind}``, and
 :data:`OTHER_BODY_LIMIT` (1 MiB) anywhere else. A ``Content-Length`` over the limit is refused at
 once; a chunked body is counted as it arrives and refused when it passes the limit. Either way the
 answer is a 413 with a JSON error naming the limit (and the ``SHERLOC-Limit`` header). The query
@@ -55,6 +56,8 @@ log = logging.getLogger("sherloc_kg.api")
 QUERY_BODY_LIMIT = 1 * 1024 * 1024
 #: Largest body of an update or form on /sparql, and of a Graph Store write (a whole graph).
 UPDATE_BODY_LIMIT = 16 * 1024 * 1024
+#: Largest file loaded through ``POST /api/records/{kind}`` (api/records.py).
+LOAD_BODY_LIMIT = 64 * 1024 * 1024
 #: Largest body anywhere else.
 OTHER_BODY_LIMIT = 1 * 1024 * 1024
 
@@ -92,6 +95,8 @@ def body_limit(method: str, path: str, content_type: str) -> int | None:
         return QUERY_BODY_LIMIT if media_type == "application/sparql-query" else UPDATE_BODY_LIMIT
     if path == "/rdf-graph-store" or path.startswith("/rdf-graph-store/"):
         return UPDATE_BODY_LIMIT
+    if path.startswith("/api/records/"):
+        return LOAD_BODY_LIMIT
     return OTHER_BODY_LIMIT
 
 
@@ -226,4 +231,4 @@ def install(app: FastAPI) -> None:
         return internal_error_response(reference)
 
 
-__all__ = ["BodyTooLarge", "SecurityMiddleware", "body_limit", "install"]
+__all__ = ["LOAD_BODY_LIMIT", "BodyTooLarge", "SecurityMiddleware", "body_limit", "install"]

@@ -22,6 +22,7 @@ LOADERS: dict[str, str] = {
     "authorities": "sherloc_kg.loaders.authorities",
     "guide": "sherloc_kg.loaders.guide",
     "review": "sherloc_kg.loaders.review",
+    "mechanism": "sherloc_kg.loaders.mechanism",
     "bibliography": "sherloc_kg.loaders.bibliography",
 }
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from sherloc_kg import obligations
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import INSTRUMENTS, Iris
 from sherloc_kg.namespaces import DCTERMS, ELI, RDF, SHERLOC, SKOS
@@ -361,6 +362,9 @@ def _add_instrument(graph: Graph, iris: Iris, row: dict[str, str], where: Locati
         graph.add((node, SHERLOC.supplements, iris.instrument(row["supplements"])))
     for position, article in enumerate(parsed.articles, start=1):
         _add_provision(graph, iris, node, node, article, position)
+        # the kind of obligation each unit lays on a State Party (sherloc_kg/obligations.py)
+        for reference, kind in obligations.assign(article).items():
+            graph.add((iris.provision(reference), SHERLOC.obligationType, iris.concept(obligations.SCHEME, kind)))
 
 
 def _add_provision(graph: Graph, iris: Iris, instrument: URIRef, parent: URIRef, provision: Provision,

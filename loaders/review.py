@@ -6,6 +6,12 @@ Answers are confidential unless the State agrees to publish them: a response goe
 graph ``review`` only when ``published`` is true, otherwise (the default) ONLY to
 ``review-restricted``. Both graphs are named in GRAPHS, so re-loading a response replaces it in
 both: publishing it moves it, with no copy left behind.
+
+States Parties submit answers through the API (``POST /api/review/submissions``, api/review.py),
+which reads them with this same mapping and the same SHACL gate, then keeps every version
+(``{answer}/version/{n}``, docs/model.md "review"). A file loaded here replaces the answer's
+current state only: the versions are separate resources that the answer does not link to in
+these graphs, so they survive a re-load.
 """
 
 from __future__ import annotations

@@ -235,6 +235,24 @@ def export(ctx: Context, export_format: str, graphs: tuple[str, ...], public: bo
 
 
 @cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--trusted", is_flag=True,
+              help="Required: the dump is written as it is, without the SHACL gate (a dump made by `export` that you trust).")
+@click.option("--replace", is_flag=True, help="Replace the whole content of a store that is not empty (else refused).")
+@click.option("--format", "dump_format_name", type=click.Choice(["nq", "trig"]), default=None,
+              help="Syntax of the dump (default: from the file name, .nq or .trig).")
+@click.pass_obj
+def restore(ctx: Context, file: Path, trusted: bool, replace: bool, dump_format_name: str | None) -> None:
+    """Make the store exactly FILE, a dump made by `export` (N-Quads or TriG), at bulk-load speed:
+    no validation, no inference (the dump holds the inferred and provenance graphs already)."""
+    from .ingest import dump_format, restore_trusted
+
+    media_type = dump_format(file, dump_format_name)
+    total = restore_trusted(ctx.store, file, media_type=media_type, trusted=trusted, replace=replace)
+    out.print(f"restored {file}: the store now holds {total} triples")
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 def stats(ctx: Context, as_json: bool) -> None:

@@ -26,7 +26,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from .config import Settings
-from .errors import Issue, Location, SourceError, UsageError, ValidationFailed
+from .errors import Issue, Location, QueryError, SourceError, UsageError, ValidationFailed
 from .iris import RESTRICTED_GRAPHS, Iris
 from .loaders import detect_format, loader_for
 from .loaders.records import Record, as_writes
@@ -228,3 +228,80 @@ class Ingest:
         if records and all(restricted.values()):
             log.graph = str(self.iris.graph("provenance-restricted"))
         return [derived[False], derived[True], log]
+
+
+# -- trusted restore ------------------------------------------------------------------------------
+
+#: Dump syntaxes `restore` reads (those `export` writes that keep the graph names).
+DUMP_FORMATS = {"nq": "application/n-quads", "trig": "application/trig"}
+_DUMP_SUFFIXES = {".nq": "nq", ".nquads": "nq", ".trig": "trig"}
+
+
+def dump_format(path: Path, chosen: str | None = None) -> str:
+    """The media type of a dump: ``chosen`` (nq or trig), else guessed from the file's suffix."""
+    name = chosen or _DUMP_SUFFIXES.get(path.suffix.lower())
+    if name is None:
+        raise UsageError(f"{path}: cannot tell the syntax of the dump from its name; give --format nq or "
+                         "--format trig (a Turtle export holds one graph without its name and cannot be restored)")
+    if name not in DUMP_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(DUMP_FORMATS)}, not {name!r}")
+    return DUMP_FORMATS[name]
+
+
+def _unparsable(path: Path, media_type: str, error: BaseException) -> SourceError:
+    import pyoxigraph as ox
+
+    syntax = error if isinstance(error, SyntaxError) else error.__cause__
+    line = getattr(syntax, "lineno", None)
+    detail = syntax.msg if isinstance(syntax, SyntaxError) else str(error)
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    return SourceError(f"the dump does not parse as {fmt.name if fmt else media_type}: {detail}; "
+                       "nothing was written", Location(str(path), line))
+
+
+def check_dump(path: Path, media_type: str) -> int:
+    """Parse the whole dump (writing nothing); the number of quads. Raises SourceError naming the
+    file and the line of the first syntax error."""
+    import pyoxigraph as ox
+
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise UsageError(f"no RDF parser for {media_type}")
+    count = 0
+    try:
+        for _quad in ox.parse(path=str(path), format=fmt):
+            count += 1
+    except (SyntaxError, ValueError) as error:
+        raise _unparsable(path, media_type, error) from error
+    return count
+
+
+def restore_trusted(store: Store, path: Path, *, media_type: str, trusted: bool, replace: bool = False) -> int:
+    """Make the store exactly the dump at ``path`` (made by ``sherloc-kg export``), with no SHACL
+    validation and no inference: the dump already holds the inferred and provenance graphs of the
+    store it came from. Refused unless ``trusted``; refused on a non-empty store unless ``replace``.
+
+    The dump goes through the store's own ``restore`` (one transaction on the embedded store, which
+    then rebuilds its public mirror). A dump that does not parse writes nothing. With ``replace``
+    the dump is parsed once first, so that a broken dump leaves the old content in place; the old
+    content is then dropped and the dump loaded (two steps: a crash between them leaves the store
+    empty, never half of a dump). Returns the number of triples in the store afterwards."""
+    if not trusted:
+        raise UsageError(f"{path}: restore writes a dump as it is, without the SHACL gate; it is meant for "
+                         "dumps made by `sherloc-kg export` that you trust: pass --trusted to go on (to "
+                         "check records, load them with `sherloc-kg load`)")
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    present = store.count()
+    if present and not replace:
+        raise UsageError(f"the store is not empty ({present} triples): pass --replace to replace its whole "
+                         f"content by {path}, or restore into an empty store")
+    if present:
+        check_dump(path, media_type)
+        store.update("DROP ALL")
+    try:
+        with path.open("rb") as handle:
+            store.restore(handle, media_type=media_type)
+    except QueryError as error:
+        raise _unparsable(path, media_type, error) from error
+    return store.count()

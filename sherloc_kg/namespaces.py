@@ -138,6 +138,27 @@ class SHERLOC(DefinedNamespace):
     heldAt: URIRef
     adoptedAtSession: URIRef
     clusterProvision: URIRef
+    # the Review Mechanism as data, and the versions of a review response (api/review.py)
+    ReviewMechanism: URIRef
+    ReviewCycle: URIRef
+    ReviewGroup: URIRef
+    ReviewResponseVersion: URIRef
+    establishedBy: URIRef
+    launchedBy: URIRef
+    ofMechanism: URIRef
+    partOfCycle: URIRef
+    cycleNumber: URIRef
+    clusterNumber: URIRef
+    groupNumber: URIRef
+    groupMember: URIRef
+    memberCount: URIRef
+    startDate: URIRef
+    endDate: URIRef
+    currentVersion: URIRef
+    versionNumber: URIRef
+    publishedBy: URIRef
+    # obligation typing (sherloc_kg/obligations.py)
+    obligationType: URIRef
 
 
 PREFIXES: dict[str, str] = {

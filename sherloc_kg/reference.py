@@ -8,6 +8,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from .config import Settings
+from .errors import Location
 from .iris import Iris
 from .store import RecordWrite, Store
 
@@ -94,8 +95,43 @@ def install_reference(store: Store, settings: Settings, *, with_examples: bool =
     graphs = reference_graphs(settings, iris, with_examples=with_examples)
     check_instruments(graphs["instruments"], settings, iris)
     writes = [RecordWrite(str(iris.graph(name)), [], list(graph)) for name, graph in graphs.items()]
-    store.write(writes, replace_graphs=[w.graph for w in writes])
-    return {name: len(graph) for name, graph in graphs.items()}
+    replaced = [w.graph for w in writes]
+    # The Review Mechanism (sessions, resolutions, clusters...) goes to the `review` graph record by
+    # record, never replacing the graph: the review responses there stay as they are.
+    mechanism = mechanism_write(settings, iris, graphs)
+    store.write([*writes, mechanism], replace_graphs=replaced)
+    sizes = {name: len(graph) for name, graph in graphs.items()}
+    sizes["review-mechanism"] = len(mechanism.triples)
+    return sizes
+
+
+#: The Review Mechanism as data (COP sessions and resolutions, clusters, groups), under data/.
+MECHANISM = "review-mechanism.jsonl"
+
+
+def mechanism_write(settings: Settings, iris: Iris, graphs: dict[str, Graph]) -> RecordWrite:
+    """The records of ``data/review-mechanism.jsonl`` (loaders/mechanism.py), checked against
+    ``shapes/mechanism.ttl`` with the reference graphs being installed as their context, as one
+    write replacing those records in the ``review`` graph. ValidationFailed if they break a rule."""
+    from .errors import Issue, ValidationFailed
+    from .loaders import mechanism
+    from .namespaces import RDF as TYPE_OF
+    from .validation import Gate
+
+    path = settings.data_dir / MECHANISM
+    records = list(mechanism.read(path, iris, "jsonl")) if path.exists() else []
+    issues = [Issue("Violation", r.error.message, r.error.location) for r in records if r.error is not None]
+    triples = [t for r in records if r.error is None for ts in r.triples.values() for t in ts]
+    if triples:
+        by_iri = {str(r.iri): r.location for r in records if r.error is None}
+        objects = {o for (_s, _p, o) in triples if isinstance(o, URIRef)}
+        context = [t for name in ("instruments", "countries") for o in objects
+                   for t in graphs[name].triples((o, TYPE_OF.type, None))]
+        gate = Gate.for_kind("mechanism", settings.shapes_dir, settings.ontology_dir / "sherloc.ttl", iris)
+        issues += gate.check(triples, context, lambda focus: by_iri.get(str(focus)) or Location(str(path)))
+    if any(issue.severity == "Violation" for issue in issues):
+        raise ValidationFailed(issues)
+    return RecordWrite(str(iris.graph(mechanism.GRAPH)), [str(r.iri) for r in records], triples)
 
 
 def check_instruments(instruments: Graph, settings: Settings, iris: Iris) -> None:

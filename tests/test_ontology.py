@@ -34,7 +34,7 @@ DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.Annotat
 SCHEMES = {
     "crime-type", "cross-cutting-issue", "tip-act", "tip-means", "tip-purpose", "court-level",
     "consent-type", "designation-matter", "review-status", "legislation-type", "treaty-type",
-    "treaty-subject", "defendant-type", "publication-type", "assistance-need",
+    "treaty-subject", "defendant-type", "publication-type", "assistance-need", "obligation-type",
 }
 IRIS = Iris()
 

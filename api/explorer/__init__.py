@@ -6,6 +6,8 @@ the API. One module per page family, each with its own router:
     convention  /explore/instruments/...               instrument → article → paragraph, with links
     finder      /explore/search/{kind}[.csv]           faceted search over each database
     countries   /explore/countries[/{ISO3}]            participation, legislation, cases, authorities
+    implementation /explore/countries/{ISO3}/implementation, /explore/gaps, /explore/countries/{ISO3}/quality
+                                                       article 32: profile, gap matrix, data quality
     trends      /explore/trends                        charts of cases, TIP elements, ratifications
     workbench   /explore/sparql                        the SPARQL editor with the named queries
 
@@ -16,8 +18,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import convention, countries, finder, home, trends, workbench
+from . import convention, countries, finder, home, implementation, trends, workbench
 
 router = APIRouter(include_in_schema=False)
-for _module in (home, convention, finder, countries, trends, workbench):
+for _module in (home, convention, finder, countries, implementation, trends, workbench):
     router.include_router(_module.router)

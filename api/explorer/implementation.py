@@ -1,0 +1,147 @@
+"""Article 32 information gathering (issue 8): the implementation profile of a State, the gap
+matrix of States × articles, and the data-quality report of a State, as pages of the explorer.
+
+    /explore/countries/{ISO3}/implementation   one row per article: party since, implementing
+                                               legislation, cases, authorities, latest self-assessment,
+                                               derived status; each cell links to its evidence
+    /explore/gaps                              the heat map: States × articles, gaps marked, mandatory
+                                               articles weighted
+    /explore/countries/{ISO3}/quality          the conditions the SHACL shapes warn about, per State
+
+The figures are those of the JSON/CSV routes of :mod:`api.implementation` (one named query per
+page, over the graphs the caller may read); filters: ``instrument`` and ``cluster``. No inline
+style or script (the CSP forbids them): the heat map is an HTML table whose cells carry classes.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from sherloc_kg.access import Caller
+from sherloc_kg.errors import NotFound, UsageError
+from sherloc_kg.iris import INSTRUMENTS
+from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
+
+from .. import implementation as core
+from ..context import Context, caller, context
+from .layout import render, url
+from .trends import INSTRUMENT_NAMES
+
+router = APIRouter()
+
+#: The symbol and the words of each kind of heat-map cell (the class is ``cell-{kind}``).
+CELL_KINDS = {
+    "gap-mandatory": ("!", "gap on a mandatory article"),
+    "gap": ("!", "gap"),
+    "disagreement": ("≠", "self-assessment and recorded evidence disagree"),
+    "evidence": ("✓", "implementing legislation recorded"),
+    "other-evidence": ("•", "cases, authorities or a self-assessment recorded, no legislation needed"),
+    "nothing": ("", "nothing recorded"),
+    "not-party": ("", "not party to the instrument, nothing recorded"),
+}
+DISAGREEMENTS = {"self-assessed-without-legislation", "legislation-but-assessed-not-implemented"}
+
+
+def _not_found(request: Request, who: Caller, code: str, why: str) -> HTMLResponse:
+    return render(request, "explorer/country_not_found.html", title="Country not found", who=who,
+                  status_code=404, code=code, why=why)
+
+
+def _bad_filter(request: Request, who: Caller, error: UsageError) -> HTMLResponse:
+    return render(request, "explorer/implementation_error.html", title="Bad filter", who=who, status_code=400,
+                  message=str(error))
+
+
+def _filter_choices(instrument: str | None, cluster: str | None) -> dict:
+    return {"instruments": [(code, INSTRUMENT_NAMES.get(code, code)) for code in INSTRUMENTS],
+            "instrument": instrument or "", "cluster": cluster or ""}
+
+
+@router.get("/explore/countries/{code}/implementation", response_class=HTMLResponse)
+def implementation_page(request: Request, code: str, instrument: str | None = Query(None),
+                        cluster: str | None = Query(None), ctx: Context = Depends(context),
+                        who: Caller = Depends(caller)) -> HTMLResponse:
+    try:
+        result = core.profile(ctx, who, code, instrument or None, cluster or None)
+    except NotFound as error:
+        return _not_found(request, who, code, str(error))
+    except UsageError as error:
+        return _bad_filter(request, who, error)
+    params = {"instrument": instrument or None, "cluster": cluster or None}
+    return render(request, "explorer/implementation_profile.html", title=f"Implementation profile: {result['name']}",
+                  who=who, profile=result, code=code, derived=core.DERIVED,
+                  json_href=url(f"/api/countries/{code}/implementation", **params),
+                  csv_href=url(f"/api/countries/{code}/implementation.csv", **params),
+                  query_href=url("/explore/sparql", query="implementation-profile", country=code, **params),
+                  **_filter_choices(instrument, cluster))
+
+
+def _cell_kind(cell: dict, article: dict) -> str:
+    gaps = set(cell["gaps"])
+    if gaps & DISAGREEMENTS:
+        return "disagreement"
+    if gaps:
+        return "gap-mandatory" if article["obligation"] == "mandatory" else "gap"
+    if cell["national_provisions"]:
+        return "evidence"
+    if cell["cases"] or cell["authorities"] or cell["self_assessment"]:
+        return "other-evidence"
+    return "nothing" if cell["party_since"] else "not-party"
+
+
+@router.get("/explore/gaps", response_class=HTMLResponse)
+def gaps_page(request: Request, instrument: str | None = Query(None), cluster: str | None = Query(None),
+              ctx: Context = Depends(context), who: Caller = Depends(caller)) -> HTMLResponse:
+    try:
+        result = core.matrix(ctx, who, instrument or None, cluster or None)
+    except UsageError as error:
+        return _bad_filter(request, who, error)
+    articles = {a["article"]: a for a in result["articles"]}
+    grid: dict[str, list[dict]] = {s["country"]: [] for s in result["states"]}
+    by_pair = {(c["country"], c["article"]): c for c in result["cells"]}
+    listed = []
+    for state in result["states"]:
+        for article in result["articles"]:
+            cell = by_pair.get((state["country"], article["article"]))
+            if cell is None:
+                continue
+            kind = _cell_kind(cell, article)
+            symbol, words = CELL_KINDS[kind]
+            described = "; ".join([f"{state['country']} {article['article']}",
+                                   OBLIGATION_LABELS.get(article["obligation"], article["obligation"]).lower(),
+                                   words, *([f"self-assessed: {', '.join(cell['self_assessment'])}"]
+                                            if cell["self_assessment"] else []),
+                                   *([f"gaps: {', '.join(cell['gaps'])}"] if cell["gaps"] else [])])
+            grid[state["country"]].append({**cell, "kind": kind, "symbol": symbol, "described": described})
+            if cell["gaps"]:
+                listed.append({**cell, "name": state["name"], "obligation": article["obligation"],
+                               "article_href": article["href"],
+                               "gap_words": [core.GAPS.get(g, g) for g in cell["gaps"]]})
+    groups: list[dict] = []
+    for article in result["articles"]:
+        if groups and groups[-1]["code"] == article["instrument"]:
+            groups[-1]["span"] += 1
+        else:
+            groups.append({"code": article["instrument"], "name": INSTRUMENT_NAMES.get(article["instrument"] or "", ""),
+                           "span": 1})
+    listed.sort(key=lambda c: (-articles[c["article"]]["weight"], c["country"], c["article"]))
+    params = {"instrument": instrument or None, "cluster": cluster or None}
+    return render(request, "explorer/gaps_matrix.html", title="Gap matrix", who=who, matrix=result, grid=grid,
+                  groups=groups, listed=listed, kinds=CELL_KINDS, obligation_labels=OBLIGATION_LABELS,
+                  json_href=url("/api/gap-matrix", **params), csv_href=url("/api/gap-matrix.csv", **params),
+                  query_href=url("/explore/sparql", query="gap-matrix", **params),
+                  **_filter_choices(instrument, cluster))
+
+
+@router.get("/explore/countries/{code}/quality", response_class=HTMLResponse)
+def quality_page(request: Request, code: str, ctx: Context = Depends(context),
+                 who: Caller = Depends(caller)) -> HTMLResponse:
+    try:
+        result = core.quality(ctx, who, code)
+    except NotFound as error:
+        return _not_found(request, who, code, str(error))
+    return render(request, "explorer/quality_report.html", title=f"Data quality: {result['name']}", who=who,
+                  report=result, code=code, csv_href=f"/api/countries/{code}/quality.csv",
+                  json_href=f"/api/countries/{code}/quality",
+                  query_href=url("/explore/sparql", query="data-quality-of-country", country=code))

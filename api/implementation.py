@@ -1,0 +1,318 @@
+"""Article 32 information gathering (issue 8): what the graph records about each State's
+implementation of the Convention and its Protocols, as JSON and CSV. The explorer pages
+(:mod:`api.explorer.implementation`) render the same figures.
+
+    GET /api/countries/{ISO3}/implementation[.csv]   the implementation profile of a State
+    GET /api/gap-matrix[.csv]                        States × articles, with the gaps
+    GET /api/countries/{ISO3}/quality[.csv]          the data-quality findings for a State
+
+Filters: ``instrument`` (untoc, tip, som, fp) and ``cluster`` (a review cluster, e.g. 1; "none":
+the articles of no cluster). Region is not in the data (no State carries one), so there is no region
+filter. Every figure comes from one named query (``implementation-profile``, ``gap-matrix``,
+``data-quality-of-country``) run over the graphs the caller may read (``who.dataset``): the public
+never sees an unpublished self-assessment, an official does. Python only reshapes the rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, Response
+
+from sherloc_kg.access import Caller
+from sherloc_kg.errors import NotFound, UsageError
+from sherloc_kg.iris import INSTRUMENTS
+from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
+
+from .context import Context, caller, context
+
+router = APIRouter(tags=["implementation"])
+
+ISO3 = re.compile(r"[A-Z]{3}")
+CLUSTER = re.compile(r"[A-Za-z0-9-]{1,20}")
+#: The derived status of an article for a State, strongest evidence first.
+DERIVED = ("evidence found", "self-assessed only", "nothing recorded")
+#: The gaps the matrix marks: notation → explanation.
+GAPS = {
+    "no-legislation": "Party to the instrument, the article lays an obligation, and no implementing legislation is recorded",
+    "self-assessed-without-legislation": "Self-assessed as implemented (or partially), but no implementing legislation is recorded",
+    "legislation-but-assessed-not-implemented": "Implementing legislation is recorded, but the State self-assessed the article as not implemented",
+    "cases-without-legislation": "Cases apply or cite the article, but no implementing legislation is recorded",
+}
+REGION_NOTE = ("The data holds no region for a State (no M49 region is recorded on the countries), so the "
+               "matrix cannot be filtered by region.")
+_IDENTITY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
+SELECT ?country ?label WHERE {
+  ?country a sherloc:Country .
+  OPTIONAL { ?country skos:prefLabel ?label FILTER(langMatches(lang(?label), "en")) }
+}"""
+PROFILE_COLUMNS = ("instrument", "article", "title", "obligation", "clusters", "party_since", "signed",
+                   "derived_status", "national_provisions", "cases", "authorities",
+                   "self_assessment", "self_assessment_date", "self_assessment_responses")
+MATRIX_COLUMNS = ("country", "name", "instrument", "article", "obligation", "weight", "clusters", "party_since",
+                  "national_provisions", "cases", "authorities", "self_assessment", "self_assessment_date", "gaps")
+QUALITY_COLUMNS = ("country", "check", "severity", "resource", "label", "detail")
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+def _text(row: dict, name: str) -> str | None:
+    value = row.get(name)
+    return str(value) if value is not None and str(value) != "" else None
+
+
+def _int(row: dict, name: str) -> int:
+    value = row.get(name)
+    try:
+        return int(str(value)) if value is not None else 0
+    except ValueError:
+        return 0
+
+
+def local(ctx: Context, iri: str) -> str | None:
+    """The local path of an IRI under the base (``/id/case/X``)."""
+    return "/" + iri[len(ctx.iris.base):] if iri.startswith(ctx.iris.base) else None
+
+
+def _entries(ctx: Context, value: object) -> list[dict]:
+    """The "IRI|reference|label" lines of an evidence list, each with its local path."""
+    result = []
+    for line in sorted(str(value or "").split("\n")):
+        if not line.strip():
+            continue
+        iri, _, rest = line.partition("|")
+        reference, _, label = rest.partition("|")
+        result.append({"iri": iri, "href": local(ctx, iri), "reference": reference or None,
+                       "label": label or iri.rsplit("/", 1)[-1]})
+    return result
+
+
+def filters(instrument: str | None, cluster: str | None) -> dict[str, str]:
+    """The query parameters of the filters, checked; UsageError (400) for a value that fits none."""
+    params: dict[str, str] = {}
+    if instrument:
+        if instrument not in INSTRUMENTS:
+            raise UsageError(f"unknown instrument '{instrument}'; known: {', '.join(INSTRUMENTS)}")
+        params["instrument"] = instrument
+    if cluster:
+        if not CLUSTER.fullmatch(cluster):
+            raise UsageError(f"'{cluster}' is not a review cluster (e.g. 1, or none)")
+        params["cluster"] = cluster
+    return params
+
+
+def state(ctx: Context, who: Caller, code: str) -> tuple[str, str]:
+    """(IRI, English name) of the State ``code``; NotFound when the code names none."""
+    if not ISO3.fullmatch(code):
+        raise NotFound(f"'{code}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. XAA)")
+    iri = ctx.iris.country(code)
+    rows = ctx.store.select(_IDENTITY, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
+    if not rows:
+        raise NotFound(f"no State with the code {code} is known")
+    return str(iri), _text(rows[0], "label") or code
+
+
+def _run(ctx: Context, who: Caller, name: str, params: dict[str, str]) -> list[dict]:
+    named = ctx.library.get(name)
+    return ctx.store.select(named.text, bindings=named.bindings(params, ctx.iris), dataset=who.dataset(ctx.iris)).rows
+
+
+def _cell(value: object) -> str:
+    """A CSV cell; a text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_response(columns: tuple[str, ...], rows: list[list[object]], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return Response(buffer.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Authorization"})
+
+
+# -- the implementation profile -----------------------------------------------------------------
+
+def profile(ctx: Context, who: Caller, code: str, instrument: str | None = None, cluster: str | None = None) -> dict:
+    """The implementation profile of State ``code``: one entry per article (named query
+    ``implementation-profile``)."""
+    iri, name = state(ctx, who, code)
+    params = {"country": code, **filters(instrument, cluster)}
+    articles: dict[str, dict] = {}
+    for row in _run(ctx, who, "implementation-profile", params):
+        article_iri = str(row["article"])
+        cluster_id = _text(row, "cluster")
+        if article_iri in articles:  # an article in several clusters: one entry, every cluster
+            if cluster_id and cluster_id != "none":
+                articles[article_iri]["clusters"].append(cluster_id)
+            continue
+        obligation = _text(row, "obligation") or "none"
+        statuses = (_text(row, "assessmentStatus") or "").split()
+        articles[article_iri] = {
+            "article": _text(row, "reference"), "iri": article_iri, "href": local(ctx, article_iri),
+            "anchor": (_text(row, "reference") or "").replace("/", "-"),
+            "instrument": _text(row, "code"), "number": _text(row, "number"), "title": _text(row, "title"),
+            "obligation": obligation, "obligation_label": OBLIGATION_LABELS.get(obligation, obligation),
+            "clusters": [cluster_id] if cluster_id and cluster_id != "none" else [],
+            "party_since": _text(row, "partySince"), "signed": _text(row, "signed"),
+            "derived_status": _text(row, "derived") or "nothing recorded",
+            "national_provisions": _entries(ctx, row.get("nationals")),
+            "cases": _entries(ctx, row.get("cases")),
+            "authorities": _entries(ctx, row.get("authorities")),
+            "self_assessment": {"statuses": statuses, "date": _text(row, "assessmentDate"),
+                                "responses": _entries(ctx, row.get("assessments"))} if statuses else None,
+        }
+    entries = list(articles.values())
+    totals = {status: sum(1 for a in entries if a["derived_status"] == status) for status in DERIVED}
+    return {"country": code, "iri": iri, "name": name, "filters": params | {"country": code},
+            "query": "implementation-profile", "articles": entries, "totals": totals}
+
+
+def profile_rows(result: dict) -> list[list[object]]:
+    rows = []
+    for a in result["articles"]:
+        assessment = a["self_assessment"] or {}
+        rows.append([a["instrument"], a["article"], a["title"], a["obligation"], a["clusters"], a["party_since"],
+                     a["signed"], a["derived_status"],
+                     [f'{e["reference"]}: {e["label"]} <{e["iri"]}>' for e in a["national_provisions"]],
+                     [f'{e["label"]} <{e["iri"]}>' for e in a["cases"]],
+                     [f'{e["label"]} <{e["iri"]}>' for e in a["authorities"]],
+                     assessment.get("statuses"), assessment.get("date"),
+                     [f'{e["reference"]}: {e["label"]} <{e["iri"]}>' for e in assessment.get("responses", [])]])
+    return rows
+
+
+@router.get("/api/countries/{code}/implementation.csv")
+def profile_csv(code: str, instrument: str | None = Query(None), cluster: str | None = Query(None),
+                ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+    result = profile(ctx, who, code, instrument, cluster)
+    return csv_response(PROFILE_COLUMNS, profile_rows(result), f"sherloc-implementation-{code}.csv")
+
+
+@router.get("/api/countries/{code}/implementation")
+def profile_json(code: str, instrument: str | None = Query(None, description="untoc, tip, som or fp"),
+                 cluster: str | None = Query(None, description="a review cluster, e.g. 1; none: no cluster"),
+                 ctx: Context = Depends(context), who: Caller = Depends(caller)) -> JSONResponse:
+    """The implementation profile of a State, article by article."""
+    return JSONResponse(profile(ctx, who, code, instrument, cluster), headers={"Vary": "Authorization"})
+
+
+# -- the gap matrix -------------------------------------------------------------------------------
+
+def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: str | None = None) -> dict:
+    """States × articles (named query ``gap-matrix``): the articles in order, the States by code,
+    and one cell per pair."""
+    params = filters(instrument, cluster)
+    articles: dict[str, dict] = {}
+    states: dict[str, dict] = {}
+    cells: dict[tuple[str, str], dict] = {}
+    for row in _run(ctx, who, "gap-matrix", params):
+        reference = _text(row, "reference") or str(row["article"])
+        code = _text(row, "iso") or str(row["country"]).rsplit("/", 1)[-1]
+        cluster_id = _text(row, "cluster")
+        article = articles.setdefault(reference, {
+            "article": reference, "href": local(ctx, str(row["article"])), "instrument": _text(row, "code"),
+            "number": _text(row, "number"), "obligation": _text(row, "obligation") or "none",
+            "weight": _int(row, "weight"), "clusters": []})
+        if cluster_id and cluster_id != "none" and cluster_id not in article["clusters"]:
+            article["clusters"].append(cluster_id)
+        states.setdefault(code, {"country": code, "name": _text(row, "name") or code,
+                                 "href": f"/explore/countries/{code}/implementation", "gaps": 0, "weighted": 0})
+        if (code, reference) in cells:
+            continue
+        gaps = (_text(row, "gaps") or "").split()
+        cells[(code, reference)] = {
+            "country": code, "article": reference, "party_since": _text(row, "partySince"),
+            "national_provisions": _int(row, "nationalCount"), "cases": _int(row, "caseCount"),
+            "authorities": _int(row, "authorityCount"),
+            "self_assessment": (_text(row, "assessmentStatus") or "").split(),
+            "self_assessment_date": _text(row, "assessmentDate"), "gaps": gaps,
+            "href": f"/explore/countries/{code}/implementation#{reference.replace('/', '-')}"}
+        states[code]["gaps"] += len(gaps)
+        states[code]["weighted"] += article["weight"] * len(gaps)
+    return {"filters": params, "query": "gap-matrix", "region": REGION_NOTE, "gap_types": GAPS,
+            "weights": {"mandatory": 3, "to-consider": 2, "optional": 1, "none": 0},
+            "articles": list(articles.values()), "states": sorted(states.values(), key=lambda s: s["country"]),
+            "cells": list(cells.values())}
+
+
+def matrix_rows(result: dict) -> list[list[object]]:
+    articles = {a["article"]: a for a in result["articles"]}
+    names = {s["country"]: s["name"] for s in result["states"]}
+    return [[c["country"], names.get(c["country"]), articles[c["article"]]["instrument"], c["article"],
+             articles[c["article"]]["obligation"], articles[c["article"]]["weight"], articles[c["article"]]["clusters"],
+             c["party_since"], c["national_provisions"], c["cases"], c["authorities"], c["self_assessment"],
+             c["self_assessment_date"], c["gaps"]] for c in result["cells"]]
+
+
+@router.get("/api/gap-matrix.csv")
+def matrix_csv(instrument: str | None = Query(None), cluster: str | None = Query(None),
+               ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+    return csv_response(MATRIX_COLUMNS, matrix_rows(matrix(ctx, who, instrument, cluster)), "sherloc-gap-matrix.csv")
+
+
+@router.get("/api/gap-matrix")
+def matrix_json(instrument: str | None = Query(None, description="untoc, tip, som or fp"),
+                cluster: str | None = Query(None, description="a review cluster, e.g. 1; none: no cluster"),
+                ctx: Context = Depends(context), who: Caller = Depends(caller)) -> JSONResponse:
+    """States × articles: what is recorded and where the records show a gap."""
+    return JSONResponse(matrix(ctx, who, instrument, cluster), headers={"Vary": "Authorization"})
+
+
+# -- data quality ---------------------------------------------------------------------------------
+
+QUALITY_CHECKS = {
+    "case-without-decision-date": "Cases without a decision date",
+    "case-without-provision-link": "Cases linked to no Convention provision and no national provision",
+    "case-cites-unknown-national-provision": "Cases citing a national provision the legislation database does not hold",
+    "law-without-implemented-provision": "Laws none of whose provisions implements a Convention provision",
+    "national-provision-without-link": "Provisions of a law that implement no Convention provision",
+}
+
+
+def quality(ctx: Context, who: Caller, code: str) -> dict:
+    """The data-quality findings for State ``code`` (named query ``data-quality-of-country``)."""
+    iri, name = state(ctx, who, code)
+    findings: dict[str, list[dict]] = defaultdict(list)
+    severity: dict[str, str] = {}
+    for row in _run(ctx, who, "data-quality-of-country", {"country": code}):
+        issue = str(row["issue"])
+        severity[issue] = _text(row, "severity") or "warning"
+        findings.setdefault(issue, [])
+        if row.get("resource") is not None:
+            resource = str(row["resource"])
+            findings[issue].append({"iri": resource, "href": local(ctx, resource),
+                                    "label": _text(row, "label") or resource.rsplit("/", 1)[-1],
+                                    "detail": _text(row, "detail")})
+    checks = [{"check": issue, "title": QUALITY_CHECKS.get(issue, issue), "severity": severity.get(issue, "warning"),
+               "count": len(findings.get(issue, [])), "findings": findings.get(issue, [])}
+              for issue in [*QUALITY_CHECKS, *sorted(set(findings) - set(QUALITY_CHECKS))]]
+    return {"country": code, "iri": iri, "name": name, "query": "data-quality-of-country", "checks": checks,
+            "total": sum(c["count"] for c in checks)}
+
+
+def quality_rows(result: dict) -> list[list[object]]:
+    return [[result["country"], c["check"], c["severity"], f["iri"], f["label"], f["detail"]]
+            for c in result["checks"] for f in c["findings"]]
+
+
+@router.get("/api/countries/{code}/quality.csv")
+def quality_csv(code: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+    return csv_response(QUALITY_COLUMNS, quality_rows(quality(ctx, who, code)), f"sherloc-data-quality-{code}.csv")
+
+
+@router.get("/api/countries/{code}/quality")
+def quality_json(code: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> JSONResponse:
+    """The data-quality findings for a State: the conditions the SHACL shapes warn about."""
+    return JSONResponse(quality(ctx, who, code), headers={"Vary": "Authorization"})

@@ -1,0 +1,247 @@
+"""Loads through the API (issue 7, item 5): ``POST /api/records/{kind}``, the file as the body.
+
+The same pipeline as ``sherloc-kg load`` (:class:`sherloc_kg.ingest.Ingest`): the kind's loader,
+the SHACL gate against the store, then one transaction with provenance and the inference rules.
+Only ``editor`` and ``admin`` tokens may load (the public is answered 401, ``official`` and
+``submitter`` 403), and that is decided before the body is read.
+
+- The body is the file as uploaded (at most :data:`api.security.LOAD_BODY_LIMIT`, 64 MiB; a larger
+  one is a 413 before anything is read). It is spooled to a private temporary directory, never
+  held whole in memory, and removed afterwards.
+- Its format: ``?format=`` (any format ``sherloc-kg load --format`` takes for the kind), else the
+  ``Content-Type`` (:data:`MEDIA_TYPES`: ``application/x-ndjson`` JSON Lines, ``text/csv``,
+  ``application/xml`` Akoma Ntoso / ECLI, ``application/x-bibtex``, ``application/x-research-info-systems``,
+  ``application/vnd.citationstyles.csl+json``), else 415.
+- ``?on_invalid=refuse`` (default): any violation refuses the load, nothing is written, and the
+  answer is a 422 holding the report. ``skip``: the valid records are written (200), the invalid
+  ones reported; if none is valid, 422 and nothing written.
+- ``?filename=``: the name the report and the provenance give the file (default ``upload`` plus the
+  format's suffix); only its last path segment, letters, digits and ``.-_`` are kept.
+- XML: the Akoma Ntoso and ECLI loaders refuse any document that declares entities (a 422 naming
+  the entity), as from the command line.
+- Restricted kinds keep their rules: an authority's contact details go only to
+  ``authorities-restricted``, unpublished review answers only to ``review-restricted`` (and their
+  provenance to ``provenance-restricted``); the report holds counts and problems, never the data.
+
+Loads are serialised within the process (one at a time); queries go on meanwhile and see the store
+before or after the load, never part of it (one transaction; a ``kill -9`` during the load leaves
+the previous state, ``tests/test_crash_recovery.py``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from sherloc_kg.access import Caller, Role
+from sherloc_kg.errors import Issue, SherlocError, UnsupportedMediaType, UsageError, ValidationFailed
+from sherloc_kg.ingest import Ingest, LoadReport
+from sherloc_kg.loaders import LOADERS
+
+from .context import Context, caller, context
+
+#: The server's own log (``sherloc-kg serve`` shows uvicorn's at level info): loads started and ended.
+log = logging.getLogger("uvicorn.error")
+
+router = APIRouter(tags=["records"])
+
+#: Content-Type (without parameters) -> (format, file suffix the loaders recognise).
+MEDIA_TYPES: dict[str, tuple[str | None, str]] = {
+    "application/x-ndjson": ("jsonl", ".jsonl"),
+    "application/jsonl": ("jsonl", ".jsonl"),
+    "application/jsonlines": ("jsonl", ".jsonl"),
+    "application/x-jsonlines": ("jsonl", ".jsonl"),
+    "application/json-lines": ("jsonl", ".jsonl"),
+    "text/csv": ("csv", ".csv"),
+    "application/csv": ("csv", ".csv"),
+    "application/xml": (None, ".xml"),  # the loader tells Akoma Ntoso from ECLI by the root element
+    "text/xml": (None, ".xml"),
+    "application/akn+xml": (None, ".xml"),
+    "application/x-bibtex": ("bibtex", ".bib"),
+    "text/x-bibtex": ("bibtex", ".bib"),
+    "application/x-research-info-systems": ("ris", ".ris"),
+    "application/vnd.citationstyles.csl+json": ("csl", ".json"),
+}
+#: ``?format=`` -> the suffix the file is spooled under (the loader is told the format too).
+FORMAT_SUFFIXES = {"jsonl": ".jsonl", "csv": ".csv", "akn": ".xml", "ecli": ".xml", "xml": ".xml",
+                   "untc": ".csv", "bibtex": ".bib", "bib": ".bib", "ris": ".ris", "csl": ".json",
+                   "csl-json": ".json", "csljson": ".json"}
+#: Issues listed in an answer, at most (the counts are always complete).
+MAX_ISSUES = 1000
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_LOADING = threading.Lock()
+
+
+class ProblemOut(BaseModel):
+    severity: str = Field(description="Violation or Warning.")
+    message: str = Field(description="What is wrong, said for the person fixing the file.")
+    file: str = Field(description="The file, by the name given in ?filename= (or upload.EXT).")
+    line: int | None = Field(default=None, description="Line (1-based) of the record, where the format has lines.")
+    record: str | None = Field(default=None, description="The record's id or IRI, where known.")
+    field: str | None = Field(default=None, description="The input field at fault, where known.")
+    value: str | None = Field(default=None, description="The offending value, where there is one.")
+
+
+class LoadReportOut(BaseModel):
+    kind: str = Field(description="The kind loaded.")
+    file: str = Field(description="The name the upload is known by in the report and the provenance.")
+    format: str | None = Field(description="The format the file was read as (null: the loader told it from the content).")
+    on_invalid: str = Field(description="The policy applied: refuse or skip.")
+    written: bool = Field(description="Whether anything was written (false: the store is unchanged).")
+    records_read: int
+    records_written: int
+    triples_written: int = Field(description="Triples written to the kind's graphs (provenance and inferred not counted).")
+    violations: int = Field(description="How many violations (a record with one is not written).")
+    warnings: int = Field(description="How many warnings (they never block a load).")
+    problems: list[ProblemOut] = Field(description=f"The violations, then the warnings; at most {MAX_ISSUES}.")
+
+
+class NotUtf8(SherlocError):
+    """A text upload that is not UTF-8 (422: the file cannot be read as its format says)."""
+
+    http_status = 422
+
+
+class ParameterErrors(BaseModel):
+    detail: list[dict] = Field(description="FastAPI's validation errors: one per malformed parameter.")
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+
+
+class _Ingest(Ingest):
+    """The pipeline, keeping its report: a refused load raises ValidationFailed, which carries the
+    problems but not the counts the answer reports."""
+
+    report: LoadReport | None = None
+
+    def _read(self, loader, paths, source_format, report):  # type: ignore[no-untyped-def]
+        self.report = report
+        return super()._read(loader, paths, source_format, report)
+
+
+def _upload_name(filename: str | None, suffix: str) -> str:
+    name = _SAFE_NAME.sub("_", (filename or "").replace("\\", "/").rsplit("/", 1)[-1]).strip("._")[:100]
+    if not name:
+        return "upload" + suffix
+    return name if Path(name).suffix.lower() == suffix else name + suffix
+
+
+def _format_of(kind: str, chosen: str | None, content_type: str | None) -> tuple[str | None, str]:
+    """(the format passed to the loader, the suffix to spool the body under)."""
+    if chosen:
+        key = chosen.strip().lower()
+        if key not in FORMAT_SUFFIXES:
+            raise UsageError(f"format: unknown format {chosen!r}; known: {', '.join(sorted(FORMAT_SUFFIXES))}")
+        return key, FORMAT_SUFFIXES[key]
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type in MEDIA_TYPES:
+        return MEDIA_TYPES[media_type]
+    if media_type == "application/json" and kind == "bibliography":
+        return None, ".json"  # the bibliography loader tells CSL-JSON (an array) from JSON Lines
+    raise UnsupportedMediaType(
+        f"Content-Type {media_type or '(none)'!r}: send the file as one of {', '.join(sorted(MEDIA_TYPES))}, "
+        "or name its format with ?format=")
+
+
+def _problem(issue: Issue, hidden: str, shown: str) -> dict:
+    location = issue.location
+    return {"severity": issue.severity, "message": issue.message.replace(hidden, shown),
+            "file": shown if location.file in (hidden, "?") or location.file.startswith(hidden) else location.file,
+            "line": location.line, "record": location.record, "field": location.field, "value": issue.value}
+
+
+def _report(report: LoadReport, *, hidden: str, shown: str, source_format: str | None, on_invalid: str) -> dict:
+    ordered = report.violations + report.warnings
+    return {"kind": report.kind, "file": shown, "format": source_format, "on_invalid": on_invalid,
+            "written": report.written, "records_read": report.records_read,
+            "records_written": report.records_written, "triples_written": report.triples_written,
+            "violations": len(report.violations), "warnings": len(report.warnings),
+            "problems": [_problem(i, hidden, shown) for i in ordered[:MAX_ISSUES]]}
+
+
+@router.post("/api/records/{kind}", response_model=LoadReportOut,
+             summary="Load a file of records through the ingest pipeline (editor or admin)",
+             responses={401: {"model": ErrorOut, "description": "No token."},
+                        403: {"model": ErrorOut, "description": "A token of another role."},
+                        413: {"description": "The body is larger than 64 MiB."},
+                        415: {"model": ErrorOut, "description": "No format given and none told by Content-Type."},
+                        422: {"model": LoadReportOut | ParameterErrors,
+                              "description": "Refused: nothing was written; the report says why (or, for a "
+                                             "malformed kind or parameter, FastAPI's validation error)."}},
+             openapi_extra={"requestBody": {"required": True, "description": "The file, as it is.", "content": {
+                 media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES}}})
+async def load_records(request: Request,
+                       kind: Literal[tuple(sorted(LOADERS))] = ...,  # type: ignore[valid-type]
+                       format: str | None = Query(None, max_length=20, description="The source format (as "
+                                                  "`sherloc-kg load --format`); by default told by Content-Type."),
+                       on_invalid: Literal["refuse", "skip"] = Query("refuse", description="refuse: any "
+                                                  "violation refuses the load. skip: write the valid records."),
+                       filename: str | None = Query(None, max_length=200, description="The file's name, for "
+                                                    "the report and the provenance."),
+                       ctx: Context = Depends(context), who: Caller = Depends(caller)) -> JSONResponse:
+    who.require(Role.EDITOR, Role.ADMIN)
+    source_format, suffix = _format_of(kind, format, request.headers.get("content-type"))
+    shown = _upload_name(filename, suffix)
+    folder = Path(tempfile.mkdtemp(prefix="sherloc-upload-"))
+    path = folder / shown
+    hidden = str(path)
+    try:
+        # Every text format is UTF-8 (XML says its own encoding): checked as the body arrives, so a
+        # file in another encoding is refused with the byte at fault rather than half-read.
+        decoder = None if suffix == ".xml" else codecs.getincrementaldecoder("utf-8")()
+        offset = 0
+        with path.open("wb") as sink:
+            async for chunk in request.stream():
+                if decoder is not None:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as error:
+                        raise NotUtf8(f"the file is not UTF-8: the bytes near byte {offset + max(error.start, 0) + 1} "
+                                      "cannot be decoded; save it as UTF-8") from None
+                offset += len(chunk)
+                sink.write(chunk)
+            if decoder is not None:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    raise NotUtf8("the file is not UTF-8: it ends inside a character; save it as UTF-8") from None
+        size = path.stat().st_size
+        log.info("load %s started: %s, %d bytes, by %s token %s", kind, shown, size, who.role.value, who.token_id)
+
+        ingest = _Ingest(ctx.store, ctx.settings)
+
+        def run() -> LoadReport:
+            with _LOADING:
+                return ingest.load(kind, [path], source_format=source_format, on_invalid=on_invalid)
+
+        try:
+            report = await run_in_threadpool(run)
+        except ValidationFailed as refused:
+            partial = ingest.report or LoadReport(kind, [shown])
+            partial.issues = refused.issues
+            body = _report(partial, hidden=hidden, shown=shown, source_format=source_format, on_invalid=on_invalid)
+            log.info("load %s refused: %d violation(s)", kind, body["violations"])
+            return JSONResponse(body, status_code=422)
+        except SherlocError as error:  # a file the loader cannot read at all: say so without our paths
+            message = str(error).replace(hidden, shown).replace(str(folder), "")
+            log.info("load %s failed: %s", kind, message)
+            return JSONResponse({"error": type(error).__name__, "message": message}, status_code=error.http_status)
+        body = _report(report, hidden=hidden, shown=shown, source_format=source_format, on_invalid=on_invalid)
+        log.info("load %s done: %d record(s) written", kind, report.records_written)
+        return JSONResponse(body, status_code=200 if report.written or not report.violations else 422)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,489 @@
+"""Review under article 32: States Parties submit their answers, officials publish them.
+
+    POST /api/review/submissions               a submitter (or official) of State X sends answers
+                                               for X; an admin, for any State. JSON (one answer,
+                                               a list, or {"answers": [...]}) in the field names of
+                                               data/examples/review.jsonl, or JSON-LD.
+    POST /api/review/submissions/{id}/publish  an official of the answer's State, or an admin,
+                                               publishes the answer's current version.
+    GET  /api/review/submissions?country=X     the answers the caller may see (JSON).
+    GET  /api/review/submissions/{id}          one answer with every version the caller may see.
+
+Answers pass the same SHACL gate as ``sherloc-kg load review`` (``sherloc_kg.ingest``: the review
+loader, then ``shapes/review.ttl`` with the store as context). A refused submission stores
+nothing and answers 422 with a report: JSON, one entry per problem (index and id of the answer,
+field, message, value), or, for ``Accept: text/turtle``, the ``sh:ValidationReport``.
+
+Accepted answers are written, all in one transaction, to ``review-restricted``: the answer's
+state (the record ``{base}id/review/{id}``) and a new version ``{answer}/version/{n}``, a copy of
+what it says, who submitted it (``prov:wasAttributedTo`` an agent ``{base}id/agent/{token id}``,
+``dcterms:creator`` the token's name) and when (``prov:generatedAtTime``), with
+``prov:wasRevisionOf`` the version before. ``sherloc:currentVersion`` (answer → version) is kept in
+the provenance graph of the answer's side, so that re-loading the answer from a file (which
+replaces the record) never deletes a version. Earlier versions are never changed: publishing
+moves the answer and its current version to ``review``; a new submission for a published answer
+withdraws the answer's public state (its published versions stay public, as history).
+docs/model.md "review" gives the model.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import FOAF, XSD
+
+from sherloc_kg.access import Caller, Role
+from sherloc_kg.errors import Forbidden, Issue, Location, NotFound, UnsupportedMediaType, UsageError
+from sherloc_kg.ingest import Ingest, LoadReport, inference_rules
+from sherloc_kg.iris import Iris, segment
+from sherloc_kg.loaders import loader_for
+from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
+from sherloc_kg.namespaces import DCTERMS, PROV, RDF, SH, SHERLOC, SKOS
+from sherloc_kg.store import Dataset, RecordWrite, Store
+from sherloc_kg.validation import Gate
+
+from .context import Context, caller, context
+from .negotiation import choose, content_type
+
+router = APIRouter(tags=["review"])
+
+SUBMIT_ROLES = (Role.SUBMITTER, Role.OFFICIAL, Role.ADMIN)
+PUBLISH_ROLES = (Role.OFFICIAL, Role.ADMIN)
+REPORT_TYPES = ("application/json", "text/turtle")
+MAX_ANSWERS = 500
+#: One submission or publication at a time in this process: a version number is read, then written.
+#: (With several worker processes, two submissions of the SAME answer at the same instant could
+#: both take number n; the second transaction then replaces the first's version n.)
+_WRITING = threading.Lock()
+
+#: Field of the review format → predicate, for reading answers back (JSON out, JSON-LD in).
+PREDICATES = {
+    "country": SHERLOC.country, "cycle": SHERLOC.reviewCycle, "cluster": SHERLOC.reviewCluster,
+    "provision": SHERLOC.aboutProvision, "status": SHERLOC.implementationStatus,
+    "measures": SHERLOC.citesMeasure, "practices": SHERLOC.practices, "difficulties": SHERLOC.difficulties,
+    "assistance_needs": SHERLOC.assistanceNeed, "date": DCTERMS.date, "published": SHERLOC.published,
+}
+FIELD_OF = {str(p): name for name, p in PREDICATES.items()}
+MULTI = ("measures", "assistance_needs", "practices", "difficulties")
+
+
+# -- who may do what ----------------------------------------------------------------------------
+
+def _may_write_for(who: Caller, country: str | None) -> bool:
+    return who.role is Role.ADMIN or (who.country is not None and who.country == country)
+
+
+def agent_iri(iris: Iris, who: Caller) -> URIRef:
+    return URIRef(f"{iris.base}id/agent/{segment(who.token_id or 'unknown')}")
+
+
+def agent_triples(iris: Iris, who: Caller) -> list[tuple]:
+    agent = agent_iri(iris, who)
+    triples = [(agent, RDF.type, PROV.Agent), (agent, FOAF.name, Literal(who.name or f"token {who.token_id}")),
+               (agent, SKOS.note, Literal(f"{who.role.value} token"))]
+    if who.country:
+        triples.append((agent, SHERLOC.country, iris.country(who.country)))
+    return triples
+
+
+def _now() -> Literal:
+    return Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)
+
+
+# -- reading a submission -----------------------------------------------------------------------
+
+async def _answers(request: Request, iris: Iris) -> list[dict[str, Any]]:
+    media_type = (request.headers.get("content-type") or "application/json").split(";", 1)[0].strip().lower()
+    body = await request.body()
+    if media_type == "application/ld+json":
+        return _from_jsonld(body, iris)
+    if media_type not in ("application/json", "text/json"):
+        raise UnsupportedMediaType(f"send the answers as application/json or application/ld+json, not {media_type}")
+    try:
+        value = json.loads(body or b"null")
+    except ValueError as error:
+        raise UsageError(f"the request body is not JSON: {error}") from error
+    if isinstance(value, dict) and isinstance(value.get("answers"), list):
+        value = value["answers"]
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise UsageError('send one answer (a JSON object), a list of answers, or {"answers": [...]}')
+    if len(value) > MAX_ANSWERS:
+        raise UsageError(f"at most {MAX_ANSWERS} answers per submission; send the rest in another")
+    for index, answer in enumerate(value):
+        if not isinstance(answer, dict):
+            raise UsageError(f"answer {index} is not a JSON object")
+    return value
+
+
+def _from_jsonld(body: bytes, iris: Iris) -> list[dict[str, Any]]:
+    """The answers of a JSON-LD document (nodes typed sherloc:ReviewResponse), as review fields."""
+    import pyoxigraph as ox
+
+    from sherloc_kg.store.terms import from_oxigraph
+
+    graph = Graph()
+    try:  # Oxigraph's parser: it fetches no remote @context
+        for quad in ox.parse(body, ox.RdfFormat.JSON_LD):
+            graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+    except (SyntaxError, ValueError) as error:
+        raise UsageError(f"the JSON-LD does not parse: {error}") from error
+    answers = []
+    for node in sorted(set(graph.subjects(RDF.type, SHERLOC.ReviewResponse)), key=str):
+        fields: dict[str, Any] = {}
+        identifier = graph.value(node, DCTERMS.identifier)
+        prefix = iris.base + "id/review/"
+        if identifier is not None:
+            fields["id"] = str(identifier)
+        elif isinstance(node, URIRef) and str(node).startswith(prefix) and "/" not in str(node)[len(prefix):]:
+            from urllib.parse import unquote
+            fields["id"] = unquote(str(node)[len(prefix):])
+        for p, o in graph.predicate_objects(node):
+            name = FIELD_OF.get(str(p))
+            if name is None:
+                continue
+            value: Any = _field_value(name, o, iris)
+            if name in MULTI:
+                fields.setdefault(name, []).append(value)
+            else:
+                fields[name] = value
+        for name in ("practices", "difficulties"):
+            if name in fields and len(fields[name]) == 1:
+                fields[name] = fields[name][0]
+        answers.append(fields)
+    if not answers:
+        raise UsageError("the JSON-LD holds no node of type sherloc:ReviewResponse")
+    return answers
+
+
+def _field_value(name: str, term: Any, iris: Iris) -> Any:
+    """A term as the review format writes it (``untoc/art/5``, ``MEX``, ``implemented``...)."""
+    text = str(term)
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return value if isinstance(value, (bool, int)) else text
+    if name == "provision":
+        return iris.provision_reference(text) or text
+    if name == "country":
+        return text.rsplit("/", 1)[-1]
+    if name in ("status", "assistance_needs"):
+        return text.rsplit("/", 1)[-1]
+    if name == "measures":
+        parts = text[len(iris.base + "id/legislation/"):].split("/") if text.startswith(iris.base) else []
+        if len(parts) == 4 and parts[2] == "art":
+            return f"{parts[0]}:{parts[1]}#{parts[3]}"
+    return text
+
+
+# -- the report people act on -------------------------------------------------------------------
+
+def _problem(issue: Issue, answers: list[dict[str, Any]]) -> dict[str, Any]:
+    index = issue.location.line - 1 if issue.location.line else None
+    answer_id = issue.location.record
+    if answer_id is None and index is not None and 0 <= index < len(answers):
+        answer_id = answers[index].get("id")
+    return {"index": index, "id": answer_id, "field": issue.location.field, "severity": issue.severity,
+            "message": issue.message, "value": issue.value, "focus": issue.focus, "shape": issue.shape}
+
+
+def _report_graph(issues: list[Issue], answers: list[dict[str, Any]], iris: Iris, shapes: Graph) -> Graph:
+    """The problems as a SHACL ``sh:ValidationReport`` (results of the loader, too, for fields
+    that could not even be read: their focus is the answer they are in)."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    graph.bind("sherloc", SHERLOC._NS)
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(not any(i.severity == "Violation" for i in issues))))
+    for issue in issues:
+        problem = _problem(issue, answers)
+        result = BNode()
+        graph.add((report, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.resultSeverity, SH[issue.severity]))
+        graph.add((result, SH.resultMessage, Literal(issue.message, lang="en")))
+        focus = issue.focus or (str(iris.review(str(problem["id"]))) if problem["id"] else None)
+        if focus:
+            graph.add((result, SH.focusNode, URIRef(focus)))
+        if issue.shape:
+            graph.add((result, SH.sourceShape, URIRef(issue.shape)))
+            path = shapes.value(URIRef(issue.shape), SH.path)
+            if isinstance(path, URIRef):
+                graph.add((result, SH.resultPath, path))
+        if issue.value is not None:
+            graph.add((result, SH.value, Literal(issue.value)))
+        if problem["field"]:
+            graph.add((result, SKOS.note, Literal(f"field: {problem['field']}")))
+            if not issue.shape and problem["field"] in PREDICATES:
+                graph.add((result, SH.resultPath, PREDICATES[problem["field"]]))
+        if problem["index"] is not None:
+            graph.add((result, SKOS.notation, Literal(f"answer {problem['index']}")))
+    return graph
+
+
+def _refused(request: Request, issues: list[Issue], answers: list[dict[str, Any]], iris: Iris,
+             gate: Gate | None) -> Response:
+    media_type = choose(request.headers.get("accept") or "application/json", REPORT_TYPES)
+    violations = [i for i in issues if i.severity == "Violation"]
+    if media_type == "text/turtle":
+        graph = _report_graph(issues, answers, iris, gate.shapes if gate else Graph())
+        return Response(graph.serialize(format="turtle"), status_code=422,
+                        media_type=content_type("text/turtle"), headers={"Vary": "Accept"})
+    return JSONResponse({
+        "error": "ValidationFailed", "stored": False,
+        "message": f"{len(violations)} problem(s) in the submission: nothing was stored; fix them and send it again",
+        "problems": [_problem(i, answers) for i in violations],
+        "warnings": [_problem(i, answers) for i in issues if i.severity != "Violation"],
+    }, status_code=422, headers={"Vary": "Accept"})
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+ALL = Dataset(default=None)
+
+
+def _existing(store: Store, iris: Iris, answer: URIRef) -> dict[str, Any]:
+    """Where an answer is now: its graphs, its country, its current and highest version. (IRIs are
+    written into the queries: they are minted here, percent-encoded, never taken as given.)"""
+    a = f"<{answer}>"
+    rows = store.select(f"SELECT ?g ?country WHERE {{ GRAPH ?g {{ {a} a <{SHERLOC.ReviewResponse}> ; "
+                        f"<{SHERLOC.country}> ?country }} }}", dataset=ALL).rows
+    graphs = {str(r["g"]) for r in rows}
+    highest = store.select(f"SELECT (MAX(?n) AS ?max) WHERE {{ GRAPH ?g {{ ?v <{DCTERMS.isVersionOf}> {a} ; "
+                           f"<{SHERLOC.versionNumber}> ?n }} }}", dataset=ALL).rows
+    current = store.select(f"SELECT ?v WHERE {{ GRAPH ?g {{ {a} <{SHERLOC.currentVersion}> ?v }} }}",
+                           dataset=ALL).rows
+    top = highest[0].get("max") if highest else None
+    return {"graphs": graphs, "country": str(rows[0]["country"]).rsplit("/", 1)[-1] if rows else None,
+            "highest": int(top) if top is not None else 0,
+            "current": current[0]["v"] if current else None}
+
+
+def _triples_of(store: Store, graph: str, subject: URIRef) -> list[tuple]:
+    rows = store.select(f"SELECT ?p ?o WHERE {{ GRAPH <{graph}> {{ <{subject}> ?p ?o }} }}", dataset=ALL).rows
+    return [(subject, r["p"], r["o"]) for r in rows]
+
+
+def _version_triples(record_triples: list[tuple], answer: URIRef, version: URIRef, number: int,
+                     previous: URIRef | None, who: Caller, iris: Iris, when: Literal) -> list[tuple]:
+    triples = [(version, RDF.type, SHERLOC.ReviewResponseVersion), (version, DCTERMS.isVersionOf, answer),
+               (version, SHERLOC.versionNumber, Literal(number, datatype=XSD.integer)),
+               (version, PROV.generatedAtTime, when), (version, PROV.wasAttributedTo, agent_iri(iris, who)),
+               (version, DCTERMS.creator, Literal(who.name or f"token {who.token_id}"))]
+    if previous is not None:
+        triples.append((version, PROV.wasRevisionOf, previous))
+    skip = {RDF.type, SHERLOC.published, DCTERMS.identifier}
+    triples += [(version, p, o) for (s, p, o) in record_triples if s == answer and p not in skip]
+    return triples
+
+
+# -- routes -------------------------------------------------------------------------------------
+
+@router.post("/api/review/submissions", status_code=201)
+async def submit(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+    """Submit answers of the caller's State (any State for an admin): validated, then stored,
+    restricted, each as a new version. 422 with a report (JSON, or Turtle) if any answer is wrong."""
+    who.require(*SUBMIT_ROLES)
+    answers = await _answers(request, ctx.iris)
+    for index, answer in enumerate(answers):
+        country = answer.get("country")
+        if not _may_write_for(who, country if isinstance(country, str) else None):
+            raise Forbidden(f"answer {index} (id {answer.get('id')!r}) is for State {country!r}: a "
+                            f"{who.role.value} token of {who.country or 'no State'} submits for its own State only")
+    # Blocking work (validation, the store) runs in the thread pool, as plain routes do.
+    from starlette.concurrency import run_in_threadpool
+    return await run_in_threadpool(_submit, request, ctx, who, answers)
+
+
+def _submit(request: Request, ctx: Context, who: Caller, answers: list[dict[str, Any]]) -> Response:
+    iris = ctx.iris
+    extra: list[Issue] = []
+    for index, answer in enumerate(answers):
+        if answer.get("published") not in (None, False, "false", "no", "0", ""):
+            extra.append(Issue("Violation", "a submission is stored unpublished: leave `published` out, and "
+                               "publish with POST /api/review/submissions/{id}/publish (an official of the State)",
+                               Location("request body", index + 1, str(answer.get("id")), "published"),
+                               value=str(answer.get("published"))))
+    loader = loader_for("review")
+    ingest = Ingest(ctx.store, ctx.settings)
+    report = LoadReport("review", ["request body"])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "submission.jsonl"
+        path.write_text("".join(json.dumps({k: v for k, v in a.items() if k != "published"}) + "\n"
+                                for a in answers), encoding="utf-8")
+        records = ingest._read(loader, [path], "jsonl", report)
+    gate = Gate.for_kind("review", ctx.settings.shapes_dir, ctx.settings.ontology_dir / "sherloc.ttl", iris)
+    ingest._validate(gate, records, report)
+    issues = extra + report.issues
+    if any(i.severity == "Violation" for i in issues):
+        return _refused(request, issues, answers, iris, gate)
+
+    when = _now()
+    stored = []
+    with _WRITING:
+        for record in records:
+            existing = _existing(ctx.store, iris, record.iri)
+            if existing["country"] is not None and not _may_write_for(who, existing["country"]):
+                raise Forbidden(f"answer {record.location.record!r} exists already and is {existing['country']}'s")
+        writes: list[RecordWrite] = []
+        for record in records:
+            answer = record.iri
+            existing = _existing(ctx.store, iris, answer)
+            number = existing["highest"] + 1
+            version = Iris.part(answer, "version", number)
+            previous = Iris.part(answer, "version", number - 1) if number > 1 else None
+            state = record.triples.get(RESTRICTED, [])
+            writes += [
+                RecordWrite(str(iris.graph(PUBLIC)), [str(answer)]),
+                RecordWrite(str(iris.graph(RESTRICTED)), [str(answer)],
+                            state + [(answer, DCTERMS.modified, when)]
+                            + _version_triples(state, answer, version, number, previous, who, iris, when)
+                            + agent_triples(iris, who)),
+                RecordWrite(str(iris.graph("provenance")), [str(answer)]),
+                RecordWrite(str(iris.graph("provenance-restricted")), [str(answer)],
+                            [(answer, SHERLOC.currentVersion, version)]),
+            ]
+            stored.append({"id": record.location.record, "iri": str(answer), "version": number,
+                           "version_iri": str(version), "graph": RESTRICTED, "published": False})
+        ctx.store.write(writes, then=inference_rules(ctx.settings, iris))
+    return JSONResponse({"stored": stored, "submitted_at": str(when), "submitted_by": who.name,
+                         "warnings": [_problem(i, answers) for i in issues if i.severity != "Violation"]},
+                        status_code=201)
+
+
+@router.post("/api/review/submissions/{answer_id}/publish")
+def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
+    """Publish the answer's current version: an official of its State, or an admin."""
+    who.require(*PUBLISH_ROLES)
+    iris = ctx.iris
+    answer = iris.review(answer_id)
+    public, restricted = str(iris.graph(PUBLIC)), str(iris.graph(RESTRICTED))
+    with _WRITING:
+        existing = _existing(ctx.store, iris, answer)
+        if not existing["graphs"]:
+            raise NotFound(f"no review answer with id {answer_id!r}")
+        if not _may_write_for(who, existing["country"]):
+            raise Forbidden(f"answer {answer_id!r} is {existing['country']}'s: only an official of that State "
+                            "or an admin may publish it")
+        version = existing["current"]
+        if existing["graphs"] == {public}:
+            return {"id": answer_id, "iri": str(answer), "published": True, "already": True,
+                    "version": str(version) if version else None}
+        when = _now()
+        state = [t for t in _triples_of(ctx.store, restricted, answer) if t[1] not in (SHERLOC.published,)]
+        state += [(answer, SHERLOC.published, Literal(True)), (answer, DCTERMS.issued, when)]
+        moved: list[tuple] = []
+        kept: list[tuple] = []
+        agents: list[tuple] = agent_triples(iris, who)
+        if version is not None:
+            for triple in _triples_of(ctx.store, restricted, version):
+                if triple[1] == PROV.wasRevisionOf and not _triples_of(ctx.store, public, triple[2]):
+                    kept.append(triple)  # the version before was never published: its IRI stays restricted
+                else:
+                    moved.append(triple)
+                if triple[1] == PROV.wasAttributedTo:
+                    agents += _triples_of(ctx.store, restricted, triple[2])
+            moved += [(version, SHERLOC.publishedBy, agent_iri(iris, who)), (version, DCTERMS.issued, when)]
+        writes = [
+            RecordWrite(restricted, [str(answer)] + ([str(version)] if version is not None else []), kept),
+            RecordWrite(public, [str(answer)], state + moved + agents),
+        ]
+        if version is not None:
+            writes += [RecordWrite(str(iris.graph("provenance-restricted")), [str(answer)]),
+                       RecordWrite(str(iris.graph("provenance")), [str(answer)],
+                                   [(answer, SHERLOC.currentVersion, version)])]
+        ctx.store.write(writes, then=inference_rules(ctx.settings, iris))
+    return {"id": answer_id, "iri": str(answer), "published": True, "published_at": str(when),
+            "published_by": who.name, "version": str(version) if version is not None else None}
+
+
+def _listing_dataset(who: Caller, iris: Iris, country: str | None) -> Dataset:
+    """A submitter reads its own State's answers, restricted ones included; else the caller's dataset."""
+    if who.role is Role.SUBMITTER and country is not None and country == who.country:
+        return ALL
+    return who.dataset(iris)
+
+
+def _describe(store: Store, iris: Iris, subjects: list[URIRef], dataset: Dataset) -> dict[str, dict]:
+    if not subjects:
+        return {}
+    values = " ".join(f"<{s}>" for s in subjects)
+    rows = store.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}", dataset=dataset).rows
+    out: dict[str, dict] = {str(s): {} for s in subjects}
+    for row in rows:
+        item = out[str(row["s"])]
+        p, o = str(row["p"]), row["o"]
+        name = FIELD_OF.get(p)
+        if p == str(DCTERMS.identifier):
+            item["id"] = str(o)
+        elif name is not None:
+            value = _field_value(name, o, iris)
+            if name in MULTI:
+                item.setdefault(name, []).append(value)
+            else:
+                item[name] = value
+        elif p == str(SHERLOC.currentVersion):
+            item["current_version"] = str(o)
+        elif p == str(SHERLOC.versionNumber):
+            item["version"] = int(o.toPython())
+        elif p == str(PROV.generatedAtTime):
+            item["submitted_at"] = str(o)
+        elif p == str(DCTERMS.creator):
+            item["submitted_by"] = str(o)
+        elif p == str(PROV.wasRevisionOf):
+            item["revision_of"] = str(o)
+        elif p == str(DCTERMS.issued):
+            item["published_at"] = str(o)
+        elif p == str(DCTERMS.modified):
+            item["modified"] = str(o)
+    for iri, item in out.items():
+        for name in MULTI:
+            if name in item:
+                item[name] = sorted(item[name])
+        for name in ("practices", "difficulties"):  # one text, as the review format writes it
+            if len(item.get(name, [])) == 1:
+                item[name] = item[name][0]
+        item["iri"] = iri
+    return out
+
+
+@router.get("/api/review/submissions")
+def listing(country: str | None = None, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
+    """The review answers the caller may see, of one State (``country``, ISO 3166-1 alpha-3), or
+    all it may see; a submitter, left without ``country``, gets its own State's."""
+    if country is None and who.role is Role.SUBMITTER:
+        country = who.country
+    if country is not None and not (len(country) == 3 and country.isalpha() and country.isupper()):
+        raise UsageError(f"country {country!r} is not an ISO 3166-1 alpha-3 code (three capital letters)")
+    dataset = _listing_dataset(who, ctx.iris, country)
+    which = f"<{ctx.iris.country(country)}>" if country is not None else "?c"
+    rows = ctx.store.select(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SHERLOC.ReviewResponse}> ; "
+                            f"<{SHERLOC.country}> {which} }} ORDER BY ?a", dataset=dataset).rows
+    answers = [r["a"] for r in rows]
+    described = _describe(ctx.store, ctx.iris, answers, dataset)
+    return {"country": country, "count": len(answers), "answers": [described[str(a)] for a in answers]}
+
+
+@router.get("/api/review/submissions/{answer_id}")
+def one(answer_id: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
+    """One answer and every version of it the caller may see, oldest first."""
+    answer = ctx.iris.review(answer_id)
+    existing = _existing(ctx.store, ctx.iris, answer)
+    dataset = _listing_dataset(who, ctx.iris, existing["country"])
+    found = ctx.store.ask(f"ASK {{ <{answer}> a <{SHERLOC.ReviewResponse}> }}", dataset=dataset)
+    rows = ctx.store.select(f"SELECT ?v ?n WHERE {{ ?v <{DCTERMS.isVersionOf}> <{answer}> ; "
+                            f"<{SHERLOC.versionNumber}> ?n }} ORDER BY ?n", dataset=dataset).rows
+    versions = [r["v"] for r in rows]
+    if not found and not versions:
+        raise NotFound(f"no review answer with id {answer_id!r}")
+    described = _describe(ctx.store, ctx.iris, ([answer] if found else []) + versions, dataset)
+    return {"answer": described.get(str(answer)), "versions": [described[str(v)] for v in versions]}

@@ -1,0 +1,145 @@
+"""The gap matrix, States × articles (issue 8, item 4), over HTTP on a real server with the bundled
+cases and the illustrative examples: every cell's figures and gaps are computed here from
+data/examples/* and the obligation types of the texts, and compared with the JSON, the CSV and the
+heat map; the unpublished self-assessment reaches an official only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from .test_implementation_profile import (  # noqa: F401 (fixtures)
+    article32, article32_official, article_of, article_types, expected_evidence, get, jsonl, participation,
+    unpublished,
+)
+
+WEIGHT = {"mandatory": 3, "to-consider": 2, "optional": 1, "none": 0}
+
+
+def states() -> set[str]:
+    """The States the matrix covers: party to an instrument, or with any record."""
+    found = {country for country, _ in participation()}
+    for name in ("legislation.jsonl", "review.jsonl", "authorities.jsonl"):
+        found |= {r["country"] for r in jsonl(name)}
+    found |= {c["country"] for c in jsonl("cases.jsonl") if c.get("provisions")}
+    return found
+
+
+def expected_gaps(official: bool) -> dict[tuple[str, str], list[str]]:
+    types = article_types()
+    party = participation()
+    evidence = expected_evidence()
+    result = {}
+    for country in states():
+        for reference, kind in types.items():
+            found = evidence.get((country, reference), {})
+            laws = len(found.get("national", ()))
+            statuses = found.get("all" if official else "public", set())
+            gaps = []
+            if (country, reference.split("/")[0]) in party and WEIGHT[kind] > 0 and laws == 0:
+                gaps.append("no-legislation")
+            if statuses & {"implemented", "partially-implemented"} and laws == 0:
+                gaps.append("self-assessed-without-legislation")
+            if "not-implemented" in statuses and laws > 0:
+                gaps.append("legislation-but-assessed-not-implemented")
+            if found.get("cases") and laws == 0:
+                gaps.append("cases-without-legislation")
+            result[(country, reference)] = gaps
+    return result
+
+
+@pytest.fixture(scope="module")
+def matrix(article32: str) -> dict:
+    response = get(article32 + "/api/gap-matrix")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_matrix_covers_the_states_and_every_article(matrix: dict) -> None:
+    assert [s["country"] for s in matrix["states"]] == sorted(states())
+    assert {a["article"] for a in matrix["articles"]} == set(article_types())
+    assert len(matrix["cells"]) == len(states()) * len(article_types())
+    assert "region" in matrix["region"].lower()  # region is not in the data: said so
+    types = article_types()
+    for article in matrix["articles"]:
+        assert article["obligation"] == types[article["article"]]
+        assert article["weight"] == WEIGHT[article["obligation"]]
+
+
+def test_every_cell_matches_the_example_files(matrix: dict) -> None:
+    evidence = expected_evidence()
+    party = participation()
+    expected = expected_gaps(official=False)
+    for cell in matrix["cells"]:
+        key = (cell["country"], cell["article"])
+        found = evidence.get(key, {})
+        assert cell["national_provisions"] == len(found.get("national", ())), key
+        assert cell["cases"] == len(found.get("cases", ())), key
+        assert cell["authorities"] == len(found.get("authorities", ())), key
+        assert set(cell["self_assessment"]) == found.get("public", set()), key
+        assert cell["party_since"] == party.get((cell["country"], cell["article"].split("/")[0])), key
+        assert cell["gaps"] == expected[key], key
+    # what the examples make of it, by hand: a mandatory article with no law for a party; a case
+    # citing the TIP definitions with no law implementing them
+    cells = {(c["country"], c["article"]): c for c in matrix["cells"]}
+    assert cells[("XAB", "untoc/art/5")]["gaps"] == ["no-legislation"]
+    assert cells[("XAA", "untoc/art/5")]["gaps"] == []
+    assert cells[("XAA", "tip/art/3")]["gaps"] == ["cases-without-legislation"]
+    assert cells[("XAB", "som/art/6")]["gaps"] == []  # XAB is not party to the Smuggling Protocol
+
+
+def test_filters(article32: str, matrix: dict) -> None:
+    tip = get(article32 + "/api/gap-matrix", params={"instrument": "tip"}).json()
+    assert {a["instrument"] for a in tip["articles"]} == {"tip"}
+    assert len(tip["cells"]) == len(states()) * sum(1 for r in article_types() if r.startswith("tip/"))
+    one = get(article32 + "/api/gap-matrix", params={"cluster": "1"}).json()
+    assert all("1" in a["clusters"] for a in one["articles"])
+    assert get(article32 + "/api/gap-matrix", params={"instrument": "nope"}).status_code == 400
+    assert get(article32 + "/api/gap-matrix", params={"cluster": "1 OR 1"}).status_code == 400
+
+
+def test_csv_and_the_unpublished_self_assessment(article32: str, article32_official) -> None:
+    hidden = unpublished()
+    key = (hidden["country"], article_of(hidden["provision"]))
+    public = list(csv.DictReader(io.StringIO(get(article32 + "/api/gap-matrix.csv").text)))
+    assert len(public) == len(states()) * len(article_types())
+    row = next(r for r in public if (r["country"], r["article"]) == key)
+    assert row["self_assessment"] == ""
+    for body in (get(article32 + "/api/gap-matrix.csv").text, get(article32 + "/api/gap-matrix").text,
+                 get(article32 + "/explore/gaps").text):
+        assert hidden["status"] not in body
+    url, headers = article32_official
+    official = list(csv.DictReader(io.StringIO(get(url + "/api/gap-matrix.csv", headers=headers).text)))
+    row = next(r for r in official if (r["country"], r["article"]) == key)
+    assert row["self_assessment"] == hidden["status"]
+    cells = get(url + "/api/gap-matrix", headers=headers).json()["cells"]
+    expected = expected_gaps(official=True)
+    assert all(c["gaps"] == expected[(c["country"], c["article"])] for c in cells)
+    assert hidden["status"] in get(url + "/explore/gaps", headers=headers).text
+
+
+def test_heat_map_page(article32: str) -> None:
+    response = get(article32 + "/explore/gaps")
+    assert response.status_code == 200
+    page = response.text
+    assert " style=" not in page and "<script" not in page
+    assert "region" in page.lower()
+    rows = re.findall(r'<tr><th scope="row"><a href="/explore/countries/([A-Z]{3})/implementation">', page)
+    assert rows == sorted(states())
+    # the cell of XAB × untoc/art/5: a gap on a mandatory article, linking to the profile row
+    cell = re.search(r'<td class="gap-cell (cell-[a-z-]+)"><a href="/explore/countries/XAB/implementation#untoc-art-5"', page)
+    assert cell and cell.group(1) == "cell-gap-mandatory"
+    cell = re.search(r'<td class="gap-cell (cell-[a-z-]+)"><a href="/explore/countries/XAA/implementation#untoc-art-5"', page)
+    assert cell and cell.group(1) == "cell-evidence"
+    cell = re.search(r'<td class="gap-cell (cell-[a-z-]+)"><a href="/explore/countries/XAA/implementation#tip-art-3"', page)
+    assert cell and cell.group(1) == "cell-gap"
+    listed = re.findall(r'<tr class="gap-row" data-country="([A-Z]{3})" data-article="([^"]+)">', page)
+    expected = expected_gaps(official=False)
+    assert set(listed) == {key for key, gaps in expected.items() if gaps}
+    assert 'href="/api/gap-matrix.csv"' in page
+    filtered = get(article32 + "/explore/gaps", params={"instrument": "tip", "cluster": "1"})
+    assert filtered.status_code == 200 and 'value="tip" selected' in filtered.text
+    assert get(article32 + "/explore/gaps", params={"instrument": "<x>"}).status_code == 400

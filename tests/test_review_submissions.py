@@ -1,0 +1,301 @@
+"""The submission workflow of the review under article 32 (api/review.py), over real HTTP.
+
+A fictional State (Aurelia, XAA; Borealis, XAB: user-assigned ISO codes, data/fictional-states.csv)
+submits answers with a ``submitter`` token; invalid answers are refused with a report and leave the
+store exactly as it was; another State's token is refused; unpublished answers never reach a public
+response; an official of the State publishes; every version stays queryable with who and when.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from sherloc_kg.access import Tokens
+from sherloc_kg.api import review
+from sherloc_kg.api.app import create_app
+from sherloc_kg.config import Settings
+from sherloc_kg.store.embedded import EmbeddedStore
+
+from .servers import serving
+from .test_search_api import examples_store
+
+BASE = "https://w3id.org/sherloc/"
+G = BASE + "graph/"
+JSON = "application/sparql-results+json"
+
+
+def with_review_routes(app):
+    """The app with the review router (until api/app.py includes it itself)."""
+    if not any(getattr(route, "path", None) == "/api/review/submissions" for route in app.routes):
+        app.include_router(review.router)
+    return app
+
+
+@dataclass
+class Server:
+    client: httpx.Client
+    store: EmbeddedStore
+    bearer: dict[str, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    store = examples_store(settings)
+    token_file = Path(tmp_path_factory.mktemp("review-tokens")) / "tokens.json"
+    tokens = Tokens(token_file)
+    made = {
+        "submitter-XAA": tokens.create("submitter", country="XAA", name="Aurelia expert"),
+        "submitter-XAB": tokens.create("submitter", country="XAB", name="Borealis expert"),
+        "official-XAA": tokens.create("official", country="XAA", name="Aurelia focal point"),
+        "official-XAB": tokens.create("official", country="XAB", name="Borealis focal point"),
+        "editor": tokens.create("editor", name="an editor"),
+        "admin": tokens.create("admin", name="the administrator"),
+    }
+    bearer = {"public": {}} | {who: {"Authorization": f"Bearer {token}"} for who, token in made.items()}
+    app = with_review_routes(create_app(settings.with_(tokens=token_file), store=store))
+    with serving(app) as url, httpx.Client(base_url=url, timeout=120) as client:
+        yield Server(client, store, bearer)
+
+
+def snapshot(store: EmbeddedStore) -> list[str]:
+    buffer = io.BytesIO()
+    store.dump(buffer, media_type="application/n-quads")
+    return sorted(buffer.getvalue().decode("utf-8").splitlines())
+
+
+def answer(answer_id: str, marker: str, **changes) -> dict:
+    """A valid answer of Aurelia, its practices text carrying ``marker`` (a text found nowhere else)."""
+    return {"id": answer_id, "country": "XAA", "cycle": 1, "cluster": 1, "provision": "untoc/art/6",
+            "status": "partially-implemented", "measures": ["XAA-penal-code#150"],
+            "practices": f"[Illustrative] Invented answer {marker}: laundering of proceeds is an offence.",
+            "difficulties": f"[Illustrative] Invented difficulty {marker}.",
+            "assistance_needs": ["training"], "date": "2024-05-01"} | changes
+
+
+def marker() -> str:
+    return "MARK" + uuid.uuid4().hex[:12].upper()
+
+
+def submit(server: Server, who: str, body, **headers) -> httpx.Response:
+    return server.client.post("/api/review/submissions", json=body, headers=server.bearer[who] | headers)
+
+
+def public_bodies(server: Server, answer_id: str) -> list[str]:
+    """What the public gets from every surface that could show an answer."""
+    iri = BASE + "id/review/" + answer_id
+    c = server.client
+    texts = []
+    for query in (
+        "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
+        f"SELECT * FROM NAMED <{G}review-restricted> FROM NAMED <{G}provenance-restricted> "
+        "WHERE { GRAPH ?g { ?s ?p ?o } }",
+        f"SELECT * WHERE {{ GRAPH <{G}review-restricted> {{ ?s ?p ?o }} }}",
+        f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}",
+        f"DESCRIBE <{iri}/version/1> <{iri}/version/2>",
+    ):
+        response = c.get("/sparql", params={"query": query}, headers={"Accept": JSON + ", text/turtle;q=0.9"})
+        assert response.status_code == 200, response.text
+        texts.append(response.text)
+    for path in (f"/id/review/{answer_id}", f"/id/review/{answer_id}/version/1",
+                 f"/id/review/{answer_id}/version/2", f"/api/resource?iri={iri}",
+                 "/api/search/cases?q=Invented", "/api/stats", "/api/review/submissions?country=XAA",
+                 f"/api/review/submissions/{answer_id}",
+                 f"/api/queries/review-answer-history?answer=review/{answer_id}"):
+        for accept in ("text/turtle", "application/json", "text/html"):
+            texts.append(c.get(path, headers={"Accept": accept}).text)
+    return texts
+
+
+# -- submitting ---------------------------------------------------------------------------------
+
+def test_a_submitter_submits_answers_of_its_state_restricted_with_who_and_when(server: Server) -> None:
+    secret = marker()
+    before_public = server.client.get("/api/stats").json()
+    response = submit(server, "submitter-XAA", [answer("XAA-sub-art-6", secret)])
+    assert response.status_code == 201, response.text
+    stored = response.json()["stored"]
+    assert stored == [{"id": "XAA-sub-art-6", "iri": BASE + "id/review/XAA-sub-art-6", "version": 1,
+                       "version_iri": BASE + "id/review/XAA-sub-art-6/version/1",
+                       "graph": "review-restricted", "published": False}]
+    rows = server.store.select(f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+        SELECT ?g ?who ?when ?name WHERE {{ GRAPH ?g {{ <{stored[0]['version_iri']}> prov:wasAttributedTo ?a ;
+            prov:generatedAtTime ?when ; dcterms:creator ?who . ?a foaf:name ?name }} }}""").rows
+    assert [(str(r["g"]), str(r["who"]), str(r["name"])) for r in rows] == \
+        [(G + "review-restricted", "Aurelia expert", "Aurelia expert")]
+    # the public sees nothing of it, anywhere, and its figures do not move
+    for body in public_bodies(server, "XAA-sub-art-6"):
+        assert secret not in body and "Aurelia expert" not in body
+    assert server.client.get("/api/stats").json() == before_public
+    assert server.client.get("/id/review/XAA-sub-art-6", headers={"Accept": "text/turtle"}).status_code == 404
+    # the submitter lists its State's answers; an official reads them everywhere
+    mine = server.client.get("/api/review/submissions", headers=server.bearer["submitter-XAA"]).json()
+    listed = {a["id"]: a for a in mine["answers"]}
+    assert listed["XAA-sub-art-6"]["published"] is False and secret in listed["XAA-sub-art-6"]["practices"]
+    assert listed["XAA-sub-art-6"]["current_version"].endswith("/version/1")
+    assert listed["XAA-sub-art-6"]["measures"] == ["XAA:XAA-penal-code#150"]
+    official = server.bearer["official-XAA"]
+    assert secret in server.client.get("/id/review/XAA-sub-art-6", headers=official | {"Accept": "text/turtle"}).text
+    query = f"SELECT ?o WHERE {{ <{BASE}id/review/XAA-sub-art-6> ?p ?o }}"
+    assert secret in server.client.get("/sparql", params={"query": query}, headers=official | {"Accept": JSON}).text
+    other = server.client.get("/api/review/submissions?country=XAA", headers=server.bearer["submitter-XAB"]).json()
+    assert "XAA-sub-art-6" not in {a["id"] for a in other["answers"]}
+
+
+def test_json_ld_answers_are_read_like_json(server: Server) -> None:
+    secret = marker()
+    iri = BASE + "id/review/XAA-sub-jsonld"
+    document = {
+        "@context": {"sherloc": "https://w3id.org/sherloc/ontology#", "dcterms": "http://purl.org/dc/terms/",
+                     "xsd": "http://www.w3.org/2001/XMLSchema#"},
+        "@id": iri, "@type": "sherloc:ReviewResponse",
+        "sherloc:country": {"@id": BASE + "id/country/XAA"},
+        "sherloc:aboutProvision": {"@id": BASE + "id/instrument/som/art/6"},
+        "sherloc:implementationStatus": {"@id": BASE + "vocab/review-status/not-implemented"},
+        "sherloc:practices": f"[Illustrative] Invented {secret}",
+        "dcterms:date": {"@value": "2024-06-01", "@type": "xsd:date"},
+    }
+    response = server.client.post("/api/review/submissions", content=json.dumps(document),
+                                  headers=server.bearer["submitter-XAA"] | {"Content-Type": "application/ld+json"})
+    assert response.status_code == 201, response.text
+    assert response.json()["stored"][0]["id"] == "XAA-sub-jsonld"
+    mine = server.client.get("/api/review/submissions/XAA-sub-jsonld", headers=server.bearer["submitter-XAA"]).json()
+    assert mine["answer"]["provision"] == "som/art/6" and mine["answer"]["status"] == "not-implemented"
+    assert secret in mine["versions"][0]["practices"]
+
+
+# -- refusing -----------------------------------------------------------------------------------
+
+def test_an_invalid_submission_is_refused_with_a_report_and_nothing_is_stored(server: Server) -> None:
+    before = snapshot(server.store)
+    good, bad = answer("XAA-sub-good", marker()), answer("XAA-sub-bad", marker(), status="done",
+                                                          provision="untoc/art/999", date="2001-01-01")
+    response = submit(server, "submitter-XAA", [good, bad])
+    assert response.status_code == 422, response.text
+    report = response.json()
+    assert report["stored"] is False and "nothing was stored" in report["message"]
+    problems = {p["field"]: p for p in report["problems"]}
+    assert {"status", "provision", "date"} <= set(problems)
+    for field in ("status", "provision", "date"):
+        assert problems[field]["index"] == 1 and problems[field]["id"] == "XAA-sub-bad"
+        assert problems[field]["message"]
+    assert problems["status"]["value"].endswith("/vocab/review-status/done")
+    assert problems["date"]["value"] == "2001-01-01"
+    assert "status" in problems["status"]["message"]
+    assert snapshot(server.store) == before
+
+    # a field that cannot even be read is reported the same way
+    unreadable = submit(server, "submitter-XAA", [answer("XAA-sub-odd", marker(), provison="untoc/art/5")])
+    assert unreadable.status_code == 422
+    (problem,) = unreadable.json()["problems"]
+    assert problem["index"] == 0 and problem["field"] == "provison" and "did you mean 'provision'" in problem["message"]
+    # and so is an attempt to publish by submitting
+    published = submit(server, "submitter-XAA", [answer("XAA-sub-pub", marker(), published=True)])
+    assert published.status_code == 422 and published.json()["problems"][0]["field"] == "published"
+
+    turtle = submit(server, "submitter-XAA", [good, bad], Accept="text/turtle")
+    assert turtle.status_code == 422 and turtle.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=turtle.text, format="turtle")
+    (report_node,) = graph.subjects(RDF.type, SH.ValidationReport)
+    assert str(graph.value(report_node, SH.conforms)) == "false"
+    results = list(graph.objects(report_node, SH.result))
+    assert len(results) >= 3
+    assert {graph.value(r, SH.focusNode) for r in results} == {URIRef(BASE + "id/review/XAA-sub-bad")}
+    paths = {str(graph.value(r, SH.resultPath)) for r in results}
+    assert "https://w3id.org/sherloc/ontology#implementationStatus" in paths
+    assert all(graph.value(r, SH.resultMessage) for r in results)
+    assert snapshot(server.store) == before
+
+
+def test_only_a_token_of_the_state_may_submit_for_it(server: Server) -> None:
+    before = snapshot(server.store)
+    body = [answer("XAA-sub-other", marker())]
+    refused = submit(server, "submitter-XAB", body)
+    assert refused.status_code == 403 and "XAA-sub-other" in refused.json()["message"]
+    assert submit(server, "public", body).status_code == 401
+    assert submit(server, "editor", body).status_code == 403
+    # nor may it take over another State's answer by its id
+    taken = submit(server, "submitter-XAB", [answer("XAA-sub-art-6", marker(), country="XAB",
+                                                    measures=[])])
+    assert taken.status_code == 403
+    assert snapshot(server.store) == before
+    # an admin submits for any State
+    assert submit(server, "admin", [answer("XAA-sub-admin", marker())]).status_code == 201
+
+
+# -- publishing and versions --------------------------------------------------------------------
+
+def test_publishing_and_the_history_of_versions(server: Server) -> None:
+    first, second = marker(), marker()
+    assert submit(server, "submitter-XAA", [answer("XAA-sub-hist", first)]).status_code == 201
+    c = server.client
+    publish = "/api/review/submissions/XAA-sub-hist/publish"
+    assert c.post(publish).status_code == 401
+    assert c.post(publish, headers=server.bearer["submitter-XAA"]).status_code == 403
+    assert c.post(publish, headers=server.bearer["official-XAB"]).status_code == 403
+    assert c.post("/api/review/submissions/nothing-here/publish", headers=server.bearer["admin"]).status_code == 404
+    done = c.post(publish, headers=server.bearer["official-XAA"])
+    assert done.status_code == 200, done.text
+    assert done.json()["version"] == BASE + "id/review/XAA-sub-hist/version/1"
+    # public now
+    page = c.get("/id/review/XAA-sub-hist", headers={"Accept": "text/turtle"})
+    assert page.status_code == 200 and first in page.text
+    listed = {a["id"]: a for a in c.get("/api/review/submissions?country=XAA").json()["answers"]}
+    assert listed["XAA-sub-hist"]["published"] is True and "XAA-sub-art-6" not in listed
+
+    # a second version: restricted again, the first stays public as history
+    response = submit(server, "submitter-XAA", [answer("XAA-sub-hist", second, status="implemented")])
+    assert response.json()["stored"][0]["version"] == 2
+    for body in public_bodies(server, "XAA-sub-hist"):
+        assert second not in body
+    history = "/api/queries/review-answer-history"
+    params = {"answer": "review/XAA-sub-hist"}
+    public_rows = c.get(history, params=params, headers={"Accept": JSON}).json()["results"]["bindings"]
+    assert [r["number"]["value"] for r in public_rows] == ["1"] and first in public_rows[0]["practices"]["value"]
+    assert public_rows[0]["submitterName"]["value"] == "Aurelia expert" and "publishedAt" in public_rows[0]
+    official_rows = c.get(history, params=params, headers=server.bearer["official-XAA"] | {"Accept": JSON}
+                          ).json()["results"]["bindings"]
+    assert [r["number"]["value"] for r in official_rows] == ["1", "2"]
+    v1, v2 = official_rows
+    assert v2["previous"]["value"] == v1["version"]["value"]
+    assert v2["current"]["value"] == "true" and v1["current"]["value"] == "false"
+    assert second in v2["practices"]["value"] and v2["status"]["value"].endswith("/implemented")
+    assert v2["submittedAt"]["value"] >= v1["submittedAt"]["value"]
+
+    # publish the second: both versions public, linked
+    assert c.post(publish, headers=server.bearer["admin"]).status_code == 200
+    public_rows = c.get(history, params=params, headers={"Accept": JSON}).json()["results"]["bindings"]
+    assert [r["number"]["value"] for r in public_rows] == ["1", "2"]
+    assert public_rows[1]["previous"]["value"] == public_rows[0]["version"]["value"]
+    assert public_rows[1]["publisher"]["value"].startswith(BASE + "id/agent/")
+    assert second in c.get("/id/review/XAA-sub-hist", headers={"Accept": "text/turtle"}).text
+    assert not server.store.select(
+        f"SELECT * WHERE {{ GRAPH <{G}review-restricted> {{ <{BASE}id/review/XAA-sub-hist> ?p ?o }} }}").rows
+
+
+def test_an_unpublished_revision_of_a_never_published_version_hides_the_earlier_one(server: Server) -> None:
+    """v1 never published, v2 published: the public sees v2, and not even the IRI of v1."""
+    assert submit(server, "submitter-XAA", [answer("XAA-sub-skip", marker())]).status_code == 201
+    assert submit(server, "submitter-XAA", [answer("XAA-sub-skip", marker())]).status_code == 201
+    assert server.client.post("/api/review/submissions/XAA-sub-skip/publish",
+                              headers=server.bearer["official-XAA"]).status_code == 200
+    body = server.client.get("/sparql", params={"query": "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                             headers={"Accept": JSON}).text
+    assert "XAA-sub-skip/version/2" in body and "XAA-sub-skip/version/1" not in body
+
+
+def test_the_mechanism_dereferences_publicly(server: Server) -> None:
+    cluster = server.client.get("/id/mechanism/untoc/cluster/1", headers={"Accept": "text/turtle"})
+    assert cluster.status_code == 200 and "som/art/6" in cluster.text and "untoc/art/23" in cluster.text
+    resolution = server.client.get("/id/cop/resolution/10/1", headers={"Accept": "text/turtle"})
+    assert resolution.status_code == 200 and "id/cop/session/10" in resolution.text
