@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from sherloc_kg.access import Tokens
-from sherloc_kg.api import records, security
+from sherloc_kg.api import security
 from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
 from sherloc_kg.reference import install_reference
@@ -30,12 +30,6 @@ NDJSON = {"Content-Type": "application/x-ndjson"}
 CASE = {"id": "XAA-API-001", "title": "Prosecutor v. Z. (loaded through the API)", "year": 2020, "country": "XAA",
         "crime_types": ["trafficking-in-persons"], "provisions": ["tip/art/3/a"]}
 
-
-def with_records(app):
-    """The application with the records router, whether or not api/app.py includes it yet."""
-    if not any(getattr(r, "path", None) == "/api/records/{kind}" for r in app.routes):
-        app.include_router(records.router)
-    return app
 
 
 def jsonl(*rows: dict) -> bytes:
@@ -68,7 +62,7 @@ def served(settings: Settings, examples_reference: bytes, tokens) -> Iterator[tu
     local = settings.with_(tokens=path)
     store = open_store(local)  # in memory, with the public mirror
     store.restore(io.BytesIO(examples_reference), media_type=NQUADS)
-    with serving(with_records(create_app(local, store=store))) as url, httpx.Client(base_url=url, timeout=300) as client:
+    with serving(create_app(local, store=store)) as url, httpx.Client(base_url=url, timeout=300) as client:
         yield client, store, headers
 
 

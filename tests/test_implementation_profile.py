@@ -32,13 +32,9 @@ EXAMPLES = REPO / "data" / "examples"
 def application(settings, store):
     """The application with the routes of api/implementation.py (included here until api/app.py
     includes them itself)."""
-    from sherloc_kg.api import implementation
     from sherloc_kg.api.app import create_app
 
-    app = create_app(settings, store=store)
-    if not any(getattr(route, "path", None) == "/api/gap-matrix" for route in app.routes):
-        app.include_router(implementation.router)
-    return app
+    return create_app(settings, store=store)
 
 
 @pytest.fixture(scope="session")

@@ -60,10 +60,9 @@ def client(settings: Settings, explorer_store: EmbeddedStore) -> Iterator[httpx.
     from sherloc_kg.api.app import create_app
 
     from .servers import serving
-    from .test_api_loads import with_records
 
     before = snapshot(explorer_store)
-    with serving(with_records(create_app(settings, store=explorer_store))) as url, \
+    with serving(create_app(settings, store=explorer_store)) as url, \
             httpx.Client(base_url=url, timeout=120) as session:
         yield session
     assert snapshot(explorer_store) == before, "an injection attempt changed the store"

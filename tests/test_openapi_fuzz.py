@@ -41,7 +41,6 @@ from sherloc_kg.store.embedded import EmbeddedStore
 
 from .conftest import REPO, snapshot
 from .servers import serving
-from .test_api_loads import with_records
 
 EXAMPLES = 25
 
@@ -51,14 +50,14 @@ def fuzzed_url(settings: Settings, explorer_store: EmbeddedStore,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tokens = Path(tmp_path_factory.mktemp("fuzz")) / "tokens.json"  # none: every caller is the public
     before = snapshot(explorer_store)
-    with serving(with_records(create_app(settings.with_(tokens=tokens), store=explorer_store))) as url:
+    with serving(create_app(settings.with_(tokens=tokens), store=explorer_store)) as url:
         yield url
     assert snapshot(explorer_store) == before, "the fuzzing changed the store"
 
 
 def _operations() -> list[str]:
     """The documented operations, read from the application's schema (the same /openapi.json serves)."""
-    app = with_records(create_app(Settings(store="memory", base=DEFAULT_BASE, home=REPO)))
+    app = create_app(Settings(store="memory", base=DEFAULT_BASE, home=REPO))
     return [f"{method.upper()} {path}" for path, item in app.openapi()["paths"].items() for method in item]
 
 

@@ -21,7 +21,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from sherloc_kg.access import Tokens
-from sherloc_kg.api import review
 from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
 from sherloc_kg.store.embedded import EmbeddedStore
@@ -33,12 +32,6 @@ BASE = "https://w3id.org/sherloc/"
 G = BASE + "graph/"
 JSON = "application/sparql-results+json"
 
-
-def with_review_routes(app):
-    """The app with the review router (until api/app.py includes it itself)."""
-    if not any(getattr(route, "path", None) == "/api/review/submissions" for route in app.routes):
-        app.include_router(review.router)
-    return app
 
 
 @dataclass
@@ -62,7 +55,7 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "admin": tokens.create("admin", name="the administrator"),
     }
     bearer = {"public": {}} | {who: {"Authorization": f"Bearer {token}"} for who, token in made.items()}
-    app = with_review_routes(create_app(settings.with_(tokens=token_file), store=store))
+    app = create_app(settings.with_(tokens=token_file), store=store)
     with serving(app) as url, httpx.Client(base_url=url, timeout=120) as client:
         yield Server(client, store, bearer)
 
