@@ -4,7 +4,6 @@ explorer's own pages, the language chosen, the neighbourhood picture, escaping."
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from urllib.parse import urldefrag
@@ -19,23 +18,15 @@ from sherloc_kg.api.explorer import neighbourhood
 from sherloc_kg.api.explorer.neighbourhood import Link, picture
 from sherloc_kg.config import Settings
 from sherloc_kg.iris import Iris
-from sherloc_kg.reference import BUNDLED
 from sherloc_kg.store import RecordWrite
 from sherloc_kg.store.embedded import EmbeddedStore
 
 from .servers import serving
+from .test_linked_data import cases  # noqa: F401  (the bundled cases by id, a fixture)
 
 SHERLOC = Namespace("https://w3id.org/sherloc/ontology#")
 SVG = "{http://www.w3.org/2000/svg}"
 HTML = {"Accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def cases(settings: Settings) -> dict[str, dict]:
-    path = settings.data_dir / dict(BUNDLED)["cases"]
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-               if line.strip() and not line.startswith("#")]
-    return {record["id"]: record for record in records}
 
 
 @pytest.fixture(scope="module")
