@@ -40,7 +40,7 @@ from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import BIBO, DCTERMS, FOAF, RDF, SHERLOC
 
-from .records import LANGUAGE_TAG, Fields, RawRecord, Record, map_records
+from .records import LANGUAGE_TAG, Fields, RawRecord, Record, map_records, text_lines
 
 KIND = "bibliography"
 GRAPHS = ("bibliography",)
@@ -90,9 +90,9 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
         yield from map_records(path, chosen, MULTI_VALUED, map_publication, iris)
         return
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        yield Record(None, Location(str(path)), error=SourceError(f"not UTF-8 text ({error.reason})", Location(str(path))))
+        text = "".join(text_lines(path))
+    except SourceError as error:
+        yield Record(None, error.location, error=error)
         return
     reader = {"bibtex": _read_bibtex, "ris": _read_ris, "csl": _read_csl}[chosen]
     for item in reader(path, text):

@@ -93,7 +93,7 @@ from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 from sherloc_kg.xml_entities import declared_entities
 
 from .records import detect_format as detect_format_by_name
-from .records import Fields, RawRecord, Record, read_source
+from .records import Fields, RawRecord, Record, read_source, text_lines
 
 KIND = "legislation"
 GRAPHS = ("legislation",)
@@ -684,36 +684,33 @@ def _text(element: ET.Element, namespace: str, skip: set[int] | None = None) -> 
 
 def _apply_mapping(mapping: Path, record: Record, iris: Iris, law_id: str, numbers: dict[str, URIRef]) -> None:
     file = str(mapping)
-    try:
-        handle = mapping.open(encoding="utf-8-sig", newline="")
-    except OSError as error:
-        raise SourceError(f"cannot read the mapping file: {error}", Location(file)) from error
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in MAPPING_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise SourceError(f"the mapping needs the columns {', '.join(MAPPING_COLUMNS)}",
-                              Location(file, 1, law_id, missing[0]))
-        for row in reader:
-            line = reader.line_num
-            national = (row.get("national_provision") or "").strip()
-            convention = (row.get("convention_provision") or "").strip()
-            if not national and not convention:
-                continue
-            other, hash_, eid = national.rpartition("#")
-            if hash_ and other != law_id:
-                raise SourceError(f"{national!r} names another law; this mapping is for {law_id}",
-                                  Location(file, line, law_id, "national_provision"))
-            if eid not in numbers:
-                close = sorted(numbers)[:8]
-                raise SourceError(f"no provision with the eId {eid!r} in this act (eIds such as {', '.join(close)})",
-                                  Location(file, line, law_id, "national_provision"))
-            references = [r.strip() for r in convention.split(";") if r.strip()]
-            if not references:
-                raise SourceError("required field is missing", Location(file, line, law_id, "convention_provision"))
-            for reference in references:
-                try:
-                    target = iris.provision(reference)
-                except UsageError as error:
-                    raise SourceError(str(error), Location(file, line, law_id, "convention_provision")) from error
-                record.add("legislation", (numbers[eid], ELI.applies, target))
+    if not mapping.is_file():
+        raise SourceError("cannot read the mapping file: no such file", Location(file))
+    reader = csv.DictReader(text_lines(mapping))
+    missing = [c for c in MAPPING_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise SourceError(f"the mapping needs the columns {', '.join(MAPPING_COLUMNS)}",
+                          Location(file, 1, law_id, missing[0]))
+    for row in reader:
+        line = reader.line_num
+        national = (row.get("national_provision") or "").strip()
+        convention = (row.get("convention_provision") or "").strip()
+        if not national and not convention:
+            continue
+        other, hash_, eid = national.rpartition("#")
+        if hash_ and other != law_id:
+            raise SourceError(f"{national!r} names another law; this mapping is for {law_id}",
+                              Location(file, line, law_id, "national_provision"))
+        if eid not in numbers:
+            close = sorted(numbers)[:8]
+            raise SourceError(f"no provision with the eId {eid!r} in this act (eIds such as {', '.join(close)})",
+                              Location(file, line, law_id, "national_provision"))
+        references = [r.strip() for r in convention.split(";") if r.strip()]
+        if not references:
+            raise SourceError("required field is missing", Location(file, line, law_id, "convention_provision"))
+        for reference in references:
+            try:
+                target = iris.provision(reference)
+            except UsageError as error:
+                raise SourceError(str(error), Location(file, line, law_id, "convention_provision")) from error
+            record.add("legislation", (numbers[eid], ELI.applies, target))

@@ -59,7 +59,7 @@ from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import INSTRUMENTS, Iris
 from sherloc_kg.namespaces import RDF, SHERLOC
 
-from .records import Fields, RawRecord, Record
+from .records import Fields, RawRecord, Record, text_lines
 
 KIND = "participation"
 GRAPHS = ("participation",)
@@ -128,19 +128,18 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
 
 def _rows(path: Path, comments: list[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
     """Non-empty CSV rows with the line they end on; ``#`` lines are collected into ``comments``."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        def lines() -> Iterator[str]:
-            for number, line in enumerate(handle, start=1):
-                if line.lstrip().startswith("#"):
-                    comments.append((number, line.strip()))
-                    yield "\n"  # keeps csv's line count in step
-                else:
-                    yield line
+    def lines() -> Iterator[str]:
+        for number, line in enumerate(text_lines(path), start=1):
+            if line.lstrip().startswith("#"):
+                comments.append((number, line.strip()))
+                yield "\n"  # keeps csv's line count in step
+            else:
+                yield line
 
-        reader = csv.reader(lines())
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                yield reader.line_num, row
+    reader = csv.reader(lines())
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            yield reader.line_num, row
 
 
 def _guess(header: list[str]) -> str | None:

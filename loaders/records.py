@@ -53,46 +53,62 @@ class RawRecord:
     location: Location
 
 
+def text_lines(path: Path) -> Iterator[str]:
+    """The lines of a UTF-8 text file (a leading byte-order mark dropped), line endings kept.
+
+    Bytes that are not UTF-8 stop the read with a :class:`SourceError` naming the line and column,
+    instead of a ``UnicodeDecodeError`` that names neither. The file is decoded line by line, so the
+    lines before the bad one have been seen; the pipeline writes nothing from a file that fails."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise SourceError(
+                    f"not UTF-8 text: byte 0x{raw[error.start]:02x} at column {error.start + 1} "
+                    "(save the file as UTF-8)", Location(str(path), number)) from None
+
+
 def read_json_lines(path: Path) -> Iterator[RawRecord | SourceError]:
     """JSON Lines: one object per line; blank lines and lines starting with ``#`` are skipped."""
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            text = line.strip()
-            if not text or text.startswith("#"):
-                continue
-            where = Location(str(path), number)
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as error:
-                yield SourceError(f"malformed JSON ({error.msg} at column {error.colno})", where)
-                continue
-            if not isinstance(value, dict):
-                yield SourceError("a record must be a JSON object", where)
-                continue
-            record_id = value.get("id")
-            yield RawRecord(value, Location(where.file, number, str(record_id) if record_id else None))
+    for number, line in enumerate(text_lines(path), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        where = Location(str(path), number)
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield SourceError(f"malformed JSON ({error.msg} at column {error.colno})", where)
+            continue
+        if not isinstance(value, dict):
+            yield SourceError("a record must be a JSON object", where)
+            continue
+        record_id = value.get("id")
+        yield RawRecord(value, Location(where.file, number, str(record_id) if record_id else None))
 
 
 def read_csv(path: Path, multi_valued: frozenset[str]) -> Iterator[RawRecord | SourceError]:
     """CSV with a header row; cells of ``multi_valued`` columns are split on ``;``; empty cells are absent."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            number = reader.line_num
-            where = Location(str(path), number, row.get("id") or None)
-            if None in row:
-                yield SourceError("more cells than header columns", where)
+    reader = csv.DictReader(text_lines(path))
+    for row in reader:
+        number = reader.line_num
+        where = Location(str(path), number, row.get("id") or None)
+        if None in row:
+            yield SourceError("more cells than header columns", where)
+            continue
+        fields: dict[str, Any] = {}
+        for name, cell in row.items():
+            cell = (cell or "").strip()
+            if not cell:
                 continue
-            fields: dict[str, Any] = {}
-            for name, cell in row.items():
-                cell = (cell or "").strip()
-                if not cell:
-                    continue
-                if name in multi_valued:
-                    fields[name] = [part.strip() for part in cell.split(";") if part.strip()]
-                else:
-                    fields[name] = cell
-            yield RawRecord(fields, where)
+            if name in multi_valued:
+                fields[name] = [part.strip() for part in cell.split(";") if part.strip()]
+            else:
+                fields[name] = cell
+        yield RawRecord(fields, where)
 
 
 def map_records(path: Path, source_format: str | None, multi_valued: frozenset[str],

@@ -81,6 +81,16 @@ def test_a_bad_file_exits_1_names_the_problem_and_changes_nothing(store: Path, t
     assert stats(store) == before
 
 
+def test_a_file_that_is_not_utf8_exits_1_naming_the_line(store: Path, tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("id,title,country,year\nT1,Proc\u00e8s,BRA,2020\n".encode("latin-1"))
+    before = stats(store)
+    done = sherloc(store, "load", "cases", str(latin1), check=1)
+    assert f"{latin1}:2: not UTF-8 text: byte 0xe8 at column 8" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert stats(store) == before
+
+
 def test_validate_reports_and_writes_nothing(store: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "T1", "title": "x", "country": "BRA", "year": 2020, "crime_types": ["corruption"], "provisions": ["untoc/art/77"]}\n',

@@ -110,3 +110,30 @@ def test_export_then_restore_gives_the_same_graphs(loaded_store: EmbeddedStore) 
     turtle = io.BytesIO()
     loaded_store.dump(turtle, media_type="text/turtle", graphs=[cases])
     assert b"CourtCase" in turtle.getvalue()
+
+
+# -- text that is not UTF-8 -------------------------------------------------------------------------
+NOT_UTF8 = {  # kind → (file name, a valid first line, the second line with Latin-1 bytes in it)
+    **{kind: (f"{kind}.jsonl", json.dumps(VALID[kind]), b'{"id": "caf\xe9"}') for kind in sorted(VALID)},
+    "cases-csv": ("cases.csv", "id,title", b"TST-1,Proc\xe8s"),
+    "participation": ("participation.csv", "instrument,country,signature_date",
+                      b"untoc,FRA,2000-12-12\xa0"),
+    "bibliography": ("bibliography.ris", "TY  - BOOK", b"TI  - Trait\xe9"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_UTF8))
+def test_a_file_that_is_not_utf8_is_refused_naming_its_line_and_changes_nothing(
+        name: str, reference_dump: bytes, settings: Settings, tmp_path: Path) -> None:
+    file_name, first, second = NOT_UTF8[name]
+    kind = name.removesuffix("-csv")
+    path = tmp_path / file_name
+    path.write_bytes(first.encode("utf-8") + b"\n" + second + b"\n")
+    store = EmbeddedStore(None)
+    store.restore(io.BytesIO(reference_dump), media_type=NQUADS)
+    before = snapshot(store)
+    with pytest.raises(SherlocError) as raised:
+        Ingest(store, settings).load(kind, [path])
+    message = str(raised.value) + "".join(str(i.location) + i.message for i in getattr(raised.value, "issues", []))
+    assert f"{path}:2" in message and "not UTF-8" in message
+    assert snapshot(store) == before
