@@ -45,6 +45,7 @@ def run_query(name: str, request: Request, ctx: Context = Depends(context),
     named = ctx.library.get(name)
     media_type = choose(request.headers.get("accept"), RESULT_TYPES)
     bindings = named.bindings(dict(request.query_params), ctx.iris)
+    named.check_known(request.query_params, ctx.store, ctx.iris, who.dataset(ctx.iris))
     buffer = io.BytesIO()
     ctx.store.query_serialized(named.text, buffer, media_type=media_type,
                                bindings=bindings, dataset=who.dataset(ctx.iris))

@@ -187,6 +187,7 @@ def query(ctx: Context, name: str, params: tuple[str, ...], output_format: str) 
     named = QueryLibrary(ctx.settings.queries_dir).get(name)
     bindings = named.bindings(values, ctx.iris)
     dataset = Dataset(default=ctx.iris.public_graphs(), named=ctx.iris.public_graphs())
+    named.check_known(values, ctx.store, ctx.iris, dataset)
     if output_format in QUERY_FORMATS:
         buffer = io.BytesIO()
         ctx.store.query_serialized(named.text, buffer, media_type=QUERY_FORMATS[output_format],

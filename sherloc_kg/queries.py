@@ -25,6 +25,7 @@ structure of a query.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -34,7 +35,9 @@ from rdflib.namespace import XSD
 
 from .errors import NotFound, QueryError, UsageError
 from .iris import Iris, segment
-from .store.contract import TermValue
+from .namespaces import SHERLOC, SKOS
+from .store.contract import Dataset, Store, TermValue
+from .store.terms import sparql_term
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*?)\s*$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+(?::[a-z0-9-]+)?)\s+"
@@ -45,6 +48,8 @@ _IRI = re.compile(r"[a-z][a-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
 _ISO3 = re.compile(r"[A-Z]{3}")
 _M49 = re.compile(r"[0-9]{3}")
 _RESOURCE = re.compile(r"[a-z]+(?:/[^/\x00-\x20<>\"{}|\\^`]+)+")
+#: A concept's notation in our vocabularies (``trafficking-in-persons``).
+NOTATION = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,9 @@ class Parameter:
             if kind == "case":
                 return iris.case(value)
             if kind == "concept":
+                if not NOTATION.fullmatch(value):
+                    raise UsageError(f"{value!r} is not a vocabulary notation (lower-case letters, digits and "
+                                     "hyphens, e.g. trafficking-in-persons)")
                 return iris.concept(scheme, value)
             if kind == "integer":
                 if not re.fullmatch(r"[+-]?[0-9]+", value):
@@ -144,6 +152,20 @@ class NamedQuery:
         if missing:
             raise UsageError(f"query '{self.name}' needs parameter(s): {', '.join(missing)}")
         return {name: known[name].term(value, iris) for name, value in values.items()}
+
+    def check_known(self, values: Mapping[str, str], store: Store, iris: Iris, dataset: Dataset) -> None:
+        """Refuse (UsageError, 400) a well-formed provision or concept that names nothing in ``dataset``:
+        ``crimeType=trafficking-in-person`` is a typo to point out, not a question whose answer is empty."""
+        for parameter in self.parameters:
+            kind, _, scheme = parameter.type.partition(":")
+            if parameter.name not in values or kind not in ("provision", "concept"):
+                continue
+            term = parameter.term(values[parameter.name], iris)
+            pattern = (f"?x <{SHERLOC.instrument}> ?i" if kind == "provision"
+                       else f"?x <{SKOS.inScheme}> {sparql_term(iris.scheme(scheme))}")
+            if not store.ask(f"ASK {{ VALUES ?x {{ {sparql_term(term)} }} {pattern} }}", dataset=dataset):
+                what = "no such Convention provision" if kind == "provision" else f"no such concept in the {scheme} vocabulary"
+                raise UsageError(f"parameter '{parameter.name}': {what}: {values[parameter.name]}")
 
 
 class QueryLibrary:

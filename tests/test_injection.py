@@ -48,7 +48,7 @@ PAYLOADS = [
 ]
 #: A harmless value of each parameter type that matches nothing (None: the type takes no free text).
 NO_MATCH = {"string": "nosuchvalue", "iri": BASE + "id/nosuch/thing", "resource": "case/NO-SUCH-CASE",
-            "concept": "nosuchvalue", "case": "NO-SUCH-CASE"}  # concepts, cases: any text, as an IRI segment
+            "case": "NO-SUCH-CASE"}  # cases: any text, as an IRI segment
 #: A valid value of each type, for the other required parameters of a query.
 VALID = {"country": "XAA", "area": "XAA", "provision": "untoc/art/5", "instrument": "untoc", "string": "1",
          "iri": BASE + "id/country/XAA", "resource": "case/XAA-EX-001", "concept:crime-type": "trafficking-in-persons",
@@ -98,6 +98,24 @@ def test_named_query_parameters(client: httpx.Client, query: str, parameter: str
         assert baseline is not None and baseline.status_code == 200, \
             f"{payload!r} accepted by a {kind} parameter that takes no free text"
         assert len(rows(answer)) == len(rows(baseline)), (payload, rows(answer)[:3])
+
+
+UNKNOWN = [(q.name, p.name, p.type) for q in QueryLibrary(REPO / "sparql").all() for p in q.parameters
+           if p.type.partition(":")[0] in ("concept", "provision")]
+
+
+@pytest.mark.parametrize("query,parameter,kind", UNKNOWN, ids=[f"{q}?{p}" for q, p, _ in UNKNOWN])
+def test_a_well_formed_provision_or_concept_that_names_nothing_is_refused(client: httpx.Client, query: str,
+                                                                          parameter: str, kind: str) -> None:
+    named = QueryLibrary(REPO / "sparql").get(query)
+    others = {p.name: VALID[p.type] for p in named.parameters if p.required and p.name != parameter}
+    typo = "untoc/art/99" if kind == "provision" else "trafficking-in-person"
+    answer = client.get(f"/api/queries/{query}", params={**others, parameter: typo})
+    assert refused_naming(answer, parameter) and typo in answer.json()["message"], answer.text
+    known = client.get(f"/api/queries/{query}", params={**others, parameter: VALID[kind]})
+    assert known.status_code == 200, known.text
+    page = client.get("/explore/sparql", params={"query": query, **others, parameter: typo})
+    assert page.status_code == 400 and typo in html.unescape(page.text)
 
 
 SEARCH = [(kind, name) for kind in core.KINDS for name in core.PARAMETERS]

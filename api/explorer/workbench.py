@@ -163,6 +163,7 @@ def answer(request: Request, run: Run, ctx: Context, who: Caller, media_type_for
     media_type = FORMATS[form][short][0]
     bindings = named.bindings(run.values, ctx.iris)
     dataset, caps = who.dataset(ctx.iris), caps_for(who, ctx.settings)
+    named.check_known(run.values, ctx.store, ctx.iris, dataset)
     with ctx.slots.hold(client_of(request, who), who):
         try:
             if bindings:
