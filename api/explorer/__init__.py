@@ -10,6 +10,7 @@ the API. One module per page family, each with its own router:
                                                        article 32: profile, gap matrix, data quality
     trends      /explore/trends                        charts of cases, TIP elements, ratifications
     workbench   /explore/sparql                        the SPARQL editor with the named queries
+    review      /explore/review/submit                 article 32: a State's answers uploaded as CSV
 
 Resource pages (the HTML of ``/id/...``) are rendered by :mod:`api.linked_data` in this frame.
 """
@@ -18,8 +19,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import convention, countries, finder, home, implementation, trends, workbench
+from . import convention, countries, finder, home, implementation, review, trends, workbench
 
 router = APIRouter(include_in_schema=False)
-for _module in (home, convention, finder, countries, implementation, trends, workbench):
+for _module in (home, convention, finder, countries, implementation, trends, workbench, review):
     router.include_router(_module.router)

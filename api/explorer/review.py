@@ -1,0 +1,196 @@
+"""Review under article 32 in the explorer: a State's submitter uploads its self-assessment answers
+as a CSV file and gets the same validation report as the API, as a page.
+
+    GET  /explore/review/submit                the upload form, with the CSV columns documented
+    GET  /explore/review/submit/template.csv   the CSV template (header and one example row)
+    POST /explore/review/submit                multipart/form-data: ``answers`` (the CSV file),
+                                               ``token`` (the bearer token), ``report`` (html or
+                                               turtle); answers the report page (201 accepted,
+                                               422 refused, 401/403 not allowed, 400 bad form)
+
+Credentials. The explorer has no sign-in: its pages learn the caller from an ``Authorization:
+Bearer`` header (``api.context.caller``), which a browser does not send when it follows a link or
+posts a form. So the form has a ``token`` field (a password input): the token travels in the POST
+body only, is checked like a bearer token (``Tokens.caller``), and is never stored: no cookie, no
+session, never written back into a page, never logged. A request carrying an ``Authorization``
+header and no ``token`` field is taken with that header's caller (for scripts).
+
+Cross-site request forgery: nothing here is authorized by a cookie or any other credential a
+browser attaches by itself; the POST is authorized only by the token inside the form, which a
+form on another site cannot know, so it cannot forge a submission (and the pages' CSP says
+``form-action 'self'``).
+
+The answers go through the API's own checks: the same roles (``SUBMIT_ROLES``), the same rule that
+a submitter or official sends answers of its own State only (403 otherwise, naming the row), then
+the same function as ``POST /api/review/submissions`` (review loader, SHACL gate, storage with
+versions and provenance), through :func:`_submit_answers`. A refused file stores nothing. With
+``report=turtle`` a refusal by the SHACL gate comes back as the API gives it: the
+``sh:ValidationReport`` in Turtle (a download); problems in the CSV file itself (before any answer
+could be read) are shown as a page only.
+
+The multipart body is read with the standard library's MIME parser (python-multipart is not a
+dependency); the body is bounded by the server's 1 MiB limit for requests (api/security.py).
+"""
+
+from __future__ import annotations
+
+import json
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from sherloc_kg.access import PUBLIC, Caller, Role
+from sherloc_kg.errors import Forbidden, SherlocError, UsageError
+
+from .. import review as api_review
+from ..context import Context, context
+from . import submission_csv
+from .layout import render
+
+router = APIRouter()
+
+PAGE = "/explore/review/submit"
+TEMPLATE = PAGE + "/template.csv"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+# -- the hand-over to the API's submission function ----------------------------------------------
+
+def _submit_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], report: str) -> Response:
+    """Validate and store ``answers`` exactly as ``POST /api/review/submissions`` does, after its
+    role and State checks (done by the caller). api/review.py has no public function for this part
+    yet: its route's body is ``_submit(request, ctx, who, answers)``, which reads only the request's
+    ``Accept`` header (JSON or Turtle report); this is the one place that calls it. A public
+    ``submit_answers(ctx, who, answers, report_type)`` there would replace this shim."""
+    from starlette.requests import Request as StarletteRequest
+
+    # "*/*" for JSON: api/negotiation.py reads "application/json" as an alias of
+    # application/sparql-results+json, which the report does not offer (406); "*/*" gets its first, JSON.
+    accept = "text/turtle" if report == "turtle" else "*/*"
+    request = StarletteRequest({"type": "http", "method": "POST", "path": "/api/review/submissions",
+                                "query_string": b"", "headers": [(b"accept", accept.encode())]})
+    return api_review._submit(request, ctx, who, answers)
+
+
+# -- the form -------------------------------------------------------------------------------------
+
+def _form(body: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]]:
+    """The fields of a multipart/form-data body: name → (file name, bytes); UsageError if it is not one."""
+    if content_type.split(";", 1)[0].strip().lower() != "multipart/form-data" or "boundary=" not in content_type:
+        raise UsageError("send the form as multipart/form-data (the upload form of this page does)")
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"MIME-Version: 1.0\r\nContent-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + body)
+    if not message.is_multipart():
+        raise UsageError("the form could not be read as multipart/form-data")
+    fields: dict[str, tuple[str | None, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or name in fields:
+            continue
+        payload = part.get_payload(decode=True)
+        fields[name] = (part.get_filename(), payload if isinstance(payload, bytes) else b"")
+    return fields
+
+
+def _who(ctx: Context, request: Request, token: str) -> Caller:
+    """The caller: the form's token if given, else the request's Authorization header (the public without)."""
+    if token:
+        return ctx.tokens.caller(token)
+    return ctx.tokens.from_header(request.headers.get("authorization")) if request.headers.get("authorization") \
+        else PUBLIC
+
+
+def _documentation() -> list[dict[str, object]]:
+    return [{"name": name, "required": required, "meaning": meaning, "example": example,
+             "multi": name in submission_csv.MULTI_VALUED}
+            for name, (required, meaning, example) in submission_csv.COLUMNS.items()]
+
+
+def _page(request: Request, *, status_code: int = 200, who: Caller | None = None, **variables: object) -> HTMLResponse:
+    values: dict[str, object] = {"columns": _documentation(), "separator": submission_csv.SEPARATOR,
+                                 "max_rows": submission_csv.MAX_ROWS, "template_href": TEMPLATE, "action": PAGE,
+                                 "outcome": None, "error": None, "csv_problems": [], "problems": [], "warnings": [],
+                                 "stored": [], "filename": None}
+    values.update(variables)
+    response = render(request, "explorer/review_submit.html", title="Submit self-assessment answers (CSV)", who=who,
+                      status_code=status_code, **values)
+    if request.method == "POST":
+        response.headers.update(NO_STORE)
+    return response
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def submit_form(request: Request) -> HTMLResponse:
+    return _page(request)
+
+
+@router.get(TEMPLATE)
+def csv_template() -> Response:
+    return Response(submission_csv.template().encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="sherloc-review-answers-template.csv"'})
+
+
+def _report_rows(parsed: submission_csv.ParsedCsv, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API's report entries (answer index, id, field, message, value) with the CSV row and column."""
+    rows = []
+    for entry in entries:
+        field = entry.get("field")
+        rows.append({**entry, "row": parsed.row_of(entry.get("index")),
+                     "column": field, "letter": parsed.letters.get(field or "")})
+    rows.sort(key=lambda e: (e["row"] is None, e["row"] or 0, e["column"] or ""))
+    return rows
+
+
+@router.post(PAGE, response_class=HTMLResponse)
+async def submit_csv(request: Request, ctx: Context = Depends(context)) -> Response:
+    body = await request.body()
+    filename = None
+    try:
+        fields = _form(body, request.headers.get("content-type") or "")
+        token = fields.get("token", (None, b""))[1].decode("utf-8", "replace").strip()
+        report = fields.get("report", (None, b"html"))[1].decode("utf-8", "replace").strip() or "html"
+        if report not in ("html", "turtle"):
+            raise UsageError("report is html or turtle")
+        who = _who(ctx, request, token)
+        who.require(*api_review.SUBMIT_ROLES)
+        if "answers" not in fields or not fields["answers"][1]:
+            raise UsageError("choose the CSV file of your answers")
+        filename = fields["answers"][0]
+    except SherlocError as error:
+        return _page(request, status_code=error.http_status, error=str(error), outcome="error")
+
+    try:
+        parsed = submission_csv.parse(fields["answers"][1])
+    except submission_csv.CsvRefused as refused:
+        return _page(request, status_code=422, who=who, outcome="refused", csv_problems=refused.problems,
+                     filename=filename)
+    try:
+        for answer, row in zip(parsed.answers, parsed.rows):
+            country = answer.get("country")
+            if not (who.role is Role.ADMIN or (who.country is not None and who.country == country)):
+                raise Forbidden(f"row {row} (answer {answer.get('id')!r}) is for State {country!r}: a "
+                                f"{who.role.value} token of {who.country or 'no State'} submits answers of its own "
+                                "State only. Nothing was stored.")
+        response = await run_in_threadpool(_submit_answers, ctx, who, parsed.answers, report)
+    except SherlocError as error:
+        return _page(request, status_code=error.http_status, who=who, error=str(error), outcome="error",
+                     filename=filename)
+
+    if report == "turtle" and response.status_code == 422:
+        response.headers["Content-Disposition"] = 'attachment; filename="sherloc-review-validation-report.ttl"'
+        response.headers.update(NO_STORE)
+        return response
+    result = json.loads(bytes(response.body))
+    rows_by_id = {answer.get("id"): row for answer, row in zip(parsed.answers, parsed.rows)}
+    if response.status_code == 201:
+        return _page(request, status_code=201, who=who, outcome="accepted", filename=filename,
+                     stored=[{**s, "row": rows_by_id.get(s.get("id"))} for s in result.get("stored", [])],
+                     submitted_at=result.get("submitted_at"), submitted_by=result.get("submitted_by"),
+                     warnings=_report_rows(parsed, result.get("warnings", [])))
+    return _page(request, status_code=response.status_code, who=who, outcome="refused", filename=filename,
+                 message=result.get("message"), problems=_report_rows(parsed, result.get("problems", [])),
+                 warnings=_report_rows(parsed, result.get("warnings", [])))
