@@ -58,12 +58,14 @@ def page(explorer: str) -> str:
     return response.text
 
 
-def test_trends_shows_three_charts_with_tables_and_queries(page: str) -> None:
+def test_trends_shows_four_charts_with_tables_and_queries(page: str) -> None:
     charts = svgs(page)
-    assert set(charts) == {"chart-cases-per-year-title", "chart-tip-elements-title", "chart-ratifications-title"}
-    assert page.count('<details class="numbers">') == 3
-    assert page.count("<table>") >= 3
-    for name in ("cases-by-year-and-crime-type", "cases-by-tip-element", "participation-over-time"):
+    assert set(charts) == {"chart-cases-per-year-title", "chart-tip-elements-title", "chart-ratifications-title",
+                           "chart-transnational-title"}
+    assert page.count('<details class="numbers">') == 4
+    assert page.count("<table>") >= 4
+    for name in ("cases-by-year-and-crime-type", "cases-by-tip-element", "participation-over-time",
+                 "cases-transnational-by-year"):
         assert f'href="/explore/sparql?query={name}"' in page, name
     assert " style=" not in page and "<script" not in page
 
@@ -131,3 +133,85 @@ def test_trends_for_a_state_without_cases(explorer: str) -> None:
     root = svgs(page)["chart-ratifications-title"]
     assert tooltips(root) == ["Convention (UNTOC), 2012: 1 party (+1)", "Trafficking in Persons Protocol, 2012: 1 party (+1)"]
     assert 'href="/explore/sparql?query=participation-over-time&amp;participant=XAC"' in page
+
+
+# -- transnational vs internal (art. 32 (3) (b)) ---------------------------------------------------
+
+def section(page: str, ident: str) -> str:
+    found = re.search(rf'<section class="chart-block" id="{ident}".*?</section>', page, re.S)
+    assert found, ident
+    return found.group(0)
+
+
+def reach_rows(block: str) -> dict[int, list[int]]:
+    """Year → [transnational, internal, not known, all] from the chart's table."""
+    rows = {}
+    for year, cells in re.findall(r'<tr><th scope="row">(\d{4})</th>((?:<td class="number">\d+</td>)+)</tr>', block):
+        rows[int(year)] = [int(n) for n in re.findall(r"\d+", cells)]
+    return rows
+
+
+def test_transnational_and_internal_cases_per_year(page: str, cases: list[dict]) -> None:
+    """By hand: the only case recording a foreign element is the example XAA-EX-001 (Aurelia, 2021:
+    involved country Borealis, a defendant of Borealis): transnational. No case records defendants
+    who are all nationals of the deciding State, so none is internal; every bundled real case records
+    neither involved countries nor nationalities: not known."""
+    block = section(page, "transnational")
+    assert 'href="/explore/sparql?query=cases-transnational-by-year"' in block
+    assert "no \u201ctransnational\u201d flag" in block and "UNTOC art. 3 (2)" in block  # the rule, on the page
+    rows = reach_rows(block)
+    per_year = Counter(year_of(c) for c in cases)
+    assert set(rows) == set(per_year)
+    assert rows[2021] == [1, 0, per_year[2021] - 1, per_year[2021]]
+    for year, counts in rows.items():
+        if year != 2021:
+            assert counts == [0, 0, per_year[year], per_year[year]], year
+    root = svgs(page)["chart-transnational-title"]
+    assert f"2021, Transnational: 1 case (of {per_year[2021]})" in tooltips(root)
+    assert sum(1 for t in tooltips(root) if ", Transnational: " in t) == 1
+    assert not [t for t in tooltips(root) if ", Internal: " in t]
+
+
+def test_transnational_for_one_state(explorer: str) -> None:
+    page = httpx.get(explorer + "/explore/trends", params={"country": "XAA"}, timeout=120).text
+    block = section(page, "transnational")
+    assert reach_rows(block) == {2021: [1, 0, 0, 1]}
+    assert 'href="/explore/sparql?query=cases-transnational-by-year&amp;country=XAA"' in block
+    empty = section(httpx.get(explorer + "/explore/trends", params={"country": "XAC"}, timeout=120).text,
+                    "transnational")
+    assert "No case with a year." in empty and "<svg" not in empty
+
+
+def test_the_reach_rule_of_the_query(settings) -> None:
+    """The rule on cases made for it (Borealis, XAB): all defendants nationals of the deciding State:
+    internal; a defendant without a recorded nationality: not known; an involved country that is the
+    deciding State itself: not known; a defendant of another State: transnational."""
+    from sherloc_kg.ingest import Ingest
+    from sherloc_kg.iris import Iris
+    from sherloc_kg.queries import QueryLibrary
+
+    from .test_search_api import examples_store
+
+    store = examples_store(settings)
+    made = [
+        {"id": "XAB-R-1", "year": 2019, "defendants": [{"type": "person", "nationality": "XAB"},
+                                                       {"type": "person", "nationality": "XAB"}]},
+        {"id": "XAB-R-2", "year": 2019, "defendants": [{"type": "person", "nationality": "XAB"}, {"type": "person"}]},
+        {"id": "XAB-R-3", "year": 2019, "involved_countries": ["XAB"]},
+        {"id": "XAB-R-4", "year": 2020, "defendants": [{"type": "person", "nationality": "XAB"},
+                                                       {"type": "person", "nationality": "XAC"}]},
+        {"id": "XAB-R-5", "year": 2020, "involved_countries": ["XAC"]},
+    ]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cases.jsonl"
+        path.write_text("".join(json.dumps({"title": "[Illustrative] test case", "country": "XAB",
+                                            "crime_types": ["trafficking-in-persons"]} | case) + "\n"
+                                for case in made), encoding="utf-8")
+        report = Ingest(store, settings).load("cases", [path])
+    assert not [i for i in report.issues if i.severity == "Violation"], report.issues
+    named = QueryLibrary(settings.queries_dir).get("cases-transnational-by-year")
+    rows = store.select(named.text, bindings=named.bindings({"country": "XAB"}, Iris(settings.base))).rows
+    found = {(int(str(r["year"])), str(r["reach"])): int(str(r["cases"])) for r in rows}
+    assert found == {(2019, "internal"): 1, (2019, "unknown"): 2, (2020, "transnational"): 2}

@@ -2,12 +2,17 @@
 art. 3 (a)) the cases record, and signatures, ratifications and accessions over time, each as an
 SVG chart (:mod:`.charts`) with its numbers in a table and the named query behind it.
 
+A fourth chart (art. 32 (3) (b), "transnational vs internal cases where known") splits the cases of
+each year into transnational, internal and unknown, by the rule in the header of the named query
+``cases-transnational-by-year`` (the data has no "transnational" flag: it is derived from the
+countries involved and the defendants' nationalities a case records; :data:`REACH_RULE`).
+
 ``?country=ISO3`` narrows every chart to one State. (A region filter would need to know which
 States belong to which UN M49 region; the graph does not say so yet.)
 
-Queries per page: three named queries (``cases-by-year-and-crime-type``, ``cases-by-tip-element``
-or ``tip-elements-by-country``, ``participation-over-time``) and ``records-per-country`` for
-the choice of State.
+Queries per page: four named queries (``cases-by-year-and-crime-type``, ``cases-by-tip-element``
+or ``tip-elements-by-country``, ``participation-over-time``, ``cases-transnational-by-year``) and
+``records-per-country`` for the choice of State.
 """
 
 from __future__ import annotations
@@ -182,6 +187,50 @@ def participation_chart(ctx: Context, who: Caller, country: str | None) -> Chart
     return chart
 
 
+#: The reaches of a case (named query ``cases-transnational-by-year``), in the order drawn: label.
+REACHES = (("transnational", "Transnational"), ("internal", "Internal"), ("unknown", "Not known"))
+#: How the reach of a case is derived (the same rule as the query's header).
+REACH_RULE = ("The data has no \u201ctransnational\u201d flag; the split is derived from what each case records. "
+              "Transnational: the case records a country involved other than the deciding State (where the conduct "
+              "was committed, prepared, directed or controlled, or had substantial effects, or whose nationals or "
+              "groups took part: UNTOC art. 3 (2)), or a defendant who is a national of another State. Internal: "
+              "neither, and every recorded defendant has a nationality, that of the deciding State (no foreign element "
+              "recorded, which is not proof that there was none). Not known: the case records no involved country "
+              "and no defendant's nationality, as most case records do.")
+
+
+def reach_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
+    """Cases per year, transnational / internal / not known (art. 32 (3) (b))."""
+    named = ctx.library.get("cases-transnational-by-year")
+    bindings = named.bindings({"country": country} if country else {}, ctx.iris)
+    rows = ctx.store.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for row in rows:
+        year = _year(row.get("year"))
+        if year is not None:
+            counts[(year, str(row["reach"]))] += int(row["cases"])
+    chart = Chart("transnational", "Transnational and internal cases per year, where known", None, named.name,
+                  url("/explore/sparql", query=named.name, country=country), note=REACH_RULE)
+    if not counts:
+        chart.note = "No case with a year. " + REACH_RULE
+        return chart
+    years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
+    series = [(label, [counts.get((y, reach), 0) for y in years]) for reach, label in REACHES]
+    where = f" in {country}" if country else ""
+    chart.svg = charts.stacked_bar_chart(
+        [str(y) for y in years], series, ident="chart-transnational", unit="cases",
+        title=f"Transnational, internal and not-known cases per year{where}",
+        description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases decided{where}: "
+                     "transnational at the bottom, then internal, then those whose records do not tell; each case "
+                     "counts once. The rule is given under the chart; the numbers are in the table below it."))
+    chart.columns = ["Year"] + [label for _, label in REACHES] + ["All cases"]
+    for i, year in enumerate(years):
+        values = [values[i] for _, values in series]
+        if any(values):
+            chart.rows.append([year, *values, sum(values)])
+    return chart
+
+
 #: The States one can narrow the page to: every one with a record of any kind.
 _JURISDICTIONS = "records-per-country"
 
@@ -200,7 +249,8 @@ def trends(request: Request, country: str | None = Query(None), ctx: Context = D
              if r.get("code") and ISO3.fullmatch(str(r["code"]))}
     choices = sorted(names.items(), key=lambda c: (c[1].casefold(), c[0]))
     country_name = dict(choices).get(country) if country else None
-    found = [cases_chart(ctx, who, country), tip_chart(ctx, who, country), participation_chart(ctx, who, country)]
+    found = [cases_chart(ctx, who, country), tip_chart(ctx, who, country), participation_chart(ctx, who, country),
+             reach_chart(ctx, who, country)]
     title = f"Trends: {country_name or country}" if country else "Trends"
     return render(request, "explorer/trends.html", title=title, who=who, charts=found, countries=choices,
                   country=country, country_name=country_name, error=None)
