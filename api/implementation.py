@@ -11,6 +11,11 @@ the articles of no cluster). Region is not in the data (no State carries one), s
 filter. Every figure comes from one named query (``implementation-profile``, ``gap-matrix``,
 ``data-quality-of-country``) run over the graphs the caller may read (``who.dataset``): the public
 never sees an unpublished self-assessment, an official does. Python only reshapes the rows.
+
+The gap matrix has a row for a regional economic integration organization that is party to an
+instrument (the European Union, ``id/jurisdiction/EU``, from the UN Treaty Collection status
+table), beside the States: it is no ``sherloc:Country``, so its row says ``"organization": true``,
+carries :data:`ORGANIZATION_NOTE`, and links to its resource page (it has no implementation profile).
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ GAPS = {
 }
 REGION_NOTE = ("The data holds no region for a State (no M49 region is recorded on the countries), so the "
                "matrix cannot be filtered by region.")
+ORGANIZATION_NOTE = ("A regional economic integration organization (UNTOC art. 2 (j)), party to the Convention "
+                     "under art. 36 (3), not a State: it has no ISO 3166-1 code, no implementation profile and no "
+                     "national legislation of its own in the data; its member States implement the Convention.")
 _IDENTITY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
 SELECT ?country ?label WHERE {
@@ -227,8 +235,12 @@ def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: st
             "weight": _int(row, "weight"), "clusters": []})
         if cluster_id and cluster_id != "none" and cluster_id not in article["clusters"]:
             article["clusters"].append(cluster_id)
-        states.setdefault(code, {"country": code, "name": _text(row, "name") or code,
-                                 "href": f"/explore/countries/{code}/implementation", "gaps": 0, "weighted": 0})
+        organization = _text(row, "organization") == "true"
+        # a regional economic integration organization (the EU) has no profile page: its resource page
+        home = local(ctx, str(row["country"])) if organization else f"/explore/countries/{code}/implementation"
+        states.setdefault(code, {"country": code, "name": _text(row, "name") or code, "href": home,
+                                 "organization": organization, "note": ORGANIZATION_NOTE if organization else None,
+                                 "gaps": 0, "weighted": 0})
         if (code, reference) in cells:
             continue
         gaps = (_text(row, "gaps") or "").split()
@@ -238,7 +250,7 @@ def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: st
             "authorities": _int(row, "authorityCount"),
             "self_assessment": (_text(row, "assessmentStatus") or "").split(),
             "self_assessment_date": _text(row, "assessmentDate"), "gaps": gaps,
-            "href": f"/explore/countries/{code}/implementation#{reference.replace('/', '-')}"}
+            "href": home if organization else f"/explore/countries/{code}/implementation#{reference.replace('/', '-')}"}
         states[code]["gaps"] += len(gaps)
         states[code]["weighted"] += article["weight"] * len(gaps)
     return {"filters": params, "query": "gap-matrix", "region": REGION_NOTE, "gap_types": GAPS,

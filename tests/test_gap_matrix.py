@@ -143,3 +143,39 @@ def test_heat_map_page(article32: str) -> None:
     filtered = get(article32 + "/explore/gaps", params={"instrument": "tip", "cluster": "1"})
     assert filtered.status_code == 200 and 'value="tip" selected' in filtered.text
     assert get(article32 + "/explore/gaps", params={"instrument": "<x>"}).status_code == 400
+
+
+def test_the_european_union_is_a_row_when_it_is_a_party(settings, tmp_path) -> None:
+    """The EU, a regional economic integration organization (UNTOC art. 2 (j)), is party to UNTOC by
+    approval (AA); its participation comes from the UN Treaty Collection status table. It is no
+    ``sherloc:Country``, but the matrix shows it as a row, marked as a regional organization."""
+    from sherloc_kg.api.app import create_app
+    from sherloc_kg.ingest import Ingest
+
+    from .servers import serving
+    from .test_search_api import examples_store
+
+    store = examples_store(settings)
+    table = tmp_path / "untc-status-untoc-eu.csv"
+    table.write_text('# instrument: untoc\nParticipant,Signature,"Ratification, Acceptance(A), Approval(AA), '
+                     'Accession(a), Succession(d)"\nEuropean Union,12 Dec 2000,21 May 2004 AA\n', encoding="utf-8")
+    report = Ingest(store, settings).load("participation", [table])
+    assert not [i for i in report.issues if i.severity == "Violation"], report.issues
+    with serving(create_app(settings, store=store)) as url:
+        result = get(url + "/api/gap-matrix").json()
+        page = get(url + "/explore/gaps").text
+        table_csv = list(csv.DictReader(io.StringIO(get(url + "/api/gap-matrix.csv").text)))
+    eu = next(s for s in result["states"] if s["country"] == "EU")
+    assert eu["organization"] is True and eu["name"] == "European Union"
+    assert "regional economic integration organization" in eu["note"].lower()
+    assert eu["href"] == "/id/jurisdiction/EU"
+    assert all(not s["organization"] for s in result["states"] if s["country"] != "EU")
+    assert [s["country"] for s in result["states"]] == sorted(states() | {"EU"})
+    cells = {c["article"]: c for c in result["cells"] if c["country"] == "EU"}
+    assert len(cells) == len(article_types())
+    assert cells["untoc/art/5"]["party_since"] == "2004-05-21"
+    assert cells["untoc/art/5"]["gaps"] == ["no-legislation"]  # mandatory, party, no law recorded for the EU
+    assert cells["tip/art/5"]["party_since"] is None and cells["tip/art/5"]["gaps"] == []
+    assert sum(1 for r in table_csv if r["country"] == "EU") == len(article_types())
+    assert '<a href="/id/jurisdiction/EU">European Union</a> <code>EU</code> <span class="regional-organization"' in page
+    assert 'id="regional-organizations"' in page and " style=" not in page
