@@ -118,4 +118,6 @@ def test_parameters_are_checked_and_bound_as_terms(loaded_store: EmbeddedStore, 
         run(loaded_store, library, "cases-of-country")
     with pytest.raises(NotFound, match="no named query"):
         library.get("../../etc/passwd")
-    assert run(loaded_store, library, "crime-type-trend", crimeType='x" } #') == []
+    with pytest.raises(UsageError, match="parameter 'crimeType': .* is not a vocabulary notation"):
+        run(loaded_store, library, "crime-type-trend", crimeType='x" } #')
+    assert run(loaded_store, library, "crime-type-trend", crimeType="no-such-crime") == []  # well formed: bound as a term
