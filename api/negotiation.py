@@ -92,7 +92,10 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 
 def quality(ranges: list[MediaRange], media_type: str) -> float:
-    """The q the client gives ``media_type``: that of the most specific range matching it."""
+    """The q the client gives ``media_type``: that of the most specific range matching it. An offer
+    is read through :data:`ALIASES` as the ranges are, so a resource offering plain
+    ``application/json`` (a report, not SPARQL results) is what ``Accept: application/json`` gets."""
+    media_type = ALIASES.get(media_type, media_type)
     matching = [r for r in ranges if r.matches(media_type)]
     if not matching:
         return 0.0

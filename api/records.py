@@ -20,8 +20,8 @@ Only ``editor`` and ``admin`` tokens may load (the public is answered 401, ``off
 - XML: the Akoma Ntoso and ECLI loaders refuse any document that declares entities (a 422 naming
   the entity), as from the command line.
 - Restricted kinds keep their rules: an authority's contact details go only to
-  ``authorities-restricted``, unpublished review answers only to ``review-restricted`` (and their
-  provenance to ``provenance-restricted``); the report holds counts and problems, never the data.
+  ``authorities-restricted``, unpublished review answers only to their State's ``review-restricted/{ISO3}``
+  (and their provenance to ``provenance-restricted/{ISO3}``); the report holds counts and problems, never the data.
 
 Loads are serialised within the process (one at a time); queries go on meanwhile and see the store
 before or after the load, never part of it (one transaction; a ``kill -9`` during the load leaves

@@ -14,16 +14,19 @@ loader, then ``shapes/review.ttl`` with the store as context). A refused submiss
 nothing and answers 422 with a report: JSON, one entry per problem (index and id of the answer,
 field, message, value), or, for ``Accept: text/turtle``, the ``sh:ValidationReport``.
 
-Accepted answers are written, all in one transaction, to ``review-restricted``: the answer's
-state (the record ``{base}id/review/{id}``) and a new version ``{answer}/version/{n}``, a copy of
-what it says, who submitted it (``prov:wasAttributedTo`` an agent ``{base}id/agent/{token id}``,
-``dcterms:creator`` the token's name) and when (``prov:generatedAtTime``), with
-``prov:wasRevisionOf`` the version before. ``sherloc:currentVersion`` (answer → version) is kept in
-the provenance graph of the answer's side, so that re-loading the answer from a file (which
-replaces the record) never deletes a version. Earlier versions are never changed: publishing
-moves the answer and its current version to ``review``; a new submission for a published answer
-withdraws the answer's public state (its published versions stay public, as history).
-docs/model.md "review" gives the model.
+Accepted answers are written, all in one transaction, to their State's restricted graph
+``review-restricted/{ISO3}`` (only officials of that State, officials of no State and admins read
+it): the answer's state (the record ``{base}id/review/{id}``) and a new version
+``{answer}/version/{n}``, a copy of what it says, who submitted it (``prov:wasAttributedTo`` an
+agent ``{base}id/agent/{token id}``, ``dcterms:creator`` the token's name) and when
+(``prov:generatedAtTime``), with ``prov:wasRevisionOf`` the version before.
+``sherloc:currentVersion`` (answer → version) is kept in the provenance graph of the answer's side,
+so that re-loading the answer from a file (which replaces the record) never deletes a version.
+Earlier versions are never changed: publishing moves the answer and its current version to
+``review``, except the names of people: the version's ``dcterms:creator`` and the agents'
+``foaf:name`` stay in the State's restricted graph, and the public sees the agents by their role
+and State only. A new submission for a published answer withdraws the answer's public state (its
+published versions stay public, as history). docs/model.md "review" gives the model.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -42,9 +46,8 @@ from rdflib.namespace import FOAF, XSD
 
 from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import Forbidden, Issue, Location, NotFound, UnsupportedMediaType, UsageError
-from sherloc_kg.ingest import Ingest, LoadReport, inference_rules
+from sherloc_kg.ingest import Ingest, inference_rules
 from sherloc_kg.iris import Iris, segment
-from sherloc_kg.loaders import loader_for
 from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
 from sherloc_kg.namespaces import DCTERMS, PROV, RDF, SH, SHERLOC, SKOS
 from sherloc_kg.store import Dataset, RecordWrite, Store
@@ -92,6 +95,16 @@ def agent_triples(iris: Iris, who: Caller) -> list[tuple]:
     if who.country:
         triples.append((agent, SHERLOC.country, iris.country(who.country)))
     return triples
+
+
+#: What names a person, and so never leaves the restricted graph when an answer is published.
+PERSONAL = (FOAF.name, DCTERMS.creator)
+
+
+def _impersonal(triples: list[tuple]) -> list[tuple]:
+    """``triples`` without the names of people (PERSONAL): what may become public of an agent or
+    a version. The agent keeps its role (``skos:note``) and State."""
+    return [t for t in triples if t[1] not in PERSONAL]
 
 
 def _now() -> Literal:
@@ -230,9 +243,9 @@ def _report_graph(issues: list[Issue], answers: list[dict[str, Any]], iris: Iris
     return graph
 
 
-def _refused(request: Request, issues: list[Issue], answers: list[dict[str, Any]], iris: Iris,
+def _refused(accept: str | None, issues: list[Issue], answers: list[dict[str, Any]], iris: Iris,
              gate: Gate | None) -> Response:
-    media_type = choose(request.headers.get("accept") or "application/json", REPORT_TYPES)
+    media_type = choose(accept or "application/json", REPORT_TYPES)
     violations = [i for i in issues if i.severity == "Violation"]
     if media_type == "text/turtle":
         graph = _report_graph(issues, answers, iris, gate.shapes if gate else Graph())
@@ -268,6 +281,27 @@ def _existing(store: Store, iris: Iris, answer: URIRef) -> dict[str, Any]:
             "current": current[0]["v"] if current else None}
 
 
+def _review_restricted(iris: Iris, graph: str) -> bool:
+    """Whether ``graph`` holds unpublished answers: a State's ``review-restricted/{ISO3}``, or the
+    single ``review-restricted`` of the stores made before the graphs were split by State."""
+    old = str(iris.graph(RESTRICTED))
+    return graph == old or graph in iris.state_graphs([graph], RESTRICTED)
+
+
+def _provenance_graphs(store: Store, iris: Iris, answer: URIRef) -> list[str]:
+    """The provenance graphs an answer's pointer to its current version may be in: ``provenance``,
+    ``provenance-restricted`` (stores made before the split by State) and every State's
+    ``provenance-restricted/{ISO3}`` holding something about the answer."""
+    fixed = [str(iris.graph("provenance")), str(iris.graph("provenance-restricted"))]
+    return fixed + iris.state_graphs(_graphs_of(store, answer), "provenance-restricted")
+
+
+def _graphs_of(store: Store, subject: URIRef) -> set[str]:
+    """The graphs holding triples about ``subject``."""
+    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{subject}> ?p ?o }} }}", dataset=ALL).rows
+    return {str(r["g"]) for r in rows}
+
+
 def _triples_of(store: Store, graph: str, subject: URIRef) -> list[tuple]:
     rows = store.select(f"SELECT ?p ?o WHERE {{ GRAPH <{graph}> {{ <{subject}> ?p ?o }} }}", dataset=ALL).rows
     return [(subject, r["p"], r["o"]) for r in rows]
@@ -301,10 +335,13 @@ async def submit(request: Request, ctx: Context = Depends(context), who: Caller 
                             f"{who.role.value} token of {who.country or 'no State'} submits for its own State only")
     # Blocking work (validation, the store) runs in the thread pool, as plain routes do.
     from starlette.concurrency import run_in_threadpool
-    return await run_in_threadpool(_submit, request, ctx, who, answers)
+    return await run_in_threadpool(store_answers, ctx, who, answers, accept=request.headers.get("accept"))
 
 
-def _submit(request: Request, ctx: Context, who: Caller, answers: list[dict[str, Any]]) -> Response:
+def store_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], *, accept: str | None = None) -> Response:
+    """Validate ``answers`` and store them, each as a new restricted version, all or none: 201 with
+    what was stored, or 422 with the report (JSON, or Turtle by ``accept``). The caller has
+    already checked the role and the State of each answer (``submit``; the explorer's CSV upload)."""
     iris = ctx.iris
     extra: list[Issue] = []
     for index, answer in enumerate(answers):
@@ -313,19 +350,14 @@ def _submit(request: Request, ctx: Context, who: Caller, answers: list[dict[str,
                                "publish with POST /api/review/submissions/{id}/publish (an official of the State)",
                                Location("request body", index + 1, str(answer.get("id")), "published"),
                                value=str(answer.get("published"))))
-    loader = loader_for("review")
-    ingest = Ingest(ctx.store, ctx.settings)
-    report = LoadReport("review", ["request body"])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "submission.jsonl"
         path.write_text("".join(json.dumps({k: v for k, v in a.items() if k != "published"}) + "\n"
                                 for a in answers), encoding="utf-8")
-        records = ingest._read(loader, [path], "jsonl", report)
-    gate = Gate.for_kind("review", ctx.settings.shapes_dir, ctx.settings.ontology_dir / "sherloc.ttl", iris)
-    ingest._validate(gate, records, report)
+        records, report, gate = Ingest(ctx.store, ctx.settings).check("review", [path], source_format="jsonl")
     issues = extra + report.issues
     if any(i.severity == "Violation" for i in issues):
-        return _refused(request, issues, answers, iris, gate)
+        return _refused(accept, issues, answers, iris, gate)
 
     when = _now()
     stored = []
@@ -341,19 +373,26 @@ def _submit(request: Request, ctx: Context, who: Caller, answers: list[dict[str,
             number = existing["highest"] + 1
             version = Iris.part(answer, "version", number)
             previous = Iris.part(answer, "version", number - 1) if number > 1 else None
-            state = record.triples.get(RESTRICTED, [])
+            # The loader put the answer in its State's graph, review-restricted/{ISO3}.
+            name = next(n for n in record.triples if n.startswith(RESTRICTED + "/"))
+            home = str(iris.graph(name))
+            state = record.triples[name]
+            # Out of every other graph it is in: the public one, the old single restricted graph,
+            # another State's (an admin may change an answer's State).
+            writes += [RecordWrite(g, [str(answer)]) for g in sorted(existing["graphs"] | {str(iris.graph(PUBLIC))})
+                       if g != home and (g == str(iris.graph(PUBLIC)) or _review_restricted(iris, g))]
             writes += [
-                RecordWrite(str(iris.graph(PUBLIC)), [str(answer)]),
-                RecordWrite(str(iris.graph(RESTRICTED)), [str(answer)],
+                RecordWrite(home, [str(answer)],
                             state + [(answer, DCTERMS.modified, when)]
                             + _version_triples(state, answer, version, number, previous, who, iris, when)
                             + agent_triples(iris, who)),
-                RecordWrite(str(iris.graph("provenance")), [str(answer)]),
-                RecordWrite(str(iris.graph("provenance-restricted")), [str(answer)],
-                            [(answer, SHERLOC.currentVersion, version)]),
             ]
+            # The pointer to the current version: in the State's restricted provenance graph only.
+            pointer = str(iris.state_graph("provenance-restricted", name.partition("/")[2]))
+            writes += [RecordWrite(g, [str(answer)]) for g in _provenance_graphs(ctx.store, iris, answer) if g != pointer]
+            writes.append(RecordWrite(pointer, [str(answer)], [(answer, SHERLOC.currentVersion, version)]))
             stored.append({"id": record.location.record, "iri": str(answer), "version": number,
-                           "version_iri": str(version), "graph": RESTRICTED, "published": False})
+                           "version_iri": str(version), "graph": name, "published": False})
         ctx.store.write(writes, then=inference_rules(ctx.settings, iris))
     return JSONResponse({"stored": stored, "submitted_at": str(when), "submitted_by": who.name,
                          "warnings": [_problem(i, answers) for i in issues if i.severity != "Violation"]},
@@ -366,7 +405,7 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
     who.require(*PUBLISH_ROLES)
     iris = ctx.iris
     answer = iris.review(answer_id)
-    public, restricted = str(iris.graph(PUBLIC)), str(iris.graph(RESTRICTED))
+    public = str(iris.graph(PUBLIC))
     with _WRITING:
         existing = _existing(ctx.store, iris, answer)
         if not existing["graphs"]:
@@ -377,38 +416,49 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
         version = existing["current"]
         if existing["graphs"] == {public}:
             return {"id": answer_id, "iri": str(answer), "published": True, "already": True,
-                    "version": str(version) if version else None}
+                    "version": str(version) if version is not None else None}
         when = _now()
-        state = [t for t in _triples_of(ctx.store, restricted, answer) if t[1] not in (SHERLOC.published,)]
+        # The restricted graphs the answer and its current version are in: its State's graph (and,
+        # for an answer stored before the graphs were split by State, the old single one).
+        home = str(iris.state_graph(RESTRICTED, unquote(existing["country"] or "")))
+        holders = sorted(g for g in existing["graphs"] | (_graphs_of(ctx.store, version) if version is not None
+                                                         else set()) | {home} if _review_restricted(iris, g))
+        state = [t for g in holders for t in _triples_of(ctx.store, g, answer) if t[1] not in (SHERLOC.published,)]
         state += [(answer, SHERLOC.published, Literal(True)), (answer, DCTERMS.issued, when)]
         moved: list[tuple] = []
-        kept: list[tuple] = []
-        agents: list[tuple] = agent_triples(iris, who)
+        # Names of people stay restricted, in the State's graph: the publisher's, the submitter's.
+        kept: list[tuple] = agent_triples(iris, who)
+        agents: list[tuple] = _impersonal(agent_triples(iris, who))
         if version is not None:
-            for triple in _triples_of(ctx.store, restricted, version):
+            for triple in (t for g in holders for t in _triples_of(ctx.store, g, version)):
                 if triple[1] == PROV.wasRevisionOf and not _triples_of(ctx.store, public, triple[2]):
                     kept.append(triple)  # the version before was never published: its IRI stays restricted
+                elif triple[1] in PERSONAL:
+                    kept.append(triple)
                 else:
                     moved.append(triple)
                 if triple[1] == PROV.wasAttributedTo:
-                    agents += _triples_of(ctx.store, restricted, triple[2])
+                    found = [t for g in holders for t in _triples_of(ctx.store, g, triple[2])]
+                    kept += found
+                    agents += _impersonal(found)
             moved += [(version, SHERLOC.publishedBy, agent_iri(iris, who)), (version, DCTERMS.issued, when)]
-        writes = [
-            RecordWrite(restricted, [str(answer)] + ([str(version)] if version is not None else []), kept),
-            RecordWrite(public, [str(answer)], state + moved + agents),
-        ]
+        records = [str(answer)] + ([str(version)] if version is not None else [])
+        writes = [RecordWrite(g, records, kept if g == home else []) for g in holders]
+        writes.append(RecordWrite(public, [str(answer)], state + moved + agents))
         if version is not None:
-            writes += [RecordWrite(str(iris.graph("provenance-restricted")), [str(answer)]),
-                       RecordWrite(str(iris.graph("provenance")), [str(answer)],
-                                   [(answer, SHERLOC.currentVersion, version)])]
+            provenance = str(iris.graph("provenance"))
+            writes += [RecordWrite(g, [str(answer)]) for g in _provenance_graphs(ctx.store, iris, answer)
+                       if g != provenance]
+            writes.append(RecordWrite(provenance, [str(answer)], [(answer, SHERLOC.currentVersion, version)]))
         ctx.store.write(writes, then=inference_rules(ctx.settings, iris))
     return {"id": answer_id, "iri": str(answer), "published": True, "published_at": str(when),
             "published_by": who.name, "version": str(version) if version is not None else None}
 
 
 def _listing_dataset(who: Caller, iris: Iris, country: str | None) -> Dataset:
-    """A submitter reads its own State's answers, restricted ones included; else the caller's dataset."""
-    if who.role is Role.SUBMITTER and country is not None and country == who.country:
+    """A submitter or official reads its own State's answers, restricted ones included (with their
+    current version, whose pointer is in ``provenance-restricted``); else the caller's dataset."""
+    if who.role in (Role.SUBMITTER, Role.OFFICIAL) and country is not None and country == who.country:
         return ALL
     return who.dataset(iris)
 

@@ -3,9 +3,12 @@ Mechanism, COP resolutions 9/1 and 10/1): a State Party's answer about one provi
 CSV in the review format of ``shared/formats/README.md``, mapped as docs/model.md "review" says.
 
 Answers are confidential unless the State agrees to publish them: a response goes to the public
-graph ``review`` only when ``published`` is true, otherwise (the default) ONLY to
-``review-restricted``. Both graphs are named in GRAPHS, so re-loading a response replaces it in
-both: publishing it moves it, with no copy left behind.
+graph ``review`` only when ``published`` is true, otherwise (the default) ONLY to its State's
+restricted graph ``review-restricted/{ISO3}`` (``{base}graph/review-restricted/XAA``), which an
+official of that State may read and an official of another State may not (sherloc_kg/access.py).
+Re-loading a response replaces it in ``review``, in the old single ``review-restricted`` graph
+and in every State's restricted graph (sherloc_kg/ingest.py, ``_graph_names``): publishing it
+moves it, with no copy left behind.
 
 States Parties submit answers through the API (``POST /api/review/submissions``, api/review.py),
 which reads them with this same mapping and the same SHACL gate, then keeps every version
@@ -24,13 +27,15 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from sherloc_kg.errors import UsageError
-from sherloc_kg.iris import Iris
+from sherloc_kg.iris import Iris, state_graph_name
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC
 
 from .records import Fields, RawRecord, Record, map_records
 
 KIND = "review"
 PUBLIC, RESTRICTED = "review", "review-restricted"
+#: ``review-restricted`` is kept one graph per State (sherloc_kg/iris.py, STATE_GRAPHS): the
+#: pipeline replaces a response in every ``review-restricted/{ISO3}`` too.
 GRAPHS = (PUBLIC, RESTRICTED)
 RECORD_CLASS = SHERLOC.ReviewResponse
 
@@ -48,8 +53,9 @@ def map_response(raw: RawRecord, iris: Iris) -> Record:
     response_id = f.text("id", required=True)
     response = iris.review(response_id)
     record = Record(response, raw.location)
-    published = bool(f.boolean("published"))  # absent = false: restricted
-    target = PUBLIC if published else RESTRICTED
+    published = bool(f.boolean("published"))  # absent = false: restricted, in the State's graph
+    country = f.text("country", required=True) or ""
+    target = PUBLIC if published else state_graph_name(RESTRICTED, country)
 
     def add(p: URIRef, o: Any) -> None:
         record.add(target, (response, p, o))
@@ -57,7 +63,6 @@ def map_response(raw: RawRecord, iris: Iris) -> Record:
     add(RDF.type, SHERLOC.ReviewResponse)
     add(DCTERMS.identifier, Literal(response_id))
     add(SHERLOC.published, Literal(published))
-    country = f.text("country", required=True) or ""
     add(SHERLOC.country, iris.country(country))
 
     cycle = f.values.get("cycle")  # a number stays a number, anything else is text

@@ -16,17 +16,22 @@ import json
 import os
 import secrets
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .errors import Forbidden, Unauthorized, UsageError
-from .iris import Iris
+from .iris import STATE_GRAPHS, Iris
 from .store import Dataset
+
+
+class GraphLister(Protocol):
+    def graphs(self) -> list[str]: ...
 
 
 class Role(str, Enum):
@@ -41,17 +46,51 @@ class Role(str, Enum):
 
 @dataclass(frozen=True)
 class Caller:
+    """Who is asking. What each role reads (``visible_graphs``):
+
+    - ``public``, ``submitter``, ``editor``: the public graphs (a submitter also lists its own
+      State's answers through ``/api/review/submissions``, api/review.py);
+    - ``official`` of a State (a token made with ``--country XAA``): the public graphs, the CNA
+      contact details (``authorities-restricted``) and its own State's restricted graphs only
+      (STATE_GRAPHS: ``review-restricted/XAA``, its unpublished review answers with the names of
+      their submitters, and ``provenance-restricted/XAA``, their provenance); not another State's,
+      nor the shared ``provenance-restricted`` (load activities spanning several States) and the
+      ``review-restricted`` of stores filled before the split by State;
+    - ``official`` of no State (no ``--country``): every SHERLOC graph, every State's restricted
+      review graph included (``state_graphs``);
+    - ``admin``: every graph of the store.
+    """
+
     role: Role = Role.PUBLIC
     country: str | None = None
     name: str | None = None
     token_id: str | None = None
+    #: For an official of no State: the per-State restricted graphs of the store (``with_store``),
+    #: which its dataset names besides the fixed SHERLOC graphs.
+    state_graphs: tuple[str, ...] = ()
+
+    @property
+    def scoped(self) -> bool:
+        """An official acting for one State, who reads that State's restricted graphs only."""
+        return self.role is Role.OFFICIAL and self.country is not None
+
+    def with_store(self, store: "GraphLister", iris: Iris) -> "Caller":
+        """This caller with what its dataset needs to know of ``store``: for an official of no
+        State, the per-State restricted graphs present now. The server calls it once per request
+        (api/context.py); a graph made later is seen from the next request on."""
+        if self.role is Role.OFFICIAL and self.country is None:
+            return replace(self, state_graphs=tuple(iris.state_graphs(store.graphs())))
+        return self
 
     def visible_graphs(self, iris: Iris) -> list[str] | None:
         """The graphs this caller may read; ``None`` means every graph in the store."""
         if self.role is Role.ADMIN:
             return None
+        if self.scoped:
+            return iris.public_graphs() + [str(iris.graph("authorities-restricted"))] + [
+                str(iris.state_graph(family, self.country or "")) for family in sorted(STATE_GRAPHS)]
         if self.role is Role.OFFICIAL:
-            return iris.all_graphs()
+            return iris.all_graphs() + [g for g in self.state_graphs if iris.is_restricted_graph(g)]
         return iris.public_graphs()
 
     def dataset(self, iris: Iris) -> Dataset:

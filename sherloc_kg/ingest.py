@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal as Choice
+from urllib.parse import unquote
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from .config import Settings
 from .errors import Issue, Location, QueryError, SourceError, UsageError, ValidationFailed
-from .iris import RESTRICTED_GRAPHS, Iris
+from .iris import STATE_GRAPHS, Iris, is_restricted
 from .loaders import detect_format, loader_for
 from .loaders.records import Record, as_writes
 from .namespaces import DCTERMS, PROV, RDF, SKOS
@@ -99,6 +100,19 @@ class Ingest:
         if write and good:
             self._commit(loader, good, paths, report)
         return report
+
+    def check(self, kind: str, paths: Sequence[Path], *, source_format: str | None = None
+              ) -> tuple[list[Record], LoadReport, Gate]:
+        """Read and validate ``paths`` as records of ``kind`` without writing anything: the records
+        (each with its ``error``, if it could not be read), the report (every problem, Violations
+        and Warnings) and the SHACL gate they were checked with. The caller decides what to write;
+        ``load`` is this followed by the policy and the commit."""
+        loader = loader_for(kind)
+        report = LoadReport(kind, [str(p) for p in paths])
+        records = self._read(loader, paths, source_format, report)
+        gate = Gate.for_kind(kind, self.settings.shapes_dir, self.settings.ontology_dir / "sherloc.ttl", self.iris)
+        self._validate(gate, records, report)
+        return records, report, gate
 
     # -- reading ------------------------------------------------------------------------------
     def _read(self, loader, paths: Sequence[Path], source_format: str | None, report: LoadReport) -> list[Record]:
@@ -180,14 +194,29 @@ class Ingest:
 
     # -- writing ------------------------------------------------------------------------------
     def _commit(self, loader, records: list[Record], paths: Sequence[Path], report: LoadReport) -> None:
-        writes = as_writes(records, loader.GRAPHS, self.iris.graph)
+        graphs = self._graph_names(loader.GRAPHS, records)
+        writes = as_writes(records, graphs, self.iris.graph)
         writes.extend(self._provenance(records, paths, loader.KIND))
         self.progress("write", 0, len(records))
         self.store.write(writes, then=inference_rules(self.settings, self.iris))
         report.records_written = len(records)
-        report.triples_written = sum(len(w.triples) for w in writes[: len(loader.GRAPHS)])
+        report.triples_written = sum(len(w.triples) for w in writes[: len(graphs)])
         report.written = True
         self.progress("write", len(records), len(records))
+
+    def _graph_names(self, graphs: Sequence[str], records: list[Record]) -> tuple[str, ...]:
+        """The graphs a load replaces its records in: the loader's, and, for a loader with graphs
+        kept one per State (STATE_GRAPHS: ``review-restricted`` → ``review-restricted/XAA``), the
+        State graphs its records name and every one the store holds (a record whose State
+        changed, or that is published now, leaves no copy behind)."""
+        families = [g for g in graphs if g in STATE_GRAPHS]
+        if not families:
+            return tuple(graphs)
+        named = {n for r in records for n in r.triples if n.partition("/")[0] in families}
+        for family in families:
+            prefix = str(self.iris.graph(family)) + "/"
+            named |= {f"{family}/{unquote(g[len(prefix):])}" for g in self.iris.state_graphs(self.store.graphs(), family)}
+        return tuple(graphs) + tuple(sorted(named - set(graphs)))
 
     def _provenance(self, records: list[Record], paths: Sequence[Path], kind: str) -> list[RecordWrite]:
         """PROV-O: the load as an activity that used each source file (named by its sha256); each
@@ -216,18 +245,40 @@ class Ingest:
         # in the restricted provenance graph, and so has the load if all its records are such: the
         # public must not learn from provenance that the record exists. Both graphs drop the
         # records' previous provenance, so a record that is published leaves nothing behind.
+        # A record held only in one State's graphs (review-restricted/XAA) has it in that State's
+        # provenance graph, provenance-restricted/XAA (STATE_GRAPHS), and every such graph drops
+        # the records' previous provenance too.
         every = [str(r.iri) for r in records]
         derived = {False: RecordWrite(str(self.iris.graph("provenance")), every),
                    True: RecordWrite(str(self.iris.graph("provenance-restricted")), list(every))}
-        restricted = {r.iri: bool(r.triples) and all(g in RESTRICTED_GRAPHS for g in r.triples) for r in records}
+        per_state = {g: RecordWrite(g, list(every))  # only kinds kept per State have provenance there
+                     for g in (self.iris.state_graphs(self.store.graphs(), "provenance-restricted")
+                               if STATE_GRAPHS & set(loader_for(kind).GRAPHS) else [])}
+        restricted = {r.iri: bool(r.triples) and all(is_restricted(g) for g in r.triples) for r in records}
+        states = {r.iri: _state_of(r) if restricted[r.iri] else None for r in records}
         for record in records:
-            derived[restricted[record.iri]].triples += [
+            state = states[record.iri]
+            if state is None:
+                target = derived[restricted[record.iri]]
+            else:
+                graph = str(self.iris.state_graph("provenance-restricted", state))
+                target = per_state.setdefault(graph, RecordWrite(graph, list(every)))
+            target.triples += [
                 (record.iri, PROV.wasDerivedFrom, sources[record.location.file]),
                 (record.iri, PROV.wasGeneratedBy, activity),
             ]
         if records and all(restricted.values()):
-            log.graph = str(self.iris.graph("provenance-restricted"))
-        return [derived[False], derived[True], log]
+            one = set(states.values())
+            log.graph = str(self.iris.graph("provenance-restricted")) if len(one) != 1 or None in one else \
+                str(self.iris.state_graph("provenance-restricted", one.pop() or ""))
+        return [derived[False], derived[True], *per_state.values(), log]
+
+
+def _state_of(record: Record) -> str | None:
+    """The State whose graphs (STATE_GRAPHS: ``review-restricted/XAA``) hold ``record``, if one."""
+    states = {country for family, _, country in (n.partition("/") for n in record.triples)
+              if country and family in STATE_GRAPHS}
+    return states.pop() if len(states) == 1 else None
 
 
 # -- trusted restore ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -30,6 +31,29 @@ GRAPHS = (
 #: exists, and the file it came from, is itself not public).
 RESTRICTED_GRAPHS = frozenset({"authorities-restricted", "review-restricted", "provenance-restricted"})
 PUBLIC_GRAPHS = tuple(g for g in GRAPHS if g not in RESTRICTED_GRAPHS)
+#: Restricted graphs kept one per State: ``review-restricted/XAA`` (IRI ``{base}graph/review-restricted/XAA``)
+#: holds the unpublished review answers of State XAA, ``provenance-restricted/XAA`` their provenance
+#: (the file or submission each came from, its current version), so that an official of XAA can be
+#: given exactly those graphs (sherloc_kg/access.py). A graph below a restricted graph is
+#: restricted too: it is never in a public list, a public dump or the public mirror. The graph
+#: ``review-restricted`` itself receives nothing any more (answers loaded before the split stay
+#: there until re-loaded or re-submitted); ``provenance-restricted`` keeps the load activities of
+#: files whose records are all restricted but of several States.
+STATE_GRAPHS = frozenset({"review-restricted", "provenance-restricted"})
+
+
+def state_graph_name(family: str, country: str) -> str:
+    """The name of State ``country``'s graph of ``family``: ``review-restricted/XAA``."""
+    if family not in STATE_GRAPHS:
+        raise UsageError(f"'{family}' is not kept one graph per State; those are: {', '.join(sorted(STATE_GRAPHS))}")
+    if not country:
+        raise UsageError(f"a graph of {family} needs the State's ISO 3166-1 alpha-3 code")
+    return f"{family}/{country}"
+
+
+def is_restricted(name: str) -> bool:
+    """Whether the graph named ``name`` (``review-restricted/XAA`` included) is restricted."""
+    return name in RESTRICTED_GRAPHS or name.split("/", 1)[0] in RESTRICTED_GRAPHS
 
 _PROVISION = re.compile(r"^(untoc|tip|som|fp)/art/(\d+)((?:/[0-9a-z]+)*)$")
 _NATIONAL = re.compile(r"^(?:(?P<country>[A-Z]{3}):)?(?P<law>[^#\s]+)#(?P<number>[^#\s]+)$")
@@ -63,13 +87,39 @@ class Iris:
         return [str(self.graph(name)) for name in GRAPHS if name in RESTRICTED_GRAPHS]
 
     def all_graphs(self) -> list[str]:
-        """Every SHERLOC graph, restricted ones included."""
+        """Every SHERLOC graph, restricted ones included, except the per-State graphs
+        (STATE_GRAPHS): those are as many as the States with data, and ``state_graphs`` picks them
+        out of a list of graphs (``Store.graphs()``)."""
         return [str(self.graph(name)) for name in GRAPHS]
 
     def graph(self, name: str) -> URIRef:
+        """A named graph: ``review`` → ``{base}graph/review``; ``review-restricted/XAA`` (see
+        STATE_GRAPHS) → ``{base}graph/review-restricted/XAA``."""
+        family, _, country = name.partition("/")
+        if country and family in STATE_GRAPHS:
+            return URIRef(f"{self.base}graph/{family}/{segment(country)}")
         if name not in GRAPHS:
             raise UsageError(f"unknown graph '{name}'; known: {', '.join(GRAPHS)}")
         return URIRef(f"{self.base}graph/{name}")
+
+    def state_graph(self, family: str, country: str) -> URIRef:
+        """State ``country``'s graph of ``family`` (STATE_GRAPHS): ``{base}graph/review-restricted/XAA``."""
+        return self.graph(state_graph_name(family, country))
+
+    def state_graph_prefixes(self) -> list[str]:
+        """What the IRI of every per-State graph starts with: ``{base}graph/review-restricted/``."""
+        return [f"{self.base}graph/{family}/" for family in sorted(STATE_GRAPHS)]
+
+    def state_graphs(self, graphs: Iterable[str], family: str | None = None) -> list[str]:
+        """The per-State graphs (of ``family``, or of any) among ``graphs``, sorted."""
+        prefixes = [f"{self.base}graph/{family}/"] if family else self.state_graph_prefixes()
+        return sorted({g for g in graphs if any(g.startswith(p) and len(g) > len(p) for p in prefixes)})
+
+    def is_restricted_graph(self, iri: str) -> bool:
+        """Whether the graph ``iri`` is restricted: a restricted graph, or a graph below one
+        (``{base}graph/review-restricted/XAA``)."""
+        prefix = f"{self.base}graph/"
+        return iri.startswith(prefix) and is_restricted(iri[len(prefix):])
 
     # -- the Convention and its Protocols -----------------------------------------------------
     def instrument(self, code: str) -> URIRef:

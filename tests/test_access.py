@@ -68,6 +68,56 @@ def test_what_each_role_may_see_and_do() -> None:
     Caller(Role.ADMIN).require(Role.ADMIN)
 
 
+class _Graphs:
+    def __init__(self, graphs: list[str]) -> None:
+        self._graphs = graphs
+
+    def graphs(self) -> list[str]:
+        return self._graphs
+
+
+def test_an_official_of_a_state_reads_that_states_restricted_graphs_only() -> None:
+    iris = Iris()
+    g = iris.base + "graph/"
+    aurelia = Caller(Role.OFFICIAL, country="XAA")
+    assert aurelia.may_see(g + "authorities-restricted", iris)
+    assert aurelia.may_see(g + "review-restricted/XAA", iris) and aurelia.may_see(g + "provenance-restricted/XAA", iris)
+    for hidden in ("review-restricted/XAB", "provenance-restricted/XAB", "review-restricted", "provenance-restricted"):
+        assert not aurelia.may_see(g + hidden, iris), hidden
+    assert set(iris.public_graphs()) <= set(aurelia.visible_graphs(iris))
+    assert aurelia.with_store(_Graphs([g + "review-restricted/XAB"]), iris) == aurelia  # nothing to add
+    # an official of no State: every fixed graph, and every State's graphs the store holds
+    store = _Graphs([g + "review", g + "review-restricted/XAA", g + "review-restricted/XAB",
+                     g + "provenance-restricted/XAB", "http://example.org/any-graph"])
+    everyone = Caller(Role.OFFICIAL).with_store(store, iris)
+    assert everyone.state_graphs == (g + "provenance-restricted/XAB", g + "review-restricted/XAA",
+                                     g + "review-restricted/XAB")
+    assert set(iris.all_graphs()) | set(everyone.state_graphs) == set(everyone.visible_graphs(iris))
+    assert not everyone.may_see("http://example.org/any-graph", iris)
+    assert not Caller(Role.OFFICIAL).may_see(g + "review-restricted/XAA", iris)  # not told what the store holds
+    # the others are not concerned
+    for caller in (PUBLIC, Caller(Role.SUBMITTER, country="XAA"), Caller(Role.EDITOR)):
+        assert caller.with_store(store, iris).visible_graphs(iris) == iris.public_graphs()
+    assert Caller(Role.ADMIN).with_store(store, iris).visible_graphs(iris) is None
+
+
+def test_per_state_graphs_are_minted_and_recognised_in_one_place() -> None:
+    iris = Iris()
+    g = iris.base + "graph/"
+    assert str(iris.state_graph("review-restricted", "XAA")) == g + "review-restricted/XAA"
+    assert str(iris.graph("provenance-restricted/XAB")) == g + "provenance-restricted/XAB"
+    assert str(iris.graph("review-restricted/a b")) == g + "review-restricted/a%20b"
+    with pytest.raises(UsageError):
+        iris.state_graph("review", "XAA")  # the public graph is one graph
+    with pytest.raises(UsageError):
+        iris.graph("cases/XAA")
+    assert iris.is_restricted_graph(g + "review-restricted/XAA") and iris.is_restricted_graph(g + "review-restricted")
+    assert not iris.is_restricted_graph(g + "review") and not iris.is_restricted_graph(g + "review/XAA")
+    assert iris.state_graphs([g + "review-restricted", g + "review-restricted/XAA", g + "review"]) == \
+        [g + "review-restricted/XAA"]
+    assert not set(iris.state_graphs([g + "review-restricted/XAA"])) & set(iris.public_graphs())
+
+
 def test_cli_prints_the_token_alone_on_the_last_line(tmp_path) -> None:
     env = dict(os.environ, SHERLOC_TOKENS=str(tmp_path / "tokens.json"))
     made = subprocess.run([EXE, "tokens", "create", "--role", "official", "--country", "XAA", "--name", "MoJ"],

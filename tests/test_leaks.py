@@ -1,6 +1,7 @@
 """Leak suite (issue 7): attack requests over real HTTP against the examples store, whose
-authority has contact details in ``authorities-restricted`` and whose unpublished review answer
-(with its provenance) sits in ``review-restricted`` / ``provenance-restricted``.
+authority has contact details in ``authorities-restricted`` and whose unpublished review answer of
+Aurelia (XAA; with its provenance) sits in ``review-restricted/XAA`` / ``provenance-restricted/XAA``;
+the fixture adds an unpublished answer of Borealis (XAB), in ``review-restricted/XAB``.
 
 The restricted values are collected from the store's restricted graphs at fixture time (every
 IRI or text there that no public graph holds), never written here. Each attack is run twice:
@@ -11,6 +12,11 @@ IRI or text there that no public graph holds), never written here. Each attack i
   answers nothing at all does not pass for a safe one;
 - with an ``official`` token: the values the route is meant to show are there (an official reads
   the restricted graphs), so the suite fails if it stops reaching them.
+
+The official above acts for no State and reads every State's answers. An official of Aurelia
+(``--country XAA``) reads Aurelia's unpublished answers and none of Borealis's, whatever the
+route (SCOPED): never a value held only in Borealis's graphs, and always Aurelia's answer where
+the route shows it.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ from rdflib.namespace import VOID, XSD
 from sherloc_kg.access import PUBLIC, Tokens
 from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
-from sherloc_kg.iris import RESTRICTED_GRAPHS, Iris
+from sherloc_kg.ingest import Ingest
+from sherloc_kg.iris import RESTRICTED_GRAPHS, Iris, is_restricted
+from sherloc_kg.store import Dataset
 from sherloc_kg.store.embedded import EmbeddedStore
 
 from .servers import serving
@@ -59,11 +67,32 @@ class Secrets:
     public_count_all: int            # COUNT(*) over GRAPH ?g, the public graphs only
     public_count_default: int        # COUNT(*) over the default graph, the public graphs only
     public_graph_counts: dict[str, int]
+    borealis: set[str] = field(default_factory=set)  # the values an official of XAA may not see
+
+
+def restricted_values(store: EmbeddedStore, graphs: list[str], visible) -> set[str]:
+    """Every IRI or text of ``graphs`` that the dataset ``visible`` does not hold."""
+    rows = store.select("SELECT ?s ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { %s } }"
+                        % " ".join(f"<{g}>" for g in graphs)).rows
+    values: set[str] = set()
+    for term in {t for row in rows for t in (row["s"], row["o"])}:
+        if not (isinstance(term, URIRef) or (isinstance(term, Literal) and term.datatype in STRING_TYPES
+                                             and len(str(term)) >= 8)):
+            continue
+        if store.select("SELECT ?t ?x WHERE { { ?t ?p ?x } UNION { ?x ?p ?t } } LIMIT 1",
+                        bindings={"t": term}, dataset=visible).rows:
+            continue
+        text = str(term)
+        values.add(text)
+        if text.startswith(BASE):
+            values.add(text[len(BASE):])
+    return values
 
 
 def collect_secrets(store: EmbeddedStore) -> Secrets:
     iris = Iris(BASE)
-    restricted = [G + name for name in sorted(RESTRICTED_GRAPHS)]
+    restricted = [g for g in store.graphs() if iris.is_restricted_graph(g)]
+    assert G + "review-restricted/XAA" in restricted and G + "review-restricted/XAB" in restricted, restricted
     public = PUBLIC.dataset(iris)
     rows = store.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { %s } }"
                         % " ".join(f"<{g}>" for g in restricted)).rows
@@ -99,17 +128,25 @@ def collect_secrets(store: EmbeddedStore) -> Secrets:
         "phone": one("authorities-restricted", vcard + "hasTelephone"),
         "address": one("authorities-restricted", vcard + "street-address"),
         "person": one("authorities-restricted", sherloc + "contactPerson"),
-        "answer": one("review-restricted", sherloc + "practices"),
-        "review": one("review-restricted", "http://purl.org/dc/terms/identifier"),
+        "answer": one("review-restricted/XAA", sherloc + "practices"),
+        "review": one("review-restricted/XAA", "http://purl.org/dc/terms/identifier"),
+        "answer-b": one("review-restricted/XAB", sherloc + "practices"),
+        "review-b": one("review-restricted/XAB", "http://purl.org/dc/terms/identifier"),
     }
     assert all(v in values for v in known.values()), known
-    unpublished = [str(r["s"]) for r in rows if str(r["g"]) == G + "review-restricted"][0]
+    unpublished = [str(r["s"]) for r in rows if str(r["g"]) == G + "review-restricted/XAA"][0]
+    # What Aurelia's official may read, written out here rather than asked of sherloc_kg.access.
+    aurelia = iris.public_graphs() + [G + "authorities-restricted", G + "review-restricted/XAA",
+                                      G + "provenance-restricted/XAA"]
+    borealis = restricted_values(store, [g for g in restricted if g.endswith("/XAB")],
+                                 Dataset(default=aurelia, named=aurelia))
+    assert {known["answer-b"], known["review-b"], BORIALIS_ANSWER} <= borealis, borealis
     count = lambda q: int(store.select(q, dataset=public).rows[0]["n"])  # noqa: E731
     counts = {g: store.count(g) for g in iris.public_graphs()}
     return Secrets(values=values, known=known, unpublished=unpublished,
                    public_count_all=count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
                    public_count_default=count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
-                   public_graph_counts=counts)
+                   public_graph_counts=counts, borealis=borealis)
 
 
 # -- the served app ------------------------------------------------------------------------------
@@ -122,15 +159,33 @@ class Server:
     secrets: Secrets
 
 
+BORIALIS_ANSWER = BASE + "id/review/XAB-review-leak-untoc-art-6"
+
+
+def add_borealis(store: EmbeddedStore, settings: Settings, folder: Path) -> None:
+    """An unpublished answer of Borealis (XAB), loaded from a file as the examples are."""
+    path = folder / "borealis.jsonl"
+    path.write_text(json.dumps({
+        "id": "XAB-review-leak-untoc-art-6", "country": "XAB", "cycle": 1, "cluster": 1, "provision": "untoc/art/6",
+        "status": "not-implemented", "practices": "[Illustrative] Invented answer of Borealis BOREALISSECRET: "
+        "laundering is not yet an offence.", "difficulties": "[Illustrative] Invented difficulty of Borealis: "
+        "no financial intelligence unit.", "date": "2024-03-01", "published": False}) + "\n", encoding="utf-8")
+    Ingest(store, settings).load("review", [path])
+
+
 @pytest.fixture(scope="module")
 def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     store = examples_store(settings)
+    add_borealis(store, settings, Path(tmp_path_factory.mktemp("leak-borealis")))
     secrets = collect_secrets(store)
     token_file = Path(tmp_path_factory.mktemp("leak-tokens")) / "tokens.json"
     tokens = Tokens(token_file)
     bearer = {"public": {}}
     bearer.update({role: {"Authorization": "Bearer " + tokens.create(role, name=f"leak suite {role}")}
                    for role in ("official", "admin")})
+    bearer.update({f"official-{c}": {"Authorization": "Bearer " + tokens.create("official", country=c,
+                                                                                 name=f"leak suite official of {c}")}
+                   for c in ("XAA", "XAB")})
     with serving(create_app(settings.with_(tokens=token_file), store=store)) as url, \
             httpx.Client(base_url=url, timeout=120) as client:
         yield Server(client, url, bearer, secrets)
@@ -189,7 +244,7 @@ def count_is(field_name: str):
 def service_description(server: Server, response: httpx.Response, role: str) -> None:
     graph = Graph().parse(data=response.text, format="turtle")
     names = {str(o) for o in graph.objects(None, URIRef(SD + "name"))}
-    restricted = {G + name for name in RESTRICTED_GRAPHS} & names
+    restricted = {n for n in names if Iris(BASE).is_restricted_graph(n)}
     default = next(graph.objects(None, URIRef(SD + "defaultGraph")))
     total = int(next(graph.objects(default, VOID.triples)))
     if role == "public":
@@ -207,7 +262,7 @@ def dataset_description(server: Server, response: httpx.Response, role: str) -> 
         assert subsets == server.secrets.public_graph_counts
         assert total == sum(server.secrets.public_graph_counts.values())
     else:
-        assert {G + "authorities-restricted", G + "review-restricted"} <= set(subsets)
+        assert {G + "authorities-restricted", G + "review-restricted/XAA", G + "review-restricted/XAB"} <= set(subsets)
         assert total == sum(subsets.values()) > sum(server.secrets.public_graph_counts.values())
 
 
@@ -215,12 +270,12 @@ def stats(server: Server, response: httpx.Response, role: str) -> None:
     body = response.json()
     graphs = {name: n for name, n in body["graphs"].items() if n}
     if role == "public":
-        assert not set(graphs) & RESTRICTED_GRAPHS, graphs
+        assert not [g for g in graphs if is_restricted(g)], graphs
         assert body["triples"] == sum(server.secrets.public_graph_counts.values())
         assert body["records"]["review"] == 1  # the published review response only
     else:
-        assert {"authorities-restricted", "review-restricted"} <= set(graphs)
-        assert body["records"]["review"] == 2
+        assert {"authorities-restricted", "review-restricted/XAA", "review-restricted/XAB"} <= set(graphs)
+        assert body["records"]["review"] == 3
 
 
 def home_page(server: Server, response: httpx.Response, role: str) -> None:
@@ -229,13 +284,13 @@ def home_page(server: Server, response: httpx.Response, role: str) -> None:
     if role == "public":
         assert (triples, reviews) == (sum(server.secrets.public_graph_counts.values()), 1)
     else:
-        assert reviews == 2
+        assert reviews == 3
 
 
 def statistics_query(server: Server, response: httpx.Response, role: str) -> None:
     graphs = {b["graph"]["value"] for b in response.json()["results"]["bindings"]}
-    restricted = {G + name for name in RESTRICTED_GRAPHS}
-    assert bool(graphs & restricted) is (role == "official")
+    restricted = {g for g in graphs if Iris(BASE).is_restricted_graph(g)}
+    assert bool(restricted) is (role == "official")
 
 
 def service_refused(server: Server, response: httpx.Response, role: str) -> None:
@@ -247,16 +302,16 @@ ATTACKS = [
     sparql("sparql-from-restricted", "SELECT ?p ?o FROM <$Gauthorities-restricted> WHERE { ?s ?p ?o }",
            official_sees=("email", "phone", "address", "person")),
     sparql("sparql-from-named-restricted", "SELECT ?g ?s ?p ?o FROM NAMED <$Gauthorities-restricted> "
-           "FROM NAMED <$Greview-restricted> WHERE { GRAPH ?g { ?s ?p ?o } }", official_sees=("email", "answer")),
-    sparql("sparql-graph-iri", "SELECT ?s ?p ?o WHERE { GRAPH <$Greview-restricted> { ?s ?p ?o } }",
+           "FROM NAMED <$Greview-restricted/XAA> WHERE { GRAPH ?g { ?s ?p ?o } }", official_sees=("email", "answer")),
+    sparql("sparql-graph-iri", "SELECT ?s ?p ?o WHERE { GRAPH <$Greview-restricted/XAA> { ?s ?p ?o } }",
            official_sees=("answer", "review")),
     sparql("sparql-graph-variable", "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
            "FILTER(STRSTARTS(STR(?s), \"$Bid/authority/\") || STRSTARTS(STR(?s), \"$Bid/review/\")) }",
-           official_sees=("email", "phone", "answer")),
+           official_sees=("email", "phone", "answer", "answer-b")),
     sparql("sparql-default-graph-uri", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
            extra=[("default-graph-uri", "$Gauthorities-restricted")], official_sees=("email", "phone")),
     sparql("sparql-named-graph-uri", "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
-           extra=[("named-graph-uri", "$Greview-restricted"), ("named-graph-uri", "$Gprovenance-restricted")],
+           extra=[("named-graph-uri", "$Greview-restricted/XAA"), ("named-graph-uri", "$Gprovenance-restricted/XAA")],
            official_sees=("answer",)),
     sparql("sparql-protocol-beats-from", "SELECT ?s ?p ?o FROM <$Gauthorities-restricted> WHERE { ?s ?p ?o }",
            extra=[("default-graph-uri", "$Gauthorities-restricted"), ("default-graph-uri", "$Gauthorities")],
@@ -264,7 +319,7 @@ ATTACKS = [
     sparql("sparql-post-form-from", "SELECT ?s ?p ?o FROM <$Gauthorities-restricted> WHERE { ?s ?p ?o }",
            via="form", official_sees=("email",)),
     sparql("sparql-post-body-graph", "SELECT ?g ?o WHERE { GRAPH ?g { ?s sherloc:practices|vcard:hasEmail ?o } }",
-           via="body", official_sees=("email", "answer")),
+           via="body", official_sees=("email", "answer", "answer-b")),
     # -- DESCRIBE / CONSTRUCT --------------------------------------------------------------------
     sparql("sparql-describe-authority", f"DESCRIBE <{AUTHORITY}>", accept="text/turtle",
            official_sees=("email", "phone")),
@@ -290,7 +345,7 @@ ATTACKS = [
     sparql("sparql-count-all-graphs", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
            check=count_is("public_count_all")),
     sparql("sparql-count-default-graph", "SELECT (COUNT(*) AS ?n) FROM <$Gauthorities-restricted> "
-           "FROM <$Greview-restricted> WHERE { ?s ?p ?o }", check=count_is("nothing")),
+           "FROM <$Greview-restricted/XAA> WHERE { ?s ?p ?o }", check=count_is("nothing")),
     sparql("sparql-count-union-default", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
            check=count_is("public_count_default")),
     # -- SERVICE ---------------------------------------------------------------------------------
@@ -303,7 +358,7 @@ ATTACKS = [
            extra=[("format", "csv")], official_sees=("email", "phone")),
     sparql("sparql-tsv", "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o) && CONTAINS(?o, \"555\")) }",
            accept="text/tab-separated-values", official_sees=("phone",)),
-    sparql("sparql-xml", "SELECT ?o WHERE { GRAPH <$Greview-restricted> { ?s sherloc:practices ?o } }",
+    sparql("sparql-xml", "SELECT ?o WHERE { GRAPH <$Greview-restricted/XAA> { ?s sherloc:practices ?o } }",
            accept="application/sparql-results+xml", official_sees=("answer",)),
     # -- errors ----------------------------------------------------------------------------------
     sparql("sparql-syntax-error", "SELECT * FROM <$Gauthorities-restricted> WHERE { ?s vcard:hasEmail ?o ",
@@ -341,6 +396,8 @@ ATTACKS = [
            official_sees=("review",)),
     Attack("ld-incoming-on-concept", "/vocab/review-status/partially-implemented.jsonld", official_sees=("review",)),
     *[Attack(f"ld-graph-{name}", f"/graph/{name}.ttl", status=404) for name in sorted(RESTRICTED_GRAPHS)],
+    *[Attack(f"ld-graph-{name}", f"/graph/{name}.ttl", status=404, official_status=404)
+      for name in ("review-restricted/XAA", "provenance-restricted/XAA")],
     Attack("ld-graph-review-partitions", "/graph/review.ttl"),
     Attack("ld-head-review", "/id/review/XAA-review-tip-art-5.ttl", method="HEAD", status=404),
     # -- JSON API --------------------------------------------------------------------------------
@@ -361,7 +418,8 @@ ATTACKS = [
     Attack("home-page", "/", headers={"Accept": "text/html"}),
     # -- dataset and dumps -------------------------------------------------------------------------
     Attack("dataset-description", "/dataset", headers={"Accept": "text/turtle"}, check=dataset_description),
-    Attack("dataset-dump", "/dataset/dump.nq.gz", official_sees=("email", "phone", "answer", "review")),
+    Attack("dataset-dump", "/dataset/dump.nq.gz", official_sees=("email", "phone", "answer", "review", "answer-b",
+                                                                   "review-b")),
 ]
 
 
@@ -457,3 +515,121 @@ def test_an_admin_reads_the_restricted_graph_through_the_graph_store(server: Ser
     response = server.client.get("/rdf-graph-store", params={"graph": G + "authorities-restricted"},
                                  headers={**server.bearer["admin"], "Accept": "application/n-triples"})
     assert response.status_code == 200 and server.secrets.known["email"] in response.text
+
+
+# -- an official of one State (issue 7: "unpublished review answers of their own State") ---------
+
+XAA_ANSWER = "/id/review/XAA-review-tip-art-5"
+XAB_ANSWER = "/id/review/XAB-review-leak-untoc-art-6"
+
+
+@dataclass
+class Scoped:
+    """A request as an official of Aurelia (XAA), an official of no State and the public. Aurelia's
+    official never gets a value held only in Borealis's graphs, and gets Aurelia's unpublished
+    answer where ``aurelia_sees``; the official of no State gets every answer in ``all_see``."""
+    id: str
+    path: str
+    params: dict[str, str] | list[tuple[str, str]] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    aurelia_sees: bool = True
+    aurelia_status: int = 200
+    all_see: tuple[str, ...] = ("answer", "answer-b")
+    all_status: int = 200
+    public_status: int = 200
+
+    def attack(self) -> Attack:
+        return Attack(self.id, self.path, self.params, headers=self.headers)
+
+
+def scoped_sparql(id: str, query: str, extra: list[tuple[str, str]] | None = None, **kwargs) -> Scoped:
+    return Scoped(id, "/sparql", [("query", PREFIXES + query)] + (extra or []), **kwargs)
+
+
+SCOPED = [
+    scoped_sparql("sparql-graph-variable", "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+                  "FILTER(STRSTARTS(STR(?s), \"$Bid/review/\")) }"),
+    scoped_sparql("sparql-union-default", "SELECT ?s ?o WHERE { ?s sherloc:practices ?o }"),
+    scoped_sparql("sparql-from-named-both", "SELECT ?g ?s ?p ?o FROM NAMED <$Greview-restricted/XAA> "
+                  "FROM NAMED <$Greview-restricted/XAB> FROM NAMED <$Gprovenance-restricted/XAB> "
+                  "WHERE { GRAPH ?g { ?s ?p ?o } }"),
+    scoped_sparql("sparql-from-named-borealis", "SELECT ?g ?s ?p ?o FROM NAMED <$Greview-restricted/XAB> "
+                  "FROM NAMED <$Gprovenance-restricted/XAB> FROM NAMED <$Gprovenance-restricted> "
+                  "WHERE { GRAPH ?g { ?s ?p ?o } }", aurelia_sees=False, all_see=("answer-b",)),
+    scoped_sparql("sparql-from-borealis", "SELECT ?s ?p ?o FROM <$Greview-restricted/XAB> WHERE { ?s ?p ?o }",
+                  aurelia_sees=False, all_see=("answer-b",)),
+    scoped_sparql("sparql-graph-iri-borealis", "SELECT ?s ?p ?o WHERE { GRAPH <$Greview-restricted/XAB> { ?s ?p ?o } }",
+                  aurelia_sees=False, all_see=("answer-b",)),
+    scoped_sparql("sparql-named-graph-uri", "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
+                  extra=[("named-graph-uri", "$Greview-restricted/XAA"), ("named-graph-uri", "$Greview-restricted/XAB")]),
+    scoped_sparql("sparql-describe-reviews", "DESCRIBE ?r WHERE { ?r a sherloc:ReviewResponse }",
+                  headers={"Accept": "application/n-quads"}),
+    scoped_sparql("sparql-csv-reviews", "SELECT ?r ?o WHERE { ?r a sherloc:ReviewResponse ; sherloc:practices ?o }",
+                  extra=[("format", "csv")]),
+    Scoped("ld-aurelia-answer", XAA_ANSWER + ".ttl", all_see=("answer",), public_status=404),
+    Scoped("ld-borealis-answer-html", XAB_ANSWER, headers={"Accept": "text/html"}, aurelia_sees=False,
+           aurelia_status=404, all_see=("answer-b",), public_status=404),
+    Scoped("ld-borealis-answer-ttl", XAB_ANSWER + ".ttl", aurelia_sees=False, aurelia_status=404,
+           all_see=("answer-b",), public_status=404),
+    Scoped("ld-borealis-country", "/id/country/XAB", headers={"Accept": "text/html"}, aurelia_sees=False,
+           all_see=("review-b",)),
+    Scoped("ld-provision-incoming", "/id/instrument/untoc/art/6.nt", aurelia_sees=False, all_see=("review-b",)),
+    Scoped("api-resource-borealis", "/api/resource" + XAB_ANSWER, aurelia_sees=False, aurelia_status=404,
+           all_see=("answer-b",), public_status=404),
+    Scoped("api-resource-aurelia", "/api/resource" + XAA_ANSWER, all_see=("answer",), public_status=404),
+    Scoped("api-review-listing", "/api/review/submissions"),
+    Scoped("api-review-listing-borealis", "/api/review/submissions", {"country": "XAB"}, aurelia_sees=False,
+           all_see=("answer-b",)),
+    Scoped("api-review-borealis", "/api/review/submissions/XAB-review-leak-untoc-art-6", aurelia_sees=False,
+           aurelia_status=404, all_see=("answer-b",), public_status=404),
+    Scoped("api-links-csv", "/api/queries/resource-links", {"resource": BASE + "id/country/XAB"},
+           headers={"Accept": "text/csv"}, aurelia_sees=False, all_see=("review-b",)),
+    Scoped("api-stats", "/api/stats", aurelia_sees=False, all_see=()),
+    Scoped("dataset-description", "/dataset", headers={"Accept": "text/turtle"}, aurelia_sees=False, all_see=()),
+    Scoped("dataset-dump", "/dataset/dump.nq.gz", all_see=("answer", "review", "answer-b", "review-b")),
+]
+SCOPED_IDS = [s.id for s in SCOPED]
+
+
+@pytest.mark.parametrize("case", SCOPED, ids=SCOPED_IDS)
+def test_an_official_of_a_state_sees_its_own_answers_only(server: Server, case: Scoped) -> None:
+    response, sent = send(server, case.attack(), "official-XAA")
+    assert response.status_code == case.aurelia_status, response.text[:500]
+    assert not leaked(server.secrets.borealis, response, sent), case.id
+    if case.aurelia_sees:
+        assert server.secrets.known["answer"] in text_of(response), case.id
+
+
+@pytest.mark.parametrize("case", SCOPED, ids=SCOPED_IDS)
+def test_an_official_of_no_state_sees_every_states_answers(server: Server, case: Scoped) -> None:
+    response, _ = send(server, case.attack(), "official")
+    assert response.status_code == case.all_status, response.text[:500]
+    text = text_of(response)
+    assert not [k for k in case.all_see if server.secrets.known[k] not in text], case.id
+
+
+@pytest.mark.parametrize("case", SCOPED, ids=SCOPED_IDS)
+def test_the_public_sees_no_states_answers(server: Server, case: Scoped) -> None:
+    response, sent = send(server, case.attack(), "public")
+    assert response.status_code == case.public_status, response.text[:500]
+    assert not leaked(server.secrets.values, response, sent), case.id
+
+
+def test_each_official_reads_its_own_states_graphs(server: Server) -> None:
+    """What the server decides, as the dataset description and the statistics say it: Aurelia's
+    official counts Aurelia's restricted graphs and not Borealis's, and the other way round."""
+    for state, other in (("XAA", "XAB"), ("XAB", "XAA")):
+        headers = server.bearer[f"official-{state}"]
+        graphs = set(server.client.get("/api/stats", headers=headers).json()["graphs"])
+        assert {"authorities-restricted", f"review-restricted/{state}"} <= graphs, graphs
+        assert f"review-restricted/{other}" not in graphs and "provenance-restricted" not in graphs
+        description = server.client.get("/dataset", headers=headers | {"Accept": "text/turtle"}).text
+        assert f"{G}review-restricted/{state}" in description and f"{G}review-restricted/{other}" not in description
+        mine = "answer-b" if state == "XAB" else "answer"
+        theirs = "answer" if state == "XAB" else "answer-b"
+        dump = text_of(server.client.get("/dataset/dump.nq.gz", headers=headers))
+        assert server.secrets.known[mine] in dump and server.secrets.known[theirs] not in dump
+        ask = PREFIXES + f"ASK {{ ?r sherloc:published false ; sherloc:country <{BASE}id/country/{other}> }}"
+        assert server.client.get("/sparql", params={"query": ask}, headers=headers).json()["boolean"] is False
+        ask = PREFIXES + f"ASK {{ ?r sherloc:published false ; sherloc:country <{BASE}id/country/{state}> }}"
+        assert server.client.get("/sparql", params={"query": ask}, headers=headers).json()["boolean"] is True

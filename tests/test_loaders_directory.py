@@ -284,7 +284,7 @@ def test_an_unpublished_response_is_only_in_the_restricted_graph(with_law: Embed
     Ingest(with_law, settings).load("review", [write_jsonl(tmp_path / "r.jsonl", [response()])])
     iri = IRIS.review("TST-R-1")
     assert triples(with_law, iri, "review") == set()
-    assert triples(with_law, iri, "review-restricted") == {
+    assert triples(with_law, iri, "review-restricted/MEX") == {
         (RDF.type, SHERLOC.ReviewResponse), (DCTERMS.identifier, Literal("TST-R-1")),
         (SHERLOC.published, Literal(False)), (SHERLOC.country, IRIS.country("MEX")),
         (SHERLOC.reviewCycle, Literal(1)), (SHERLOC.reviewCluster, Literal(1)),
@@ -300,12 +300,16 @@ def test_publishing_a_response_moves_it_to_the_public_graph(with_law: EmbeddedSt
     ingest = Ingest(with_law, settings)
     iri = IRIS.review("TST-R-1")
     ingest.load("review", [write_jsonl(tmp_path / "r1.jsonl", [response(published=False)])])
-    assert triples(with_law, iri, "review-restricted") and not triples(with_law, iri, "review")
+    assert triples(with_law, iri, "review-restricted/MEX") and not triples(with_law, iri, "review")
     ingest.load("review", [write_jsonl(tmp_path / "r2.jsonl", [response(published=True)])])
     assert (SHERLOC.published, Literal(True)) in triples(with_law, iri, "review")
-    assert triples(with_law, iri, "review-restricted") == set(), "no copy left in the restricted graph"
+    assert triples(with_law, iri, "review-restricted/MEX") == set(), "no copy left in the restricted graph"
     ingest.load("review", [write_csv(tmp_path / "r3.csv", [as_csv_row(response(published="false"))])])
-    assert triples(with_law, iri, "review") == set() and triples(with_law, iri, "review-restricted")
+    assert triples(with_law, iri, "review") == set() and triples(with_law, iri, "review-restricted/MEX")
+    assert triples(with_law, iri, "review-restricted") == set()  # the State's graph, not the shared one
+    # an answer whose State changes moves to the other State's graph, leaving no copy behind
+    ingest.load("review", [write_jsonl(tmp_path / "r4.jsonl", [response(country="BRA", measures=None)])])
+    assert triples(with_law, iri, "review-restricted/MEX") == set() and triples(with_law, iri, "review-restricted/BRA")
 
 
 @pytest.mark.parametrize("bad, field", [

@@ -30,11 +30,16 @@ def quads(store: ox.Store) -> set[str]:
     return {str(q) for q in store}
 
 
+def private(graph: str) -> bool:
+    """A restricted graph, or one below it: review-restricted/XAA (the per-State graphs)."""
+    return graph in PRIVATE or any(graph.startswith(g + "/") for g in PRIVATE)
+
+
 def assert_mirrors(store: EmbeddedStore) -> None:
-    main = {str(q) for q in store._store if q.graph_name.value not in PRIVATE}
+    main = {str(q) for q in store._store if not private(q.graph_name.value)}
     assert store._mirror_current
     assert quads(store._mirror) == main
-    assert not {g.value for g in store._mirror.named_graphs()} & PRIVATE
+    assert not [g.value for g in store._mirror.named_graphs() if private(g.value)]
 
 
 @pytest.fixture(params=["memory", "disk"])
@@ -94,6 +99,17 @@ def test_every_kind_of_write_keeps_the_mirror_exact(mirrored: EmbeddedStore, set
     assert_mirrors(mirrored)
     mirrored.update(f"DROP SILENT GRAPH <{IRIS.graph('guide')}> ;\nCLEAR SILENT GRAPH <{CONTACT_GRAPH}>")
     assert_mirrors(mirrored)
+    # A State's restricted graph is private, being below a private graph, even one no list names.
+    borealis = str(IRIS.state_graph("review-restricted", "XAB"))
+    mirrored.update(f'INSERT DATA {{ GRAPH <{borealis}> {{ <urn:x:d> <urn:x:note> "Borealis only" }} }}')
+    assert_mirrors(mirrored)
+    assert borealis in mirrored.graphs() and mirrored.is_private(borealis)
+    assert not mirrored.ask('ASK { ?s ?p "Borealis only" }', dataset=PUBLIC)
+    with_borealis = Dataset(default=IRIS.public_graphs() + [borealis], named=IRIS.public_graphs())
+    assert not mirrored._uses_mirror(with_borealis)
+    assert mirrored.ask('ASK { ?s ?p "Borealis only" }', dataset=with_borealis)
+    Ingest(mirrored, settings).load("review", [settings.data_dir / "examples/review.jsonl"])  # a State's graph
+    assert_mirrors(mirrored)
     mirrored.update(f"COPY <{IRIS.graph('review')}> TO <{IRIS.graph('guide')}>")
     assert_mirrors(mirrored)
     dump = io.BytesIO()
@@ -124,6 +140,8 @@ def test_a_mirror_left_behind_is_rebuilt_when_the_store_opens(tmp_path: Path, se
         assert not (location / STALE_MARK).exists()
         assert_mirrors(reopened)
         assert ReadOnlyStore(str(location), PRIVATE)._uses_mirror(PUBLIC)
+        aurelia = [str(IRIS.state_graph("review-restricted", "XAA"))]
+        assert not ReadOnlyStore(str(location), PRIVATE)._uses_mirror(Dataset(default=aurelia, named=aurelia))
     finally:
         reopened.close()
 

@@ -91,8 +91,10 @@ def public_bodies(server: Server, answer_id: str) -> list[str]:
     for query in (
         "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
         f"SELECT * FROM NAMED <{G}review-restricted> FROM NAMED <{G}provenance-restricted> "
+        f"FROM NAMED <{G}review-restricted/XAA> FROM NAMED <{G}provenance-restricted/XAA> "
         "WHERE { GRAPH ?g { ?s ?p ?o } }",
         f"SELECT * WHERE {{ GRAPH <{G}review-restricted> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ GRAPH <{G}review-restricted/XAA> {{ ?s ?p ?o }} }}",
         f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}",
         f"DESCRIBE <{iri}/version/1> <{iri}/version/2>",
     ):
@@ -119,13 +121,13 @@ def test_a_submitter_submits_answers_of_its_state_restricted_with_who_and_when(s
     stored = response.json()["stored"]
     assert stored == [{"id": "XAA-sub-art-6", "iri": BASE + "id/review/XAA-sub-art-6", "version": 1,
                        "version_iri": BASE + "id/review/XAA-sub-art-6/version/1",
-                       "graph": "review-restricted", "published": False}]
+                       "graph": "review-restricted/XAA", "published": False}]
     rows = server.store.select(f"""PREFIX prov: <http://www.w3.org/ns/prov#>
         PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX foaf: <http://xmlns.com/foaf/0.1/>
         SELECT ?g ?who ?when ?name WHERE {{ GRAPH ?g {{ <{stored[0]['version_iri']}> prov:wasAttributedTo ?a ;
             prov:generatedAtTime ?when ; dcterms:creator ?who . ?a foaf:name ?name }} }}""").rows
     assert [(str(r["g"]), str(r["who"]), str(r["name"])) for r in rows] == \
-        [(G + "review-restricted", "Aurelia expert", "Aurelia expert")]
+        [(G + "review-restricted/XAA", "Aurelia expert", "Aurelia expert")]
     # the public sees nothing of it, anywhere, and its figures do not move
     for body in public_bodies(server, "XAA-sub-art-6"):
         assert secret not in body and "Aurelia expert" not in body
@@ -196,6 +198,10 @@ def test_an_invalid_submission_is_refused_with_a_report_and_nothing_is_stored(se
     published = submit(server, "submitter-XAA", [answer("XAA-sub-pub", marker(), published=True)])
     assert published.status_code == 422 and published.json()["problems"][0]["field"] == "published"
 
+    # a client that asks for JSON by its everyday name gets the JSON report, not a 406
+    plain_json = submit(server, "submitter-XAA", [good, bad], Accept="application/json")
+    assert plain_json.status_code == 422 and plain_json.json()["stored"] is False, plain_json.text
+
     turtle = submit(server, "submitter-XAA", [good, bad], Accept="text/turtle")
     assert turtle.status_code == 422 and turtle.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=turtle.text, format="turtle")
@@ -255,7 +261,9 @@ def test_publishing_and_the_history_of_versions(server: Server) -> None:
     params = {"answer": "review/XAA-sub-hist"}
     public_rows = c.get(history, params=params, headers={"Accept": JSON}).json()["results"]["bindings"]
     assert [r["number"]["value"] for r in public_rows] == ["1"] and first in public_rows[0]["practices"]["value"]
-    assert public_rows[0]["submitterName"]["value"] == "Aurelia expert" and "publishedAt" in public_rows[0]
+    # published, but the submitter's name is not: the public sees the agent (its role, its State) only
+    assert "submitterName" not in public_rows[0] and "publishedAt" in public_rows[0]
+    assert public_rows[0]["submitter"]["value"].startswith(BASE + "id/agent/")
     official_rows = c.get(history, params=params, headers=server.bearer["official-XAA"] | {"Accept": JSON}
                           ).json()["results"]["bindings"]
     assert [r["number"]["value"] for r in official_rows] == ["1", "2"]
@@ -264,6 +272,7 @@ def test_publishing_and_the_history_of_versions(server: Server) -> None:
     assert v2["current"]["value"] == "true" and v1["current"]["value"] == "false"
     assert second in v2["practices"]["value"] and v2["status"]["value"].endswith("/implemented")
     assert v2["submittedAt"]["value"] >= v1["submittedAt"]["value"]
+    assert v1["submitterName"]["value"] == "Aurelia expert"  # the State's officials still see who
 
     # publish the second: both versions public, linked
     assert c.post(publish, headers=server.bearer["admin"]).status_code == 200
@@ -273,7 +282,9 @@ def test_publishing_and_the_history_of_versions(server: Server) -> None:
     assert public_rows[1]["publisher"]["value"].startswith(BASE + "id/agent/")
     assert second in c.get("/id/review/XAA-sub-hist", headers={"Accept": "text/turtle"}).text
     assert not server.store.select(
-        f"SELECT * WHERE {{ GRAPH <{G}review-restricted> {{ <{BASE}id/review/XAA-sub-hist> ?p ?o }} }}").rows
+        f"SELECT * WHERE {{ GRAPH <{G}review-restricted/XAA> {{ <{BASE}id/review/XAA-sub-hist> ?p ?o }} }}").rows
+    assert server.store.select(
+        f"SELECT * WHERE {{ GRAPH <{G}review> {{ <{BASE}id/review/XAA-sub-hist> ?p ?o }} }}").rows
 
 
 def test_an_unpublished_revision_of_a_never_published_version_hides_the_earlier_one(server: Server) -> None:
@@ -292,3 +303,49 @@ def test_the_mechanism_dereferences_publicly(server: Server) -> None:
     assert cluster.status_code == 200 and "som/art/6" in cluster.text and "untoc/art/23" in cluster.text
     resolution = server.client.get("/id/cop/resolution/10/1", headers={"Accept": "text/turtle"})
     assert resolution.status_code == 200 and "id/cop/session/10" in resolution.text
+
+
+def test_publishing_makes_the_answer_public_but_not_the_names_of_people(server: Server) -> None:
+    """Issue 8: the submitter's and the publisher's names (their tokens' --name) stay restricted, in
+    the State's graph; the public sees who by role and State only."""
+    text = marker()
+    assert submit(server, "submitter-XAA", [answer("XAA-sub-names", text)]).status_code == 201
+    assert server.client.post("/api/review/submissions/XAA-sub-names/publish",
+                              headers=server.bearer["official-XAA"]).status_code == 200
+    iri = BASE + "id/review/XAA-sub-names"
+    bodies = public_bodies(server, "XAA-sub-names")
+    assert any(text in body for body in bodies), "the answer is public now"
+    for body in bodies + [server.client.get("/dataset/dump.nq.gz").text]:
+        assert "Aurelia expert" not in body and "Aurelia focal point" not in body
+    public = server.client.get("/sparql", headers={"Accept": JSON}, params={"query": f"""
+        PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
+        SELECT ?role ?state WHERE {{ <{iri}/version/1> prov:wasAttributedTo ?a . ?a skos:note ?role ;
+            sherloc:country ?state }}"""}).json()["results"]["bindings"]
+    assert [(r["role"]["value"], r["state"]["value"]) for r in public] == [("submitter token", BASE + "id/country/XAA")]
+    names = f"""PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+        PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
+        SELECT ?g ?name WHERE {{ {{ GRAPH ?g {{ <{iri}/version/1> dcterms:creator ?name }} }} UNION
+            {{ <{iri}/version/1> prov:wasAttributedTo|sherloc:publishedBy ?a . GRAPH ?g {{ ?a foaf:name ?name }} }} }}"""
+    kept = {(str(r["g"]), str(r["name"])) for r in server.store.select(names).rows}
+    assert kept == {(G + "review-restricted/XAA", "Aurelia expert"), (G + "review-restricted/XAA", "Aurelia focal point")}
+    seen = server.client.get("/sparql", params={"query": names},
+                             headers=server.bearer["official-XAA"] | {"Accept": JSON}).text
+    assert "Aurelia expert" in seen and "Aurelia focal point" in seen  # the State's officials still see who
+    assert "Aurelia expert" not in server.client.get("/sparql", params={"query": names},
+                                                     headers=server.bearer["official-XAB"] | {"Accept": JSON}).text
+
+
+def test_an_official_of_another_state_does_not_read_the_unpublished_answers(server: Server) -> None:
+    text = marker()
+    assert submit(server, "submitter-XAA", [answer("XAA-sub-scoped", text)]).status_code == 201
+    borealis = server.bearer["official-XAB"]
+    assert server.client.get("/api/review/submissions/XAA-sub-scoped", headers=borealis).status_code == 404
+    listed = server.client.get("/api/review/submissions?country=XAA", headers=borealis).json()
+    assert "XAA-sub-scoped" not in {a["id"] for a in listed["answers"]}
+    query = f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ <{BASE}id/review/XAA-sub-scoped> ?p ?o }} }}"
+    assert text not in server.client.get("/sparql", params={"query": query}, headers=borealis | {"Accept": JSON}).text
+    mine = server.client.get("/api/review/submissions/XAA-sub-scoped", headers=server.bearer["official-XAA"]).json()
+    assert text in mine["answer"]["practices"] and mine["answer"]["current_version"].endswith("/version/1")
+    assert text in server.client.get("/sparql", params={"query": query},
+                                     headers=server.bearer["official-XAA"] | {"Accept": JSON}).text

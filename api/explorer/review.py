@@ -61,19 +61,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 # -- the hand-over to the API's submission function ----------------------------------------------
 
 def _submit_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], report: str) -> Response:
-    """Validate and store ``answers`` exactly as ``POST /api/review/submissions`` does, after its
-    role and State checks (done by the caller). api/review.py has no public function for this part
-    yet: its route's body is ``_submit(request, ctx, who, answers)``, which reads only the request's
-    ``Accept`` header (JSON or Turtle report); this is the one place that calls it. A public
-    ``submit_answers(ctx, who, answers, report_type)`` there would replace this shim."""
-    from starlette.requests import Request as StarletteRequest
-
-    # "*/*" for JSON: api/negotiation.py reads "application/json" as an alias of
-    # application/sparql-results+json, which the report does not offer (406); "*/*" gets its first, JSON.
-    accept = "text/turtle" if report == "turtle" else "*/*"
-    request = StarletteRequest({"type": "http", "method": "POST", "path": "/api/review/submissions",
-                                "query_string": b"", "headers": [(b"accept", accept.encode())]})
-    return api_review._submit(request, ctx, who, answers)
+    """Validate and store ``answers`` exactly as ``POST /api/review/submissions`` does (its role and
+    State checks are done by the caller)."""
+    return api_review.store_answers(ctx, who, answers, accept="text/turtle" if report == "turtle" else "application/json")
 
 
 # -- the form -------------------------------------------------------------------------------------
