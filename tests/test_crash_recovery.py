@@ -206,3 +206,35 @@ def test_kill_during_api_load_leaves_the_previous_state_and_restarts(prepared: P
     finally:
         if server.process.poll() is None:
             stop(server)
+
+
+def test_kill_during_a_trusted_restore_leaves_the_store_empty_again(prepared: Prepared, tmp_path: Path) -> None:
+    """``restore --trusted`` into an empty on-disk store uses the bulk loader, which is not one
+    transaction; killed half way, the store may hold part of the dump, and ``restore.incomplete`` says
+    so: the next open must empty the store (its state before the restore) instead of serving it."""
+    from sherloc_kg.store.embedded import RESTORE_MARK
+
+    dump = tmp_path / "dump.nq"
+    sherloc(prepared.store, "export", "--format", "nq", "-o", str(dump))
+    body = dump.read_bytes()
+    with dump.open("ab") as sink:  # a bigger dump, so that the kill lands inside the load
+        for copy in range(1, 6):
+            sink.write(body.replace(b"/id/", f"/id/copy{copy}/".encode()))
+    target = tmp_path / "target"
+    process = subprocess.Popen([EXE, "--store", str(target), "restore", str(dump), "--trusted"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    mark = target / RESTORE_MARK
+    for _ in range(300_000):  # bounded polling: the mark appears just before the bulk load starts
+        if mark.exists() or process.poll() is not None:
+            break
+        time.sleep(0.002)
+    assert process.poll() is None and mark.exists(), "the restore ended before it could be killed"
+    time.sleep(0.5)  # into the load
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    assert mark.exists()
+    done = sherloc(target, "stats", "--json")
+    assert '"triples": 0' in done.stdout, done.stdout
+    assert not mark.exists()
+    sherloc(target, "restore", str(dump), "--trusted")  # and a restore then goes through whole
+    assert f'"triples": {len(set(dump.read_bytes().splitlines()))}' in sherloc(target, "stats", "--json").stdout

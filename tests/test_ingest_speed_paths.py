@@ -19,7 +19,7 @@ from sherloc_kg.errors import SourceError, UsageError, ValidationFailed
 from sherloc_kg.ingest import Ingest, restore_trusted
 from sherloc_kg.iris import Iris
 from sherloc_kg.store import Dataset
-from sherloc_kg.store.embedded import EmbeddedStore
+from sherloc_kg.store.embedded import RESTORE_MARK, STALE_MARK, EmbeddedStore
 from sherloc_kg.validation import Gate
 
 from .conftest import REPO, snapshot
@@ -205,3 +205,27 @@ def test_the_dump_syntax_comes_from_the_name_or_format(tmp_path: Path) -> None:
     assert isinstance(done.exception, UsageError) and "--format" in str(done.exception)
     done = run(tmp_path / "target", str(turtle), "--trusted", "--format", "nq")
     assert done.exit_code == 0, done.output
+
+
+def test_a_dump_broken_near_its_end_leaves_an_on_disk_store_empty(exported: tuple[Path, set[str]],
+                                                                  tmp_path: Path) -> None:
+    """On disk, into an empty store, the dump goes in through the bulk loader (not one transaction):
+    most of it is in the store when the broken line is met, and all of it must go again."""
+    dump, expected = exported
+    lines = dump.read_text(encoding="utf-8").splitlines()
+    lines[-2] = lines[-2][: len(lines[-2]) // 2]
+    broken = tmp_path / "broken.nq"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = tmp_path / "target"
+    store = EmbeddedStore(target, private_graphs=IRIS.restricted_graphs())
+    try:
+        with pytest.raises(SourceError) as error:
+            restore_trusted(store, broken, media_type=NQUADS, trusted=True)
+        assert error.value.location.line == len(lines) - 1
+        assert store.count() == 0 and store._mirror is not None and len(store._mirror) == 0
+        assert not (target / RESTORE_MARK).exists() and not (target / STALE_MARK).exists()
+        restore_trusted(store, dump, media_type=NQUADS, trusted=True)  # and the store takes the good dump
+        assert snapshot(store) == expected
+        assert not (target / RESTORE_MARK).exists() and not (target / STALE_MARK).exists()
+    finally:
+        store.close()

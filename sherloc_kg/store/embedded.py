@@ -24,6 +24,7 @@ so: readers then use the main store, and opening the store rebuilds the mirror.
 
 from __future__ import annotations
 
+import logging
 import re
 import xml.parsers.expat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -122,6 +123,9 @@ _READS = re.compile(r"\b(?:WHERE|USING|COPY|MOVE|ADD|LOAD)\b", re.IGNORECASE)
 #: Inside an on-disk store's directory: the public mirror, and the mark that it is behind.
 MIRROR_FOLDER = "public"
 STALE_MARK = "public.stale"
+#: Present while a dump is bulk-loaded into an empty store (see :meth:`EmbeddedStore.restore`).
+RESTORE_MARK = "restore.incomplete"
+_LOG = logging.getLogger(__name__)
 
 
 def _covers(store: ox.Store, dataset: Dataset) -> bool:
@@ -146,6 +150,7 @@ class EmbeddedStore:
             hint = " (is another sherloc-kg process, e.g. the server, using it?)" if "lock" in str(error).lower() else ""
             raise StoreError(f"cannot open the store at {path}: {error}{hint}") from error
         self.location = str(path) if path is not None else "memory"
+        self._undo_interrupted_restore()
         self.private_graphs = frozenset(private_graphs)
         self._mirror: ox.Store | None = None
         self._mirror_current = False
@@ -360,10 +365,22 @@ class EmbeddedStore:
             self._written("\n".join(prologue) + "\n" + " ;\n".join(operations))
 
     def restore(self, source: BinaryIO, *, media_type: str) -> None:
-        """Add a dump (N-Quads or TriG) to the store in one transaction."""
+        """Add a dump (N-Quads or TriG) to the store, all of it or nothing.
+
+        Into an empty store, from a source that can be read twice, the dump goes in through
+        Oxigraph's bulk loader (on disk 3-4x faster than its transactional ``load``, which every
+        other case uses): into the main store, then once more into the public mirror, whose private
+        graphs are then dropped (instead of copying the main store quad by quad through Python).
+        The bulk loader is not one transaction, so the file ``restore.incomplete`` in the store's
+        directory marks the load: a dump that does not parse, or an error, empties the store again
+        at once, and a crash leaves the mark, so that the next open empties it (the state before
+        the restore) instead of serving part of a dump."""
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise UsageError(f"no RDF parser for {media_type}")
+        if source.seekable() and next(iter(self._store), None) is None:
+            self._bulk_restore(source, fmt)
+            return
         if self._mirror is not None:
             self._mark_stale()
         try:
@@ -373,6 +390,54 @@ class EmbeddedStore:
         finally:
             if self._mirror is not None:
                 self._rebuild_mirror()
+
+    def _restore_mark(self) -> Path | None:
+        return None if self.location == "memory" else Path(self.location) / RESTORE_MARK
+
+    def _undo_interrupted_restore(self) -> None:
+        mark = self._restore_mark()
+        if mark is None or not mark.exists():
+            return
+        _LOG.warning("%s: a restore into this empty store was interrupted; emptying it again", self.location)
+        self._store.clear()
+        self._store.flush()
+        (Path(self.location) / STALE_MARK).touch()  # the mirror is rebuilt (emptied) as the store opens
+        mark.unlink()
+
+    def _bulk_restore(self, source: BinaryIO, fmt: ox.RdfFormat) -> None:
+        """:meth:`restore` into an empty store (see there)."""
+        mark = self._restore_mark()
+        if mark is not None:
+            mark.touch()
+        if self._mirror is not None:
+            self._mark_stale()
+        start = source.tell()
+        try:
+            self._store.bulk_load(source, fmt)
+            if self._mirror is not None:
+                source.seek(start)
+                self._mirror.clear()
+                self._mirror.bulk_load(source, fmt)
+                drops = self._private_present()
+                if drops:
+                    self._mirror.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in drops))
+            if mark is not None:
+                self._store.flush()
+        except BaseException as error:
+            self._store.clear()
+            if self._mirror is not None:
+                self._mirror.clear()
+                self._mark_current()
+            if mark is not None:
+                self._store.flush()
+                mark.unlink(missing_ok=True)
+            if isinstance(error, SyntaxError):
+                raise QueryError(f"the dump does not parse: {error}") from error
+            raise
+        if mark is not None:
+            mark.unlink()
+        if self._mirror is not None:
+            self._mark_current()
 
     def dump(self, output: BinaryIO, *, media_type: str, graphs: Sequence[str] | None = None) -> None:
         fmt = ox.RdfFormat.from_media_type(media_type)
