@@ -90,7 +90,8 @@ class Ingest:
         loader = loader_for(kind)
         report = LoadReport(kind, [str(p) for p in paths])
         records = self._read(loader, paths, source_format, report)
-        gate = Gate.for_kind(kind, self.settings.shapes_dir, self.settings.ontology_dir / "sherloc.ttl", self.iris)
+        gate = Gate.for_kind(kind, self.settings.shapes_dir, self.settings.ontology_dir / "sherloc.ttl", self.iris,
+                             self.settings.shacl_engine)
         invalid = self._validate(gate, records, report)
         if report.violations and (on_invalid == "refuse" or not write):
             if write:
@@ -110,7 +111,8 @@ class Ingest:
         loader = loader_for(kind)
         report = LoadReport(kind, [str(p) for p in paths])
         records = self._read(loader, paths, source_format, report)
-        gate = Gate.for_kind(kind, self.settings.shapes_dir, self.settings.ontology_dir / "sherloc.ttl", self.iris)
+        gate = Gate.for_kind(kind, self.settings.shapes_dir, self.settings.ontology_dir / "sherloc.ttl", self.iris,
+                             self.settings.shacl_engine)
         self._validate(gate, records, report)
         return records, report, gate
 

@@ -127,7 +127,8 @@ def mechanism_write(settings: Settings, iris: Iris, graphs: dict[str, Graph]) ->
         objects = {o for (_s, _p, o) in triples if isinstance(o, URIRef)}
         context = [t for name in ("instruments", "countries") for o in objects
                    for t in graphs[name].triples((o, TYPE_OF.type, None))]
-        gate = Gate.for_kind("mechanism", settings.shapes_dir, settings.ontology_dir / "sherloc.ttl", iris)
+        gate = Gate.for_kind("mechanism", settings.shapes_dir, settings.ontology_dir / "sherloc.ttl", iris,
+                             settings.shacl_engine)
         issues += gate.check(triples, context, lambda focus: by_iri.get(str(focus)) or Location(str(path)))
     if any(issue.severity == "Violation" for issue in issues):
         raise ValidationFailed(issues)
@@ -139,7 +140,8 @@ def check_instruments(instruments: Graph, settings: Settings, iris: Iris) -> Non
     from .errors import Location, ValidationFailed
     from .validation import Gate
 
-    gate = Gate.for_kind("instruments", settings.shapes_dir, settings.ontology_dir / "sherloc.ttl", iris)
+    gate = Gate.for_kind("instruments", settings.shapes_dir, settings.ontology_dir / "sherloc.ttl", iris,
+                         settings.shacl_engine)
     texts = settings.data_dir / "convention-texts"
     issues = gate.check(instruments, [], lambda focus: Location(str(texts), record=iris.provision_reference(focus) or str(focus)))
     if any(issue.severity == "Violation" for issue in issues):

@@ -20,6 +20,15 @@ allow_warnings=True)``; what changed is only the work done to get them:
 * pyshacl looks every predicate of every shape up in a *list* of the constraint parameters
   (rdflib's ``__eq__`` called millions of times on a large batch); the list it caches is given a
   set beside it for membership, same order, same contents.
+
+The engine (``SHERLOC_SHACL_ENGINE``, Settings.shacl_engine): ``turbo`` (the default),
+pyshacl-turbo, a Rust engine with pySHACL's API, which compiles the shapes once per gate and
+validates each batch with ``CompiledShapes.validate(data, allow_warnings=True)`` (inference none;
+SHACL-AF, which our ``sh:target [a sh:SPARQLTarget]`` need); or ``pyshacl``, the reference. Their
+reports are turned into Issues by the same code, and tests/test_shacl_engines.py holds them to the
+same results on every shape example. They differ on ``sh:lessThan``/``sh:lessThanOrEquals``
+between values that cannot be compared (an ill-typed date: a result for pyshacl-turbo, as SHACL
+says, none for pyshacl), which our shapes therefore do not use.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from pyshacl.validator import Validator, assign_baked_in
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql.processor import prepareQuery
 
+from .config import SETTINGS, SHACL_ENGINES
 from .errors import Issue, Location, UsageError
 from .iris import Iris
 from .namespaces import RDF, RDFS, SH
@@ -112,6 +122,15 @@ _GATES_LOCK = threading.Lock()
 _VALIDATING = threading.RLock()
 
 
+def _compile_turbo(shapes: Graph, advanced: bool):
+    """pyshacl-turbo's compiled form of the shapes (SHERLOC_SHACL_ENGINE=turbo): the results of
+    ``pyshacl_turbo.validate(data, shacl_graph=shapes, inference="none", advanced=...,
+    allow_warnings=True)``, with the shapes compiled once instead of once a batch."""
+    import pyshacl_turbo  # a dependency of sherloc-kg
+
+    return pyshacl_turbo.compile_shapes(shapes, advanced=advanced)
+
+
 def _stamp(path: Path) -> tuple:
     stat = path.stat()
     return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
@@ -122,23 +141,31 @@ class Gate:
     shapes: Graph
     hierarchy: Graph
     advanced: bool = True
+    #: "pyshacl" or "turbo" (pyshacl-turbo): SETTINGS["shacl_engine"].
+    engine: str = SETTINGS["shacl_engine"][1]
     _harvest: list = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
-    def for_kind(cls, kind: str, shapes_dir: Path, ontology_file: Path, iris: Iris) -> "Gate":
+    def for_kind(cls, kind: str, shapes_dir: Path, ontology_file: Path, iris: Iris,
+                 engine: str | None = None) -> "Gate":
+        """The gate of ``shapes/{kind}.ttl``, run by ``engine`` (Settings.shacl_engine; the
+        setting's default when None)."""
+        engine = engine or SETTINGS["shacl_engine"][1]
+        if engine not in SHACL_ENGINES:
+            raise UsageError(f"unknown SHACL engine {engine!r}: give one of {', '.join(SHACL_ENGINES)}")
         path = shapes_dir / f"{kind}.ttl"
         if not path.exists():
             raise UsageError(f"no shapes for '{kind}': {path} is missing")
-        key = (_stamp(path), _stamp(ontology_file), iris.base)
+        key = (_stamp(path), _stamp(ontology_file), iris.base, engine)
         gate = _GATES.get(key)
         if gate is None:
-            gate = cls._build(path, ontology_file, iris)
+            gate = cls._build(path, ontology_file, iris, engine)
             with _GATES_LOCK:
                 _GATES[key] = gate
         return gate
 
     @classmethod
-    def _build(cls, path: Path, ontology_file: Path, iris: Iris) -> "Gate":
+    def _build(cls, path: Path, ontology_file: Path, iris: Iris, engine: str = SETTINGS["shacl_engine"][1]) -> "Gate":
         shapes = read_turtle([path], iris)
         ontology = read_turtle([ontology_file], iris)
         hierarchy = Graph()
@@ -146,7 +173,10 @@ class Gate:
             if isinstance(triple[2], URIRef):
                 hierarchy.add(triple)
         advanced = any(p in _ADVANCED or o in _ADVANCED for _s, p, o in shapes)
-        return cls(shapes, hierarchy, advanced)
+        gate = cls(shapes, hierarchy, advanced, engine)
+        if engine == "turbo":
+            gate._harvest.append(_compile_turbo(shapes, advanced))
+        return gate
 
     def _shapes_graph(self) -> ShapesGraph:
         """pyshacl's view of the shapes, harvested once and shared by every batch (pyshacl keeps
@@ -165,6 +195,12 @@ class Gate:
             add(triple)
         for triple in self.hierarchy:
             add(triple)
+        if self.engine == "turbo":
+            # The shapes compiled once (in _build). The engine copies the batch into its own dataset
+            # and validates it in Rust, releasing the GIL; the compiled shapes are read-only, so no
+            # lock is taken (pyshacl-turbo documents its compiled programs as shareable).
+            _conforms, results, _text = self._harvest[0].validate(data, allow_warnings=True)
+            return self._issues(results, locate)
         # allow_warnings: a report with warnings only "conforms", yet its warnings are still wanted.
         # inplace: the graph is this batch's own, so pyshacl need not copy it (nothing here writes
         # to it: no inference, no sh:rule).
@@ -177,6 +213,9 @@ class Gate:
             })
             validator.shacl_graph = self._shapes_graph()
             _conforms, results, _text = validator.run()
+        return self._issues(results, locate)
+
+    def _issues(self, results: Graph, locate: Locate) -> list[Issue]:
         # Only the report's own results: pyshacl nests the results of sh:node checks in sh:detail,
         # whose focus is the referenced value (a concept), not a record of this load.
         report = results.value(predicate=RDF.type, object=SH.ValidationReport)

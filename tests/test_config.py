@@ -18,3 +18,14 @@ def test_settings_come_from_options_then_environment_then_defaults() -> None:
     assert settings.base == "http://example.org/kg/"
     assert Settings.from_env({}).base == DEFAULT_BASE
     assert Settings.from_env({}, home="/x").queries_dir == Path("/x/sparql")
+
+
+def test_the_shacl_engine_is_turbo_unless_pyshacl_is_asked_for() -> None:
+    import pytest
+
+    from sherloc_kg.errors import UsageError
+
+    assert Settings().shacl_engine == Settings.from_env({}).shacl_engine == "turbo"
+    assert Settings.from_env({"SHERLOC_SHACL_ENGINE": "pyshacl"}).shacl_engine == "pyshacl"
+    with pytest.raises(UsageError, match="SHERLOC_SHACL_ENGINE='rust'"):
+        Settings.from_env({"SHERLOC_SHACL_ENGINE": "rust"})
