@@ -33,6 +33,8 @@ Usage: ``python benchmarks/ingest.py [--records 1000] [--small 300] [--files 50]
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import importlib.util
 import io
 import json
 import os
@@ -62,6 +64,8 @@ BUNDLED = PROJECT_ROOT / "data/cases/sherloc-cases-tip-2026-08.jsonl"
 EXAMPLES = PROJECT_ROOT / "data/examples"
 REAL = PROJECT_ROOT.parent / "shared/fixtures/real"
 NQUADS = "application/n-quads"
+#: The pipeline is measured with each SHACL engine of the gate (SHERLOC_SHACL_ENGINE) installed.
+TURBO = importlib.util.find_spec("pyshacl_turbo") is not None
 
 
 def jsonl(path: Path) -> list[dict]:
@@ -215,6 +219,13 @@ SOURCES = [
 
 # -- measuring -----------------------------------------------------------------------------------
 
+def engine_version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def memory_gib() -> float:
     """Total memory of the machine, from /proc/meminfo (0 where there is none)."""
     try:
@@ -246,27 +257,37 @@ class Row:
     pipeline_s: float
     raw_s: float
     nquads: bytes
+    turbo_s: float | None = None  # the same pipeline with the gate on pyshacl-turbo
 
 
 def measure(source: Source, base: bytes, settings: Settings, iris: Iris, folder: Path, count: int) -> Row:
     paths = source.make(folder, count)
-    store = EmbeddedStore(None)
-    store.restore(io.BytesIO(base), media_type=NQUADS)
     graphs = [str(iris.graph(name)) for name in loader_for(source.kind).GRAPHS]
-    before = dump(store, graphs)
-    report = None
 
-    def run() -> None:
-        nonlocal report
-        report = Ingest(store, settings).load(source.kind, paths)
+    def pipeline(engine: str) -> tuple[float, bytes, int]:
+        """The whole load into a fresh copy of the base store, with the gate on ``engine``."""
+        store = EmbeddedStore(None)
+        store.restore(io.BytesIO(base), media_type=NQUADS)
+        before = dump(store, graphs)
+        report = None
 
-    pipeline_s = timed(run)
-    assert report is not None and report.written and not report.violations, (source.label, report.violations[:3])
-    written = b"\n".join(sorted(dump(store, graphs) - before)) + b"\n"
+        def run() -> None:
+            nonlocal report
+            report = Ingest(store, settings.with_(shacl_engine=engine)).load(source.kind, paths)
+
+        seconds = timed(run)
+        assert report is not None and report.written and not report.violations, (source.label, engine, report.violations[:3])
+        return seconds, b"\n".join(sorted(dump(store, graphs) - before)) + b"\n", report.records_written
+
+    pipeline_s, written, records = pipeline("pyshacl")
+    turbo_s = None
+    if TURBO:
+        turbo_s, turbo_written, _records = pipeline("turbo")
+        assert turbo_written == written, f"{source.label}: the two engines let different triples through"
     # The raw load takes milliseconds, so one timing is mostly noise: the best of five.
     raw_s = best_of(5, ox.Store, lambda raw: raw.bulk_load(io.BytesIO(written), ox.RdfFormat.N_QUADS))
     triples = len(set(written.splitlines()) - {b""})
-    return Row(source.label, report.records_written, triples, pipeline_s, raw_s, written)
+    return Row(source.label, records, triples, pipeline_s, raw_s, written, turbo_s)
 
 
 def naive_cases(row: Row, store: EmbeddedStore, settings: Settings, iris: Iris) -> float:
@@ -401,20 +422,24 @@ def main() -> None:
         "",
         f"Command: `{command}` (whole run: {total:.0f} s)  ",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {memory_gib():.0f} GiB, Python {platform.python_version()}, "
-        f"pyoxigraph {ox.__version__}  ",
+        f"pyoxigraph {ox.__version__}, pyshacl {engine_version('pyshacl')}, pyshacl-turbo {engine_version('pyshacl-turbo')}  ",
         f"Store: in memory, each measurement starting from the same {base_triples} triples (reference graphs, the "
         "fictional States and the examples).  ",
         "Pipeline: loader → SHACL gate (against the store) → one transaction with provenance and the inference "
-        "rules (one run). Raw: `pyoxigraph.Store.bulk_load` of exactly the triples the pipeline wrote to the kind's graphs, "
+        "rules (one run), with the gate on pyshacl (the default engine) and, in the turbo columns, on pyshacl-turbo "
+        "(SHERLOC_SHACL_ENGINE=turbo; both wrote the same triples). Raw: `pyoxigraph.Store.bulk_load` of exactly the triples the pipeline wrote to the kind's graphs, "
         "into an empty store, no checks (best of five). Previous run: the ratio in the file this run replaced. The data: see the docstring of benchmarks/ingest.py.",
         "",
-        "| loader: format (data) | records | triples | pipeline s | pipeline records/s | raw bulk s | raw records/s | pipeline / raw | previous run |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| loader: format (data) | records | triples | pipeline s | pipeline records/s | raw bulk s | raw records/s "
+        "| pipeline / raw | previous run | pipeline (turbo) s | turbo records/s | pipeline (turbo) / raw |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        turbo = (f"{r.turbo_s:.2f} | {r.records / r.turbo_s:,.0f} | {r.turbo_s / r.raw_s:,.0f}x" if r.turbo_s
+                 else "- | - | -")
         lines.append(f"| {r.label} | {r.records:,} | {r.triples:,} | {r.pipeline_s:.2f} | {r.records / r.pipeline_s:,.0f} | "
                      f"{r.raw_s:.3f} | {r.records / r.raw_s:,.0f} | {r.pipeline_s / r.raw_s:,.0f}x | "
-                     f"{previous.get(r.label, '-')} |")
+                     f"{previous.get(r.label, '-')} | {turbo} |")
     first = rows[0]
     lines += ["", f"Naive path for the JSON Lines cases (rdflib parses the {first.triples:,} triples, pyshacl validates "
                   f"the whole graph at once): {naive_s:.2f} s, {naive_s / first.pipeline_s:.2f}x the pipeline's time."]
