@@ -426,8 +426,8 @@ def main() -> None:
         f"Store: in memory, each measurement starting from the same {base_triples} triples (reference graphs, the "
         "fictional States and the examples).  ",
         "Pipeline: loader → SHACL gate (against the store) → one transaction with provenance and the inference "
-        "rules (one run), with the gate on pyshacl (the default engine) and, in the turbo columns, on pyshacl-turbo "
-        "(SHERLOC_SHACL_ENGINE=turbo; both wrote the same triples). Raw: `pyoxigraph.Store.bulk_load` of exactly the triples the pipeline wrote to the kind's graphs, "
+        "rules (one run), with the gate on pyshacl (the reference engine, SHERLOC_SHACL_ENGINE=pyshacl) and, in the "
+        "turbo columns, on pyshacl-turbo (the default engine; both wrote the same triples). Raw: `pyoxigraph.Store.bulk_load` of exactly the triples the pipeline wrote to the kind's graphs, "
         "into an empty store, no checks (best of five). Previous run: the ratio in the file this run replaced. The data: see the docstring of benchmarks/ingest.py.",
         "",
         "| loader: format (data) | records | triples | pipeline s | pipeline records/s | raw bulk s | raw records/s "
