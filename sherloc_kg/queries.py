@@ -169,14 +169,39 @@ class NamedQuery:
 
 
 class QueryLibrary:
+    """The ``.rq`` files of a directory, each parsed once and parsed again only when its file
+    changes (its modification time, size or inode), so that a page listing the whole library does
+    not read every file on every request; the list of names is read again when the directory
+    changes (a file added, removed or renamed)."""
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._names: tuple[tuple[int, int], list[str]] | None = None
+        self._parsed: dict[Path, tuple[tuple[int, int, int], NamedQuery]] = {}
 
     def names(self) -> list[str]:
-        return sorted(p.stem for p in self.directory.glob("*.rq"))
+        try:
+            stat = self.directory.stat()
+        except OSError:
+            return []
+        key = (stat.st_mtime_ns, stat.st_ino)
+        if self._names is None or self._names[0] != key:
+            self._names = (key, sorted(p.stem for p in self.directory.glob("*.rq")))
+        return list(self._names[1])
 
     def all(self) -> list[NamedQuery]:
         return [self.get(name) for name in self.names()]
+
+    def _parsed_file(self, path: Path) -> NamedQuery:
+        """The query in ``path``, parsed again only if the file changed since the last time."""
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        cached = self._parsed.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        named = NamedQuery.from_file(path)
+        self._parsed[path] = (key, named)
+        return named
 
     def get(self, name_or_path: str) -> NamedQuery:
         """A query by its name in the library, or a ``.rq`` file anywhere."""
@@ -187,4 +212,7 @@ class QueryLibrary:
             return NamedQuery.from_file(path)
         if not re.fullmatch(r"[a-z0-9-]+", name_or_path) or not (self.directory / f"{name_or_path}.rq").is_file():
             raise NotFound(f"no named query '{name_or_path}'; known: {', '.join(self.names())}")
-        return NamedQuery.from_file(self.directory / f"{name_or_path}.rq")
+        try:
+            return self._parsed_file(self.directory / f"{name_or_path}.rq")
+        except FileNotFoundError:  # removed in between
+            raise NotFound(f"no named query '{name_or_path}'; known: {', '.join(self.names())}") from None
