@@ -6,15 +6,35 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make bench SIZE=smoke RESULTS=DIR: the same benchmarks at their smallest size, one repetition,
+# results and charts written to DIR (the test suite's smoke test, tests/test_bench_smoke.py).
+SIZE ?= full
+RESULTS ?= benchmarks/results
+ifeq ($(SIZE),smoke)
+BENCH_INGEST := --records 10 --small 3 --files 2
+BENCH_ENDPOINT := --repeat 1 --rdflib-repeat 1
+BENCH_PAGES := --repeat 1
+BENCH_MIRROR := --triples 2000 --repeat 1
+else ifeq ($(SIZE),full)
+BENCH_INGEST :=
+BENCH_ENDPOINT :=
+BENCH_PAGES :=
+BENCH_MIRROR :=
+else
+$(error SIZE must be full or smoke, not $(SIZE))
+endif
+# make bench-large: point lookups and server memory at 100k, 1M and 10M triples (long: the 10M
+# set takes a while to generate and load); LOOKUP_SIZES=100000,1000000 for a shorter run.
+LOOKUP_SIZES ?= 100000,1000000,10000000
 
-.PHONY: setup run test bench check-ontology clean
+.PHONY: setup run test bench bench-large check-ontology clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $(STAMP)
 
 run: setup
@@ -25,12 +45,17 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	$(BIN)/python benchmarks/ingest.py
-	$(BIN)/python benchmarks/endpoint.py
-	$(BIN)/python benchmarks/pages.py
-	$(BIN)/python benchmarks/mirror.py
-	$(BIN)/python benchmarks/charts.py
+	@mkdir -p $(RESULTS)
+	$(BIN)/python benchmarks/ingest.py $(BENCH_INGEST) --out $(RESULTS)/ingest.md
+	$(BIN)/python benchmarks/endpoint.py $(BENCH_ENDPOINT) --out $(RESULTS)/endpoint.md
+	$(BIN)/python benchmarks/pages.py $(BENCH_PAGES) --out $(RESULTS)/pages.md
+	$(BIN)/python benchmarks/mirror.py $(BENCH_MIRROR) --out $(RESULTS)/mirror.md
+	$(BIN)/python benchmarks/charts.py --results $(RESULTS)
+
+bench-large: setup
+	@mkdir -p $(RESULTS)
+	$(BIN)/python benchmarks/lookups.py --sizes $(LOOKUP_SIZES) --out $(RESULTS)/lookups.md
+	$(BIN)/python benchmarks/charts.py --results $(RESULTS)
 
 check-ontology: setup
 	$(BIN)/sherloc-kg check-ontology

@@ -1,0 +1,265 @@
+"""Point lookups as the data grows (issue 9): is an entity page, or a provision's implementing
+legislation, as fast at 1M (10M) triples as at 100k? And how much memory does the server take?
+
+For each size N of ``--sizes`` (record triples, as ``sherloc-kg generate --triples N`` counts them):
+
+1. **data**: ``sherloc-kg generate --triples N --seed S --register`` loaded kind by kind through the
+   pipeline into an on-disk store (as benchmarks/endpoint.py does: ``init --no-data --with-examples``,
+   then ``load KIND FILE`` in the generator's load order), then ``export`` to N-Quads. The dump is
+   kept in ``--cache`` (default ``var/bench/lookups/``) and reused by later runs: the validated
+   pipeline is the slow part (about 2,000 triples/s on the 2-core machine, see ingest.md);
+2. **store**: the dump restored into a fresh on-disk store with ``sherloc-kg restore DUMP --trusted``
+   (timed), as an operator would move a checked store;
+3. **server**: a real ``sherloc-kg serve`` on that store (one worker, loopback);
+4. **lookups**: ``--targets`` different records of each kind (spread evenly over the generated
+   files, the same ones at every size as far as the smaller set has them) requested in turn, one
+   warm-up round, then ``--repeat`` rounds; the median (and 90th percentile) of every request's
+   wall-clock time:
+
+   - case page: ``GET /id/case/{id}`` as HTML (the explorer's resource page);
+   - case data: the same IRI as Turtle (the Linked Data description);
+   - law page: ``GET /id/legislation/{country}/{id}`` as HTML;
+   - implementing legislation of a provision in one State: the named query
+     ``implementing-legislation`` (``/api/queries/implementing-legislation?provision=P&country=C``)
+     for provisions P of ``PROVISIONS``, C the State with the most cases (answers grow with the
+     State's laws, so a few rows);
+   - implementing legislation of a provision, every State: the same query without ``country``
+     (its answer grows with the data; listed to show what is not a point lookup);
+5. **memory**: the server's resident set after the lookups (VmRSS) and its peak (VmHWM), from
+   ``/proc``; the store's size on disk.
+
+The table gives each lookup's median per size and its ratio to the first (smallest) size. Goal
+(issue 9): point lookups flat within 2x from 100k to 10M triples; server RSS under 1 GB at 10M.
+
+Usage: ``python benchmarks/lookups.py [--sizes 100000,1000000,10000000] [--repeat 20] [--targets 10]
+[--out benchmarks/results/lookups.md] [--prepare-only]`` (``make bench-large`` runs it at 100k, 1M
+and 10M).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.endpoint import free_port, load_synthetic, wait_until_up  # noqa: E402
+from benchmarks.pages import machine  # noqa: E402
+from sherloc_kg.generate import FILES  # noqa: E402
+
+BIN = Path(sys.executable).parent
+#: Convention provisions whose implementing legislation is looked up (the generator gives the
+#: criminalization articles the most weight).
+PROVISIONS = ["untoc/art/5/1/a", "tip/art/5", "untoc/art/18/13", "som/art/6"]
+HTML = "text/html"
+JSON = "application/sparql-results+json"
+
+
+def size_of(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def records(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def spread(items: list, count: int) -> list:
+    """``count`` items spread evenly over ``items`` (all of them if there are fewer)."""
+    if len(items) <= count:
+        return list(items)
+    step = len(items) / count
+    return [items[int(n * step)] for n in range(count)]
+
+
+def prepare(size: int, seed: int, cache: Path) -> Path:
+    """The folder holding ``dump.nq`` (everything the store held, N-Quads), ``data/`` (the generated
+    files) and ``meta.json`` for ``size`` triples; made once (slow: the validated pipeline)."""
+    folder = cache / f"{size}-seed{seed}"
+    if (folder / "dump.nq").is_file() and (folder / "meta.json").is_file():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    work = Path(tempfile.mkdtemp(prefix="sherloc-bench-lookups-"))
+    try:
+        cli = [str(BIN / "sherloc-kg"), "--store", str(work / "store")]
+        print(f"{size:,} triples: generate and load through the pipeline (once; cached in {folder})",
+              file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        if seed != 1:
+            raise SystemExit("load_synthetic (benchmarks/endpoint.py) generates with --seed 1")
+        country = load_synthetic(cli, folder / "data", size)
+        loaded = time.perf_counter() - started
+        subprocess.run(cli + ["export", "--format", "nq", "-o", str(folder / "dump.tmp.nq")], check=True,
+                       capture_output=True)
+        (folder / "dump.tmp.nq").rename(folder / "dump.nq")
+        (folder / "meta.json").write_text(json.dumps({"country": country, "pipeline_seconds": round(loaded, 1)}),
+                                          encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return folder
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    found = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                found[line.split(":")[0]] = int(line.split()[1])
+    except OSError:
+        pass
+    return found
+
+
+def timed_rounds(client: httpx.Client, requests: list[tuple[str, dict, str]], repeat: int) -> tuple[list[float], int]:
+    """Every request once (warm-up), then ``repeat`` rounds of all of them: the times, and the
+    rows (SPARQL JSON) or bytes of the warm-up answers."""
+    size = 0
+    for path, params, accept in requests:
+        response = client.get(path, params=params, headers={"Accept": accept})
+        if response.status_code != 200:
+            raise SystemExit(f"{path} {params}: {response.status_code}: {response.text[:300]}")
+        size += len(response.json()["results"]["bindings"]) if accept == JSON else len(response.content)
+    times = []
+    for _ in range(repeat):
+        for path, params, accept in requests:
+            started = time.perf_counter()
+            response = client.get(path, params=params, headers={"Accept": accept})
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, (path, response.status_code)
+    return times, size
+
+
+def lookups(folder: Path, targets: int, country: str) -> dict[str, list[tuple[str, dict, str]]]:
+    data = folder / "data"
+    cases = spread([r["id"] for r in records(data / FILES["cases"])], targets)
+    laws = spread([(r["country"], r["id"]) for r in records(data / FILES["legislation"])], targets)
+    implementing = "/api/queries/implementing-legislation"
+    return {
+        "case page (HTML)": [(f"/id/case/{case}", {}, HTML) for case in cases],
+        "case data (Turtle)": [(f"/id/case/{case}", {}, "text/turtle") for case in cases],
+        "law page (HTML)": [(f"/id/legislation/{c}/{law}", {}, HTML) for c, law in laws],
+        "implementing legislation, one State": [(implementing, {"provision": p, "country": country}, JSON)
+                                                for p in PROVISIONS],
+        "implementing legislation, every State": [(implementing, {"provision": p}, JSON) for p in PROVISIONS],
+    }
+
+
+def measure(size: int, folder: Path, targets: int, repeat: int, work: Path) -> dict:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    store = work / f"store-{size}"
+    cli = [str(BIN / "sherloc-kg"), "--store", str(store)]
+    started = time.perf_counter()
+    subprocess.run(cli + ["restore", str(folder / "dump.nq"), "--trusted"], check=True, capture_output=True)
+    restore = time.perf_counter() - started
+    quads = sum(1 for _ in (folder / "dump.nq").open("rb"))
+    port = free_port()
+    log = work / f"serve-{size}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(cli + ["serve", "--port", str(port)], stdout=sink, stderr=subprocess.STDOUT)
+    result: dict = {"size": size, "quads": quads, "restore": restore, "disk": size_of(store),
+                    "country": meta["country"], "pipeline": meta.get("pipeline_seconds"), "lookups": {}}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base + "/sparql?query=ASK%7B%7D", process, log)
+        result["rss_idle"] = memory_kib(process.pid).get("VmRSS", 0)
+        with httpx.Client(base_url=base, timeout=600) as client:
+            for name, requests in lookups(folder, targets, meta["country"]).items():
+                times, answer = timed_rounds(client, requests, repeat)
+                result["lookups"][name] = {"median": statistics.median(times),
+                                           "p90": statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0],
+                                           "requests": len(times), "targets": len(requests), "answer": answer}
+                print(f"{size:>10,} {name:40} median {statistics.median(times) * 1000:8.1f} ms "
+                      f"({len(requests)} targets, answers {answer})", flush=True)
+        result.update(memory_kib(process.pid))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(store, ignore_errors=True)
+    return result
+
+
+def report(results: list[dict], args: argparse.Namespace, command: str) -> str:
+    first = results[0]
+    sizes = [r["size"] for r in results]
+    head = ["lookup", *[f"{s:,} (ms)" for s in sizes], *[f"{s} / {first['size']}" for s in sizes[1:]]]
+    lines = [
+        "# Point lookups as the data grows",
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {machine()}  ",
+        "Data: `sherloc-kg generate --triples N --seed 1 --register` (fictional States) loaded through the pipeline "
+        "with the reference graphs and the examples, exported, and restored with `sherloc-kg restore --trusted` into "
+        "an on-disk store, served by `sherloc-kg serve` (one worker) on loopback; sizes: "
+        + ", ".join(f"N = {r['size']:,}: {r['quads']:,} quads" for r in results) + ".  ",
+        f"Lookups: {args.targets} different records per kind (cases, laws; spread over the generated files) or "
+        f"{len(PROVISIONS)} Convention provisions ({', '.join(PROVISIONS)}) requested in turn; one warm-up round, then "
+        f"{args.repeat} rounds; median of every request (and 90th percentile). \"One State\": the State with the most "
+        "cases (" + ", ".join(f"{r['size']:,}: {r['country']}" for r in results) + "). Answers: bytes of the pages "
+        "(all targets, summed) or rows of the query (all provisions, summed). Goal: point lookups within 2x from "
+        "100k to 10M triples.",
+        "",
+        "| " + " | ".join(head) + " | answers |",
+        "|---|" + "---:|" * (len(head) - 1) + "---:|",
+    ]
+    for name in first["lookups"]:
+        medians = [r["lookups"][name]["median"] for r in results]
+        cells = [f"{m * 1000:.1f} (p90 {r['lookups'][name]['p90'] * 1000:.0f})" for m, r in zip(medians, results)]
+        ratios = [f"{m / medians[0]:.2f}x" for m in medians[1:]]
+        answers = " → ".join(f"{r['lookups'][name]['answer']:,}" for r in results)
+        lines.append(f"| {name} | " + " | ".join(cells + ratios) + f" | {answers} |")
+    lines += ["", "## Server memory and the store", "",
+              "| size | quads | store on disk (MB) | restore --trusted (s) | pipeline load, once (s) | "
+              "server RSS idle (MiB) | server RSS after lookups (MiB) | server peak RSS (MiB) |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['size']:,} | {r['quads']:,} | {r['disk'] / 1e6:.0f} | {r['restore']:.1f} | "
+                     f"{r['pipeline'] if r['pipeline'] is not None else '-'} | {r['rss_idle'] / 1024:.0f} | "
+                     f"{r.get('VmRSS', 0) / 1024:.0f} | {r.get('VmHWM', 0) / 1024:.0f} |")
+    lines += ["", "Goal: server RSS under 1 GB at 10M triples on disk."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000",
+                        help="record triples of each generated set, comma-separated (the first is the reference)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--targets", type=int, default=10)
+    parser.add_argument("--cache", type=Path, default=REPO / "var/bench/lookups")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/lookups.md")
+    parser.add_argument("--prepare-only", action="store_true", help="only generate, load and dump the sets")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    folders = {size: prepare(size, args.seed, args.cache) for size in sizes}
+    if args.prepare_only:
+        return
+    work = Path(tempfile.mkdtemp(prefix="sherloc-bench-lookups-"))
+    try:
+        results = [measure(size, folders[size], args.targets, args.repeat, work) for size in sizes]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    command = (f"python benchmarks/lookups.py --sizes {','.join(map(str, sizes))} --repeat {args.repeat} "
+               f"--targets {args.targets}")
+    text = report(results, args, command)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
