@@ -1,6 +1,8 @@
 """The API test suite again, on a remote store: every test of the SPARQL endpoint, Linked Data,
-search, dataset and SPARQL client modules, unchanged, against an application whose store is a
-``RemoteStore`` on a real ``oxigraph serve`` and a real Virtuoso 7 (tests/backends.py).
+search, dataset and SPARQL client modules, and of the explorer's pages (``test_explorer_*``,
+except the chart drawing, which reads no store, and the review upload, which serves its own
+store), unchanged, against an application whose store is a ``RemoteStore`` on a real ``oxigraph
+serve`` and a real Virtuoso 7 (tests/backends.py).
 
 The test functions and the fixtures that serve an application are those of the API modules,
 imported as they are; only the stores underneath are swapped:
@@ -12,7 +14,10 @@ imported as they are; only the stores underneath are swapped:
   (``install_reference``, ``load_examples``) into the server, as the CLI does;
 - ``site_store`` (the SPARQL endpoint's secrets in the restricted graphs): filled through
   ``restore`` and ``load_graph`` as the endpoint module fills its embedded one;
-- ``empty_store``: an emptied server, for the tests that write.
+- ``empty_store``: an emptied server, for the tests that write;
+- ``explorer_store`` and ``explorer`` (what the explorer shows, and the application serving it):
+  loaded into the server as tests/conftest.py loads the embedded one (reference graphs with the
+  fictional States, the bundled data through the validated pipeline, every example).
 
 Each dataset has its own server (one database each). The tests read their expectations from the
 store they are given, the remote one; ``test_the_remote_copy_is_the_embedded_store`` and
@@ -29,6 +34,8 @@ equiv replaces filter but under deprecation"); and the public dump takes over a 
 
 from __future__ import annotations
 
+import functools
+import inspect
 import io
 import os
 import re
@@ -44,8 +51,15 @@ from sherloc_kg.reference import install_reference, load_examples
 from sherloc_kg.store.embedded import EmbeddedStore
 from sherloc_kg.store.remote import RemoteStore
 
-from . import test_dataset_api, test_linked_data, test_search_api, test_sparql_clients, test_sparql_endpoint
+from sherloc_kg.api.app import create_app
+from sherloc_kg.ingest import Ingest
+from sherloc_kg.reference import BUNDLED
+
+from . import (test_dataset_api, test_explorer_convention, test_explorer_countries, test_explorer_home,
+               test_explorer_resource, test_explorer_search, test_explorer_sparql, test_explorer_trends,
+               test_linked_data, test_search_api, test_sparql_clients, test_sparql_endpoint)
 from .backends import empty, oxigraph_server, virtuoso_server
+from .servers import serving
 
 #: The fixtures of each API module that its tests use, other than the stores swapped below.
 FIXTURES = {
@@ -61,6 +75,57 @@ for _module, _fixtures in FIXTURES.items():
         if _name.startswith("test_") and callable(_value) or _name in _fixtures:
             assert _name not in globals(), f"{_name} of {_module.__name__} is defined twice"
             globals()[_name] = _value
+
+#: The explorer modules (their pages over HTTP, on ``explorer`` and ``explorer_store``), and their
+#: own fixtures. A fixture whose name another module's fixture already has here (``cases``,
+#: ``source``) is registered under the module's name as well (``test_explorer_trends__cases``), and
+#: that module's tests and fixtures ask for it by that name.
+EXPLORER = {
+    test_explorer_convention: [],
+    test_explorer_countries: ["cases", "official"],
+    test_explorer_home: [],
+    test_explorer_resource: ["a_case"],  # and test_linked_data's cases, imported above
+    test_explorer_search: ["source"],
+    test_explorer_sparql: ["emails"],
+    test_explorer_trends: ["cases", "page"],
+}
+
+
+def _asking_for(function, names: dict[str, str]):
+    """``function`` asking pytest for its parameters renamed through ``names``."""
+    signature = inspect.signature(function)
+    if not names.keys() & signature.parameters.keys():
+        return function
+    back = {new: old for old, new in names.items()}
+
+    if inspect.isgeneratorfunction(function):
+        @functools.wraps(function)
+        def renamed(*args, **kwargs):
+            yield from function(*args, **{back.get(k, k): v for k, v in kwargs.items()})
+    else:
+        @functools.wraps(function)
+        def renamed(*args, **kwargs):
+            return function(*args, **{back.get(k, k): v for k, v in kwargs.items()})
+
+    renamed.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p.replace(name=names.get(p.name, p.name)) for p in signature.parameters.values()])
+    return renamed
+
+
+for _module, _fixtures in EXPLORER.items():
+    _names = {n: f"{_module.__name__.rpartition('.')[2]}__{n}" for n in _fixtures if n in globals()}
+    for _name, _value in vars(_module).items():
+        if _name in _fixtures:
+            marker = _value._fixture_function_marker
+            _value = pytest.fixture(_asking_for(_value.__wrapped__, _names), scope=marker.scope,
+                                    name=_names.get(_name, _name))
+            _name = _names.get(_name, _name)
+        elif _name.startswith("test_") and callable(_value):
+            _value = _asking_for(_value, _names)
+        else:
+            continue
+        assert _name not in globals(), f"{_name} of {_module.__name__} is defined twice"
+        globals()[_name] = _value
 
 NQUADS = "application/n-quads"
 SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
@@ -134,6 +199,33 @@ def empty_store(_scratch: RemoteStore) -> RemoteStore:
     return _scratch
 
 
+#: The embedded ``explorer_store``'s dump, by the server the same data was loaded into.
+EXPLORER_DUMPS: dict[str, bytes] = {}
+
+
+@pytest.fixture(scope="module")
+def explorer_store(remote_kind: str, settings: Settings, explorer_store: EmbeddedStore,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    """What the explorer shows, loaded into a server as tests/conftest.py loads the embedded
+    ``explorer_store`` (reference graphs with the fictional States, the bundled data through the
+    validated pipeline, every example); the embedded one is kept to compare with."""
+    EXPLORER_DUMPS[remote_kind] = nquads(explorer_store)
+    with remote(remote_kind, tmp_path_factory) as store:
+        install_reference(store, settings, with_examples=True)
+        ingest = Ingest(store, settings)
+        for kind, relative in BUNDLED:
+            ingest.load(kind, [settings.data_dir / relative])
+        load_examples(store, settings)
+        yield store
+
+
+@pytest.fixture(scope="module")
+def explorer(settings: Settings, explorer_store: RemoteStore) -> Iterator[str]:
+    """The application over the remote ``explorer_store``, served on a free loopback port."""
+    with serving(create_app(settings, store=explorer_store)) as url:
+        yield url
+
+
 # -- the remote stores hold what the embedded ones hold -------------------------------------------
 def _per_graph(dump: bytes) -> Counter:
     return Counter(quad.graph_name.value for quad in ox.parse(dump, ox.RdfFormat.N_QUADS))
@@ -161,6 +253,12 @@ def _comparable(dump: bytes) -> Counter:
     activities' IRIs and times (a server may also rename blank nodes)."""
     lines = [line for line in dump.decode().splitlines() if line.strip()]
     return Counter(_BLANK.sub("_:b", _WHEN.sub('"when"', _ACTIVITY.sub("<activity>", line))) for line in lines)
+
+
+def test_the_explorer_data_is_what_the_embedded_explorer_shows(explorer_store: RemoteStore, remote_kind: str) -> None:
+    embedded, loaded = EXPLORER_DUMPS[remote_kind], nquads(explorer_store)
+    assert _per_graph(loaded) == _per_graph(embedded)
+    assert _comparable(loaded) == _comparable(embedded)
 
 
 def test_the_pipeline_writes_what_it_writes_embedded(example_store: RemoteStore, settings: Settings) -> None:

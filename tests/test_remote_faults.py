@@ -8,10 +8,14 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,7 @@ import pytest
 from sherloc_kg.config import Settings
 
 from . import backends
-from .backends import virtuoso_settings  # noqa: F401  (fixture)
+from .backends import backend, oxigraph_settings, virtuoso_settings  # noqa: F401  (fixtures)
 from .servers import free_port
 from .test_cli import BUNDLED, many_cases
 
@@ -230,3 +234,164 @@ def test_a_query_virtuoso_rejects_gives_virtuoso_s_own_error(tmp_path: Path, vir
     failed_cleanly(done, url, "Virtuoso", "SP030", "syntax error at 'BASE'")
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+# (e) a write bigger than a server's statement limits ---------------------------------------------
+
+BIG_GRAPHS = [f"http://example.org/graph/big/{n}" for n in range(3)]
+
+
+def test_a_write_replacing_thousands_of_records_in_several_graphs(backend) -> None:  # noqa: F811
+    """A load replacing more records than Virtuoso's SPARQL compiler takes in one VALUES block
+    (4094: "SP030 ... Too many arguments for standard built-in function in operator()"), in
+    several graphs at once, on every backend: the staged path on Virtuoso copies each graph and
+    deletes the records in pieces, then swaps. The records are replaced whole, the record that
+    was not named is kept, and no staging graph is left behind."""
+    from rdflib import Literal, URIRef
+
+    from sherloc_kg.store import Dataset, RecordWrite
+
+    p = URIRef("http://example.org/p")
+    records = [f"http://example.org/id/big/{n}" for n in range(5000)]
+    kept = URIRef("http://example.org/id/kept")
+
+    def load(value: str) -> list[RecordWrite]:
+        writes = []
+        for graph in BIG_GRAPHS:
+            triples = []
+            for record in records:
+                part = URIRef(f"{record}/part/1")
+                triples += [(URIRef(record), p, Literal(value)), (URIRef(record), p, part), (part, p, Literal(value))]
+            writes.append(RecordWrite(graph, list(records), triples))
+        return writes
+
+    backend.write(load("old") + [RecordWrite(BIG_GRAPHS[0], [], [(kept, p, Literal("kept"))])])
+    backend.write(load("new"))
+    for graph in BIG_GRAPHS:
+        assert backend.count(graph) == 3 * len(records) + (graph == BIG_GRAPHS[0])
+    values = backend.select("SELECT ?v (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?v FILTER(isLiteral(?v)) } } "
+                            "GROUP BY ?v", dataset=Dataset(default=[], named=BIG_GRAPHS)).rows
+    assert {str(r["v"]): int(r["n"]) for r in values} == {"new": 6 * len(records), "kept": 1}
+    assert backend.graphs() == BIG_GRAPHS
+    if hasattr(backend, "_select_rows"):
+        rows = backend._select_rows("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", []).rows
+        assert not [r for r in rows if str(r["g"]).startswith("urn:sherloc:staging:")]
+
+
+# (f) the server hangs: it accepts connections and never answers -----------------------------------
+
+@contextmanager
+def hung_server() -> Iterator[str]:
+    """A socket server on a free loopback port, in a thread: it accepts every connection and never
+    sends a byte (a server wedged by a runaway query, or a dead proxy). Yields its query URL."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.05)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            held.append(connection)
+
+    thread = threading.Thread(target=accept, name="hung-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/query"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def test_a_hung_server_is_a_timeout_naming_it_not_a_hang(tmp_path: Path) -> None:
+    """Every kind of request to a server that never answers fails after its timeout, naming the
+    server and the setting to raise: a caller's query (``query_serialized``, what /sparql runs)
+    after SHERLOC_QUERY_TIMEOUT, the application's own queries, dumps and writes after
+    SHERLOC_STORE_TIMEOUT. Queries fail with the embedded store's timeout error (QueryTimedOut:
+    503 with Retry-After), writes with a StoreError (the write may still land)."""
+    import io
+
+    from sherloc_kg.errors import QueryTimedOut, StoreError
+    from sherloc_kg.store import Dataset, RecordWrite
+    from sherloc_kg.store.remote import RemoteStore
+    from sherloc_kg.store.servers import OxigraphServer
+
+    with hung_server() as url:
+        settings = Settings(store=url, query_timeout=1, store_timeout=2)
+        started = time.monotonic()
+        with pytest.raises(QueryTimedOut, match="SHERLOC_QUERY_TIMEOUT") as probe:
+            RemoteStore(settings)
+        assert url in str(probe.value) and probe.value.http_status == 503
+        with RemoteStore(settings, server=OxigraphServer()) as store:
+            graph = "http://example.org/graph/1"
+            mine = Dataset(default=[graph], named=[graph])
+            with pytest.raises(QueryTimedOut, match=f"Oxigraph server at {url} did not answer the query within 1 s"):
+                store.query_serialized("SELECT * WHERE { ?s ?p ?o }", io.BytesIO(), dataset=mine,
+                                       media_type="application/sparql-results+json")
+            with pytest.raises(QueryTimedOut, match=r"did not answer within 2 s \(SHERLOC_STORE_TIMEOUT\)"):
+                store.select("SELECT * WHERE { ?s ?p ?o }", dataset=mine)
+            with pytest.raises(QueryTimedOut, match="SHERLOC_STORE_TIMEOUT"):
+                store.graphs()
+            with pytest.raises(StoreError, match=r"did not answer within 2 s \(SHERLOC_STORE_TIMEOUT\).*write may"):
+                store.write([RecordWrite(graph, [], [])], replace_graphs=[graph])
+            with pytest.raises(QueryTimedOut, match="SHERLOC_STORE_TIMEOUT"):
+                list(store.dump_chunks([graph]))
+        # six requests, each given up after its timeout: nowhere near a hang
+        assert time.monotonic() - started < 60
+
+
+def test_a_hung_server_is_a_503_on_the_endpoint_and_one_line_on_the_command_line(tmp_path: Path) -> None:
+    import httpx
+
+    from sherloc_kg.api.app import create_app
+    from sherloc_kg.store.remote import RemoteStore
+    from sherloc_kg.store.servers import OxigraphServer
+
+    from .servers import serving
+
+    with hung_server() as url:
+        settings = Settings(store=url, query_timeout=1, tokens=tmp_path / "tokens.json")
+        with RemoteStore(settings, server=OxigraphServer()) as store, \
+                serving(create_app(settings, store)) as base, httpx.Client(base_url=base, timeout=60) as client:
+            answer = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["Retry-After"] and answer.json()["error"] == "QueryTimedOut"
+            assert url in answer.json()["message"] and "SHERLOC_QUERY_TIMEOUT" in answer.json()["message"]
+        done = sherloc(url, "stats", env={"SHERLOC_QUERY_TIMEOUT": "1"}, timeout=120)
+        failed_cleanly(done, url, "did not answer", "SHERLOC_QUERY_TIMEOUT")
+        assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+# (g) queries a remote server once took for something else, or ran from every node ---------------
+
+def test_a_query_whose_comments_name_an_update_is_sent_as_a_query(backend) -> None:  # noqa: F811
+    """SPARQLWrapper guessed the form from the text with every other comment line left in: a
+    named query whose description said "address" went out as an update ("ADD") and was refused."""
+    from rdflib import Literal
+
+    text = ("# title: contacts\n# description: their address, and what to insert or delete\n"
+            "# note: drop nothing\nSELECT (1 AS ?one) WHERE {}\n")
+    assert backend.select(text).rows == [{"one": Literal(1)}]
+
+
+def test_a_bound_iri_anchors_a_path_and_stays_in_the_results(backend) -> None:  # noqa: F811
+    """A bound variable is written in place inside the WHERE group (servers walked a property path
+    from every node before joining a VALUES block), and still answers in the projection."""
+    from rdflib import URIRef
+
+    from sherloc_kg.store import Dataset, RecordWrite
+
+    p, a, b, c = (URIRef(f"http://example.org/{n}") for n in ("p", "a", "b", "c"))
+    graph = "http://example.org/graph/1"
+    backend.write([RecordWrite(graph, [], [(a, p, b), (b, p, c)])])
+    rows = backend.select("SELECT ?start ?end WHERE { ?end <http://example.org/p>* ?start } ORDER BY ?end",
+                          bindings={"start": c}, dataset=Dataset(default=[graph], named=[graph])).rows
+    assert rows == [{"start": c, "end": a}, {"start": c, "end": b}, {"start": c, "end": c}]

@@ -33,6 +33,9 @@ Virtuoso, as measured on 7.2.5 (Debian's ``virtuoso-opensource``):
 - its SPARQL JSON and TSV results are not the standard's (``typed-literal``, booleans as ``1``,
   IRIs quoted as strings in TSV): results are fetched as SPARQL XML and re-serialised locally by
   the engine's serialiser; CONSTRUCT results come as N-Triples, which is standard;
+- its SPARQL compiler refuses a ``VALUES`` block of more than 4094 terms (``SP030 ... Too many
+  arguments for standard built-in function in operator()``): the records a write replaces are
+  deleted 1000 at a time (``values_limit``);
 - ``ResultSetMaxRows`` (default 10000) silently cuts results; Virtuoso then sends
   ``X-SPARQL-MaxRows``, which the backend turns into an error rather than return a partial dump;
 - it has no default graph of its own: a graph write needs a graph IRI;
@@ -82,6 +85,9 @@ class Server:
     rows_format: str = SPARQL_XML
     #: Triples per INSERT DATA operation where a write cannot go through the Graph Store Protocol.
     insert_chunk: int = 5_000
+    #: Most records one record-deleting operation lists (its ``VALUES`` block); a write replacing
+    #: more records deletes them in several operations. ``None``: no limit.
+    values_limit: int | None = None
 
     def update_url(self, query_url: str, *, with_credentials: bool) -> str:
         return query_url
@@ -133,6 +139,9 @@ class VirtuosoServer(Server):
     has_default_graph: bool = False
     faithful_results: bool = False
     insert_chunk: int = 500  # its SPARQL compiler runs out of memory ("memory exhausted") near 5000
+    # A VALUES block of more than 4094 terms: "SP030 ... Too many arguments for standard built-in
+    # function in operator()" (7.2.5), e.g. a load replacing 25,000 cases.
+    values_limit: int | None = 1_000
 
     def update_url(self, query_url: str, *, with_credentials: bool) -> str:
         return _sibling(query_url, "sparql-auth") if with_credentials else query_url
