@@ -6,9 +6,10 @@ the explorer read::
     # param: country country optional -- the deciding State, ISO 3166-1 alpha-3 (e.g. BRA)
 
 A parameter is ``NAME TYPE (required|optional) -- help``. Its value is turned into an RDF term by
-its TYPE and bound with pyoxigraph substitutions (SPARQL SEP-0007), never pasted into the text.
-Oxigraph binds only variables the query projects, so each parameter must appear in the SELECT
-clause; an optional parameter left out stays a free variable.
+its TYPE and written into the query as that term (sherloc_kg/store/bindings.py), never pasted as given.
+The value opens the outer WHERE group as a VALUES block, so each parameter must be a variable of
+that group (and, to be seen in the results, of the SELECT clause); an optional parameter left out
+stays a free variable.
 
 Types: ``iri``; ``resource`` (a resource of the dataset by its path below ``{base}id/``, e.g.
 ``case/XAA-EX-001`` or ``legislation/XAA/XAA-penal-code/art/150``, or its whole IRI);

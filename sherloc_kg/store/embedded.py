@@ -36,7 +36,8 @@ import pyoxigraph as ox
 
 from ..errors import Location, QueryError, StoreError, UsageError
 from .contract import Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, UnparsableDocument
-from .terms import from_oxigraph, sparql_term, to_oxigraph
+from .bindings import with_bindings
+from .terms import from_oxigraph, sparql_term
 
 # Delete the current version of the records bound by VALUES ?r in one graph: first the resources
 # below a record that it links to (defendants, provisions...), then the records' own triples.
@@ -246,14 +247,16 @@ class EmbeddedStore:
 
     # -- reading ------------------------------------------------------------------------------
     def _run(self, sparql: str, bindings: Mapping[str, TermValue] | None, dataset: Dataset | None):
-        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        # Bound as terms written into the text, not as pyoxigraph substitutions, which the planner
+        # does not see (store/bindings.py).
+        sparql = with_bindings(sparql, bindings)
         if dataset is not None:
             # The union shortcut is decided before the query takes its snapshot; a graph the
             # dataset does not cover could appear in between. Checked again once the snapshot is
             # taken: if one did, the query runs again over the explicit graph lists.
             for store in ([self._mirror] if self._uses_mirror(dataset) else []) + [self._store]:
                 if _covers(store, dataset):
-                    results = self._query(sparql, substitutions, store=store, use_default_graph_as_union=True)
+                    results = self._query(sparql, store=store, use_default_graph_as_union=True)
                     if _covers(store, dataset):
                         return results
         options: dict[str, object] = {}
@@ -263,11 +266,9 @@ class EmbeddedStore:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
         if dataset is not None and dataset.named is not None:
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
-        return self._query(sparql, substitutions, **options)
+        return self._query(sparql, **options)
 
-    def _query(self, sparql: str, substitutions: dict, store: ox.Store | None = None, **options: object):
-        if substitutions:
-            options["substitutions"] = substitutions
+    def _query(self, sparql: str, store: ox.Store | None = None, **options: object):
         try:
             return (store or self._store).query(sparql, **options)
         except SyntaxError as error:
