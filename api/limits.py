@@ -87,9 +87,10 @@ class ClientSlots:
 
 class QueryRunner:
     """Where /sparql queries run. On the on-disk embedded store: in worker processes, so that the
-    timeout stops them (sherloc_kg/query_worker.py). In memory (tests) and on a remote store: in
-    this process, with the caps but without a timeout that could stop the work (an in-memory
-    store cannot be shared with another process; a remote server runs the query itself)."""
+    timeout stops them (sherloc_kg/query_worker.py). In memory (tests): in this process, with the
+    caps but without a timeout (an in-memory store cannot be shared with another process). On a
+    remote store: in this process, which stops waiting after SHERLOC_QUERY_TIMEOUT (a 503); the
+    server runs the query and must stop it by its own limits (README "Scaling out")."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.store = store
