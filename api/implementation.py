@@ -7,8 +7,10 @@ implementation of the Convention and its Protocols, as JSON and CSV. The explore
     GET /api/countries/{ISO3}/quality[.csv]          the data-quality findings for a State
 
 Filters: ``instrument`` (untoc, tip, som, fp) and ``cluster`` (a review cluster, e.g. 1; "none":
-the articles of no cluster). Region is not in the data (no State carries one), so there is no region
-filter. Every figure comes from one named query (``implementation-profile``, ``gap-matrix``,
+the articles of no cluster); for the gap matrix also ``region``: a UN M49 area by its three-digit code
+(a region such as 150, Europe; a sub-region such as 155, Western Europe; or an intermediate region),
+matched against the ``sherloc:inRegion`` codes the countries graph gives each State at install time
+(loaders/countries.py, from country_converter). Every figure comes from one named query (``implementation-profile``, ``gap-matrix``,
 ``data-quality-of-country``) run over the graphs the caller may read (``who.dataset``): the public
 never sees an unpublished self-assessment, an official does. Python only reshapes the rows.
 
@@ -31,6 +33,7 @@ from fastapi.responses import JSONResponse, Response
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import NotFound, UsageError
 from sherloc_kg.iris import INSTRUMENTS
+from sherloc_kg.loaders.countries import M49_AREAS
 from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
 
 from .context import Context, caller, context
@@ -39,6 +42,7 @@ router = APIRouter(tags=["implementation"])
 
 ISO3 = re.compile(r"[A-Z]{3}")
 CLUSTER = re.compile(r"[A-Za-z0-9-]{1,20}")
+M49 = re.compile(r"[0-9]{3}")
 #: The derived status of an article for a State, strongest evidence first.
 DERIVED = ("evidence found", "self-assessed only", "nothing recorded")
 #: The gaps the matrix marks: notation → explanation.
@@ -48,8 +52,9 @@ GAPS = {
     "legislation-but-assessed-not-implemented": "Implementing legislation is recorded, but the State self-assessed the article as not implemented",
     "cases-without-legislation": "Cases apply or cite the article, but no implementing legislation is recorded",
 }
-REGION_NOTE = ("The data holds no region for a State (no M49 region is recorded on the countries), so the "
-               "matrix cannot be filtered by region.")
+REGION_NOTE = ("Regions are the UN M49 areas (region, sub-region, intermediate region) recorded for each State "
+               "(sherloc:inRegion); a regional economic integration organization and a fictional State are in "
+               "none, so a region filter leaves them out.")
 ORGANIZATION_NOTE = ("A regional economic integration organization (UNTOC art. 2 (j)), party to the Convention "
                      "under art. 36 (3), not a State: it has no ISO 3166-1 code, no implementation profile and no "
                      "national legislation of its own in the data; its member States implement the Convention.")
@@ -59,6 +64,8 @@ SELECT ?country ?label WHERE {
   ?country a sherloc:Country .
   OPTIONAL { ?country skos:prefLabel ?label FILTER(langMatches(lang(?label), "en")) }
 }"""
+_REGIONS = """PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
+SELECT DISTINCT ?code WHERE { ?country a sherloc:Country ; sherloc:inRegion ?code }"""
 PROFILE_COLUMNS = ("instrument", "article", "title", "obligation", "clusters", "party_since", "signed",
                    "derived_status", "national_provisions", "cases", "authorities",
                    "self_assessment", "self_assessment_date", "self_assessment_responses")
@@ -112,6 +119,34 @@ def filters(instrument: str | None, cluster: str | None) -> dict[str, str]:
             raise UsageError(f"'{cluster}' is not a review cluster (e.g. 1, or none)")
         params["cluster"] = cluster
     return params
+
+
+def regions(ctx: Context, who: Caller) -> list[dict]:
+    """The UN M49 areas that hold at least one State in the data, in the order of the M49 hierarchy:
+    code, English name (:data:`M49_AREAS`) and level (0 region, 1 sub-region, 2 intermediate region)."""
+    present = {_text(row, "code") for row in ctx.store.select(_REGIONS, dataset=who.dataset(ctx.iris)).rows}
+    found = []
+    for code, (name, parent) in M49_AREAS.items():
+        if code in present:
+            level = 0
+            while parent is not None:
+                level, parent = level + 1, M49_AREAS[parent][1]
+            found.append({"code": code, "name": name, "level": level})
+    return found + [{"code": code, "name": code, "level": 0} for code in sorted(present - set(M49_AREAS) - {None})]
+
+
+def region_filter(region: str | None, available: list[dict]) -> dict | None:
+    """The region asked for, checked: {code, name}; UsageError (400) naming the parameter for a value
+    that is no three-digit M49 code or that no State in the data is in."""
+    if not region:
+        return None
+    if not M49.fullmatch(region):
+        raise UsageError(f"parameter 'region': {region!r} is not a UN M49 area code of three digits (e.g. 150 for Europe)")
+    for known in available:
+        if known["code"] == region:
+            return {"code": region, "name": known["name"]}
+    raise UsageError(f"parameter 'region': no State in the data is in the UN M49 area {region} "
+                     "(e.g. 150 for Europe, 155 for Western Europe)")
 
 
 def state(ctx: Context, who: Caller, code: str) -> tuple[str, str]:
@@ -218,10 +253,15 @@ def profile_json(code: str, instrument: str | None = Query(None, description="un
 
 # -- the gap matrix -------------------------------------------------------------------------------
 
-def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: str | None = None) -> dict:
+def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: str | None = None,
+           region: str | None = None) -> dict:
     """States × articles (named query ``gap-matrix``): the articles in order, the States by code,
-    and one cell per pair."""
+    and one cell per pair; with ``region``, the States in that UN M49 area only."""
     params = filters(instrument, cluster)
+    available = regions(ctx, who)
+    chosen = region_filter(region, available)
+    if chosen:
+        params["region"] = chosen["code"]
     articles: dict[str, dict] = {}
     states: dict[str, dict] = {}
     cells: dict[tuple[str, str], dict] = {}
@@ -253,7 +293,8 @@ def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: st
             "href": home if organization else f"/explore/countries/{code}/implementation#{reference.replace('/', '-')}"}
         states[code]["gaps"] += len(gaps)
         states[code]["weighted"] += article["weight"] * len(gaps)
-    return {"filters": params, "query": "gap-matrix", "region": REGION_NOTE, "gap_types": GAPS,
+    return {"filters": params, "query": "gap-matrix", "region": chosen, "regions": available, "region_note": REGION_NOTE,
+            "gap_types": GAPS,
             "weights": {"mandatory": 3, "to-consider": 2, "optional": 1, "none": 0},
             "articles": list(articles.values()), "states": sorted(states.values(), key=lambda s: s["country"]),
             "cells": list(cells.values())}
@@ -270,16 +311,20 @@ def matrix_rows(result: dict) -> list[list[object]]:
 
 @router.get("/api/gap-matrix.csv")
 def matrix_csv(instrument: str | None = Query(None), cluster: str | None = Query(None),
-               ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
-    return csv_response(MATRIX_COLUMNS, matrix_rows(matrix(ctx, who, instrument, cluster)), "sherloc-gap-matrix.csv")
+               region: str | None = Query(None), ctx: Context = Depends(context),
+               who: Caller = Depends(caller)) -> Response:
+    return csv_response(MATRIX_COLUMNS, matrix_rows(matrix(ctx, who, instrument, cluster, region)),
+                        "sherloc-gap-matrix.csv")
 
 
 @router.get("/api/gap-matrix")
 def matrix_json(instrument: str | None = Query(None, description="untoc, tip, som or fp"),
                 cluster: str | None = Query(None, description="a review cluster, e.g. 1; none: no cluster"),
+                region: str | None = Query(None, description="a UN M49 region, sub-region or intermediate region "
+                                           "by its three-digit code, e.g. 150 (Europe)"),
                 ctx: Context = Depends(context), who: Caller = Depends(caller)) -> JSONResponse:
     """States × articles: what is recorded and where the records show a gap."""
-    return JSONResponse(matrix(ctx, who, instrument, cluster), headers={"Vary": "Authorization"})
+    return JSONResponse(matrix(ctx, who, instrument, cluster, region), headers={"Vary": "Authorization"})
 
 
 # -- data quality ---------------------------------------------------------------------------------

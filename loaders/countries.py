@@ -9,6 +9,15 @@ it (``code,name,un_names,note``): ``id/jurisdiction/{code}`` ``a
 sherloc:RegionalEconomicIntegrationOrganization``, never ``sherloc:Country`` and never under
 ``id/country/``.
 
+Each real country gets the UN M49 areas that contain it (``sherloc:inRegion``, the three-digit M49
+code as a literal, one value per level: region, sub-region, and intermediate region where M49 has
+one; e.g. France ``"150"`` Europe and ``"155"`` Western Europe; Mexico ``"019"`` Americas, ``"419"``
+Latin America and the Caribbean, ``"013"`` Central America). Which area a country belongs to comes
+from the ``country_converter`` package (its ``UNregion`` classification, by ISO 3166-1 alpha-3
+code); :data:`M49_AREAS` holds only the M49 hierarchy of areas (code, name, parent), which turns that
+name into its code and the codes of the areas above it. A country in no M49 area (Antarctica) gets
+none.
+
 Fictional States (``data/fictional-states.csv``: XAA, XAB, XAC, ISO 3166-1 user-assigned codes that
 no real State will ever have) exist only for the illustrative examples in ``data/examples/``. They
 are added to the countries graph only when ``fictional_csv`` is given, which ``sherloc-kg init
@@ -42,6 +51,63 @@ def _translations() -> dict[str, gettext.NullTranslations]:
     return found
 
 
+#: The geographical areas of UN M49 (the regions, sub-regions and intermediate regions of the
+#: Standard Country or Area Codes for Statistical Use): code → (English name, code of the area it is
+#: part of). Only the hierarchy of areas; which countries they hold comes from country_converter.
+M49_AREAS: dict[str, tuple[str, str | None]] = {
+    "002": ("Africa", None),
+    "015": ("Northern Africa", "002"),
+    "202": ("Sub-Saharan Africa", "002"),
+    "014": ("Eastern Africa", "202"),
+    "017": ("Middle Africa", "202"),
+    "018": ("Southern Africa", "202"),
+    "011": ("Western Africa", "202"),
+    "019": ("Americas", None),
+    "419": ("Latin America and the Caribbean", "019"),
+    "029": ("Caribbean", "419"),
+    "013": ("Central America", "419"),
+    "005": ("South America", "419"),
+    "021": ("Northern America", "019"),
+    "142": ("Asia", None),
+    "143": ("Central Asia", "142"),
+    "030": ("Eastern Asia", "142"),
+    "035": ("South-eastern Asia", "142"),
+    "034": ("Southern Asia", "142"),
+    "145": ("Western Asia", "142"),
+    "150": ("Europe", None),
+    "151": ("Eastern Europe", "150"),
+    "154": ("Northern Europe", "150"),
+    "039": ("Southern Europe", "150"),
+    "155": ("Western Europe", "150"),
+    "009": ("Oceania", None),
+    "053": ("Australia and New Zealand", "009"),
+    "054": ("Melanesia", "009"),
+    "057": ("Micronesia", "009"),
+    "061": ("Polynesia", "009"),
+}
+
+
+def m49_areas(alpha_3_codes: list[str]) -> dict[str, list[str]]:
+    """ISO 3166-1 alpha-3 code → the M49 codes of the areas that contain the country, the region
+    first (``FRA`` → ``["150", "155"]``); none for a code country_converter places in no M49 area."""
+    import country_converter  # imports pandas: only when countries are installed
+
+    by_name = {name: code for code, (name, _) in M49_AREAS.items()}
+    names = country_converter.CountryConverter().convert(names=list(alpha_3_codes), src="ISO3", to="UNregion",
+                                                         not_found=None)
+    if isinstance(names, str):
+        names = [names]
+    found = {}
+    for alpha_3, name in zip(alpha_3_codes, names):
+        chain = []
+        code = by_name.get(name) if isinstance(name, str) else None
+        while code is not None:
+            chain.insert(0, code)
+            code = M49_AREAS[code][1]
+        found[alpha_3] = chain
+    return found
+
+
 #: The ISO 3166-1 alpha-3 ranges reserved for user assignment: AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ.
 _USER_ASSIGNED = re.compile(r"^(AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z])$")
 #: How a fictional State is marked: a skos:scopeNote in every graph that shows its label.
@@ -52,12 +118,15 @@ def countries_graph(iris: Iris, bodies_csv: Path, fictional_csv: Path | None = N
     """Countries and bodies; with ``fictional_csv``, also the fictional States of the examples."""
     graph = Graph()
     translations = _translations()
+    areas = m49_areas([country.alpha_3 for country in pycountry.countries])
     for country in pycountry.countries:
         node = iris.country(country.alpha_3)
         graph.add((node, RDF.type, SHERLOC.Country))
         graph.add((node, SHERLOC.iso3166Alpha3, Literal(country.alpha_3)))
         graph.add((node, SHERLOC.iso3166Alpha2, Literal(country.alpha_2)))
         graph.add((node, SHERLOC.m49, Literal(country.numeric)))
+        for area in areas[country.alpha_3]:
+            graph.add((node, SHERLOC.inRegion, Literal(area)))
         graph.add((node, SKOS.notation, Literal(country.alpha_3)))
         graph.add((node, SKOS.prefLabel, Literal(country.name, lang="en")))
         official = getattr(country, "official_name", None)

@@ -60,6 +60,7 @@ class SHERLOC(DefinedNamespace):
     iso3166Alpha3: URIRef
     iso3166Alpha2: URIRef
     m49: URIRef
+    inRegion: URIRef
     # cases
     jurisdiction: URIRef
     decisionYear: URIRef

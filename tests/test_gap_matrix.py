@@ -62,7 +62,11 @@ def test_the_matrix_covers_the_states_and_every_article(matrix: dict) -> None:
     assert [s["country"] for s in matrix["states"]] == sorted(states())
     assert {a["article"] for a in matrix["articles"]} == set(article_types())
     assert len(matrix["cells"]) == len(states()) * len(article_types())
-    assert "region" in matrix["region"].lower()  # region is not in the data: said so
+    assert matrix["region"] is None and "region" in matrix["region_note"].lower()
+    # the select offers the UN M49 areas holding a State: every real country of the countries graph has one
+    offered = {r["code"]: (r["name"], r["level"]) for r in matrix["regions"]}
+    assert offered["150"] == ("Europe", 0) and offered["155"] == ("Western Europe", 1)
+    assert offered["202"] == ("Sub-Saharan Africa", 1) and offered["011"] == ("Western Africa", 2)
     types = article_types()
     for article in matrix["articles"]:
         assert article["obligation"] == types[article["article"]]
@@ -99,6 +103,20 @@ def test_filters(article32: str, matrix: dict) -> None:
     assert all("1" in a["clusters"] for a in one["articles"])
     assert get(article32 + "/api/gap-matrix", params={"instrument": "nope"}).status_code == 400
     assert get(article32 + "/api/gap-matrix", params={"cluster": "1 OR 1"}).status_code == 400
+    # the examples' States are fictional, in no UN M49 area: Europe holds none of them
+    europe = get(article32 + "/api/gap-matrix", params={"region": "150"}).json()
+    assert europe["states"] == [] and europe["cells"] == [] and europe["filters"] == {"region": "150"}
+    assert europe["region"] == {"code": "150", "name": "Europe"}
+
+
+@pytest.mark.parametrize("region", ["999", "15", "1500", "EUR", "150 OR 1", "XAA"])
+def test_an_unknown_or_malformed_region_is_refused_naming_the_parameter(article32: str, region: str) -> None:
+    for path in ("/api/gap-matrix", "/api/gap-matrix.csv"):
+        answer = get(article32 + path, params={"region": region})
+        assert answer.status_code == 400, (path, answer.text)
+        assert "'region'" in answer.json()["message"] and region in answer.json()["message"]
+    page = get(article32 + "/explore/gaps", params={"region": region})
+    assert page.status_code == 400 and "region" in page.text
 
 
 def test_csv_and_the_unpublished_self_assessment(article32: str, article32_official) -> None:
@@ -179,3 +197,49 @@ def test_the_european_union_is_a_row_when_it_is_a_party(settings, tmp_path) -> N
     assert sum(1 for r in table_csv if r["country"] == "EU") == len(article_types())
     assert '<a href="/id/jurisdiction/EU">European Union</a> <code>EU</code> <span class="regional-organization"' in page
     assert 'id="regional-organizations"' in page and " style=" not in page
+
+
+def test_the_region_filter_keeps_the_states_of_that_un_m49_area(settings, tmp_path) -> None:
+    """France (Europe 150, Western Europe 155) and Mexico (Americas 019, Latin America and the
+    Caribbean 419, Central America 013) party to UNTOC beside the fictional States of the examples
+    and the European Union: a region keeps only the States that the countries graph places in it."""
+    from sherloc_kg.api.app import create_app
+    from sherloc_kg.ingest import Ingest
+
+    from .servers import serving
+    from .test_search_api import examples_store
+
+    store = examples_store(settings)
+    table = tmp_path / "untc-status-untoc-regions.csv"
+    table.write_text('# instrument: untoc\nParticipant,Signature,"Ratification, Acceptance(A), Approval(AA), '
+                     'Accession(a), Succession(d)"\nFrance,12 Dec 2000,29 Oct 2002\nMexico,13 Dec 2000,4 Mar 2003\n'
+                     'European Union,12 Dec 2000,21 May 2004 AA\n', encoding="utf-8")
+    report = Ingest(store, settings).load("participation", [table])
+    assert not [i for i in report.issues if i.severity == "Violation"], report.issues
+    with serving(create_app(settings, store=store)) as url:
+        everything = get(url + "/api/gap-matrix").json()
+        europe = get(url + "/api/gap-matrix", params={"region": "150"}).json()
+        western = list(csv.DictReader(io.StringIO(get(url + "/api/gap-matrix.csv", params={"region": "155"}).text)))
+        central = get(url + "/api/gap-matrix", params={"region": "013", "instrument": "untoc"}).json()
+        eastern = get(url + "/api/gap-matrix", params={"region": "151"}).json()
+        page = get(url + "/explore/gaps", params={"region": "150"}).text
+    assert [s["country"] for s in everything["states"]] == sorted(states() | {"EU", "FRA", "MEX"})
+    # Europe: France is a row; Mexico (Americas), the EU (a regional organization, in no area) and the
+    # fictional States are not
+    assert [s["country"] for s in europe["states"]] == ["FRA"]
+    assert europe["region"] == {"code": "150", "name": "Europe"} and europe["filters"] == {"region": "150"}
+    assert len(europe["cells"]) == len(article_types())
+    cells = {c["article"]: c for c in europe["cells"]}
+    assert cells["untoc/art/5"]["party_since"] == "2002-10-29"
+    assert cells["untoc/art/5"]["gaps"] == ["no-legislation"]  # mandatory, party, no French law recorded
+    assert cells["tip/art/5"]["party_since"] is None and cells["tip/art/5"]["gaps"] == []
+    assert {r["country"] for r in western} == {"FRA"} and len(western) == len(article_types())
+    assert [s["country"] for s in central["states"]] == ["MEX"]  # an intermediate region
+    assert {c["country"] for c in central["cells"]} == {"MEX"}
+    assert len(central["cells"]) == sum(1 for r in article_types() if r.startswith("untoc/"))
+    assert eastern["states"] == [] and eastern["cells"] == []  # Eastern Europe: no State of the data
+    rows = re.findall(r'<tr><th scope="row"><a href="(/explore/countries/[A-Z]{3}/implementation|/id/jurisdiction/EU)">', page)
+    assert rows == ["/explore/countries/FRA/implementation"]
+    assert '<option value="150" selected>Europe (150)</option>' in page
+    assert '<option value="155">— Western Europe (155)</option>' in page
+    assert 'href="/api/gap-matrix.csv?region=150"' in page and " style=" not in page

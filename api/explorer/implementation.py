@@ -9,7 +9,8 @@ matrix of States × articles, and the data-quality report of a State, as pages o
     /explore/countries/{ISO3}/quality          the conditions the SHACL shapes warn about, per State
 
 The figures are those of the JSON/CSV routes of :mod:`api.implementation` (one named query per
-page, over the graphs the caller may read); filters: ``instrument`` and ``cluster``. No inline
+page, over the graphs the caller may read); filters: ``instrument`` and ``cluster``, and on the gap
+matrix ``region`` (a UN M49 area code, chosen from the areas that hold a State in the data). No inline
 style or script (the CSP forbids them): the heat map is an HTML table whose cells carry classes.
 """
 
@@ -92,9 +93,10 @@ def _cell_kind(cell: dict, article: dict) -> str:
 
 @router.get("/explore/gaps", response_class=HTMLResponse)
 def gaps_page(request: Request, instrument: str | None = Query(None), cluster: str | None = Query(None),
-              ctx: Context = Depends(context), who: Caller = Depends(caller)) -> HTMLResponse:
+              region: str | None = Query(None), ctx: Context = Depends(context),
+              who: Caller = Depends(caller)) -> HTMLResponse:
     try:
-        result = core.matrix(ctx, who, instrument or None, cluster or None)
+        result = core.matrix(ctx, who, instrument or None, cluster or None, region or None)
     except UsageError as error:
         return _bad_filter(request, who, error)
     articles = {a["article"]: a for a in result["articles"]}
@@ -126,12 +128,12 @@ def gaps_page(request: Request, instrument: str | None = Query(None), cluster: s
             groups.append({"code": article["instrument"], "name": INSTRUMENT_NAMES.get(article["instrument"] or "", ""),
                            "span": 1})
     listed.sort(key=lambda c: (-articles[c["article"]]["weight"], c["country"], c["article"]))
-    params = {"instrument": instrument or None, "cluster": cluster or None}
+    params = {"instrument": instrument or None, "cluster": cluster or None, "region": region or None}
     return render(request, "explorer/gaps_matrix.html", title="Gap matrix", who=who, matrix=result, grid=grid,
                   groups=groups, listed=listed, kinds=CELL_KINDS, obligation_labels=OBLIGATION_LABELS,
                   json_href=url("/api/gap-matrix", **params), csv_href=url("/api/gap-matrix.csv", **params),
                   query_href=url("/explore/sparql", query="gap-matrix", **params),
-                  **_filter_choices(instrument, cluster))
+                  regions=result["regions"], region=region or "", **_filter_choices(instrument, cluster))
 
 
 @router.get("/explore/countries/{code}/quality", response_class=HTMLResponse)
