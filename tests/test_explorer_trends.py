@@ -215,3 +215,37 @@ def test_the_reach_rule_of_the_query(settings) -> None:
     rows = store.select(named.text, bindings=named.bindings({"country": "XAB"}, Iris(settings.base))).rows
     found = {(int(str(r["year"])), str(r["reach"])): int(str(r["cases"])) for r in rows}
     assert found == {(2019, "internal"): 1, (2019, "unknown"): 2, (2020, "transnational"): 2}
+
+
+def test_cases_per_year_and_crime_type_in_a_region(settings) -> None:
+    """Cases of French (Europe 150, Western Europe 155) and Mexican (Americas 019) courts, beside the
+    fictional States' (in no region): a region counts the cases of its States only, a State its own."""
+    import tempfile
+
+    from sherloc_kg.ingest import Ingest
+    from sherloc_kg.iris import Iris
+    from sherloc_kg.queries import QueryLibrary
+
+    from .test_search_api import examples_store
+
+    store = examples_store(settings)
+    made = [("FRA-R-1", "FRA", 2019, ["trafficking-in-persons"]), ("FRA-R-2", "FRA", 2019, ["trafficking-in-persons",
+            "smuggling-of-migrants"]), ("FRA-R-3", "FRA", 2021, ["smuggling-of-migrants"]),
+            ("MEX-R-1", "MEX", 2019, ["trafficking-in-persons"])]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cases.jsonl"
+        path.write_text("".join(json.dumps({"id": i, "title": "[Illustrative] region test case", "country": c,
+                                            "year": y, "crime_types": t}) + "\n" for i, c, y, t in made),
+                        encoding="utf-8")
+        report = Ingest(store, settings).load("cases", [path])
+    assert not [i for i in report.issues if i.severity == "Violation"], report.issues
+    named = QueryLibrary(settings.queries_dir).get("cases-by-area-year-and-crime-type")
+
+    def counts(area: str) -> dict[tuple[int, str], int]:
+        rows = store.select(named.text, bindings=named.bindings({"area": area}, Iris(settings.base))).rows
+        return {(int(str(r["year"])), str(r["crimeType"]).rsplit("/", 1)[-1]): int(r["cases"]) for r in rows}
+
+    french = {(2019, "trafficking-in-persons"): 2, (2019, "smuggling-of-migrants"): 1, (2021, "smuggling-of-migrants"): 1}
+    assert counts("150") == counts("155") == counts("FRA") == french
+    assert counts("019") == {(2019, "trafficking-in-persons"): 1}
+    assert counts("002") == {}  # Africa: no case of its States here
