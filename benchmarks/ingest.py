@@ -244,8 +244,11 @@ def timed(action) -> float:
 
 
 def dump(store: EmbeddedStore, graphs: list[str]) -> set[bytes]:
+    """The quads of ``graphs`` and of the graphs below them (a review load writes unpublished
+    answers to ``review-restricted/{ISO3}``)."""
+    below = [g for g in store.graphs() if g not in graphs and any(g.startswith(r + "/") for r in graphs)]
     buffer = io.BytesIO()
-    store.dump(buffer, media_type=NQUADS, graphs=graphs)
+    store.dump(buffer, media_type=NQUADS, graphs=graphs + below)
     return set(buffer.getvalue().splitlines())
 
 
