@@ -49,7 +49,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from sherloc_kg.access import Caller
-from sherloc_kg.iris import GRAPHS, segment
+from sherloc_kg.iris import GRAPHS, STATE_GRAPHS, segment
 from sherloc_kg.namespaces import ONTOLOGY_IRI
 from sherloc_kg.reference import read_turtle
 
@@ -740,16 +740,35 @@ _CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{graph}> {{
 _SUBJECTS = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
 
 
+@router.get("/graph/{family}/{country}", summary="Describe one State's restricted graph")
+@router.head("/graph/{family}/{country}", include_in_schema=False)
+def state_graph_description(request: Request, family: str, country: str, ctx: Context = Depends(context),
+                            who: Caller = Depends(caller)) -> Response:
+    """One State's graph of a family kept per State (``review-restricted/XAA``), as
+    :func:`graph_description` describes a graph; unknown to a caller who may not read it."""
+    country = _split_suffix(country)[0]
+    if family not in STATE_GRAPHS or not re.fullmatch(r"[A-Z]{3}", country):
+        return _not_found(request, _targets(request)[0], ctx.settings.base + _normalise(_targets(request)[0].path), who)
+    return _graph_description(request, f"{family}/{country}", ctx, who,
+                              f"{GRAPH_DESCRIPTIONS[family]} Those of State {country}.")
+
+
 @router.get("/graph/{name}", summary="Describe a named graph")
 @router.head("/graph/{name}", include_in_schema=False)
 def graph_description(request: Request, name: str, ctx: Context = Depends(context),
                       who: Caller = Depends(caller)) -> Response:
     """A named graph described in VoID: its size, its classes and how many of each; not its dump.
     A restricted graph is, for a caller who may not read it, unknown."""
-    target = _targets(request)[0]
     name = _split_suffix(name)[0]
+    if name not in GRAPHS:
+        return _not_found(request, _targets(request)[0], ctx.settings.base + _normalise(_targets(request)[0].path), who)
+    return _graph_description(request, name, ctx, who, GRAPH_DESCRIPTIONS[name])
+
+
+def _graph_description(request: Request, name: str, ctx: Context, who: Caller, text: str) -> Response:
+    target = _targets(request)[0]
     iri = ctx.settings.base + "graph/" + name
-    if name not in GRAPHS or not who.may_see(iri, ctx.iris):
+    if not who.may_see(iri, ctx.iris):
         return _not_found(request, target, ctx.settings.base + _normalise(target.path), who)
     description = describe(ctx, who, iri)
     graph = description.graph
@@ -758,7 +777,7 @@ def graph_description(request: Request, name: str, ctx: Context = Depends(contex
     dataset = who.dataset(ctx.iris)
     graph.add((node, RDF.type, void("Dataset")))
     graph.add((node, URIRef("http://purl.org/dc/terms/title"), Literal(name)))
-    graph.add((node, URIRef("http://purl.org/dc/terms/description"), Literal(GRAPH_DESCRIPTIONS[name], lang="en")))
+    graph.add((node, URIRef("http://purl.org/dc/terms/description"), Literal(text, lang="en")))
     graph.add((node, void("triples"), Literal(ctx.store.count(iri))))
     subjects = ctx.store.select(_SUBJECTS.format(graph=iri), dataset=dataset).rows[0]
     graph.add((node, void("distinctSubjects"), Literal(int(subjects["n"]))))

@@ -629,6 +629,11 @@ def test_each_official_reads_its_own_states_graphs(server: Server) -> None:
         theirs = "answer" if state == "XAB" else "answer-b"
         dump = text_of(server.client.get("/dataset/dump.nq.gz", headers=headers))
         assert server.secrets.known[mine] in dump and server.secrets.known[theirs] not in dump
+        own = server.client.get(f"/graph/review-restricted/{state}.ttl", headers=headers)
+        assert own.status_code == 200 and "triples" in own.text, own.text
+        assert f"Those of State {state}" in own.text
+        assert server.client.get(f"/graph/review-restricted/{other}.ttl", headers=headers).status_code == 404
+        assert server.client.get(f"/graph/review-restricted/{state}.ttl").status_code == 404  # the public
         ask = PREFIXES + f"ASK {{ ?r sherloc:published false ; sherloc:country <{BASE}id/country/{other}> }}"
         assert server.client.get("/sparql", params={"query": ask}, headers=headers).json()["boolean"] is False
         ask = PREFIXES + f"ASK {{ ?r sherloc:published false ; sherloc:country <{BASE}id/country/{state}> }}"
