@@ -249,3 +249,45 @@ def test_cases_per_year_and_crime_type_in_a_region(settings) -> None:
     assert counts("150") == counts("155") == counts("FRA") == french
     assert counts("019") == {(2019, "trafficking-in-persons"): 1}
     assert counts("002") == {}  # Africa: no case of its States here
+
+
+def test_the_trends_page_for_a_region(settings) -> None:
+    """?region=150: the cases per year and crime type of the courts of the region's States only (France
+    here, not the fictional States nor Mexico), with the query behind it; a malformed or absent area
+    is a 400 naming the parameter."""
+    import tempfile
+
+    import httpx
+
+    from sherloc_kg.api.app import create_app
+    from sherloc_kg.ingest import Ingest
+
+    from .servers import serving
+    from .test_search_api import examples_store
+
+    store = examples_store(settings)
+    made = [("FRA-T-1", "FRA", 2018, "trafficking-in-persons"), ("FRA-T-2", "FRA", 2018, "trafficking-in-persons"),
+            ("MEX-T-1", "MEX", 2018, "trafficking-in-persons")]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cases.jsonl"
+        path.write_text("".join(json.dumps({"id": i, "title": "[Illustrative] region page case", "country": c,
+                                            "year": y, "crime_types": [t]}) + "\n" for i, c, y, t in made),
+                        encoding="utf-8")
+        Ingest(store, settings).load("cases", [path])
+    with serving(create_app(settings, store=store)) as base:
+        europe = httpx.get(base + "/explore/trends", params={"region": "150"}, timeout=60)
+        malformed = httpx.get(base + "/explore/trends", params={"region": "EUR"}, timeout=60)
+        absent = httpx.get(base + "/explore/trends", params={"region": "999"}, timeout=60)
+        eastern = httpx.get(base + "/explore/trends", params={"region": "151"}, timeout=60).text
+        everything = httpx.get(base + "/explore/trends", timeout=60).text
+    assert europe.status_code == 200
+    page = europe.text
+    assert "<h1>Trends: Europe</h1>" in page and page.count("<svg") == 1
+    assert "query=cases-by-area-year-and-crime-type&amp;area=150" in page
+    rows = re.findall(r'<tr><th scope="row">(\d{4})</th>(.*?)</tr>', page)
+    assert [(year, re.findall(r">(\d+)<", cells)[-1]) for year, cells in rows] == [("2018", "2")]  # France's two
+    assert '<option value="150" selected>Europe (150)</option>' in page
+    assert malformed.status_code == 400 and "parameter &#39;region&#39;" in malformed.text
+    assert absent.status_code == 400 and "no State in the data is in the UN M49 area 999" in absent.text
+    assert "<h1>Trends: Eastern Europe</h1>" in eastern and "No case with a year and a crime type." in eastern
+    assert '<option value="019">Americas (019)</option>' in everything

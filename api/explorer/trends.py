@@ -7,8 +7,9 @@ each year into transnational, internal and unknown, by the rule in the header of
 ``cases-transnational-by-year`` (the data has no "transnational" flag: it is derived from the
 countries involved and the defendants' nationalities a case records; :data:`REACH_RULE`).
 
-``?country=ISO3`` narrows every chart to one State. (A region filter would need to know which
-States belong to which UN M49 region; the graph does not say so yet.)
+``?country=ISO3`` narrows every chart to one State. ``?region=150`` (a UN M49 area the data places
+a State in, ``sherloc:inRegion``) shows the cases per year and crime type of that area's States
+(named query ``cases-by-area-year-and-crime-type``); the other charts are per State or for all.
 
 Queries per page: four named queries (``cases-by-year-and-crime-type``, ``cases-by-tip-element``
 or ``tip-elements-by-country``, ``participation-over-time``, ``cases-transnational-by-year``) and
@@ -26,8 +27,10 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from sherloc_kg.access import Caller
+from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import INSTRUMENTS
 
+from .. import implementation
 from ..context import Context, caller, context
 from . import charts
 from .layout import render, url
@@ -71,9 +74,15 @@ def _year(value: object) -> int | None:
     return int(match.group(0)) if match else None
 
 
-def cases_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
-    named = ctx.library.get("cases-by-year-and-crime-type")
-    bindings = named.bindings({"country": country} if country else {}, ctx.iris)
+def cases_chart(ctx: Context, who: Caller, country: str | None, region: dict | None = None) -> Chart:
+    if region is not None:
+        named = ctx.library.get("cases-by-area-year-and-crime-type")
+        bindings = named.bindings({"area": region["code"]}, ctx.iris)
+        link = url("/explore/sparql", query=named.name, area=region["code"])
+    else:
+        named = ctx.library.get("cases-by-year-and-crime-type")
+        bindings = named.bindings({"country": country} if country else {}, ctx.iris)
+        link = url("/explore/sparql", query=named.name, country=country)
     rows = ctx.store.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
     counts: dict[tuple[int, str], int] = defaultdict(int)
     labels: dict[str, str] = {}
@@ -84,8 +93,7 @@ def cases_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
         concept = str(row["crimeType"])
         labels[concept] = str(row["label"]) if row.get("label") else concept.rsplit("/", 1)[-1]
         counts[(year, concept)] += int(row["cases"])
-    chart = Chart("cases-per-year", "Cases per year by crime type", None, named.name,
-                  url("/explore/sparql", query=named.name, country=country))
+    chart = Chart("cases-per-year", "Cases per year by crime type", None, named.name, link)
     if not counts:
         chart.note = "No case with a year and a crime type."
         return chart
@@ -98,7 +106,7 @@ def cases_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     series = [(labels[c], [counts.get((y, c), 0) for y in years]) for c in shown]
     if rest:
         series.append(("Other crime types", [sum(counts.get((y, c), 0) for c in rest) for y in years]))
-    where = f" in {country}" if country else ""
+    where = f" in {region['name']} (UN M49 {region['code']})" if region else f" in {country}" if country else ""
     chart.svg = charts.stacked_bar_chart(
         [str(y) for y in years], series, ident="chart-cases-per-year", unit="cases",
         title=f"Cases per year by crime type{where}",
@@ -236,21 +244,31 @@ _JURISDICTIONS = "records-per-country"
 
 
 @router.get("/explore/trends", response_class=HTMLResponse)
-def trends(request: Request, country: str | None = Query(None), ctx: Context = Depends(context),
-           who: Caller = Depends(caller)) -> HTMLResponse:
-    country = country or None
+def trends(request: Request, country: str | None = Query(None), region: str | None = Query(None),
+           ctx: Context = Depends(context), who: Caller = Depends(caller)) -> HTMLResponse:
+    country, region = country or None, region or None
+    refused = dict(title="Trends", who=who, status_code=400, charts=[], countries=[], regions=[], country=None,
+                   country_name=None, region=None)
     if country is not None and not ISO3.fullmatch(country):
-        return render(request, "explorer/trends.html", title="Trends", who=who, status_code=400,
-                      error=f"'{country}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. BRA).",
-                      charts=[], countries=[], country=None, country_name=None)
+        return render(request, "explorer/trends.html", **refused,
+                      error=f"'{country}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. BRA).")
+    available = implementation.regions(ctx, who)
+    try:
+        chosen = None if country else implementation.region_filter(region, available)
+    except UsageError as error:
+        return render(request, "explorer/trends.html", **refused, error=str(error))
     named = ctx.library.get(_JURISDICTIONS)
     names = {str(r["code"]): str(r["name"]) if r.get("name") else str(r["code"])
              for r in ctx.store.select(named.text, dataset=who.dataset(ctx.iris)).rows
              if r.get("code") and ISO3.fullmatch(str(r["code"]))}
     choices = sorted(names.items(), key=lambda c: (c[1].casefold(), c[0]))
     country_name = dict(choices).get(country) if country else None
-    found = [cases_chart(ctx, who, country), tip_chart(ctx, who, country), participation_chart(ctx, who, country),
-             reach_chart(ctx, who, country)]
-    title = f"Trends: {country_name or country}" if country else "Trends"
+    if chosen is not None:
+        found = [cases_chart(ctx, who, None, chosen)]
+        title = f"Trends: {chosen['name']}"
+    else:
+        found = [cases_chart(ctx, who, country), tip_chart(ctx, who, country),
+                 participation_chart(ctx, who, country), reach_chart(ctx, who, country)]
+        title = f"Trends: {country_name or country}" if country else "Trends"
     return render(request, "explorer/trends.html", title=title, who=who, charts=found, countries=choices,
-                  country=country, country_name=country_name, error=None)
+                  regions=available, region=chosen, country=country, country_name=country_name, error=None)
