@@ -396,7 +396,7 @@ ATTACKS = [
            official_sees=("review",)),
     Attack("ld-incoming-on-concept", "/vocab/review-status/partially-implemented.jsonld", official_sees=("review",)),
     *[Attack(f"ld-graph-{name}", f"/graph/{name}.ttl", status=404) for name in sorted(RESTRICTED_GRAPHS)],
-    *[Attack(f"ld-graph-{name}", f"/graph/{name}.ttl", status=404, official_status=404)
+    *[Attack(f"ld-graph-{name}", f"/graph/{name}.ttl", status=404)  # described to officials (VoID counts)
       for name in ("review-restricted/XAA", "provenance-restricted/XAA")],
     Attack("ld-graph-review-partitions", "/graph/review.ttl"),
     Attack("ld-head-review", "/id/review/XAA-review-tip-art-5.ttl", method="HEAD", status=404),
