@@ -63,6 +63,13 @@ class Chart:
     #: how many leading columns hold text (the others are numbers, aligned right)
     text_columns: int = 1
 
+    def add_year_rows(self, years: list[int], series: list[tuple[str, list[int]]]) -> None:
+        """One table row per year with any count: the year, each series' count, their total."""
+        for i, year in enumerate(years):
+            values = [counts[i] for _, counts in series]
+            if any(values):
+                self.rows.append([year, *values, sum(values)])
+
 
 def local_href(ctx: Context, iri: str) -> str | None:
     """The local path of an IRI under the base (``/id/case/X``, ``/vocab/tip-act/recruitment``)."""
@@ -114,10 +121,7 @@ def cases_chart(ctx: Context, who: Caller, country: str | None, region: dict | N
                      "split by crime type; a case with several crime types counts once for each. "
                      "The numbers are in the table below the chart."))
     chart.columns = ["Year"] + [name for name, _ in series] + ["All crime types"]
-    for i, year in enumerate(years):
-        values = [values[i] for _, values in series]
-        if any(values):
-            chart.rows.append([year, *values, sum(values)])
+    chart.add_year_rows(years, series)
     return chart
 
 
@@ -232,10 +236,7 @@ def reach_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
                      "transnational at the bottom, then internal, then those whose records do not tell; each case "
                      "counts once. The rule is given under the chart; the numbers are in the table below it."))
     chart.columns = ["Year"] + [label for _, label in REACHES] + ["All cases"]
-    for i, year in enumerate(years):
-        values = [values[i] for _, values in series]
-        if any(values):
-            chart.rows.append([year, *values, sum(values)])
+    chart.add_year_rows(years, series)
     return chart
 
 
