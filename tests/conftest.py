@@ -71,15 +71,20 @@ def explorer_store(settings: Settings) -> EmbeddedStore:
     """Everything the explorer shows: the reference graphs with the fictional States, the bundled
     cases and every illustrative example (laws, authorities with restricted contacts, guide sections,
     review answers, participation). Read only."""
+    fresh = open_store(settings)  # in memory, with the public mirror, as `serve` has it
+    fill_explorer_store(fresh, settings)
+    return fresh
+
+
+def fill_explorer_store(store, settings: Settings) -> None:
+    """Load what :func:`explorer_store` holds into ``store`` (any backend)."""
     from sherloc_kg.reference import load_examples
 
-    fresh = open_store(settings)  # in memory, with the public mirror, as `serve` has it
-    install_reference(fresh, settings, with_examples=True)
-    ingest = Ingest(fresh, settings)
+    install_reference(store, settings, with_examples=True)
+    ingest = Ingest(store, settings)
     for kind, relative in BUNDLED:
         ingest.load(kind, [settings.data_dir / relative])
-    load_examples(fresh, settings)
-    return fresh
+    load_examples(store, settings)
 
 
 @pytest.fixture(scope="session")

@@ -52,13 +52,12 @@ from sherloc_kg.store.embedded import EmbeddedStore
 from sherloc_kg.store.remote import RemoteStore
 
 from sherloc_kg.api.app import create_app
-from sherloc_kg.ingest import Ingest
-from sherloc_kg.reference import BUNDLED
 
 from . import (test_dataset_api, test_explorer_convention, test_explorer_countries, test_explorer_home,
                test_explorer_resource, test_explorer_search, test_explorer_sparql, test_explorer_trends,
                test_linked_data, test_search_api, test_sparql_clients, test_sparql_endpoint)
 from .backends import empty, oxigraph_server, virtuoso_server
+from .conftest import fill_explorer_store
 from .servers import serving
 
 #: The fixtures of each API module that its tests use, other than the stores swapped below.
@@ -211,11 +210,7 @@ def explorer_store(remote_kind: str, settings: Settings, explorer_store: Embedde
     validated pipeline, every example); the embedded one is kept to compare with."""
     EXPLORER_DUMPS[remote_kind] = nquads(explorer_store)
     with remote(remote_kind, tmp_path_factory) as store:
-        install_reference(store, settings, with_examples=True)
-        ingest = Ingest(store, settings)
-        for kind, relative in BUNDLED:
-            ingest.load(kind, [settings.data_dir / relative])
-        load_examples(store, settings)
+        fill_explorer_store(store, settings)
         yield store
 
 
