@@ -25,6 +25,7 @@ import pytest
 from sherloc_kg.config import DEFAULT_BASE, Settings
 from sherloc_kg.store.embedded import EmbeddedStore
 from sherloc_kg.store.remote import RemoteStore
+from sherloc_kg.store.servers import OxigraphServer
 
 from .servers import free_port
 
@@ -231,7 +232,10 @@ def virtuoso_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sett
         yield settings
 
 
-BACKENDS = ["memory", "disk", "oxigraph", "virtuoso"]
+#: "oxigraph-large-writes": the same ``oxigraph serve``, its request limit taken as 1 kB, so that
+#: every write with triples takes the path of a write over its real limit (128 MiB): triples to
+#: staging graphs by the Graph Store Protocol, then one update request (``_write_through_staging``).
+BACKENDS = ["memory", "disk", "oxigraph", "oxigraph-large-writes", "virtuoso"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -239,6 +243,10 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path):
     """An empty store of each backend."""
     if request.param in ("memory", "disk"):
         store = EmbeddedStore(None if request.param == "memory" else tmp_path / "store")
+    elif request.param == "oxigraph-large-writes":
+        store = RemoteStore(request.getfixturevalue("oxigraph_settings"),
+                            server=OxigraphServer(max_request_bytes=1_000))
+        empty(store)
     else:
         settings = request.getfixturevalue(f"{request.param}_settings")
         store = RemoteStore(settings)

@@ -16,8 +16,9 @@ from sherloc_kg.store import Dataset, RecordWrite
 from sherloc_kg.store.contract import RdfDocument, UnparsableDocument
 from sherloc_kg.store.embedded import EmbeddedStore
 from sherloc_kg.store.remote import RemoteStore
+from sherloc_kg.store.servers import STAGING_PREFIX, OxigraphServer, Server
 
-from .backends import backend, oxigraph_settings, virtuoso_process, virtuoso_settings  # noqa: F401  (fixtures)
+from .backends import backend, empty, oxigraph_settings, virtuoso_process, virtuoso_settings  # noqa: F401  (fixtures)
 
 G1, G2 = "http://example.org/graph/1", "http://example.org/graph/2"
 RESTRICTED = "http://example.org/graph/restricted"
@@ -270,3 +271,52 @@ def test_an_update_a_caller_sends_is_not_sent_twice(tmp_path: Path) -> None:
         finally:
             isql.run("rollback work;")
         assert triples_of(store, G1) == {(R, P, Literal("old"))}
+
+
+def staging_graphs(store: RemoteStore) -> list[str]:
+    rows = store._select_rows("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", []).rows
+    return [str(r["g"]) for r in rows if str(r["g"]).startswith(STAGING_PREFIX)]
+
+
+def test_a_write_over_the_server_s_request_limit_stages_its_triples_then_commits_in_one_request(
+        oxigraph_settings) -> None:  # noqa: F811
+    """``oxigraph serve`` reads no update body over 128 MiB (a load of some 700,000 triples). Over
+    the limit (here taken as 1 kB), the new triples go to a staging graph by one Graph Store POST,
+    then one update request replaces the records, adds the staged triples and runs the rules: the
+    requests the server saw say so, the result is the one the single request gives, and a failing
+    last request leaves the previous state and no staging graph."""
+    requests: list[tuple[str, str]] = []
+    with RemoteStore(oxigraph_settings, server=OxigraphServer(max_request_bytes=1_000)) as store:
+        empty(store)
+        store.write([RecordWrite(G1, [], [(R, P, Literal("old")), (R_OTHER, P, Literal("kept"))])])
+        store._http.event_hooks["request"] = [lambda r: requests.append((r.method, r.url.path))]
+        many = [(R, P, Literal(f"new {n}")) for n in range(200)]
+        inferred = "http://example.org/graph/inferred"
+        rule = f"INSERT {{ GRAPH <{inferred}> {{ ?s <http://example.org/seen> ?o }} }} WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}"
+        store.write([RecordWrite(G1, [str(R)], many)], then=[rule])
+        assert requests == [("POST", "/store"), ("POST", "/update")]
+        assert triples_of(store, G1) == set(many) | {(R_OTHER, P, Literal("kept"))}
+        assert store.count(inferred) == 201
+        assert staging_graphs(store) == [] and store.graphs() == [G1, inferred]
+
+        before = nquads(store)
+        with pytest.raises((QueryError, StoreError)):
+            store.write([RecordWrite(G1, [str(R)], many[:100])],
+                        then=[f"LOAD <http://127.0.0.1:9/nothing.ttl> INTO GRAPH <{G1}>"])
+        assert nquads(store) == before
+        assert staging_graphs(store) == []
+
+
+def test_the_request_size_counts_the_form_encoding_where_updates_are_form_encoded() -> None:
+    """A server that takes updates form-encoded reads ``update=`` and every byte that is not
+    always safe as ``%XX``: the size the store checks against its limit is that body's, exactly."""
+    from urllib.parse import urlencode
+
+    text = 'INSERT DATA { <http://example.org/é> <http://example.org/p> "a b\n\"c\" ~_.-+%" }'
+    size = len(urlencode({"update": text}))
+    for limit, fits in ((size, True), (size - 1, False)):
+        store = RemoteStore.__new__(RemoteStore)
+        store.server = Server(max_request_bytes=limit)
+        assert store._fits(text) is fits
+        store.server = OxigraphServer(max_request_bytes=len(text.encode()) - (not fits))
+        assert store._fits(text) is fits

@@ -19,7 +19,12 @@ Guarantees (the contract's "each write commits whole or not at all"), per server
   ``write`` sends every operation of a load (graph clears, record deletions, insertions, the
   inference rules) as ONE update request, exactly like the embedded store; ``load_graph`` is one
   Graph Store ``PUT``/``POST``; ``restore`` one Graph Store ``POST`` of the whole dump. A failure,
-  or the server or the connection going down mid-request, leaves the previous state.
+  or the server or the connection going down mid-request, leaves the previous state. Its server
+  reads no update over 128 MiB (a load of about 700,000 triples): a larger write first sends its
+  new triples to staging graphs by Graph Store ``POST`` (no size limit there), then the one
+  update request that clears, deletes, ``ADD``\\ s each staging graph onto its graph, runs the
+  rules and drops the staging graphs. The write is still one transaction for every SHERLOC graph;
+  a failure drops the staging graphs.
 - **Virtuoso 7** applies each *operation* whole or not at all, but not a request: an operation
   failing at run time leaves the earlier ones of the same request applied. Writes are therefore
   staged. (1) Requests that write only staging graphs (``urn:sherloc:staging:{uuid}:{graph}``)
@@ -81,6 +86,8 @@ EMPTY_GRAPH = "urn:sherloc:empty"
 #: Triples per INSERT DATA operation: large requests stay within every server's statement limits.
 INSERT_CHUNK = 5_000
 N_QUADS = "application/n-quads"
+#: What a form-encoded body carries as is (``urllib.parse.quote_plus``; a space becomes ``+``).
+_FORM_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ "
 
 Params = list[tuple[str, str]]
 
@@ -362,7 +369,11 @@ class RemoteStore:
         rolled it back for a passing reason (a deadlock or a lock wait that timed out)."""
         for pause in (*RETRY_PAUSES, None):
             try:
-                response = self._http.post(self.update_url, data={"update": text}, headers={"Accept": "*/*"})
+                if self.server.direct_updates:
+                    response = self._http.post(self.update_url, content=text.encode("utf-8"), headers={
+                        "Accept": "*/*", "Content-Type": "application/sparql-update; charset=utf-8"})
+                else:
+                    response = self._http.post(self.update_url, data={"update": text}, headers={"Accept": "*/*"})
             except httpx.TimeoutException as error:
                 raise self._timed_out(self.update_url, write=True) from error
             except httpx.HTTPError as error:
@@ -525,8 +536,13 @@ class RemoteStore:
         header = "\n".join(prologue) + "\n"
         if self.server.atomic_requests:
             operations = record_operations(writes, replace_graphs, values_limit=self.server.values_limit) + rules
-            if operations:
-                self._update(header + " ;\n".join(operations))
+            if not operations:
+                return
+            text = header + " ;\n".join(operations)
+            if self._fits(text) or self.gsp_url is None:
+                self._update(text)
+            else:
+                self._write_through_staging(writes, replace_graphs, header, rules)
             return
         targets = {w.graph for w in writes} | set(replace_graphs)
         for rule in rules:
@@ -558,6 +574,45 @@ class RemoteStore:
             raise
         self._staged([header + rename_graphs(rule, staging) for rule in rules], staging, "MOVE")
 
+    def _fits(self, update: str) -> bool:
+        """Whether ``update`` is within the largest request body the server reads."""
+        limit = self.server.max_request_bytes
+        if limit is None:
+            return True
+        body = update.encode("utf-8")
+        if not self.server.direct_updates:  # form-encoded: each byte not always safe becomes %XX
+            unsafe = len(body.translate(None, _FORM_SAFE))
+            return len(b"update=") + len(body) + 2 * unsafe <= limit
+        return len(body) <= limit
+
+    def _write_through_staging(self, writes: Sequence[RecordWrite], replace_graphs: Sequence[str],
+                               header: str, rules: Sequence[str]) -> None:
+        """A write too large for one update request, on a server that applies a request as one
+        transaction: the new triples of each write go first to a staging graph of their own by
+        the Graph Store Protocol (any size), then ONE update request does everything else: the
+        graph clears, the record deletions, an ``ADD`` of each staging graph onto its graph, the
+        rules, the drops of the staging graphs. Every SHERLOC graph still changes in one
+        transaction; between the two requests the staged triples are visible only to a query over
+        the union of all graphs, never to a dataset this backend sets from graph names."""
+        staging = [f"{STAGING_PREFIX}{uuid.uuid4().hex}:{w.graph}" if w.triples else None for w in writes]
+        operations = [f"DROP SILENT GRAPH <{g}>" for g in replace_graphs]
+        for write, stage in zip(writes, staging):
+            operations += record_operations([RecordWrite(write.graph, write.records)], [],
+                                            values_limit=self.server.values_limit)
+            if stage is not None:
+                operations.append(f"ADD SILENT GRAPH <{stage}> TO GRAPH <{write.graph}>")
+        operations += rules
+        operations += [f"DROP SILENT GRAPH <{stage}>" for stage in staging if stage is not None]
+        try:
+            for write, stage in zip(writes, staging):
+                if stage is not None:
+                    self._write_triples(stage, [ox.Triple(*(to_oxigraph(term) for term in triple))  # type: ignore[arg-type]
+                                                for triple in write.triples])
+            self._update(header + " ;\n".join(operations))
+        except SherlocError:
+            self._drop_quietly(s for s in staging if s is not None)
+            raise
+
     def _staged(self, build: Sequence[str], staging: Mapping[str, str], verb: str) -> None:
         """Run the ``build`` requests in turn (they fill the staging graphs), then put each staging
         graph onto its graph with ``verb`` (MOVE: replace; ADD: add), one request per graph so
@@ -579,6 +634,9 @@ class RemoteStore:
                              f"hold the new version and others the old one: load again to repair ({error})") from error
 
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
+        graphs = list(graphs)
+        if not graphs:
+            return
         try:
             self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
         except SherlocError:
