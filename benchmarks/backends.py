@@ -120,6 +120,8 @@ def run_backend(name: str, work: Path, files, library: QueryLibrary, country: st
         for kind, path in files:
             report = ingest.load(kind, [path])
             written += report.records_written
+            print(f"  {name}: {kind} {report.records_written} records, {time.perf_counter() - started:.0f} s so far",
+                  file=sys.stderr, flush=True)
         ingest_seconds = time.perf_counter() - started
         triples = store.count()
         records = written
@@ -151,13 +153,23 @@ def main() -> None:
     files = data_files(args.data)
     country = top_country(files) if args.data else "BRA"
     library = QueryLibrary(PROJECT_ROOT / "sparql")
-    results = {}
+    results: dict[str, dict] = {}
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sherloc-bench-backends-")))
         for name in names:
             print(f"{name}: loading and querying ...", file=sys.stderr, flush=True)
             results[name] = run_backend(name, work, files, library, country, args.repeat,
                                         states=args.data / STATES_FILE if args.data else None)
+            # written after each backend: a long run (1M triples) cut short keeps what it measured
+            text = report(args, names, results)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+def report(args: argparse.Namespace, names: list[str], results: dict[str, dict]) -> str:
+    """The Markdown table of the backends measured so far (``results``), in the order of ``names``."""
+    names = [n for n in names if n in results]
     rows = {q: {n: results[n]["queries"][q][1] for n in names} for q, _p, _k in HEADLINE}
     for query_name, per_backend in rows.items():
         if len(set(per_backend.values())) != 1:
@@ -180,7 +192,7 @@ def main() -> None:
         f"(count per backend below).  ",
         f"Queries: the headline named queries of `benchmarks/endpoint.py`, public graphs as the dataset, "
         f"median of {args.repeat} runs after one warm-up, in the benchmark's process (client included for the "
-        f"servers: SPARQL 1.1 Protocol over loopback HTTP). Ratios are to `{base}` (embedded in memory).",
+        f"servers: SPARQL 1.1 Protocol over loopback HTTP). Ratios are to `{base}`.",
         "",
         "## Ingest",
         "",
@@ -201,9 +213,7 @@ def main() -> None:
         lines.append(f"| {query_name} | {rows[query_name][base]} | "
                      + " | ".join(f"{t * 1000:.1f}" for t in times) + " | "
                      + " | ".join(ratio(t, times[0]) for t in times[1:]) + " |")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
