@@ -21,7 +21,9 @@ It is not a parser: malformed text gives a best-effort answer and the engine rep
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -63,9 +65,24 @@ class Token:
         return self.kind == "word" and self.text.upper() in words
 
 
-def tokens(text: str) -> list[Token]:
+#: Texts up to this length have their tokens kept (the endpoint reads one query text four or five
+#: times: its form, its keywords, its dataset clauses, its relative IRIs, a thousandth of a second
+#: each for a named query); longer ones, such as a load's update, are read once and not kept.
+_KEPT_TEXT = 64 * 1024
+
+
+def tokens(text: str) -> tuple[Token, ...]:
     """The tokens of ``text``, comments and white space left out, each with its brace depth.
     An unterminated string or IRI swallows the rest of the text, as the engine would read it."""
+    return _kept_tokens(text) if len(text) <= _KEPT_TEXT else _lex(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_tokens(text: str) -> tuple[Token, ...]:
+    return _lex(text)
+
+
+def _lex(text: str) -> tuple[Token, ...]:
     found: list[Token] = []
     depth = 0
     position = 0
@@ -84,7 +101,7 @@ def tokens(text: str) -> list[Token]:
             if kind == "punct" and value == "{":
                 depth += 1
         position = end
-    return found
+    return tuple(found)
 
 
 def keywords(text: str) -> set[str]:
@@ -104,7 +121,7 @@ class _Prologue:
     base: str | None
     prefixes: dict[str, str | None]
 
-    def declare(self, items: list[Token], index: int) -> int:
+    def declare(self, items: Sequence[Token], index: int) -> int:
         """Read the declaration starting at ``items[index]`` if there is one; the index after it."""
         token = items[index]
         if token.is_word("BASE") and index + 1 < len(items) and items[index + 1].kind == "iri":
@@ -138,7 +155,7 @@ def _unescape_iri(value: str) -> str:
                   lambda m: chr(int(m.group(1) or m.group(2), 16)), value)
 
 
-def _skip_prologue(items: list[Token], prologue: _Prologue, index: int = 0) -> int:
+def _skip_prologue(items: Sequence[Token], prologue: _Prologue, index: int = 0) -> int:
     while index < len(items):
         after = prologue.declare(items, index)
         if after == index:
@@ -189,7 +206,7 @@ def dataset_clauses(text: str, base: str | None = None) -> tuple[list[str], list
     return default, named
 
 
-def _operations(items: list[Token]) -> list[list[Token]]:
+def _operations(items: Sequence[Token]) -> list[list[Token]]:
     """An update request split into its operations (at top-level ``;``), prologues included."""
     operations: list[list[Token]] = [[]]
     for token in items:
