@@ -184,3 +184,30 @@ def test_the_guessed_format_is_printed(store: Path, shared_dir: Path, tmp_path: 
     assert f"{judgment}: read as xml (guessed" in done.stderr
     chosen = sherloc(store, "load", "cases", "--format", "jsonl", str(BUNDLED))
     assert "guessed" not in chosen.stderr
+
+
+def sst_files(store: Path) -> int:
+    return len(list(store.glob("*.sst"))) + len(list((store / "public").glob("*.sst")))
+
+
+def test_a_batch_load_compacts_the_store_and_a_small_one_leaves_it(store: Path, tmp_path: Path) -> None:
+    """A load that writes a tenth of the store or more ends with RocksDB's full compaction (fewer
+    files, the same data); a load of a few records into a larger store does not pay for one; and
+    ``optimize`` compacts on demand."""
+    before = sst_files(store)
+    done = sherloc(store, "load", "cases", str(BUNDLED))
+    assert "compacted the store in" in done.stderr
+    one = tmp_path / "one.jsonl"
+    one.write_text(BUNDLED.read_text(encoding="utf-8").splitlines()[-1] + "\n", encoding="utf-8")
+    done = sherloc(store, "load", "cases", str(one))
+    assert "compacted" not in done.stderr
+    loaded, files = stats(store), sst_files(store)
+    done = sherloc(store, "optimize")
+    assert "compacted the store in" in done.stderr
+    assert sst_files(store) < files and sst_files(store) <= before + 2
+    assert stats(store) == loaded
+
+
+def test_optimize_refuses_a_store_it_cannot_compact() -> None:
+    done = subprocess.run([EXE, "--store", "memory", "optimize"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "nothing to compact: memory is not an on-disk embedded store" in done.stderr
