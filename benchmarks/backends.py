@@ -179,8 +179,15 @@ def report(args: argparse.Namespace, names: list[str], results: dict[str, dict])
     def ratio(value: float, reference: float) -> str:
         return f"{value / reference:.1f}×" if reference else "n/a"
 
-    described = (f"the files of `{args.data}`" if args.data
-                 else "the 1164 bundled SHERLOC cases (`data/cases/sherloc-cases-tip-2026-08.jsonl`)")
+    described = "the 1164 bundled SHERLOC cases (`data/cases/sherloc-cases-tip-2026-08.jsonl`)"
+    if args.data:
+        described = f"the files of `{args.data}`"
+        made = args.data / "generate.json"  # what `sherloc-kg generate` wrote them with
+        if made.exists():
+            spec = json.loads(made.read_text(encoding="utf-8"))
+            described += (f" (`sherloc-kg generate --triples {spec['target_triples']} --seed {spec['seed']}`: "
+                          f"{sum(spec['records'].values())} records of {len(spec['records'])} kinds, "
+                          f"{spec['states']} fictional States)")
     lines = [
         "# Store backends: ingest and headline queries",
         "",
@@ -204,15 +211,14 @@ def report(args: argparse.Namespace, names: list[str], results: dict[str, dict])
         per_second = r["records"] / r["ingest_s"] if r["ingest_s"] else 0
         lines.append(f"| {name} | {r['triples']} | {r['reference_s']:.2f} | {r['ingest_s']:.2f} | "
                      f"{per_second:.0f} | {ratio(r['ingest_s'], results[base]['ingest_s'])} |")
+    header = ["query", "rows", *(f"{n} ms" for n in names), *(f"{n}/{base}" for n in names[1:])]
     lines += ["", "## Headline queries (median ms; rows)", "",
-              "| query | rows | " + " | ".join(f"{n} ms" for n in names) + " | "
-              + " | ".join(f"{n}/{base}" for n in names[1:]) + " |",
-              "|---|---:|" + "---:|" * len(names) + "---:|" * (len(names) - 1)]
+              "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
     for query_name, _params, _kind in HEADLINE:
         times = [results[n]["queries"][query_name][0] for n in names]
-        lines.append(f"| {query_name} | {rows[query_name][base]} | "
-                     + " | ".join(f"{t * 1000:.1f}" for t in times) + " | "
-                     + " | ".join(ratio(t, times[0]) for t in times[1:]) + " |")
+        cells = [query_name, str(rows[query_name][base]), *(f"{t * 1000:.1f}" for t in times),
+                 *(ratio(t, times[0]) for t in times[1:])]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
