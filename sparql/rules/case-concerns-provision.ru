@@ -19,13 +19,20 @@
 PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 
+# The two ways a case reaches a provision are a subquery: with the UNION and the property path in
+# one group, Virtuoso 7.2 inferred nothing at all once the cases graph was large (1M triples in the
+# store; tests/test_inference_remote.py), while each way alone, or the subquery, gives every link.
 INSERT { GRAPH <https://w3id.org/sherloc/graph/inferred> { ?case sherloc:concernsProvision ?concerned } }
 WHERE {
   {
-    GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:refersToProvision ?provision }
-  } UNION {
-    GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:appliesNationalProvision ?national }
-    GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national eli:applies ?provision }
+    SELECT DISTINCT ?case ?provision WHERE {
+      {
+        GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:refersToProvision ?provision }
+      } UNION {
+        GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:appliesNationalProvision ?national }
+        GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national eli:applies ?provision }
+      }
+    }
   }
   GRAPH <https://w3id.org/sherloc/graph/instruments> { ?provision eli:is_part_of* ?concerned }
   FILTER NOT EXISTS { GRAPH <https://w3id.org/sherloc/graph/instruments> { ?concerned a sherloc:InternationalInstrument } }
