@@ -126,15 +126,30 @@ def serve_rdflib(nquads: str, port: int) -> None:
     uvicorn.run(SparqlEndpoint(graph=dataset), host="127.0.0.1", port=port, log_level="warning")
 
 
-def load_synthetic(cli: list[str], directory: Path, triples: int) -> str:
+def run_measured(command: list[str]) -> int:
+    """Run ``command`` (it must succeed); its peak resident memory in KiB (``wait4``'s rusage)."""
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)}: exit {process.returncode}: {errors.read()[-2000:].decode(errors='replace')}")
+    return usage.ru_maxrss
+
+
+def load_synthetic(cli: list[str], directory: Path, triples: int, peaks: dict[str, int] | None = None) -> str:
     """Generate about ``triples`` record triples and load them kind by kind through the pipeline
-    into the store ``cli`` names; the code of the State with the most cases."""
+    into the store ``cli`` names; the code of the State with the most cases. ``peaks``, if given,
+    gets each load's peak resident memory (KiB) by kind."""
     subprocess.run(cli + ["init", "--no-data", "--with-examples"], check=True, capture_output=True)
     subprocess.run(cli + ["generate", "--triples", str(triples), "--seed", "1", "--out", str(directory), "--register"],
                    check=True, capture_output=True)
     for kind in LOAD_ORDER:
         print(f"loading {kind}", flush=True)
-        subprocess.run(cli + ["load", kind, str(directory / FILES[kind])], check=True, capture_output=True)
+        peak = run_measured(cli + ["load", kind, str(directory / FILES[kind])])
+        if peaks is not None:
+            peaks[kind] = peak
     with (directory / FILES["cases"]).open(encoding="utf-8") as lines:
         per_country = collections.Counter(json.loads(line).get("country") for line in lines if line.strip() and not line.startswith("#"))
     return per_country.most_common(1)[0][0]
