@@ -138,18 +138,39 @@ def run_measured(command: list[str]) -> int:
     return usage.ru_maxrss
 
 
-def load_synthetic(cli: list[str], directory: Path, triples: int, peaks: dict[str, int] | None = None) -> str:
+def pieces(path: Path, records: int | None) -> list[Path]:
+    """``path`` itself, or, for JSON Lines of more than ``records`` records, files of at most that
+    many beside it (``cases.jsonl`` → ``cases.part-0001.jsonl``, ...), in the file's order."""
+    if records is None or path.suffix != ".jsonl":
+        return [path]
+    with path.open(encoding="utf-8") as lines:
+        kept = [line for line in lines if line.strip() and not line.startswith("#")]
+    if len(kept) <= records:
+        return [path]
+    parts = []
+    for number, start in enumerate(range(0, len(kept), records), 1):
+        part = path.with_name(f"{path.stem}.part-{number:04d}{path.suffix}")
+        part.write_text("".join(kept[start:start + records]), encoding="utf-8")
+        parts.append(part)
+    return parts
+
+
+def load_synthetic(cli: list[str], directory: Path, triples: int, peaks: dict[str, int] | None = None,
+                   piece_records: int | None = None) -> str:
     """Generate about ``triples`` record triples and load them kind by kind through the pipeline
     into the store ``cli`` names; the code of the State with the most cases. ``peaks``, if given,
-    gets each load's peak resident memory (KiB) by kind."""
+    gets each kind's peak resident memory (KiB, its largest load). ``piece_records``: load a file
+    of more records than that in pieces of that many, one ``load`` (one transaction) each, as an
+    operator would load a very large set (a load holds its whole file in memory)."""
     subprocess.run(cli + ["init", "--no-data", "--with-examples"], check=True, capture_output=True)
     subprocess.run(cli + ["generate", "--triples", str(triples), "--seed", "1", "--out", str(directory), "--register"],
                    check=True, capture_output=True)
     for kind in LOAD_ORDER:
-        print(f"loading {kind}", flush=True)
-        peak = run_measured(cli + ["load", kind, str(directory / FILES[kind])])
-        if peaks is not None:
-            peaks[kind] = peak
+        for piece in pieces(directory / FILES[kind], piece_records):
+            print(f"loading {kind} ({piece.name})", flush=True)
+            peak = run_measured(cli + ["load", kind, str(piece)])
+            if peaks is not None:
+                peaks[kind] = max(peak, peaks.get(kind, 0))
     with (directory / FILES["cases"]).open(encoding="utf-8") as lines:
         per_country = collections.Counter(json.loads(line).get("country") for line in lines if line.strip() and not line.startswith("#"))
     return per_country.most_common(1)[0][0]
