@@ -110,15 +110,22 @@ def _summary(report: LoadReport) -> str:
 #: the store then holds (a batch load); a smaller one leaves it to RocksDB's own background
 #: compaction, since compacting costs time in proportion to the whole store (about 4 s at 1M).
 COMPACT_SHARE = 0.1
+#: Below this many triples a load never compacts, and the store is not counted (a full scan:
+#: 0.3 s at 1M triples) to weigh it.
+COMPACT_MIN = 10_000
+
+
+def _on_disk(store: Store) -> bool:
+    return isinstance(store, EmbeddedStore) and store.location != "memory"
 
 
 def _compact(store: Store, written: int | None = None) -> None:
     """Compact an on-disk embedded store after a batch write (``init``, ``restore``, ``migrate``
     into it, a large ``load``): see ``EmbeddedStore.optimize``. ``written``: the triples the write
     added, to weigh a load against the store's size; None: always."""
-    if not isinstance(store, EmbeddedStore) or store.location == "memory":
+    if not _on_disk(store):
         return
-    if written is not None and written < COMPACT_SHARE * store.count():
+    if written is not None and (written < COMPACT_MIN or written < COMPACT_SHARE * store.count()):
         return
     started = time.perf_counter()
     store.optimize()
@@ -286,7 +293,7 @@ def optimize(ctx: Context) -> None:
     """Compact the on-disk store (and its public mirror): smaller on disk, faster to query. `init`,
     `restore` and a load that writes a tenth of the store or more do it themselves; run it after
     many small loads. A SPARQL server manages its own storage."""
-    if not isinstance(ctx.store, EmbeddedStore) or ctx.store.location == "memory":
+    if not _on_disk(ctx.store):
         raise UsageError(f"nothing to compact: {ctx.store.location} is not an on-disk embedded store")
     _compact(ctx.store)
 
