@@ -14,6 +14,7 @@ from fastapi import Request
 
 from sherloc_kg.access import Caller, Tokens
 from sherloc_kg.config import Settings
+from sherloc_kg.inference import Inference
 from sherloc_kg.iris import Iris
 from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.store import Store
@@ -36,6 +37,13 @@ class Context:
         return cls(settings=settings, store=store, iris=Iris(settings.base),
                    library=QueryLibrary(settings.queries_dir), tokens=Tokens(settings.tokens),
                    queries=QueryRunner(settings, store), slots=ClientSlots(settings.query_concurrency))
+
+
+    def before_raw_write(self) -> None:
+        """A write that runs no inference rule (a SPARQL Update, a Graph Store request) is coming:
+        the next load runs the rules whole. Done first, so that a failure in between costs that
+        load time only, never a stale inference (sherloc_kg/inference.py)."""
+        self.store.update(Inference(self.settings, self.iris).invalidate())
 
 
 def context(request: Request) -> Context:

@@ -269,6 +269,7 @@ def put(request: Request, graph: Target = Depends(target), data: bytes = Depends
     if graph.store:
         raise _no_graph("PUT")
     parts = documents(request, data, graph.base)
+    ctx.before_raw_write()
     existed = ctx.store.graph_exists(graph.graph)
     ctx.store.load_graph(graph.graph, parts, replace=True)
     created = not existed and ctx.store.graph_exists(graph.graph)
@@ -283,6 +284,7 @@ def delete(graph: Target = Depends(target), ctx: Context = Depends(context)) -> 
         raise _no_graph("DELETE")
     if not ctx.store.graph_exists(graph.graph):
         raise NotFound(f"{graph} does not exist (holds no triples)")
+    ctx.before_raw_write()
     ctx.store.update("DROP SILENT DEFAULT" if graph.graph is None else f"DROP SILENT GRAPH <{graph.graph}>")
     return Response(status_code=204)
 
@@ -294,12 +296,14 @@ def post(request: Request, graph: Target = Depends(target), data: bytes = Depend
     """Add the body's triples to the graph; to the store itself, create a graph with a fresh IRI."""
     if graph.store:
         fresh = str(request.url_for("graph_store_post_direct", path=uuid.uuid4().hex))
+        ctx.before_raw_write()
         written = ctx.store.load_graph(fresh, documents(request, data, fresh), replace=False)
         if not written:
             raise UsageError("the body holds no triples: a graph exists while it holds triples, "
                              "so there is nothing to create")
         return Response(status_code=201, headers={"Location": fresh})
     parts = documents(request, data, graph.base)
+    ctx.before_raw_write()
     existed = ctx.store.graph_exists(graph.graph)
     ctx.store.load_graph(graph.graph, parts, replace=False)
     created = not existed and ctx.store.graph_exists(graph.graph)

@@ -46,7 +46,8 @@ from rdflib.namespace import FOAF, XSD
 
 from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import Forbidden, Issue, Location, NotFound, UnsupportedMediaType, UsageError
-from sherloc_kg.ingest import Ingest, inference_rules
+from sherloc_kg.inference import Inference
+from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris, segment
 from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
 from sherloc_kg.namespaces import DCTERMS, PROV, RDF, SH, SHERLOC, SKOS
@@ -393,7 +394,7 @@ def store_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], *, a
             writes.append(RecordWrite(pointer, [str(answer)], [(answer, SHERLOC.currentVersion, version)]))
             stored.append({"id": record.location.record, "iri": str(answer), "version": number,
                            "version_iri": str(version), "graph": name, "published": False})
-        ctx.store.write(writes, then=inference_rules(ctx.settings, iris))
+        Inference(ctx.settings, iris).write(ctx.store, writes)
     return JSONResponse({"stored": stored, "submitted_at": str(when), "submitted_by": who.name,
                          "warnings": [_problem(i, answers) for i in issues if i.severity != "Violation"]},
                         status_code=201)
@@ -450,7 +451,7 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
             writes += [RecordWrite(g, [str(answer)]) for g in _provenance_graphs(ctx.store, iris, answer)
                        if g != provenance]
             writes.append(RecordWrite(provenance, [str(answer)], [(answer, SHERLOC.currentVersion, version)]))
-        ctx.store.write(writes, then=inference_rules(ctx.settings, iris))
+        Inference(ctx.settings, iris).write(ctx.store, writes)
     return {"id": answer_id, "iri": str(answer), "published": True, "published_at": str(when),
             "published_by": who.name, "version": str(version) if version is not None else None}
 

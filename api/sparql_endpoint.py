@@ -291,6 +291,7 @@ def run_update(request: Request, operation: Operation, ctx: Context, who: Caller
         raise UsageError("the update names its dataset itself (USING, USING NAMED or WITH): it may not "
                          "also get using-graph-uri or using-named-graph-uri (SPARQL 1.1 Protocol, 2.2.3)")
     runnable, shift = _with_base(with_using(text, using, using_named), endpoint_url(request))
+    ctx.before_raw_write()
     try:
         ctx.store.update(runnable)
     except QueryError as error:

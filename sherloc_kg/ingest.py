@@ -28,6 +28,7 @@ from rdflib.namespace import XSD
 
 from .config import Settings
 from .errors import Issue, Location, QueryError, SourceError, UsageError, ValidationFailed
+from .inference import Inference
 from .iris import STATE_GRAPHS, Iris, is_restricted
 from .loaders import detect_format, loader_for
 from .loaders.records import Record, as_writes
@@ -57,20 +58,6 @@ class LoadReport:
     @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "Warning"]
-
-
-def inference_rules(settings: Settings, iris: Iris) -> list[str]:
-    """The SPARQL Update rules in ``sparql/rules/``, run after every load in the same transaction.
-
-    The inferred graph is recomputed whole: it is emptied first, then every rule runs in file-name
-    order (a rule may read what an earlier one inferred). Rules read asserted graphs and write only
-    to the inferred graph; their graph IRIs, written under the default base, are moved under the
-    configured one. A rule that is removed therefore leaves nothing behind after the next load."""
-    rules = [f"DROP SILENT GRAPH <{iris.graph('inferred')}>"]
-    for path in sorted((settings.queries_dir / "rules").glob("*.ru")):
-        text = path.read_text(encoding="utf-8")
-        rules.append(text.replace(Iris().base + "graph/", iris.base + "graph/"))
-    return rules
 
 
 class Ingest:
@@ -202,7 +189,7 @@ class Ingest:
         writes = as_writes(records, graphs, self.iris.graph)
         writes.extend(self._provenance(records, paths, loader.KIND))
         self.progress("write", 0, len(records))
-        self.store.write(writes, then=inference_rules(self.settings, self.iris))
+        Inference(self.settings, self.iris).write(self.store, writes)
         report.records_written = len(records)
         report.triples_written = sum(len(w.triples) for w in writes[: len(graphs)])
         report.written = True

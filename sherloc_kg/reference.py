@@ -9,6 +9,7 @@ from rdflib import Graph, URIRef
 
 from .config import Settings
 from .errors import Location
+from .inference import Inference
 from .iris import Iris
 from .store import RecordWrite, Store
 
@@ -99,7 +100,8 @@ def install_reference(store: Store, settings: Settings, *, with_examples: bool =
     # The Review Mechanism (sessions, resolutions, clusters...) goes to the `review` graph record by
     # record, never replacing the graph: the review responses there stay as they are.
     mechanism = mechanism_write(settings, iris, graphs)
-    store.write([*writes, mechanism], replace_graphs=replaced)
+    # The rules walk the instruments graph: they run whole.
+    store.write([*writes, mechanism], replace_graphs=replaced, then=Inference(settings, iris).whole())
     sizes = {name: len(graph) for name, graph in graphs.items()}
     sizes["review-mechanism"] = len(mechanism.triples)
     return sizes

@@ -1,24 +1,28 @@
 """The inference rules (sparql/rules/*.ru): the links users rely on but no source asserts, materialised
-into the inferred graph after every load, recomputed whole, never mixed with asserted facts, each
-explained by the named query ``why-inferred`` from the asserted facts it follows from. Expected links
-are computed here from the example files, independently of the rules."""
+into the inferred graph by every load (scoped to what the load may change, or whole), never mixed
+with asserted facts, each explained by the named query ``why-inferred`` from the asserted facts it
+follows from. Expected links are computed here from the example files, independently of the rules;
+scoped runs are also compared with whole ones after loads that change, add and remove records."""
 
 from __future__ import annotations
 
 import io
 import json
 from pathlib import Path
+from random import Random
 
 import pytest
 from rdflib import URIRef
 
 from sherloc_kg.config import Settings
-from sherloc_kg.ingest import Ingest, inference_rules
+from sherloc_kg.generate import FILES, STATES_FILE, generate, register_states
+from sherloc_kg.inference import Inference, scoped
+from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import ELI, SHERLOC
 from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.reference import install_reference, load_examples
-from sherloc_kg.store import Dataset
+from sherloc_kg.store import Dataset, RecordWrite
 from sherloc_kg.store.embedded import EmbeddedStore
 
 from .conftest import REPO
@@ -31,6 +35,10 @@ NQUADS = "application/n-quads"
 def records(name: str) -> list[dict]:
     text = (EXAMPLES / name).read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def generated(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
 
 
 def write(path: Path, rows: list[dict]) -> Path:
@@ -230,14 +238,118 @@ def test_reloading_the_same_data_changes_no_inference(scratch: EmbeddedStore, se
     assert inferred(scratch) == before
 
 
-def test_any_load_recomputes_the_whole_graph(scratch: EmbeddedStore, settings: Settings) -> None:
-    """A stale triple in the inferred graph (e.g. from a rule since removed) is gone after any load."""
-    stale = (IRIS.case("XAA-EX-001"), SHERLOC.concernsProvision, IRIS.provision("som/art/6"))
-    scratch.update(f"INSERT DATA {{ GRAPH <{IRIS.graph('inferred')}> {{ <{stale[0]}> <{stale[1]}> <{stale[2]}> }} }}")
-    assert stale in inferred(scratch)
+def whole(store: EmbeddedStore, settings: Settings, iris: Iris = IRIS) -> set[tuple]:
+    """What the rules infer run whole over a copy of ``store``."""
+    buffer = io.BytesIO()
+    store.dump(buffer, media_type=NQUADS)
+    copy = EmbeddedStore(None)
+    copy.restore(io.BytesIO(buffer.getvalue()), media_type=NQUADS)
+    copy.write([], then=Inference(settings, iris).whole())
+    return inferred(copy, iris)
+
+
+def stale(store: EmbeddedStore, triple: tuple) -> None:
+    """``triple`` written into the inferred graph behind the rules' back."""
+    store.update(f"INSERT DATA {{ GRAPH <{IRIS.graph('inferred')}> {{ <{triple[0]}> <{triple[1]}> <{triple[2]}> }} }}")
+
+
+def test_a_load_recomputes_only_what_it_may_change(scratch: EmbeddedStore, settings: Settings,
+                                                   tmp_path: Path) -> None:
+    """Scoped: the inferences of the records a load writes, and of those linking to them, are
+    recomputed; nothing else is read or rewritten."""
+    elsewhere = (IRIS.case("XZZ-NOT-LOADED"), SHERLOC.concernsProvision, IRIS.provision("som/art/6"))
+    # about a case that applies art. 150 of the penal code
+    linked = (IRIS.case("XAA-EX-001"), SHERLOC.concernsProvision, IRIS.provision("som/art/6"))
+    for triple in (elsewhere, linked):
+        stale(scratch, triple)
+    assert Inference(settings, IRIS).current(scratch)
     Ingest(scratch, settings).load("treaties", [EXAMPLES / "treaties.jsonl"])
-    assert stale not in inferred(scratch)
+    assert {elsewhere, linked} <= inferred(scratch)  # treaties touch no case
+    # the penal code: the case links to its art. 150, so its inferences are recomputed too
+    Ingest(scratch, settings).load("legislation", [write(tmp_path / "laws.jsonl", records("legislation.jsonl")[:1])])
+    assert elsewhere in inferred(scratch) and linked not in inferred(scratch)
+    stale(scratch, linked)
+    Ingest(scratch, settings).load("cases", [EXAMPLES / "cases.jsonl"])
+    assert elsewhere in inferred(scratch) and linked not in inferred(scratch)
+    assert inferred(scratch) - {elsewhere} == expected_links(IRIS, records("legislation.jsonl"), records("cases.jsonl"))
+
+
+def test_a_store_inferred_by_other_rules_is_recomputed_whole(scratch: EmbeddedStore, settings: Settings) -> None:
+    """The fingerprint of the rules that computed the inferred graph is in the provenance graph: a
+    store computed by other rules (a rule since removed) gets a whole run at its next load."""
+    left = (IRIS.case("XZZ-NOT-LOADED"), SHERLOC.concernsProvision, IRIS.provision("som/art/6"))
+    stale(scratch, left)
+    inference = Inference(settings, IRIS)
+    version = f"<{IRIS.graph('inferred')}> <http://www.w3.org/2002/07/owl#versionInfo>"
+    scratch.update(f"DELETE WHERE {{ GRAPH <{IRIS.graph('provenance')}> {{ {version} ?v }} }} ;\n"
+                   f"INSERT DATA {{ GRAPH <{IRIS.graph('provenance')}> {{ {version} \"rules sha256:0\" }} }}")
+    assert not inference.current(scratch)
+    assert inference.for_write(scratch, []).whole
+    Ingest(scratch, settings).load("treaties", [EXAMPLES / "treaties.jsonl"])
+    assert left not in inferred(scratch)
     assert inferred(scratch) == expected_links(IRIS, records("legislation.jsonl"), records("cases.jsonl"))
+    assert inference.current(scratch) and not inference.for_write(scratch, []).whole
+
+
+def test_what_runs_the_rules_whole(scratch: EmbeddedStore, settings: Settings) -> None:
+    inference = Inference(settings, IRIS)
+    case = str(IRIS.case("XAA-EX-001"))
+    assert not inference.for_write(scratch, [RecordWrite(str(IRIS.graph("cases")), [case])]).whole
+    # the provision tree every rule walks
+    assert inference.for_write(scratch, [RecordWrite(str(IRIS.graph("instruments")), [])]).whole
+    assert inference.for_write(scratch, [], replace_graphs=[str(IRIS.graph("countries"))]).whole
+    # a raw write: the next load runs whole
+    scratch.update(inference.invalidate())
+    assert inference.for_write(scratch, [RecordWrite(str(IRIS.graph("cases")), [case])]).whole
+    # a rule that does not say its focus cannot run scoped
+    with pytest.raises(ValueError, match="scope"):
+        scoped("INSERT { ?a ?b ?c } WHERE { ?a ?b ?c }", "<urn:x>")
+
+
+def test_scoped_loads_infer_what_a_whole_run_does(settings: Settings, tmp_path: Path) -> None:
+    """Generated data (thousands of laws and cases), then loads that change what laws implement,
+    drop and add provisions, and change what cases refer to and apply: after each, the inferred
+    graph is what a whole run over the same store infers."""
+    data = tmp_path / "generated"
+    generate(data, triples=30_000, seed=5, settings=Settings(), kinds=("legislation", "cases"))
+    store = EmbeddedStore(None)
+    install_reference(store, settings, with_examples=True)
+    register_states(store, settings, data / STATES_FILE)
+    ingest = Ingest(store, settings)
+    laws, cases = generated(data / FILES["legislation"]), generated(data / FILES["cases"])
+    ingest.load("legislation", [data / FILES["legislation"]])
+    ingest.load("cases", [data / FILES["cases"]])
+    assert len(inferred(store)) > 1000 and inferred(store) == whole(store, settings)
+    random = Random(5)
+    provisions = sorted({p for law in laws for provision in law["provisions"] for p in provision.get("implements", [])})
+
+    changed = random.sample(laws, len(laws) // 5)
+    for law in changed:
+        for provision in law["provisions"]:
+            if random.random() < 0.4:
+                provision["implements"] = random.sample(provisions, random.randint(0, 2))
+        law["provisions"] = [p for p in law["provisions"] if p["number"] != "1" or random.random() < 0.5]
+        law["provisions"].append({"number": "900", "heading": "[Synthetic] Article 900", "text": "[Synthetic] Added.",
+                                  "implements": random.sample(provisions, 1)})
+    report = ingest.load("legislation", [write(tmp_path / "laws.jsonl", changed)])
+    assert report.written and not report.violations, report.issues[:3]
+    assert inferred(store) == whole(store, settings)
+
+    by_state: dict[str, list[dict]] = {}
+    for law in laws:
+        by_state.setdefault(law["country"], []).append(law)
+    edited = random.sample(cases, len(cases) // 5)
+    for case in edited:
+        case["provisions"] = random.sample(provisions, random.randint(0, 2))
+        home = by_state.get(case["country"])
+        if home and random.random() < 0.7:
+            law = random.choice(home)
+            case["legislation"] = [f"{law['id']}#{random.choice(law['provisions'])['number']}"]
+        else:
+            case["legislation"] = []
+    report = ingest.load("cases", [write(tmp_path / "cases.jsonl", edited)])
+    assert report.written and not report.violations, report.issues[:3]
+    assert inferred(store) == whole(store, settings)
 
 
 # -- under another base ------------------------------------------------------------------------
@@ -245,7 +357,7 @@ def test_any_load_recomputes_the_whole_graph(scratch: EmbeddedStore, settings: S
 def test_rules_run_under_the_configured_base() -> None:
     settings = Settings(store="memory", base="https://kg.example.org/sherloc/", home=REPO)
     iris = Iris(settings.base)
-    rules = inference_rules(settings, iris)
+    rules = Inference(settings, iris).whole()
     assert all(Iris().base + "graph/" not in rule for rule in rules)
     assert rules[0] == f"DROP SILENT GRAPH <{iris.graph('inferred')}>"
 

@@ -83,9 +83,10 @@ class Store(Protocol):
         ...
 
     def write(self, writes: Sequence[RecordWrite], *, replace_graphs: Iterable[str] = (),
-              then: Sequence[str] = ()) -> None:
-        """In ONE transaction: clear ``replace_graphs``, replace the records of each write, insert
-        its triples, then run the SPARQL updates in ``then`` (inference rules)."""
+              before: Sequence[str] = (), then: Sequence[str] = ()) -> None:
+        """In ONE transaction: run the SPARQL updates in ``before``, clear ``replace_graphs``,
+        replace the records of each write, insert its triples, then run the SPARQL updates in
+        ``then`` (``before`` and ``then``: the inference rules, sherloc_kg/inference.py)."""
         ...
 
     def restore(self, source: BinaryIO, *, media_type: str) -> None:

@@ -347,8 +347,8 @@ class EmbeddedStore:
             raise StoreError(f"the store refused the update: {error}") from error
 
     def write(self, writes: Sequence[RecordWrite], *, replace_graphs: Iterable[str] = (),
-              then: Sequence[str] = ()) -> None:
-        operations = [f"DROP SILENT GRAPH <{g}>" for g in replace_graphs]
+              before: Sequence[str] = (), then: Sequence[str] = ()) -> None:
+        operations = [*before, *(f"DROP SILENT GRAPH <{g}>" for g in replace_graphs)]
         for write in writes:
             graph = f"<{write.graph}>"
             if write.records:

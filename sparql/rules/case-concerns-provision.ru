@@ -5,9 +5,13 @@
 #
 # Reads asserted facts only (graphs cases, legislation, instruments); writes
 #   ?case sherloc:concernsProvision ?provision
-# into the inferred graph. The runner (sherloc_kg.ingest.inference_rules) empties the inferred
-# graph first and runs every rule of this folder, in name order, after every load, in the load's
-# own transaction: the inferred graph is always recomputed whole and never holds a stale link.
+# into the inferred graph. The runner (sherloc_kg/inference.py) runs every rule of this folder, in
+# name order, in every load's own transaction: whole (the inferred graph emptied first) or scoped
+# to the focus nodes the load may change, marked where the line "# scope ?case" stands. Scoped is
+# exact because what this rule infers about ?case follows from ?case's own triples, those of the
+# national provisions it links to by the property below, and the instruments graph (whose change
+# runs the rules whole):
+# follows <https://w3id.org/sherloc/ontology#appliesNationalProvision>
 #
 # Traceability: the derivation is not reified (the inferred graph stays one plain triple per link,
 # queried like any other). The named query `why-inferred` (sparql/why-inferred.rq) returns, for an
@@ -27,8 +31,10 @@ WHERE {
   {
     SELECT DISTINCT ?case ?provision WHERE {
       {
+        # scope ?case
         GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:refersToProvision ?provision }
       } UNION {
+        # scope ?case
         GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:appliesNationalProvision ?national }
         GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national eli:applies ?provision }
       }

@@ -11,9 +11,11 @@
 # recorded from inferred implementation, ask GRAPH: asserted links are in the legislation graph,
 # with the national provision's rdf:type; inferred ones only in the inferred graph.
 #
-# Run by sherloc_kg.ingest.inference_rules after every load, in the load's transaction, after the
-# inferred graph has been emptied (recomputed whole). Traceability: the named query `why-inferred`
-# returns the asserted eli:applies and each eli:is_part_of step that a link follows from.
+# Run by sherloc_kg/inference.py in every load's transaction, whole (the inferred graph emptied
+# first) or scoped to the national provisions the load may change ("# scope ?national": what it
+# infers about ?national follows from ?national's own triples and the instruments graph).
+# Traceability: the named query `why-inferred` returns the asserted eli:applies and each
+# eli:is_part_of step that a link follows from.
 #
 # Graph IRIs are written under the default base; the runner rewrites them to the configured base.
 PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
@@ -21,6 +23,7 @@ PREFIX eli: <http://data.europa.eu/eli/ontology#>
 
 INSERT { GRAPH <https://w3id.org/sherloc/graph/inferred> { ?national eli:applies ?containing } }
 WHERE {
+  # scope ?national
   GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national a sherloc:NationalProvision ; eli:applies ?provision }
   GRAPH <https://w3id.org/sherloc/graph/instruments> { ?provision eli:is_part_of+ ?containing }
   FILTER NOT EXISTS { GRAPH <https://w3id.org/sherloc/graph/instruments> { ?containing a sherloc:InternationalInstrument } }
