@@ -15,17 +15,24 @@ BENCH_INGEST := --records 10 --small 3 --files 2
 BENCH_ENDPOINT := --repeat 1 --rdflib-repeat 1
 BENCH_PAGES := --repeat 1
 BENCH_MIRROR := --triples 2000 --repeat 1
+BENCH_LOOKUPS := --repeat 1 --targets 2
+BENCH_INFERENCE := --repeat 1 --cases 20 --laws 10
 else ifeq ($(SIZE),full)
 BENCH_INGEST :=
 BENCH_ENDPOINT :=
 BENCH_PAGES :=
 BENCH_MIRROR :=
+BENCH_LOOKUPS :=
+BENCH_INFERENCE :=
 else
 $(error SIZE must be full or smoke, not $(SIZE))
 endif
-# make bench-large: point lookups and server memory at 100k, 1M and 10M triples (long: the 10M
-# set takes a while to generate and load); LOOKUP_SIZES=100000,1000000 for a shorter run.
+# make bench-large: point lookups and server memory at 100k, 1M and 10M triples, and a load into
+# a store of each size with the inference rules scoped vs whole (long: the 10M set takes a while
+# to generate and load through the pipeline; each set is kept in BENCH_CACHE and reused);
+# LOOKUP_SIZES=100000,1000000 for a shorter run.
 LOOKUP_SIZES ?= 100000,1000000,10000000
+BENCH_CACHE ?= var/bench/lookups
 
 .PHONY: setup run test bench bench-large check-ontology clean
 
@@ -54,7 +61,8 @@ bench: setup
 
 bench-large: setup
 	@mkdir -p $(RESULTS)
-	$(BIN)/python benchmarks/lookups.py --sizes $(LOOKUP_SIZES) --out $(RESULTS)/lookups.md
+	$(BIN)/python benchmarks/lookups.py --sizes $(LOOKUP_SIZES) $(BENCH_LOOKUPS) --cache $(BENCH_CACHE) --out $(RESULTS)/lookups.md
+	$(BIN)/python benchmarks/inference.py --sizes $(LOOKUP_SIZES) $(BENCH_INFERENCE) --cache $(BENCH_CACHE) --out $(RESULTS)/inference.md
 	$(BIN)/python benchmarks/charts.py --results $(RESULTS)
 
 check-ontology: setup

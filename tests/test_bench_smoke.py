@@ -104,3 +104,27 @@ def test_charts_are_pngs_beside_the_tables(results: Path) -> None:
     for chart in charts:
         data = chart.read_bytes()
         assert data[:8] == PNG_MAGIC and len(data) > 1000, chart.name
+
+
+def test_make_bench_large_at_its_smallest(tmp_path: Path) -> None:
+    """`make bench-large` on one small generated set: point lookups and server memory, and a load
+    with the inference rules scoped vs whole (the 10M run uses the very same targets)."""
+    command = ["make", "--no-print-directory", "--old-file=.venv/.installed", "bench-large", "SIZE=smoke",
+               "LOOKUP_SIZES=5000", f"BENCH_CACHE={tmp_path / 'cache'}", f"RESULTS={tmp_path}",
+               f"BIN={Path(sys.executable).parent}"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+    assert sorted(p.name for p in tmp_path.glob("*.md")) == ["inference.md", "lookups.md"]
+
+    (head, rows), (memory_head, memory_rows) = tables(tmp_path / "lookups.md")[:2]
+    assert [row[0] for row in rows] == ["case page (HTML)", "case data (Turtle)", "law page (HTML)",
+                                        "implementing legislation, one State", "implementing legislation, every State"]
+    check_numbers(head, rows, positive=("5,000 (ms)",))
+    assert [row[0] for row in memory_rows] == ["5,000"]
+    check_numbers(memory_head, memory_rows, positive=("quads", "store on disk (MB)", "server RSS idle (MiB)"))
+
+    [(head, rows)] = tables(tmp_path / "inference.md")
+    assert [row[1] for row in rows] == ["20 cases", "10 laws"]
+    assert head[4] == "whole / scoped"
+    check_numbers(head, rows, positive=("scoped (s)", "whole (s)", "scoped peak RSS (MiB)"))
+    assert (tmp_path / "inference.png").read_bytes()[:8] == PNG_MAGIC

@@ -11,9 +11,12 @@ import json
 from pathlib import Path
 from random import Random
 
+import httpx
 import pytest
 from rdflib import URIRef
 
+from api.app import create_app
+from sherloc_kg.access import Tokens
 from sherloc_kg.config import Settings
 from sherloc_kg.generate import FILES, STATES_FILE, generate, register_states
 from sherloc_kg.inference import Inference, scoped
@@ -26,6 +29,7 @@ from sherloc_kg.store import Dataset, RecordWrite
 from sherloc_kg.store.embedded import EmbeddedStore
 
 from .conftest import REPO
+from .servers import serving
 
 IRIS = Iris()
 EXAMPLES = REPO / "data/examples"
@@ -306,23 +310,39 @@ def test_what_runs_the_rules_whole(scratch: EmbeddedStore, settings: Settings) -
         scoped("INSERT { ?a ?b ?c } WHERE { ?a ?b ?c }", "<urn:x>")
 
 
-def test_scoped_loads_infer_what_a_whole_run_does(settings: Settings, tmp_path: Path) -> None:
-    """Generated data (thousands of laws and cases), then loads that change what laws implement,
-    drop and add provisions, and change what cases refer to and apply: after each, the inferred
-    graph is what a whole run over the same store infers."""
-    data = tmp_path / "generated"
-    generate(data, triples=30_000, seed=5, settings=Settings(), kinds=("legislation", "cases"))
-    store = EmbeddedStore(None)
-    install_reference(store, settings, with_examples=True)
-    register_states(store, settings, data / STATES_FILE)
-    ingest = Ingest(store, settings)
-    laws, cases = generated(data / FILES["legislation"]), generated(data / FILES["cases"])
-    ingest.load("legislation", [data / FILES["legislation"]])
-    ingest.load("cases", [data / FILES["cases"]])
-    assert len(inferred(store)) > 1000 and inferred(store) == whole(store, settings)
-    random = Random(5)
-    provisions = sorted({p for law in laws for provision in law["provisions"] for p in provision.get("implements", [])})
+def test_a_raw_write_through_the_api_makes_the_next_load_run_whole(scratch: EmbeddedStore, settings: Settings,
+                                                                  tmp_path: Path) -> None:
+    """A SPARQL Update or a Graph Store write runs no rule: whatever it changed, the next load
+    recomputes the inferred graph whole, so no inference it made stale survives that load."""
+    configured = settings.with_(tokens=tmp_path / "tokens.json")
+    admin = {"Authorization": f"Bearer {Tokens(configured.tokens).create('admin')}"}
+    inference = Inference(settings, IRIS)
+    legislation = IRIS.graph("legislation")
+    art150 = IRIS.national_provision("XAA", "XAA-penal-code", "150")
+    with serving(create_app(configured, scratch)) as base, httpx.Client(base_url=base, headers=admin) as client:
+        # the raw write removes what art. 150 implements: three cases' inferences go stale
+        update = f"DELETE WHERE {{ GRAPH <{legislation}> {{ <{art150}> <{ELI.applies}> ?p }} }}"
+        done = client.post("/sparql", content=update, headers={"Content-Type": "application/sparql-update"})
+        assert done.status_code == 204, done.text
+        assert not inference.current(scratch)
+        Ingest(scratch, settings).load("treaties", [EXAMPLES / "treaties.jsonl"])  # touches no case
+        assert inferred(scratch) == whole(scratch, settings)
+        assert (art150, ELI.applies, IRIS.provision("untoc/art/5")) not in inferred(scratch)
+        assert inference.current(scratch)
+        # a Graph Store write likewise
+        turtle = f"<{IRIS.case('XZZ-GSP')}> <{SHERLOC.refersToProvision}> <{IRIS.provision('som/art/6')}> ."
+        put = client.put("/rdf-graph-store", params={"graph": str(IRIS.graph("cases"))}, content=turtle,
+                         headers={"Content-Type": "text/turtle"})
+        assert put.status_code == 204, put.text
+        assert not inference.current(scratch)
 
+
+def edits(laws: list[dict], cases: list[dict], seed: int) -> tuple[list[dict], list[dict]]:
+    """A fifth of the laws changed (what provisions implement, a provision dropped, one added), then
+    a fifth of the cases (what they refer to and which national provision of their State they
+    apply), as two lists to load in turn; ``laws`` and ``cases`` are changed in place."""
+    random = Random(seed)
+    provisions = sorted({p for law in laws for provision in law["provisions"] for p in provision.get("implements", [])})
     changed = random.sample(laws, len(laws) // 5)
     for law in changed:
         for provision in law["provisions"]:
@@ -331,10 +351,6 @@ def test_scoped_loads_infer_what_a_whole_run_does(settings: Settings, tmp_path: 
         law["provisions"] = [p for p in law["provisions"] if p["number"] != "1" or random.random() < 0.5]
         law["provisions"].append({"number": "900", "heading": "[Synthetic] Article 900", "text": "[Synthetic] Added.",
                                   "implements": random.sample(provisions, 1)})
-    report = ingest.load("legislation", [write(tmp_path / "laws.jsonl", changed)])
-    assert report.written and not report.violations, report.issues[:3]
-    assert inferred(store) == whole(store, settings)
-
     by_state: dict[str, list[dict]] = {}
     for law in laws:
         by_state.setdefault(law["country"], []).append(law)
@@ -347,9 +363,27 @@ def test_scoped_loads_infer_what_a_whole_run_does(settings: Settings, tmp_path: 
             case["legislation"] = [f"{law['id']}#{random.choice(law['provisions'])['number']}"]
         else:
             case["legislation"] = []
-    report = ingest.load("cases", [write(tmp_path / "cases.jsonl", edited)])
-    assert report.written and not report.violations, report.issues[:3]
-    assert inferred(store) == whole(store, settings)
+    return changed, edited
+
+
+def test_scoped_loads_infer_what_a_whole_run_does(settings: Settings, tmp_path: Path) -> None:
+    """Generated data (thousands of laws and cases), then loads that change what laws implement,
+    drop and add provisions, and change what cases refer to and apply: after each, the inferred
+    graph is what a whole run over the same store infers."""
+    data = tmp_path / "generated"
+    generate(data, triples=30_000, seed=5, settings=Settings(), kinds=("legislation", "cases"))
+    store = EmbeddedStore(None)
+    install_reference(store, settings, with_examples=True)
+    register_states(store, settings, data / STATES_FILE)
+    ingest = Ingest(store, settings)
+    ingest.load("legislation", [data / FILES["legislation"]])
+    ingest.load("cases", [data / FILES["cases"]])
+    assert len(inferred(store)) > 1000 and inferred(store) == whole(store, settings)
+    laws, cases = edits(generated(data / FILES["legislation"]), generated(data / FILES["cases"]), seed=5)
+    for kind, rows in (("legislation", laws), ("cases", cases)):
+        report = ingest.load(kind, [write(tmp_path / f"{kind}.jsonl", rows)])
+        assert report.written and not report.violations, report.issues[:3]
+        assert inferred(store) == whole(store, settings)
 
 
 # -- under another base ------------------------------------------------------------------------

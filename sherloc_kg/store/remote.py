@@ -29,7 +29,8 @@ Guarantees (the contract's "each write commits whole or not at all"), per server
   failing at run time leaves the earlier ones of the same request applied. Writes are therefore
   staged. (1) Requests that write only staging graphs (``urn:sherloc:staging:{uuid}:{graph}``)
   build the new version of every graph the write touches, one operation per request: the
-  ``COPY`` of each current graph, its record deletions (at most ``values_limit`` records each:
+  ``COPY`` of each current graph, the write's ``before`` operations over the copies, its record
+  deletions (at most ``values_limit`` records each:
   Virtuoso's compiler refuses a ``VALUES`` block of more than 4094 terms), the new triples (Graph
   Store ``POST``), then each inference rule with the touched graphs renamed to their staging
   copies. Sending these as separate requests costs no atomicity: no reader sees a staging graph

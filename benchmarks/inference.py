@@ -1,0 +1,146 @@
+"""A load into a large store: the inference rules run scoped to what the load may change, against
+the same load with the rules run whole (as every load did before scoping), in one run.
+
+For each size N of ``--sizes``, the generated set that ``benchmarks/lookups.py`` caches (its dump
+and its files, in ``--cache``; made by ``make bench-large`` or ``lookups.py --prepare-only``):
+
+1. the dump restored into a fresh on-disk store (``sherloc-kg restore --trusted``), then one load
+   that is not timed (the dump may hold no fingerprint of these rules: that load runs whole);
+2. ``--repeat`` rounds of, for each load below, the load with the rules scoped (the normal
+   ``sherloc-kg load``) and the same load right after a raw write that makes the rules run whole
+   (``Inference.invalidate``, in a process of its own), in turn:
+
+   - ``--cases`` cases of the set loaded again (each replaces itself, and its inferences);
+   - ``--laws`` laws of the set loaded again (their provisions, and every case applying one, are
+     recomputed);
+
+   each a real ``sherloc-kg load`` process: wall-clock time and peak RSS (``wait4``).
+
+The table gives the medians and the ratio whole / scoped per size.
+
+Usage: ``python benchmarks/inference.py [--sizes 100000,1000000] [--repeat 3] [--cases 1000]
+[--laws 300] [--out benchmarks/results/inference.md]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.endpoint import run_measured  # noqa: E402
+from benchmarks.pages import machine  # noqa: E402
+from sherloc_kg.generate import FILES  # noqa: E402
+
+BIN = Path(sys.executable).parent
+INVALIDATE = ("from sherloc_kg.config import Settings; from sherloc_kg.inference import Inference; "
+              "from sherloc_kg.iris import Iris; from sherloc_kg.store import open_store; "
+              "s = Settings(store={store!r}); t = open_store(s); t.update(Inference(s, Iris(s.base)).invalidate()); "
+              "t.close()")
+
+
+def first_records(source: Path, count: int, target: Path) -> Path:
+    with source.open(encoding="utf-8") as lines:
+        kept = [line for line in lines if line.startswith("{")][:count]
+    target.write_text("".join(kept), encoding="utf-8")
+    return target
+
+
+def timed(command: list[str]) -> tuple[float, int]:
+    started = time.perf_counter()
+    peak = run_measured(command)
+    return time.perf_counter() - started, peak
+
+
+def measure(size: int, folder: Path, args: argparse.Namespace, work: Path) -> dict:
+    store = work / f"store-{size}"
+    cli = [str(BIN / "sherloc-kg"), "--store", str(store)]
+    run_measured(cli + ["restore", str(folder / "dump.nq"), "--trusted"])
+    loads = {
+        f"{args.cases:,} cases": ("cases", first_records(folder / "data" / FILES["cases"], args.cases,
+                                                         work / f"cases-{size}.jsonl")),
+        f"{args.laws:,} laws": ("legislation", first_records(folder / "data" / FILES["legislation"], args.laws,
+                                                             work / f"laws-{size}.jsonl")),
+    }
+    kind, path = next(iter(loads.values()))
+    run_measured(cli + ["load", kind, str(path)])  # sets the fingerprint of these rules
+    results: dict = {"size": size, "loads": {}}
+    try:
+        for name, (kind, path) in loads.items():
+            times: dict[str, list[tuple[float, int]]] = {"scoped": [], "whole": []}
+            for _ in range(args.repeat):
+                times["scoped"].append(timed(cli + ["load", kind, str(path)]))
+                run_measured([sys.executable, "-c", INVALIDATE.format(store=str(store))])
+                times["whole"].append(timed(cli + ["load", kind, str(path)]))
+            results["loads"][name] = {mode: {"median": statistics.median(t for t, _ in runs),
+                                             "peak": max(p for _, p in runs)} for mode, runs in times.items()}
+            row = results["loads"][name]
+            print(f"{size:>10,} {name:14} scoped {row['scoped']['median']:6.1f} s, whole {row['whole']['median']:6.1f} s",
+                  flush=True)
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+    return results
+
+
+def report(results: list[dict], args: argparse.Namespace, command: str) -> str:
+    lines = [
+        "# A load into a large store: inference scoped vs whole",
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {machine()}  ",
+        "Data: the generated sets of `benchmarks/lookups.py` (`sherloc-kg generate --triples N --seed 1 --register`, "
+        "fictional States) restored into an on-disk store with `sherloc-kg restore --trusted`. Each load is one "
+        "`sherloc-kg load` process reloading the first records of the set's file (each replaces itself): "
+        "**scoped** is the normal load (the rules run for what it may change); **whole** is the same load after a "
+        "raw write, so that its rules run over the whole store, as every load did before. "
+        f"{args.repeat} rounds, the two in turn; median wall-clock time, largest peak RSS.",
+        "",
+        "| size | load | scoped (s) | whole (s) | whole / scoped | scoped peak RSS (MiB) | whole peak RSS (MiB) |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        for name, row in result["loads"].items():
+            scoped, whole = row["scoped"], row["whole"]
+            lines.append(f"| {result['size']:,} | {name} | {scoped['median']:.1f} | {whole['median']:.1f} | "
+                         f"{whole['median'] / scoped['median']:.2f}x | {scoped['peak'] / 1024:.0f} | "
+                         f"{whole['peak'] / 1024:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--laws", type=int, default=300)
+    parser.add_argument("--cache", type=Path, default=REPO / "var/bench/lookups")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/inference.md")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    folders = {size: args.cache / f"{size}-seed1" for size in sizes}
+    missing = [str(f) for f in folders.values() if not (f / "dump.nq").is_file()]
+    if missing:
+        raise SystemExit(f"no generated set in {', '.join(missing)}: run `python benchmarks/lookups.py "
+                         f"--sizes {args.sizes} --prepare-only` first")
+    work = Path(tempfile.mkdtemp(prefix="sherloc-bench-inference-"))
+    try:
+        results = [measure(size, folders[size], args, work) for size in sizes]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    command = (f"python benchmarks/inference.py --sizes {','.join(map(str, sizes))} --repeat {args.repeat} "
+               f"--cases {args.cases} --laws {args.laws}")
+    text = report(results, args, command)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
