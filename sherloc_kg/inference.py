@@ -9,7 +9,8 @@ provision). A write runs the rules in its own transaction (``Store.write``'s ``b
   grows with the store (4.5 s at 1M triples, twice that with the public mirror), so it is kept for
   the writes that need it: the first write after the rules changed (see *fingerprint*), a write
   that replaces whole graphs (the reference graphs), one that touches a reference graph the rules
-  walk (``instruments``: the provision tree), and any write after a raw write (``invalidate``).
+  walk (``instruments``: the provision tree), the first write after a raw write (``invalidate``),
+  and every write if a rule does not say its focus (no ``# scope`` line).
 - **scoped** (every other load): the nodes the write may change the inferences of are marked in a
   scratch graph, their inferred triples deleted and the rules run for them alone, so a load costs
   time in proportion to what it writes, not to the store. Marked: each record the write replaces
@@ -44,6 +45,7 @@ from .config import Settings
 from .iris import Iris
 from .namespaces import OWL
 from .store import Dataset, RecordWrite, Store
+from .store.contract import STAGING_PREFIX
 from .store.terms import sparql_term
 
 #: Graphs whose change may alter any inference (the rules walk them for every focus node).
@@ -78,6 +80,8 @@ class Inference:
             text = path.read_text(encoding="utf-8")
             # Graph IRIs are written under the default base.
             self.rules.append(text.replace(Iris().base + "graph/", iris.base + "graph/"))
+        #: Whether every rule says its focus (``# scope ?var``): else every write runs them whole.
+        self.scopable = all(_SCOPE_LINE.search(rule) for rule in self.rules)
         self.follows = sorted({p for rule in self.rules for p in _FOLLOWS_LINE.findall(rule)})
         digest = hashlib.sha256("\n\f\n".join(self.rules).encode("utf-8")).hexdigest()
         self.fingerprint = f"rules sha256:{digest}"
@@ -86,8 +90,7 @@ class Inference:
     # -- whole -------------------------------------------------------------------------------
     def whole(self) -> list[str]:
         """Empty the inferred graph, run every rule over the store, record the fingerprint."""
-        return [f"DROP SILENT GRAPH <{self.inferred}>", *self.rules,
-                f"DELETE WHERE {{ GRAPH <{self.provenance}> {{ {self._version} ?version }} }}",
+        return [f"DROP SILENT GRAPH <{self.inferred}>", *self.rules, self.invalidate(),
                 f"INSERT DATA {{ GRAPH <{self.provenance}> {{ {self._version} {sparql_term(Literal(self.fingerprint))} }} }}"]
 
     def invalidate(self) -> str:
@@ -108,11 +111,14 @@ class Inference:
         return run
 
     def for_write(self, store: Store, writes: Sequence[RecordWrite], replace_graphs: Iterable[str] = ()) -> RulesRun:
-        """How ``writes`` run the rules: scoped where that is exact, else whole."""
+        """How ``writes`` run the rules: scoped where that is exact, else whole. (Whether the store's
+        inferred graph is current is asked before the write: a raw write racing a load may leave
+        inferences of its own records stale until their next load.)"""
         reference = {str(self.iris.graph(g)) for g in REFERENCE_GRAPHS}
-        if list(replace_graphs) or reference & {w.graph for w in writes} or not self.current(store):
+        if (not self.scopable or list(replace_graphs) or reference & {w.graph for w in writes}
+                or not self.current(store)):
             return RulesRun([], self.whole(), True)
-        scope = f"<urn:sherloc:staging:{uuid.uuid4().hex}:inference-scope>"
+        scope = f"<{STAGING_PREFIX}{uuid.uuid4().hex}:inference-scope>"
         records = sorted({r for w in writes for r in w.records})
         subjects = sorted({str(s) for w in writes for s, _p, _o in w.triples if isinstance(s, URIRef)}
                           - set(records))

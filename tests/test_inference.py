@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shutil
 from pathlib import Path
 from random import Random
 
@@ -305,9 +307,26 @@ def test_what_runs_the_rules_whole(scratch: EmbeddedStore, settings: Settings) -
     # a raw write: the next load runs whole
     scratch.update(inference.invalidate())
     assert inference.for_write(scratch, [RecordWrite(str(IRIS.graph("cases")), [case])]).whole
-    # a rule that does not say its focus cannot run scoped
+    # a rule that does not say its focus cannot run scoped: every write runs the rules whole
     with pytest.raises(ValueError, match="scope"):
         scoped("INSERT { ?a ?b ?c } WHERE { ?a ?b ?c }", "<urn:x>")
+
+
+def test_a_rule_without_a_focus_runs_whole_at_every_load(scratch: EmbeddedStore, settings: Settings,
+                                                         tmp_path: Path) -> None:
+    shutil.copytree(REPO / "sparql", tmp_path / "sparql")
+    rule = tmp_path / "sparql/rules/case-concerns-provision.ru"
+    rule.write_text(re.sub(r"(?m)^\s*# scope \?case$", "", rule.read_text(encoding="utf-8")), encoding="utf-8")
+    elsewhere = (IRIS.case("XZZ-NOT-LOADED"), SHERLOC.concernsProvision, IRIS.provision("som/art/6"))
+    unscoped = settings.with_(home=tmp_path)
+    for home in ("ontology", "shapes", "data"):
+        (tmp_path / home).symlink_to(REPO / home)
+    assert not Inference(unscoped, IRIS).scopable
+    Ingest(scratch, unscoped).load("treaties", [EXAMPLES / "treaties.jsonl"])  # whole: the fingerprint changed
+    stale(scratch, elsewhere)
+    Ingest(scratch, unscoped).load("treaties", [EXAMPLES / "treaties.jsonl"])
+    assert elsewhere not in inferred(scratch)
+    assert inferred(scratch) == expected_links(IRIS, records("legislation.jsonl"), records("cases.jsonl"))
 
 
 def test_a_raw_write_through_the_api_makes_the_next_load_run_whole(scratch: EmbeddedStore, settings: Settings,

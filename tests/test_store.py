@@ -16,7 +16,8 @@ from sherloc_kg.store import Dataset, RecordWrite
 from sherloc_kg.store.contract import RdfDocument, UnparsableDocument
 from sherloc_kg.store.embedded import EmbeddedStore
 from sherloc_kg.store.remote import RemoteStore
-from sherloc_kg.store.servers import STAGING_PREFIX, OxigraphServer, Server
+from sherloc_kg.store.contract import STAGING_PREFIX
+from sherloc_kg.store.servers import OxigraphServer, Server
 
 from .backends import backend, empty, oxigraph_settings, virtuoso_process, virtuoso_settings  # noqa: F401  (fixtures)
 

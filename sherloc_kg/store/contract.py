@@ -14,6 +14,10 @@ from rdflib import BNode, Literal, URIRef
 from ..errors import SourceError
 
 TermValue = URIRef | Literal | BNode
+
+#: Graphs a write uses for its own work (the remote backend's staging, the inference rules' scratch
+#: graph): ``{prefix}{uuid}:{name}``, gone when the write is done, hidden from callers meanwhile.
+STAGING_PREFIX = "urn:sherloc:staging:"
 Triple = tuple[TermValue, URIRef, TermValue]
 
 

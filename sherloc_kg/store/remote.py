@@ -76,10 +76,10 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from .. import sparql_text
 from ..config import Settings
 from ..errors import QueryError, QueryTimedOut, SherlocError, StoreError, UsageError
-from .contract import Dataset, RdfDocument, RecordWrite, SelectResult, TermValue
+from .contract import STAGING_PREFIX, Dataset, RdfDocument, RecordWrite, SelectResult, TermValue
 from .embedded import _DELETE_PARTS, _DELETE_RECORDS, hoist_prologues, parse_document
 from .bindings import with_bindings
-from .servers import N_TRIPLES, SPARQL_XML, STAGING_PREFIX, Server, VirtuosoServer, detect
+from .servers import N_TRIPLES, SPARQL_XML, Server, VirtuosoServer, detect
 from .terms import from_oxigraph, sparql_term, to_oxigraph
 
 #: A graph no one writes: names an empty dataset where the Protocol has no other way to say so.

@@ -52,9 +52,8 @@ import httpx
 
 from ..errors import QueryError
 from .. import sparql_text
+from .contract import STAGING_PREFIX
 
-#: Graphs the backend writes while staging a load; hidden from callers like a server's own graphs.
-STAGING_PREFIX = "urn:sherloc:staging:"
 
 SPARQL_XML = "application/sparql-results+xml"
 SPARQL_TSV = "text/tab-separated-values"
