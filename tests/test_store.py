@@ -87,6 +87,24 @@ def test_replace_graphs_clears_them_in_the_same_transaction(backend) -> None:
     assert triples_of(backend, G2) == {(R, P, Literal("g2"))}
 
 
+def test_before_runs_over_the_records_as_they_were_in_the_same_write(backend) -> None:
+    """``before`` (the inference rules' marking) sees the records the write replaces, and what
+    it writes is part of the same transaction: a failing write leaves none of it behind."""
+    marks = "http://example.org/graph/marks"
+    before = [f"INSERT {{ GRAPH <{marks}> {{ ?s <http://example.org/was> ?o }} }} WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}"]
+    backend.write([RecordWrite(G1, [str(R)], [(R, P, R_PART), (R_PART, P, Literal("old"))])])
+    backend.write([RecordWrite(G1, [str(R)], [(R, P, Literal("new"))])], before=before,
+                  then=[f"INSERT {{ GRAPH <{marks}> {{ ?s <http://example.org/is> ?o }} }} WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}"])
+    was, now = URIRef("http://example.org/was"), URIRef("http://example.org/is")
+    assert triples_of(backend, marks) == {(R, was, R_PART), (R_PART, was, Literal("old")), (R, now, Literal("new"))}
+    assert triples_of(backend, G1) == {(R, P, Literal("new"))}
+    state = nquads(backend)
+    with pytest.raises(QueryError):
+        backend.write([RecordWrite(G1, [str(R)], [(R, P, Literal("newer"))])], before=before,
+                      then=["INSERT DATA { this is not sparql }"])
+    assert nquads(backend) == state
+
+
 def test_rules_run_after_the_records_in_the_same_write(backend) -> None:
     inferred = "http://example.org/graph/inferred"
     rule = (f"PREFIX ex: <http://example.org/>\nDROP SILENT GRAPH <{inferred}>",
