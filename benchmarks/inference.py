@@ -102,13 +102,13 @@ def report(results: list[dict], args: argparse.Namespace, command: str) -> str:
         "raw write, so that its rules run over the whole store, as every load did before. "
         f"{args.repeat} rounds, the two in turn; median wall-clock time, largest peak RSS.",
         "",
-        "| size | load | scoped (s) | whole (s) | whole / scoped | scoped peak RSS (MiB) | whole peak RSS (MiB) |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| store size: load | scoped (s) | whole (s) | whole / scoped | scoped peak RSS (MiB) | whole peak RSS (MiB) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         for name, row in result["loads"].items():
             scoped, whole = row["scoped"], row["whole"]
-            lines.append(f"| {result['size']:,} | {name} | {scoped['median']:.1f} | {whole['median']:.1f} | "
+            lines.append(f"| {result['size']:,}: {name} | {scoped['median']:.1f} | {whole['median']:.1f} | "
                          f"{whole['median'] / scoped['median']:.2f}x | {scoped['peak'] / 1024:.0f} | "
                          f"{whole['peak'] / 1024:.0f} |")
     return "\n".join(lines) + "\n"

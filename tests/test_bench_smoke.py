@@ -124,7 +124,7 @@ def test_make_bench_large_at_its_smallest(tmp_path: Path) -> None:
     check_numbers(memory_head, memory_rows, positive=("quads", "store on disk (MB)", "server RSS idle (MiB)"))
 
     [(head, rows)] = tables(tmp_path / "inference.md")
-    assert [row[1] for row in rows] == ["20 cases", "10 laws"]
-    assert head[4] == "whole / scoped"
+    assert [row[0] for row in rows] == ["5,000: 20 cases", "5,000: 10 laws"]
+    assert head[3] == "whole / scoped"
     check_numbers(head, rows, positive=("scoped (s)", "whole (s)", "scoped peak RSS (MiB)"))
     assert (tmp_path / "inference.png").read_bytes()[:8] == PNG_MAGIC
