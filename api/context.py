@@ -38,7 +38,6 @@ class Context:
                    library=QueryLibrary(settings.queries_dir), tokens=Tokens(settings.tokens),
                    queries=QueryRunner(settings, store), slots=ClientSlots(settings.query_concurrency))
 
-
     def before_raw_write(self) -> None:
         """A write that runs no inference rule (a SPARQL Update, a Graph Store request) is coming:
         the next load runs the rules whole. Done first, so that a failure in between costs that

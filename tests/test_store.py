@@ -103,6 +103,9 @@ def test_before_runs_over_the_records_as_they_were_in_the_same_write(backend) ->
         backend.write([RecordWrite(G1, [str(R)], [(R, P, Literal("newer"))])], before=before,
                       then=["INSERT DATA { this is not sparql }"])
     assert nquads(backend) == state
+    with pytest.raises(UsageError, match="before"):
+        backend.write([RecordWrite(G1, [], [(R, P, Literal("x"))])], replace_graphs=[G1], before=before)
+    assert nquads(backend) == state
 
 
 def test_rules_run_after_the_records_in_the_same_write(backend) -> None:

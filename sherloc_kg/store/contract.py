@@ -11,7 +11,7 @@ from typing import BinaryIO, Protocol
 
 from rdflib import BNode, Literal, URIRef
 
-from ..errors import SourceError
+from ..errors import SourceError, UsageError
 
 TermValue = URIRef | Literal | BNode
 
@@ -47,6 +47,12 @@ class RecordWrite:
     graph: str
     records: list[str] = field(default_factory=list)
     triples: list[Triple] = field(default_factory=list)
+
+
+def check_write(before: Sequence[str], replace_graphs: Sequence[str]) -> None:
+    """Refuse a write with both ``before`` and ``replace_graphs`` (see ``Store.write``)."""
+    if before and replace_graphs:
+        raise UsageError("a write replacing whole graphs runs no operation before its records")
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,9 @@ class Store(Protocol):
               before: Sequence[str] = (), then: Sequence[str] = ()) -> None:
         """In ONE transaction: run the SPARQL updates in ``before``, clear ``replace_graphs``,
         replace the records of each write, insert its triples, then run the SPARQL updates in
-        ``then`` (``before`` and ``then``: the inference rules, sherloc_kg/inference.py)."""
+        ``then`` (``before`` and ``then``: the inference rules, sherloc_kg/inference.py). A write
+        has ``before`` or ``replace_graphs``, not both (UsageError): a staged backend would let
+        ``before`` see the replaced graphs already empty."""
         ...
 
     def restore(self, source: BinaryIO, *, media_type: str) -> None:

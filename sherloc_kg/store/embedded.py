@@ -36,7 +36,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ..errors import Location, QueryError, StoreError, UsageError
-from .contract import Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, UnparsableDocument
+from .contract import Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, UnparsableDocument, check_write
 from .bindings import with_bindings
 from .terms import from_oxigraph, sparql_term
 
@@ -349,6 +349,8 @@ class EmbeddedStore:
 
     def write(self, writes: Sequence[RecordWrite], *, replace_graphs: Iterable[str] = (),
               before: Sequence[str] = (), then: Sequence[str] = ()) -> None:
+        replace_graphs = list(replace_graphs)
+        check_write(before, replace_graphs)
         operations = [*before, *(f"DROP SILENT GRAPH <{g}>" for g in replace_graphs)]
         for write in writes:
             graph = f"<{write.graph}>"

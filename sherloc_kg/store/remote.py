@@ -76,7 +76,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from .. import sparql_text
 from ..config import Settings
 from ..errors import QueryError, QueryTimedOut, SherlocError, StoreError, UsageError
-from .contract import STAGING_PREFIX, Dataset, RdfDocument, RecordWrite, SelectResult, TermValue
+from .contract import STAGING_PREFIX, Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, check_write
 from .embedded import _DELETE_PARTS, _DELETE_RECORDS, hoist_prologues, parse_document
 from .bindings import with_bindings
 from .servers import N_TRIPLES, SPARQL_XML, Server, VirtuosoServer, detect
@@ -533,6 +533,7 @@ class RemoteStore:
     def write(self, writes: Sequence[RecordWrite], *, replace_graphs: Iterable[str] = (),
               before: Sequence[str] = (), then: Sequence[str] = ()) -> None:
         replace_graphs = list(replace_graphs)
+        check_write(before, replace_graphs)
         prologue, rules = hoist_prologues(then)
         header = "\n".join(prologue) + "\n"
         if self.server.atomic_requests:
