@@ -28,7 +28,6 @@ import argparse
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.endpoint import run_measured  # noqa: E402
+from benchmarks.lookups import each_size, publish  # noqa: E402
 from benchmarks.pages import machine  # noqa: E402
 from sherloc_kg.generate import FILES  # noqa: E402
 
@@ -129,17 +129,10 @@ def main() -> None:
     if missing:
         raise SystemExit(f"no generated set in {', '.join(missing)}: run `python benchmarks/lookups.py "
                          f"--sizes {args.sizes} --prepare-only` first")
-    work = Path(tempfile.mkdtemp(prefix="sherloc-bench-inference-"))
-    try:
-        results = [measure(size, folders[size], args, work) for size in sizes]
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    results = each_size(sizes, "sherloc-bench-inference-", lambda size, work: measure(size, folders[size], args, work))
     command = (f"python benchmarks/inference.py --sizes {','.join(map(str, sizes))} --repeat {args.repeat} "
                f"--cases {args.cases} --laws {args.laws}")
-    text = report(results, args, command)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(text)
+    publish(args.out, report(results, args, command))
 
 
 if __name__ == "__main__":

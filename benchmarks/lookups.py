@@ -248,6 +248,21 @@ def report(results: list[dict], args: argparse.Namespace, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def each_size(sizes: list[int], prefix: str, measure_one) -> list[dict]:
+    """``measure_one(size, work)`` for each size, in one scratch folder removed afterwards."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        return [measure_one(size, work) for size in sizes]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def publish(out: Path, text: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000",
@@ -263,17 +278,11 @@ def main() -> None:
     folders = {size: prepare(size, args.seed, args.cache) for size in sizes}
     if args.prepare_only:
         return
-    work = Path(tempfile.mkdtemp(prefix="sherloc-bench-lookups-"))
-    try:
-        results = [measure(size, folders[size], args.targets, args.repeat, work) for size in sizes]
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    results = each_size(sizes, "sherloc-bench-lookups-",
+                        lambda size, work: measure(size, folders[size], args.targets, args.repeat, work))
     command = (f"python benchmarks/lookups.py --sizes {','.join(map(str, sizes))} --repeat {args.repeat} "
                f"--targets {args.targets}")
-    text = report(results, args, command)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(text)
+    publish(args.out, report(results, args, command))
 
 
 if __name__ == "__main__":
