@@ -23,7 +23,7 @@ INSTRUMENTS = ("untoc", "tip", "som", "fp")
 #: Named graphs (ARCHITECTURE.md "Named graphs").
 GRAPHS = (
     "ontology", "vocabularies", "instruments", "countries",
-    "cases", "legislation", "participation", "treaties", "strategies", "bibliography",
+    "cases", "legislation", "editorial", "participation", "treaties", "strategies", "bibliography",
     "authorities", "authorities-restricted", "guide", "review", "review-restricted",
     "inferred", "provenance", "provenance-restricted",
 )
