@@ -63,6 +63,15 @@ def _code(iri: object) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1]
 
 
+def national_citation(national: str, path: str) -> str:
+    """A national provision as a reader cites it, from its place in its law (``path``: its numbers
+    from the law down, as the query ``implementing-legislation`` gives them): ``section 117 (1) (a)``
+    for the sections of an Act (``…/sec/117/1/a``), ``article 210`` for the articles of other laws."""
+    steps = path.split() or [""]
+    unit = "section" if "/sec/" in national else "article"
+    return f"{unit} {steps[0]}" + "".join(f" ({step})" for step in steps[1:])
+
+
 def citation(reference: str) -> str:
     """``untoc/art/5/1/a`` → ``Article 5 (1) (a)``."""
     steps = reference.split("/")[2:]
@@ -238,7 +247,7 @@ def provision(code: str, rest: str, request: Request, ctx: Context = Depends(con
     article = next((n for n in [*ancestors, self_node] if n.kind == "Article"), None)
 
     names: dict[str, str] = {}
-    laws = _run(ctx, who, "implementing-legislation", provision=reference)
+    laws = _run(ctx, who, "implementing-legislation", provision=reference, language=wanted)
     cases = _run(ctx, who, "cases-on-provision", provision=reference)
     law_groups, case_groups = _by_country(laws, names), _by_country(cases, names)
     designations = _run(ctx, who, "authorities-designated-under", provision=reference)
@@ -255,6 +264,9 @@ def provision(code: str, rest: str, request: Request, ctx: Context = Depends(con
                        for r in guidance if str(r["kind"]) == "cluster" and "label" in r},
                       key=lambda cluster: (cluster[0], cluster[1] or ""))
 
+    for group in law_groups:
+        for row in group["rows"]:
+            row["citation"] = national_citation(row["national"], row.get("path", row["number"]))
     for group in case_groups:
         group["asserted"] = sum(1 for r in group["rows"] if str(r["link"]) == "asserted")
     instrument_node = next((n for n in ancestors if not n.kind), None)

@@ -24,10 +24,10 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "
                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 DEFAULT_LANGUAGE = "en"
-#: The languages one can choose: English, the other five UN languages, and Dutch (the bundled
-#: treaty texts carry English and Dutch). A text missing in the chosen one falls back to English.
+#: The languages one can choose: English, the other five UN languages, and the other languages the
+#: bundled treaty texts carry (German, Italian and Dutch translations; data/convention-texts/). A text missing in the chosen one falls back to English.
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "zh": "中文",
-             "ru": "Русский", "nl": "Nederlands"}
+             "ru": "Русский", "de": "Deutsch", "it": "Italiano", "nl": "Nederlands"}
 LANGUAGE_COOKIE = "lang"
 _TAG = re.compile(r"([a-zA-Z]{2,3})(?:-[a-zA-Z0-9]+)*")
 
