@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import UsageError
@@ -27,6 +27,7 @@ from sherloc_kg.iris import INSTRUMENTS
 
 from ..context import Context, caller, context
 from . import charts
+from .convention import national_citation
 from .layout import language, pick, render, url
 from .trends import INSTRUMENT_NAMES, local_href
 
@@ -150,11 +151,13 @@ def participation(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
     return result
 
 
-def legislation(ctx: Context, who: Caller, iri: URIRef) -> tuple[list[dict], list[dict]]:
-    """(provisions: each Convention provision with the national provisions implementing it,
-    laws: each law of the State with its provisions)."""
+def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[list[dict], list[dict]]:
+    """(provisions: each Convention provision with the national provisions linked to it, each marked
+    with its claim, cited or editorial; laws: each law of the State with how many provisions it has).
+    Titles and headings in the language ``wanted`` where the data has it."""
     named = ctx.library.get("legislation-of-country")
-    rows = ctx.store.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.store.select(named.text, bindings={"country": iri, "language": Literal(wanted)},
+                            dataset=who.dataset(ctx.iris)).rows
     laws: dict[str, dict] = {}
     provisions: dict[str, dict] = {}
     for row in rows:
@@ -162,23 +165,26 @@ def legislation(ctx: Context, who: Caller, iri: URIRef) -> tuple[list[dict], lis
         law = laws.setdefault(law_iri, {"iri": law_iri, "href": local_href(ctx, law_iri),
                                         "title": _text(row, "lawTitle") or law_iri.rsplit("/", 1)[-1],
                                         "adopted": _text(row, "adopted"), "in_force": _text(row, "inForce"),
-                                        "parts": {}})
-        if not row.get("national"):
+                                        "parts": 0})
+        if row.get("parts") is not None:
+            law["parts"] = int(str(row["parts"]))
+        if not row.get("national") or not row.get("provision"):
             continue
         national_iri = str(row["national"])
+        path = _text(row, "path") or str(row["number"])
         national = {"iri": national_iri, "href": local_href(ctx, national_iri), "number": str(row["number"]),
-                    "heading": _text(row, "heading"), "law": law["title"], "law_href": law["href"]}
-        law["parts"].setdefault(national_iri, national)
-        if row.get("provision"):
-            provision_iri = str(row["provision"])
-            reference = _text(row, "reference") or ctx.iris.provision_reference(provision_iri) or provision_iri
-            entry = provisions.setdefault(reference, {"reference": reference, "href": local_href(ctx, provision_iri),
-                                                      "title": _text(row, "provisionTitle"), "national": {}})
-            entry["national"].setdefault(national_iri, national)
-    by_provision = [{**p, "national": sorted(p["national"].values(), key=lambda n: (n["law"], _number_key(n["number"])))}
+                    "path": path, "citation": national_citation(national_iri, path),
+                    "heading": _text(row, "heading"), "law": law["title"], "law_href": law["href"],
+                    "claim": _text(row, "claim") or "cited"}
+        provision_iri = str(row["provision"])
+        reference = _text(row, "reference") or ctx.iris.provision_reference(provision_iri) or provision_iri
+        entry = provisions.setdefault(reference, {"reference": reference, "href": local_href(ctx, provision_iri),
+                                                  "title": _text(row, "provisionTitle"), "national": {}})
+        entry["national"].setdefault((national_iri, national["claim"]), national)
+    by_provision = [{**p, "national": sorted(p["national"].values(),
+                                             key=lambda n: (n["law"], [_number_key(step) for step in n["path"].split()]))}
                     for _, p in sorted(provisions.items(), key=lambda item: _provision_key(item[0]))]
-    law_list = [{**law, "parts": sorted(law["parts"].values(), key=lambda n: _number_key(n["number"]))}
-                for law in sorted(laws.values(), key=lambda law: law["title"].casefold())]
+    law_list = sorted(laws.values(), key=lambda law: law["title"].casefold())
     return by_provision, law_list
 
 
@@ -264,7 +270,7 @@ def country(request: Request, code: str, ctx: Context = Depends(context),
               for row in rows if row.get("label") is not None and str(row["jurisdiction"]) == str(iri)}
     name = pick(labels, language(request))
     note = next((str(row["note"]) for row in rows if row.get("note")), None)
-    by_provision, laws = legislation(ctx, who, iri)
+    by_provision, laws = legislation(ctx, who, iri, language(request))
     return render(
         request, "explorer/country.html", title=name.text if name else code, who=who,
         code=code, name=name, kind=kind, note=note, iri=str(iri), href=local_href(ctx, str(iri)),
