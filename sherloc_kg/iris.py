@@ -164,6 +164,16 @@ class Iris:
     def national_provision(self, country: str, law_id: str, number: str) -> URIRef:
         return self._id("legislation", segment(country), segment(law_id), "art", segment(number))
 
+    def law_subdivision(self, country: str, law_id: str, section: str, *parts: str) -> URIRef:
+        """A numbered unit of a law structured in sections (Justice Canada XML): section ``117`` →
+        ``{law}/sec/117``; subsection 1 of it → ``{law}/sec/117/1``; then paragraph ``a``,
+        subparagraph ``i``, clause ``A`` below it. Each label is one segment, kept as written
+        (``279.01``, ``4.11``, ``xlvii.1``) and percent-encoded, so no label can escape its segment."""
+        if not section or not all(parts):
+            raise UsageError(f"a subdivision of {law_id} needs a label at every level, got {(section, *parts)!r}")
+        return self._id("legislation", segment(country), segment(law_id), "sec", segment(section),
+                        *(segment(p) for p in parts))
+
     def national_provision_ref(self, reference: str, default_country: str) -> URIRef:
         """``BRA-cp-1940#149-A`` (in the referring record's country) or ``BRA:BRA-cp-1940#149-A``."""
         match = _NATIONAL.match(reference)
