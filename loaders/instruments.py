@@ -25,6 +25,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from . import instrument_translations
 from sherloc_kg import obligations
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import INSTRUMENTS, Iris
@@ -87,11 +88,15 @@ class ParsedInstrument:
     code: str
     path: Path
     title: dict[str, str] = field(default_factory=dict)
+    #: The preamble in each language that has one (the Protocols'; the database's UNTOC has none).
+    preamble: dict[str, str] = field(default_factory=dict)
     articles: list[Provision] = field(default_factory=list)
     outside: list[Passage] = field(default_factory=list)
     unplaced: list[tuple[int, str]] = field(default_factory=list)
     #: Articles whose translation could not be attached below the title, and why.
     differences: list[str] = field(default_factory=list)
+    #: Known defects of the fr/es/de/it sources met (loaders/instrument_translations.py KNOWN_DEFECTS).
+    defects: list[str] = field(default_factory=list)
 
     def provisions(self) -> Iterator[Provision]:
         for article in self.articles:
@@ -260,7 +265,22 @@ def parse_instrument(path: Path, code: str) -> ParsedInstrument:
     parsed.articles = reader.articles.get("en", [])
     for language in LANGUAGES[1:]:
         _attach_translation(parsed, reader.articles.get(language, []), language)
+    for passage in parsed.outside:  # "Preamble The States Parties …": one line per language
+        if passage.kind == "preamble" and passage.language and passage.text:
+            joined = parsed.preamble.get(passage.language, "") + "\n" + passage.text
+            parsed.preamble[passage.language] = joined.strip()
     return parsed
+
+
+def translate(parsed: ParsedInstrument, translations_dir: Path) -> None:
+    """Attach the French, Spanish, German and Italian texts (``translations_dir/{lang}/{code}.md``,
+    loaders/instrument_translations.py) to the English provisions; SourceError if one can't be placed."""
+    for language in instrument_translations.LANGUAGES:
+        path = translations_dir / language / f"{parsed.code}.md"
+        if not path.is_file():
+            raise SourceError(f"no {language} text for '{parsed.code}': {path} does not exist", Location(str(path)))
+        translated = instrument_translations.read_translation(path, language)
+        parsed.defects.extend(instrument_translations.align(parsed, translated))
 
 
 def _attach_translation(parsed: ParsedInstrument, translated: list[Provision], language: str) -> None:
@@ -281,9 +301,11 @@ def _attach_translation(parsed: ParsedInstrument, translated: list[Provision], l
     parsed.differences.extend(f"art. {number}: no {language} text" for number in english)
 
 
-def instruments_graph(iris: Iris, texts_dir: Path, metadata_csv: Path) -> Graph:
-    """Every instrument of ``metadata_csv`` with every provision of ``texts_dir/{code}.md``.
+def instruments_graph(iris: Iris, texts_dir: Path, metadata_csv: Path, translations_dir: Path | None = None) -> Graph:
+    """Every instrument of ``metadata_csv`` with every provision of ``texts_dir/{code}.md``, and the
+    translations of ``translations_dir`` (default ``texts_dir/translations``).
     Raises SourceError on a malformed metadata row, a missing text, or a line that fits nowhere."""
+    translations_dir = texts_dir / "translations" if translations_dir is None else translations_dir
     graph = Graph()
     for row, where in _metadata(metadata_csv):
         path = texts_dir / f"{row['code']}.md"
@@ -300,6 +322,7 @@ def instruments_graph(iris: Iris, texts_dir: Path, metadata_csv: Path) -> Graph:
         if parsed.title.get("en") != row["title_en"]:
             raise SourceError(f"title_en differs from the text's heading {parsed.title.get('en')!r}",
                               replace(where, field="title_en"))
+        translate(parsed, translations_dir)
         _add_instrument(graph, iris, row, where, parsed)
     return graph
 
@@ -345,6 +368,8 @@ def _add_instrument(graph: Graph, iris: Iris, row: dict[str, str], where: Locati
     for language, title in {**parsed.title, "en": row["title_en"]}.items():
         graph.add((node, DCTERMS.title, Literal(title, lang=language)))
         graph.add((node, SKOS.prefLabel, Literal(title, lang=language)))
+    for language, preamble in parsed.preamble.items():
+        graph.add((node, SHERLOC.preamble, Literal(preamble, lang=language)))
     facts = ((ELI.date_document, "adopted", XSD.date), (ELI.first_date_entry_in_force, "entry_into_force", XSD.date),
              (SHERLOC.adoptedBy, "adopted_by", None), (SHERLOC.signatoryCount, "signatories", XSD.integer),
              (SHERLOC.partyCount, "parties", XSD.integer), (SHERLOC.countsAsAt, "counts_as_at", XSD.date))
