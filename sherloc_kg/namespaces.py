@@ -56,6 +56,7 @@ class SHERLOC(DefinedNamespace):
     position: URIRef
     instrument: URIRef
     text: URIRef
+    preamble: URIRef
     # countries
     iso3166Alpha3: URIRef
     iso3166Alpha2: URIRef

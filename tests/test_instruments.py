@@ -158,7 +158,7 @@ def test_dutch_text(graph: Graph) -> None:
     # Every provision with English words has Dutch words too (no article's structure differs).
     for node in provisions(graph):
         languages = {t.language for t in graph.objects(node, SHERLOC.text)}
-        assert languages in (set(), {"en", "nl"}), node
+        assert not languages or {"en", "nl"} <= languages, node
 
 
 def test_every_provision_has_exactly_one_parent(graph: Graph) -> None:
@@ -222,8 +222,8 @@ def test_instrument_metadata(graph: Graph) -> None:
     assert graph.value(som, SHERLOC.partyCount) is None and graph.value(som, SHERLOC.countsAsAt) is None
     assert graph.value(fp, SHERLOC.adoptedBy) == Literal("General Assembly resolution 55/255")
     assert graph.value(fp, ELI.date_document) == Literal("2001-05-31", datatype=XSD.date)
-    titles = set(graph.objects(untoc, SKOS.prefLabel))
-    assert titles == set(graph.objects(untoc, DCTERMS.title)) == {
+    titles = {t for t in graph.objects(untoc, SKOS.prefLabel) if t.language in ("en", "nl")}
+    assert titles == {t for t in graph.objects(untoc, DCTERMS.title) if t.language in ("en", "nl")} == {
         Literal("United Nations Convention against Transnational Organized Crime", lang="en"),
         Literal("Verdrag van de Verenigde Naties tegen grensoverschrijdende georganiseerde misdaad", lang="nl")}
     # The Dutch SOM heading ends in a full stop, which a title does not keep.
