@@ -24,6 +24,7 @@ LOADERS: dict[str, str] = {
     "review": "sherloc_kg.loaders.review",
     "mechanism": "sherloc_kg.loaders.mechanism",
     "bibliography": "sherloc_kg.loaders.bibliography",
+    "editorial": "sherloc_kg.loaders.editorial",
 }
 
 

@@ -25,6 +25,15 @@ graphs. A rule marks where the focus is bound with a line ``# scope ?var``: a co
 runs whole, the scratch graph's pattern when scoped.
 ``tests/test_inference.py`` checks that scoped runs give the same inferred graph as whole ones.
 
+**Editorial claims** (graph ``editorial``, loaders/editorial.py) state triples about resources of
+other records (``?national eli:applies ?provision``, ``?case sherloc:decidedByBody ?court``): each
+claim record holds its statements as parts (``sherloc:claimStatement``, with
+``sherloc:claimSubject``/``claimProperty``/``claimObject``) and the triples themselves. Replacing a
+record deletes only its own triples and parts, so a write of claims also runs, before its records,
+the deletion of the triples its replaced claims stated, and, after them, re-asserts the triples
+every claim of the graph states (one claim changed, another still stating the same triple keeps
+it). The subjects of the statements deleted are marked like the records (their inferences change).
+
 The *fingerprint* (sha256 of the rules as run) is kept in the provenance graph as
 ``<graph/inferred> owl:versionInfo "rules sha256:..."`` by every whole run: a store whose inferred
 graph was computed by other rules (an older release, a restored dump) gets a whole run at its next
@@ -48,8 +57,12 @@ from .store import Dataset, RecordWrite, Store
 from .store.contract import STAGING_PREFIX
 from .store.terms import sparql_term
 
-#: Graphs whose change may alter any inference (the rules walk them for every focus node).
-REFERENCE_GRAPHS = ("instruments",)
+#: Graphs whose change may alter any inference (the rules walk them for every focus node): the
+#: provision tree, and the crime-type vocabulary's mapping to the criminalization provisions.
+REFERENCE_GRAPHS = ("instruments", "vocabularies")
+#: The graph of editorial claims, whose statements are kept in step with their claims.
+CLAIMS_GRAPH = "editorial"
+_SHERLOC = "https://w3id.org/sherloc/ontology#"
 #: The ``# scope ?var`` line of a rule, and its ``# follows <property>`` lines.
 _SCOPE_LINE = re.compile(r"^[ \t]*#[ \t]*scope[ \t]+\?(\w+)[ \t]*$", re.MULTILINE)
 _FOLLOWS_LINE = re.compile(r"^[ \t]*#[ \t]*follows[ \t]+(<[^<>\s]+>)[ \t]*$", re.MULTILINE)
@@ -115,9 +128,11 @@ class Inference:
         inferred graph is current is asked before the write: a raw write racing a load may leave
         inferences of its own records stale until their next load.)"""
         reference = {str(self.iris.graph(g)) for g in REFERENCE_GRAPHS}
+        claims = [w for w in writes if w.graph == str(self.iris.graph(CLAIMS_GRAPH)) and (w.records or w.triples)]
+        retract, reassert = self._claims(claims[0]) if claims and not list(replace_graphs) else ([], [])
         if (not self.scopable or list(replace_graphs) or reference & {w.graph for w in writes}
                 or not self.current(store)):
-            return RulesRun([], self.whole(), True)
+            return RulesRun(retract, [*reassert, *self.whole()], True)
         scope = f"<{STAGING_PREFIX}{uuid.uuid4().hex}:inference-scope>"
         records = sorted({r for w in writes for r in w.records})
         subjects = sorted({str(s) for w in writes for s, _p, _o in w.triples if isinstance(s, URIRef)}
@@ -125,17 +140,33 @@ class Inference:
         parts = (f"INSERT {{ GRAPH {scope} {{ ?s {_CHANGED} true }} }}\n"
                  f"WHERE {{ GRAPH {scope} {{ ?r {_CHANGED} true }} GRAPH ?g {{ ?r ?link ?s }}\n"
                  f"  FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), \"/\"))) }}")
-        before = [*_marks(scope, records), parts, *_marks(scope, subjects)]
+        # the subjects of the statements of the claims being replaced (their inferences may change)
+        stated = (f"INSERT {{ GRAPH {scope} {{ ?s {_CHANGED} true }} }}\n"
+                  f"WHERE {{ GRAPH {scope} {{ ?st {_CHANGED} true }} GRAPH ?g {{ ?st <{_SHERLOC}claimSubject> ?s }} }}")
+        before = [*_marks(scope, records), parts, *([stated] if claims else []), *_marks(scope, subjects), *retract]
         # one step back along the properties the rules follow: what links to a marked node
         then = [f"INSERT {{ GRAPH {scope} {{ ?x {_CHANGED} true }} }}\n"
                 f"WHERE {{ GRAPH {scope} {{ ?n {_CHANGED} true }} GRAPH ?g {{ ?x {link} ?n }} }}" for link in self.follows]
         then += [
+            *reassert,
             f"DELETE {{ GRAPH <{self.inferred}> {{ ?s ?p ?o }} }}\n"
             f"WHERE {{ GRAPH {scope} {{ ?s {_CHANGED} true }} GRAPH <{self.inferred}> {{ ?s ?p ?o }} }}",
             *(scoped(rule, scope) for rule in self.rules),
             f"DROP SILENT GRAPH {scope}",
         ]
         return RulesRun(before if records or subjects else [], then if records or subjects else [], False)
+
+    def _claims(self, write: RecordWrite) -> tuple[list[str], list[str]]:
+        """For a write of editorial claims: the updates that retract the triples stated by the claims
+        it replaces (run before its records) and re-assert those every claim states (after)."""
+        graph = f"<{write.graph}>"
+        statement = (f"?claim <{_SHERLOC}claimStatement> ?st . ?st <{_SHERLOC}claimSubject> ?s ; "
+                     f"<{_SHERLOC}claimProperty> ?p ; <{_SHERLOC}claimObject> ?o")
+        retract = [f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }}\n"
+                   f"WHERE {{ VALUES ?claim {{ {' '.join(f'<{r}>' for r in chunk)} }} GRAPH {graph} {{ {statement} }} }}"
+                   for chunk in (write.records[i:i + _MARK_CHUNK] for i in range(0, len(write.records), _MARK_CHUNK))]
+        reassert = [f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }}\nWHERE {{ GRAPH {graph} {{ {statement} }} }}"]
+        return retract, reassert
 
 
 def scoped(rule: str, scope: str) -> str:

@@ -159,6 +159,17 @@ class SHERLOC(DefinedNamespace):
     currentVersion: URIRef
     versionNumber: URIRef
     publishedBy: URIRef
+    # crime types → criminalization provisions; editorial claims (loaders/editorial.py)
+    criminalizedUnder: URIRef
+    EditorialClaim: URIRef
+    ClaimedStatement: URIRef
+    claimType: URIRef
+    claimStatement: URIRef
+    claimSubject: URIRef
+    claimProperty: URIRef
+    claimObject: URIRef
+    decidedByBody: URIRef
+    sameJudgmentAs: URIRef
     # obligation typing (sherloc_kg/obligations.py)
     obligationType: URIRef
 

@@ -52,7 +52,8 @@ def reference_graphs(settings: Settings, iris: Iris, *, with_examples: bool = Fa
 
 
 #: The data ``sherloc-kg init`` loads unless told ``--no-data``: (kind, path under data/).
-BUNDLED = (("cases", "cases/sherloc-cases-tip-2026-08.jsonl"),)
+BUNDLED = (("cases", "cases/sherloc-cases-tip-2026-08.jsonl"),
+           ("editorial", "editorial/cases-international.jsonl"),)
 
 
 #: The fictional States (ISO 3166-1 user-assigned codes) the examples use, under data/.

@@ -23,6 +23,20 @@ RECORD_CLASSES = {
 }
 
 
+#: The court cases counted as judgments: a record that our editors say is the same judgment as one
+#: whose IRI sorts first (sherloc:sameJudgmentAs, graph editorial) is left out, so that a judgment
+#: the source recorded twice counts once.
+JUDGMENTS = f"""SELECT (COUNT(DISTINCT ?case) AS ?n) WHERE {{
+  ?case a <{SHERLOC.CourtCase}> .
+  FILTER NOT EXISTS {{ {{ ?case <{SHERLOC.sameJudgmentAs}> ?first }} UNION {{ ?first <{SHERLOC.sameJudgmentAs}> ?case }}
+                      FILTER(STR(?first) < STR(?case)) }} }}"""
+
+
+def judgments(store: Store, dataset: Dataset | None = None) -> int:
+    """How many judgments the court cases are (each judgment once, however often recorded)."""
+    return int(store.select(JUDGMENTS, dataset=dataset).rows[0]["n"])
+
+
 def collect(store: Store, iris: Iris, dataset: Dataset | None = None) -> dict:
     """Triples per named graph and records per kind, over the whole store, or over ``dataset``
     only (a caller's dataset: its graphs are the only ones listed and counted)."""
@@ -39,5 +53,6 @@ def collect(store: Store, iris: Iris, dataset: Dataset | None = None) -> dict:
         "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type", dataset=dataset)
     by_type = {str(row["type"]): int(row["n"]) for row in types.rows}
     records = {kind: by_type.get(str(cls), 0) for kind, cls in RECORD_CLASSES.items()}
+    records["judgments"] = judgments(store, dataset)
     triples = store.count() if dataset is None else sum(by_graph.values())
     return {"triples": triples, "graphs": graphs, "records": records}

@@ -15,7 +15,7 @@ from random import Random
 
 import httpx
 import pytest
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 from api.app import create_app
 from sherloc_kg.access import Tokens
@@ -58,8 +58,17 @@ def upwards(reference: str) -> list[str]:
     return ["/".join(parts[:n]) for n in range(len(parts), 2, -1)]
 
 
+def criminalized_under() -> dict[str, str]:
+    """Crime type notation → the reference of the provision criminalizing it, as the vocabulary file says."""
+    vocabulary = Graph().parse(REPO / "ontology/vocabularies/crime-type.ttl", format="turtle")
+    return {str(s).rsplit("/", 1)[1]: IRIS.provision_reference(str(o)) or ""
+            for s, o in vocabulary.subject_objects(SHERLOC.criminalizedUnder)}
+
+
 def expected_links(iris: Iris, legislation: list[dict], cases: list[dict]) -> set[tuple[URIRef, URIRef, URIRef]]:
-    """What the rules must infer from these records, worked out from the references in the files."""
+    """What the rules must infer from these records, worked out from the references in the files
+    (and, for crime types, the vocabulary's mapping)."""
+    mapping = criminalized_under()
     implements = {(law["id"], p["number"]): (law["country"], p.get("implements", []))
                   for law in legislation for p in law["provisions"]}
     links = set()
@@ -71,6 +80,9 @@ def expected_links(iris: Iris, legislation: list[dict], cases: list[dict]) -> se
     for case in cases:
         subject = iris.case(case["id"])
         concerned = list(case.get("provisions", []))
+        concerned += [mapping[c] for c in case.get("crime_types", []) if c in mapping]
+        if any(case.get("tip_elements", {}).get(group) for group in ("acts", "means", "purposes")):
+            concerned.append("tip/art/3/a")
         for reference in case.get("legislation", []):
             law, number = reference.split("#")
             concerned += implements[(law, number)][1]
@@ -126,6 +138,9 @@ def test_the_links_the_examples_imply_are_inferred_and_nothing_else(examples: Em
     assert (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/5")) in expected
     assert (art150, ELI.applies, IRIS.provision("untoc/art/5")) in expected
     assert (art150, ELI.applies, IRIS.provision("untoc/art/5/1")) in expected
+    # and the two from what every case records: its crime types, and the elements of TIP art. 3 (a)
+    assert (case, SHERLOC.concernsProvision, IRIS.provision("tip/art/5/1")) in expected
+    assert (case, SHERLOC.concernsProvision, IRIS.provision("tip/art/3/a")) in expected
 
 
 def test_inferred_links_never_appear_in_asserted_graphs(examples: EmbeddedStore) -> None:
@@ -148,7 +163,8 @@ def test_the_inferred_graph_is_public(examples: EmbeddedStore) -> None:
 # -- why: each inferred link explained by asserted facts ---------------------------------------
 
 def test_every_inferred_link_is_explained_by_asserted_facts(examples: EmbeddedStore) -> None:
-    asserted = {"cases", "legislation", "instruments"}
+    asserted = {"cases", "legislation", "instruments", "vocabularies", "editorial"}
+    elements = {SHERLOC.tipAct, SHERLOC.tipMeans, SHERLOC.tipPurpose}
     for s, p, o in inferred(examples):
         subject = str(s).removeprefix(IRIS.base + "id/")
         provision = IRIS.provision_reference(str(o))
@@ -162,11 +178,17 @@ def test_every_inferred_link_is_explained_by_asserted_facts(examples: EmbeddedSt
             assert examples.ask("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={**fact, "g": row["factGraph"]}), fact
         assert {str(r["rule"]) for r in rows} <= {path.stem for path in (REPO / "sparql/rules").glob("*.ru")}
         # the facts of each line of reasoning chain the subject to the provision
-        for basis, via in {(r["basis"], r.get("via")) for r in rows}:
+        for rule, basis, via in {(str(r["rule"]), r["basis"], r.get("via")) for r in rows}:
             facts = {(r["factSubject"], r["factProperty"], r["factObject"]) for r in rows
-                     if (r["basis"], r.get("via")) == (basis, via)}
+                     if (str(r["rule"]), r["basis"], r.get("via")) == (rule, basis, via)}
             if p == ELI.applies:
                 first = {(s, ELI.applies, basis)}
+            elif rule == "case-concerns-definition-by-tip-elements":
+                assert IRIS.provision_reference(str(basis)) == "tip/art/3/a" and via is None
+                first = {f for f in facts if f[1] in elements}
+                assert first and all(f[0] == s for f in first)
+            elif rule == "case-concerns-provision-by-crime-type":
+                first = {(s, SHERLOC.crimeType, via), (via, SHERLOC.criminalizedUnder, basis)}
             elif via is None:
                 first = {(s, SHERLOC.refersToProvision, basis)}
             else:
@@ -183,14 +205,26 @@ def test_why_a_case_concerns_article_5(examples: EmbeddedStore) -> None:
     rows = why(examples, IRIS, "case/XAA-EX-001", "untoc/art/5")
     facts = {(str(r["factSubject"]).removeprefix(IRIS.base + "id/"), str(r["factProperty"]).rsplit("#", 1)[1],
               str(r["factObject"]).removeprefix(IRIS.base + "id/"),
-              str(r["factGraph"]).removeprefix(IRIS.base + "graph/")) for r in rows}
+              str(r["factGraph"]).removeprefix(IRIS.base + "graph/")) for r in rows
+             if str(r["rule"]) == "case-concerns-provision"}
     assert facts == {
         ("case/XAA-EX-001", "appliesNationalProvision", "legislation/XAA/XAA-penal-code/art/150", "cases"),
         ("legislation/XAA/XAA-penal-code/art/150", "applies", "instrument/untoc/art/5/1/a", "legislation"),
         ("instrument/untoc/art/5/1/a", "is_part_of", "instrument/untoc/art/5/1", "instruments"),
         ("instrument/untoc/art/5/1", "is_part_of", "instrument/untoc/art/5", "instruments"),
     }
-    assert {str(r["rule"]) for r in rows} == {"case-concerns-provision"}
+    assert {str(r["rule"]) for r in rows} == {"case-concerns-provision", "case-concerns-provision-by-crime-type"}
+    # the case is one of participation in an organized criminal group, which art. 5 (1) obliges
+    # States to criminalize (the crime-type vocabulary's mapping): a second line of reasoning
+    crime = {(str(r["factSubject"]).removeprefix(IRIS.base), str(r["factProperty"]).rsplit("#", 1)[1],
+              str(r["factObject"]).removeprefix(IRIS.base), str(r["factGraph"]).removeprefix(IRIS.base + "graph/"))
+             for r in rows if str(r["rule"]) == "case-concerns-provision-by-crime-type"}
+    assert crime == {
+        ("id/case/XAA-EX-001", "crimeType", "vocab/crime-type/participation-in-an-organized-criminal-group", "cases"),
+        ("vocab/crime-type/participation-in-an-organized-criminal-group", "criminalizedUnder", "id/instrument/untoc/art/5/1",
+         "vocabularies"),
+        ("id/instrument/untoc/art/5/1", "is_part_of", "id/instrument/untoc/art/5", "instruments"),
+    }
     # a link the sources assert is no inference: nothing to explain
     assert why(examples, IRIS, "legislation/XAA/XAA-penal-code/art/150", "untoc/art/5/1/a") == []
     assert why(examples, IRIS, "case/XAA-EX-001", "untoc/art/6") == []
@@ -220,12 +254,15 @@ def test_removing_the_asserted_fact_removes_the_inference(scratch: EmbeddedStore
             provision["implements"] = ["untoc/art/6/1/a"]
     Ingest(scratch, settings).load("legislation", [write(tmp_path / "legislation.jsonl", legislation)])
     now = inferred(scratch)
-    assert article5 not in now and counts_for not in now
-    assert not any(str(o).startswith(str(IRIS.provision("untoc/art/5"))) for _s, _p, o in now)
+    # art. 5 is still concerned, by the case's crime type alone (participation in an organized
+    # criminal group): no line of reasoning goes through art. 150 any more
+    assert counts_for not in now
+    assert not any(str(o).startswith(str(IRIS.provision("untoc/art/5"))) for s, _p, o in now if s == art150)
+    assert {str(r["rule"]) for r in why(scratch, IRIS, "case/XAA-EX-001", "untoc/art/5")} == {
+        "case-concerns-provision-by-crime-type"}
     assert (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/6")) in now
     assert (art150, ELI.applies, IRIS.provision("untoc/art/6")) in now
     assert now == expected_links(IRIS, legislation, records("cases.jsonl"))
-    assert why(scratch, IRIS, "case/XAA-EX-001", "untoc/art/5") == []
 
     # the case again, without the reference to tip/art/3/a nor the laws it applied
     cases = records("cases.jsonl")
@@ -233,8 +270,11 @@ def test_removing_the_asserted_fact_removes_the_inference(scratch: EmbeddedStore
     cases[0]["legislation"] = []
     Ingest(scratch, settings).load("cases", [write(tmp_path / "cases.jsonl", cases)])
     now = inferred(scratch)
-    assert not any(s == case for s, _p, _o in now)
-    assert now == expected_links(IRIS, legislation, cases)
+    # what is left follows from its crime types and TIP elements alone
+    assert {str(r["rule"]) for o in {o for s, _p, o in now if s == case}
+            for r in why(scratch, IRIS, "case/XAA-EX-001", IRIS.provision_reference(str(o)))} == {
+        "case-concerns-provision-by-crime-type", "case-concerns-definition-by-tip-elements"}
+    assert article5 in now and now == expected_links(IRIS, legislation, cases)
 
 
 def test_reloading_the_same_data_changes_no_inference(scratch: EmbeddedStore, settings: Settings) -> None:
@@ -420,4 +460,4 @@ def test_rules_run_under_the_configured_base() -> None:
     assert inferred(store, iris) == expected_links(iris, records("legislation.jsonl"), records("cases.jsonl"))
     assert not any(g.startswith(Iris().base) for g in store.graphs())
     rows = why(store, iris, "case/XAA-EX-001", "untoc/art/5")
-    assert len(rows) == 4 and all(str(r["factGraph"]).startswith(iris.base + "graph/") for r in rows)
+    assert len(rows) == 7 and all(str(r["factGraph"]).startswith(iris.base + "graph/") for r in rows)

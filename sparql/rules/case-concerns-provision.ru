@@ -9,14 +9,16 @@
 # name order, in every load's own transaction: whole (the inferred graph emptied first) or scoped
 # to the focus nodes the load may change, marked where the line "# scope ?case" stands. Scoped is
 # exact because what this rule infers about ?case follows from ?case's own triples, those of the
-# national provisions it links to by the property below, and the instruments graph (whose change
+# national provisions it links to by the property below (in the legislation and editorial graphs:
+# a load of either marks the national provisions it writes, see sherloc_kg/inference.py), and the
+# instruments graph (whose change
 # runs the rules whole):
 # follows <https://w3id.org/sherloc/ontology#appliesNationalProvision>
 #
 # Traceability: the derivation is not reified (the inferred graph stays one plain triple per link,
 # queried like any other). The named query `why-inferred` (sparql/why-inferred.rq) returns, for an
 # inferred link, every asserted fact it follows from (the case's reference or the case's applied
-# national provision and that provision's eli:applies, and each eli:is_part_of step up to the
+# national provision and that provision's eli:applies, in graph legislation or editorial, and each eli:is_part_of step up to the
 # concerned provision), with the graph each fact is asserted in and the name of this rule.
 #
 # Graph IRIs are written under the default base; the runner rewrites them to the configured base.
@@ -37,6 +39,10 @@ WHERE {
         # scope ?case
         GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:appliesNationalProvision ?national }
         GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national eli:applies ?provision }
+      } UNION {
+        # scope ?case
+        GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:appliesNationalProvision ?national }
+        GRAPH <https://w3id.org/sherloc/graph/editorial> { ?national eli:applies ?provision }
       }
     }
   }

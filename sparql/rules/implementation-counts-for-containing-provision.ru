@@ -3,7 +3,11 @@
 # counts as implementing every provision that contains it, up to the article: a national provision
 # implementing article 5 (1) (a) implements article 5 (1) and article 5.
 #
-# Reads asserted facts only (graphs legislation, instruments); writes
+# An implementation our editors claim (eli:applies in the editorial graph, loaders/editorial.py,
+# with who, when and why) counts like a recorded one; the national provision must be recorded
+# (rdf:type in the legislation graph).
+#
+# Reads asserted facts only (graphs legislation, editorial, instruments); writes
 #   ?national eli:applies ?containing
 # into the inferred graph, the same property the source uses (the model has no narrower term, see
 # docs/model.md), so that a query over the public dataset finds article-level implementation
@@ -14,18 +18,32 @@
 # Run by sherloc_kg/inference.py in every load's transaction, whole (the inferred graph emptied
 # first) or scoped to the national provisions the load may change ("# scope ?national": what it
 # infers about ?national follows from ?national's own triples and the instruments graph).
-# Traceability: the named query `why-inferred` returns the asserted eli:applies and each
+# Traceability: the named query `why-inferred` returns the asserted eli:applies (its graph says
+# recorded, legislation, or claimed, editorial) and each
 # eli:is_part_of step that a link follows from.
 #
 # Graph IRIs are written under the default base; the runner rewrites them to the configured base.
 PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 
+# The two sources of an implementation link are a subquery, the property path outside it (Virtuoso
+# 7.2: see case-concerns-provision.ru).
 INSERT { GRAPH <https://w3id.org/sherloc/graph/inferred> { ?national eli:applies ?containing } }
 WHERE {
-  # scope ?national
-  GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national a sherloc:NationalProvision ; eli:applies ?provision }
+  {
+    SELECT DISTINCT ?national ?provision WHERE {
+      {
+        # scope ?national
+        GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national a sherloc:NationalProvision ; eli:applies ?provision }
+      } UNION {
+        # scope ?national
+        GRAPH <https://w3id.org/sherloc/graph/editorial> { ?national eli:applies ?provision }
+        GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national a sherloc:NationalProvision }
+      }
+    }
+  }
   GRAPH <https://w3id.org/sherloc/graph/instruments> { ?provision eli:is_part_of+ ?containing }
   FILTER NOT EXISTS { GRAPH <https://w3id.org/sherloc/graph/instruments> { ?containing a sherloc:InternationalInstrument } }
   FILTER NOT EXISTS { GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national eli:applies ?containing } }
+  FILTER NOT EXISTS { GRAPH <https://w3id.org/sherloc/graph/editorial> { ?national eli:applies ?containing } }
 }
