@@ -52,6 +52,13 @@ ES_CHAPTER = re.compile(r"^([IVX]+)\.\s+\S")
 LINE_MARKER = re.compile(r"^(?:-\s+)?(?:<sup>\((?P<sup>\d{1,3})\)</sup>|\((?P<paren>\d{1,3})\)|(?P<number>\d{1,3})(?:\.|\s(?=[A-ZÁÉÍÓÚ]))|"
                          r"(?P<letter>[a-z]{1,5})[.)])\s*")
 FOOTNOTE_REF = re.compile(r"\[\^\d+\]")
+# The Fedlex (fr, it) extraction runs the Swiss edition's footnotes into the sentence: "de la Convention
+# de 1951 RS 0.142.30 et du Protocole de 1967 RS 0.142.301": the number of the treaty cited in the Swiss
+# Classified Compilation, not treaty text.
+SWISS_FOOTNOTE = re.compile(r"\s+RS\s+0(?:\.\d+)+\b")
+# The Argentine text (es) keeps one page header of the Official Gazette at the end of a line:
+# "…municiones; y Martes 5 de setiembre de 2006".
+GAZETTE_HEADER = re.compile(r"\s+(?:Lunes|Martes|Miércoles|Jueves|Viernes) \d{1,2} de [a-z]+ de \d{4}$")
 EMPHASIS = re.compile(r"\*+")
 # Words a Spanish title line cannot end with: the title goes on on the next line.
 ES_OPEN_END = re.compile(r"\b(?:de|del|la|las|los|el|y|o|con|contra|en|a|al|para|por|sobre)$", re.I)
@@ -109,9 +116,11 @@ class TranslatedText:
 
 
 def clean(text: str) -> str:
-    """The words as a reader sees them: Swiss footnote calls (``[^1]``, notes of the Swiss edition,
-    not treaty text) and Markdown emphasis removed, runs of spaces collapsed."""
-    return " ".join(EMPHASIS.sub("", FOOTNOTE_REF.sub("", text)).split())
+    """The words as a reader sees them: the Swiss edition's footnotes (calls ``[^1]`` in German, the
+    notes' own "RS 0.142.30" run into the French and Italian sentence) and the Argentine gazette's
+    page header removed, Markdown emphasis removed, runs of spaces collapsed."""
+    text = GAZETTE_HEADER.sub("", SWISS_FOOTNOTE.sub("", FOOTNOTE_REF.sub("", text)))
+    return " ".join(EMPHASIS.sub("", text).split())
 
 
 def _lines(path: Path) -> list[tuple[int, str]]:
@@ -477,7 +486,7 @@ def _successor(unit: Provision) -> str | None:
 def _split_run_together(path: Path, article: TranslatedArticle, target: Provision) -> dict[str, str]:
     """Cut the article's words at each English unit's marker, in the English order; the words
     between two markers are the first unit's."""
-    pieces = [Piece(p.line, " ".join(p.text.split())) for p in article.body]
+    pieces = [Piece(p.line, clean(p.text)) for p in article.body]
     if not pieces:
         raise _error(path, article.line, f"art. {article.number} has no words")
     parents = {id(part): unit for unit in target.walk() for part in unit.parts}
@@ -545,3 +554,18 @@ def coverage(parsed: ParsedInstrument, languages: tuple[str, ...]) -> Iterator[C
         yield Coverage(language, parsed.code, sum(1 for unit in worded if language in unit.text), len(worded),
                        sum(1 for article in parsed.articles if language in article.title), len(parsed.articles),
                        language in parsed.preamble)
+
+
+def coverage_table(instruments: list[ParsedInstrument], languages: tuple[str, ...]) -> str:
+    """The coverage table of data/convention-texts/PROVENANCE.md, as Markdown (a test keeps the
+    note's copy equal to this)."""
+    rows = ["| language | instrument | provisions with text | article titles | preamble |",
+            "|---|---|---|---|---|"]
+    for language in languages:
+        for parsed in instruments:
+            for row in coverage(parsed, (language,)):
+                preamble = "yes" if row.preamble else ("not in this text" if any(
+                    parsed.preamble.values()) else "none in these texts")
+                rows.append(f"| {language} | {row.code} | {row.with_text} / {row.total} | "
+                            f"{row.titles} / {row.articles} | {preamble} |")
+    return "\n".join(rows)
