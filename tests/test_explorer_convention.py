@@ -159,9 +159,15 @@ def test_dutch_text_and_english_fallback(explorer: str) -> None:
     assert from_texts("untoc", "Elke Staat die partij is, neemt de wettelijke en andere maatregelen die nodig kunnen "
                                "zijn om de volgende handelingen strafbaar te stellen, indien zij opzettelijk zijn gepleegd:") in dutch
     assert 'class="fallback"' not in section(dutch, "text")
-    french = page(explorer, "/explore/instruments/untoc/art/5", lang="fr")
-    text = section(french, "text")
-    assert '<p class="fallback">(English; not available in Français)</p>' in text
+    # French, Spanish, German and Italian are there too (data/convention-texts/translations/)
+    french = section(page(explorer, "/explore/instruments/untoc/art/5", lang="fr"), "text")
+    assert 'class="fallback"' not in french
+    assert '<span class="provision-text">Chaque État partie adopte les mesures législatives' in french
+    spanish = section(page(explorer, "/explore/instruments/untoc/art/2", lang="es"), "text")
+    assert "grupo delictivo organizado" in spanish and 'class="fallback"' not in spanish
+    russian = page(explorer, "/explore/instruments/untoc/art/5", lang="ru")
+    text = section(russian, "text")
+    assert '<p class="fallback">(English; not available in Русский)</p>' in text
     assert '<span class="provision-text" lang="en">Each State Party shall adopt' in text
 
 
