@@ -137,10 +137,13 @@ def test_the_chosen_language_comes_first_and_marked(explorer: str) -> None:
     # the cookie the language switch sets works the same way; a title in French for a country
     french = httpx.get(f"{explorer}/id/country/BRA", headers=HTML, cookies={"lang": "fr"}).text
     assert '<h1 lang="fr">Brésil</h1>' in french
-    # a title missing in the chosen language falls back to English, and says so
-    article = httpx.get(f"{explorer}/id/instrument/untoc/art/5?lang=fr", headers=HTML).text
+    # a title missing in the chosen language falls back to English, and says so (the Convention has no
+    # Russian text here; French, Spanish, German and Italian it has)
+    article = httpx.get(f"{explorer}/id/instrument/untoc/art/5?lang=ru", headers=HTML).text
     assert '<h1 lang="en">Criminalization of participation in an organized criminal group</h1>' in article
     assert 'class="fallback"' in article
+    article = httpx.get(f"{explorer}/id/instrument/untoc/art/5?lang=fr", headers=HTML).text
+    assert '<h1 lang="fr">Incrimination de la participation à un groupe criminel organisé</h1>' in article
 
 
 # -- the neighbourhood picture ----------------------------------------------------------------------------
