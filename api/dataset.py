@@ -8,12 +8,22 @@ example resources and the dump as a ``dcat:Distribution``.
 ``/dataset/dump.nq.gz`` streams the caller's graphs (for the public: the public graphs only) as
 gzip-compressed N-Quads: quads are read from the store in chunks, each serialised by the engine
 and pushed through one gzip stream, so the dump is never held in memory.
+
+The store's quad iterator is bound to the thread that made it (pyoxigraph's iterators are
+"unsendable": touched from another thread, the engine panics and takes the process down), while
+a streaming response would pull each chunk on whichever thread of the pool is free. So each dump
+is read from start to end on one thread of its own, which hands the compressed chunks over a small
+queue; when the client goes away the thread stops at its next chunk and drops the iterator itself.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+
+import anyio
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
@@ -146,12 +156,64 @@ def gzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
     yield compressor.flush()
 
 
+_END = object()
+
+
+def on_one_thread(make: Callable[[], Iterable[bytes]], *, backlog: int = 4) -> AsyncIterator[bytes]:
+    """The chunks of ``make()``, made, read and closed on one thread of their own (see the module
+    docstring); at most ``backlog`` chunks wait for the client at any time."""
+    chunks: queue.Queue[object] = queue.Queue(maxsize=backlog)
+    stop = threading.Event()
+
+    def hand_over(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            source = iter(make())
+            try:
+                for chunk in source:
+                    if not hand_over(chunk):
+                        return
+            finally:
+                close = getattr(source, "close", None)
+                if close is not None:
+                    close()  # here, on the thread that made the store's iterator
+        except BaseException as error:  # noqa: BLE001 - handed to the response, which ends it
+            hand_over(error)
+            return
+        hand_over(_END)
+
+    async def stream() -> AsyncIterator[bytes]:
+        thread = threading.Thread(target=produce, name="sherloc-dump", daemon=True)
+        thread.start()
+        try:
+            while True:
+                item = await anyio.to_thread.run_sync(chunks.get)
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item  # type: ignore[misc]
+        finally:
+            stop.set()
+
+    return stream()
+
+
 @router.get("/dataset/dump.nq.gz", summary="The caller's graphs (the public ones for the public) as gzip N-Quads",
             response_class=StreamingResponse, responses={200: {"content": {"application/gzip": {}}}})
 def dump(ctx: Context = Depends(context), who: Caller = Depends(caller)) -> StreamingResponse:
     graphs = [g for g in visible_graphs(ctx.store, ctx.iris, who) if g in set(ctx.store.graphs())]
     filename = "sherloc-kg.nq.gz" if who.role is Role.PUBLIC else f"sherloc-kg-{who.role.value}.nq.gz"
-    return StreamingResponse(gzip_stream(ctx.store.dump_chunks(graphs)), media_type="application/gzip",
+    store = ctx.store
+    return StreamingResponse(on_one_thread(lambda: gzip_stream(store.dump_chunks(graphs))), media_type="application/gzip",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                       "Vary": "Authorization", **_cache(who)})
 
