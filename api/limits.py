@@ -21,6 +21,7 @@ from sherloc_kg.config import Settings
 from sherloc_kg.errors import LimitReached, QueryTooLong, TooManyQueries
 from sherloc_kg.query_limits import Caps, answer_capped
 from sherloc_kg.query_worker import QueryRequest, WorkerPool, store_fingerprint
+from sherloc_kg.sparql_text import nesting_depth
 from sherloc_kg.store import Dataset, Store
 from sherloc_kg.store.embedded import EmbeddedStore
 
@@ -44,6 +45,29 @@ def check_length(text: str, who: Caller, settings: Settings) -> None:
     if size > limit:
         raise QueryTooLong(f"the query is {size} bytes long; this endpoint runs queries of at most {limit} "
                            "bytes (SHERLOC_QUERY_MAX_LENGTH)", f"length={limit}")
+
+
+#: The deepest nesting of brackets a query or update text may have. Oxigraph's parser recurses once
+#: or more per level and overflows its thread's stack (a SIGSEGV that ends the whole process) near
+#: 4,000 levels on an 8 MiB stack, fewer on the smaller stacks of other threads; the deepest of
+#: our own queries nests 6 levels.
+MAX_NESTING = 64
+
+
+class QueryTooDeep(LimitReached):
+    """Brackets nested deeper than MAX_NESTING: refused before any engine parses the text."""
+
+    http_status = 400
+
+
+def check_depth(text: str) -> None:
+    """Refuse a text whose brackets nest deeper than MAX_NESTING (every role: a parser crash is
+    no privilege), read by the lexer, which does not recurse."""
+    depth = nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise QueryTooDeep(f"the text nests brackets ((, {{ or [) {depth} levels deep; this endpoint parses at most "
+                           f"{MAX_NESTING}: write the expression flatter (IN (...), VALUES, a chain of && or ||)",
+                           f"nesting={MAX_NESTING}")
 
 
 def client_of(request: Request, who: Caller) -> str:
@@ -86,25 +110,30 @@ class ClientSlots:
 
 
 class QueryRunner:
-    """Where /sparql queries run. On the on-disk embedded store: in worker processes, so that the
-    timeout stops them (sherloc_kg/query_worker.py). In memory (tests): in this process, with the
-    caps but without a timeout (an in-memory store cannot be shared with another process). On a
-    remote store: in this process, which stops waiting after SHERLOC_QUERY_TIMEOUT (a 503); the
-    server runs the query and must stop it by its own limits (README "Scaling out")."""
+    """Where /sparql queries run. On the on-disk embedded store: always in worker processes
+    (sherloc_kg/query_worker.py), at least one, so that the engine never parses or runs a caller's
+    text in the server process: a timeout kills the worker, a memory limit (RLIMIT_AS) bounds it,
+    a parser crash ends it and not the server, and each client holds at most its fair share of
+    them. In memory (tests and demonstrations: a store in memory cannot be shared with another
+    process): in this process, with the caps and the nesting bound but without a timeout. On a
+    remote store: in this process, which parses nothing and stops waiting after
+    SHERLOC_QUERY_TIMEOUT (a 503); the server runs the query and must stop it by its own limits
+    (README "Scaling out")."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.store = store
         self.path: str | None = None
         self.pool: WorkerPool | None = None
-        if isinstance(store, EmbeddedStore) and store.location != "memory" and settings.query_workers > 0:
+        if isinstance(store, EmbeddedStore) and store.location != "memory":
             self.path = store.location
-            self.pool = WorkerPool(store.location, size=settings.query_workers, timeout=settings.query_timeout,
-                                   private_graphs=store.private_graphs)
+            self.pool = WorkerPool(store.location, size=max(1, settings.query_workers), timeout=settings.query_timeout,
+                                   private_graphs=store.private_graphs, memory=settings.query_worker_memory)
 
-    def answer(self, sparql: str, *, form: str, media_type: str, dataset: Dataset | None, caps: Caps) -> bytes:
+    def answer(self, sparql: str, *, form: str, media_type: str, dataset: Dataset | None, caps: Caps,
+               client: str = "") -> bytes:
         if self.pool is not None and self.path is not None:
             return self.pool.run(QueryRequest(sparql=sparql, form=form, media_type=media_type, dataset=dataset,
-                                              caps=caps, fingerprint=store_fingerprint(self.path)))
+                                              caps=caps, fingerprint=store_fingerprint(self.path)), client=client)
         return answer_capped(self.store, sparql, form=form, media_type=media_type, dataset=dataset, caps=caps)
 
     def close(self) -> None:

@@ -32,6 +32,7 @@ published versions stay public, as history). docs/model.md "review" gives the mo
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import threading
 from datetime import datetime, timezone
@@ -63,6 +64,13 @@ SUBMIT_ROLES = (Role.SUBMITTER, Role.OFFICIAL, Role.ADMIN)
 PUBLISH_ROLES = (Role.OFFICIAL, Role.ADMIN)
 REPORT_TYPES = ("application/json", "text/turtle")
 MAX_ANSWERS = 500
+#: The deepest nesting of JSON arrays and objects a submission may have. An answer is an object of
+#: plain values in a list or ``{"answers": [...]}``; JSON-LD adds ``@context``, ``@graph`` and value
+#: objects: under ten levels. The bound is checked by a scan that does not recurse, before any
+#: parser does: Oxigraph's JSON-LD parser recurses per level and overflows its stack (a crash of the
+#: whole server) near 8,000, Python's json module raises RecursionError near 1,000.
+MAX_JSON_DEPTH = 32
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 #: One submission or publication at a time in this process: a version number is read, then written.
 #: (With several worker processes, two submissions of the SAME answer at the same instant could
 #: both take number n; the second transaction then replaces the first's version n.)
@@ -114,9 +122,35 @@ def _now() -> Literal:
 
 # -- reading a submission -----------------------------------------------------------------------
 
+def json_depth(body: bytes, *, stop_after: int = MAX_JSON_DEPTH) -> int:
+    """How deeply arrays and objects nest in a JSON text (strings skipped), read without
+    recursion; stops counting once past ``stop_after``."""
+    depth = deepest = 0
+    for token in _JSON_TOKENS.finditer(body):
+        mark = token.group()
+        if mark in (b"[", b"{"):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > stop_after:
+                    break
+        elif mark in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
+def _check_depth(body: bytes) -> None:
+    depth = json_depth(body)
+    if depth > MAX_JSON_DEPTH:
+        raise UsageError(f"the submission nests arrays and objects more than {MAX_JSON_DEPTH} levels deep, the most "
+                         "this endpoint reads: an answer is one JSON object of plain values")
+
+
 async def _answers(request: Request, iris: Iris) -> list[dict[str, Any]]:
     media_type = (request.headers.get("content-type") or "application/json").split(";", 1)[0].strip().lower()
     body = await request.body()
+    if media_type in ("application/ld+json", "application/json", "text/json"):
+        _check_depth(body)
     if media_type == "application/ld+json":
         return _from_jsonld(body, iris)
     if media_type not in ("application/json", "text/json"):
@@ -366,7 +400,9 @@ def store_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], *, a
         for record in records:
             existing = _existing(ctx.store, iris, record.iri)
             if existing["country"] is not None and not _may_write_for(who, existing["country"]):
-                raise Forbidden(f"answer {record.location.record!r} exists already and is {existing['country']}'s")
+                # Not naming the State: whose answer it is is restricted.
+                raise Forbidden(f"answer {record.location.record!r} cannot be written with this token: choose "
+                                "another id for your State's answer")
         writes: list[RecordWrite] = []
         for record in records:
             answer = record.iri
@@ -409,11 +445,11 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
     public = str(iris.graph(PUBLIC))
     with _WRITING:
         existing = _existing(ctx.store, iris, answer)
-        if not existing["graphs"]:
-            raise NotFound(f"no review answer with id {answer_id!r}")
-        if not _may_write_for(who, existing["country"]):
-            raise Forbidden(f"answer {answer_id!r} is {existing['country']}'s: only an official of that State "
-                            "or an admin may publish it")
+        # Another State's answer is answered as one that does not exist (same status, same words):
+        # a different refusal would tell which ids exist and whose they are (issue 24).
+        if not existing["graphs"] or not _may_write_for(who, existing["country"]):
+            raise NotFound(f"no review answer with id {answer_id!r} that this token may publish (an official "
+                           "publishes the answers of its own State)")
         version = existing["current"]
         if existing["graphs"] == {public}:
             return {"id": answer_id, "iri": str(answer), "published": True, "already": True,

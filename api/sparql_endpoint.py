@@ -19,7 +19,15 @@ graph outside them. An empty intersection is an empty dataset, not an error: a q
 one may not see answers as if they held nothing, which tells nothing about whether they exist.
 
 Updates are for admin tokens only (401 for the public, 403 for other roles). SERVICE (and LOAD,
-in updates) make the server fetch URLs of the query's choosing, so only an admin may use them.
+in updates) make the server fetch URLs of the query's choosing, so only an admin may use them; any
+word or prefixed name starting with SERVICE is refused, since Oxigraph reads ``SERVICESILENT<u>``
+and ``SERVICEex:x`` as SERVICE (sparql_text.service_like).
+
+The engine never parses query text in the server process when the store is on disk: queries, and
+the syntax check of a text that is no query, run in worker processes (sherloc_kg/query_worker.py),
+which a crash or a memory limit ends without ending the server. Before any engine sees a text,
+brackets nested deeper than MAX_NESTING are refused (a 400): Oxigraph's parser recurses on them
+and overflows its stack, which kills the process it runs in (also a remote ``oxigraph serve``).
 
 Bounded work (api/limits.py): a query longer than SHERLOC_QUERY_MAX_LENGTH is a 413; an answer
 over SHERLOC_QUERY_MAX_ROWS rows (or triples) or SHERLOC_QUERY_MAX_BYTES bytes is a 422, never a
@@ -32,7 +40,6 @@ JSON body and in a ``SHERLOC-Limit`` header.
 from __future__ import annotations
 
 import html
-import io
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -43,13 +50,15 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
 from sherloc_kg.access import Caller, Forbidden, Role
-from sherloc_kg.errors import LimitReached, QueryError, QueryTooLong, SherlocError, UnsupportedMediaType, UsageError
-from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, keywords, query_form, \
+from sherloc_kg.errors import LimitReached, QueryError, QueryTimedOut, QueryTooLong, SherlocError, UnsupportedMediaType, \
+    UsageError, WorkersBusy
+from sherloc_kg.query_limits import Caps
+from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, query_form, service_like, \
     update_names_dataset, with_using
 from sherloc_kg.store import Dataset
 
 from .context import Context, caller, context
-from .limits import caps_for, check_length, client_of, limit_response
+from .limits import caps_for, check_depth, check_length, client_of, limit_response
 from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type
 
 router = APIRouter()
@@ -228,24 +237,28 @@ def run_query(request: Request, operation: Operation, ctx: Context, who: Caller)
     if operation.params.get("using-graph-uri") or operation.params.get("using-named-graph-uri"):
         raise UsageError("using-graph-uri and using-named-graph-uri are for updates; a query takes "
                          "default-graph-uri and named-graph-uri")
-    if who.role is not Role.ADMIN and "SERVICE" in keywords(text):
+    check_depth(text)
+    if who.role is not Role.ADMIN and service_like(text):
         raise Forbidden("SERVICE is not allowed here: this endpoint does not fetch other endpoints "
-                        "for a query (it needs an admin token)")
+                        "for a query (it needs an admin token); no word or prefixed name of a query may "
+                        "start with SERVICE")
     base = endpoint_url(request)
     form = query_form(text)
     runnable, shift = _with_base(text, base)
+    client = client_of(request, who)
     if form is None:
         if first_keyword(text) in _UPDATE_WORDS:
             raise UsageError("this is an update, not a query: POST it as update=... or with "
                              "Content-Type application/sparql-update")
-        _check_syntax(ctx, runnable, text, shift)
+        with ctx.slots.hold(client, who):
+            _check_syntax(ctx, runnable, text, shift, client)
         raise QueryError("the query is not SELECT, ASK, CONSTRUCT or DESCRIBE")
     dataset = _dataset(who, ctx, text, operation, base)
     media_type = _format_parameter(operation, OFFERS[form]) or choose(request.headers.get("accept"), OFFERS[form])
-    with ctx.slots.hold(client_of(request, who), who):
+    with ctx.slots.hold(client, who):
         try:
             body = ctx.queries.answer(runnable, form=form, media_type=media_type, dataset=dataset,
-                                      caps=caps_for(who, ctx.settings))
+                                      caps=caps_for(who, ctx.settings), client=client)
         except QueryError as error:
             raise _located(error, text, shift) from error
         except SherlocError:
@@ -268,14 +281,17 @@ def _format_parameter(operation: Operation, offers: tuple[str, ...]) -> str | No
     return None
 
 
-def _check_syntax(ctx: Context, runnable: str, text: str, shift: int) -> None:
-    """Let the engine say what is wrong with a text that starts with no query form; it runs over
-    an empty dataset, so even a text that parses reads nothing."""
+def _check_syntax(ctx: Context, runnable: str, text: str, shift: int, client: str) -> None:
+    """Let the engine say what is wrong with a text that starts with no query form: where queries
+    run (a worker process on the on-disk store, never the server's own), over an empty dataset and
+    within the timeout and caps, so even a text that parses reads nothing."""
     try:
-        ctx.store.query_serialized(runnable, io.BytesIO(), media_type="application/sparql-results+json",
-                                   dataset=Dataset(default=[], named=[]))
+        ctx.queries.answer(runnable, form="SELECT", media_type="application/sparql-results+json",
+                           dataset=Dataset(default=[], named=[]), caps=Caps(bytes=65536), client=client)
     except QueryError as error:
         raise _located(error, text, shift) from error
+    except (QueryTimedOut, WorkersBusy):
+        raise
     except (SherlocError, OSError, ValueError, RuntimeError):
         pass
 
@@ -290,6 +306,7 @@ def run_update(request: Request, operation: Operation, ctx: Context, who: Caller
     if (using or using_named) and update_names_dataset(text):
         raise UsageError("the update names its dataset itself (USING, USING NAMED or WITH): it may not "
                          "also get using-graph-uri or using-named-graph-uri (SPARQL 1.1 Protocol, 2.2.3)")
+    check_depth(text)
     runnable, shift = _with_base(with_using(text, using, using_named), endpoint_url(request))
     ctx.before_raw_write()
     try:

@@ -102,7 +102,16 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         "SHERLOC_QUERY_WORKERS",
         "2",
         "On-disk store only: worker processes that run `/sparql` queries (so that a timeout can "
-        "kill one); `0` runs queries in the server process, with no timeout.",
+        "kill one, and no query text is parsed in the server process); at least one runs (`0` means "
+        "one). A client holds at most half of them (at least one) at once; its other queries wait "
+        "for its own share, so that another client always finds a worker.",
+    ),
+    "query_worker_memory": (
+        "SHERLOC_QUERY_WORKER_MEMORY",
+        "4096",
+        "On-disk store only: the address space (RLIMIT_AS) of each `/sparql` worker process, in MiB; "
+        "a query that needs more ends its worker (a fresh one takes its place) and is answered 503 "
+        "naming this limit. `0` for none.",
     ),
     "query_concurrency": (
         "SHERLOC_QUERY_CONCURRENCY",
@@ -124,7 +133,7 @@ SHACL_ENGINES = ("pyshacl", "turbo")
 
 #: The settings that hold whole numbers (the query limits), read with int().
 INTEGER_SETTINGS = ("query_max_length", "query_max_rows", "query_max_bytes", "query_timeout",
-                    "query_workers", "query_concurrency", "store_timeout")
+                    "query_workers", "query_worker_memory", "query_concurrency", "store_timeout")
 
 
 def _whole_number(name: str, value: str) -> int:
@@ -164,6 +173,7 @@ class Settings:
     query_max_bytes: int = int(SETTINGS["query_max_bytes"][1])
     query_timeout: int = int(SETTINGS["query_timeout"][1])
     query_workers: int = int(SETTINGS["query_workers"][1])
+    query_worker_memory: int = int(SETTINGS["query_worker_memory"][1])
     query_concurrency: int = int(SETTINGS["query_concurrency"][1])
     shacl_engine: str = SETTINGS["shacl_engine"][1]
     store_timeout: int = int(SETTINGS["store_timeout"][1])

@@ -12,6 +12,15 @@ A read-only RocksDB open sees the data as of when it was opened. Before each que
 sends a fingerprint of the store directory (the names, sizes and times of its files: every
 committed write appends to the write-ahead log), and a worker whose view is older reopens first.
 Workers are started with ``spawn``: no fork of a threaded server.
+
+Each worker limits its own address space (RLIMIT_AS, SHERLOC_QUERY_WORKER_MEMORY) before it opens
+the store: a query that needs more fails its allocation, which ends the worker (the engine aborts),
+and the caller gets :class:`QueryOutOfMemory` (503) while a fresh worker takes its place. A parser
+crash (a stack overflow) likewise ends a worker, never the server.
+
+Fair share: one client (its token, else its address) holds at most ``share`` workers at once (half
+of them, at least one); its other queries wait for one of its own to finish, so that one client's
+heavy queries never keep another client's from a worker.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import resource
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -26,7 +36,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import QueryError, QueryTimedOut, ResultTooLarge, SherlocError, StoreError, UsageError, WorkersBusy
+from .errors import LimitReached, QueryError, QueryTimedOut, ResultTooLarge, SherlocError, StoreError, UsageError, \
+    WorkersBusy
 from .query_limits import Caps, answer_capped
 from .store import Dataset
 from .store.embedded import MIRROR_FOLDER, STALE_MARK, EmbeddedStore
@@ -35,6 +46,37 @@ from .store.embedded import MIRROR_FOLDER, STALE_MARK, EmbeddedStore
 #: free worker beyond the query timeout, before the pool gives up (seconds).
 STARTUP_GRACE = 60
 _ERRORS = {cls.__name__: cls for cls in (QueryError, StoreError, UsageError)}
+
+
+class QueryOutOfMemory(LimitReached):
+    """The worker running the query went past its memory limit (or otherwise died) and was
+    replaced: 503, as a timeout is: the server is fine, this query is too costly for it."""
+
+    http_status = 503
+    retry_after = 5
+
+
+def _share_malloc_arenas() -> None:
+    """glibc gives each thread its own 64 MiB malloc arena (address space, mostly never touched);
+    under RLIMIT_AS those would count against the limit for nothing, so threads share two."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
+def limit_memory(mebibytes: int) -> None:
+    """Bound this process's address space (RLIMIT_AS) to ``mebibytes`` MiB; 0 leaves it as is."""
+    if mebibytes <= 0:
+        return
+    _share_malloc_arenas()
+    limit = mebibytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def store_fingerprint(path: str) -> tuple:
@@ -87,9 +129,11 @@ def _answer(store, request: QueryRequest) -> bytes:
                          dataset=request.dataset, caps=request.caps)
 
 
-def worker_main(path: str, connection: Connection, private_graphs: frozenset[str] = frozenset()) -> None:
+def worker_main(path: str, connection: Connection, private_graphs: frozenset[str] = frozenset(),
+                memory: int = 0) -> None:
     """The loop of one worker process: answer requests until the pipe closes or a None comes."""
     store, seen = None, None
+    limit_memory(memory)
     try:
         connection.send("ready")
     except OSError:  # the server went away while this worker started
@@ -112,6 +156,8 @@ def worker_main(path: str, connection: Connection, private_graphs: frozenset[str
             reply = ("ok", body)
         except ResultTooLarge as error:
             reply = ("too-large", str(error), error.limit)
+        except MemoryError:
+            reply = ("out-of-memory",)
         except SherlocError as error:
             reply = ("error", type(error).__name__ if type(error).__name__ in _ERRORS else "QueryError", str(error))
         except Exception as error:  # noqa: BLE001 - said to the client as a failed query
@@ -124,10 +170,10 @@ def worker_main(path: str, connection: Connection, private_graphs: frozenset[str
 
 # -- the pool, in the server ------------------------------------------------------------------
 class _Worker:
-    def __init__(self, context, path: str, private_graphs: frozenset[str]) -> None:
+    def __init__(self, context, path: str, private_graphs: frozenset[str], memory: int) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(path, child, private_graphs), name="sherloc-query-worker",
-                                       daemon=True)
+        self.process = context.Process(target=worker_main, args=(path, child, private_graphs, memory),
+                                       name="sherloc-query-worker", daemon=True)
         self.process.start()
         child.close()
         self._stopping, self._stopped = threading.Lock(), False
@@ -146,13 +192,20 @@ class _Worker:
 
 class WorkerPool:
     """``size`` worker processes answering queries over the store at ``path`` within ``timeout``
-    seconds (0: no timeout). Started on the first query; :meth:`close` stops them."""
+    seconds (0: no timeout), each within ``memory`` MiB of address space (0: no limit). Started on
+    the first query; :meth:`close` stops them."""
 
-    def __init__(self, path: str, *, size: int, timeout: int, private_graphs: frozenset[str] = frozenset()) -> None:
+    def __init__(self, path: str, *, size: int, timeout: int, private_graphs: frozenset[str] = frozenset(),
+                 memory: int = 0) -> None:
         self.path = path
         self.private_graphs = private_graphs
         self.size = size
         self.timeout = timeout
+        self.memory = memory
+        #: How many workers one client may hold at once.
+        self.share = max(1, size // 2)
+        self._held: dict[str, int] = {}
+        self._share_freed = threading.Condition()
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
@@ -177,7 +230,7 @@ class WorkerPool:
         with self._lock:
             if self._closed:
                 return
-            worker = _Worker(self._context, self.path, self.private_graphs)
+            worker = _Worker(self._context, self.path, self.private_graphs, self.memory)
             self._workers.add(worker)
 
         def welcome() -> None:
@@ -204,12 +257,32 @@ class WorkerPool:
         for _ in range(self.size):
             self._start_one()
 
-    def run(self, request: QueryRequest) -> bytes:
+    def run(self, request: QueryRequest, client: str = "") -> bytes:
         """The answer to ``request`` from a worker; QueryTimedOut (and a fresh worker) when it
-        takes longer than the timeout, WorkersBusy when no worker frees up in time."""
+        takes longer than the timeout, QueryOutOfMemory when its worker dies, WorkersBusy when no
+        worker frees up in time (for this client: within its share)."""
         self._ensure_started()
+        wait = (self.timeout or 0) + STARTUP_GRACE
+        with self._share_freed:
+            if not self._share_freed.wait_for(lambda: self._held.get(client, 0) < self.share, timeout=wait):
+                raise WorkersBusy(f"this client's queries already hold {self.share} of the {self.size} query "
+                                  "workers, its share, and none finished in time: try again shortly",
+                                  f"workers={self.size}")
+            self._held[client] = self._held.get(client, 0) + 1
         try:
-            worker = self._idle.get(timeout=(self.timeout or 0) + STARTUP_GRACE)
+            return self._run_held(request, wait)
+        finally:
+            with self._share_freed:
+                left = self._held[client] - 1
+                if left:
+                    self._held[client] = left
+                else:
+                    del self._held[client]
+                self._share_freed.notify_all()
+
+    def _run_held(self, request: QueryRequest, wait: float) -> bytes:
+        try:
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
             raise WorkersBusy(f"all {self.size} query workers stayed busy: try again shortly",
                               f"workers={self.size}") from None
@@ -231,16 +304,25 @@ class WorkerPool:
                                     "(bind a subject or a graph, add LIMIT, avoid unbounded paths)",
                                     f"timeout={self.timeout}")
             reply = worker.connection.recv()
-        except (EOFError, OSError) as error:
+        except (EOFError, OSError):
             self._replace(worker)
-            raise StoreError(f"the query worker died while running the query: {error}") from error
+            raise self._died() from None
         self._idle.put(worker)
         kind, *rest = reply
         if kind == "ok":
             return rest[0]
+        if kind == "out-of-memory":
+            raise self._died()
         if kind == "too-large":
             raise ResultTooLarge(rest[0], rest[1])
         raise _ERRORS.get(rest[0], QueryError)(rest[1])
+
+    def _died(self) -> QueryOutOfMemory:
+        limit = f"{self.memory} MiB" if self.memory else "the machine's memory"
+        return QueryOutOfMemory(f"the query needed more memory than a query worker has ({limit}, "
+                                "SHERLOC_QUERY_WORKER_MEMORY) or could not be parsed, and was stopped: make it more "
+                                "selective (bind a subject or a graph, add LIMIT, avoid cartesian products)",
+                                f"memory={self.memory}")
 
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` (which stops its query), and start a fresh one in its place."""

@@ -13,7 +13,11 @@ are syntax. On top of it:
   (SPARQL 1.1 Protocol, 2.2.3: such an update may not also get using-graph-uri);
 - :func:`with_using`: an update rewritten so that the protocol's using-graph-uri /
   using-named-graph-uri apply to each of its DELETE/INSERT ... WHERE operations;
-- :func:`keywords`: the keywords a text uses, e.g. to refuse SERVICE or LOAD;
+- :func:`keywords`: the keywords a text uses, e.g. to refuse LOAD;
+- :func:`service_like`: whether any token of the text could be read as SERVICE by an engine
+  (``SERVICESILENT<url>``, ``SERVICEex:x``): a refusal that errs towards refusing;
+- :func:`nesting_depth`: how deeply brackets nest, bounded before any engine parses the text
+  (Oxigraph's recursive-descent parser overflows its stack, killing the process, near 4,000);
 - :func:`has_relative_iri`: whether the text needs a base IRI.
 
 It is not a parser: malformed text gives a best-effort answer and the engine reports the error.
@@ -28,13 +32,14 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 #: Terminals, tried in order at each position. IRIREF excludes what the grammar excludes, so that
-#: ``?a < ?b`` stays a comparison; strings allow any escaped character.
+#: ``?a < ?b`` stays a comparison, but takes ``\\u``/``\\U`` escapes as Oxigraph does (SPARQL 1.1
+#: Query 19.2: codepoint escapes in IRIs and strings); strings allow any escaped character.
 _TERMINALS = [
     ("space", r"\s+"),
     ("comment", r"#[^\n\r]*"),
     ("string", r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
                r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\""),
-    ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
+    ("iri", r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>"),
     ("var", r"[?$][\w\u00B7\u00C0-\uFFFF]+"),
     ("bnode", r"_:[\w\u00C0-\uFFFF](?:[\w.\-\u00B7\u00C0-\uFFFF]*[\w\-\u00B7\u00C0-\uFFFF])?"),
     # A prefixed name, or a bare word (keyword, function name, 'a', true/false).
@@ -109,9 +114,50 @@ def keywords(text: str) -> set[str]:
     return {t.text.upper() for t in tokens(text) if t.kind == "word"}
 
 
+#: What an engine could take for the SERVICE keyword: a word or prefixed name that starts with it
+#: (Oxigraph reads ``SERVICESILENT<url>`` as ``SERVICE SILENT <url>`` and ``SERVICEex:x`` as
+#: ``SERVICE ex:x``), or any other token but a string, an IRI or a plain variable that holds it.
+_SERVICE = "SERVICE"
+
+
+def service_like(text: str) -> bool:
+    """Whether the text could ask the engine to call another endpoint (SERVICE, in any spelling
+    the engine accepts). Errs towards yes: a prefixed name ``service:x`` or a variable with
+    letters beyond ASCII holding SERVICE counts too; words inside strings, IRIs and comments do
+    not (the lexer reads those as the engine's grammar does)."""
+    for token in tokens(text):
+        if token.kind in ("string", "iri"):
+            continue
+        upper = token.text.upper()
+        if _SERVICE not in upper:
+            continue
+        if token.kind == "var" and token.text[1:].isascii():
+            continue  # ?service: a variable name, never a keyword
+        return True
+    return False
+
+
+_OPENING, _CLOSING = "({[", ")}]"
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``(``, ``{`` and ``[`` (all three together), outside strings, IRIs
+    and comments: what a recursive-descent parser recurses on."""
+    depth = deepest = 0
+    for token in tokens(text):
+        if token.kind != "punct":
+            continue
+        if token.text in _OPENING:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.text in _CLOSING:
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def has_relative_iri(text: str) -> bool:
     """Whether an IRI written in the text is relative, so that it needs a base IRI to mean anything."""
-    return any(t.kind == "iri" and not _SCHEME.match(t.text[1:-1]) for t in tokens(text))
+    return any(t.kind == "iri" and not _SCHEME.match(_unescape_iri(t.text[1:-1])) for t in tokens(text))
 
 
 @dataclass
