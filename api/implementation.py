@@ -14,6 +14,18 @@ matched against the ``sherloc:inRegion`` codes the countries graph gives each St
 ``data-quality-of-country``) run over the graphs the caller may read (``who.dataset``): the public
 never sees an unpublished self-assessment, an official does. Python only reshapes the rows.
 
+Open world. The store knows a State's participation only where a source recorded it (the bundled UN
+Treaty Collection table covers 18 participants of UNTOC and none of the Protocols): without a
+record, participation is "no participation recorded", never "not party", in the JSON, the CSV and
+the pages alike; each answer carries ``coverage`` (named query ``participation-coverage``): per
+instrument, how many participants have participation recorded, from which source, as at which date,
+with a sentence saying so. The gap matrix has a row for every State with any record (a case decided
+by its courts, a law, an authority, a review answer, a participation). The ``no-legislation`` gap is
+a gap in the database: the article lays an obligation and no implementing legislation is recorded,
+whether or not participation is recorded (the cell says which). Implementation counts say what they
+rest on: ``cited`` (the legislation record) or ``editorial`` (a mapping by the SHERLOC-KG editors,
+graph ``editorial``).
+
 The gap matrix has a row for a regional economic integration organization that is party to an
 instrument (the European Union, ``id/jurisdiction/EU``, from the UN Treaty Collection status
 table), beside the States: it is no ``sherloc:Country``, so its row says ``"organization": true``,
@@ -47,7 +59,9 @@ M49 = re.compile(r"[0-9]{3}")
 DERIVED = ("evidence found", "self-assessed only", "nothing recorded")
 #: The gaps the matrix marks: notation → explanation.
 GAPS = {
-    "no-legislation": "Party to the instrument, the article lays an obligation, and no implementing legislation is recorded",
+    "no-legislation": ("The article lays an obligation and no implementing legislation is recorded for the State: a gap "
+                       "in the database (where no participation is recorded, the database does not say whether the "
+                       "obligation binds the State)"),
     "self-assessed-without-legislation": "Self-assessed as implemented (or partially), but no implementing legislation is recorded",
     "legislation-but-assessed-not-implemented": "Implementing legislation is recorded, but the State self-assessed the article as not implemented",
     "cases-without-legislation": "Cases apply or cite the article, but no implementing legislation is recorded",
@@ -66,11 +80,21 @@ SELECT ?country ?label WHERE {
 }"""
 _REGIONS = """PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
 SELECT DISTINCT ?code WHERE { ?country a sherloc:Country ; sherloc:inRegion ?code }"""
-PROFILE_COLUMNS = ("instrument", "article", "title", "obligation", "clusters", "party_since", "signed",
-                   "derived_status", "national_provisions", "cases", "authorities",
+#: What a State's participation in an instrument is, as recorded.
+PARTICIPATION_WORDS = {"party": "party", "signatory": "signatory (no consent to be bound recorded)",
+                       "not-recorded": "no participation recorded"}
+#: How the coverage sentence names each instrument.
+COVERAGE_NAMES = {"untoc": "UNTOC", "tip": "the Trafficking in Persons Protocol",
+                  "som": "the Smuggling of Migrants Protocol", "fp": "the Firearms Protocol"}
+UNTC = "https://treaties.un.org/"
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+PROFILE_COLUMNS = ("instrument", "article", "title", "obligation", "clusters", "participation", "party_since", "signed",
+                   "derived_status", "national_provisions", "national_provisions_cited", "national_provisions_editorial", "cases", "authorities",
                    "self_assessment", "self_assessment_date", "self_assessment_responses")
-MATRIX_COLUMNS = ("country", "name", "instrument", "article", "obligation", "weight", "clusters", "party_since",
-                  "national_provisions", "cases", "authorities", "self_assessment", "self_assessment_date", "gaps")
+MATRIX_COLUMNS = ("country", "name", "instrument", "article", "obligation", "weight", "clusters", "participation",
+                  "party_since", "signed", "national_provisions", "national_provisions_cited",
+                  "national_provisions_editorial", "cases", "authorities", "self_assessment", "self_assessment_date", "gaps")
 QUALITY_COLUMNS = ("country", "check", "severity", "resource", "label", "detail")
 
 
@@ -95,16 +119,82 @@ def local(ctx: Context, iri: str) -> str | None:
 
 
 def _entries(ctx: Context, value: object) -> list[dict]:
-    """The "IRI|reference|label" lines of an evidence list, each with its local path."""
+    """The "IRI|reference|label" lines of an evidence list, each with its local path; a national
+    provision's line ends with "|cited" or "|editorial", the kind of claim it rests on."""
     result = []
     for line in sorted(str(value or "").split("\n")):
         if not line.strip():
             continue
         iri, _, rest = line.partition("|")
         reference, _, label = rest.partition("|")
-        result.append({"iri": iri, "href": local(ctx, iri), "reference": reference or None,
-                       "label": label or iri.rsplit("/", 1)[-1]})
+        claim = None
+        if label.endswith(("|cited", "|editorial")):
+            label, _, claim = label.rpartition("|")
+        entry = {"iri": iri, "href": local(ctx, iri), "reference": reference or None,
+                 "label": label or iri.rsplit("/", 1)[-1]}
+        if claim:
+            entry["claim"] = claim
+        result.append(entry)
     return result
+
+
+def participation_status(row: dict) -> str:
+    """party, signatory or not-recorded: what the store records of a State's participation."""
+    if _text(row, "partySince"):
+        return "party"
+    return "signatory" if _text(row, "signed") else "not-recorded"
+
+
+def long_date(iso: str | None) -> str | None:
+    """2024-05-04 → 4 May 2024."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
+    if not match:
+        return iso
+    return f"{int(match[3])} {MONTH_NAMES[int(match[2]) - 1]} {match[1]}"
+
+
+def coverage(ctx: Context, who: Caller, instrument: str | None = None) -> list[dict]:
+    """Per instrument (named query ``participation-coverage``): how many participants have
+    participation recorded, from which sources, as at which date, and a sentence saying so; a
+    State outside it has "no participation recorded", never "not party"."""
+    found: dict[str, dict] = {}
+    for row in _run(ctx, who, "participation-coverage", {"instrument": instrument} if instrument else {}):
+        code = _text(row, "code") or ""
+        entry = found.setdefault(code, {
+            "instrument": code, "participants": 0, "parties": 0, "sources": [],
+            "party_count": _int(row, "partyCount") if _text(row, "partyCount") else None,
+            "counts_as_at": _text(row, "countsAsAt")})
+        count = _int(row, "participants")
+        if count:
+            entry["participants"] += count
+            entry["parties"] += _int(row, "parties")
+            entry["sources"].append({"source": _text(row, "source"), "file": _text(row, "file"),
+                                     "as_at": _text(row, "asAt"), "participants": count,
+                                     "parties": _int(row, "parties")})
+    for code, entry in found.items():
+        entry["sentence"] = _coverage_sentence(COVERAGE_NAMES.get(code, code), entry)
+    return list(found.values())
+
+
+def _coverage_sentence(name: str, entry: dict) -> str:
+    """"Participation in UNTOC is recorded from the UN Treaty Collection status table of UNTOC as at
+    4 May 2024, covering 18 participants (...)"."""
+    if not entry["participants"]:
+        return f"No participation in {name} is recorded in the store: no source loaded covers it."
+    parts = []
+    for source in entry["sources"]:
+        what = (f"the UN Treaty Collection status table of {name}" if (source["source"] or "").startswith(UNTC)
+                else f"the file {source['file']}" if source["file"] else "a source not recorded")
+        when = f" as at {long_date(source['as_at'])}" if source["as_at"] else ""
+        plural = "s" if source["participants"] != 1 else ""
+        parts.append(f"from {what}{when}, covering {source['participants']} participant{plural} "
+                     f"({source['parties']} with a consent to be bound)")
+    sentence = f"Participation in {name} is recorded " + "; ".join(parts)
+    if entry["party_count"] is not None:
+        sentence += (f"; the UN Treaty Collection counted {entry['party_count']} parties"
+                     + (f" as at {long_date(entry['counts_as_at'])}" if entry["counts_as_at"] else ""))
+    return sentence + (f". For any other State, no participation in {name} is recorded: the store does not say "
+                       "whether it is a party.")
 
 
 def filters(instrument: str | None, cluster: str | None) -> dict[str, str]:
@@ -208,9 +298,13 @@ def profile(ctx: Context, who: Caller, code: str, instrument: str | None = None,
             "instrument": _text(row, "code"), "number": _text(row, "number"), "title": _text(row, "title"),
             "obligation": obligation, "obligation_label": OBLIGATION_LABELS.get(obligation, obligation),
             "clusters": [cluster_id] if cluster_id and cluster_id != "none" else [],
+            "participation": participation_status(row),
+            "participation_words": PARTICIPATION_WORDS[participation_status(row)],
             "party_since": _text(row, "partySince"), "signed": _text(row, "signed"),
             "derived_status": _text(row, "derived") or "nothing recorded",
             "national_provisions": _entries(ctx, row.get("nationals")),
+            "national_provisions_cited": _int(row, "citedCount"),
+            "national_provisions_editorial": _int(row, "editorialCount"),
             "cases": _entries(ctx, row.get("cases")),
             "authorities": _entries(ctx, row.get("authorities")),
             "self_assessment": {"statuses": statuses, "date": _text(row, "assessmentDate"),
@@ -219,16 +313,20 @@ def profile(ctx: Context, who: Caller, code: str, instrument: str | None = None,
     entries = list(articles.values())
     totals = {status: sum(1 for a in entries if a["derived_status"] == status) for status in DERIVED}
     return {"country": code, "iri": iri, "name": name, "filters": params | {"country": code},
-            "query": "implementation-profile", "articles": entries, "totals": totals}
+            "query": "implementation-profile", "articles": entries, "totals": totals,
+            "participation_recorded": sorted({a["instrument"] for a in entries if a["participation"] != "not-recorded"}),
+            "coverage": coverage(ctx, who, instrument)}
 
 
 def profile_rows(result: dict) -> list[list[object]]:
     rows = []
     for a in result["articles"]:
         assessment = a["self_assessment"] or {}
-        rows.append([a["instrument"], a["article"], a["title"], a["obligation"], a["clusters"], a["party_since"],
-                     a["signed"], a["derived_status"],
-                     [f'{e["reference"]}: {e["label"]} <{e["iri"]}>' for e in a["national_provisions"]],
+        rows.append([a["instrument"], a["article"], a["title"], a["obligation"], a["clusters"],
+                     a["participation_words"], a["party_since"], a["signed"], a["derived_status"],
+                     [f'{e["reference"]}: {e["label"]} ({e.get("claim", "cited")}) <{e["iri"]}>'
+                      for e in a["national_provisions"]],
+                     a["national_provisions_cited"], a["national_provisions_editorial"],
                      [f'{e["label"]} <{e["iri"]}>' for e in a["cases"]],
                      [f'{e["label"]} <{e["iri"]}>' for e in a["authorities"]],
                      assessment.get("statuses"), assessment.get("date"),
@@ -285,8 +383,11 @@ def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: st
             continue
         gaps = (_text(row, "gaps") or "").split()
         cells[(code, reference)] = {
-            "country": code, "article": reference, "party_since": _text(row, "partySince"),
-            "national_provisions": _int(row, "nationalCount"), "cases": _int(row, "caseCount"),
+            "country": code, "article": reference, "participation": participation_status(row),
+            "party_since": _text(row, "partySince"), "signed": _text(row, "signed"),
+            "national_provisions": _int(row, "nationalCount"),
+            "national_provisions_cited": _int(row, "citedCount"),
+            "national_provisions_editorial": _int(row, "editorialCount"), "cases": _int(row, "caseCount"),
             "authorities": _int(row, "authorityCount"),
             "self_assessment": (_text(row, "assessmentStatus") or "").split(),
             "self_assessment_date": _text(row, "assessmentDate"), "gaps": gaps,
@@ -294,7 +395,8 @@ def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: st
         states[code]["gaps"] += len(gaps)
         states[code]["weighted"] += article["weight"] * len(gaps)
     return {"filters": params, "query": "gap-matrix", "region": chosen, "regions": available, "region_note": REGION_NOTE,
-            "gap_types": GAPS,
+            "gap_types": GAPS, "coverage": coverage(ctx, who, instrument),
+            "participation_words": PARTICIPATION_WORDS,
             "weights": {"mandatory": 3, "to-consider": 2, "optional": 1, "none": 0},
             "articles": list(articles.values()), "states": sorted(states.values(), key=lambda s: s["country"]),
             "cells": list(cells.values())}
@@ -305,7 +407,9 @@ def matrix_rows(result: dict) -> list[list[object]]:
     names = {s["country"]: s["name"] for s in result["states"]}
     return [[c["country"], names.get(c["country"]), articles[c["article"]]["instrument"], c["article"],
              articles[c["article"]]["obligation"], articles[c["article"]]["weight"], articles[c["article"]]["clusters"],
-             c["party_since"], c["national_provisions"], c["cases"], c["authorities"], c["self_assessment"],
+             PARTICIPATION_WORDS[c["participation"]], c["party_since"], c["signed"], c["national_provisions"],
+             c["national_provisions_cited"], c["national_provisions_editorial"], c["cases"], c["authorities"],
+             c["self_assessment"],
              c["self_assessment_date"], c["gaps"]] for c in result["cells"]]
 
 

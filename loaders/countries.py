@@ -1,8 +1,21 @@
 """Countries and the international and regional bodies that SHERLOC treats as jurisdictions.
 
 Countries come from pycountry (ISO 3166-1: alpha-3, alpha-2, the UN M49 numeric code, which
-ISO 3166-1 numeric shares for countries), with names in the six UN languages from the Debian
-iso-codes translations that pycountry ships. The bodies come from ``data/international-bodies.csv``.
+ISO 3166-1 numeric shares for countries).
+
+Names. A UN Member State is named as the UN writes it, in the six UN languages, from
+``data/un-member-state-names-6-languages.csv`` (a byte-for-byte copy of the countrycode project's
+``dictionary/data_un_names.csv``; see data/PROVENANCE-un-names.md): ``skos:prefLabel`` @en, @fr, @es,
+@ru, @zh, @ar ("Bolivia (Plurinational State of)", "Türkiye"). Each of its 193 rows is matched to an
+ISO 3166-1 code by an exact name (its ``country`` column, else its English name), through the same
+resolver as the UN Treaty Collection's participant names (``data/un-participant-names.csv``, then
+pycountry's names): no fuzzy guessing; a row that does not resolve, or two rows resolving to one
+code, is an error naming the row. The non-member participants in the Convention (Holy See, State of
+Palestine, Cook Islands, Niue) take the English name the UN Treaty Collection gives them, from
+``data/un-non-member-participants.csv`` (named by hand). pycountry's ISO names (and its
+translations, from the Debian iso-codes catalogues) that differ become ``skos:altLabel``, so that a
+State has exactly one ``skos:prefLabel`` per language. Other countries and territories keep
+pycountry's names as their ``skos:prefLabel``. The bodies come from ``data/international-bodies.csv``.
 Regional economic integration organizations (UNTOC art. 2 (j); the European Union), which may be
 parties to the Convention but are not States, come from ``data/regional-organizations.csv`` beside
 it (``code,name,un_names,note``): ``id/jurisdiction/{code}`` ``a
@@ -114,11 +127,68 @@ _USER_ASSIGNED = re.compile(r"^(AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z])$")
 FICTIONAL_NOTE = "Fictional State, used only by the illustrative examples (data/examples/); it does not exist."
 
 
+#: The UN's names of its Member States in its six languages, and the non-member participants'
+#: English names, beside international-bodies.csv in data/.
+UN_NAMES_CSV = "un-member-state-names-6-languages.csv"
+NON_MEMBERS_CSV = "un-non-member-participants.csv"
+#: The columns of UN_NAMES_CSV: language tag → column.
+UN_NAME_COLUMNS = {tag: f"un.name.{tag}" for tag in ("en", "fr", "es", "ru", "zh", "ar")}
+
+
+def un_member_names(path: Path) -> dict[str, dict[str, str]]:
+    """ISO3 → {language tag: the UN's name}, for each of the 193 Member States of ``path``. Every
+    row must resolve by an exact name; ValueError naming the file, line and name otherwise."""
+    from .participation import resolve_country
+
+    found: dict[str, dict[str, str]] = {}
+    lines: dict[str, int] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in (*UN_NAME_COLUMNS.values(), "country") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: the header lacks the column(s) {', '.join(missing)}")
+        for row in reader:
+            line = reader.line_num
+            names = {tag: (row[column] or "").strip() for tag, column in UN_NAME_COLUMNS.items()}
+            matching = (row["country"] or "").strip()
+            iso3 = resolve_country(matching) or resolve_country(names["en"])
+            if iso3 is None:
+                raise ValueError(f"{path}, line {line}: the Member State {matching or names['en']!r} does not resolve to "
+                                 "an ISO 3166-1 code by an exact name; add the name to data/un-participant-names.csv")
+            if iso3 in found:
+                raise ValueError(f"{path}, line {line}: {matching!r} resolves to {iso3}, as line {lines[iso3]} does")
+            empty = [tag for tag, name in names.items() if not name]
+            if empty:
+                raise ValueError(f"{path}, line {line}: {matching!r} has no name in {', '.join(empty)}")
+            found[iso3], lines[iso3] = names, line
+    return found
+
+
+def non_member_names(path: Path) -> dict[str, str]:
+    """ISO3 → the English name the UN Treaty Collection gives a non-member participant."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    found = {}
+    for row in rows:
+        iso3 = (row.get("iso3") or "").strip()
+        if pycountry.countries.get(alpha_3=iso3) is None or not (row.get("un_name") or "").strip():
+            raise ValueError(f"{path}: {iso3!r} is not an ISO 3166-1 alpha-3 code with a name")
+        found[iso3] = row["un_name"].strip()
+    return found
+
+
 def countries_graph(iris: Iris, bodies_csv: Path, fictional_csv: Path | None = None) -> Graph:
     """Countries and bodies; with ``fictional_csv``, also the fictional States of the examples."""
     graph = Graph()
     translations = _translations()
     areas = m49_areas([country.alpha_3 for country in pycountry.countries])
+    un_names = un_member_names(bodies_csv.parent / UN_NAMES_CSV)
+    for iso3, english in non_member_names(bodies_csv.parent / NON_MEMBERS_CSV).items():
+        if iso3 in un_names:
+            raise ValueError(f"{bodies_csv.parent / NON_MEMBERS_CSV}: {iso3} is a Member State, named in {UN_NAMES_CSV}")
+        un_names[iso3] = {"en": english}
     for country in pycountry.countries:
         node = iris.country(country.alpha_3)
         graph.add((node, RDF.type, SHERLOC.Country))
@@ -128,16 +198,25 @@ def countries_graph(iris: Iris, bodies_csv: Path, fictional_csv: Path | None = N
         for area in areas[country.alpha_3]:
             graph.add((node, SHERLOC.inRegion, Literal(area)))
         graph.add((node, SKOS.notation, Literal(country.alpha_3)))
-        graph.add((node, SKOS.prefLabel, Literal(country.name, lang="en")))
+        # the UN's names first (one prefLabel per language); pycountry's become altLabels where they differ
+        preferred = dict(un_names.get(country.alpha_3, {}))
+        iso_names: list[tuple[str, str]] = [("en", country.name)]
         official = getattr(country, "official_name", None)
-        if official and official != country.name:
-            graph.add((node, SKOS.altLabel, Literal(official, lang="en")))
+        if official:
+            iso_names.append(("en", official))
         for tag, catalogue in translations.items():
             name = catalogue.gettext(country.name)
             # gettext answers the English name when a catalogue lacks it: keep that answer only
             # where the language writes names in Latin script and may share the English spelling.
             if name != country.name or tag in ("fr", "es"):
-                graph.add((node, SKOS.prefLabel, Literal(name, lang=tag)))
+                iso_names.append((tag, name))
+        for tag, name in iso_names:
+            preferred.setdefault(tag, name)
+        for tag, name in preferred.items():
+            graph.add((node, SKOS.prefLabel, Literal(name, lang=tag)))
+        for tag, name in iso_names:
+            if name != preferred[tag]:
+                graph.add((node, SKOS.altLabel, Literal(name, lang=tag)))
     with bodies_csv.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             node = iris.jurisdiction(row["code"])

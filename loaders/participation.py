@@ -16,6 +16,15 @@ order: a comment line ``# instrument: untoc`` in the file, or the file name hold
 the codes ``untoc``, ``tip``, ``som``, ``fp`` as a word (``untc-status-untoc-2024-05-04.csv``).
 Neither, or the two disagreeing, is a SourceError: never a default.
 
+What a UNTC table records, and as at which date. Each participation read from one carries
+``dcterms:source`` (the UN Treaty Collection status page of its instrument, :data:`UNTC_STATUS_PAGES`)
+and ``sherloc:statusAsAt`` (xsd:date): the date at which the table gave that status, from a comment
+line ``# status as at: 2024-05-04`` or else the one ISO date in the file name
+(``untc-status-untoc-2024-05-04-partial.csv``). A table that says no date records none (pages then
+say the date is not recorded): it is never guessed. The file itself is in the ``provenance`` graph
+(``prov:wasDerivedFrom`` → the file's sha256 entity, ``dcterms:title`` its name). A table may be
+partial: a participant it does not list is not recorded, never "not party" (docs/model.md).
+
 Participants are named as the UN names them; a name resolves to an ISO3 code by an exact match in
 ``data/un-participant-names.csv``, else an exact match of a pycountry name, official name or common
 name. No fuzzy matching: a name that does not resolve is a SourceError naming the row.
@@ -57,7 +66,7 @@ from rdflib.namespace import XSD
 from sherloc_kg.config import PROJECT_ROOT
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import INSTRUMENTS, Iris
-from sherloc_kg.namespaces import RDF, SHERLOC
+from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC
 
 from .records import Fields, RawRecord, Record, text_lines
 
@@ -90,6 +99,14 @@ _DATE = re.compile(r"^(\d{1,2})[\s\u00a0]+([A-Za-z]+)\.?[\s\u00a0]+(\d{4})(.*)$"
 _DATE_MARKS = re.compile(r"[\d*†," + SUPERSCRIPTS + r"]")
 _LEGEND = re.compile(r"([A-Za-z][A-Za-z ]*?)\s*\(([A-Za-z]+)\)")
 _INSTRUMENT_COMMENT = re.compile(r"^#\s*instrument\s*:\s*(\S+)\s*$", re.I)
+_AS_AT_COMMENT = re.compile(r"^#\s*(?:status\s+)?as\s+at\s*:\s*(\S+)\s*$", re.I)
+_ISO_DATE = re.compile(r"(?<![0-9])(\d{4})-(\d{2})-(\d{2})(?![0-9])")
+
+#: The status page of each instrument in the UN Treaty Collection (Chapter XVIII: Penal Matters,
+#: 12 the Convention, 12-a to 12-c its Protocols): the source of a UNTC status table's rows.
+UNTC_STATUS_PAGES = {
+    code: f"https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-{number}&chapter=18&clang=_en"
+    for code, number in (("untoc", "12"), ("tip", "12-a"), ("som", "12-b"), ("fp", "12-c"))}
 
 
 # -- reading the file --------------------------------------------------------------------------
@@ -209,6 +226,7 @@ def _read_untc(path: Path, iris: Iris, comments: list[tuple[int, str]], header_l
     file = str(path)
     try:
         instrument = untc_instrument(path, comments)
+        as_at = untc_as_at(path, comments)
         columns, legend = _untc_header(file, header_line, header)
     except SourceError as error:
         yield Record(None, error.location, error=error)
@@ -220,7 +238,13 @@ def _read_untc(path: Path, iris: Iris, comments: list[tuple[int, str]], header_l
             if len(cells) > len(header):
                 raise SourceError("more cells than header columns", where)
             cells = cells + [""] * (len(header) - len(cells))
-            yield _map_untc(where, iris, instrument, legend, header, cells, name_col, signature_col, consent_col)
+            record = _map_untc(where, iris, instrument, legend, header, cells, name_col, signature_col, consent_col)
+            # what the table is and when it said so: every row carries it, so a query can tell
+            # which participants the source covers (docs/model.md "participation")
+            record.add("participation", (record.iri, DCTERMS.source, URIRef(UNTC_STATUS_PAGES[instrument])))
+            if as_at is not None:
+                record.add("participation", (record.iri, SHERLOC.statusAsAt, as_at))
+            yield record
         except SourceError as error:
             yield Record(None, error.location, error=error)
 
@@ -256,6 +280,40 @@ def untc_instrument(path: Path, comments: list[tuple[int, str]]) -> str:
     raise SourceError("a UN Treaty Collection status table does not say which instrument it is the status of: "
                       "add a first line '# instrument: untoc' (or tip, som, fp), or put the code in the file name "
                       "(e.g. untc-status-untoc-2024-05-04.csv)", where)
+
+
+def untc_as_at(path: Path, comments: list[tuple[int, str]]) -> Literal | None:
+    """The date a UNTC table gives the status as at: ``# status as at: 2024-05-04``, else the one ISO
+    date in the file name; None if neither says one. Two dates that disagree are a SourceError."""
+    declared: tuple[int, str] | None = None
+    for line, text in comments:
+        match = _AS_AT_COMMENT.match(text)
+        if not match:
+            continue
+        where = Location(str(path), line, field="as at")
+        if not _ISO_DATE.fullmatch(match[1]) or not _valid_date(match[1]):
+            raise SourceError(f"the status date must be written YYYY-MM-DD, got {match[1]!r}", where)
+        if declared and declared[1] != match[1]:
+            raise SourceError(f"status date given twice, as {declared[1]} (line {declared[0]}) and {match[1]}", where)
+        declared = (line, match[1])
+    named = sorted({m[0] for m in _ISO_DATE.finditer(path.name) if _valid_date(m[0])})
+    if declared:
+        if named and named != [declared[1]]:
+            raise SourceError(f"the comment says the status is as at {declared[1]} but the file name says "
+                              f"{', '.join(named)}: fix one of them", Location(str(path), declared[0], field="as at"))
+        return Literal(declared[1], datatype=XSD.date)
+    if len(named) > 1:
+        raise SourceError(f"the file name holds several dates ({', '.join(named)}); say which the status is as at "
+                          "with a line '# status as at: YYYY-MM-DD'", Location(str(path), 1, field="as at"))
+    return Literal(named[0], datatype=XSD.date) if named else None
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _untc_header(file: str, line: int, header: list[str]) -> tuple[tuple[int, int, int], dict[str, str]]:

@@ -96,6 +96,7 @@ class SHERLOC(DefinedNamespace):
     consentDate: URIRef
     consentType: URIRef
     declarations: URIRef
+    statusAsAt: URIRef
     # treaties
     treatyType: URIRef
     treatySubject: URIRef

@@ -53,7 +53,8 @@ def reference_graphs(settings: Settings, iris: Iris, *, with_examples: bool = Fa
 
 #: The data ``sherloc-kg init`` loads unless told ``--no-data``: (kind, path under data/).
 BUNDLED = (("cases", "cases/sherloc-cases-tip-2026-08.jsonl"),
-           ("editorial", "editorial/cases-international.jsonl"),)
+           ("editorial", "editorial/cases-international.jsonl"),
+           ("participation", "participation/untc-status-untoc-2024-05-04-partial.csv"),)
 
 
 #: The fictional States (ISO 3166-1 user-assigned codes) the examples use, under data/.

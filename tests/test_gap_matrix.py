@@ -1,36 +1,81 @@
 """The gap matrix, States × articles (issue 8, item 4), over HTTP on a real server with the bundled
-cases and the illustrative examples: every cell's figures and gaps are computed here from
-data/examples/* and the obligation types of the texts, and compared with the JSON, the CSV and the
-heat map; the unpublished self-assessment reaches an official only."""
+cases, the bundled (partial) UN Treaty Collection table and the illustrative examples: every cell's
+figures and gaps are computed here from data/examples/*, the bundled files and the obligation types
+of the texts, and compared with the JSON, the CSV and the heat map; the unpublished self-assessment
+reaches an official only.
+
+Open world (issue 17): a State is a row as soon as the store holds any record of it (a case decided
+by its courts, a law, an authority, a review answer, a participation); participation not recorded
+is its own state, never "not party", and the "no-legislation" gap is a gap in the database (an
+obligation, no implementing law recorded) whatever the participation recorded."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from datetime import datetime
 
+import pycountry
 import pytest
 
+from sherloc_kg.loaders.participation import resolve_country
+from sherloc_kg.reference import BUNDLED
+
 from .test_implementation_profile import (  # noqa: F401 (fixtures)
-    article32, article32_official, article_of, article_types, expected_evidence, get, jsonl, participation,
+    REPO, article32, article32_official, article_of, article_types, expected_evidence, get, jsonl, participation,
     unpublished,
 )
 
 WEIGHT = {"mandatory": 3, "to-consider": 2, "optional": 1, "none": 0}
+DATA = REPO / "data"
 
 
-def states() -> set[str]:
-    """The States the matrix covers: party to an instrument, or with any record."""
+def bundled(kind: str) -> list:
+    return [DATA / relative for k, relative in BUNDLED if k == kind]
+
+
+def bundled_participation() -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """(ISO3, instrument) → (signature, consent) from the bundled UNTC tables (data/participation/)."""
+    def iso(cell: str) -> str | None:
+        words = cell.split()
+        return datetime.strptime(" ".join(words[:3]), "%d %b %Y").date().isoformat() if words else None
+
+    found = {}
+    for path in bundled("participation"):
+        instrument = next(code for code in ("untoc", "tip", "som", "fp") if f"-{code}-" in path.name)
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(line for line in handle if not line.startswith("#")):
+                if row[0] == "Participant":
+                    continue
+                found[(resolve_country(row[0]), instrument)] = (iso(row[1]), iso(row[2]))
+    return found
+
+
+def party() -> dict[tuple[str, str], str]:
+    """(country, instrument) → consent date: the examples and the bundled UNTC table."""
+    return participation() | {key: consent for key, (_, consent) in bundled_participation().items() if consent}
+
+
+def states(with_bundled: bool = True) -> set[str]:
+    """The States the matrix covers: any State with any record (a participation, a law, a review
+    answer, an authority, a case decided by its courts, cited provision or not)."""
     found = {country for country, _ in participation()}
-    for name in ("legislation.jsonl", "review.jsonl", "authorities.jsonl"):
+    for name in ("legislation.jsonl", "review.jsonl", "authorities.jsonl", "cases.jsonl"):
         found |= {r["country"] for r in jsonl(name)}
-    found |= {c["country"] for c in jsonl("cases.jsonl") if c.get("provisions")}
+    if with_bundled:
+        found |= {country for country, _ in bundled_participation()}
+        for path in bundled("cases"):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            # a case of an international body (IRB) is no State's
+            found |= {c["country"] for c in map(json.loads, (x for x in lines if x.strip() and not x.startswith("#")))
+                      if c.get("country") and pycountry.countries.get(alpha_3=c["country"])}
     return found
 
 
 def expected_gaps(official: bool) -> dict[tuple[str, str], list[str]]:
     types = article_types()
-    party = participation()
     evidence = expected_evidence()
     result = {}
     for country in states():
@@ -39,7 +84,8 @@ def expected_gaps(official: bool) -> dict[tuple[str, str], list[str]]:
             laws = len(found.get("national", ()))
             statuses = found.get("all" if official else "public", set())
             gaps = []
-            if (country, reference.split("/")[0]) in party and WEIGHT[kind] > 0 and laws == 0:
+            # a gap in the database, whatever the participation recorded (open world)
+            if WEIGHT[kind] > 0 and laws == 0:
                 gaps.append("no-legislation")
             if statuses & {"implemented", "partially-implemented"} and laws == 0:
                 gaps.append("self-assessed-without-legislation")
@@ -75,7 +121,8 @@ def test_the_matrix_covers_the_states_and_every_article(matrix: dict) -> None:
 
 def test_every_cell_matches_the_example_files(matrix: dict) -> None:
     evidence = expected_evidence()
-    party = participation()
+    parties = party()
+    signed = {key: signature for key, (signature, _) in bundled_participation().items()}
     expected = expected_gaps(official=False)
     for cell in matrix["cells"]:
         key = (cell["country"], cell["article"])
@@ -84,7 +131,13 @@ def test_every_cell_matches_the_example_files(matrix: dict) -> None:
         assert cell["cases"] == len(found.get("cases", ())), key
         assert cell["authorities"] == len(found.get("authorities", ())), key
         assert set(cell["self_assessment"]) == found.get("public", set()), key
-        assert cell["party_since"] == party.get((cell["country"], cell["article"].split("/")[0])), key
+        instrument = (cell["country"], cell["article"].split("/")[0])
+        assert cell["party_since"] == parties.get(instrument), key
+        assert cell["participation"] == ("party" if instrument in parties else "not-recorded"), key
+        if instrument in signed:
+            assert cell["signed"] == signed[instrument], key
+        assert cell["national_provisions_cited"] == cell["national_provisions"], key  # no editorial mapping here
+        assert cell["national_provisions_editorial"] == 0, key
         assert cell["gaps"] == expected[key], key
     # what the examples make of it, by hand: a mandatory article with no law for a party; a case
     # citing the TIP definitions with no law implementing them
@@ -92,20 +145,32 @@ def test_every_cell_matches_the_example_files(matrix: dict) -> None:
     assert cells[("XAB", "untoc/art/5")]["gaps"] == ["no-legislation"]
     assert cells[("XAA", "untoc/art/5")]["gaps"] == []
     assert cells[("XAA", "tip/art/3")]["gaps"] == ["cases-without-legislation"]
-    assert cells[("XAB", "som/art/6")]["gaps"] == []  # XAB is not party to the Smuggling Protocol
+    # no participation of XAB in the Smuggling Protocol is recorded: that is not "not party"; art. 6
+    # lays an obligation and no law is recorded: a gap in the database, the cell saying participation
+    # is not recorded
+    assert cells[("XAB", "som/art/6")]["gaps"] == ["no-legislation"]
+    assert cells[("XAB", "som/art/6")]["participation"] == "not-recorded"
+    # Brazil: cases only (none cites a provision), no participation recorded: a row all the same
+    assert cells[("BRA", "untoc/art/5")]["participation"] == "not-recorded"
+    assert cells[("BRA", "untoc/art/5")]["gaps"] == ["no-legislation"]
+    # Albania, in the bundled UNTC table: party since 21 August 2002 (ratification)
+    assert cells[("ALB", "untoc/art/5")]["party_since"] == "2002-08-21"
+    assert cells[("ALB", "tip/art/5")]["participation"] == "not-recorded"  # the table says nothing of the Protocols
 
 
 def test_filters(article32: str, matrix: dict) -> None:
     tip = get(article32 + "/api/gap-matrix", params={"instrument": "tip"}).json()
     assert {a["instrument"] for a in tip["articles"]} == {"tip"}
     assert len(tip["cells"]) == len(states()) * sum(1 for r in article_types() if r.startswith("tip/"))
+    assert [c["instrument"] for c in tip["coverage"]] == ["tip"] and tip["coverage"][0]["participants"] == 3
     one = get(article32 + "/api/gap-matrix", params={"cluster": "1"}).json()
     assert all("1" in a["clusters"] for a in one["articles"])
     assert get(article32 + "/api/gap-matrix", params={"instrument": "nope"}).status_code == 400
     assert get(article32 + "/api/gap-matrix", params={"cluster": "1 OR 1"}).status_code == 400
-    # the examples' States are fictional, in no UN M49 area: Europe holds none of them
+    # the examples' States are fictional, in no UN M49 area: Europe holds the real States with a record
     europe = get(article32 + "/api/gap-matrix", params={"region": "150"}).json()
-    assert europe["states"] == [] and europe["cells"] == [] and europe["filters"] == {"region": "150"}
+    assert not {s["country"] for s in europe["states"]} & {"XAA", "XAB", "XAC", "BRA"}
+    assert {"ALB", "AUT", "BEL"} <= {s["country"] for s in europe["states"]} and europe["filters"] == {"region": "150"}
     assert europe["region"] == {"code": "150", "name": "Europe"}
 
 
@@ -154,9 +219,15 @@ def test_heat_map_page(article32: str) -> None:
     assert cell and cell.group(1) == "cell-evidence"
     cell = re.search(r'<td class="gap-cell (cell-[a-z-]+)"><a href="/explore/countries/XAA/implementation#tip-art-3"', page)
     assert cell and cell.group(1) == "cell-gap"
-    listed = re.findall(r'<tr class="gap-row" data-country="([A-Z]{3})" data-article="([^"]+)">', page)
+    listed = set()
+    for country, row in re.findall(r'<tr class="gap-row" data-country="([A-Z]{3})">(.*?)</tr>', page, re.S):
+        listed |= {(country, article) for article in re.findall(r'data-article="([^"]+)"', row)}
     expected = expected_gaps(official=False)
-    assert set(listed) == {key for key, gaps in expected.items() if gaps}
+    assert listed == {key for key, gaps in expected.items() if gaps}
+    # open world: no cell, legend or list says a State is not party; the coverage is said
+    assert "not party" not in page.lower() and "not-party" not in page
+    assert "cell-participation-not-recorded" in page and "no participation recorded" in page
+    assert "from the UN Treaty Collection status table of UNTOC as at 4 May 2024, covering 18 participants" in page
     assert 'href="/api/gap-matrix.csv"' in page
     filtered = get(article32 + "/explore/gaps", params={"instrument": "tip", "cluster": "1"})
     assert filtered.status_code == 200 and 'value="tip" selected' in filtered.text
@@ -188,12 +259,15 @@ def test_the_european_union_is_a_row_when_it_is_a_party(settings, tmp_path) -> N
     assert "regional economic integration organization" in eu["note"].lower()
     assert eu["href"] == "/id/jurisdiction/EU"
     assert all(not s["organization"] for s in result["states"] if s["country"] != "EU")
-    assert [s["country"] for s in result["states"]] == sorted(states() | {"EU"})
+    assert [s["country"] for s in result["states"]] == sorted(states(with_bundled=False) | {"EU"})
     cells = {c["article"]: c for c in result["cells"] if c["country"] == "EU"}
     assert len(cells) == len(article_types())
     assert cells["untoc/art/5"]["party_since"] == "2004-05-21"
     assert cells["untoc/art/5"]["gaps"] == ["no-legislation"]  # mandatory, party, no law recorded for the EU
-    assert cells["tip/art/5"]["party_since"] is None and cells["tip/art/5"]["gaps"] == []
+    # no participation of the EU in the TIP Protocol is recorded: not "not party"; its art. 5 lays an
+    # obligation and no law is recorded: a gap in the database all the same
+    assert cells["tip/art/5"]["party_since"] is None and cells["tip/art/5"]["participation"] == "not-recorded"
+    assert cells["tip/art/5"]["gaps"] == ["no-legislation"]
     assert sum(1 for r in table_csv if r["country"] == "EU") == len(article_types())
     assert '<a href="/id/jurisdiction/EU">European Union</a> <code>EU</code> <span class="regional-organization"' in page
     assert 'id="regional-organizations"' in page and " style=" not in page
@@ -223,7 +297,7 @@ def test_the_region_filter_keeps_the_states_of_that_un_m49_area(settings, tmp_pa
         central = get(url + "/api/gap-matrix", params={"region": "013", "instrument": "untoc"}).json()
         eastern = get(url + "/api/gap-matrix", params={"region": "151"}).json()
         page = get(url + "/explore/gaps", params={"region": "150"}).text
-    assert [s["country"] for s in everything["states"]] == sorted(states() | {"EU", "FRA", "MEX"})
+    assert [s["country"] for s in everything["states"]] == sorted(states(with_bundled=False) | {"EU", "FRA", "MEX"})
     # Europe: France is a row; Mexico (Americas), the EU (a regional organization, in no area) and the
     # fictional States are not
     assert [s["country"] for s in europe["states"]] == ["FRA"]
@@ -232,7 +306,7 @@ def test_the_region_filter_keeps_the_states_of_that_un_m49_area(settings, tmp_pa
     cells = {c["article"]: c for c in europe["cells"]}
     assert cells["untoc/art/5"]["party_since"] == "2002-10-29"
     assert cells["untoc/art/5"]["gaps"] == ["no-legislation"]  # mandatory, party, no French law recorded
-    assert cells["tip/art/5"]["party_since"] is None and cells["tip/art/5"]["gaps"] == []
+    assert cells["tip/art/5"]["party_since"] is None and cells["tip/art/5"]["gaps"] == ["no-legislation"]
     assert {r["country"] for r in western} == {"FRA"} and len(western) == len(article_types())
     assert [s["country"] for s in central["states"]] == ["MEX"]  # an intermediate region
     assert {c["country"] for c in central["cells"]} == {"MEX"}

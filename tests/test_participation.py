@@ -14,6 +14,7 @@ from sherloc_kg.config import Settings
 from sherloc_kg.errors import ValidationFailed
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris
+from sherloc_kg.loaders.participation import UNTC_STATUS_PAGES
 from sherloc_kg.store.embedded import EmbeddedStore
 
 from .conftest import snapshot
@@ -143,7 +144,9 @@ def test_the_european_union_is_a_party_but_not_a_country(store: EmbeddedStore, s
         "signatureDate": Literal("2000-12-12", datatype=XSD.date),
         "consentDate": Literal("2004-05-21", datatype=XSD.date),
         "consentType": IRIS.concept("consent-type", "approval"),
-        "type": URIRef(S + "TreatyParticipation")}
+        "type": URIRef(S + "TreatyParticipation"),
+        # the table's source, the instrument's UNTC status page (no date: the file name holds none)
+        "http://purl.org/dc/terms/source": URIRef(UNTC_STATUS_PAGES["untoc"])}
     types = {r["t"] for r in store.select("SELECT ?e ?t WHERE { ?e a ?t }", bindings={"e": eu}).rows}
     assert types == {URIRef(S + "RegionalEconomicIntegrationOrganization")}
     assert store.select("SELECT ?c WHERE { ?c a <" + S + "Country> ; <http://www.w3.org/2004/02/skos/core#prefLabel> "

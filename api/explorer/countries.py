@@ -3,8 +3,9 @@
 ``/explore/countries`` (one query, ``records-per-country``): a table of how many records of each
 kind each State has, sortable by any column (``?sort=cases&order=desc``; links, no script).
 
-``/explore/countries/{code}`` (six queries): the State's name; its participation in each
-instrument (``participation-of-state``); its laws per Convention provision
+``/explore/countries/{code}`` (seven queries): the State's name; its participation in each
+instrument (``participation-of-state``; where none is recorded, "no participation recorded", with
+what the store covers, ``participation-coverage``: never "not party"); its laws per Convention provision
 (``legislation-of-country``); its cases with a chart per year (``cases-of-country``); its
 competent national authorities (``authorities-of-country``: the contact details come from the
 restricted graph, so only a caller who may read it sees them); its strategies
@@ -25,6 +26,7 @@ from sherloc_kg.access import Caller
 from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import INSTRUMENTS
 
+from .. import implementation as core
 from ..context import Context, caller, context
 from . import charts
 from .convention import national_citation
@@ -275,6 +277,7 @@ def country(request: Request, code: str, ctx: Context = Depends(context),
         request, "explorer/country.html", title=name.text if name else code, who=who,
         code=code, name=name, kind=kind, note=note, iri=str(iri), href=local_href(ctx, str(iri)),
         participation=participation(ctx, who, iri) if kind != "International jurisdiction" else [],
+        coverage=core.coverage(ctx, who) if kind != "International jurisdiction" else [],
         provisions=by_provision, laws=laws, cases=cases(ctx, who, iri, code),
         authorities=authorities(ctx, who, iri), strategies=strategies(ctx, who, iri),
         restricted=who.may_see(str(ctx.iris.graph("authorities-restricted")), ctx.iris),

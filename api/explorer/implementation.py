@@ -39,7 +39,7 @@ CELL_KINDS = {
     "evidence": ("✓", "implementing legislation recorded"),
     "other-evidence": ("•", "cases, authorities or a self-assessment recorded, no legislation needed"),
     "nothing": ("", "nothing recorded"),
-    "not-party": ("", "not party to the instrument, nothing recorded"),
+    "participation-not-recorded": ("?", "no participation recorded for the instrument, and nothing else recorded"),
 }
 DISAGREEMENTS = {"self-assessed-without-legislation", "legislation-but-assessed-not-implemented"}
 
@@ -88,7 +88,8 @@ def _cell_kind(cell: dict, article: dict) -> str:
         return "evidence"
     if cell["cases"] or cell["authorities"] or cell["self_assessment"]:
         return "other-evidence"
-    return "nothing" if cell["party_since"] else "not-party"
+    # open world: without a participation record the store does not know whether the State is bound
+    return "nothing" if cell["participation"] != "not-recorded" else "participation-not-recorded"
 
 
 @router.get("/explore/gaps", response_class=HTMLResponse)
@@ -110,16 +111,21 @@ def gaps_page(request: Request, instrument: str | None = Query(None), cluster: s
                 continue
             kind = _cell_kind(cell, article)
             symbol, words = CELL_KINDS[kind]
+            party = (f"party since {cell['party_since']}" if cell["party_since"]
+                     else f"signed {cell['signed']}, no consent to be bound recorded" if cell["signed"]
+                     else "no participation recorded")
             described = "; ".join([f"{state['country']} {article['article']}",
                                    OBLIGATION_LABELS.get(article["obligation"], article["obligation"]).lower(),
-                                   words, *([f"self-assessed: {', '.join(cell['self_assessment'])}"]
+                                   words, party,
+                                   *(["editorial mapping: " + str(cell["national_provisions_editorial"])
+                                      + " national provision(s) mapped by the editors"]
+                                     if cell["national_provisions_editorial"] else []), *([f"self-assessed: {', '.join(cell['self_assessment'])}"]
                                             if cell["self_assessment"] else []),
                                    *([f"gaps: {', '.join(cell['gaps'])}"] if cell["gaps"] else [])])
             grid[state["country"]].append({**cell, "kind": kind, "symbol": symbol, "described": described})
             if cell["gaps"]:
                 listed.append({**cell, "name": state["name"], "obligation": article["obligation"],
-                               "article_href": article["href"],
-                               "gap_words": [core.GAPS.get(g, g) for g in cell["gaps"]]})
+                               "weight": article["weight"], "instrument": article["instrument"]})
     groups: list[dict] = []
     for article in result["articles"]:
         if groups and groups[-1]["code"] == article["instrument"]:
@@ -127,13 +133,45 @@ def gaps_page(request: Request, instrument: str | None = Query(None), cluster: s
         else:
             groups.append({"code": article["instrument"], "name": INSTRUMENT_NAMES.get(article["instrument"] or "", ""),
                            "span": 1})
-    listed.sort(key=lambda c: (-articles[c["article"]]["weight"], c["country"], c["article"]))
+    by_state = _gaps_by_state(result["states"], listed, result["cells"])
     params = {"instrument": instrument or None, "cluster": cluster or None, "region": region or None}
     return render(request, "explorer/gaps_matrix.html", title="Gap matrix", who=who, matrix=result, grid=grid,
-                  groups=groups, listed=listed, kinds=CELL_KINDS, obligation_labels=OBLIGATION_LABELS,
+                  groups=groups, listed=by_state, kinds=CELL_KINDS, obligation_labels=OBLIGATION_LABELS,
                   json_href=url("/api/gap-matrix", **params), csv_href=url("/api/gap-matrix.csv", **params),
                   query_href=url("/explore/sparql", query="gap-matrix", **params),
                   regions=result["regions"], region=region or "", **_filter_choices(instrument, cluster))
+
+
+def _gaps_by_state(states: list[dict], listed: list[dict], every: list[dict]) -> list[dict]:
+    """The gaps grouped: one entry per State (most weighted gaps first), one list per kind of gap,
+    heavier articles first; with the participation recorded for the State, instrument by instrument.
+    (One row per gap would be thousands of rows once every State with a case is in the matrix.)"""
+    cells: dict[str, list[dict]] = {}
+    for cell in listed:
+        cells.setdefault(cell["country"], []).append(cell)
+    # the participation recorded, from every cell (a State's gaps may all lie in another instrument)
+    recorded: dict[str, dict[str, str]] = {}
+    for c in every:
+        instrument = c["article"].split("/")[0]
+        if c["participation"] != "not-recorded" and instrument not in recorded.get(c["country"], {}):
+            recorded.setdefault(c["country"], {})[instrument] = (
+                f"{instrument}: party since {c['party_since']}" if c["party_since"] else f"{instrument}: signed {c['signed']}")
+    result = []
+    for state in sorted(states, key=lambda s: (-s["weighted"], s["country"])):
+        mine = cells.get(state["country"])
+        if not mine:
+            continue
+        kinds = []
+        for gap, words in core.GAPS.items():
+            hit = sorted((c for c in mine if gap in c["gaps"]), key=lambda c: -c["weight"])
+            if hit:
+                kinds.append({"gap": gap, "words": words,
+                              "cells": [{"article": c["article"], "href": c["href"], "obligation": c["obligation"],
+                                         "editorial": c["national_provisions_editorial"]} for c in hit]})
+        result.append({"country": state["country"], "name": state["name"], "href": state["href"],
+                       "count": state["gaps"], "weighted": state["weighted"], "kinds": kinds,
+                       "parties": list(recorded.get(state["country"], {}).values())})
+    return result
 
 
 @router.get("/explore/countries/{code}/quality", response_class=HTMLResponse)
