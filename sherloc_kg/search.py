@@ -162,7 +162,9 @@ KINDS: dict[str, Kind] = {
     "legislation": Kind(
         "legislation", "sherloc:NationalLegislation", ("dcterms:title",), (),
         (_country("sherloc:country", "State (sherloc:country)"),
-         _provision("eli:has_part/eli:applies", "Convention provision one of its provisions implements (eli:applies)"),
+         # a provision at any depth (a subsection of a section); cited by the record or mapped by our editors
+         _provision("eli:has_part+/eli:applies",
+                    "Convention provision one of its provisions implements (eli:applies: cited or editorial)"),
          _crime("sherloc:crimeType|eli:has_part/sherloc:crimeType"),
          _issue("sherloc:crossCuttingIssue|eli:has_part/sherloc:crossCuttingIssue")),
         year="eli:date_document", year_is_date=True, year_label="year of adoption (eli:date_document)"),

@@ -104,18 +104,45 @@ def _concerning(store, provision: str) -> tuple[int, int]:
     return int(rows[0]["n"]), int(rows[0]["cited"])
 
 
-def test_tip_article_5_shows_its_cases_grouped_by_state_with_the_inferred_ones_marked(explorer: str, explorer_store) -> None:
+def test_tip_article_5_shows_its_cases_grouped_by_state_with_the_inferred_ones_marked(
+        explorer: str, explorer_store, monkeypatch) -> None:
+    from sherloc_kg.api.explorer import convention
+
+    monkeypatch.setattr(convention, "LIST_LIMIT", 100_000)  # every case listed, not counts per State
     total, cited = _concerning(explorer_store, "tip/art/5")
-    assert total >= 1 and cited == 0  # the examples' case applies a law implementing it: inferred only
+    # the examples' case applies a law implementing it; the real trafficking cases have that crime
+    # type, which art. 5 obliges States to criminalize: all inferred, none cited
+    assert total > 1000 and cited == 0
     cases = section(page(explorer, "/explore/instruments/tip/art/5"), "cases")
-    assert f"{total} case{'s' if total != 1 else ''} decided in" in words(cases)
+    assert f"{total} cases decided in" in words(cases)
     assert '<h3><a href="/id/country/XAA">Aurelia (fictional State)</a>: 1 case</h3>' in cases
     assert '<li class="inferred"><a href="/id/case/XAA-EX-001">' in cases
     assert '<span class="badge inferred">inferred</span>' in cases
+    assert "(the case applies national law recorded (or mapped by our editors) as implementing it;" in words(cases)
+    assert "the case's crime type is one that this provision obliges States to criminalize" in words(cases)
+    assert '<span class="badge">cited</span>' not in cases
     assert 'href="/explore/search/cases?provision=tip%2Fart%2F5"' in cases
+    assert 'href="/explore/sparql?query=why-inferred&amp;subject=case%2FXAA-EX-001&amp;provision=tip%2Fart%2F5"' in cases
 
 
-def test_a_case_citing_a_part_counts_as_cited_for_the_article(explorer: str, explorer_store) -> None:
+def test_tip_article_3_lists_the_real_cases_state_by_state(explorer: str, explorer_store) -> None:
+    """932 real cases record the act, means and purpose of TIP art. 3 (a): the article's page counts
+    them State by State, each count leading to the search, all marked inferred with the reason."""
+    total, cited = _concerning(explorer_store, "tip/art/3")
+    assert total > 900
+    cases = section(page(explorer, "/explore/instruments/tip/art/3"), "cases")
+    assert "<caption>Cases citing or concerning article 3, by State</caption>" in cases
+    assert f"{total} cases decided in" in words(cases)
+    albania = re.search(r'<tr><td><a href="/id/country/ALB">Albania</a></td>\s*<td class="number">'
+                        r'<a href="/explore/search/cases\?provision=tip%2Fart%2F3&amp;country=ALB">(\d+)', cases)
+    assert albania and int(albania.group(1)) >= 1
+    assert "the case records the act, means and purpose of trafficking that TIP art. 3 (a) defines" in words(cases)
+
+
+def test_a_case_citing_a_part_counts_as_cited_for_the_article(explorer: str, explorer_store, monkeypatch) -> None:
+    from sherloc_kg.api.explorer import convention
+
+    monkeypatch.setattr(convention, "LIST_LIMIT", 100_000)  # every case listed, not counts per State
     total, cited = _concerning(explorer_store, "tip/art/3")
     assert cited >= 1  # XAA-EX-001 cites tip/art/3/a
     cases = section(page(explorer, "/explore/instruments/tip/art/3"), "cases")

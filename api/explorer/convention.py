@@ -38,6 +38,13 @@ SHORT_TITLES = {"untoc": "Organized Crime Convention", "tip": "Trafficking in Pe
 LIST_LIMIT = 50
 _SHERLOC = "https://w3id.org/sherloc/ontology#"
 _KINDS = ("Article", "Paragraph", "Subparagraph", "Item")
+#: Why a case is inferred to concern a provision: each ground is a rule of sparql/rules/ (the query
+#: ``cases-on-provision`` names them in ?why; ``why-inferred`` gives the facts behind each link).
+GROUNDS = {
+    "national-law": "the case applies national law recorded (or mapped by our editors) as implementing it",
+    "tip-elements": "the case records the act, means and purpose of trafficking that TIP art. 3 (a) defines",
+    "crime-type": "the case's crime type is one that this provision obliges States to criminalize",
+}
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -269,6 +276,10 @@ def provision(code: str, rest: str, request: Request, ctx: Context = Depends(con
             row["citation"] = national_citation(row["national"], row.get("path", row["number"]))
     for group in case_groups:
         group["asserted"] = sum(1 for r in group["rows"] if str(r["link"]) == "asserted")
+        for row in group["rows"]:
+            row["grounds"] = [GROUNDS[g] for g in row.get("why", "").split() if g in GROUNDS]
+            row["subject"] = _local(ctx, row["case"]).removeprefix("/id/")
+    grounds = [text for key, text in GROUNDS.items() if any(key in str(r.get("why", "")).split() for r in cases)]
     instrument_node = next((n for n in ancestors if not n.kind), None)
     instrument_title = instrument_node.title if instrument_node else None
     fallback = any(n.text and n.text.fallback for n in nodes.values() if n.role != "ancestor")
@@ -285,7 +296,7 @@ def provision(code: str, rest: str, request: Request, ctx: Context = Depends(con
         previous=beside.get("previous"), next=beside.get("next"),
         fallback=fallback, wanted_name=LANGUAGES[wanted], wanted=wanted,
         law_groups=law_groups, law_count=sum(len(g["rows"]) for g in law_groups),
-        case_groups=case_groups, case_count=len(cases),
+        case_groups=case_groups, case_count=len(cases), grounds=grounds,
         authorities=authorities, guides=list(guides.values()), clusters=clusters,
         resource_path=_local(ctx, iri), queries=queries, list_limit=LIST_LIMIT,
         local=lambda term: _local(ctx, term), provision_ref=ctx.iris.provision_reference, citation=citation)
