@@ -118,17 +118,64 @@ NOTES = frozenset({"noteRef", "authorialNote", "note", "eol", "eop"})
 MAPPING_COLUMNS = ("national_provision", "convention_provision")
 
 
+#: Justice Canada XML (loaders/justice_canada.py, paired by loaders/canada_pairing.py).
+JUSTICE_CANADA = "justice-canada"
+FORMATS = ("jsonl", "csv", "akn", "xml", JUSTICE_CANADA)
+SUFFIXES = (".xml", ".csv", ".jsonl", ".ndjson", ".json")
+
+
 def detect_format(path: Path) -> str:
-    """``akn`` for an XML file, else ``jsonl`` or ``csv`` by the name."""
-    return "akn" if path.suffix.lower() == ".xml" else detect_format_by_name(path)
+    """For an XML file, by its root element: ``justice-canada`` (``Statute``/``Bill``) or ``akn``;
+    else ``jsonl`` or ``csv`` by the name."""
+    from .justice_canada import sniff
+
+    if path.suffix.lower() == ".xml":
+        return JUSTICE_CANADA if sniff(path) else "akn"
+    return detect_format_by_name(path)
+
+
+def accepts(path: Path) -> bool:
+    """Whether a file met in a folder given to ``sherloc-kg load legislation`` is one to read: a
+    source by its suffix, but not an Akoma Ntoso act's companion mapping (``LAW.implements.csv``)."""
+    return path.suffix.lower() in SUFFIXES and not path.name.lower().endswith(".implements.csv")
+
+
+def read_many(paths: list[Path], iris: Iris, source_format: str | None = None) -> Iterator[Record]:
+    """Every file of one load. Justice Canada files are read together, as an Act's English and
+    French files make one law (loaders/canada_pairing.py); every other file on its own (``read``).
+    A file that gives no record is an error (a Justice Canada file always belongs to a pair)."""
+    from .canada_pairing import read_pairs
+
+    if source_format is not None and source_format not in FORMATS:
+        raise UsageError(f"legislation cannot be read as {source_format!r}; formats: {', '.join(FORMATS)}")
+    canadian = []
+    for path in paths:
+        chosen = source_format or (detect_format(path) if path.suffix.lower() == ".xml" else None)
+        if chosen == JUSTICE_CANADA:
+            canadian.append(path)
+            continue
+        count = 0
+        for record in read(path, iris, source_format):
+            count += 1
+            yield record
+        if not count:
+            where = Location(str(path))
+            yield Record(None, where, error=SourceError("no records: the file is empty or holds only comments", where))
+    if canadian:
+        yield from read_pairs(canadian, iris)
 
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
-    if source_format not in (None, "jsonl", "csv", "akn", "xml"):
-        raise UsageError(f"legislation cannot be read as {source_format!r}; formats: jsonl, csv, akn (Akoma Ntoso XML)")
-    if source_format is None and path.suffix.lower() not in (".xml", ".csv", ".jsonl", ".ndjson", ".json"):
-        raise UsageError(f"{path}: cannot tell the format from the name; pass --format jsonl, csv or akn")
-    chosen = source_format or ("akn" if path.suffix.lower() == ".xml" else None)
+    if source_format not in (None, *FORMATS):
+        raise UsageError(f"legislation cannot be read as {source_format!r}; formats: {', '.join(FORMATS)}")
+    if source_format is None and path.suffix.lower() not in SUFFIXES:
+        raise UsageError(f"{path}: cannot tell the format from the name; pass --format jsonl, csv, akn or justice-canada")
+    chosen = source_format or (detect_format(path) if path.suffix.lower() == ".xml" else None)
+    if chosen == JUSTICE_CANADA:  # one file alone: refused, naming the missing language
+        from .canada_pairing import read_pairs
+
+        yield from read_pairs([path], iris)
+        return
     if chosen in ("akn", "xml"):
         yield read_akn(path, iris)
         return

@@ -75,6 +75,7 @@ class Ingest:
         if on_invalid not in ("refuse", "skip"):
             raise UsageError(f"--on-invalid must be 'refuse' or 'skip', not {on_invalid!r}")
         loader = loader_for(kind)
+        paths = source_files(loader, paths)
         report = LoadReport(kind, [str(p) for p in paths])
         records = self._read(loader, paths, source_format, report)
         gate = Gate.for_kind(kind, self.settings.shapes_dir, self.settings.ontology_dir / "sherloc.ttl", self.iris,
@@ -96,6 +97,7 @@ class Ingest:
         and Warnings) and the SHACL gate they were checked with. The caller decides what to write;
         ``load`` is this followed by the policy and the commit."""
         loader = loader_for(kind)
+        paths = source_files(loader, paths)
         report = LoadReport(kind, [str(p) for p in paths])
         records = self._read(loader, paths, source_format, report)
         gate = Gate.for_kind(kind, self.settings.shapes_dir, self.settings.ontology_dir / "sherloc.ttl", self.iris,
@@ -105,14 +107,23 @@ class Ingest:
 
     # -- reading ------------------------------------------------------------------------------
     def _read(self, loader, paths: Sequence[Path], source_format: str | None, report: LoadReport) -> list[Record]:
+        """Every record of ``paths``. A loader with ``read_many(paths, iris, source_format)`` sees
+        all the files of the load at once (a record may come from several files: a Canadian Act
+        from its English and French files) and says itself which file gave nothing; others read
+        each file on its own (``read(path, iris, source_format)``)."""
         records: list[Record] = []
         first_seen: dict[URIRef, Location] = {}
         for path in paths:
             if not path.is_file():
                 raise UsageError(f"{path}: no such file")
+        if hasattr(loader, "read_many"):
+            batches = [(None, loader.read_many(list(paths), self.iris, source_format))]
+        else:
+            batches = [(path, loader.read(path, self.iris, source_format or detect_format(loader.KIND, path)))
+                       for path in paths]
+        for path, batch in batches:
             read_before = report.records_read
-            chosen = source_format or detect_format(loader.KIND, path)
-            for record in loader.read(path, self.iris, chosen):
+            for record in batch:
                 report.records_read += 1
                 if record.error is None and record.iri in first_seen:
                     earlier = first_seen[record.iri]
@@ -126,7 +137,7 @@ class Ingest:
                 records.append(record)
                 if report.records_read % 100 == 0:
                     self.progress("read", report.records_read, 0)
-            if report.records_read == read_before:
+            if path is not None and report.records_read == read_before:
                 report.issues.append(Issue("Violation", "no records: the file is empty or holds only comments",
                                            Location(str(path))))
         return records
@@ -263,6 +274,24 @@ class Ingest:
             log.graph = str(self.iris.graph("provenance-restricted")) if len(one) != 1 or None in one else \
                 str(self.iris.state_graph("provenance-restricted", one.pop() or ""))
         return [derived[False], derived[True], *per_state.values(), log]
+
+
+def source_files(loader, paths: Sequence[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by the files in it and its sub-folders that the loader
+    reads (its ``accepts(path)``, else a .jsonl/.ndjson/.json/.csv/.xml suffix), in name order;
+    hidden files and folders are left out. A folder with no such file is a UsageError."""
+    accepts = getattr(loader, "accepts", lambda p: p.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".xml"))
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(p for p in path.rglob("*") if p.is_file() and accepts(p)
+                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        if not found:
+            raise UsageError(f"{path}: the folder holds no file to load as {loader.KIND}")
+        files.extend(found)
+    return files
 
 
 def _state_of(record: Record) -> str | None:

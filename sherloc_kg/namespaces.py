@@ -37,6 +37,10 @@ class SHERLOC(DefinedNamespace):
     Defendant: URIRef
     NationalLegislation: URIRef
     NationalProvision: URIRef
+    # national provisions structured in sections (loaders/canada_pairing.py)
+    heading: URIRef
+    inForceStartDate: URIRef
+    containsProvision: URIRef
     TreatyParticipation: URIRef
     CooperationTreaty: URIRef
     Strategy: URIRef
