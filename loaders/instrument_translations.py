@@ -149,12 +149,11 @@ def _front_matter(lines: list[tuple[int, str]], text: TranslatedText) -> int:
         if LAYOUT[text.language] == "fedlex":
             for k, (_, line) in enumerate(block):
                 if line.startswith("title:"):
-                    words = [line[len("title:"):]] + [c for _, c in block[k + 1:] if c.startswith("  ")]
-                    folded = []
-                    for word in words:
-                        if not word.startswith("  ") and folded:
+                    folded = [line[len("title:"):]]
+                    for _, more in block[k + 1:]:
+                        if not more.startswith("  "):
                             break
-                        folded.append(word)
+                        folded.append(more)
                     text.title = clean(" ".join(folded))
     return i
 
@@ -505,6 +504,12 @@ def _split_run_together(path: Path, article: TranslatedArticle, target: Provisio
         marks.append((index, at))
         starts.append((unit, index, end))
         position = (index, end)
+    # Each line of the source starts a unit: a line that does not (a note or reservation of the Swiss
+    # edition after an article, say) would otherwise run into the last unit's words.
+    for index, piece in enumerate(pieces[1:], start=1):
+        if (index, 0) not in marks:
+            raise _error(path, piece.line, f"art. {article.number}: a line that starts no unit of the English "
+                                           f"text: {piece.text[:60]!r}")
     marks.append((len(pieces) - 1, len(pieces[-1].text)))
     words: dict[str, str] = {}
     for (unit, first, start), (last, stop) in zip(starts, marks):

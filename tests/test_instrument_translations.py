@@ -233,3 +233,15 @@ def test_a_known_defect_that_went_away_stops_the_load(tmp_path: Path) -> None:
         instruments_graph(IRIS, texts, metadata)
     assert raised.value.location.file == str(path) and raised.value.location.line < line
     assert "KNOWN_DEFECTS" in raised.value.message
+
+
+def test_a_line_after_an_article_that_starts_no_unit_is_refused(tmp_path: Path) -> None:
+    """A Swiss note or reservation after an article would otherwise run into the article's last words."""
+    texts, metadata = copy_sources(tmp_path)
+    path = texts / "translations" / "fr" / "untoc.md"
+    line = edit(path, "plus efficacement la criminalité transnationale organisée.\n",
+                "plus efficacement la criminalité transnationale organisée.\n\nRéserve de la Suisse: aucune.\n")
+    with pytest.raises(SourceError) as raised:
+        instruments_graph(IRIS, texts, metadata)
+    assert (raised.value.location.file, raised.value.location.line) == (str(path), line + 2)
+    assert "starts no unit" in raised.value.message
