@@ -56,7 +56,7 @@ FIELDS = {
 }
 ALL_FIELDS = frozenset().union(*FIELDS.values())
 MULTI_VALUED = frozenset({"respondents", "same_as"})
-_NATIONAL = re.compile(r"^legislation/[A-Za-z]{3}/[^/\s]+(/[^/\s]+/[^/\s]+)+$")
+_NATIONAL = re.compile(r"^legislation/[A-Za-z]{3}/[^/\s]+(/[^/\s]+){2,}$")  # unit, number, then any sub-units (sec/117/1/a)
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9-]*$")
 
