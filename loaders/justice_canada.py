@@ -291,6 +291,8 @@ def _words(element: ET.Element | None, file: str, law_id: str, where: str = "") 
         for child in node:
             if child.tag in NOTES or not isinstance(child.tag, str):
                 pass
+            elif child.tag == "MarginalNote" and node.tag == "Definition":
+                pass  # a bill prints the defined term in both languages in the margin: not the words of the law
             elif child.tag in FLATTENED:
                 block = child.tag not in INLINE or child.tag in ("Label", "MarginalNote", "Text", "TitleText")
                 if block:

@@ -54,7 +54,14 @@ def reference_graphs(settings: Settings, iris: Iris, *, with_examples: bool = Fa
 #: The data ``sherloc-kg init`` loads unless told ``--no-data``: (kind, path under data/).
 BUNDLED = (("cases", "cases/sherloc-cases-tip-2026-08.jsonl"),
            ("editorial", "editorial/cases-international.jsonl"),
-           ("participation", "participation/untc-status-untoc-2024-05-04-partial.csv"),)
+           ("participation", "participation/untc-status-untoc-2024-05-04-partial.csv"),
+           # Canada's Acts (Justice Canada XML, English and French files paired in one load: a folder)
+           # and Luxembourg's 1999 trafficking law (Akoma Ntoso), then the editors' implementation
+           # mapping of their provisions, which names them (so after them).
+           ("legislation", "legislation/CAN"),
+           ("legislation", "legislation/LUX"),
+           ("editorial", "editorial/implementation-CAN.jsonl"),
+           ("editorial", "editorial/implementation-LUX.jsonl"),)
 
 
 #: The fictional States (ISO 3166-1 user-assigned codes) the examples use, under data/.
