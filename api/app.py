@@ -28,6 +28,7 @@ from sherloc_kg.store import Store, open_store
 from . import (dataset, explorer, graph_store, implementation, library, linked_data, records, review, search, security,
                sparql_endpoint)
 from .context import Context
+from .limits import DisconnectWatch
 
 
 def from_environment() -> FastAPI:
@@ -46,6 +47,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "Authorization"],
                        expose_headers=["Content-Location", "Link", "Vary"])
+    app.add_middleware(DisconnectWatch)  # a client that goes stops its query (api/limits.py)
     security.install(app)  # headers, body size limits, generic 500 (api/security.py); outermost
 
     @app.exception_handler(SherlocError)

@@ -9,9 +9,12 @@ whoever sent it.
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -21,6 +24,7 @@ from sherloc_kg.config import Settings
 from sherloc_kg.errors import LimitReached, QueryTooLong, TooManyQueries
 from sherloc_kg.query_limits import Caps, answer_capped
 from sherloc_kg.query_worker import QueryRequest, WorkerPool, store_fingerprint
+from sherloc_kg.store.contract import SelectResult, TermValue
 from sherloc_kg.sparql_text import nesting_depth
 from sherloc_kg.store import Dataset, Store
 from sherloc_kg.store.embedded import EmbeddedStore
@@ -109,19 +113,78 @@ class ClientSlots:
                     del self._running[client]
 
 
+#: Set when the client of the current request has gone away (see :class:`DisconnectWatch`); the
+#: handler's thread sees it through the request's context, which the thread pool carries over.
+CLIENT_GONE: ContextVar[threading.Event | None] = ContextVar("sherloc_client_gone", default=None)
+
+
+class DisconnectWatch:
+    """ASGI middleware: notices a client that goes away while its request is being answered and
+    sets :data:`CLIENT_GONE`, so that the query running for it is stopped (its worker killed)
+    instead of running on for nobody. Requests without a body are watched from the start; others
+    once their body has been read (the only message left then is the disconnect)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        gone = threading.Event()
+        watcher: asyncio.Task | None = None
+        first: list[dict] = []
+
+        async def watch() -> dict:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+            return message
+
+        headers = dict(scope.get("headers") or [])
+        bodiless = not headers.get(b"transfer-encoding") and headers.get(b"content-length", b"0") in (b"0", b"")
+        if bodiless:
+            first.append(await receive())
+            if first[0]["type"] == "http.disconnect":
+                gone.set()
+            watcher = asyncio.ensure_future(watch())
+
+        async def wrapped() -> dict:
+            nonlocal watcher
+            if first:
+                return first.pop()
+            if watcher is not None:
+                return await asyncio.shield(watcher)
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+            elif not message.get("more_body", False):
+                watcher = asyncio.ensure_future(watch())
+            return message
+
+        token = CLIENT_GONE.set(gone)
+        try:
+            await self.app(scope, wrapped, send)
+        finally:
+            CLIENT_GONE.reset(token)
+            if watcher is not None and not watcher.done():
+                watcher.cancel()
+
+
 class QueryRunner:
     """Where /sparql queries run. On the on-disk embedded store: always in worker processes
     (sherloc_kg/query_worker.py), at least one, so that the engine never parses or runs a caller's
     text in the server process: a timeout kills the worker, a memory limit (RLIMIT_AS) bounds it,
-    a parser crash ends it and not the server, and each client holds at most its fair share of
-    them. In memory (tests and demonstrations: a store in memory cannot be shared with another
-    process): in this process, with the caps and the nesting bound but without a timeout. On a
-    remote store: in this process, which parses nothing and stops waiting after
-    SHERLOC_QUERY_TIMEOUT (a 503); the server runs the query and must stop it by its own limits
-    (README "Scaling out")."""
+    a parser crash ends it and not the server, each client holds at most its fair share of them,
+    and a client that goes away has its query stopped. In memory (tests and demonstrations: a store
+    in memory cannot be shared with another process): in this process, with the caps and the
+    nesting bound but without a timeout. On a remote store: in this process, which parses nothing
+    and stops waiting after SHERLOC_QUERY_TIMEOUT (a 503); the server runs the query and must stop
+    it by its own limits (README "Scaling out")."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.store = store
+        self.settings = settings
         self.path: str | None = None
         self.pool: WorkerPool | None = None
         if isinstance(store, EmbeddedStore) and store.location != "memory":
@@ -133,12 +196,53 @@ class QueryRunner:
                client: str = "") -> bytes:
         if self.pool is not None and self.path is not None:
             return self.pool.run(QueryRequest(sparql=sparql, form=form, media_type=media_type, dataset=dataset,
-                                              caps=caps, fingerprint=store_fingerprint(self.path)), client=client)
+                                              caps=caps, fingerprint=store_fingerprint(self.path)), client=client,
+                                 cancelled=CLIENT_GONE.get())
         return answer_capped(self.store, sparql, form=form, media_type=media_type, dataset=dataset, caps=caps)
+
+    def bounded(self, client: str) -> Store:
+        """The store for one request's fixed queries (search, resources): on the on-disk store its
+        SELECTs and ASKs run in the workers, all of them within SHERLOC_QUERY_TIMEOUT from now,
+        stopped when the client goes; elsewhere the store itself."""
+        if self.pool is None or self.path is None:
+            return self.store
+        return BoundedStore(self, client)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+
+
+class BoundedStore:
+    """A store whose ``select`` and ``ask`` run in the query workers within one deadline for the
+    whole request (SHERLOC_QUERY_TIMEOUT seconds from its start); every other verb is the store's."""
+
+    def __init__(self, runner: QueryRunner, client: str) -> None:
+        self._runner, self._client = runner, client
+        timeout = runner.settings.query_timeout
+        self._deadline = time.monotonic() + timeout if timeout else None
+
+    def __getattr__(self, name: str):
+        return getattr(self._runner.store, name)
+
+    def _run(self, kind: str, sparql: str, bindings: Mapping[str, TermValue] | None, dataset: Dataset | None):
+        pool, path = self._runner.pool, self._runner.path
+        assert pool is not None and path is not None
+        left = None
+        if self._deadline is not None:
+            left = max(0.001, self._deadline - time.monotonic())
+        return pool.run(QueryRequest(sparql=sparql, form="SELECT" if kind == "select" else "ASK", media_type="",
+                                     dataset=dataset, caps=Caps(), fingerprint=store_fingerprint(path), kind=kind,
+                                     bindings=dict(bindings) if bindings else None),
+                        client=self._client, cancelled=CLIENT_GONE.get(), timeout=left)
+
+    def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
+               dataset: Dataset | None = None) -> SelectResult:
+        return self._run("select", sparql, bindings, dataset)
+
+    def ask(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
+            dataset: Dataset | None = None) -> bool:
+        return self._run("ask", sparql, bindings, dataset)
 
 
 def limit_response(error: LimitReached) -> JSONResponse:

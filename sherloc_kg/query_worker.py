@@ -30,6 +30,7 @@ import os
 import queue
 import resource
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -92,12 +93,24 @@ def store_fingerprint(path: str) -> tuple:
 
 @dataclass(frozen=True)
 class QueryRequest:
+    """One query for a worker. ``kind`` "serialize" answers bytes in ``media_type`` within
+    ``caps`` (/sparql); "select" and "ask" answer the store contract's SelectResult or bool, with
+    ``bindings`` (the fixed queries of search and pages, bounded in time the same way)."""
+
     sparql: str
     form: str
     media_type: str
     dataset: Dataset | None
     caps: Caps
     fingerprint: tuple
+    kind: str = "serialize"
+    bindings: dict | None = None
+
+
+class ClientGone(SherlocError):
+    """The client went away while its query ran: the query's worker was killed, nobody waits."""
+
+    http_status = 499
 
 
 # -- the worker process ---------------------------------------------------------------------------
@@ -124,7 +137,11 @@ def _open(path: str, private_graphs: frozenset[str]) -> ReadOnlyStore:
     return ReadOnlyStore(path, private_graphs)
 
 
-def _answer(store, request: QueryRequest) -> bytes:
+def _answer(store, request: QueryRequest):
+    if request.kind == "select":
+        return store.select(request.sparql, bindings=request.bindings, dataset=request.dataset)
+    if request.kind == "ask":
+        return store.ask(request.sparql, bindings=request.bindings, dataset=request.dataset)
     return answer_capped(store, request.sparql, form=request.form, media_type=request.media_type,
                          dataset=request.dataset, caps=request.caps)
 
@@ -257,10 +274,12 @@ class WorkerPool:
         for _ in range(self.size):
             self._start_one()
 
-    def run(self, request: QueryRequest, client: str = "") -> bytes:
+    def run(self, request: QueryRequest, client: str = "", *, cancelled: threading.Event | None = None,
+            timeout: float | None = None):
         """The answer to ``request`` from a worker; QueryTimedOut (and a fresh worker) when it
-        takes longer than the timeout, QueryOutOfMemory when its worker dies, WorkersBusy when no
-        worker frees up in time (for this client: within its share)."""
+        takes longer than ``timeout`` (default: the pool's), QueryOutOfMemory when its worker dies,
+        WorkersBusy when no worker frees up in time (for this client: within its share), ClientGone
+        (and a fresh worker) as soon as ``cancelled`` is set."""
         self._ensure_started()
         wait = (self.timeout or 0) + STARTUP_GRACE
         with self._share_freed:
@@ -270,7 +289,7 @@ class WorkerPool:
                                   f"workers={self.size}")
             self._held[client] = self._held.get(client, 0) + 1
         try:
-            return self._run_held(request, wait)
+            return self._run_held(request, wait, cancelled, self.timeout if timeout is None else timeout)
         finally:
             with self._share_freed:
                 left = self._held[client] - 1
@@ -280,7 +299,7 @@ class WorkerPool:
                     del self._held[client]
                 self._share_freed.notify_all()
 
-    def _run_held(self, request: QueryRequest, wait: float) -> bytes:
+    def _run_held(self, request: QueryRequest, wait: float, cancelled: threading.Event | None, timeout: float):
         try:
             worker = self._idle.get(timeout=wait)
         except queue.Empty:
@@ -289,16 +308,18 @@ class WorkerPool:
         with self._lock:
             self._busy.add(worker)
         try:
-            return self._ask(worker, request)
+            return self._ask(worker, request, cancelled, timeout)
         finally:
             with self._lock:
                 self._busy.discard(worker)
 
-    def _ask(self, worker: _Worker, request: QueryRequest) -> bytes:
+    def _ask(self, worker: _Worker, request: QueryRequest, cancelled: threading.Event | None, timeout: float):
         try:
             worker.connection.send(request)
-            if not worker.connection.poll(self.timeout or None):
+            if not self._answered(worker, cancelled, timeout):
                 self._replace(worker)
+                if cancelled is not None and cancelled.is_set():
+                    raise ClientGone("the client went away: its query was stopped")
                 raise QueryTimedOut(f"the query ran longer than {self.timeout} s, this endpoint's limit "
                                     "(SHERLOC_QUERY_TIMEOUT), and was stopped: make it more selective "
                                     "(bind a subject or a graph, add LIMIT, avoid unbounded paths)",
@@ -316,6 +337,23 @@ class WorkerPool:
         if kind == "too-large":
             raise ResultTooLarge(rest[0], rest[1])
         raise _ERRORS.get(rest[0], QueryError)(rest[1])
+
+    @staticmethod
+    def _answered(worker: _Worker, cancelled: threading.Event | None, timeout: float) -> bool:
+        """Wait for the worker's reply: False when ``timeout`` passes (0: none) or ``cancelled``
+        is set first. Looks at ``cancelled`` every tenth of a second."""
+        deadline = time.monotonic() + timeout if timeout else None
+        while True:
+            step = 0.1 if cancelled is not None else None
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                step = left if step is None else min(step, left)
+            if worker.connection.poll(step):
+                return True
+            if cancelled is not None and cancelled.is_set():
+                return False
 
     def _died(self) -> QueryOutOfMemory:
         limit = f"{self.memory} MiB" if self.memory else "the machine's memory"

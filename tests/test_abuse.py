@@ -33,6 +33,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,10 @@ from sherloc_kg.sparql_text import dataset_clauses, has_relative_iri, nesting_de
 from sherloc_kg.store import open_store
 from sherloc_kg.store.remote import RemoteStore
 
+from api.limits import CLIENT_GONE, QueryRunner
+from sherloc_kg.errors import QueryTimedOut
+from sherloc_kg.query_worker import ClientGone
+
 from .backends import oxigraph_server
 from .servers import free_port
 from .test_cli import EXE
@@ -57,6 +62,7 @@ NQUADS = "application/n-quads"
 BOUND = 120  # seconds: an upper bound on any wait, never an expectation
 ANSWERED = 5  # seconds: how soon a live server answers a small query while others run, with margin
 BACKENDS = ["embedded", "oxigraph"]
+RUNAWAY_TIMEOUT = 90  # seconds: the query timeout of the workers' server, far beyond any wait below
 DEEP = 5000  # brackets: Oxigraph's parser overflows its stack near 4,000 on an 8 MiB stack
 
 
@@ -95,10 +101,11 @@ def examples_dump(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
     return dump.getvalue(), secrets
 
 
-def _serve(folder: Path, store: str, tokens: Path) -> tuple[subprocess.Popen, str, Path]:
+def _serve(folder: Path, store: str, tokens: Path, timeout: int) -> tuple[subprocess.Popen, str, Path]:
     port = free_port()
     env = {**os.environ, "SHERLOC_TOKENS": str(tokens), "SHERLOC_QUERY_WORKERS": "2",
-           "SHERLOC_QUERY_WORKER_MEMORY": "512", "SHERLOC_QUERY_TIMEOUT": "20", "SHERLOC_QUERY_CONCURRENCY": "4"}
+           "SHERLOC_QUERY_WORKER_MEMORY": "512", "SHERLOC_QUERY_TIMEOUT": str(timeout),
+           "SHERLOC_QUERY_CONCURRENCY": "4"}
     log = folder / "serve.log"
     with log.open("wb") as sink:
         process = subprocess.Popen([EXE, "--store", store, "serve", "--port", str(port)], stdout=sink,
@@ -126,23 +133,23 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def site(request: pytest.FixtureRequest, settings: Settings, examples_dump: tuple[bytes, set[str]],
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    dump, secrets = examples_dump
-    folder = Path(tmp_path_factory.mktemp(f"abuse-{request.param}"))
+@contextmanager
+def _site(backend: str, settings: Settings, examples: tuple[bytes, set[str]], folder: Path,
+          timeout: int = 20) -> Iterator[Site]:
+    """``sherloc-kg serve`` over the examples on ``backend``, with tokens of each role."""
+    dump, secrets = examples
     tokens_file = folder / "tokens.json"
     tokens = Tokens(tokens_file)
     bearer: dict[str, dict[str, str]] = {"public": {}}
     for name, role, country in (("official", "official", None), ("official-XAA", "official", "XAA"),
                                 ("official-XAB", "official", "XAB"), ("submitter-XAA", "submitter", "XAA")):
         bearer[name] = {"Authorization": "Bearer " + tokens.create(role, country=country, name=f"abuse {name}")}
-    if request.param == "embedded":
+    if backend == "embedded":
         location = folder / "store"
         store = open_store(settings.with_(store=str(location)))
         store.restore(io.BytesIO(dump), media_type=NQUADS)
         store.close()
-        process, url, log = _serve(folder, str(location), tokens_file)
+        process, url, log = _serve(folder, str(location), tokens_file, timeout)
         try:
             yield Site("embedded", url, process, log, bearer, secrets, None)
         finally:
@@ -152,11 +159,28 @@ def site(request: pytest.FixtureRequest, settings: Settings, examples_dump: tupl
         loader = RemoteStore(remote)
         loader.restore(io.BytesIO(dump), media_type=NQUADS)
         loader.close()
-        process, url, log = _serve(folder, remote.store, tokens_file)
+        process, url, log = _serve(folder, remote.store, tokens_file, timeout)
         try:
             yield Site("oxigraph", url, process, log, bearer, secrets, remote.store)
         finally:
             _stop(process)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(request: pytest.FixtureRequest, settings: Settings, examples_dump: tuple[bytes, set[str]],
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with _site(request.param, settings, examples_dump, Path(tmp_path_factory.mktemp(f"abuse-{request.param}"))) as up:
+        yield up
+
+
+@pytest.fixture(scope="module")
+def embedded_site(settings: Settings, examples_dump: tuple[bytes, set[str]],
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The on-disk embedded store only: its queries run in our worker processes (on a remote
+    store they run in the remote server, under that server's own limits)."""
+    with _site("embedded", settings, examples_dump, Path(tmp_path_factory.mktemp("abuse-workers")),
+               timeout=RUNAWAY_TIMEOUT) as up:
+        yield up
 
 
 def _leaked(site: Site, response: httpx.Response, sent: str) -> list[str]:
@@ -396,6 +420,149 @@ def test_another_states_answer_is_refused_as_an_unknown_one(site: Site) -> None:
     assert read.json()["message"].replace(answer_id, "ID") == read_unknown.json()["message"].replace(
         "XAB-no-such-answer", "ID")
     assert json.dumps(theirs.json()).count("Borealis") == 0
+
+
+# -- memory and fairness (the embedded store: its queries run in our workers) -------------------
+HEAVY = ("SELECT ?c ?f ?i WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1")
+
+
+def _workers_of(parent: int) -> set[int]:
+    """The query worker processes (multiprocessing spawn children) of the server process."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and b"spawn_main" in command:
+            found.add(int(entry))
+    return found
+
+
+def _address_space_limit(pid: int) -> str:
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max address space"):
+            return line.split()[3]
+    raise AssertionError("no address space line")
+
+
+def test_workers_have_a_memory_limit_and_a_heavy_query_ends_only_its_worker(embedded_site: Site) -> None:
+    site = embedded_site
+    site.assert_up()
+    workers = _workers_of(site.process.pid)
+    assert workers and all(_address_space_limit(pid) == str(512 * 1024 * 1024) for pid in workers)
+    with site.client() as client:
+        answer = client.get("/sparql", params={"query": HEAVY})
+    assert answer.status_code == 503, answer.text[:300]
+    assert answer.json()["error"] in ("QueryOutOfMemory", "QueryTimedOut") and answer.headers["retry-after"]
+    site.assert_up()
+
+
+def test_one_clients_heavy_queries_leave_a_worker_for_another_client(embedded_site: Site) -> None:
+    site = embedded_site
+    site.assert_up()
+    heavy: list[httpx.Response] = []
+
+    def hog() -> None:
+        with site.client() as client:
+            heavy.append(client.get("/sparql", params={"query": HEAVY}))
+
+    hogs = [threading.Thread(target=hog) for _ in range(3)]
+    for thread in hogs:
+        thread.start()
+    try:
+        time.sleep(1)  # let the heavy queries take what they can
+        with site.client() as client:
+            for _ in range(3):
+                started = time.monotonic()
+                answer = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                                    headers={"Accept": "application/sparql-results+json", **site.bearer["official"]})
+                waited = time.monotonic() - started
+                assert answer.status_code == 200 and answer.json()["boolean"] is True, answer.text[:300]
+                assert waited < ANSWERED, f"another client's ASK waited {waited:.1f} s"
+    finally:
+        for thread in hogs:
+            thread.join(BOUND)
+    assert len(heavy) == 3 and all(r.status_code in (503, 429) for r in heavy), [r.text[:200] for r in heavy]
+    site.assert_up()
+
+
+# -- cancellation ----------------------------------------------------------------------------------
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # streams: little memory
+
+
+def _replaced(site: Site, before: set[int], within: float) -> set[int]:
+    """The workers of ``before`` that are gone, waiting at most ``within`` seconds for one."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        gone = before - _workers_of(site.process.pid)
+        if gone:
+            return gone
+        time.sleep(0.1)
+    return set()
+
+
+def test_a_client_that_goes_away_stops_its_query(embedded_site: Site) -> None:
+    """The client gives up after a second; its query, which would run for the whole timeout
+    (RUNAWAY_TIMEOUT), is stopped within a third of it: its worker is killed and replaced."""
+    site = embedded_site
+    site.assert_up()
+    deadline = time.monotonic() + BOUND
+    while len(_workers_of(site.process.pid)) < 2:
+        assert time.monotonic() < deadline, "two workers never came up"
+        time.sleep(0.1)
+    before = _workers_of(site.process.pid)
+    with pytest.raises(httpx.ReadTimeout), site.client(timeout=1) as client:
+        client.get("/sparql", params={"query": ENDLESS}, headers=site.bearer["official"])
+    assert _replaced(site, before, RUNAWAY_TIMEOUT / 3), "the abandoned query ran on"
+    site.assert_up()
+
+
+def test_search_runs_in_the_workers_within_the_timeout(settings: Settings, examples_dump: tuple[bytes, set[str]],
+                                                       tmp_path: Path) -> None:
+    """What search and the resource pages read through (api/limits.BoundedStore): the fixed
+    queries run in the workers, within one deadline for the request, stopped at once when the
+    client goes; their answers are the store's own."""
+    location = tmp_path / "store"
+    store = open_store(settings.with_(store=str(location)))
+    store.restore(io.BytesIO(examples_dump[0]), media_type=NQUADS)
+    runner = QueryRunner(settings.with_(query_timeout=RUNAWAY_TIMEOUT, query_workers=2, query_worker_memory=512),
+                         store)
+    try:
+        bounded = runner.bounded("address 127.0.0.1")
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        assert bounded.select(count).rows == store.select(count).rows
+        assert bounded.ask("ASK { ?s ?p ?o }") is True
+        gone = threading.Event()
+        threading.Timer(1, gone.set).start()
+        token = CLIENT_GONE.set(gone)
+        try:
+            with pytest.raises(ClientGone):
+                bounded.select(ENDLESS)
+        finally:
+            CLIENT_GONE.reset(token)
+        short = QueryRunner(settings.with_(query_timeout=1, query_workers=1, query_worker_memory=512), store)
+        try:
+            with pytest.raises(QueryTimedOut):
+                short.bounded("address 127.0.0.1").select(ENDLESS)
+        finally:
+            short.close()
+        assert bounded.select(count).rows == store.select(count).rows  # a fresh worker answers
+    finally:
+        runner.close()
+        store.close()
+
+
+def test_search_on_the_workers_answers_as_the_store(embedded_site: Site) -> None:
+    with embedded_site.client() as client:
+        public = client.get("/api/search/authorities")
+        official = client.get("/api/search/authorities", headers=embedded_site.bearer["official"])
+    assert public.status_code == official.status_code == 200, public.text[:300]
+    assert public.json()["total"] > 0
+    assert not _leaked(embedded_site, public, "")
 
 
 # -- the lexer's part: what the engine would read --------------------------------------------------
