@@ -71,6 +71,11 @@ what it is. The mapping:
   ``convention_provision`` (``untoc/art/5/1/a``; several separated by ``;``), adds ``eli:applies``.
   An unknown eId, another law's id or a malformed reference is an error naming the mapping file,
   its line and the column.
+
+**Justice Canada XML** (``--format justice-canada``, or any ``.xml`` file whose root is ``Statute`` or
+``Bill``): an Act's English and French files make one law, so such files are read together, by
+:func:`read_many` (the pipeline gives it every file of a load; a folder stands for the files below
+it, :func:`accepts`), in ``loaders/justice_canada.py`` and ``loaders/canada_pairing.py``.
 """
 
 from __future__ import annotations
