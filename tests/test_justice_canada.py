@@ -265,3 +265,34 @@ def test_copies_are_the_shared_files(shared_dir: Path) -> None:
     for path in sorted(CAN.rglob("*")):
         if path.is_file() and path.name != "PROVENANCE.md":
             assert path.read_bytes() == (source / path.relative_to(CAN)).read_bytes(), path
+
+
+def test_one_annual_statute_alone_keeps_the_sections_the_others_enacted(store: EmbeddedStore,
+                                                                        settings: Settings) -> None:
+    """Each Criminal Code section is a record of its own: re-loading S.C. 2005, c. 43 alone does
+    not erase the sections S.C. 2001, c. 32 enacted."""
+    ingest = Ingest(store, settings)
+    ingest.load("legislation", [CAN / "annual"])
+    ingest.load("legislation", [CAN / "annual" / "en" / "2005-c43_E.XML", CAN / "annual" / "fr" / "2005-c43_F.XML"])
+    assert values(store, sec("C-46", "467.11"), ELI.changed_by) == [IRIS.legislation("CAN", "2001-c32")]
+    assert values(store, sec("C-46", "279.01"), ELI.changed_by) == [IRIS.legislation("CAN", "2005-c43")]
+
+
+# -- the editorial mappings ---------------------------------------------------------------------
+
+def test_the_bundled_mappings_name_loaded_provisions(store: EmbeddedStore, settings: Settings) -> None:
+    """Every claim of data/editorial/implementation-{CAN,LUX}.jsonl names a provision the bundled
+    legislation has, and goes to the editorial graph, not to the legislation graph."""
+    data = CAN.parent.parent
+    ingest = Ingest(store, settings)
+    ingest.load("legislation", [CAN])
+    ingest.load("legislation", [data / "legislation" / "LUX"])
+    for country, count in (("CAN", 29), ("LUX", 7)):
+        report = ingest.load("editorial", [data / "editorial" / f"implementation-{country}.jsonl"])
+        assert report.written and not report.violations and report.records_written == count
+    editorial = str(IRIS.graph("editorial"))
+    applies = store.select("SELECT ?p WHERE { ?n ?applies ?p }",
+                           bindings={"n": sec("I-2.5", "117", "1"), "applies": ELI.applies},
+                           dataset=Dataset(default=[editorial])).rows
+    assert [r["p"] for r in applies] == [IRIS.provision("som/art/6/1/a")]
+    assert values(store, sec("I-2.5", "117", "1"), ELI.applies) == []  # never in the legislation graph
