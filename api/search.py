@@ -19,6 +19,7 @@ from sherloc_kg.access import Caller
 from sherloc_kg.errors import UsageError
 
 from .context import Context, caller, context
+from .limits import client_of
 
 router = APIRouter(tags=["search"])
 
@@ -132,15 +133,17 @@ def search(request: Request,
     for name, value in request.query_params.multi_items():
         params.setdefault(name, []).append(value)
     parsed = core.parse(kind, params)
-    result = core.search(ctx.store, ctx.iris, parsed, who.dataset(ctx.iris))
+    # Bounded in time, stopped when the client goes (on the on-disk store; api/limits.py).
+    result = core.search(ctx.queries.bounded(client_of(request, who)), ctx.iris, parsed, who.dataset(ctx.iris))
     return SearchResponse.model_validate(result)
 
 
 @router.get("/api/resource", response_model=ResourceView, response_model_exclude_none=True,
             summary="A resource as JSON")
-def resource(iri: str = Query(description="The resource's IRI."),
+def resource(request: Request, iri: str = Query(description="The resource's IRI."),
              ctx: Context = Depends(context), who: Caller = Depends(caller)) -> ResourceView:
-    return ResourceView.model_validate(core.resource(ctx.store, ctx.iris, iri, who.dataset(ctx.iris)))
+    store = ctx.queries.bounded(client_of(request, who))
+    return ResourceView.model_validate(core.resource(store, ctx.iris, iri, who.dataset(ctx.iris)))
 
 
 @router.get("/api/resource/{path:path}", response_model=ResourceView, response_model_exclude_none=True,
@@ -155,4 +158,5 @@ def resource_by_path(request: Request, path: str = Path(description="The IRI's p
     if not tail:
         raise UsageError("give the resource's path below the base, e.g. /api/resource/id/case/ALB001")
     iri = ctx.iris.base + tail
-    return ResourceView.model_validate(core.resource(ctx.store, ctx.iris, iri, who.dataset(ctx.iris)))
+    store = ctx.queries.bounded(client_of(request, who))
+    return ResourceView.model_validate(core.resource(store, ctx.iris, iri, who.dataset(ctx.iris)))

@@ -563,6 +563,12 @@ def test_search_on_the_workers_answers_as_the_store(embedded_site: Site) -> None
     assert public.status_code == official.status_code == 200, public.text[:300]
     assert public.json()["total"] > 0
     assert not _leaked(embedded_site, public, "")
+    with embedded_site.client() as client:
+        page = client.get("/api/resource", params={"iri": AUTHORITY})
+        restricted = client.get("/api/resource", params={"iri": AUTHORITY}, headers=embedded_site.bearer["official"])
+    assert page.status_code == restricted.status_code == 200, page.text[:300]
+    assert not _leaked(embedded_site, page, AUTHORITY)
+    assert _leaked(embedded_site, restricted, AUTHORITY), "an official reads the contact details"
 
 
 # -- the lexer's part: what the engine would read --------------------------------------------------
