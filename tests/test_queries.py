@@ -18,6 +18,8 @@ from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.store import Dataset
 from sherloc_kg.store.embedded import EmbeddedStore
 
+from .conftest import REPO
+
 IRIS = Iris()
 
 
@@ -30,6 +32,15 @@ def library(settings: Settings) -> QueryLibrary:
 def cases(settings: Settings) -> list[dict]:
     text = (settings.data_dir / "cases/sherloc-cases-tip-2026-08.jsonl").read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def counted_once(cases: list[dict]) -> list[dict]:
+    """The case records counts count: a record our editors say is the same judgment as one with a
+    lower id (data/editorial/cases-international.jsonl, claim same-judgment) is left out."""
+    text = (REPO / "data/editorial/cases-international.jsonl").read_text(encoding="utf-8")
+    claims = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    later = {max(c["case"], other) for c in claims if c["claim"] == "same-judgment" for other in c["same_as"]}
+    return [c for c in cases if c["id"] not in later]
 
 
 def run(store: EmbeddedStore, library: QueryLibrary, name: str, **params: str) -> list[dict]:
@@ -61,7 +72,7 @@ def test_every_query_has_a_header_and_runs(loaded_store: EmbeddedStore, library:
 
 
 def test_cases_by_country_counts_every_case_once(loaded_store: EmbeddedStore, library: QueryLibrary, cases: list[dict]) -> None:
-    expected = Counter(c.get("country") or c["jurisdiction"] for c in cases)
+    expected = Counter(c.get("country") or c["jurisdiction"] for c in counted_once(cases))
     rows = run(loaded_store, library, "cases-by-country")
     assert {value(r["code"]): value(r["cases"]) for r in rows} == dict(expected)
     assert value(rows[0]["code"]) == expected.most_common(1)[0][0]
@@ -78,7 +89,7 @@ def test_cases_by_year_and_crime_type_for_one_country(loaded_store: EmbeddedStor
 
 def test_cases_by_tip_element(loaded_store: EmbeddedStore, library: QueryLibrary, cases: list[dict]) -> None:
     expected: Counter = Counter()
-    for c in cases:
+    for c in counted_once(cases):
         for group, name in (("acts", "act"), ("means", "means"), ("purposes", "purpose")):
             for notation in set(c.get("tip_elements", {}).get(group, [])):
                 expected[(name, notation)] += 1

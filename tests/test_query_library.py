@@ -65,6 +65,15 @@ def bundled_cases() -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def counted_once(cases: list[dict]) -> list[dict]:
+    """The case records counts count: a record our editors say is the same judgment as one with a
+    lower id (data/editorial/cases-international.jsonl, claim same-judgment) is left out."""
+    text = (REPO / "data/editorial/cases-international.jsonl").read_text(encoding="utf-8")
+    claims = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    later = {max(c["case"], other) for c in claims if c["claim"] == "same-judgment" for other in c["same_as"]}
+    return [c for c in cases if c["id"] not in later]
+
+
 def participation() -> list[dict]:
     with (EXAMPLES / "participation.csv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -193,9 +202,10 @@ def test_cases_applying_legislation_that_implements_a_provision(store: EmbeddedS
 def test_cases_concerning_a_provision(store: EmbeddedStore, library: QueryLibrary) -> None:
     [case] = records("cases.jsonl")
     [cited] = case["provisions"]                       # tip/art/3/a, cited by the decision itself
-    rows = run(store, library, "cases-concerning-provision", provision=cited)
+    # (the bundled cases of real States concern tip/art/3 (a) too, by inference: tests/test_case_inference.py)
+    rows = run(store, library, "cases-concerning-provision", provision=cited, country=case["country"])
     assert [(v(r["id"]), v(r["cited"])) for r in rows] == [(case["id"], True)]
-    rows = run(store, library, "cases-concerning-provision", provision="tip/art/3")
+    rows = run(store, library, "cases-concerning-provision", provision="tip/art/3", country=case["country"])
     assert [(v(r["id"]), v(r["cited"])) for r in rows] == [(case["id"], False)]
     rows = run(store, library, "cases-concerning-provision", provision="untoc/art/5", country=case["country"])
     assert [v(r["id"]) for r in rows] == [case["id"]]
@@ -204,7 +214,7 @@ def test_cases_concerning_a_provision(store: EmbeddedStore, library: QueryLibrar
 # -- cases ---------------------------------------------------------------------------------------
 
 def test_case_statistics_count_the_examples_with_the_real_cases(store: EmbeddedStore, library: QueryLibrary) -> None:
-    cases = bundled_cases() + records("cases.jsonl")
+    cases = counted_once(bundled_cases()) + records("cases.jsonl")
     by_country = Counter(c.get("country") or c["jurisdiction"] for c in cases)
     assert {v(r["code"]): v(r["cases"]) for r in run(store, library, "cases-by-country")} == dict(by_country)
 
@@ -459,7 +469,8 @@ def test_the_questions_from_the_command_line(tmp_path: Path) -> None:
     sherloc("init", "--no-data", "--with-examples")
     rows = list(csv.DictReader(sherloc("query", "why-inferred", "-p", "subject=case/XAA-EX-001",
                                        "-p", "provision=untoc/art/5", "--format", "csv").splitlines()))
-    facts = {(ref(r["factSubject"]), ref(r["factProperty"]).split("#")[-1], ref(r["factObject"])) for r in rows}
+    facts = {(ref(r["factSubject"]), ref(r["factProperty"]).split("#")[-1], ref(r["factObject"])) for r in rows
+             if r["rule"] == "case-concerns-provision"}  # (the crime type is another line of reasoning)
     assert facts == {("case/XAA-EX-001", "appliesNationalProvision", "legislation/XAA/XAA-penal-code/art/150"),
                      ("legislation/XAA/XAA-penal-code/art/150", "applies", "untoc/art/5/1/a"),
                      ("untoc/art/5/1/a", "is_part_of", "untoc/art/5/1"), ("untoc/art/5/1", "is_part_of", "untoc/art/5")}
