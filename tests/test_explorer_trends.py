@@ -97,8 +97,10 @@ def test_tip_elements_count_the_cases_recording_each_element(page: str, cases: l
 
 
 def test_ratifications_are_cumulative_per_instrument(page: str) -> None:
+    from .test_query_library import bundled_participation
+
     with (REPO / "data/examples/participation.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = list(csv.DictReader(handle)) + bundled_participation()  # the examples and the bundled UNTC table
     untoc = sorted(int(r["consent_date"][:4]) for r in rows if r["instrument"] == "untoc" and r["consent_date"])
     root = svgs(page)["chart-ratifications-title"]
     points = [t for t in tooltips(root) if t.startswith("Convention (UNTOC), ")]

@@ -79,6 +79,33 @@ def participation() -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def bundled_participation() -> list[dict]:
+    """The rows of the bundled UN Treaty Collection tables (data/participation/), in the shape of
+    participation(): ``24 Sep 2003`` → 2003-09-24, a suffix ``a`` → accession, none → ratification."""
+    from datetime import datetime
+
+    from sherloc_kg.loaders.participation import resolve_country
+
+    def iso(cell: str) -> str:
+        words = cell.split()
+        return datetime.strptime(" ".join(words[:3]), "%d %b %Y").date().isoformat() if words else ""
+
+    found = []
+    for kind, relative in BUNDLED:
+        if kind != "participation":
+            continue
+        path = REPO / "data" / relative
+        instrument = next(code for code in ("untoc", "tip", "som", "fp") if f"-{code}-" in path.name)
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in list(csv.reader(line for line in handle if not line.startswith("#")))[1:]:
+                suffix = row[2].split()[3:]
+                found.append({"instrument": instrument, "country": resolve_country(row[0]), "signature_date": iso(row[1]),
+                              "consent_date": iso(row[2]),
+                              "consent_type": {"a": "accession", "A": "acceptance", "AA": "approval",
+                                               "d": "succession"}[suffix[0]] if suffix else "ratification"})
+    return found
+
+
 def containing(reference: str) -> list[str]:
     """The provisions containing a provision, from its reference: untoc/art/5/1/a → untoc/art/5/1, untoc/art/5."""
     parts = reference.split("/")
@@ -259,10 +286,11 @@ def test_participation_of_each_state(store: EmbeddedStore, library: QueryLibrary
 
 def test_parties_to_an_instrument_since_when(store: EmbeddedStore, library: QueryLibrary) -> None:
     for instrument in ("untoc", "tip"):
-        expected = sorted(((r["consent_date"], r["country"], r["consent_type"]) for r in participation()
-                           if r["instrument"] == instrument))
+        expected = sorted(((r["consent_date"], r["country"], r["consent_type"])
+                           for r in participation() + bundled_participation() if r["instrument"] == instrument))
         rows = run(store, library, "parties-to-instrument", instrument=instrument)
-        assert [(str(v(r["consentDate"])), v(r["code"]), v(r["action"])) for r in rows] == expected
+        got = [(str(v(r["consentDate"])), v(r["code"]), v(r["action"])) for r in rows]
+        assert sorted(got) == expected and [g[0] for g in got] == sorted(g[0] for g in got)  # in the order they joined
         assert {v(r["status"]) for r in rows} == {"party"}
     assert run(store, library, "parties-to-instrument", instrument="fp") == []
 
@@ -275,7 +303,8 @@ def test_parties_without_implementing_legislation(store: EmbeddedStore, library:
     recorded = Counter(country for country, *_ in implementations())
     for provision in ("untoc/art/5", "untoc/art/5/1", "untoc/art/5/1/a", "untoc/art/6", "tip/art/5", "tip/art/3"):
         instrument = provision.split("/")[0]
-        parties = {r["country"] for r in participation() if r["instrument"] == instrument and r["consent_date"]}
+        parties = {r["country"] for r in participation() + bundled_participation()
+                   if r["instrument"] == instrument and r["consent_date"]}
         rows = run(store, library, "parties-without-implementing-legislation", provision=provision)
         assert {v(r["code"]) for r in rows} == parties - implemented.get(provision, set()), provision
         assert all(v(r["implementingProvisionsRecorded"]) == recorded.get(v(r["code"]), 0) for r in rows)
@@ -354,7 +383,7 @@ def test_dataset_statistics(store: EmbeddedStore, library: QueryLibrary) -> None
     assert counts[("cases", "cases")] == len(bundled_cases()) + len(records("cases.jsonl"))
     assert counts[("legislation", "legislation")] == len(records("legislation.jsonl"))
     assert counts[("legislation", "national provisions")] == len(list(p for law in records("legislation.jsonl") for p in law["provisions"]))
-    assert counts[("participation", "participation")] == len(participation())
+    assert counts[("participation", "participation")] == len(participation()) + len(bundled_participation())
     assert counts[("instruments", "instruments")] == 4
     assert counts[("review", "review")] == sum(1 for r in records("review.jsonl") if r.get("published"))
 
