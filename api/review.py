@@ -18,7 +18,8 @@ Accepted answers are written, all in one transaction, to their State's restricte
 ``review-restricted/{ISO3}`` (only officials of that State, officials of no State and admins read
 it): the answer's state (the record ``{base}id/review/{id}``) and a new version
 ``{answer}/version/{n}``, a copy of what it says, who submitted it (``prov:wasAttributedTo`` an
-agent ``{base}id/agent/{token id}``, ``dcterms:creator`` the token's name) and when
+agent ``{base}id/agent/{agent}``, named from the token's secret hash, never by its id;
+``dcterms:creator`` the token's name) and when
 (``prov:generatedAtTime``), with ``prov:wasRevisionOf`` the version before.
 ``sherloc:currentVersion`` (answer → version) is kept in the provenance graph of the answer's side,
 so that re-loading the answer from a file (which replaces the record) never deletes a version.
@@ -94,12 +95,13 @@ def _may_write_for(who: Caller, country: str | None) -> bool:
 
 
 def agent_iri(iris: Iris, who: Caller) -> URIRef:
-    return URIRef(f"{iris.base}id/agent/{segment(who.token_id or 'unknown')}")
+    # The token's agent name, never its id: published versions name this agent (issue 24).
+    return URIRef(f"{iris.base}id/agent/{segment(who.agent or 'unknown')}")
 
 
 def agent_triples(iris: Iris, who: Caller) -> list[tuple]:
     agent = agent_iri(iris, who)
-    triples = [(agent, RDF.type, PROV.Agent), (agent, FOAF.name, Literal(who.name or f"token {who.token_id}")),
+    triples = [(agent, RDF.type, PROV.Agent), (agent, FOAF.name, Literal(who.name or f"token {who.agent}")),
                (agent, SKOS.note, Literal(f"{who.role.value} token"))]
     if who.country:
         triples.append((agent, SHERLOC.country, iris.country(who.country)))
@@ -347,7 +349,7 @@ def _version_triples(record_triples: list[tuple], answer: URIRef, version: URIRe
     triples = [(version, RDF.type, SHERLOC.ReviewResponseVersion), (version, DCTERMS.isVersionOf, answer),
                (version, SHERLOC.versionNumber, Literal(number, datatype=XSD.integer)),
                (version, PROV.generatedAtTime, when), (version, PROV.wasAttributedTo, agent_iri(iris, who)),
-               (version, DCTERMS.creator, Literal(who.name or f"token {who.token_id}"))]
+               (version, DCTERMS.creator, Literal(who.name or f"token {who.agent}"))]
     if previous is not None:
         triples.append((version, PROV.wasRevisionOf, previous))
     skip = {RDF.type, SHERLOC.published, DCTERMS.identifier}

@@ -29,6 +29,15 @@ once; a chunked body is counted as it arrives and refused when it passes the lim
 answer is a 413 with a JSON error naming the limit (and the ``SHERLOC-Limit`` header). The query
 text has its own, smaller bound (``SHERLOC_QUERY_MAX_LENGTH``, api/limits.py).
 
+Failed token checks, per client address: a request that carries an ``Authorization`` header and is
+answered 401 counts as a failure; after :data:`AUTH_FAILURES` failures within
+:data:`AUTH_WINDOW` seconds, further requests from that address that carry credentials are answered
+429 with ``Retry-After`` at once, without a check (each costs an argon2 verification, by design
+slow), until the window has passed. Requests without credentials are not affected.
+
+A client that goes away mid-request (Starlette's ``ClientDisconnect`` while a body is read) is
+logged as such, in one line, not as an unexpected error.
+
 Unexpected exceptions: anything a route raises that no handler answers (a bug, a store crash) is
 logged here with its traceback and an error reference, and answered 500 with
 ``{"error": "InternalError", "message": "...", "reference": "..."}``: never the exception's text,
@@ -43,9 +52,13 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
+import time
+from collections import deque
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sherloc_kg.errors import SherlocError
@@ -71,6 +84,54 @@ DOCS_POLICY = ("default-src 'self'; script-src 'self' " + DOCS_CDN + " {hashes};
                + " https://fonts.googleapis.com 'unsafe-inline'; font-src 'self' https://fonts.gstatic.com; "
                "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; "
                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+#: Failed token checks one address may make within AUTH_WINDOW seconds before it is refused (429).
+AUTH_FAILURES = 30
+AUTH_WINDOW = 60
+
+
+class FailedChecks:
+    """When each address's recent failed token checks happened (within AUTH_WINDOW)."""
+
+    def __init__(self, limit: int = AUTH_FAILURES, window: float = AUTH_WINDOW) -> None:
+        self.limit, self.window = limit, window
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> deque[float]:
+        times = self._seen.setdefault(address, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def wait(self, address: str) -> int:
+        """Seconds until ``address`` may try again; 0 when it may now."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(address, now)
+            if len(times) < self.limit:
+                if not times:
+                    self._seen.pop(address, None)
+                return 0
+            return max(1, int(times[0] + self.window - now) + 1)
+
+    def failed(self, address: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._recent(address, now).append(now)
+            if len(self._seen) > 100_000:  # many addresses: forget the quiet ones
+                for quiet in [a for a, t in self._seen.items() if not t or t[-1] <= now - self.window]:
+                    del self._seen[quiet]
+
+
+def too_many_failures_response(retry_after: int) -> JSONResponse:
+    return JSONResponse({"error": "TooManyFailedChecks",
+                         "message": f"more than {AUTH_FAILURES} failed token checks from this address within "
+                                    f"{AUTH_WINDOW} s: try again in {retry_after} s",
+                         "limit": f"auth-failures={AUTH_FAILURES}"},
+                        status_code=429, headers={"Retry-After": str(retry_after),
+                                                  "SHERLOC-Limit": f"auth-failures={AUTH_FAILURES}"})
+
 
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -134,6 +195,7 @@ class SecurityMiddleware:
     def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.docs_paths = frozenset(p for p in docs_paths if p)
+        self.failed_checks = FailedChecks()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -145,11 +207,15 @@ class SecurityMiddleware:
         docs = scope["path"] in self.docs_paths
         held: Message | None = None
         chunks: list[bytes] = []
+        address = (scope.get("client") or ("unknown", 0))[0]
+        credentials = "authorization" in headers
 
         async def send_secured(message: Message) -> None:
             nonlocal started, held
             if message["type"] == "http.response.start":
                 started = True
+                if credentials and message.get("status") == 401:
+                    self.failed_checks.failed(address)
                 if docs:  # the policy needs the page's inline script: hold the start until the body is in
                     held = message
                     return
@@ -166,6 +232,11 @@ class SecurityMiddleware:
                 return
             await send(message)
 
+        if credentials:
+            retry_after = self.failed_checks.wait(address)
+            if retry_after:
+                await self._answer(too_many_failures_response(retry_after), scope, receive, send_secured)
+                return
         if limit is not None:
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -191,6 +262,8 @@ class SecurityMiddleware:
             if started:
                 raise
             await self._answer(too_large_response(error), scope, receive, send_secured)
+        except ClientDisconnect:
+            log.info("the client went away during %s %s", scope["method"], scope["path"])
         except Exception:  # noqa: BLE001 - the one place every unexpected failure ends
             reference = secrets.token_hex(6)
             log.exception("unexpected error %s answering %s %s", reference, scope["method"], scope["path"])
@@ -225,6 +298,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def unexpected(request: Request, _error: Exception) -> JSONResponse:
+        if isinstance(_error, ClientDisconnect):
+            log.info("the client went away during %s %s", request.method, request.url.path)
+            return JSONResponse({"error": "ClientDisconnect", "message": "the client went away"}, status_code=400)
         reference = secrets.token_hex(6)
         log.error("unexpected error %s answering %s %s", reference, request.method, request.url.path,
                   exc_info=_error)

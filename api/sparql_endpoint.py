@@ -123,12 +123,13 @@ class Operation:
         return list(dict.fromkeys(values))
 
 
-async def _body(request: Request) -> bytes:
-    """The request body; refused unread (413) when a caller without a token declares one far
-    beyond the longest query (three times it, for percent-encoding, plus room for parameters)."""
+async def _body(request: Request, who: Caller = Depends(caller)) -> bytes:
+    """The request body, read only once the caller is known (a bogus token is a 401 before any of
+    it is read); refused unread (413) when a caller other than an admin declares one far beyond
+    the longest query (three times it, for percent-encoding, plus room for parameters)."""
     limit = request.app.state.context.settings.query_max_length
     declared = request.headers.get("content-length", "")
-    if limit and declared.isdigit() and int(declared) > 3 * limit + 65536 and not request.headers.get("authorization"):
+    if limit and declared.isdigit() and int(declared) > 3 * limit + 65536 and who.role is not Role.ADMIN:
         raise QueryTooLong(f"the request body is {declared} bytes long; this endpoint runs queries of at most "
                            f"{limit} bytes (SHERLOC_QUERY_MAX_LENGTH)", f"length={limit}")
     return await request.body()
@@ -403,8 +404,8 @@ def sparql_get(request: Request, ctx: Context = Depends(context), who: Caller = 
 
 @router.post("/sparql")
 @router.post("/sparql/", include_in_schema=False)
-def sparql_post(request: Request, body: bytes = Depends(_body), ctx: Context = Depends(context),
-                who: Caller = Depends(caller)) -> Response:
+def sparql_post(request: Request, who: Caller = Depends(caller), body: bytes = Depends(_body),
+                ctx: Context = Depends(context)) -> Response:
     """Query or update by POST: form-encoded, or the text itself as the body."""
     operation = read_operation(request, body)
     if operation.update is not None:

@@ -25,7 +25,7 @@ from typing import Protocol
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .errors import Forbidden, Unauthorized, UsageError
+from .errors import Forbidden, SherlocError, Unauthorized, UsageError
 from .iris import STATE_GRAPHS, Iris
 from .store import Dataset
 
@@ -65,6 +65,10 @@ class Caller:
     country: str | None = None
     name: str | None = None
     token_id: str | None = None
+    #: What public records may call the token's holder (a review version's ``prov:wasAttributedTo``
+    #: agent): derived from the token's secret hash, so it names the same token every time and
+    #: gives away nothing of the token, not even its id (which would let anyone aim checks at it).
+    agent: str | None = None
     #: For an official of no State: the per-State restricted graphs of the store (``with_store``),
     #: which its dataset names besides the fixed SHERLOC graphs.
     state_graphs: tuple[str, ...] = ()
@@ -126,8 +130,27 @@ class TokenEntry:
     revoked: str | None = None
 
 
+#: Argon2 verifications running at once in this process. Each costs a few tenths of a second of
+#: CPU and 64 MiB (by design); unbounded, 32 clients sending forged tokens took 1.9 GB (issue 24).
+#: A check waits for a turn at most CHECK_WAIT seconds, then is refused as busy (503).
+CONCURRENT_CHECKS = 2
+CHECK_WAIT = 30
+_CHECKS = threading.BoundedSemaphore(CONCURRENT_CHECKS)
+
+
+class ChecksBusy(SherlocError):
+    """Every token-check turn stayed taken (forged tokens flooding in): 503, try again."""
+
+    http_status = 503
+
+
 class Tokens:
-    """The token file: create, list, revoke, and check a presented token."""
+    """The token file: create, list, revoke, and check a presented token.
+
+    A check takes the same time whether the token's id is known, unknown or revoked (an unknown id
+    is verified against a hash of nothing, so timing tells no id apart), runs in a bounded number
+    of turns (CONCURRENT_CHECKS), and a token once verified is remembered by its SHA-256 until the
+    token file changes. Failures are rate-limited per address by the server (api/security.py)."""
 
     PREFIX = "skg_"
 
@@ -140,6 +163,7 @@ class Tokens:
         # any change to the file (a revocation) forgets every verified token at once.
         self._verified: dict[bytes, Caller] = {}
         self._verified_stamp: tuple[int, int] | None = None
+        self._decoy: str | None = None  # a hash no token matches, for unknown ids
 
     def _read(self) -> dict[str, TokenEntry]:
         if not self.path.exists():
@@ -217,13 +241,21 @@ class Tokens:
     def _verify(self, token: str) -> Caller:
         token_id = token[len(self.PREFIX):].split("_", 1)[0]
         entry = self._read().get(token_id)
-        if entry is None or entry.revoked:
-            raise Unauthorized("the bearer token is unknown or revoked")
+        live = entry is not None and not entry.revoked
+        if self._decoy is None:
+            self._decoy = self._hasher.hash(secrets.token_urlsafe(32))
+        if not _CHECKS.acquire(timeout=CHECK_WAIT):
+            raise ChecksBusy("too many token checks are running: try again shortly")
         try:
-            self._hasher.verify(entry.hash, token)
+            self._hasher.verify(entry.hash if live and entry is not None else self._decoy, token)
         except (VerificationError, InvalidHashError) as error:
             raise Unauthorized("the bearer token is unknown or revoked") from error
-        return Caller(role=Role(entry.role), country=entry.country, name=entry.name, token_id=entry.id)
+        finally:
+            _CHECKS.release()
+        if not live or entry is None:
+            raise Unauthorized("the bearer token is unknown or revoked")
+        agent = hashlib.sha256(b"sherloc-agent\0" + entry.hash.encode("utf-8")).hexdigest()[:20]
+        return Caller(role=Role(entry.role), country=entry.country, name=entry.name, token_id=entry.id, agent=agent)
 
     def from_header(self, authorization: str | None) -> Caller:
         """The caller behind an ``Authorization`` header; the public when there is none."""

@@ -1,0 +1,188 @@
+"""Abuse suite, tokens and requests (issue 24, findings 5, 8 and 9): token checks that take the
+same work for known and unknown ids, run a bounded number at a time, and are refused per address
+after repeated failures; published agents that name no token id; bodies not read before the
+caller is known; clients that go away mid-body logged as such, not as unexpected errors.
+
+Each test serves its own application (the failure limit is per application and per address, so
+no other test's requests count), over real HTTP on loopback, on the in-memory store with the
+examples.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+from api.security import AUTH_FAILURES
+from sherloc_kg import access
+from sherloc_kg.access import Tokens
+from sherloc_kg.api.app import create_app
+from sherloc_kg.config import Settings
+from sherloc_kg.store.embedded import EmbeddedStore
+
+from .servers import serving
+from .test_review_submissions import answer, marker
+from .test_search_api import examples_store
+
+BASE = "https://w3id.org/sherloc/"
+BOUND = 60  # seconds: an upper bound on any wait, never an expectation
+
+
+class CountingHasher(PasswordHasher):
+    """argon2 as it is, counting its verifications (the work a token check costs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verified = 0
+        self._count = threading.Lock()
+
+    def verify(self, hash, password) -> bool:  # noqa: A002 - argon2's own parameter name
+        with self._count:
+            self.verified += 1
+        return super().verify(hash, password)
+
+
+def test_unknown_and_known_ids_cost_the_same_check(tmp_path: Path) -> None:
+    tokens = Tokens(tmp_path / "tokens.json")
+    real = tokens.create("official", country="XAA", name="timing")
+    token_id = real.split("_")[1]
+    tokens._hasher = counting = CountingHasher()
+    forged_known = f"skg_{token_id}_{'x' * 43}"
+    forged_unknown = f"skg_{'0' * 12}_{'x' * 43}"
+    for forged in (forged_known, forged_unknown):
+        before = counting.verified
+        with pytest.raises(access.Unauthorized) as refused:
+            tokens.caller(forged)
+        assert counting.verified == before + 1, "an unknown id must cost the same verification as a known one"
+        assert str(refused.value) == "the bearer token is unknown or revoked"
+    tokens.revoke(token_id)
+    before = counting.verified
+    with pytest.raises(access.Unauthorized):
+        tokens.caller(real)
+    assert counting.verified == before + 1
+
+
+def test_token_checks_run_a_bounded_number_at_a_time(tmp_path: Path) -> None:
+    tokens = Tokens(tmp_path / "tokens.json")
+    token_id = tokens.create("editor").split("_")[1]
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    class Watching(PasswordHasher):
+        def verify(self, hash, password) -> bool:  # noqa: A002
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            try:
+                return super().verify(hash, password)
+            finally:
+                with lock:
+                    running -= 1
+
+    tokens._hasher = Watching()
+
+    def forge(index: int) -> None:
+        with pytest.raises(access.Unauthorized):
+            tokens.caller(f"skg_{token_id}_forged{index:037d}")
+
+    threads = [threading.Thread(target=forge, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(BOUND)
+    assert 1 <= most <= access.CONCURRENT_CHECKS
+
+
+@pytest.fixture(scope="module")
+def examples(settings: Settings) -> EmbeddedStore:
+    return examples_store(settings)
+
+
+@pytest.fixture
+def site(settings: Settings, examples: EmbeddedStore, tmp_path: Path) -> Iterator[tuple[str, dict]]:
+    """A fresh application (its own failure counts) over the examples: its URL and bearer headers."""
+    token_file = tmp_path / "tokens.json"
+    tokens = Tokens(token_file)
+    bearer = {name: {"Authorization": "Bearer " + tokens.create(role, country=country, name=f"abuse {name}")}
+              for name, role, country in (("submitter-XAA", "submitter", "XAA"), ("official-XAA", "official", "XAA"),
+                                          ("admin", "admin", None))}
+    with serving(create_app(settings.with_(tokens=token_file), store=examples)) as url:
+        yield url, bearer
+
+
+def test_failed_checks_from_one_address_are_refused_for_a_while(site: tuple[str, dict]) -> None:
+    url, bearer = site
+    forged = {"Authorization": "Bearer skg_000000000000_" + "x" * 43}
+    with httpx.Client(base_url=url, timeout=BOUND) as client:
+        statuses = [client.get("/api/stats", headers=forged).status_code for _ in range(AUTH_FAILURES)]
+        assert statuses == [401] * AUTH_FAILURES
+        refused = client.get("/api/stats", headers=forged)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0, refused.text
+        assert refused.json()["limit"] == f"auth-failures={AUTH_FAILURES}"
+        # Credentials of any kind wait too (no check runs); the public is served as ever.
+        assert client.get("/api/stats", headers=bearer["admin"]).status_code == 429
+        assert client.get("/api/stats").status_code == 200
+
+
+def test_published_agents_name_no_token_id(site: tuple[str, dict]) -> None:
+    url, bearer = site
+    ids = {headers["Authorization"].split("_")[1] for headers in bearer.values()}
+    with httpx.Client(base_url=url, timeout=BOUND) as client:
+        sent = client.post("/api/review/submissions", json=answer("XAA-agent-check", marker()),
+                           headers=bearer["submitter-XAA"])
+        assert sent.status_code == 201, sent.text[:500]
+        published = client.post("/api/review/submissions/XAA-agent-check/publish", headers=bearer["official-XAA"])
+        assert published.status_code == 200, published.text[:500]
+        rows = client.get("/sparql", params={"query": (
+            "SELECT DISTINCT ?agent WHERE { { ?v <http://www.w3.org/ns/prov#wasAttributedTo> ?agent } UNION "
+            "{ ?v <https://w3id.org/sherloc/ontology#publishedBy> ?agent } }")},
+            headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    agents = {row["agent"]["value"] for row in rows}
+    assert len(agents) >= 2 and all(a.startswith(BASE + "id/agent/") for a in agents), agents
+    assert not [a for a in agents for token_id in ids if token_id in a], agents
+
+
+def _raw(url: str, head: str, body: bytes = b"") -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    connection = socket.create_connection((host, int(port)), timeout=BOUND)
+    connection.sendall(head.encode("latin-1") + body)
+    return connection
+
+
+def test_a_bogus_token_is_refused_before_the_body_is_read(site: tuple[str, dict]) -> None:
+    """The body is announced at 10 MiB and never sent: the 401 comes without waiting for it."""
+    url, _ = site
+    head = ("POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-update\r\n"
+            "Authorization: Bearer skg_000000000000_" + "x" * 43 + "\r\n"
+            f"Content-Length: {10 * 1024 * 1024}\r\n\r\n")
+    connection = _raw(url, head, b"INSERT DATA { <a:b> <a:c> <a:d> }")
+    try:
+        answer_head = connection.recv(4096).decode("latin-1")
+    finally:
+        connection.close()
+    assert answer_head.startswith("HTTP/1.1 401"), answer_head[:200]
+
+
+def test_a_client_leaving_mid_body_is_not_an_unexpected_error(site: tuple[str, dict],
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    url, bearer = site
+    head = ("POST /api/review/submissions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Authorization: {bearer['submitter-XAA']['Authorization']}\r\nContent-Length: 100000\r\n\r\n")
+    with caplog.at_level(logging.INFO, logger="sherloc_kg.api"):
+        _raw(url, head, b'{"answers": [').close()
+        deadline = time.monotonic() + BOUND
+        while "went away" not in caplog.text:
+            assert time.monotonic() < deadline, caplog.text
+            time.sleep(0.05)
+    assert "unexpected error" not in caplog.text
+    with httpx.Client(base_url=url, timeout=BOUND) as client:
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
