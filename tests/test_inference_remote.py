@@ -5,12 +5,17 @@ a real Virtuoso 7. On Virtuoso 7.2 a rule with a UNION followed by a property pa
 inferred nothing at this size (case-concerns-provision, before its UNION became a subquery).
 Then loads that change a fifth of the laws and of the cases (the rules run scoped, through each
 server's own write path: one request on Oxigraph, staged on Virtuoso) leave every server with the
-inferred graph a whole run of the rules gives on the embedded store."""
+inferred graph a whole run of the rules gives on the embedded store. The generated cases have crime
+types and TIP elements (rules case-concerns-provision-by-crime-type and
+case-concerns-definition-by-tip-elements), and editorial implementation claims on generated national
+provisions, some changed by the edits, exercise the editorial branches of the other two rules and
+the retraction of what a replaced claim stated."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from random import Random
 
 import pytest
 
@@ -26,12 +31,25 @@ from .test_inference import edits, generated as generated_rows, write
 from .backends import empty, oxigraph_settings, remote_backend, virtuoso_settings  # noqa: F401  (fixtures)
 
 KINDS = ("participation", "legislation", "cases")
+CLAIMS = "editorial.jsonl"
+
+
+def claims(laws: list[dict], seed: int, count: int = 400) -> list[dict]:
+    """Editorial implementation claims on ``count`` national provisions of ``laws``."""
+    random = Random(seed)
+    implemented = sorted({p for law in laws for provision in law["provisions"] for p in provision.get("implements", [])})
+    nationals = sorted((law["country"], law["id"], provision["number"]) for law in laws for provision in law["provisions"])
+    return [{"id": f"claim-{n}", "claim": "implements", "national": f"legislation/{country}/{law}/art/{number}",
+             "provision": random.choice(implemented), "reason": "[Synthetic] read in the national text.",
+             "editor": "[Synthetic] editor", "date": "2026-12-01"}
+            for n, (country, law, number) in enumerate(random.sample(nationals, count))]
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("generated")
     generate(out, triples=60_000, seed=3, settings=Settings(), kinds=KINDS)
+    write(out / CLAIMS, claims(generated_rows(out / FILES["legislation"]), seed=3))
     return out
 
 
@@ -42,6 +60,8 @@ def load(store, settings: Settings, data: Path) -> None:
     for kind in KINDS:
         report = ingest.load(kind, [data / FILES[kind]])
         assert report.written and not report.violations, report.issues[:3]
+    report = ingest.load("editorial", [data / CLAIMS])
+    assert report.written and not report.violations, report.issues[:3]
 
 
 def inferred(store, settings: Settings) -> set[str]:
@@ -67,8 +87,15 @@ def whole(store, settings: Settings) -> set[str]:
 def edited(generated: Path) -> dict[str, Path]:
     laws, cases = edits(generated_rows(generated / FILES["legislation"]), generated_rows(generated / FILES["cases"]),
                         seed=3)
+    # a fifth of the claims now name another provision (claims on national provisions the edits keep)
+    now = {(law["country"], law["id"]): {p["number"] for p in law["provisions"]}
+           for law in [*generated_rows(generated / FILES["legislation"]), *laws]}  # the edited laws last
+    kept = [c for c in generated_rows(generated / CLAIMS)
+            if c["national"].rsplit("/", 1)[1] in now[tuple(c["national"].split("/")[1:3])]]
+    changed = [{**c, "provision": "som/art/6/1/a"} for c in Random(3).sample(kept, len(kept) // 5)]
     return {"legislation": write(generated / "legislation.edited.jsonl", laws),
-            "cases": write(generated / "cases.edited.jsonl", cases)}
+            "cases": write(generated / "cases.edited.jsonl", cases),
+            "editorial": write(generated / "editorial.edited.jsonl", changed)}
 
 
 @pytest.fixture(scope="module")
