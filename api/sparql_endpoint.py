@@ -18,10 +18,11 @@ default and its named graphs from the server, so no FROM, GRAPH or protocol para
 graph outside them. An empty intersection is an empty dataset, not an error: a query for graphs
 one may not see answers as if they held nothing, which tells nothing about whether they exist.
 
-Updates are for admin tokens only (401 for the public, 403 for other roles). SERVICE (and LOAD,
-in updates) make the server fetch URLs of the query's choosing, so only an admin may use them; any
-word or prefixed name starting with SERVICE is refused, since Oxigraph reads ``SERVICESILENT<u>``
-and ``SERVICEex:x`` as SERVICE (sparql_text.service_like).
+Updates are for admin tokens only (401 for the public, 403 for other roles). SERVICE makes the
+server fetch URLs of the query's choosing, so only an admin may use it; any word or prefixed name
+starting with SERVICE is refused, since Oxigraph reads ``SERVICESILENT<u>`` and ``SERVICEex:x`` as
+SERVICE (sparql_text.service_like). LOAD is refused for everyone, spelt likewise: it would fetch a
+URL and parse it with no entity or size checks (admins load through the CLI or the Graph Store).
 
 The engine never parses query text in the server process when the store is on disk: queries, and
 the syntax check of a text that is no query, run in worker processes (sherloc_kg/query_worker.py),
@@ -53,8 +54,8 @@ from sherloc_kg.access import Caller, Forbidden, Role
 from sherloc_kg.errors import LimitReached, QueryError, QueryTimedOut, QueryTooLong, SherlocError, UnsupportedMediaType, \
     UsageError, WorkersBusy
 from sherloc_kg.query_limits import Caps
-from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, query_form, service_like, \
-    update_names_dataset, with_using
+from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, load_like, query_form, \
+    service_like, update_names_dataset, with_using
 from sherloc_kg.store import Dataset
 
 from .context import Context, caller, context
@@ -308,6 +309,10 @@ def run_update(request: Request, operation: Operation, ctx: Context, who: Caller
         raise UsageError("the update names its dataset itself (USING, USING NAMED or WITH): it may not "
                          "also get using-graph-uri or using-named-graph-uri (SPARQL 1.1 Protocol, 2.2.3)")
     check_depth(text)
+    if load_like(text):
+        raise Forbidden("LOAD is not run here: the engine would fetch a URL of the update's choosing and parse it "
+                        "without the entity checks every other way in has; load files with `sherloc-kg load` or "
+                        "PUT/POST them to the Graph Store (/rdf-graph-store)")
     runnable, shift = _with_base(with_using(text, using, using_named), endpoint_url(request))
     ctx.before_raw_write()
     try:

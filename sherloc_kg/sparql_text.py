@@ -14,8 +14,8 @@ are syntax. On top of it:
 - :func:`with_using`: an update rewritten so that the protocol's using-graph-uri /
   using-named-graph-uri apply to each of its DELETE/INSERT ... WHERE operations;
 - :func:`keywords`: the keywords a text uses, e.g. to refuse LOAD;
-- :func:`service_like`: whether any token of the text could be read as SERVICE by an engine
-  (``SERVICESILENT<url>``, ``SERVICEex:x``): a refusal that errs towards refusing;
+- :func:`service_like`, :func:`load_like`: whether any token of the text could be read as SERVICE
+  (LOAD) by an engine (``SERVICESILENT<url>``, ``SERVICEex:x``): a refusal that errs towards refusing;
 - :func:`nesting_depth`: how deeply brackets nest, bounded before any engine parses the text
   (Oxigraph's recursive-descent parser overflows its stack, killing the process, near 4,000);
 - :func:`has_relative_iri`: whether the text needs a base IRI.
@@ -114,27 +114,35 @@ def keywords(text: str) -> set[str]:
     return {t.text.upper() for t in tokens(text) if t.kind == "word"}
 
 
-#: What an engine could take for the SERVICE keyword: a word or prefixed name that starts with it
-#: (Oxigraph reads ``SERVICESILENT<url>`` as ``SERVICE SILENT <url>`` and ``SERVICEex:x`` as
-#: ``SERVICE ex:x``), or any other token but a string, an IRI or a plain variable that holds it.
-_SERVICE = "SERVICE"
-
-
-def service_like(text: str) -> bool:
-    """Whether the text could ask the engine to call another endpoint (SERVICE, in any spelling
-    the engine accepts). Errs towards yes: a prefixed name ``service:x`` or a variable with
-    letters beyond ASCII holding SERVICE counts too; words inside strings, IRIs and comments do
-    not (the lexer reads those as the engine's grammar does)."""
+#: What an engine could take for the SERVICE (or LOAD) keyword: a word or prefixed name that starts
+#: with it (Oxigraph reads ``SERVICESILENT<url>`` as ``SERVICE SILENT <url>``, ``SERVICEex:x`` as
+#: ``SERVICE ex:x``, ``LOADSILENT<url>`` as ``LOAD SILENT <url>``), or any other token but a string,
+#: an IRI or a plain variable that holds it.
+def keyword_like(text: str, keyword: str) -> bool:
+    """Whether the text could hold ``keyword`` (upper case) as the engine reads it. Errs towards
+    yes: a prefixed name ``service:x`` or a variable with letters beyond ASCII holding the word
+    counts too; words inside strings, IRIs and comments do not (the lexer reads those as the
+    engine's grammar does)."""
     for token in tokens(text):
         if token.kind in ("string", "iri"):
             continue
-        upper = token.text.upper()
-        if _SERVICE not in upper:
+        if keyword not in token.text.upper():
             continue
         if token.kind == "var" and token.text[1:].isascii():
             continue  # ?service: a variable name, never a keyword
         return True
     return False
+
+
+def service_like(text: str) -> bool:
+    """Whether the text could ask the engine to call another endpoint (SERVICE, in any spelling
+    the engine accepts)."""
+    return keyword_like(text, "SERVICE")
+
+
+def load_like(text: str) -> bool:
+    """Whether an update could ask the engine to fetch and parse a document (LOAD)."""
+    return keyword_like(text, "LOAD")
 
 
 _OPENING, _CLOSING = "({[", ")}]"

@@ -598,3 +598,22 @@ def test_nesting_depth_counts_brackets_outside_strings_and_comments() -> None:
     assert nesting_depth("SELECT * { FILTER((1)) ?s ?p [ ?q ?o ] }") == 3
     assert nesting_depth('SELECT * { ?s ?p "((((((" } # ((((((((') == 1
     assert nesting_depth("(" * 100_000) == 100_000  # no recursion: any depth is read
+
+
+@pytest.mark.parametrize("update", ["LOAD <$U>", "LOADSILENT<$U>", "load silent <$U> INTO GRAPH <http://e/g>",
+                                    "PREFIX ex: <$U>\nLOADex:x"])
+def test_load_is_refused_even_for_an_admin_and_reaches_no_host(settings: Settings, examples_dump, tmp_path: Path,
+                                                               listener: Listener, update: str) -> None:
+    from sherloc_kg.api.app import create_app
+
+    from .servers import serving
+
+    store = open_store(settings)
+    tokens = Tokens(tmp_path / "tokens.json")
+    admin = {"Authorization": "Bearer " + tokens.create("admin", name="abuse admin")}
+    text = update.replace("$U", f"http://127.0.0.1:{listener.port}/data.rdf")
+    with serving(create_app(settings.with_(tokens=tmp_path / "tokens.json"), store=store)) as url, \
+            httpx.Client(base_url=url, timeout=BOUND) as client:
+        answer = client.post("/sparql", content=text, headers={"Content-Type": "application/sparql-update", **admin})
+    assert answer.status_code == 403 and "LOAD" in answer.json()["message"], answer.text[:300]
+    assert listener.connections == 0
