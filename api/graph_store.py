@@ -58,6 +58,7 @@ from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import NotFound, UnsupportedMediaType, UsageError
 from sherloc_kg.store.contract import RdfDocument
 from sherloc_kg.xml_entities import declared_entities
+from sherloc_kg.xml_shape import check_xml_shape
 
 from .context import Context, caller, context
 from .negotiation import GRAPH_TYPES, choose, content_type
@@ -185,6 +186,7 @@ def _document(data: bytes, header: str | None, *, base: str | None, name: str) -
             raise UsageError(f"{name}: the body is not valid {charset}: {error}") from error
     if parsed_as == "application/rdf+xml":
         _check_xml_entities(data, name)
+        check_xml_shape(data, name)  # depth and size, before the store's parser walks it (a 422)
     return RdfDocument(data=data, media_type=parsed_as, base_iri=base, name=name)
 
 

@@ -48,6 +48,7 @@ from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import Issue, SherlocError, UnsupportedMediaType, UsageError, ValidationFailed
 from sherloc_kg.ingest import Ingest, LoadReport
 from sherloc_kg.loaders import LOADERS
+from sherloc_kg.xml_shape import XmlShape
 
 from .context import Context, caller, context
 
@@ -203,9 +204,13 @@ async def load_records(request: Request,
         # Every text format is UTF-8 (XML says its own encoding): checked as the body arrives, so a
         # file in another encoding is refused with the byte at fault rather than half-read.
         decoder = None if suffix == ".xml" else codecs.getincrementaldecoder("utf-8")()
+        # XML is held to a depth and an element count as it arrives (sherloc_kg/xml_shape.py: a 422).
+        shape = XmlShape(shown) if suffix == ".xml" else None
         offset = 0
         with path.open("wb") as sink:
             async for chunk in request.stream():
+                if shape is not None:
+                    shape.feed(chunk)
                 if decoder is not None:
                     try:
                         decoder.decode(chunk)
@@ -214,6 +219,8 @@ async def load_records(request: Request,
                                       "cannot be decoded; save it as UTF-8") from None
                 offset += len(chunk)
                 sink.write(chunk)
+            if shape is not None:
+                shape.close()
             if decoder is not None:
                 try:
                     decoder.decode(b"", final=True)

@@ -186,3 +186,30 @@ def test_a_client_leaving_mid_body_is_not_an_unexpected_error(site: tuple[str, d
     assert "unexpected error" not in caplog.text
     with httpx.Client(base_url=url, timeout=BOUND) as client:
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+AKN = b'<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">'
+
+
+@pytest.mark.parametrize(("shape", "document"), [
+    ("deep", b'<?xml version="1.0"?>\n' + AKN + b"<act>" + b"<p>" * 20_000 + b"x" + b"</p>" * 20_000
+     + b"</act></akomaNtoso>\n"),
+    ("wide", b'<?xml version="1.0"?>\n' + AKN + b"<act><body>" + b"<article><num>1</num></article>\n" * 130_000
+     + b"</body></act></akomaNtoso>\n"),
+])
+def test_xml_uploads_are_bounded_in_depth_and_size(site: tuple[str, dict], shape: str, document: bytes) -> None:
+    url, bearer = site
+    with httpx.Client(base_url=url, timeout=BOUND) as client:
+        answer = client.post("/api/records/legislation", content=document, params={"filename": f"{shape}.xml"},
+                             headers={"Content-Type": "application/xml", **bearer["admin"]})
+        assert answer.status_code == 422, answer.text[:500]
+        message = answer.json()["message"]
+        assert message.startswith(f"{shape}.xml: element <") and "line" in message, message
+        assert ("levels deep" if shape == "deep" else "at most 250000") in message
+        rdf = (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+               b'xmlns:e="http://e/"><rdf:Description rdf:about="http://e/s">' + b"<e:p><rdf:Description>" * 5000
+               + b"</rdf:Description></e:p>" * 5000 + b"</rdf:Description></rdf:RDF>")
+        graph = client.put("/rdf-graph-store", params={"graph": "http://e/g"}, content=rdf,
+                           headers={"Content-Type": "application/rdf+xml", **bearer["admin"]})
+        assert graph.status_code == 422 and "levels deep" in graph.json()["message"], graph.text[:500]
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
