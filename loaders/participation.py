@@ -99,7 +99,7 @@ _DATE = re.compile(r"^(\d{1,2})[\s\u00a0]+([A-Za-z]+)\.?[\s\u00a0]+(\d{4})(.*)$"
 _DATE_MARKS = re.compile(r"[\d*†," + SUPERSCRIPTS + r"]")
 _LEGEND = re.compile(r"([A-Za-z][A-Za-z ]*?)\s*\(([A-Za-z]+)\)")
 _INSTRUMENT_COMMENT = re.compile(r"^#\s*instrument\s*:\s*(\S+)\s*$", re.I)
-_AS_AT_COMMENT = re.compile(r"^#\s*(?:status\s+)?as\s+at\s*:\s*(\S+)\s*$", re.I)
+_AS_AT_COMMENT = re.compile(r"^#\s*(?:status\s+)?as\s+at\s*:\s*(.+?)\s*$", re.I)
 _ISO_DATE = re.compile(r"(?<![0-9])(\d{4})-(\d{2})-(\d{2})(?![0-9])")
 
 #: The status page of each instrument in the UN Treaty Collection (Chapter XVIII: Penal Matters,

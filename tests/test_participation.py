@@ -210,3 +210,37 @@ def test_a_untc_table_needs_its_instrument(store: EmbeddedStore, settings: Setti
     said = write(tmp_path / "status.csv", "# instrument: som\n" + UNTC_HEADER + "Albania,12 Dec 2000,21 Aug 2002\n")
     Ingest(store, settings).load("participation", [said])
     assert facts(store, "som", "ALB")["consentDate"] == d("2002-08-21")
+
+
+def test_a_untc_table_says_its_source_and_the_date_of_its_status(store: EmbeddedStore, settings: Settings,
+                                                                 shared_dir: Path, tmp_path: Path) -> None:
+    """Each row of a UNTC table carries the instrument's UNTC status page and the date the table gave
+    the status as at: from the file name (the bundled copy), or a '# status as at:' line; a table
+    that says neither records no date; two dates that disagree, or a date that is none, are refused."""
+    bundled = settings.data_dir / "participation" / "untc-status-untoc-2024-05-04-partial.csv"
+    assert bundled.read_bytes() == (shared_dir / UNTC).read_bytes()  # copied byte for byte
+    Ingest(store, settings).load("participation", [bundled])
+    albania = facts(store, "untoc", "ALB")
+    assert albania["statusAsAt"] == d("2024-05-04")
+    assert albania["http://purl.org/dc/terms/source"] == URIRef(UNTC_STATUS_PAGES["untoc"])
+    assert (albania["signatureDate"], albania["consentDate"]) == (d("2000-12-12"), d("2002-08-21"))
+
+    said = write(tmp_path / "status-tip.csv", "# instrument: tip\n# status as at: 2023-01-31\n" + UNTC_HEADER
+                 + "Albania,12 Dec 2000,21 Aug 2002\n")
+    Ingest(store, settings).load("participation", [said])
+    assert facts(store, "tip", "ALB")["statusAsAt"] == d("2023-01-31")
+    assert facts(store, "tip", "ALB")["http://purl.org/dc/terms/source"] == URIRef(UNTC_STATUS_PAGES["tip"])
+    undated = write(tmp_path / "status-fp.csv", UNTC_HEADER + "Albania,,21 Aug 2002\n")
+    Ingest(store, settings).load("participation", [undated])
+    assert "statusAsAt" not in facts(store, "fp", "ALB")
+    before = snapshot(store)
+    for name, text, message in (
+            ("status-som-2024-05-04.csv", "# status as at: 2023-01-31\n", "the file name says 2024-05-04"),
+            ("status-som.csv", "# status as at: 31 Jan 2023\n", "must be written YYYY-MM-DD"),
+            ("status-som-2024-05-04-2023-01-31.csv", "", "several dates")):
+        path = write(tmp_path / name, text + UNTC_HEADER + "Albania,12 Dec 2000,21 Aug 2002\n")
+        with pytest.raises(ValidationFailed) as failed:
+            Ingest(store, settings).load("participation", [path])
+        [issue] = failed.value.issues
+        assert message in issue.message and issue.location.field == "as at", issue
+        assert snapshot(store) == before
