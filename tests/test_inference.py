@@ -343,6 +343,8 @@ def test_what_runs_the_rules_whole(scratch: EmbeddedStore, settings: Settings) -
     assert not inference.for_write(scratch, [RecordWrite(str(IRIS.graph("cases")), [case])]).whole
     # the provision tree every rule walks
     assert inference.for_write(scratch, [RecordWrite(str(IRIS.graph("instruments")), [])]).whole
+    # the crime-type vocabulary's mapping to the criminalization provisions (case-concerns-provision-by-crime-type)
+    assert inference.for_write(scratch, [RecordWrite(str(IRIS.graph("vocabularies")), [])]).whole
     assert inference.for_write(scratch, [], replace_graphs=[str(IRIS.graph("countries"))]).whole
     # a raw write: the next load runs whole
     scratch.update(inference.invalidate())
