@@ -3,10 +3,10 @@
 ``/explore/countries`` (one query, ``records-per-country``): a table of how many records of each
 kind each State has, sortable by any column (``?sort=cases&order=desc``; links, no script).
 
-``/explore/countries/{code}`` (seven queries): the State's name; its participation in each
+``/explore/countries/{code}`` (eight queries): the State's name; its participation in each
 instrument (``participation-of-state``; where none is recorded, "no participation recorded", with
 what the store covers, ``participation-coverage``: never "not party"); its laws per Convention provision
-(``legislation-of-country``); its cases with a chart per year (``cases-of-country``); its
+(``laws-of-country``, ``legislation-of-country``); its cases with a chart per year (``cases-of-country``); its
 competent national authorities (``authorities-of-country``: the contact details come from the
 restricted graph, so only a caller who may read it sees them); its strategies
 (``strategies-of-country``). A malformed or unknown code is a 404 page in the frame.
@@ -155,29 +155,26 @@ def participation(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
 
 def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[list[dict], list[dict]]:
     """(provisions: each Convention provision with the national provisions linked to it, each marked
-    with its claim, cited or editorial; laws: each law of the State with how many provisions it has).
-    Titles and headings in the language ``wanted`` where the data has it."""
-    named = ctx.library.get("legislation-of-country")
-    rows = ctx.store.select(named.text, bindings={"country": iri, "language": Literal(wanted)},
-                            dataset=who.dataset(ctx.iris)).rows
-    laws: dict[str, dict] = {}
+    with its claim, cited or editorial (``legislation-of-country``); laws: each law of the State
+    with how many provisions it has (``laws-of-country``)). Titles and headings in the language
+    ``wanted`` where the data has it."""
+    bindings = {"country": iri, "language": Literal(wanted)}
+    dataset = who.dataset(ctx.iris)
+    laws = [{"iri": str(row["law"]), "href": local_href(ctx, str(row["law"])),
+             "title": _text(row, "lawTitle") or str(row["law"]).rsplit("/", 1)[-1],
+             "adopted": _text(row, "adopted"), "in_force": _text(row, "inForce"),
+             "parts": int(str(row["parts"])) if row.get("parts") is not None else 0}
+            for row in ctx.store.select(ctx.library.get("laws-of-country").text, bindings=bindings,
+                                        dataset=dataset).rows]
     provisions: dict[str, dict] = {}
-    for row in rows:
-        law_iri = str(row["law"])
-        law = laws.setdefault(law_iri, {"iri": law_iri, "href": local_href(ctx, law_iri),
-                                        "title": _text(row, "lawTitle") or law_iri.rsplit("/", 1)[-1],
-                                        "adopted": _text(row, "adopted"), "in_force": _text(row, "inForce"),
-                                        "parts": 0})
-        if row.get("parts") is not None:
-            law["parts"] = int(str(row["parts"]))
-        if not row.get("national") or not row.get("provision"):
-            continue
+    for row in ctx.store.select(ctx.library.get("legislation-of-country").text, bindings=bindings,
+                                dataset=dataset).rows:
         national_iri = str(row["national"])
         path = _text(row, "path") or str(row["number"])
         national = {"iri": national_iri, "href": local_href(ctx, national_iri), "number": str(row["number"]),
                     "path": path, "citation": national_citation(national_iri, path),
-                    "heading": _text(row, "heading"), "law": law["title"], "law_href": law["href"],
-                    "claim": _text(row, "claim") or "cited"}
+                    "heading": _text(row, "heading"), "law": _text(row, "lawTitle") or str(row["law"]),
+                    "law_href": local_href(ctx, str(row["law"])), "claim": _text(row, "claim") or "cited"}
         provision_iri = str(row["provision"])
         reference = _text(row, "reference") or ctx.iris.provision_reference(provision_iri) or provision_iri
         entry = provisions.setdefault(reference, {"reference": reference, "href": local_href(ctx, provision_iri),
@@ -186,8 +183,7 @@ def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[li
     by_provision = [{**p, "national": sorted(p["national"].values(),
                                              key=lambda n: (n["law"], [_number_key(step) for step in n["path"].split()]))}
                     for _, p in sorted(provisions.items(), key=lambda item: _provision_key(item[0]))]
-    law_list = sorted(laws.values(), key=lambda law: law["title"].casefold())
-    return by_provision, law_list
+    return by_provision, sorted(laws, key=lambda law: law["title"].casefold())
 
 
 def cases(ctx: Context, who: Caller, iri: URIRef, code: str) -> dict:
