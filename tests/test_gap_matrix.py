@@ -53,6 +53,23 @@ def bundled_participation() -> dict[tuple[str, str], tuple[str | None, str | Non
     return found
 
 
+def evidence() -> dict:
+    """expected_evidence() of the examples, plus the editors' implementation mappings bundled
+    (data/editorial/implementation-*.jsonl): (country, article) → {"editorial": national provision paths}."""
+    found = expected_evidence()
+    for path in bundled("editorial"):
+        for claim in (json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("{")):
+            if claim.get("claim") == "implements":
+                key = (claim["national"].split("/")[1], article_of(claim["provision"]))
+                found[key]["editorial"].add("/id/" + claim["national"])
+    return found
+
+
+def laws(found: dict) -> int:
+    """National provisions recorded as implementing: cited by the legislation record or mapped by the editors."""
+    return len(set(found.get("national", ())) | set(found.get("editorial", ())))
+
+
 def party() -> dict[tuple[str, str], str]:
     """(country, instrument) → consent date: the examples and the bundled UNTC table."""
     return participation() | {key: consent for key, (_, consent) in bundled_participation().items() if consent}
@@ -66,6 +83,7 @@ def states(with_bundled: bool = True) -> set[str]:
         found |= {r["country"] for r in jsonl(name)}
     if with_bundled:
         found |= {country for country, _ in bundled_participation()}
+        found |= {path.name for path in bundled("legislation") if path.is_dir()}  # legislation/CAN: a State's laws
         for path in bundled("cases"):
             lines = path.read_text(encoding="utf-8").splitlines()
             # a case of an international body (IRB) is no State's
@@ -76,22 +94,22 @@ def states(with_bundled: bool = True) -> set[str]:
 
 def expected_gaps(official: bool) -> dict[tuple[str, str], list[str]]:
     types = article_types()
-    evidence = expected_evidence()
+    found_all = evidence()
     result = {}
     for country in states():
         for reference, kind in types.items():
-            found = evidence.get((country, reference), {})
-            laws = len(found.get("national", ()))
+            found = found_all.get((country, reference), {})
+            recorded = laws(found)
             statuses = found.get("all" if official else "public", set())
             gaps = []
             # a gap in the database, whatever the participation recorded (open world)
-            if WEIGHT[kind] > 0 and laws == 0:
+            if WEIGHT[kind] > 0 and recorded == 0:
                 gaps.append("no-legislation")
-            if statuses & {"implemented", "partially-implemented"} and laws == 0:
+            if statuses & {"implemented", "partially-implemented"} and recorded == 0:
                 gaps.append("self-assessed-without-legislation")
-            if "not-implemented" in statuses and laws > 0:
+            if "not-implemented" in statuses and recorded > 0:
                 gaps.append("legislation-but-assessed-not-implemented")
-            if found.get("cases") and laws == 0:
+            if found.get("cases") and recorded == 0:
                 gaps.append("cases-without-legislation")
             result[(country, reference)] = gaps
     return result
@@ -120,14 +138,14 @@ def test_the_matrix_covers_the_states_and_every_article(matrix: dict) -> None:
 
 
 def test_every_cell_matches_the_example_files(matrix: dict) -> None:
-    evidence = expected_evidence()
+    found_all = evidence()
     parties = party()
     signed = {key: signature for key, (signature, _) in bundled_participation().items()}
     expected = expected_gaps(official=False)
     for cell in matrix["cells"]:
         key = (cell["country"], cell["article"])
-        found = evidence.get(key, {})
-        assert cell["national_provisions"] == len(found.get("national", ())), key
+        found = found_all.get(key, {})
+        assert cell["national_provisions"] == laws(found), key
         assert cell["cases"] == len(found.get("cases", ())), key
         assert cell["authorities"] == len(found.get("authorities", ())), key
         assert set(cell["self_assessment"]) == found.get("public", set()), key
@@ -136,8 +154,8 @@ def test_every_cell_matches_the_example_files(matrix: dict) -> None:
         assert cell["participation"] == ("party" if instrument in parties else "not-recorded"), key
         if instrument in signed:
             assert cell["signed"] == signed[instrument], key
-        assert cell["national_provisions_cited"] == cell["national_provisions"], key  # no editorial mapping here
-        assert cell["national_provisions_editorial"] == 0, key
+        assert cell["national_provisions_cited"] == len(found.get("national", ())), key
+        assert cell["national_provisions_editorial"] == len(found.get("editorial", ())), key
         assert cell["gaps"] == expected[key], key
     # what the examples make of it, by hand: a mandatory article with no law for a party; a case
     # citing the TIP definitions with no law implementing them
