@@ -10,16 +10,27 @@
 
 Handlers are plain ``def``: FastAPI runs them in its thread pool, so a long query never blocks
 the event loop. Every route reads the graphs its caller may see from ``api.context.caller``.
+
+How ``sherloc-kg serve`` runs it (:func:`server_options`): a connection must send a request's head
+(request line and headers) within HEAD_TIMEOUT seconds of connecting or of its last answer, or it
+is closed (slow clients holding connections open, "slowloris"; bodies have their own per-chunk
+timeout in api/security.py); ``X-Forwarded-*`` headers are believed from SHERLOC_TRUSTED_PROXIES
+only (uvicorn believes them from 127.0.0.1 by default, i.e. from any local process); and with
+SHERLOC_ALLOWED_HOSTS a request for another ``Host`` is refused.
 """
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import SherlocError
@@ -48,6 +59,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                        allow_headers=["Accept", "Content-Type", "Authorization"],
                        expose_headers=["Content-Location", "Link", "Vary"])
     app.add_middleware(DisconnectWatch)  # a client that goes stops its query (api/limits.py)
+    hosts = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
+    if hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     security.install(app)  # headers, body size limits, generic 500 (api/security.py); outermost
 
     @app.exception_handler(SherlocError)
@@ -61,3 +75,56 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
+
+
+#: Seconds a connection has to send a whole request head, from connecting or from its last answer.
+HEAD_TIMEOUT = 20
+
+
+class HeadTimeoutProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, closing a connection whose request head does not arrive within
+    HEAD_TIMEOUT seconds (uvicorn has no such bound: a client sending a header byte now and then
+    held its connection for ever)."""
+
+    _head_timer: asyncio.TimerHandle | None = None
+    _waiting_cycle: object = None
+
+    def _expect_head(self) -> None:
+        self._stop_waiting()
+        self._waiting_cycle = self.cycle
+        self._head_timer = self.loop.call_later(HEAD_TIMEOUT, self._head_too_slow)
+
+    def _stop_waiting(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_too_slow(self) -> None:
+        self._head_timer = None
+        if self.cycle is self._waiting_cycle and not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._expect_head()
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self._head_timer is not None and self.cycle is not self._waiting_cycle:
+            self._stop_waiting()  # a request's head arrived: its body and answer have their own bounds
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._expect_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """What ``sherloc-kg serve`` passes to uvicorn besides host and port (see the module docstring)."""
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    return {"http": HeadTimeoutProtocol, "proxy_headers": bool(proxies),
+            "forwarded_allow_ips": proxies or None, "timeout_keep_alive": 5}

@@ -35,6 +35,14 @@ answered 401 counts as a failure; after :data:`AUTH_FAILURES` failures within
 429 with ``Retry-After`` at once, without a check (each costs an argon2 verification, by design
 slow), until the window has passed. Requests without credentials are not affected.
 
+A body must keep coming: each chunk within :data:`BODY_CHUNK_TIMEOUT` seconds of the one before
+(or of the head), else the request is answered 408 and the connection closed (a client trickling a
+body a byte at a time held a worker thread and a connection for ever).
+
+Responses that may name the host the request was sent to (HTML pages: their form actions and links;
+the SPARQL service description) carry ``Vary: Host``, so that no cache serves one host's page for
+another; with SHERLOC_ALLOWED_HOSTS only the configured hosts are answered at all (api/app.py).
+
 A client that goes away mid-request (Starlette's ``ClientDisconnect`` while a body is read) is
 logged as such, in one line, not as an unexpected error.
 
@@ -47,6 +55,7 @@ application's handler for ``Exception``, for whatever could escape the middlewar
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import logging
@@ -84,6 +93,9 @@ DOCS_POLICY = ("default-src 'self'; script-src 'self' " + DOCS_CDN + " {hashes};
                + " https://fonts.googleapis.com 'unsafe-inline'; font-src 'self' https://fonts.gstatic.com; "
                "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; "
                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+#: Seconds a request body may pause between two chunks before the request is answered 408.
+BODY_CHUNK_TIMEOUT = 30
 
 #: Failed token checks one address may make within AUTH_WINDOW seconds before it is refused (429).
 AUTH_FAILURES = 30
@@ -135,6 +147,12 @@ def too_many_failures_response(retry_after: int) -> JSONResponse:
 
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class BodyTooSlow(SherlocError):
+    """A request body that stopped arriving (408)."""
+
+    http_status = 408
 
 
 class BodyTooLarge(SherlocError):
@@ -246,7 +264,11 @@ class SecurityMiddleware:
 
             async def receive_limited() -> Message:
                 nonlocal received
-                message = await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), BODY_CHUNK_TIMEOUT)
+                except asyncio.TimeoutError:
+                    raise BodyTooSlow(f"the request body stopped arriving for {BODY_CHUNK_TIMEOUT} s: send it "
+                                      "at once") from None
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
                     if received > limit:
@@ -262,6 +284,12 @@ class SecurityMiddleware:
             if started:
                 raise
             await self._answer(too_large_response(error), scope, receive, send_secured)
+        except BodyTooSlow as error:
+            log.info("a body too slow on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await self._answer(JSONResponse({"error": "RequestTimeout", "message": str(error)}, status_code=408,
+                                            headers={"Connection": "close"}), scope, receive, send_secured)
         except ClientDisconnect:
             log.info("the client went away during %s %s", scope["method"], scope["path"])
         except Exception:  # noqa: BLE001 - the one place every unexpected failure ends
@@ -285,7 +313,20 @@ def _with_headers(message: Message, scope: Scope, body: bytes | None) -> Message
     if content_type.lower().startswith("text/html"):
         add[b"x-frame-options"] = b"DENY"
     headers += [(k, v) for k, v in add.items() if k not in present]
+    if content_type.lower().startswith("text/html") or scope["path"] in ("/sparql", "/sparql/"):
+        headers = _vary_on_host(headers)
     return {**message, "headers": headers}
+
+
+def _vary_on_host(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with Host among the Vary fields (added to the one there, else a new one)."""
+    for index, (name, value) in enumerate(headers):
+        if name.lower() == b"vary":
+            fields = [f.strip().lower() for f in value.split(b",")]
+            if b"host" not in fields and b"*" not in fields:
+                headers[index] = (name, value + b", Host")
+            return headers
+    return headers + [(b"vary", b"Host")]
 
 
 def install(app: FastAPI) -> None:

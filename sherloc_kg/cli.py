@@ -434,10 +434,11 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """Serve the SPARQL endpoint, the JSON API and the pages over HTTP."""
     import uvicorn
 
-    from .api.app import create_app
+    from .api.app import create_app, server_options
 
     if workers == 1:
-        uvicorn.run(create_app(ctx.settings, store=ctx.store), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(ctx.settings, store=ctx.store), host=host, port=port, log_level="info",
+                    **server_options(ctx.settings))
         return
     if not ctx.settings.store.startswith(("http://", "https://")):
         raise UsageError(f"--workers {workers} needs a remote store (SHERLOC_STORE=URL); the embedded store "
@@ -447,7 +448,7 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     # line chose, so every worker serves the same store under the same base.
     os.environ["SHERLOC_STORE"], os.environ["SHERLOC_BASE"] = ctx.settings.store, ctx.settings.base
     uvicorn.run("sherloc_kg.api.app:from_environment", factory=True, workers=workers,
-                host=host, port=port, log_level="info")
+                host=host, port=port, log_level="info", **server_options(ctx.settings))
 
 
 @cli.command()

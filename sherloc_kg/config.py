@@ -119,6 +119,20 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         "Queries one client (its token id, else its address) may run on `/sparql` at once; one "
         "more is a 429 with Retry-After. Admin tokens are exempt.",
     ),
+    "allowed_hosts": (
+        "SHERLOC_ALLOWED_HOSTS",
+        "",
+        "Host names the server answers for, comma-separated (`*.example.org` allowed); a request for "
+        "another `Host` is a 400. Empty: any host (the pages and the service description name the host "
+        "asked for, with `Vary: Host`).",
+    ),
+    "trusted_proxies": (
+        "SHERLOC_TRUSTED_PROXIES",
+        "",
+        "Addresses of reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` `sherloc-kg serve` "
+        "believes, comma-separated (e.g. `127.0.0.1` when nginx runs on the same host). Empty: none, "
+        "whoever the peer is.",
+    ),
     "shacl_engine": (
         "SHERLOC_SHACL_ENGINE",
         "turbo",
@@ -176,6 +190,8 @@ class Settings:
     query_worker_memory: int = int(SETTINGS["query_worker_memory"][1])
     query_concurrency: int = int(SETTINGS["query_concurrency"][1])
     shacl_engine: str = SETTINGS["shacl_engine"][1]
+    allowed_hosts: str = ""
+    trusted_proxies: str = ""
     store_timeout: int = int(SETTINGS["store_timeout"][1])
 
     @classmethod
@@ -190,6 +206,7 @@ class Settings:
                    store_update=values["store_update"], store_gsp=values["store_gsp"],
                    store_user=values["store_user"], store_password=values["store_password"],
                    shacl_engine=_engine(values["shacl_engine"]),
+                   allowed_hosts=values["allowed_hosts"], trusted_proxies=values["trusted_proxies"],
                    **{name: _whole_number(name, values[name]) for name in INTEGER_SETTINGS})
 
     def with_(self, **changes: object) -> "Settings":

@@ -15,20 +15,24 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
 
-from api.security import AUTH_FAILURES
 from sherloc_kg import access
 from sherloc_kg.access import Tokens
-from sherloc_kg.api.app import create_app
+from sherloc_kg.api import app as app_module
+from sherloc_kg.api import security
+from sherloc_kg.api.app import create_app, server_options
+from sherloc_kg.api.security import AUTH_FAILURES
 from sherloc_kg.config import Settings
 from sherloc_kg.store.embedded import EmbeddedStore
 
-from .servers import serving
+from .servers import free_port, serving
 from .test_review_submissions import answer, marker
 from .test_search_api import examples_store
 
@@ -213,3 +217,95 @@ def test_xml_uploads_are_bounded_in_depth_and_size(site: tuple[str, dict], shape
                            headers={"Content-Type": "application/rdf+xml", **bearer["admin"]})
         assert graph.status_code == 422 and "levels deep" in graph.json()["message"], graph.text[:500]
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+# -- slow clients, hosts and forwarded headers ------------------------------------------------------
+@contextmanager
+def served_as_serve_does(app, settings: Settings) -> Iterator[str]:
+    """``app`` under uvicorn with the options ``sherloc-kg serve`` passes (api/app.server_options)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
+                                           **server_options(settings)))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + BOUND
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def _closed_within(connection: socket.socket, seconds: float) -> bool:
+    """Whether the server closes ``connection`` within ``seconds`` (reading whatever it sends)."""
+    connection.settimeout(seconds)
+    try:
+        while connection.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def test_a_slow_request_head_is_cut_off(settings: Settings, examples: EmbeddedStore, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_module, "HEAD_TIMEOUT", 1)
+    app = create_app(settings.with_(tokens=tmp_path / "tokens.json"), store=examples)
+    with served_as_serve_does(app, settings) as url:
+        slow = _raw(url, "GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        try:
+            assert _closed_within(slow, BOUND), "a connection without a whole head stayed open"
+        finally:
+            slow.close()
+        with httpx.Client(base_url=url, timeout=BOUND) as client:  # whole requests still pass, kept alive
+            for _ in range(2):
+                assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_a_body_that_stops_is_answered_408(site: tuple[str, dict], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(security, "BODY_CHUNK_TIMEOUT", 1)
+    url, bearer = site
+    head = ("POST /api/review/submissions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Authorization: {bearer['submitter-XAA']['Authorization']}\r\nContent-Length: 1000\r\n\r\n")
+    connection = _raw(url, head, b'{"answers": [')
+    try:
+        connection.settimeout(BOUND)
+        answer_head = connection.recv(4096).decode("latin-1")
+    finally:
+        connection.close()
+    assert answer_head.startswith("HTTP/1.1 408"), answer_head[:300]
+
+
+def test_forwarded_headers_are_believed_from_configured_proxies_only(settings: Settings, examples: EmbeddedStore,
+                                                                     tmp_path: Path) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9", "Accept": "text/turtle"}
+    app = create_app(settings.with_(tokens=tmp_path / "tokens.json"), store=examples)
+    with served_as_serve_does(app, settings) as url, httpx.Client(base_url=url, timeout=BOUND) as client:
+        described = client.get("/sparql", headers=forwarded)
+    assert described.status_code == 200 and f"<{url}/sparql>" in described.text and "https://127" not in described.text
+    trusting = settings.with_(trusted_proxies="127.0.0.1")
+    app = create_app(trusting.with_(tokens=tmp_path / "tokens.json"), store=examples)
+    with served_as_serve_does(app, trusting) as url, httpx.Client(base_url=url, timeout=BOUND) as client:
+        described = client.get("/sparql", headers=forwarded)
+    assert "<https://127.0.0.1:" in described.text, described.text[:500]
+
+
+def test_pages_naming_the_host_vary_on_it_and_other_hosts_can_be_refused(settings: Settings, examples: EmbeddedStore,
+                                                                         tmp_path: Path) -> None:
+    app = create_app(settings.with_(tokens=tmp_path / "tokens.json"), store=examples)
+    with serving(app) as url, httpx.Client(base_url=url, timeout=BOUND) as client:
+        for accept in ("text/html", "text/turtle"):
+            page = client.get("/sparql", headers={"Host": "evil.example", "Accept": accept})
+            assert page.status_code == 200 and "evil.example" in page.text
+            assert "host" in [f.strip().lower() for f in page.headers["vary"].split(",")], page.headers
+        assert "host" in client.get("/", headers={"Host": "evil.example"}).headers["vary"].lower()
+    pinned = settings.with_(tokens=tmp_path / "tokens.json", allowed_hosts="127.0.0.1,sherloc.example")
+    with serving(create_app(pinned, store=examples)) as url, httpx.Client(base_url=url, timeout=BOUND) as client:
+        assert client.get("/sparql", headers={"Host": "evil.example"}).status_code == 400
+        assert client.get("/sparql", headers={"Host": "sherloc.example"}).status_code == 200
+        assert client.get("/sparql").status_code == 200
