@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections import defaultdict
 
@@ -255,6 +256,18 @@ def _run(ctx: Context, who: Caller, name: str, params: dict[str, str]) -> list[d
     return ctx.store.select(named.text, bindings=named.bindings(params, ctx.iris), dataset=who.dataset(ctx.iris)).rows
 
 
+def _plain_rows(ctx: Context, who: Caller, name: str, params: dict[str, str]) -> list[dict[str, str]]:
+    """The rows of a named query as {variable: lexical value}, read from its SPARQL JSON results: for
+    the gap matrix's 10,000+ rows (every State with a record × 107 articles) three times faster than
+    turning every value into an rdflib term, and the same strings."""
+    named = ctx.library.get(name)
+    buffer = io.BytesIO()
+    ctx.store.query_serialized(named.text, buffer, media_type="application/sparql-results+json",
+                               bindings=named.bindings(params, ctx.iris), dataset=who.dataset(ctx.iris))
+    return [{variable: term["value"] for variable, term in binding.items()}
+            for binding in json.loads(buffer.getvalue())["results"]["bindings"]]
+
+
 def _cell(value: object) -> str:
     """A CSV cell; a text a spreadsheet would run as a formula gets a leading apostrophe."""
     if value is None:
@@ -363,7 +376,7 @@ def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: st
     articles: dict[str, dict] = {}
     states: dict[str, dict] = {}
     cells: dict[tuple[str, str], dict] = {}
-    for row in _run(ctx, who, "gap-matrix", params):
+    for row in _plain_rows(ctx, who, "gap-matrix", params):
         reference = _text(row, "reference") or str(row["article"])
         code = _text(row, "iso") or str(row["country"]).rsplit("/", 1)[-1]
         cluster_id = _text(row, "cluster")
