@@ -106,6 +106,7 @@ class Background:
 def test_a_runaway_query_is_killed_and_others_are_served_meanwhile(settings, disk_store, tmp_path, runaway) -> None:
     with site(settings, disk_store, tmp_path, query_timeout=2, query_workers=2) as (client, runner, _bearer):
         assert _get(client, SIMPLE).status_code == 200  # the workers are up
+        assert _get(client, SIMPLE, _bearer["editor"]).status_code == 200  # its token checked once, remembered
         _until(lambda: len(runner.pool.pids()) == 2, "two workers ready")
         slow = Background(str(client.base_url), runaway)
         _until(lambda: len(runner.pool.busy_pids()) == 1, "the runaway query reached a worker")
