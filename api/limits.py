@@ -54,7 +54,7 @@ def check_length(text: str, who: Caller, settings: Settings) -> None:
 #: The deepest nesting of brackets a query or update text may have. Oxigraph's parser recurses once
 #: or more per level and overflows its thread's stack (a SIGSEGV that ends the whole process) near
 #: 4,000 levels on an 8 MiB stack, fewer on the smaller stacks of other threads; the deepest of
-#: our own queries nests 6 levels.
+#: our own queries (sparql/) nests 9 levels.
 MAX_NESTING = 64
 
 
