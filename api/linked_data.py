@@ -93,6 +93,7 @@ GRAPH_DESCRIPTIONS = {
     "countries": "Countries and international or regional jurisdictions.",
     "cases": "Court cases (the SHERLOC case law database).",
     "legislation": "National laws and their provisions.",
+    "editorial": "The SHERLOC-KG editors' own claims (implementation mappings, courts cases are attributed to), each with who, when and why; never a source's statement.",
     "participation": "Treaty participation: signatures, ratifications, accessions.",
     "treaties": "Bilateral and multilateral cooperation treaties.",
     "strategies": "National and regional strategies.",

@@ -263,6 +263,17 @@ def test_a_named_graph_is_described_not_dumped(server: str, loaded_store: Embedd
     assert httpx.get(server + "/graph/nonsense").status_code == 404
 
 
+def test_every_public_graph_is_described(server: str) -> None:
+    """Each graph of the public list answers its description (a graph added to GRAPHS without one
+    was a 500)."""
+    from sherloc_kg.iris import PUBLIC_GRAPHS
+
+    for name in PUBLIC_GRAPHS:
+        response = httpx.get(server + f"/graph/{name}.ttl")
+        assert response.status_code == 200, name
+        assert parse(response, "turtle").value(URIRef(BASE + f"graph/{name}"), DCTERMS.description) is not None, name
+
+
 # -- not found, not acceptable, headers --------------------------------------------------------------------
 
 def test_unknown_iri_is_404_in_the_format_asked(server: str, context_document: dict) -> None:
