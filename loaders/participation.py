@@ -63,7 +63,7 @@ import pycountry
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from sherloc_kg.config import PROJECT_ROOT
+from sherloc_kg.config import BUNDLED_HOME
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import INSTRUMENTS, Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC
@@ -78,14 +78,14 @@ FIELDS = frozenset({"instrument", "country", "signature_date", "consent_date", "
 CONSENT_TYPES = ("ratification", "accession", "acceptance", "approval", "succession", "formal-confirmation")
 FORMATS = ("csv", "untc")
 
-NAMES_CSV = PROJECT_ROOT / "data" / "un-participant-names.csv"
+NAMES_CSV = BUNDLED_HOME / "data" / "un-participant-names.csv"
 
 #: The consent suffixes of the UNTC status tables, used where the header declares none.
 DEFAULT_LEGEND = {"A": "acceptance", "AA": "approval", "a": "accession", "d": "succession", "c": "formal-confirmation"}
 #: How the header's legend names each consent type: ``Acceptance(A)`` → acceptance.
 LEGEND_NAMES = {"acceptance": "acceptance", "approval": "approval", "accession": "accession",
                 "succession": "succession", "formal confirmation": "formal-confirmation"}
-ORGANIZATIONS_CSV = PROJECT_ROOT / "data" / "regional-organizations.csv"
+ORGANIZATIONS_CSV = BUNDLED_HOME / "data" / "regional-organizations.csv"
 
 MONTHS = {m.lower(): n for n, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}

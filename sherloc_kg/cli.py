@@ -52,6 +52,8 @@ class Context:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# The installed distribution's version (importlib.metadata), so a wheel and a checkout say which they are.
+@click.version_option(package_name="sherloc-kg", prog_name="sherloc-kg", message="%(prog)s %(version)s")
 @click.option("--store", default=None, metavar="DIR|memory|URL", help=SETTINGS["store"][2] + " [env SHERLOC_STORE; default var/store]")
 @click.option("--base", default=None, metavar="IRI", help=SETTINGS["base"][2] + " [env SHERLOC_BASE]")
 @click.pass_context

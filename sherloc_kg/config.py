@@ -8,12 +8,28 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from importlib.resources import files
 from pathlib import Path
 
 DEFAULT_BASE = "https://w3id.org/sherloc/"
 
-#: The repository root: ontology/, shapes/, sparql/ and data/ are read from here.
+#: The checkout's root (benchmarks and tests read the repository from here).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def bundled_home() -> Path:
+    """The folder holding the ontology/, shapes/, sparql/ and data/ this package came with.
+
+    A wheel ships them inside the package (``sherloc_kg/ontology/`` ..., mapped in pyproject.toml's
+    ``[tool.setuptools.package-dir]``), so an installed ``sherloc-kg`` finds them wherever it runs;
+    a checkout (an editable install) keeps them at the repository root, beside ``sherloc_kg/``.
+    """
+    package = Path(str(files(__package__ or "sherloc_kg")))
+    return package if (package / "ontology" / "sherloc.ttl").is_file() else PROJECT_ROOT
+
+
+#: Where ontology/, shapes/, sparql/ and data/ are read from unless SHERLOC_HOME says otherwise.
+BUNDLED_HOME = bundled_home()
 
 #: name -> (environment variable, default, help). The README's settings table mirrors this one
 #: and a test keeps them in step.
@@ -69,8 +85,9 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
     ),
     "home": (
         "SHERLOC_HOME",
-        str(PROJECT_ROOT),
-        "Folder holding ontology/, shapes/, sparql/ and data/.",
+        str(BUNDLED_HOME),
+        "Folder holding ontology/, shapes/, sparql/ and data/ (to work on a copy of them; by default "
+        "those the package was installed with).",
     ),
     "query_max_length": (
         "SHERLOC_QUERY_MAX_LENGTH",
@@ -176,7 +193,7 @@ class Settings:
 
     store: str = SETTINGS["store"][1]
     base: str = DEFAULT_BASE
-    home: Path = field(default=PROJECT_ROOT)
+    home: Path = field(default=BUNDLED_HOME)
     tokens: Path = field(default=Path(SETTINGS["tokens"][1]))
     store_update: str = ""
     store_gsp: str = ""
