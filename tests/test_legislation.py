@@ -219,7 +219,13 @@ def test_mapping_csv_adds_applies_and_the_case_inference(store: EmbeddedStore, s
     rows = store.select("SELECT ?c ?p WHERE { GRAPH <" + str(IRIS.graph("inferred")) + "> { ?c "
                         "<https://w3id.org/sherloc/ontology#concernsProvision> ?p } }",
                         bindings={"c": IRIS.case("LUXtest001")}).rows
-    assert [r["p"] for r in rows] == [IRIS.provision("tip/art/5")]
+    # tip/art/5 from the law the case applies (and from its crime type, with art. 5 (1)); art. 3 (a)
+    # and art. 3 from the TIP elements it records (sparql/rules/)
+    assert {r["p"] for r in rows} == {IRIS.provision(p) for p in ("tip/art/5", "tip/art/5/1", "tip/art/3/a", "tip/art/3")}
+    via_law = store.select("SELECT ?p WHERE { ?c <https://w3id.org/sherloc/ontology#appliesNationalProvision> ?n . "
+                           "?n <http://data.europa.eu/eli/ontology#applies> ?p }",
+                           bindings={"c": IRIS.case("LUXtest001")}).rows
+    assert [r["p"] for r in via_law] == [IRIS.provision("tip/art/5")]
 
 
 def test_mapping_with_unknown_eid(store: EmbeddedStore, settings: Settings, tmp_path: Path, lux_xml: Path) -> None:
