@@ -290,13 +290,16 @@ def csv_response(columns: tuple[str, ...], rows: list[list[object]], filename: s
 
 # -- the implementation profile -----------------------------------------------------------------
 
-def profile(ctx: Context, who: Caller, code: str, instrument: str | None = None, cluster: str | None = None) -> dict:
+def profile(ctx: Context, who: Caller, code: str, instrument: str | None = None, cluster: str | None = None,
+            language: str | None = None) -> dict:
     """The implementation profile of State ``code``: one entry per article (named query
-    ``implementation-profile``)."""
+    ``implementation-profile``). With ``language``, article titles and the titles of the laws in
+    the evidence are in that language where the data has them (English otherwise)."""
     iri, name = state(ctx, who, code)
     params = {"country": code, **filters(instrument, cluster)}
     articles: dict[str, dict] = {}
-    for row in _run(ctx, who, "implementation-profile", params):
+    query_params = params | ({"language": language} if language and language != "en" else {})
+    for row in _run(ctx, who, "implementation-profile", query_params):
         article_iri = str(row["article"])
         cluster_id = _text(row, "cluster")
         if article_iri in articles:  # an article in several clusters: one entry, every cluster
@@ -324,11 +327,30 @@ def profile(ctx: Context, who: Caller, code: str, instrument: str | None = None,
                                 "responses": _entries(ctx, row.get("assessments"))} if statuses else None,
         }
     entries = list(articles.values())
+    if language and language != "en":
+        _law_titles_in(ctx, who, code, language, entries)
     totals = {status: sum(1 for a in entries if a["derived_status"] == status) for status in DERIVED}
     return {"country": code, "iri": iri, "name": name, "filters": params | {"country": code},
             "query": "implementation-profile", "articles": entries, "totals": totals,
             "participation_recorded": sorted({a["instrument"] for a in entries if a["participation"] != "not-recorded"}),
             "coverage": coverage(ctx, who, instrument)}
+
+
+def _law_titles_in(ctx: Context, who: Caller, code: str, language: str, entries: list[dict]) -> None:
+    """Relabel the national provisions of ``entries`` with their law's title in ``language`` (query
+    ``laws-of-country``), where the data has one: "Criminal Code, sec. 467.11 (1)" → "Code criminel,
+    sec. 467.11 (1)". A law's provisions have IRIs below the law's own."""
+    titles = {str(row["law"]): (str(row["lawTitle"]), _text(row, "titleLanguage"))
+              for row in _run(ctx, who, "laws-of-country", {"country": code, "language": language})
+              if row.get("lawTitle") is not None}
+    for article in entries:
+        for entry in article["national_provisions"]:
+            law = max((law for law in titles if entry["iri"].startswith(law + "/")), key=len, default=None)
+            if law is None or titles[law][1] != language:
+                continue
+            _title, _comma, place = entry["label"].rpartition(", ")
+            entry["label"] = f"{titles[law][0]}, {place}" if place else entry["label"]
+            entry["label_language"] = language
 
 
 def profile_rows(result: dict) -> list[list[object]]:

@@ -26,7 +26,7 @@ from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
 
 from .. import implementation as core
 from ..context import Context, caller, context
-from .layout import render, url
+from .layout import language, render, url
 from .trends import INSTRUMENT_NAMES
 
 router = APIRouter()
@@ -64,7 +64,7 @@ def implementation_page(request: Request, code: str, instrument: str | None = Qu
                         cluster: str | None = Query(None), ctx: Context = Depends(context),
                         who: Caller = Depends(caller)) -> HTMLResponse:
     try:
-        result = core.profile(ctx, who, code, instrument or None, cluster or None)
+        result = core.profile(ctx, who, code, instrument or None, cluster or None, language=language(request))
     except NotFound as error:
         return _not_found(request, who, code, str(error))
     except UsageError as error:
