@@ -7,7 +7,7 @@ Data, per loader and format (written to a temporary folder, never to data/):
 
 * cases (JSON Lines): the bundled real SHERLOC cases, repeated with fictional ids up to ``--records``;
 * judgments: the real Akoma Ntoso judgment (South Africa) and the real ECLI record (Hoge Raad) of
-  ``shared/fixtures/real/``, copied ``--files`` times each under fictional identifiers;
+  ``shared/fixtures/real/`` (their copies in tests/fixtures/shared/), copied ``--files`` times each under fictional identifiers;
 * legislation: the real Akoma Ntoso acts (Luxembourg, UK) copied ``--files`` times each under
   fictional FRBR URIs; our JSON Lines: the example law replicated;
 * participation: a UN Treaty Collection table and our CSV with one row per ISO 3166 country
@@ -63,7 +63,8 @@ from sherloc_kg.store.embedded import EmbeddedStore
 
 BUNDLED = PROJECT_ROOT / "data/cases/sherloc-cases-tip-2026-08.jsonl"
 EXAMPLES = PROJECT_ROOT / "data/examples"
-REAL = PROJECT_ROOT.parent / "shared/fixtures/real"
+# The shared real fixtures as the repository carries them (tests/fixtures/shared/PROVENANCE.md).
+REAL = PROJECT_ROOT / "tests/fixtures/shared/fixtures/real"
 NQUADS = "application/n-quads"
 #: The pipeline is measured with each SHACL engine of the gate (SHERLOC_SHACL_ENGINE) installed.
 TURBO = importlib.util.find_spec("pyshacl_turbo") is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -17,12 +18,26 @@ REPO = Path(__file__).resolve().parents[1]
 NQUADS = "application/n-quads"
 
 
+#: The files the tests need from the project's shared fixtures, copied into the repository (so that
+#: a bare clone runs its tests); their provenance and licences in its PROVENANCE.md.
+SHARED = REPO / "tests" / "fixtures" / "shared"
+
+
+def shared_sha256() -> dict[str, str]:
+    """The SHA-256 digest of each shared original that ``data/`` ships a copy of, by its path in
+    the shared folder (``fixtures/real/canada-justice-laws/...``): the copy is checked against it."""
+    lines = (SHARED / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    return {path: digest for digest, path in (line.split(maxsplit=1) for line in lines if line)}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """``shared/`` beside the repository, as the developers and CI have it."""
-    path = REPO.parent / "shared"
-    assert (path / "fixtures").is_dir(), f"shared/ not found beside the repository at {path}"
-    return path
+    """The copies of the shared fixtures (:data:`SHARED`)."""
+    return SHARED
 
 
 @pytest.fixture(scope="session")

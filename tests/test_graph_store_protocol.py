@@ -3,7 +3,7 @@ loopback port) against a real in-memory Oxigraph store, with a real admin token.
 
 Three parts:
 
-1. The W3C suite, read from ``shared/conformance/w3c-sparql11/graph-store-protocol/``
+1. The W3C suite, read from the copy of ``shared/conformance/w3c-sparql11/graph-store-protocol/`` in ``tests/fixtures/shared/``
    (manifest-direct.ttl, manifest-indirect.ttl) with rdflib: every ``mf:GraphStoreProtocolTest``
    of each file (entries list or not: ``head_non_existing_direct`` is typed but left out of the
    direct manifest's list) runs its ``ht:requests`` in order on a fresh store. The manifests'
@@ -64,7 +64,7 @@ from sherloc_kg.config import Settings
 from sherloc_kg.iris import Iris
 from sherloc_kg.store.embedded import EmbeddedStore
 
-from .conftest import REPO, snapshot
+from .conftest import SHARED, snapshot
 from .servers import serving
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -149,9 +149,9 @@ def gsp_cases(shared: Path) -> list[tuple[str, URIRef]]:
     return cases
 
 
-# Collected from the shared/ folder beside the repository (the ``shared_dir`` fixture's place);
+# Collected from the copies of the shared fixtures (the ``shared_dir`` fixture's place);
 # the test reads the manifest again through the fixture.
-CASES = gsp_cases(REPO.parent / "shared")
+CASES = gsp_cases(SHARED)
 
 
 def test_the_w3c_suite_was_found() -> None:

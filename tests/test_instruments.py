@@ -1,6 +1,6 @@
 """The instruments loader on the real Convention and Protocol texts in ``data/convention-texts/``.
 
-Reference facts come from ``shared/`` (the ``shared_dir`` fixture of conftest.py): the article
+Reference facts come from the copies of the shared fixtures (the ``shared_dir`` fixture of conftest.py): the article
 titles of ``fixtures/reference/untoc_articles.csv`` and the text of UNTOC article 32 as a SHERLOC
 page shows it (``seed/000_ee4ea52c1b4bcfdd.txt``).
 """
@@ -19,6 +19,8 @@ from sherloc_kg.errors import SourceError
 from sherloc_kg.iris import Iris
 from sherloc_kg.loaders.instruments import instruments_graph, parse_instrument
 from sherloc_kg.namespaces import DCTERMS, ELI, RDF, SHERLOC, SKOS, XSD
+
+from .conftest import sha256, shared_sha256
 
 REPO = Path(__file__).resolve().parents[1]
 TEXTS = REPO / "data" / "convention-texts"
@@ -52,10 +54,10 @@ def words(value: str) -> list[str]:
 
 # -- the texts and the outline ------------------------------------------------------------------
 
-def test_texts_are_the_shared_fixtures_unchanged(shared_dir: Path) -> None:
+def test_texts_are_the_shared_fixtures_unchanged() -> None:
+    originals = shared_sha256()  # the shared originals' digests (tests/fixtures/shared/SHA256SUMS)
     for code in ARTICLES:
-        source = shared_dir / "fixtures" / "reference" / "convention-texts" / f"{code}.md"
-        assert (TEXTS / f"{code}.md").read_bytes() == source.read_bytes(), code
+        assert sha256(TEXTS / f"{code}.md") == originals[f"fixtures/reference/convention-texts/{code}.md"], code
 
 
 @pytest.mark.parametrize("code", ARTICLES)

@@ -4,7 +4,7 @@ ValidationFailed, naming the file and where in it), never another exception; a r
 store exactly as it was.
 
 XML (Akoma Ntoso acts, Akoma Ntoso judgments, the ECLI open data of the Dutch judiciary): the real
-fixtures in ``shared/fixtures/real/``, truncated, with an element removed, an attribute removed or
+fixtures of ``shared/fixtures/real/`` (copied into ``tests/fixtures/shared/``), truncated, with an element removed, an attribute removed or
 emptied, a date garbled, the namespace swapped, unicode junk inserted (as raw text, or into an
 attribute or element text so that the XML stays well formed), or an id duplicated.
 
@@ -32,12 +32,12 @@ from sherloc_kg.errors import SherlocError, ValidationFailed
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.store.embedded import EmbeddedStore
 
-from .conftest import NQUADS, REPO, snapshot
+from .conftest import NQUADS, SHARED, snapshot
 from .test_bibliography import BIBTEX, CSL, RIS
 
 EXAMPLES = int(os.environ.get("SHERLOC_FUZZ", "15"))
 DERANDOMIZE = "SHERLOC_FUZZ" not in os.environ
-REAL = REPO.parent / "shared" / "fixtures" / "real"
+REAL = SHARED / "fixtures" / "real"
 
 XML_FIXTURES = {
     "akn-act-lu": ("legislation", REAL / "akn-lu-loi-1999-05-31-n6/fr.xml"),

@@ -20,11 +20,13 @@ from sherloc_kg.loaders.instruments import instruments_graph
 from sherloc_kg.namespaces import ONTOLOGY_IRI, SHERLOC
 from sherloc_kg.ontology_check import check_ontology
 
+from .conftest import SHARED
+
 REPO = Path(__file__).resolve().parents[1]
 ONTOLOGY_DIR = REPO / "ontology"
 VOCAB_DIR = ONTOLOGY_DIR / "vocabularies"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CASES = SHARED / "fixtures" / "real" / "sherloc-cases-tip-2026-08.jsonl"
+# The bundled copy of the shared cases (byte for byte: tests/test_self_contained.py).
+CASES = REPO / "data" / "cases" / "sherloc-cases-tip-2026-08.jsonl"
 CRIME_TYPES = SHARED / "fixtures" / "reference" / "sherloc_crime_types.csv"
 
 NS = str(SHERLOC._NS)

@@ -25,10 +25,12 @@ from rdflib.term import Node
 
 from sherloc_kg.iris import Iris
 
+from .conftest import SHARED
+
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_DIR = ROOT / "shapes"
 EXAMPLES = Path(__file__).resolve().parent / "shape_examples"
-FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats" / "README.md"
+FORMATS = SHARED / "formats" / "README.md"
 
 #: rdflib warns when pyshacl compares an ill-typed literal (a date such as 2010-13-45, a year in
 #: quotes) in sh:minInclusive or sh:lessThanOrEquals; the examples do that on purpose, and the

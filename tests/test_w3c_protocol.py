@@ -1,6 +1,6 @@
 """The W3C SPARQL 1.1 Protocol and Service Description tests, run over real HTTP.
 
-The manifests in ``shared/conformance/w3c-sparql11/`` are read as data: each ``mf:ProtocolTest``
+The manifests of ``shared/conformance/w3c-sparql11/`` (copied into ``tests/fixtures/shared/``) are read as data: each ``mf:ProtocolTest``
 is one test, whose ``ht:requests`` are sent in order to the application served by uvicorn on a
 fresh, empty in-memory Oxigraph store; each response is checked against ``mf:expectedStatus``,
 ``mf:expectedFormat`` (parsed by its Content-Type) and ``mf:expectedBoolean``. The ``/sparql/``
@@ -39,6 +39,7 @@ from sherloc_kg.access import Tokens
 from sherloc_kg.store.contract import RdfDocument
 from sherloc_kg.store.embedded import EmbeddedStore
 
+from .conftest import SHARED
 from .servers import serving
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -48,7 +49,7 @@ UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "w3c-sparql11"
+CONFORMANCE = SHARED / "conformance" / "w3c-sparql11"
 PROTOCOL = CONFORMANCE / "protocol" / "manifest.ttl"
 SERVICE_DESCRIPTION = CONFORMANCE / "service-description" / "manifest.ttl"
 RESULTS_XML = "{http://www.w3.org/2005/sparql-results#}"
