@@ -11,7 +11,9 @@
     ├── Unauthorized                  no valid credentials (HTTP 401)
     ├── Forbidden                     valid credentials, but the role may not do this (HTTP 403)
     ├── NotAcceptable                 no format the client accepts (HTTP 406)
-    └── UnsupportedMediaType          a request body in a media type we do not read (HTTP 415)
+    ├── UnsupportedMediaType          a request body in a media type we do not read (HTTP 415)
+    └── XmlTooComplex                 an uploaded XML document nests too deep or has too many
+                                      elements (exit 2, HTTP 422; sherloc_kg/xml_shape.py)
 
 The CLI maps these to one red line and an exit code in one place (``cli.py``); the API maps
 them to one JSON shape in one place.
@@ -66,6 +68,13 @@ class NotAcceptable(SherlocError):
 class UnsupportedMediaType(SherlocError):
     exit_code = 2
     http_status = 415
+
+
+class XmlTooComplex(SherlocError):
+    """An uploaded XML document nests too deeply or has too many elements: 422."""
+
+    exit_code = 2
+    http_status = 422
 
 
 @dataclass(frozen=True)

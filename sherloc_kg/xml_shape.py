@@ -16,19 +16,12 @@ from __future__ import annotations
 
 from xml.parsers import expat
 
-from .errors import SherlocError
+from .errors import XmlTooComplex
 
 #: Deepest element nesting an uploaded XML document may have.
 MAX_XML_DEPTH = 256
 #: Most elements an uploaded XML document may have (about ten per article of a large code).
 MAX_XML_ELEMENTS = 250_000
-
-
-class XmlTooComplex(SherlocError):
-    """An uploaded XML document nests too deeply or has too many elements: 422."""
-
-    exit_code = 2
-    http_status = 422
 
 
 class _Past(Exception):

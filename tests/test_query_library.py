@@ -27,6 +27,7 @@ from sherloc_kg.store import Dataset
 from sherloc_kg.store.embedded import EmbeddedStore
 
 from .conftest import REPO
+from .test_queries import counted_once
 
 IRIS = Iris()
 PUBLIC = Dataset(default=IRIS.public_graphs(), named=IRIS.public_graphs())
@@ -63,15 +64,6 @@ def records(name: str) -> list[dict]:
 def bundled_cases() -> list[dict]:
     text = (REPO / "data" / BUNDLED[0][1]).read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-def counted_once(cases: list[dict]) -> list[dict]:
-    """The case records counts count: a record our editors say is the same judgment as one with a
-    lower id (data/editorial/cases-international.jsonl, claim same-judgment) is left out."""
-    text = (REPO / "data/editorial/cases-international.jsonl").read_text(encoding="utf-8")
-    claims = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-    later = {max(c["case"], other) for c in claims if c["claim"] == "same-judgment" for other in c["same_as"]}
-    return [c for c in cases if c["id"] not in later]
 
 
 def participation() -> list[dict]:
