@@ -48,8 +48,13 @@ run: setup
 	$(BIN)/sherloc-kg init
 	$(BIN)/sherloc-kg serve --host $(HOST) --port $(PORT)
 
+# make test runs the suite on every core (pytest-xdist, PYTEST_WORKERS=auto; 0 for one process).
+# Each worker has its own session: its own temporary folders, stores, and servers on free loopback
+# ports. --dist loadfile keeps a module on one worker, so a module's servers start once.
+PYTEST_WORKERS ?= auto
+
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: setup
 	@mkdir -p $(RESULTS)
