@@ -70,10 +70,13 @@ def _code(iri: object) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1]
 
 
-def national_citation(national: str, path: str) -> str:
+def national_citation(national: str, path: str, number: str | None = None) -> str:
     """A national provision as a reader cites it, from its place in its law (``path``: its numbers
     from the law down, as the query ``implementing-legislation`` gives them): ``section 117 (1) (a)``
-    for the sections of an Act (``…/sec/117/1/a``), ``article 210`` for the articles of other laws."""
+    for the sections of an Act (``…/sec/117/1/a``), ``article 210`` for the articles of other laws.
+    A number that names its own unit, as Akoma Ntoso's ``<num>`` does (``Art. 3.``), is kept as written."""
+    if number and number[:1].isalpha() and not number.isalpha():
+        return number
     steps = path.split() or [""]
     unit = "section" if "/sec/" in national else "article"
     return f"{unit} {steps[0]}" + "".join(f" ({step})" for step in steps[1:])
@@ -273,7 +276,7 @@ def provision(code: str, rest: str, request: Request, ctx: Context = Depends(con
 
     for group in law_groups:
         for row in group["rows"]:
-            row["citation"] = national_citation(row["national"], row.get("path", row["number"]))
+            row["citation"] = national_citation(row["national"], row.get("path", row["number"]), row["number"])
     for group in case_groups:
         group["asserted"] = sum(1 for r in group["rows"] if str(r["link"]) == "asserted")
         for row in group["rows"]:

@@ -172,7 +172,7 @@ def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[li
         national_iri = str(row["national"])
         path = _text(row, "path") or str(row["number"])
         national = {"iri": national_iri, "href": local_href(ctx, national_iri), "number": str(row["number"]),
-                    "path": path, "citation": national_citation(national_iri, path),
+                    "path": path, "citation": national_citation(national_iri, path, str(row["number"])),
                     "heading": _text(row, "heading"), "law": _text(row, "lawTitle") or str(row["law"]),
                     "law_href": local_href(ctx, str(row["law"])), "claim": _text(row, "claim") or "cited"}
         provision_iri = str(row["provision"])
