@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from rich.table import Table
 from .access import Role, Tokens
 from .config import SETTINGS, Settings
 from .errors import Issue, SherlocError, UsageError, ValidationFailed
-from .ingest import Ingest, LoadReport
+from .ingest import Ingest, LoadReport, LoadStopped, request_stop
 from .iris import GRAPHS, Iris, RESTRICTED_GRAPHS
 from .queries import QueryLibrary
 from .store import Dataset, Store, open_store
@@ -91,6 +92,35 @@ def progress_bar(enabled: bool = True) -> Iterator:
             bar.update(tasks[stage], completed=done, total=total or None)  # type: ignore[arg-type]
 
         yield update
+
+
+#: The signals that stop a load: a supervisor's (SIGTERM) and Ctrl-C (SIGINT).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextmanager
+def stoppable(what: str) -> Iterator[None]:
+    """Within: SIGTERM and SIGINT stop the load cleanly (sherloc_kg.ingest.request_stop): it
+    unwinds from wherever it is reading or validating, its transaction is never committed, the
+    store is closed as usual, and the command exits 128 + the signal's number with one line. (A
+    26.7 MB file took most of an hour to validate; a supervisor's stop must not have to wait for
+    it or kill it.) Only in the main thread, where Python runs signal handlers."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        name = signal.Signals(signum).name
+        request_stop(LoadStopped(f"{what} was stopped by {name}", 128 + signum))
+
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _print_issues(issues: list[Issue], limit: int = 20) -> None:
@@ -183,7 +213,7 @@ def _ingest(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str
         for path in files:
             if path.is_file():
                 err.print(f"{path}: read as {detect_format(kind, path)} (guessed from the file; --format to choose)")
-    with progress_bar() as update:
+    with progress_bar() as update, stoppable("the load" if write else "the check"):
         report = Ingest(ctx.store, ctx.settings, progress=update).load(
             kind, list(files), source_format=source_format, on_invalid=on_invalid, write=write)  # type: ignore[arg-type]
     _print_issues(report.issues)
@@ -488,6 +518,9 @@ def generate(ctx: Context, triples: int, seed: int, out_dir: Path, kinds: str | 
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
+    except LoadStopped as stopped:
+        err.print(f"[red]{stopped}[/red]", soft_wrap=True)
+        sys.exit(stopped.exit_code)
     except click.exceptions.Abort:
         err.print("[red]aborted[/red]")
         sys.exit(1)

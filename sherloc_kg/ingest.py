@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,6 +41,60 @@ from .validation import Gate
 Progress = Callable[[str, int, int], None]
 Policy = Choice["refuse", "skip"]
 BATCH_SIZE = 250
+
+
+# -- stopping a load (SIGTERM, SIGINT: the command line's handlers, sherloc_kg/cli.py) ----------
+class LoadStopped(BaseException):
+    """A load stopped on request (a signal) before its transaction: nothing was written. A
+    BaseException, like KeyboardInterrupt, so that no loader's ``except Exception`` (which turns a
+    parser's failure into a record's error) can take it for bad data."""
+
+    def __init__(self, reason: str, exit_code: int) -> None:
+        super().__init__(reason)
+        self.reason, self.exit_code = reason, exit_code
+
+    def __str__(self) -> str:
+        return f"{self.reason}: nothing was written, the store holds what it held before"
+
+
+class _Commit(threading.local):
+    running = False
+    stop: LoadStopped | None = None
+
+
+_COMMIT = _Commit()
+
+
+def request_stop(stopped: LoadStopped) -> None:
+    """Stop the load running on this thread: raise ``stopped`` here (a signal handler runs between
+    two bytecodes of the main thread, so the load unwinds from wherever it was reading or
+    validating, and nothing is written); or, while its one transaction is committing, let the
+    commit end and raise it then. A transaction cut in the middle is rolled back by the store
+    anyway, but Oxigraph's commit does not return to Python until it is done, so the stop could
+    only land after it, and say "nothing written" of a load that was."""
+    if _COMMIT.running:
+        _COMMIT.stop = stopped
+        return
+    raise stopped
+
+
+class StoppedAfterCommit(LoadStopped):
+    """A stop requested while the load's transaction committed: the load is in the store."""
+
+    def __str__(self) -> str:
+        return f"{self.reason} while its transaction committed: the load is in the store, whole"
+
+
+@contextmanager
+def _committing() -> Iterator[None]:
+    _COMMIT.running, _COMMIT.stop = True, None
+    try:
+        yield
+    finally:
+        _COMMIT.running = False
+    stop, _COMMIT.stop = _COMMIT.stop, None
+    if stop is not None:
+        raise StoppedAfterCommit(stop.reason, stop.exit_code)
 
 
 @dataclass
@@ -200,10 +256,11 @@ class Ingest:
         writes = as_writes(records, graphs, self.iris.graph)
         writes.extend(self._provenance(records, paths, loader.KIND))
         self.progress("write", 0, len(records))
-        Inference(self.settings, self.iris).write(self.store, writes)
         report.records_written = len(records)
         report.triples_written = sum(len(w.triples) for w in writes[: len(graphs)])
-        report.written = True
+        with _committing():  # a stop requested now lands once the transaction is done
+            Inference(self.settings, self.iris).write(self.store, writes)
+            report.written = True
         self.progress("write", len(records), len(records))
 
     def _graph_names(self, graphs: Sequence[str], records: list[Record]) -> tuple[str, ...]:
