@@ -22,7 +22,6 @@ SHERLOC_ALLOWED_HOSTS a request for another ``Host`` is refused.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -73,7 +72,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     for module in (explorer, sparql_endpoint, graph_store, library, search, dataset, implementation, review, records,
                    linked_data):
         app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/static", StaticFiles(packages=[("sherloc_kg.api", "static")]), name="static")  # package data
     return app
 
 

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sherloc_kg.access import Caller
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
+# The templates are package data of sherloc_kg.api, found through the import system wherever the
+# package is installed.
+TEMPLATES = Environment(loader=PackageLoader("sherloc_kg.api", "templates"),
                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 DEFAULT_LANGUAGE = "en"
