@@ -32,13 +32,14 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sherloc_kg.config import Settings
-from sherloc_kg.errors import SherlocError
+from sherloc_kg.errors import LimitReached, SherlocError
 from sherloc_kg.store import Store, open_store
 
 from . import (dataset, explorer, graph_store, implementation, library, linked_data, records, review, search, security,
                sparql_endpoint)
 from .context import Context
 from .limits import DisconnectWatch
+from .security import not_the_callers
 
 
 def from_environment() -> FastAPI:
@@ -64,7 +65,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     security.install(app)  # headers, body size limits, generic 500 (api/security.py); outermost
 
     @app.exception_handler(SherlocError)
-    def sherloc_error(_request: Request, error: SherlocError) -> JSONResponse:
+    def sherloc_error(request: Request, error: SherlocError) -> JSONResponse:
+        if error.http_status >= 500 and not isinstance(error, LimitReached):
+            return not_the_callers(request, error)
         headers = {"WWW-Authenticate": 'Bearer realm="sherloc-kg"'} if error.http_status == 401 else None
         return JSONResponse({"error": type(error).__name__, "message": str(error)},
                             status_code=error.http_status, headers=headers)

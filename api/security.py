@@ -197,6 +197,21 @@ def internal_error_response(reference: str) -> JSONResponse:
                          "reference": reference}, status_code=500)
 
 
+def not_the_callers(request: Request, error: BaseException) -> JSONResponse:
+    """A failure that is not the caller's (the store down or failing, a worker's crash, a bug):
+    logged at error level with a fresh reference and the traceback, answered with the generic
+    body and that reference, never the error's text (it may name files, URLs or the engine's
+    words). A StoreError (the store failed or is unreachable) is a 503, anything else a 500."""
+    reference = secrets.token_hex(6)
+    log.error("unexpected error %s answering %s %s", reference, request.method, request.url.path, exc_info=error)
+    if getattr(error, "http_status", 500) != 503:
+        return internal_error_response(reference)
+    return JSONResponse({"error": "ServiceUnavailable",
+                         "message": "the store failed to answer this request; the failure is logged. Try again "
+                                    "shortly; if it persists, report it with this reference.",
+                         "reference": reference}, status_code=503, headers={"Retry-After": "5"})
+
+
 def _policy(scope: Scope, content_type: str, body: bytes | None) -> str:
     if not content_type.lower().startswith("text/html"):
         return OTHER_POLICY

@@ -51,7 +51,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
 from sherloc_kg.access import Caller, Forbidden, Role
-from sherloc_kg.errors import LimitReached, QueryError, QueryTimedOut, QueryTooLong, SherlocError, UnsupportedMediaType, \
+from sherloc_kg.errors import LimitReached, QueryError, QueryTimedOut, QueryTooLong, SherlocError, StoreError, \
+    UnsupportedMediaType, \
     UsageError, WorkersBusy
 from sherloc_kg.query_limits import Caps
 from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, load_like, query_form, \
@@ -265,8 +266,10 @@ def run_query(request: Request, operation: Operation, ctx: Context, who: Caller)
             raise _located(error, text, shift) from error
         except SherlocError:
             raise
-        except (OSError, ValueError, RuntimeError) as error:
+        except ValueError as error:
             raise QueryError(f"the query failed while running: {error}") from error
+        except (OSError, RuntimeError) as error:  # the engine's storage failing: not the caller's (a 503, logged)
+            raise StoreError("the store failed while running a query") from error
     return Response(body, headers={"Content-Type": content_type(media_type), "Vary": "Accept"})
 
 

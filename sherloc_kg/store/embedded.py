@@ -274,7 +274,7 @@ class EmbeddedStore:
             return (store or self._store).query(sparql, **options)
         except SyntaxError as error:
             raise QueryError(f"SPARQL syntax error: {error}") from error
-        except OSError as error:
+        except (OSError, RuntimeError) as error:  # the engine's storage errors (pyoxigraph: OSError, RuntimeError)
             raise StoreError(f"the store failed to run the query: {error}") from error
 
     def _covers_store(self, dataset: Dataset) -> bool:
