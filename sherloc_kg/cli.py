@@ -174,11 +174,15 @@ def init(ctx: Context, no_data: bool, with_examples: bool) -> None:
 
     With --with-examples, also the illustrative examples: invented records about fictional States,
     never loaded otherwise."""
-    from .reference import BUNDLED, install_reference, load_examples
+    from .reference import BUNDLED, install_reference, load_examples, remove_examples
 
     sizes = install_reference(ctx.store, ctx.settings, with_examples=with_examples)
     for name, size in sizes.items():
         out.print(f"{name}: {size} triples")
+    if not with_examples:  # an earlier --with-examples: its records name States no longer known
+        removed = remove_examples(ctx.store, ctx.settings)
+        if removed:
+            out.print(f"removed the {removed} example records an earlier `init --with-examples` loaded")
     with progress_bar() as update:
         ingest = Ingest(ctx.store, ctx.settings, progress=update)
         if not no_data:

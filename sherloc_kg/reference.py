@@ -11,7 +11,7 @@ from .config import Settings
 from .errors import Location
 from .inference import Inference
 from .iris import Iris
-from .store import RecordWrite, Store
+from .store import Dataset, RecordWrite, Store
 
 
 def read_turtle(paths: list[Path], iris: Iris) -> Graph:
@@ -96,6 +96,58 @@ def load_examples(store: Store, settings: Settings, progress=None) -> list:
 
     ingest = Ingest(store, settings, progress=progress)
     return [ingest.load(kind, [path]) for kind, path in example_files(settings)]
+
+
+def fictional_codes(settings: Settings) -> list[str]:
+    """The codes of the fictional States the examples use (data/fictional-states.csv)."""
+    import csv
+
+    with (settings.data_dir / FICTIONAL_STATES).open(encoding="utf-8", newline="") as source:
+        return [row["code"] for row in csv.DictReader(source) if row.get("code")]
+
+
+def remove_examples(store: Store, settings: Settings) -> int:
+    """Take the illustrative example records out of the store, if an earlier ``init
+    --with-examples`` put them there: ``init`` without it drops the fictional States from the
+    countries graph, and records about a State that is no longer known would stay behind,
+    dangling and invalid (issue 20). Each example record goes from every graph its kind writes
+    (the per-State graphs too) and from the provenance graphs, in one write that runs the rules
+    for it, as a load would. Returns how many records were in the store (0: nothing written)."""
+    from .ingest import Ingest, LoadReport, source_files
+    from .loaders import loader_for
+
+    iris = Iris(settings.base)
+    ingest = Ingest(store, settings)
+    writes: list[RecordWrite] = []
+    found = 0
+    provenance = [str(iris.graph("provenance")), str(iris.graph("provenance-restricted")),
+                  *iris.state_graphs(store.graphs(), "provenance-restricted")]
+    for kind, path in example_files(settings):
+        loader = loader_for(kind)
+        paths = source_files(loader, [path])
+        records = [r for r in ingest._read(loader, paths, None, LoadReport(kind, [str(p) for p in paths]))
+                   if r.error is None]
+        if not records:
+            continue
+        values = " ".join(f"<{r.iri}>" for r in records)
+        present = store.select(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ VALUES ?r {{ {values} }} "
+                               "GRAPH ?g { ?r ?p ?o } }", dataset=Dataset(default=None)).rows
+        count = int(present[0]["n"]) if present else 0
+        if not count:
+            continue
+        found += count
+        names = [str(r.iri) for r in records]
+        # What the records link to that names a fictional State and is not below a record (the
+        # courts of the example cases, ``id/court/XAA/...``): shared by examples only, so it goes too.
+        states = " ".join(f"<{iris.country(code)}>" for code in fictional_codes(settings))
+        linked = store.select(f"SELECT DISTINCT ?x WHERE {{ VALUES ?r {{ {values} }} VALUES ?state {{ {states} }} "
+                              "GRAPH ?g { ?r ?link ?x . ?x ?p ?state } }", dataset=Dataset(default=None)).rows
+        names += sorted({str(r["x"]) for r in linked} - set(names))
+        writes += [RecordWrite(str(iris.graph(g)), names) for g in ingest._graph_names(loader.GRAPHS, records)]
+        writes += [RecordWrite(g, names) for g in provenance]
+    if writes:
+        Inference(settings, iris).write(store, writes)
+    return found
 
 
 def install_reference(store: Store, settings: Settings, *, with_examples: bool = False) -> dict[str, int]:
