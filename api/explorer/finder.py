@@ -28,6 +28,7 @@ from sherloc_kg.access import Caller
 from sherloc_kg.errors import NotFound, UsageError
 
 from ..context import Context, caller, context
+from ..limits import client_of
 from .layout import render, url
 
 router = APIRouter()
@@ -120,7 +121,9 @@ def search_csv(kind: str, request: Request, ctx: Context = Depends(context),
     params, _ = _params(request)
     try:
         parsed = core.parse(kind, params)
-        total, items = core.export(ctx.store, ctx.iris, parsed, who.dataset(ctx.iris), limit=CSV_MAX)
+        # Bounded in time, stopped when the client goes, like /api/search (api/limits.py).
+        total, items = core.export(ctx.queries.bounded(client_of(request, who)), ctx.iris, parsed,
+                                   who.dataset(ctx.iris), limit=CSV_MAX)
     except (UsageError, NotFound) as error:
         return Response(f"{error}\n", status_code=error.http_status, media_type="text/plain; charset=utf-8")
     kind_ = parsed.kind
@@ -165,7 +168,8 @@ def search_page(kind: str, request: Request, ctx: Context = Depends(context),
     params, lang = _params(request)
     try:
         parsed = core.parse(kind, params)
-        result = core.search(ctx.store, ctx.iris, parsed, who.dataset(ctx.iris), extra_facets=True)
+        result = core.search(ctx.queries.bounded(client_of(request, who)), ctx.iris, parsed, who.dataset(ctx.iris),
+                             extra_facets=True)
     except UsageError as error:
         return _error_page(request, who, kind, str(error), 400)
     spec = parsed.kind
