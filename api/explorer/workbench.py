@@ -170,7 +170,8 @@ def answer(request: Request, run: Run, ctx: Context, who: Caller, media_type_for
                 body = answer_capped(_Bound(ctx.store, bindings), named.text, form=form, media_type=media_type,  # type: ignore[arg-type]
                                      dataset=dataset, caps=caps)
             else:
-                body = ctx.queries.answer(named.text, form=form, media_type=media_type, dataset=dataset, caps=caps)
+                body = ctx.queries.answer(named.text, form=form, media_type=media_type, dataset=dataset, caps=caps,
+                                          client=client_of(request, who))
         except SherlocError:
             raise
         except (OSError, ValueError, RuntimeError) as error:
