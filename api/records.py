@@ -2,8 +2,10 @@
 
 The same pipeline as ``sherloc-kg load`` (:class:`sherloc_kg.ingest.Ingest`): the kind's loader,
 the SHACL gate against the store, then one transaction with provenance and the inference rules.
-Only ``editor`` and ``admin`` tokens may load (the public is answered 401, ``official`` and
-``submitter`` 403), and that is decided before the body is read.
+Only ``editor``, ``admin`` and ``submitter`` tokens may load (the public is answered 401,
+``official`` 403), and that is decided before the body is read. A submitter loads records about
+its own State only (each record's ``country``, or a decision's ``jurisdiction``, is the token's
+State; review answers unpublished): any other record refuses the whole load, 403, nothing written.
 
 - The body is the file as uploaded (at most :data:`api.security.LOAD_BODY_LIMIT`, 64 MiB; a larger
   one is a 413 before anything is read). It is spooled to a private temporary directory, never
@@ -43,11 +45,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from rdflib import URIRef
 
 from sherloc_kg.access import Caller, Role
-from sherloc_kg.errors import Issue, SherlocError, UnsupportedMediaType, UsageError, ValidationFailed
+from sherloc_kg.errors import Forbidden, Issue, SherlocError, UnsupportedMediaType, UsageError, ValidationFailed
 from sherloc_kg.ingest import Ingest, LoadReport
 from sherloc_kg.loaders import LOADERS
+from sherloc_kg.namespaces import SHERLOC
 from sherloc_kg.xml_shape import XmlShape
 
 from .context import Context, caller, context
@@ -129,9 +133,46 @@ class _Ingest(Ingest):
 
     report: LoadReport | None = None
 
+    #: A submitter's State: every record must be about it (see :func:`refuse_other_states`).
+    state: str | None = None
+
     def _read(self, loader, paths, source_format, report):  # type: ignore[no-untyped-def]
         self.report = report
-        return super()._read(loader, paths, source_format, report)
+        records = super()._read(loader, paths, source_format, report)
+        if self.state is not None:
+            refuse_other_states(records, self.state, self.iris.country(self.state))
+        return records
+
+
+#: What says which State a record is about: its ``sherloc:country`` (laws, authorities, review
+#: answers, strategies) or, for a decision, the ``sherloc:jurisdiction`` that is the State whose
+#: court decided it (an international body is no State).
+STATE_PREDICATES = (SHERLOC.country, SHERLOC.jurisdiction)
+
+
+def refuse_other_states(records: list, state: str, country: URIRef) -> None:
+    """Forbidden unless every readable record is about ``state`` and no other (issue 7: a
+    submitter loads records about its own State only). Decided before anything is written, for
+    the whole load, whatever ``on_invalid`` says: a token may not write what it may not write."""
+    wrong = []
+    for record in records:
+        if record.error is not None:
+            continue  # unreadable: reported by the load as a violation
+        about = {o for triples in record.triples.values() for (s, p, o) in triples
+                 if s == record.iri and p in STATE_PREDICATES}
+        if any(s == record.iri and p == SHERLOC.published and o.toPython() is True
+               for triples in record.triples.values() for (s, p, o) in triples):
+            wrong.append(f"{record.location.file}:{record.location.line} record {record.location.record}, field "
+                         "'published': a submitter's answers are stored unpublished (an official of the State "
+                         "publishes them)")
+        elif about != {country}:
+            named = sorted(str(o).rsplit("/", 1)[-1] for o in about)
+            wrong.append(f"{record.location.file}:{record.location.line} record {record.location.record}, field "
+                         f"'country': {'is about ' + ', '.join(named) if named else 'names no State'}")
+    if wrong:
+        more = f"; and {len(wrong) - 5} more" if len(wrong) > 5 else ""
+        raise Forbidden(f"a submitter token of {state} loads records about {state} only; nothing was written: "
+                        + "; ".join(wrong[:5]) + more)
 
 
 def _upload_name(filename: str | None, suffix: str) -> str:
@@ -194,7 +235,9 @@ async def load_records(request: Request,
                        filename: str | None = Query(None, max_length=200, description="The file's name, for "
                                                     "the report and the provenance."),
                        ctx: Context = Depends(context), who: Caller = Depends(caller)) -> JSONResponse:
-    who.require(Role.EDITOR, Role.ADMIN)
+    who.require(Role.EDITOR, Role.ADMIN, Role.SUBMITTER)
+    if who.role is Role.SUBMITTER and not who.country:
+        raise Forbidden("this submitter token names no State: a submitter loads records about its own State only")
     source_format, suffix = _format_of(kind, format, request.headers.get("content-type"))
     shown = _upload_name(filename, suffix)
     folder = Path(tempfile.mkdtemp(prefix="sherloc-upload-"))
@@ -230,6 +273,8 @@ async def load_records(request: Request,
         log.info("load %s started: %s, %d bytes, by %s token %s", kind, shown, size, who.role.value, who.token_id)
 
         ingest = _Ingest(ctx.store, ctx.settings)
+        if who.role is Role.SUBMITTER:
+            ingest.state = who.country
 
         def run() -> LoadReport:
             with _LOADING:
@@ -244,6 +289,8 @@ async def load_records(request: Request,
             log.info("load %s refused: %d violation(s)", kind, body["violations"])
             return JSONResponse(body, status_code=422)
         except SherlocError as error:  # a file the loader cannot read at all: say so without our paths
+            if error.http_status >= 500:
+                raise  # not the caller's: a generic answer, logged (api/app.py)
             message = str(error).replace(hidden, shown).replace(str(folder), "")
             log.info("load %s failed: %s", kind, message)
             return JSONResponse({"error": type(error).__name__, "message": message}, status_code=error.http_status)

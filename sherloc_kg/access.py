@@ -17,6 +17,7 @@ import os
 import secrets
 import threading
 from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Collection
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -182,8 +183,11 @@ class Tokens:
             json.dump({key: asdict(value) for key, value in entries.items()}, sink, indent=1)
         os.replace(temporary, self.path)
 
-    def create(self, role: Role | str, *, country: str | None = None, name: str | None = None) -> str:
-        """Make a token and return it; only its hash is kept."""
+    def create(self, role: Role | str, *, country: str | None = None, name: str | None = None,
+               states: Collection[str] | None = None, states_from: str = "") -> str:
+        """Make a token and return it; only its hash is kept. With ``states`` (the ISO 3166-1
+        alpha-3 codes of the States known, from ``states_from``), a ``country`` that is none of
+        them is refused: a token for a State that does not exist would match no record."""
         role = Role(role)
         if role is Role.PUBLIC:
             raise UsageError("public needs no token")
@@ -191,6 +195,10 @@ class Tokens:
             raise UsageError("a submitter token is for one State: give --country ISO3")
         if country is not None and not (len(country) == 3 and country.isalpha() and country.isupper()):
             raise UsageError(f"country '{country}' is not an ISO 3166-1 alpha-3 code (three capital letters)")
+        if country is not None and states is not None and country not in states:
+            raise UsageError(f"country '{country}' names no State known to {states_from or 'this store'}: give the "
+                             "ISO 3166-1 alpha-3 code of a State (the fictional XAA, XAB, XAC after `init "
+                             "--with-examples`)")
         with self._lock:
             entries = self._read()
             token_id = secrets.token_hex(6)

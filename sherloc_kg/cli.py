@@ -24,6 +24,7 @@ from .config import SETTINGS, Settings
 from .errors import Issue, SherlocError, UsageError, ValidationFailed
 from .ingest import Ingest, LoadReport, LoadStopped, request_stop
 from .iris import GRAPHS, Iris, RESTRICTED_GRAPHS
+from .namespaces import SHERLOC
 from .queries import QueryLibrary
 from .store import Dataset, Store, open_store
 from .store.embedded import EmbeddedStore
@@ -435,9 +436,35 @@ def tokens() -> None:
 @click.pass_obj
 def tokens_create(ctx: Context, role: str, country: str | None, name: str | None) -> None:
     """Make a token; it is printed once, alone on the last line, and never stored."""
-    token = Tokens(ctx.settings.tokens).create(role, country=country, name=name)
+    states, source = _known_states(ctx) if country is not None else (None, "")
+    token = Tokens(ctx.settings.tokens).create(role, country=country, name=name, states=states, states_from=source)
     err.print(f"created a {role} token; keep it now, it cannot be shown again")
     click.echo(token)
+
+
+def _known_states(ctx: Context) -> tuple[set[str], str]:
+    """The codes of the States a token may be for, and where they come from: the store's
+    countries graph when the store can be read and holds one (the fictional States of the
+    examples or of ``generate --register`` included), else ISO 3166-1 (pycountry) and the
+    examples' fictional States (the store may be held by the running server, or not initialised)."""
+    where = ctx.settings.store
+    readable = where != "memory" and ("://" in where or Path(where).exists())  # never create a store here
+    try:
+        if not readable:
+            raise UsageError("no store to read")
+        graph = ctx.iris.graph("countries")
+        rows = ctx.store.select(f"SELECT ?code WHERE {{ GRAPH <{graph}> {{ ?c a <{SHERLOC.Country}> ; "
+                                f"<{SHERLOC.iso3166Alpha3}> ?code }} }}").rows
+    except SherlocError:
+        rows = []
+    if rows:
+        return {str(r["code"]) for r in rows}, "the store's countries graph"
+    import pycountry
+
+    from .reference import fictional_codes
+
+    return ({c.alpha_3 for c in pycountry.countries} | set(fictional_codes(ctx.settings)),
+            "ISO 3166-1 or the examples' fictional States")
 
 
 @tokens.command("list")
@@ -472,6 +499,12 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
 
     from .api.app import create_app, server_options
 
+    if ctx.settings.store == "memory":
+        # No worker process can share a store in memory: its queries run in the server, with the
+        # caps and the nesting bound but no timeout, and nothing stops one that runs for ever.
+        err.print("[yellow]warning: the in-memory store is for tests and demonstrations: its queries run in the "
+                  "server process, without a timeout; a public deployment must use the on-disk store "
+                  "(--store DIR) or a remote SPARQL server (--store URL)[/yellow]", soft_wrap=True)
     if workers == 1:
         uvicorn.run(create_app(ctx.settings, store=ctx.store), host=host, port=port, log_level="info",
                     **server_options(ctx.settings))

@@ -71,8 +71,8 @@ def count_cases(store: EmbeddedStore, case_id: str) -> int:
                             "?id } FILTER(STR(?id) = " + json.dumps(case_id) + ") }").rows)
 
 
-@pytest.mark.parametrize("role,status", [("public", 401), ("official", 403), ("submitter", 403)])
-def test_only_editors_and_admins_load(served, role: str, status: int) -> None:
+@pytest.mark.parametrize("role,status", [("public", 401), ("official", 403)])
+def test_only_editors_admins_and_submitters_load(served, role: str, status: int) -> None:
     client, store, headers = served
     before = snapshot(store)
     answer = client.post("/api/records/cases", content=jsonl(CASE), headers={**NDJSON, **headers[role]})
