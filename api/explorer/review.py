@@ -145,7 +145,9 @@ async def submit_csv(request: Request, ctx: Context = Depends(context)) -> Respo
         report = fields.get("report", (None, b"html"))[1].decode("utf-8", "replace").strip() or "html"
         if report not in ("html", "turtle"):
             raise UsageError("report is html or turtle")
-        who = _who(ctx, request, token)
+        # A check costs an argon2 verification (by design slow): off the event loop, like every
+        # other route's (their caller dependency runs in the thread pool).
+        who = await run_in_threadpool(_who, ctx, request, token)
         who.require(*api_review.SUBMIT_ROLES)
         if "answers" not in fields or not fields["answers"][1]:
             raise UsageError("choose the CSV file of your answers")
