@@ -57,6 +57,7 @@ from sherloc_kg.store import Dataset, RecordWrite, Store
 from sherloc_kg.validation import Gate
 
 from .context import Context, caller, context
+from .limits import client_of
 from .negotiation import choose, content_type
 
 router = APIRouter(tags=["review"])
@@ -546,33 +547,38 @@ def _describe(store: Store, iris: Iris, subjects: list[URIRef], dataset: Dataset
 
 
 @router.get("/api/review/submissions")
-def listing(country: str | None = None, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
+def listing(request: Request, country: str | None = None, ctx: Context = Depends(context),
+            who: Caller = Depends(caller)) -> dict:
     """The review answers the caller may see, of one State (``country``, ISO 3166-1 alpha-3), or
     all it may see; a submitter, left without ``country``, gets its own State's."""
+    # Read through the bounded store, as search is (api/limits.py): on the on-disk store in the
+    # query workers, within SHERLOC_QUERY_TIMEOUT, stopped when the client goes (issue 24).
+    store = ctx.queries.bounded(client_of(request, who))
     if country is None and who.role is Role.SUBMITTER:
         country = who.country
     if country is not None and not (len(country) == 3 and country.isalpha() and country.isupper()):
         raise UsageError(f"country {country!r} is not an ISO 3166-1 alpha-3 code (three capital letters)")
     dataset = _listing_dataset(who, ctx.iris, country)
     which = f"<{ctx.iris.country(country)}>" if country is not None else "?c"
-    rows = ctx.store.select(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SHERLOC.ReviewResponse}> ; "
-                            f"<{SHERLOC.country}> {which} }} ORDER BY ?a", dataset=dataset).rows
+    rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SHERLOC.ReviewResponse}> ; "
+                        f"<{SHERLOC.country}> {which} }} ORDER BY ?a", dataset=dataset).rows
     answers = [r["a"] for r in rows]
-    described = _describe(ctx.store, ctx.iris, answers, dataset)
+    described = _describe(store, ctx.iris, answers, dataset)
     return {"country": country, "count": len(answers), "answers": [described[str(a)] for a in answers]}
 
 
 @router.get("/api/review/submissions/{answer_id}")
-def one(answer_id: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
+def one(request: Request, answer_id: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
     """One answer and every version of it the caller may see, oldest first."""
+    store = ctx.queries.bounded(client_of(request, who))  # as listing
     answer = ctx.iris.review(answer_id)
-    existing = _existing(ctx.store, ctx.iris, answer)
+    existing = _existing(store, ctx.iris, answer)
     dataset = _listing_dataset(who, ctx.iris, existing["country"])
-    found = ctx.store.ask(f"ASK {{ <{answer}> a <{SHERLOC.ReviewResponse}> }}", dataset=dataset)
-    rows = ctx.store.select(f"SELECT ?v ?n WHERE {{ ?v <{DCTERMS.isVersionOf}> <{answer}> ; "
-                            f"<{SHERLOC.versionNumber}> ?n }} ORDER BY ?n", dataset=dataset).rows
+    found = store.ask(f"ASK {{ <{answer}> a <{SHERLOC.ReviewResponse}> }}", dataset=dataset)
+    rows = store.select(f"SELECT ?v ?n WHERE {{ ?v <{DCTERMS.isVersionOf}> <{answer}> ; "
+                        f"<{SHERLOC.versionNumber}> ?n }} ORDER BY ?n", dataset=dataset).rows
     versions = [r["v"] for r in rows]
     if not found and not versions:
         raise NotFound(f"no review answer with id {answer_id!r}")
-    described = _describe(ctx.store, ctx.iris, ([answer] if found else []) + versions, dataset)
+    described = _describe(store, ctx.iris, ([answer] if found else []) + versions, dataset)
     return {"answer": described.get(str(answer)), "versions": [described[str(v)] for v in versions]}

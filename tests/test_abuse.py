@@ -422,6 +422,20 @@ def test_another_states_answer_is_refused_as_an_unknown_one(site: Site) -> None:
     assert json.dumps(theirs.json()).count("Borealis") == 0
 
 
+def test_review_listings_read_through_the_bounded_store_as_the_store(site: Site) -> None:
+    """The review routes read through the bounded store (on the on-disk store, in the workers):
+    each State's official lists its own unpublished answers and not another State's."""
+    borealis = BORIALIS_ANSWER.rsplit("/", 1)[1]
+    with site.client() as client:
+        theirs = client.get("/api/review/submissions", params={"country": "XAB"}, headers=site.bearer["official-XAB"])
+        ours = client.get("/api/review/submissions", params={"country": "XAB"}, headers=site.bearer["official-XAA"])
+        one = client.get(f"/api/review/submissions/{borealis}", headers=site.bearer["official-XAB"])
+    assert theirs.status_code == ours.status_code == one.status_code == 200, theirs.text[:300]
+    assert borealis in {a["id"] for a in theirs.json()["answers"]}
+    assert borealis not in ours.text and not _leaked(site, ours, "")
+    assert one.json()["answer"]["id"] == borealis
+
+
 # -- memory and fairness (the embedded store: its queries run in our workers) -------------------
 HEAVY = ("SELECT ?c ?f ?i WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1")
 
