@@ -1,7 +1,8 @@
 """Review under article 32: States Parties submit their answers, officials publish them.
 
     POST /api/review/submissions               a submitter (or official) of State X sends answers
-                                               for X; an admin, for any State. JSON (one answer,
+                                               for X, with ids beginning "X-" (check_writable);
+                                               an admin, for any State. JSON (one answer,
                                                a list, or {"answers": [...]}) in the field names of
                                                data/examples/review.jsonl, or JSON-LD.
     POST /api/review/submissions/{id}/publish  an official of the answer's State, or an admin,
@@ -93,6 +94,28 @@ MULTI = ("measures", "assistance_needs", "practices", "difficulties")
 
 def _may_write_for(who: Caller, country: str | None) -> bool:
     return who.role is Role.ADMIN or (who.country is not None and who.country == country)
+
+
+def check_writable(who: Caller, answer: dict[str, Any], what: str, then: str = "") -> None:
+    """Refuse (403) an answer ``who`` may not write, before anything is looked up: a submitter or
+    official writes answers of its own State only, under ids that begin with that State's code
+    and a hyphen (``XAA-...``); an admin any. Answer ids are one namespace for every State, so a
+    State could not otherwise be told "that id is taken" without learning that another State has
+    an answer there (issue 24, finding 7): with the prefix, an id of another State's range is
+    refused with the same words whether an answer holds it or not, and an unused id of one's own
+    range is one's own to take. ``what`` names the answer (``answer 0 (id 'XAA-1')``); ``then``
+    ends the message."""
+    if who.role is Role.ADMIN:
+        return
+    country, answer_id = answer.get("country"), answer.get("id")
+    own = who.country or "no State"
+    if not _may_write_for(who, country if isinstance(country, str) else None):
+        raise Forbidden(f"{what} is for State {country!r}: a {who.role.value} token of {own} submits answers of its "
+                        f"own State only.{then}")
+    if not (isinstance(answer_id, str) and answer_id.startswith(f"{who.country}-")):
+        raise Forbidden(f"{what}: a {who.role.value} token of {own} submits answers whose id begins with "
+                        f"'{who.country}-' (e.g. '{who.country}-review-untoc-art-5'); answer ids are shared by every "
+                        f"State, so each writes in its own range.{then}")
 
 
 def agent_iri(iris: Iris, who: Caller) -> URIRef:
@@ -367,10 +390,7 @@ async def submit(request: Request, ctx: Context = Depends(context), who: Caller 
     who.require(*SUBMIT_ROLES)
     answers = await _answers(request, ctx.iris)
     for index, answer in enumerate(answers):
-        country = answer.get("country")
-        if not _may_write_for(who, country if isinstance(country, str) else None):
-            raise Forbidden(f"answer {index} (id {answer.get('id')!r}) is for State {country!r}: a "
-                            f"{who.role.value} token of {who.country or 'no State'} submits for its own State only")
+        check_writable(who, answer, f"answer {index} (id {answer.get('id')!r})")
     # Blocking work (validation, the store) runs in the thread pool, as plain routes do.
     from starlette.concurrency import run_in_threadpool
     return await run_in_threadpool(store_answers, ctx, who, answers, accept=request.headers.get("accept"))
@@ -403,7 +423,8 @@ def store_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], *, a
         for record in records:
             existing = _existing(ctx.store, iris, record.iri)
             if existing["country"] is not None and not _may_write_for(who, existing["country"]):
-                # Not naming the State: whose answer it is is restricted.
+                # Not naming the State: whose answer it is is restricted. Reached only for an id
+                # of the caller's own range that an admin gave to another State (check_writable).
                 raise Forbidden(f"answer {record.location.record!r} cannot be written with this token: choose "
                                 "another id for your State's answer")
         writes: list[RecordWrite] = []

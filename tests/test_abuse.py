@@ -16,7 +16,8 @@ What each test checks:
   endpoint (which holds every graph) returns nothing restricted;
 - parallel dump downloads: two clients looping on ``/dataset/dump.nq.gz``: every download whole,
   the server up;
-- the existence oracle: publishing another State's answer is answered as an unknown id is.
+- the existence oracle: publishing or reading another State's answer is answered as an unknown id
+  is, and submitting under another State's id as under an unused id of its range.
 
 Every hostile loop is bounded in count, every wait in time; no test asserts a duration except the
 liveness bounds the issue asks for, with margin for a loaded two-core machine.
@@ -57,6 +58,8 @@ from .backends import oxigraph_server
 from .servers import free_port
 from .test_cli import EXE
 from .test_leaks import AUTHORITY, BORIALIS_ANSWER, add_borealis, collect_secrets
+from .test_review_submissions import answer as submission
+from .test_review_submissions import marker
 
 NQUADS = "application/n-quads"
 BOUND = 120  # seconds: an upper bound on any wait, never an expectation
@@ -420,6 +423,27 @@ def test_another_states_answer_is_refused_as_an_unknown_one(site: Site) -> None:
     assert read.json()["message"].replace(answer_id, "ID") == read_unknown.json()["message"].replace(
         "XAB-no-such-answer", "ID")
     assert json.dumps(theirs.json()).count("Borealis") == 0
+
+
+def test_submitting_another_states_id_is_refused_as_an_unused_one(site: Site) -> None:
+    """An id of another State's range is refused with the same status and words whether an answer
+    holds it (Borealis's, XAB) or not, whatever State the answer claims; nothing is stored."""
+    taken, unused = BORIALIS_ANSWER.rsplit("/", 1)[1], "XAB-review-no-such-answer"
+    answers = []
+    with site.client() as client:
+        for country in ("XAA", "XAB"):
+            for answer_id in (taken, unused):
+                body = submission(answer_id, marker(), country=country)
+                answers.append((answer_id, client.post("/api/review/submissions", json=body,
+                                                       headers=site.bearer["submitter-XAA"])))
+        still = client.get(f"/api/review/submissions/{unused}", headers=site.bearer["official-XAB"])
+    for country in (0, 2):
+        (first, theirs), (second, none) = answers[country], answers[country + 1]
+        assert theirs.status_code == none.status_code == 403, theirs.text
+        assert theirs.json()["message"].replace(first, "ID") == none.json()["message"].replace(second, "ID")
+        assert "Borealis" not in theirs.text and not _leaked(site, theirs, first)
+    assert still.status_code == 404
+    site.assert_up()
 
 
 def test_review_listings_read_through_the_bounded_store_as_the_store(site: Site) -> None:

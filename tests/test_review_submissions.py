@@ -232,6 +232,34 @@ def test_only_a_token_of_the_state_may_submit_for_it(server: Server) -> None:
     assert submit(server, "admin", [answer("XAA-sub-admin", marker())]).status_code == 201
 
 
+def test_a_state_submits_under_ids_of_its_own_range_only(server: Server) -> None:
+    """Answer ids are shared by every State: a submitter's begin with its State's code and a hyphen,
+    so that an id of another State's range is refused the same way whether an answer holds it or
+    not (issue 24, finding 7)."""
+    before = snapshot(server.store)
+    for answer_id in ("sub-no-prefix", "XAAsub-no-hyphen", "xaa-sub-lower", "XAB-sub-other-range"):
+        refused = submit(server, "submitter-XAA", [answer(answer_id, marker())])
+        assert refused.status_code == 403, refused.text
+        assert "begins with 'XAA-'" in refused.json()["message"] and answer_id in refused.json()["message"]
+    assert snapshot(server.store) == before
+    taken = submit(server, "submitter-XAB", [answer("XAA-sub-art-6", marker(), country="XAB", measures=[])])
+    unused = submit(server, "submitter-XAB", [answer("XAA-sub-never-used", marker(), country="XAB", measures=[])])
+    assert taken.status_code == unused.status_code == 403
+    assert taken.json()["message"].replace("XAA-sub-art-6", "ID") == \
+        unused.json()["message"].replace("XAA-sub-never-used", "ID")
+    assert submit(server, "admin", [answer("sub-admin-any-id", marker())]).status_code == 201
+    # the explorer's CSV form holds its rows to the same rule
+    from .test_explorer_review_upload import HEADER, row
+
+    mark = marker()
+    before = snapshot(server.store)
+    page = server.client.post("/explore/review/submit", data={"report": "html"}, headers=server.bearer["submitter-XAA"],
+                              files={"answers": ("a.csv", (HEADER + row(f"XAB-csv-{mark}", mark)).encode(), "text/csv")})
+    assert page.status_code == 403
+    assert "row 2" in page.text and "begins with &#39;XAA-&#39;" in page.text and "Nothing was stored" in page.text
+    assert snapshot(server.store) == before
+
+
 # -- publishing and versions --------------------------------------------------------------------
 
 def test_publishing_and_the_history_of_versions(server: Server) -> None:

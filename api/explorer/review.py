@@ -21,7 +21,8 @@ form on another site cannot know, so it cannot forge a submission (and the pages
 ``form-action 'self'``).
 
 The answers go through the API's own checks: the same roles (``SUBMIT_ROLES``), the same rule that
-a submitter or official sends answers of its own State only (403 otherwise, naming the row), then
+a submitter or official sends answers of its own State only, under ids of its range (``XAA-...``;
+403 otherwise, naming the row: ``api.review.check_writable``), then
 the same function as ``POST /api/review/submissions`` (review loader, SHACL gate, storage with
 versions and provenance), through :func:`_submit_answers`. A refused file stores nothing. With
 ``report=turtle`` a refusal by the SHACL gate comes back as the API gives it: the
@@ -43,8 +44,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sherloc_kg.access import PUBLIC, Caller, Role
-from sherloc_kg.errors import Forbidden, SherlocError, UsageError
+from sherloc_kg.access import PUBLIC, Caller
+from sherloc_kg.errors import SherlocError, UsageError
 
 from .. import review as api_review
 from ..context import Context, context
@@ -162,11 +163,7 @@ async def submit_csv(request: Request, ctx: Context = Depends(context)) -> Respo
                      filename=filename)
     try:
         for answer, row in zip(parsed.answers, parsed.rows):
-            country = answer.get("country")
-            if not (who.role is Role.ADMIN or (who.country is not None and who.country == country)):
-                raise Forbidden(f"row {row} (answer {answer.get('id')!r}) is for State {country!r}: a "
-                                f"{who.role.value} token of {who.country or 'no State'} submits answers of its own "
-                                "State only. Nothing was stored.")
+            api_review.check_writable(who, answer, f"row {row} (answer {answer.get('id')!r})", " Nothing was stored.")
         response = await run_in_threadpool(_submit_answers, ctx, who, parsed.answers, report)
     except SherlocError as error:
         return _page(request, status_code=error.http_status, who=who, error=str(error), outcome="error",
