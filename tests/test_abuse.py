@@ -668,3 +668,25 @@ def test_load_is_refused_even_for_an_admin_and_reaches_no_host(settings: Setting
         answer = client.post("/sparql", content=text, headers={"Content-Type": "application/sparql-update", **admin})
     assert answer.status_code == 403 and "LOAD" in answer.json()["message"], answer.text[:300]
     assert listener.connections == 0
+
+
+# -- the in-memory store: for tests and demonstrations only ---------------------------------------
+def test_serving_the_in_memory_store_warns_that_it_is_not_for_the_public(tmp_path: Path) -> None:
+    """No worker process can share a store in memory, so its queries run in the server without a
+    timeout: ``serve`` says so, and what a public deployment must use instead."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([EXE, "--store", "memory", "serve", "--port", str(port)], stdout=sink,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + BOUND
+        while "Uvicorn running" not in log.read_text(errors="replace"):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.1)
+    finally:
+        _stop(process)
+    text = " ".join(log.read_text(errors="replace").split())
+    assert ("warning: the in-memory store is for tests and demonstrations: its queries run in the server process, "
+            "without a timeout; a public deployment must use the on-disk store (--store DIR) or a remote SPARQL "
+            "server (--store URL)") in text
