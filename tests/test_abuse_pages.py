@@ -185,7 +185,7 @@ def form_site(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
 
 def test_the_upload_forms_token_checks_leave_the_server_serving(form_site: str) -> None:
     """Eight clients post the form with forged tokens (each an argon2 check, about a quarter of a
-    second); meanwhile the stylesheet is served within a second each time."""
+    second); meanwhile the stylesheet is served within a second (the median of ten requests)."""
     stop = threading.Event()
     refused: list[int] = []
 
@@ -213,4 +213,7 @@ def test_the_upload_forms_token_checks_leave_the_server_serving(form_site: str) 
         for thread in threads:
             thread.join(BOUND)
     assert refused and set(refused) == {401}, set(refused)
-    assert max(waits) < 1, f"a static file waited {max(waits):.2f} s behind token checks"
+    # The median: on a loaded two-core machine one request may wait on the scheduler; with the
+    # checks on the event loop every request waits behind several (seconds each).
+    waits.sort()
+    assert waits[len(waits) // 2] < 1, f"static files waited {waits} s behind token checks"
