@@ -33,14 +33,9 @@ published versions stay public, as history). docs/model.md "review" gives the mo
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import re
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -59,12 +54,12 @@ from sherloc_kg.iris import Iris, segment
 from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
 from sherloc_kg.namespaces import DCTERMS, PROV, RDF, SH, SHERLOC, SKOS
 from sherloc_kg.store import Dataset, RecordWrite, Store
-from sherloc_kg.store.terms import sparql_term
 from sherloc_kg.validation import Gate
 
 from .context import Context, caller, context
 from .limits import client_of
 from .negotiation import choose, content_type
+from .review_versions import VERSION_ATTEMPTS, write_versions, writing
 
 router = APIRouter(tags=["review"])
 
@@ -79,27 +74,6 @@ MAX_ANSWERS = 500
 #: whole server) near 8,000, Python's json module raises RecursionError near 1,000.
 MAX_JSON_DEPTH = 32
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-#: One submission or publication at a time in this process, and (a file lock) in every web process
-#: of this machine on the same store (:func:`_writing`); the version number is moreover taken
-#: inside the write (:func:`_write_versions`).
-_WRITING = threading.Lock()
-
-
-@contextmanager
-def _writing(ctx: Context) -> Iterator[None]:
-    """Hold the writing turn of this store on this machine: the process's lock, then an exclusive
-    ``flock`` on a file named for the store in the temporary folder, which every web process of
-    ``serve --workers N`` takes too. Measured: without it, 32 submissions of one answer (8 at once)
-    through 2 processes on ``oxigraph serve`` let two conditional writes of one version pass
-    together (Oxigraph does not serialise update transactions), with it none did."""
-    name = hashlib.sha256(ctx.settings.store.encode("utf-8")).hexdigest()[:16]
-    with _WRITING, open(Path(tempfile.gettempdir()) / f"sherloc-review-{name}.lock", "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
 #: Field of the review format → predicate, for reading answers back (JSON out, JSON-LD in).
 PREDICATES = {
     "country": SHERLOC.country, "cycle": SHERLOC.reviewCycle, "cluster": SHERLOC.reviewCluster,
@@ -440,7 +414,7 @@ def store_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], *, a
 
     when = _now()
     stored = []
-    with _writing(ctx):
+    with writing(ctx):
         for record in records:
             existing = _existing(ctx.store, iris, record.iri)
             if existing["country"] is not None and not _may_write_for(who, existing["country"]):
@@ -452,7 +426,7 @@ def store_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], *, a
         numbered: dict[URIRef, tuple[int, URIRef, str]] = {}
         pending = list(records)
         for _attempt in range(VERSION_ATTEMPTS):
-            pending = _write_versions(ctx, who, pending, when, numbered)
+            pending = write_versions(ctx, who, pending, when, numbered)
             if not pending:
                 break
         else:
@@ -467,80 +441,6 @@ def store_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], *, a
                         status_code=201)
 
 
-#: How many times a submission writes an answer again whose version number another submission
-#: took first (through another web process) before giving up with a 503.
-VERSION_ATTEMPTS = 10
-
-
-def _write_versions(ctx: Context, who: Caller, records: list, when: Literal,
-                    numbered: dict[URIRef, tuple[int, URIRef, str]]) -> list:
-    """Write ``records`` (validated review answers), each with a new version, in one transaction;
-    return those whose version number another submission took first, to be written again.
-
-    The number is the highest stored plus one, read just before; two web processes (``serve
-    --workers N``) can read the same highest at once, so the version is written by a conditional
-    update inside the same transaction: only if no version holds that number yet. The version's
-    ``prov:generatedAtTime`` is this write's instant to the microsecond, so reading it back tells
-    whether the version is this write's (written) or another's (lost: the caller writes the answer
-    again with the next number; the answer's state and pointer are rewritten then). Oxigraph does
-    not serialise update transactions, so two writes can pass the condition together and merge
-    into one version with two instants: the earliest then puts its own version back whole and
-    keeps the number, the other takes the next. On one machine the file lock (:func:`_writing`)
-    keeps that from happening at all."""
-    iris = ctx.iris
-    stamp = Literal(datetime.now(timezone.utc).isoformat(timespec="microseconds"), datatype=XSD.dateTime)
-    writes: list[RecordWrite] = []
-    claims: list[str] = []
-    mine: dict[URIRef, URIRef] = {}
-    claimed: dict[URIRef, tuple[URIRef, str, str]] = {}
-    for record in records:
-        answer = record.iri
-        existing = _existing(ctx.store, iris, answer)
-        number = existing["highest"] + 1
-        version = Iris.part(answer, "version", number)
-        previous = Iris.part(answer, "version", number - 1) if number > 1 else None
-        # The loader put the answer in its State's graph, review-restricted/{ISO3}.
-        name = next(n for n in record.triples if n.startswith(RESTRICTED + "/"))
-        home = str(iris.graph(name))
-        state = record.triples[name]
-        # Out of every other graph it is in: the public one, the old single restricted graph,
-        # another State's (an admin may change an answer's State).
-        writes += [RecordWrite(g, [str(answer)]) for g in sorted(existing["graphs"] | {str(iris.graph(PUBLIC))})
-                   if g != home and (g == str(iris.graph(PUBLIC)) or _review_restricted(iris, g))]
-        writes.append(RecordWrite(home, [str(answer)], state + [(answer, DCTERMS.modified, when)]
-                                  + agent_triples(iris, who)))
-        body = "\n".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in
-                         _version_triples(state, answer, version, number, previous, who, iris, stamp))
-        claimed[answer] = (version, home, body)
-        claims.append(f"INSERT {{ GRAPH <{home}> {{\n{body}\n}} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH ?g {{ "
-                      f"<{version}> <{SHERLOC.versionNumber}> ?taken }} }} }}")
-        # The pointer to the current version: in the State's restricted provenance graph only.
-        pointer = str(iris.state_graph("provenance-restricted", name.partition("/")[2]))
-        writes += [RecordWrite(g, [str(answer)]) for g in _provenance_graphs(ctx.store, iris, answer) if g != pointer]
-        writes.append(RecordWrite(pointer, [str(answer)], [(answer, SHERLOC.currentVersion, version)]))
-        numbered[answer] = (number, version, name)
-        mine[answer] = version
-    run = Inference(ctx.settings, iris).for_write(ctx.store, writes)
-    ctx.store.write(writes, before=run.before, then=[*claims, *run.then])
-    lost = []
-    for record in records:
-        rows = ctx.store.select(f"SELECT ?t WHERE {{ GRAPH ?g {{ <{mine[record.iri]}> <{PROV.generatedAtTime}> ?t }} }}",
-                                dataset=ALL).rows
-        instants = {r["t"].toPython() for r in rows}
-        if instants == {stamp.toPython()}:
-            continue
-        if stamp.toPython() == min(instants):
-            # Two writes passed the condition together (web processes on other machines: the file
-            # lock is per machine): the earliest keeps the number and puts its own version back
-            # whole; the others (their instant is later) take the next number.
-            version, home, body = claimed[record.iri]
-            ctx.store.update(f"DELETE WHERE {{ GRAPH <{home}> {{ <{version}> ?p ?o }} }} ;\n"
-                             f"INSERT DATA {{ GRAPH <{home}> {{\n{body}\n}} }}")
-            continue
-        lost.append(record)
-    return lost
-
-
 @router.post("/api/review/submissions/{answer_id}/publish")
 def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
     """Publish the answer's current version: an official of its State, or an admin."""
@@ -548,7 +448,7 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
     iris = ctx.iris
     answer = iris.review(answer_id)
     public = str(iris.graph(PUBLIC))
-    with _writing(ctx):
+    with writing(ctx):
         existing = _existing(ctx.store, iris, answer)
         # Another State's answer is answered as one that does not exist (same status, same words):
         # a different refusal would tell which ids exist and whose they are (issue 24).
