@@ -29,6 +29,8 @@ import multiprocessing
 import os
 import queue
 import resource
+import secrets
+import sys
 import threading
 import time
 import traceback
@@ -175,6 +177,15 @@ def _answer_fresh(store: ReadOnlyStore | None, path: str, private_graphs: frozen
     raise AssertionError("unreachable")
 
 
+def _logged_failure() -> str:
+    """Write the exception being handled, with its traceback, to this worker's standard error
+    (the server's log) under a fresh reference, and return a message naming only that reference:
+    the engine's text names files of the store, which no page may show."""
+    reference = secrets.token_hex(6)
+    print(f"query worker error {reference}:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+    return f"a query worker failed; its error is in the server's log under worker reference {reference}"
+
+
 def worker_main(path: str, connection: Connection, private_graphs: frozenset[str] = frozenset(),
                 memory: int = 0) -> None:
     """The loop of one worker process: answer requests until the pipe closes or a None comes."""
@@ -200,14 +211,14 @@ def worker_main(path: str, connection: Connection, private_graphs: frozenset[str
             reply = ("too-large", str(error), error.limit)
         except MemoryError:
             reply = ("out-of-memory",)
-        except StoreError:  # fresh views failed ATTEMPTS times: logged by the server, a generic 503
+        except StoreError:  # fresh views failed ATTEMPTS times: a generic 503
             store = None
-            reply = ("error", "StoreError", "a query worker failed:\n" + traceback.format_exc())
+            reply = ("error", "StoreError", _logged_failure())
         except SherlocError as error:  # the caller's query (a QueryError, a UsageError): said to the caller
             reply = ("error", type(error).__name__ if type(error).__name__ in _ERRORS else "QueryError", str(error))
-        except Exception:  # noqa: BLE001 - not the caller's: logged by the server, a generic 503 to the client
+        except Exception:  # noqa: BLE001 - not the caller's: logged here, a generic 503 to the client
             store = None
-            reply = ("error", "StoreError", "a query worker failed:\n" + traceback.format_exc())
+            reply = ("error", "StoreError", _logged_failure())
         try:
             connection.send(reply)
         except OSError:

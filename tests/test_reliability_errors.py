@@ -51,6 +51,9 @@ REQUESTS = [
     ("GET", "/explore/countries/XAA", {}, "public", None, "text/html"),
     ("GET", "/explore/instruments/untoc/art/5", {}, "public", None, "text/html"),
     ("GET", "/explore/trends", {}, "public", None, "text/html"),
+    ("GET", "/explore/sparql", {"sparql": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}, "public", None, "text/html"),
+    ("GET", "/explore/sparql/download", {"sparql": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "as": "csv"}, "public",
+     None, None),
 ]
 
 

@@ -166,6 +166,8 @@ async def submit_csv(request: Request, ctx: Context = Depends(context)) -> Respo
             api_review.check_writable(who, answer, f"row {row} (answer {answer.get('id')!r})", " Nothing was stored.")
         response = await run_in_threadpool(_submit_answers, ctx, who, parsed.answers, report)
     except SherlocError as error:
+        if error.http_status >= 500:
+            raise  # not the caller's: the generic answer, logged with a reference (api/app.py)
         return _page(request, status_code=error.http_status, who=who, error=str(error), outcome="error",
                      filename=filename)
 

@@ -300,6 +300,8 @@ def _workbench(request: Request, pairs: list[tuple[str, str]], ctx: Context, who
                                                                  "CONSTRUCT": "nt", "DESCRIBE": "nt"})
         result = table(form, body, media_type, ctx.iris.base)
     except SherlocError as error:
+        if error.http_status >= 500 and not isinstance(error, LimitReached):
+            raise  # not the caller's: the generic answer, logged with a reference (api/app.py)
         return _page(request, ctx, who, run, error=error)
     return _page(request, ctx, who, run, result=result, form=form)
 
@@ -317,6 +319,8 @@ def download(request: Request, ctx: Context = Depends(context), who: Caller = De
                              f"one of: {', '.join(FORMATS.get(form, {}))}")
         form, body, media_type = answer(request, run, ctx, who, {form: short})
     except SherlocError as error:
+        if error.http_status >= 500 and not isinstance(error, LimitReached):
+            raise  # not the caller's: the generic answer, logged with a reference (api/app.py)
         headers = {LIMIT_HEADER: error.limit} if isinstance(error, LimitReached) else {}
         if isinstance(error, LimitReached) and error.retry_after is not None:
             headers["Retry-After"] = str(error.retry_after)
