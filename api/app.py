@@ -32,7 +32,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sherloc_kg.config import Settings
-from sherloc_kg.errors import LimitReached, SherlocError
+from sherloc_kg.access import ChecksBusy
+from sherloc_kg.errors import LimitReached, SherlocError, StoreError
 from sherloc_kg.store import Store, open_store
 
 from . import (dataset, explorer, graph_store, implementation, library, linked_data, records, review, search, security,
@@ -66,7 +67,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.exception_handler(SherlocError)
     def sherloc_error(request: Request, error: SherlocError) -> JSONResponse:
-        if error.http_status >= 500 and not isinstance(error, LimitReached):
+        # The store failing, or an error of no designed kind: never its text (it may name files,
+        # the store's address, the engine's words). Designed 503s (limits, busy token checks) say
+        # what to do and keep their words.
+        if isinstance(error, StoreError) or (error.http_status >= 500 and not isinstance(error, LimitReached)
+                                             and not isinstance(error, ChecksBusy)):
             return not_the_callers(request, error)
         headers = {"WWW-Authenticate": 'Bearer realm="sherloc-kg"'} if error.http_status == 401 else None
         return JSONResponse({"error": type(error).__name__, "message": str(error)},
