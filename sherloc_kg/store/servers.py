@@ -45,12 +45,13 @@ Virtuoso, as measured on 7.2.5 (Debian's ``virtuoso-opensource``):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from ..errors import QueryError
+from ..errors import QueryError, StoreError
 from .. import sparql_text
 from .contract import STAGING_PREFIX
 
@@ -169,6 +170,9 @@ class VirtuosoServer(Server):
         return parts.scheme == "http" and parts.path in ("/sparql", "/DAV/", "/DAV") and not parts.query
 
     def check_query(self, text: str) -> None:
+        refusal = refused_here(text, self.name)
+        if refusal:
+            raise StoreError(refusal)
         for token in sparql_text.tokens(text):
             if token.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
                 return
@@ -183,10 +187,38 @@ class VirtuosoServer(Server):
 
     def truncated(self, headers: object) -> str | None:
         limit = headers.get("X-SPARQL-MaxRows") if hasattr(headers, "get") else None  # type: ignore[union-attr]
+        state = headers.get("X-SQL-State") if hasattr(headers, "get") else None  # type: ignore[union-attr]
+        if state and state.strip().upper() == "S1TAT":
+            # An "anytime" answer: the query ran past [SPARQL] MaxQueryExecutionTime and Virtuoso sent
+            # what it had found so far as if it were the whole answer.
+            return ("Virtuoso stopped the query at its time limit ([SPARQL] MaxQueryExecutionTime) and "
+                    "would have answered with partial results")
         if limit:
             return (f"Virtuoso cut the results at {limit} rows (its [SPARQL] ResultSetMaxRows); raise that "
                     "limit above the largest graph")
         return None
+
+
+#: A named query's header line saying a server cannot be trusted with it:
+#: ``# not-on: Virtuoso -- cases-on-provision: why``.
+_NOT_ON = re.compile(r"#\s*not-on:\s*(?P<server>[^-]+?)\s+--\s+(?P<name>[a-z0-9-]+):\s*(?P<why>.+?)\s*$")
+
+
+def refused_here(text: str, server: str) -> str | None:
+    """The error for a named query whose header says ``server`` answers it wrongly or not at all,
+    else None. Such a query is refused on that server, naming the query, rather than answered
+    wrongly (tests/test_backend_answers.py compares every named query on every server)."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            return None  # the header ends at the first line that is not a comment
+        match = _NOT_ON.match(stripped)
+        if match and match["server"].strip().lower() == server.lower():
+            return (f"the named query '{match['name']}' does not run on {server}: {match['why']}; "
+                    "it runs on the embedded store and on Oxigraph server")
+    return None
 
 
 def detect(query_url: str, server_header: str | None) -> Server:
