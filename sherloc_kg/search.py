@@ -414,8 +414,12 @@ def _page(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) ->
         "title": "IF(BOUND(?title), 0, 1) ?title ?id STR(?r)",
         "id": "?id STR(?r)",
     }[request.sort]
-    query = (f"{_PROLOGUE}SELECT ?r {' '.join(keys)} {_where(request, iris, extra=' '.join(optional))}\n"
-             f"GROUP BY ?r ORDER BY {order} LIMIT {request.size} OFFSET {(request.page - 1) * request.size}")
+    # The keys are computed in a subquery and sorted outside it: Virtuoso 7.2 refuses an ORDER BY
+    # naming an aggregate's alias in the query that groups (SP031 "Variable ?year is used in the
+    # result set outside aggregate").
+    query = (f"{_PROLOGUE}SELECT ?r ?id WHERE {{ {{\n"
+             f"SELECT ?r {' '.join(keys)} {_where(request, iris, extra=' '.join(optional))}\nGROUP BY ?r\n}} }}\n"
+             f"ORDER BY {order} LIMIT {request.size} OFFSET {(request.page - 1) * request.size}")
     return [str(row["r"]) for row in store.select(query, dataset=dataset).rows]
 
 
