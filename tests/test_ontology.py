@@ -194,7 +194,10 @@ def test_every_concept_is_well_formed(vocabularies: dict[str, Graph]) -> None:
             assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", notation), f"{where}: notation is a slug"
             assert len(english(graph, concept, SKOS.prefLabel)) == 1, f"{where}: one prefLabel @en"
             labels = [o for o in graph.objects(concept, SKOS.prefLabel) if isinstance(o, Literal)]
-            assert all(label.language == "en" for label in labels), f"{where}: English labels only"
+            # SKOS S14: at most one prefLabel per language, each tagged (the TIP art. 3 (a) concepts
+            # carry the French and Spanish words of art. 3 (a) besides the English)
+            languages = [label.language for label in labels]
+            assert None not in languages and len(languages) == len(set(languages)), f"{where}: one prefLabel per language"
             top = (concept, SKOS.topConceptOf, scheme) in graph
             broader = list(graph.objects(concept, SKOS.broader))
             assert top != bool(broader), f"{where}: either a top concept or has a broader concept"
