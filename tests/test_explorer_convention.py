@@ -21,7 +21,7 @@ ELSEWHERE = ("/explore/search", "/explore/countries", "/explore/trends", "/explo
 
 
 def page(explorer: str, path: str, **params: str) -> str:
-    response = httpx.get(explorer + path, params=params)
+    response = httpx.get(explorer + path, params=params, timeout=120)  # a 2-core CI machine, two test processes
     assert response.status_code == 200, (path, response.status_code)
     assert response.headers["content-type"].startswith("text/html")
     assert "<script>" not in response.text and " style=" not in response.text
