@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import BinaryIO
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -23,7 +24,7 @@ from sherloc_kg.access import Caller, Role
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import LimitReached, QueryTooLong, TooManyQueries
 from sherloc_kg.query_limits import Caps, answer_capped
-from sherloc_kg.query_worker import QueryRequest, WorkerPool, store_fingerprint
+from sherloc_kg.query_worker import QueryRequest, WorkerPool, answer_bound, store_fingerprint
 from sherloc_kg.store.contract import SelectResult, TermValue
 from sherloc_kg.sparql_text import nesting_depth
 from sherloc_kg.store import Dataset, Store
@@ -201,9 +202,9 @@ class QueryRunner:
         return answer_capped(self.store, sparql, form=form, media_type=media_type, dataset=dataset, caps=caps)
 
     def bounded(self, client: str) -> Store:
-        """The store for one request's fixed queries (search, resources): on the on-disk store its
-        SELECTs and ASKs run in the workers, all of them within SHERLOC_QUERY_TIMEOUT from now,
-        stopped when the client goes; elsewhere the store itself."""
+        """The store one request reads through (api/context.py, ``Context.for_request``): on the
+        on-disk store its queries run in the workers, all of them within SHERLOC_QUERY_TIMEOUT from
+        now, within ``client``'s share, stopped when the client goes; elsewhere the store itself."""
         if self.pool is None or self.path is None:
             return self.store
         return BoundedStore(self, client)
@@ -214,8 +215,10 @@ class QueryRunner:
 
 
 class BoundedStore:
-    """A store whose ``select`` and ``ask`` run in the query workers within one deadline for the
-    whole request (SHERLOC_QUERY_TIMEOUT seconds from its start); every other verb is the store's."""
+    """A store whose read queries (``select``, ``ask``, ``query_serialized``, ``count``, and
+    :meth:`answer` within caps) run in the query workers, all within one deadline for the whole
+    request (SHERLOC_QUERY_TIMEOUT seconds from its start) and stopped when its client goes;
+    every other verb (the writes, the listing of graphs, dumps) is the store's."""
 
     def __init__(self, runner: QueryRunner, client: str) -> None:
         self._runner, self._client = runner, client
@@ -225,24 +228,49 @@ class BoundedStore:
     def __getattr__(self, name: str):
         return getattr(self._runner.store, name)
 
-    def _run(self, kind: str, sparql: str, bindings: Mapping[str, TermValue] | None, dataset: Dataset | None):
+    def _run(self, kind: str, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
+             dataset: Dataset | None = None, form: str = "SELECT", media_type: str = "", caps: Caps = Caps(),
+             graph: str | None = None):
         pool, path = self._runner.pool, self._runner.path
         assert pool is not None and path is not None
         left = None
         if self._deadline is not None:
             left = max(0.001, self._deadline - time.monotonic())
-        return pool.run(QueryRequest(sparql=sparql, form="SELECT" if kind == "select" else "ASK", media_type="",
-                                     dataset=dataset, caps=Caps(), fingerprint=store_fingerprint(path), kind=kind,
-                                     bindings=dict(bindings) if bindings else None),
+        return pool.run(QueryRequest(sparql=sparql, form=form, media_type=media_type, dataset=dataset, caps=caps,
+                                     fingerprint=store_fingerprint(path), kind=kind,
+                                     bindings=dict(bindings) if bindings else None, graph=graph),
                         client=self._client, cancelled=CLIENT_GONE.get(), timeout=left)
 
     def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
                dataset: Dataset | None = None) -> SelectResult:
-        return self._run("select", sparql, bindings, dataset)
+        return self._run("select", sparql, bindings=bindings, dataset=dataset)
 
     def ask(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
             dataset: Dataset | None = None) -> bool:
-        return self._run("ask", sparql, bindings, dataset)
+        return self._run("ask", sparql, bindings=bindings, dataset=dataset, form="ASK")
+
+    def query_serialized(self, sparql: str, output: BinaryIO, *, media_type: str,
+                         bindings: Mapping[str, TermValue] | None = None, dataset: Dataset | None = None) -> None:
+        output.write(self._run("serialize", sparql, bindings=bindings, dataset=dataset, media_type=media_type))
+
+    def count(self, graph: str | None = None) -> int:
+        return self._run("count", "", graph=graph)
+
+    def answer(self, sparql: str, *, form: str, media_type: str, dataset: Dataset | None, caps: Caps,
+               bindings: Mapping[str, TermValue] | None = None) -> bytes:
+        """The answer in ``media_type`` within ``caps``, refused in the worker at the first row or
+        byte past one (:func:`sherloc_kg.query_limits.answer_capped`)."""
+        return self._run("serialize", sparql, bindings=bindings, dataset=dataset, form=form, media_type=media_type,
+                         caps=caps)
+
+
+def answer_within(store: Store, sparql: str, *, form: str, media_type: str, dataset: Dataset | None, caps: Caps,
+                  bindings: Mapping[str, TermValue] | None = None) -> bytes:
+    """A query's answer within ``caps`` from a request's store (:meth:`QueryRunner.bounded`): in
+    the workers on the on-disk store, in this process elsewhere."""
+    if isinstance(store, BoundedStore):
+        return store.answer(sparql, form=form, media_type=media_type, dataset=dataset, caps=caps, bindings=bindings)
+    return answer_bound(store, sparql, form=form, media_type=media_type, dataset=dataset, caps=caps, bindings=bindings)
 
 
 def limit_response(error: LimitReached) -> JSONResponse:

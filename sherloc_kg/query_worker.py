@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -44,6 +45,7 @@ from .errors import LimitReached, QueryError, QueryTimedOut, ResultTooLarge, She
     WorkersBusy
 from .query_limits import Caps, answer_capped
 from .store import Dataset
+from .store.contract import TermValue
 from .store.embedded import MIRROR_FOLDER, STALE_MARK, EmbeddedStore
 
 #: How long a new worker may take to import and report ready, and how long a query may wait for a
@@ -97,8 +99,10 @@ def store_fingerprint(path: str) -> tuple:
 @dataclass(frozen=True)
 class QueryRequest:
     """One query for a worker. ``kind`` "serialize" answers bytes in ``media_type`` within
-    ``caps`` (/sparql); "select" and "ask" answer the store contract's SelectResult or bool, with
-    ``bindings`` (the fixed queries of search and pages, bounded in time the same way)."""
+    ``caps`` (/sparql, the named queries); "select" and "ask" answer the store contract's
+    SelectResult or bool (the fixed queries of search and pages, bounded in time the same way);
+    "count" the number of triples in ``graph`` (None: the whole store). Every kind binds
+    ``bindings`` (a named query's parameters, as typed terms)."""
 
     sparql: str
     form: str
@@ -108,6 +112,7 @@ class QueryRequest:
     fingerprint: tuple
     kind: str = "serialize"
     bindings: dict | None = None
+    graph: str | None = None
 
 
 class ClientGone(SherlocError):
@@ -140,13 +145,33 @@ def _open(path: str, private_graphs: frozenset[str]) -> ReadOnlyStore:
     return ReadOnlyStore(path, private_graphs)
 
 
+class _Bound:
+    """``store`` with a named query's parameters bound in every query it serializes: what
+    :func:`answer_capped` (which passes no bindings) runs against."""
+
+    def __init__(self, store, bindings: Mapping[str, TermValue]) -> None:
+        self.store, self.bindings = store, bindings
+
+    def query_serialized(self, sparql, output, *, media_type, dataset=None, bindings=None) -> None:
+        self.store.query_serialized(sparql, output, media_type=media_type, dataset=dataset, bindings=self.bindings)
+
+
+def answer_bound(store, sparql: str, *, form: str, media_type: str, dataset: Dataset | None, caps: Caps,
+                 bindings: Mapping[str, TermValue] | None = None) -> bytes:
+    """:func:`answer_capped` with ``bindings`` bound as terms (never pasted into the text)."""
+    return answer_capped(_Bound(store, bindings) if bindings else store, sparql, form=form,  # type: ignore[arg-type]
+                         media_type=media_type, dataset=dataset, caps=caps)
+
+
 def _answer(store, request: QueryRequest):
     if request.kind == "select":
         return store.select(request.sparql, bindings=request.bindings, dataset=request.dataset)
     if request.kind == "ask":
         return store.ask(request.sparql, bindings=request.bindings, dataset=request.dataset)
-    return answer_capped(store, request.sparql, form=request.form, media_type=request.media_type,
-                         dataset=request.dataset, caps=request.caps)
+    if request.kind == "count":
+        return store.count(request.graph)
+    return answer_bound(store, request.sparql, form=request.form, media_type=request.media_type,
+                        dataset=request.dataset, caps=request.caps, bindings=request.bindings)
 
 
 #: How many times a worker opens a fresh view and runs a query again when the store's files
