@@ -1,16 +1,19 @@
 """What every route needs, built once per application: settings, store, IRIs, the query library
-and the token file; the bounds of /sparql queries (where they run, how many per client); and the
-caller of the current request, resolved from its credentials.
+and the token file; the bounds of /sparql queries (where they run, how many per client); the
+caller of the current request, resolved from its credentials; and the store that request reads
+through.
 
 Routes take these through FastAPI dependencies (``Depends(context)``, ``Depends(caller)``), so a
-test can build an application around any store.
+test can build an application around any store. A route that reads the store takes
+``Depends(reading)``: the context of its request, whose :attr:`Context.reads` bounds every query
+it runs (issue 24); writes go to :attr:`Context.store`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from sherloc_kg.access import Caller, Tokens
 from sherloc_kg.config import Settings
@@ -19,7 +22,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.store import Store
 
-from .limits import ClientSlots, QueryRunner
+from .limits import ClientSlots, QueryRunner, client_of
 
 
 @dataclass
@@ -31,12 +34,27 @@ class Context:
     tokens: Tokens
     queries: QueryRunner
     slots: ClientSlots
+    #: The store read queries go through. In a request's context (:meth:`for_request`) the
+    #: request's bounded store; in the application's own, the store itself.
+    reads: Store
 
     @classmethod
     def build(cls, settings: Settings, store: Store) -> "Context":
         return cls(settings=settings, store=store, iris=Iris(settings.base),
                    library=QueryLibrary(settings.queries_dir), tokens=Tokens(settings.tokens),
-                   queries=QueryRunner(settings, store), slots=ClientSlots(settings.query_concurrency))
+                   queries=QueryRunner(settings, store), slots=ClientSlots(settings.query_concurrency), reads=store)
+
+    def for_request(self, request: Request, who: Caller) -> "Context":
+        """This context for one request of ``who``, made once per request: its :attr:`reads` is the
+        request's bounded store (:meth:`QueryRunner.bounded`): on the on-disk store every query the
+        request reads with runs in the query workers, all within one SHERLOC_QUERY_TIMEOUT from
+        now, within the client's share of the workers, and stops when the client goes. In memory
+        and on a remote store it is the store itself, as before."""
+        found = getattr(request.state, "reading", None)
+        if found is None:
+            found = replace(self, reads=self.queries.bounded(client_of(request, who)))
+            request.state.reading = found
+        return found
 
     def before_raw_write(self) -> None:
         """A write that runs no inference rule (a SPARQL Update, a Graph Store request) is coming:
@@ -58,3 +76,9 @@ def caller(request: Request) -> Caller:
         found = ctx.tokens.from_header(request.headers.get("authorization")).with_store(ctx.store, ctx.iris)
         request.state.caller = found
     return found
+
+
+def reading(request: Request, who: Caller = Depends(caller)) -> Context:
+    """The context of this request, its reads bounded (:meth:`Context.for_request`): what every
+    route that reads the store takes."""
+    return context(request).for_request(request, who)

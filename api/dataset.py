@@ -35,7 +35,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import PREFIXES, SHERLOC
 from sherloc_kg.store import Dataset, Store
 
-from .context import Context, caller, context
+from .context import Context, caller, context, reading
 from .negotiation import GRAPH_TYPES, choose, content_type
 
 router = APIRouter(tags=["dataset"])
@@ -138,9 +138,9 @@ def _examples(store: Store, iris: Iris, dataset: Dataset) -> list[URIRef]:
 
 @router.get("/dataset", summary="The dataset described in DCAT and VoID",
             responses={200: {"content": {t: {} for t in GRAPH_TYPES}}})
-def dataset_description(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+def dataset_description(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
-    graph = description(ctx.store, ctx.iris, who)
+    graph = description(ctx.reads, ctx.iris, who)
     body = graph.serialize(format=_RDFLIB_FORMATS[media_type], encoding="utf-8")
     return Response(body, media_type=content_type(media_type),
                     headers={"Vary": "Accept, Authorization", **_cache(who)})

@@ -49,7 +49,7 @@ from sherloc_kg.iris import INSTRUMENTS
 from sherloc_kg.loaders.countries import M49_AREAS
 from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
 
-from .context import Context, caller, context
+from .context import Context, caller, reading
 
 router = APIRouter(tags=["implementation"])
 
@@ -215,7 +215,7 @@ def filters(instrument: str | None, cluster: str | None) -> dict[str, str]:
 def regions(ctx: Context, who: Caller) -> list[dict]:
     """The UN M49 areas that hold at least one State in the data, in the order of the M49 hierarchy:
     code, English name (:data:`M49_AREAS`) and level (0 region, 1 sub-region, 2 intermediate region)."""
-    present = {_text(row, "code") for row in ctx.store.select(_REGIONS, dataset=who.dataset(ctx.iris)).rows}
+    present = {_text(row, "code") for row in ctx.reads.select(_REGIONS, dataset=who.dataset(ctx.iris)).rows}
     found = []
     for code, (name, parent) in M49_AREAS.items():
         if code in present:
@@ -245,7 +245,7 @@ def state(ctx: Context, who: Caller, code: str) -> tuple[str, str]:
     if not ISO3.fullmatch(code):
         raise NotFound(f"'{code}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. XAA)")
     iri = ctx.iris.country(code)
-    rows = ctx.store.select(_IDENTITY, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(_IDENTITY, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
     if not rows:
         raise NotFound(f"no State with the code {code} is known")
     return str(iri), _text(rows[0], "label") or code
@@ -253,7 +253,7 @@ def state(ctx: Context, who: Caller, code: str) -> tuple[str, str]:
 
 def _run(ctx: Context, who: Caller, name: str, params: dict[str, str]) -> list[dict]:
     named = ctx.library.get(name)
-    return ctx.store.select(named.text, bindings=named.bindings(params, ctx.iris), dataset=who.dataset(ctx.iris)).rows
+    return ctx.reads.select(named.text, bindings=named.bindings(params, ctx.iris), dataset=who.dataset(ctx.iris)).rows
 
 
 def _plain_rows(ctx: Context, who: Caller, name: str, params: dict[str, str]) -> list[dict[str, str]]:
@@ -262,7 +262,7 @@ def _plain_rows(ctx: Context, who: Caller, name: str, params: dict[str, str]) ->
     turning every value into an rdflib term, and the same strings."""
     named = ctx.library.get(name)
     buffer = io.BytesIO()
-    ctx.store.query_serialized(named.text, buffer, media_type="application/sparql-results+json",
+    ctx.reads.query_serialized(named.text, buffer, media_type="application/sparql-results+json",
                                bindings=named.bindings(params, ctx.iris), dataset=who.dataset(ctx.iris))
     return [{variable: term["value"] for variable, term in binding.items()}
             for binding in json.loads(buffer.getvalue())["results"]["bindings"]]
@@ -371,7 +371,7 @@ def profile_rows(result: dict) -> list[list[object]]:
 
 @router.get("/api/countries/{code}/implementation.csv")
 def profile_csv(code: str, instrument: str | None = Query(None), cluster: str | None = Query(None),
-                ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+                ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     result = profile(ctx, who, code, instrument, cluster)
     return csv_response(PROFILE_COLUMNS, profile_rows(result), f"sherloc-implementation-{code}.csv")
 
@@ -379,7 +379,7 @@ def profile_csv(code: str, instrument: str | None = Query(None), cluster: str | 
 @router.get("/api/countries/{code}/implementation")
 def profile_json(code: str, instrument: str | None = Query(None, description="untoc, tip, som or fp"),
                  cluster: str | None = Query(None, description="a review cluster, e.g. 1; none: no cluster"),
-                 ctx: Context = Depends(context), who: Caller = Depends(caller)) -> JSONResponse:
+                 ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
     """The implementation profile of a State, article by article."""
     return JSONResponse(profile(ctx, who, code, instrument, cluster), headers={"Vary": "Authorization"})
 
@@ -450,7 +450,7 @@ def matrix_rows(result: dict) -> list[list[object]]:
 
 @router.get("/api/gap-matrix.csv")
 def matrix_csv(instrument: str | None = Query(None), cluster: str | None = Query(None),
-               region: str | None = Query(None), ctx: Context = Depends(context),
+               region: str | None = Query(None), ctx: Context = Depends(reading),
                who: Caller = Depends(caller)) -> Response:
     return csv_response(MATRIX_COLUMNS, matrix_rows(matrix(ctx, who, instrument, cluster, region)),
                         "sherloc-gap-matrix.csv")
@@ -461,7 +461,7 @@ def matrix_json(instrument: str | None = Query(None, description="untoc, tip, so
                 cluster: str | None = Query(None, description="a review cluster, e.g. 1; none: no cluster"),
                 region: str | None = Query(None, description="a UN M49 region, sub-region or intermediate region "
                                            "by its three-digit code, e.g. 150 (Europe)"),
-                ctx: Context = Depends(context), who: Caller = Depends(caller)) -> JSONResponse:
+                ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
     """States × articles: what is recorded and where the records show a gap."""
     return JSONResponse(matrix(ctx, who, instrument, cluster, region), headers={"Vary": "Authorization"})
 
@@ -504,11 +504,11 @@ def quality_rows(result: dict) -> list[list[object]]:
 
 
 @router.get("/api/countries/{code}/quality.csv")
-def quality_csv(code: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+def quality_csv(code: str, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     return csv_response(QUALITY_COLUMNS, quality_rows(quality(ctx, who, code)), f"sherloc-data-quality-{code}.csv")
 
 
 @router.get("/api/countries/{code}/quality")
-def quality_json(code: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> JSONResponse:
+def quality_json(code: str, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
     """The data-quality findings for a State: the conditions the SHACL shapes warn about."""
     return JSONResponse(quality(ctx, who, code), headers={"Vary": "Authorization"})

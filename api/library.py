@@ -12,7 +12,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.statistics import collect
 from sherloc_kg.store import Store
 
-from .context import Context, caller, context
+from .context import Context, caller, context, reading
 from .negotiation import RESULT_TYPES, choose, content_type
 
 router = APIRouter(tags=["queries"])
@@ -25,9 +25,9 @@ def statistics(store: Store, iris: Iris, who: Caller) -> dict:
 
 
 @router.get("/api/stats")
-def stats(ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
+def stats(ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> dict:
     """Triples per named graph, records per kind: of the graphs the caller may see."""
-    return statistics(ctx.store, ctx.iris, who)
+    return statistics(ctx.reads, ctx.iris, who)
 
 
 @router.get("/api/queries")
@@ -38,15 +38,15 @@ def queries(ctx: Context = Depends(context)) -> list[dict]:
 
 
 @router.get("/api/queries/{name}")
-def run_query(name: str, request: Request, ctx: Context = Depends(context),
+def run_query(name: str, request: Request, ctx: Context = Depends(reading),
               who: Caller = Depends(caller)) -> Response:
     """Run a named query; parameters are query parameters, results by Accept (SPARQL JSON by
     default, XML, CSV or TSV)."""
     named = ctx.library.get(name)
     media_type = choose(request.headers.get("accept"), RESULT_TYPES)
     bindings = named.bindings(dict(request.query_params), ctx.iris)
-    named.check_known(request.query_params, ctx.store, ctx.iris, who.dataset(ctx.iris))
+    named.check_known(request.query_params, ctx.reads, ctx.iris, who.dataset(ctx.iris))
     buffer = io.BytesIO()
-    ctx.store.query_serialized(named.text, buffer, media_type=media_type,
+    ctx.reads.query_serialized(named.text, buffer, media_type=media_type,
                                bindings=bindings, dataset=who.dataset(ctx.iris))
     return Response(buffer.getvalue(), media_type=content_type(media_type), headers={"Vary": "Accept"})

@@ -53,7 +53,7 @@ from sherloc_kg.iris import GRAPHS, STATE_GRAPHS, segment
 from sherloc_kg.namespaces import ONTOLOGY_IRI
 from sherloc_kg.reference import read_turtle
 
-from .context import Context, caller, context
+from .context import Context, caller, context, reading
 from .explorer.layout import DEFAULT_LANGUAGE, language, pick, render
 from .explorer.neighbourhood import Link, picture
 from .jsonld_context import CONTEXT_PREFIXES, context_definition, context_document
@@ -168,7 +168,7 @@ class Description:
 def _construct(ctx: Context, who: Caller, sparql: str) -> Graph:
     """Run a CONSTRUCT in the store, over the caller's graphs; the triples as an rdflib graph."""
     buffer = io.BytesIO()
-    ctx.store.query_serialized(sparql, buffer, media_type="application/n-triples", dataset=who.dataset(ctx.iris))
+    ctx.reads.query_serialized(sparql, buffer, media_type="application/n-triples", dataset=who.dataset(ctx.iris))
     graph = _new_graph()
     graph.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
     return graph
@@ -192,7 +192,7 @@ def describe(ctx: Context, who: Caller, iri: str, page: int = 1) -> Description:
     graph = _construct(ctx, who, sparql)
     incoming = 0
     if len(graph):
-        row = ctx.store.select(_COUNT_INCOMING.format(iri=term), dataset=who.dataset(ctx.iris)).rows[0]
+        row = ctx.reads.select(_COUNT_INCOMING.format(iri=term), dataset=who.dataset(ctx.iris)).rows[0]
         incoming = int(row["n"])
     return Description(iri, graph, incoming, page)
 
@@ -518,7 +518,7 @@ def page_labels(ctx: Context, who: Caller | None, graph: Graph, wanted: str) -> 
         return {}, {}
     nodes = " ".join(f"<{n}>" for n in sorted(properties | linked))
     found: dict[str, dict[str | None, str]] = defaultdict(dict)
-    for row in ctx.store.select(_PAGE_LABELS.format(nodes=nodes, wanted=wanted), dataset=who.dataset(ctx.iris)).rows:
+    for row in ctx.reads.select(_PAGE_LABELS.format(nodes=nodes, wanted=wanted), dataset=who.dataset(ctx.iris)).rows:
         label = row["label"]
         tag = label.language.split("-")[0].lower() if label.language else None
         found[str(row["s"])].setdefault(tag, str(label))
@@ -659,7 +659,7 @@ def _resource(request: Request, ctx: Context, who: Caller, page: int) -> Respons
 @router.get("/id/{path:path}", summary="Dereference a resource IRI")
 @router.head("/id/{path:path}", include_in_schema=False)
 def resource(request: Request, path: str, page: int = Query(1, ge=1, description="page of incoming links"),
-             ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+             ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     """A record, provision, country, court... in HTML, Turtle, JSON-LD, RDF/XML or N-Triples."""
     return _resource(request, ctx, who, page)
 
@@ -667,7 +667,7 @@ def resource(request: Request, path: str, page: int = Query(1, ge=1, description
 @router.get("/vocab/{path:path}", summary="Dereference a concept or scheme IRI")
 @router.head("/vocab/{path:path}", include_in_schema=False)
 def vocabulary(request: Request, path: str, page: int = Query(1, ge=1, description="page of incoming links"),
-               ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+               ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     """A SKOS concept or concept scheme, with the records that use it (incoming links)."""
     return _resource(request, ctx, who, page)
 
@@ -676,7 +676,7 @@ def vocabulary(request: Request, path: str, page: int = Query(1, ge=1, descripti
 @router.head("/ontology", include_in_schema=False)
 @router.get("/ontology.{ext}", include_in_schema=False)
 @router.head("/ontology.{ext}", include_in_schema=False)
-def ontology(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+def ontology(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     """The ontology graph; its terms are ``ontology#Term`` and the HTML page has an anchor for each."""
     target = _targets(request)[0]
     if target.path != "/ontology":
@@ -743,7 +743,7 @@ _SUBJECTS = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p
 
 @router.get("/graph/{family}/{country}", summary="Describe one State's restricted graph")
 @router.head("/graph/{family}/{country}", include_in_schema=False)
-def state_graph_description(request: Request, family: str, country: str, ctx: Context = Depends(context),
+def state_graph_description(request: Request, family: str, country: str, ctx: Context = Depends(reading),
                             who: Caller = Depends(caller)) -> Response:
     """One State's graph of a family kept per State (``review-restricted/XAA``), as
     :func:`graph_description` describes a graph; unknown to a caller who may not read it."""
@@ -756,7 +756,7 @@ def state_graph_description(request: Request, family: str, country: str, ctx: Co
 
 @router.get("/graph/{name}", summary="Describe a named graph")
 @router.head("/graph/{name}", include_in_schema=False)
-def graph_description(request: Request, name: str, ctx: Context = Depends(context),
+def graph_description(request: Request, name: str, ctx: Context = Depends(reading),
                       who: Caller = Depends(caller)) -> Response:
     """A named graph described in VoID: its size, its classes and how many of each; not its dump.
     A restricted graph is, for a caller who may not read it, unknown."""
@@ -779,10 +779,10 @@ def _graph_description(request: Request, name: str, ctx: Context, who: Caller, t
     graph.add((node, RDF.type, void("Dataset")))
     graph.add((node, URIRef("http://purl.org/dc/terms/title"), Literal(name)))
     graph.add((node, URIRef("http://purl.org/dc/terms/description"), Literal(text, lang="en")))
-    graph.add((node, void("triples"), Literal(ctx.store.count(iri))))
-    subjects = ctx.store.select(_SUBJECTS.format(graph=iri), dataset=dataset).rows[0]
+    graph.add((node, void("triples"), Literal(ctx.reads.count(iri))))
+    subjects = ctx.reads.select(_SUBJECTS.format(graph=iri), dataset=dataset).rows[0]
     graph.add((node, void("distinctSubjects"), Literal(int(subjects["n"]))))
-    for row in ctx.store.select(_CLASSES.format(graph=iri), dataset=dataset).rows:
+    for row in ctx.reads.select(_CLASSES.format(graph=iri), dataset=dataset).rows:
         partition = BNode()
         graph.add((node, void("classPartition"), partition))
         graph.add((partition, void("class"), row["class"]))

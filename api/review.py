@@ -56,8 +56,7 @@ from sherloc_kg.namespaces import DCTERMS, PROV, RDF, SH, SHERLOC, SKOS
 from sherloc_kg.store import Dataset, RecordWrite, Store
 from sherloc_kg.validation import Gate
 
-from .context import Context, caller, context
-from .limits import client_of
+from .context import Context, caller, context, reading
 from .negotiation import choose, content_type
 from .review_versions import VERSION_ATTEMPTS, write_versions, writing
 
@@ -414,6 +413,9 @@ def store_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], *, a
 
     when = _now()
     stored = []
+    # The reads inside a write (where each answer is now, the version numbers) go to the store
+    # itself, not the request's bounded reads: they are the write's own read-modify-write, in its
+    # turn, fixed lookups of one IRI each, and must not stop halfway through it.
     with writing(ctx):
         for record in records:
             existing = _existing(ctx.store, iris, record.iri)
@@ -549,13 +551,11 @@ def _describe(store: Store, iris: Iris, subjects: list[URIRef], dataset: Dataset
 
 
 @router.get("/api/review/submissions")
-def listing(request: Request, country: str | None = None, ctx: Context = Depends(context),
+def listing(country: str | None = None, ctx: Context = Depends(reading),
             who: Caller = Depends(caller)) -> dict:
     """The review answers the caller may see, of one State (``country``, ISO 3166-1 alpha-3), or
     all it may see; a submitter, left without ``country``, gets its own State's."""
-    # Read through the bounded store, as search is (api/limits.py): on the on-disk store in the
-    # query workers, within SHERLOC_QUERY_TIMEOUT, stopped when the client goes (issue 24).
-    store = ctx.queries.bounded(client_of(request, who))
+    store = ctx.reads
     if country is None and who.role is Role.SUBMITTER:
         country = who.country
     if country is not None and not (len(country) == 3 and country.isalpha() and country.isupper()):
@@ -570,9 +570,9 @@ def listing(request: Request, country: str | None = None, ctx: Context = Depends
 
 
 @router.get("/api/review/submissions/{answer_id}")
-def one(request: Request, answer_id: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
+def one(answer_id: str, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> dict:
     """One answer and every version of it the caller may see, oldest first."""
-    store = ctx.queries.bounded(client_of(request, who))  # as listing
+    store = ctx.reads
     answer = ctx.iris.review(answer_id)
     existing = _existing(store, ctx.iris, answer)
     dataset = _listing_dataset(who, ctx.iris, existing["country"])

@@ -18,8 +18,7 @@ from sherloc_kg import search as core
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import UsageError
 
-from .context import Context, caller, context
-from .limits import client_of
+from .context import Context, caller, reading
 
 router = APIRouter(tags=["search"])
 
@@ -128,29 +127,27 @@ def search(request: Request,
            size: str | None = Query(None, description=f"Page size, 1 to {core.MAX_SIZE} (default {core.DEFAULT_SIZE})."),
            sort: str | None = Query(None, description="year_desc (default where the kind has a year), year_asc, "
                                     "title (default for authorities) or id."),
-           ctx: Context = Depends(context), who: Caller = Depends(caller)) -> SearchResponse:
+           ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> SearchResponse:
     params: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
         params.setdefault(name, []).append(value)
     parsed = core.parse(kind, params)
-    # Bounded in time, stopped when the client goes (on the on-disk store; api/limits.py).
-    result = core.search(ctx.queries.bounded(client_of(request, who)), ctx.iris, parsed, who.dataset(ctx.iris))
+    result = core.search(ctx.reads, ctx.iris, parsed, who.dataset(ctx.iris))
     return SearchResponse.model_validate(result)
 
 
 @router.get("/api/resource", response_model=ResourceView, response_model_exclude_none=True,
             summary="A resource as JSON")
-def resource(request: Request, iri: str = Query(description="The resource's IRI."),
-             ctx: Context = Depends(context), who: Caller = Depends(caller)) -> ResourceView:
-    store = ctx.queries.bounded(client_of(request, who))
-    return ResourceView.model_validate(core.resource(store, ctx.iris, iri, who.dataset(ctx.iris)))
+def resource(iri: str = Query(description="The resource's IRI."),
+             ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> ResourceView:
+    return ResourceView.model_validate(core.resource(ctx.reads, ctx.iris, iri, who.dataset(ctx.iris)))
 
 
 @router.get("/api/resource/{path:path}", response_model=ResourceView, response_model_exclude_none=True,
             summary="A resource under the base as JSON")
 def resource_by_path(request: Request, path: str = Path(description="The IRI's path below the base, e.g. "
                                                                     "id/case/ALB001."),
-                     ctx: Context = Depends(context), who: Caller = Depends(caller)) -> ResourceView:
+                     ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> ResourceView:
     # The IRI keeps the percent-encoding it was minted with, so read the path as sent.
     raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
     prefix = "/api/resource/"
@@ -158,5 +155,4 @@ def resource_by_path(request: Request, path: str = Path(description="The IRI's p
     if not tail:
         raise UsageError("give the resource's path below the base, e.g. /api/resource/id/case/ALB001")
     iri = ctx.iris.base + tail
-    store = ctx.queries.bounded(client_of(request, who))
-    return ResourceView.model_validate(core.resource(store, ctx.iris, iri, who.dataset(ctx.iris)))
+    return ResourceView.model_validate(core.resource(ctx.reads, ctx.iris, iri, who.dataset(ctx.iris)))

@@ -349,10 +349,10 @@ def describe_service(endpoint: str, ctx: Context, who: Caller) -> Graph:
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    total = ctx.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset=who.dataset(ctx.iris))
+    total = ctx.reads.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset=who.dataset(ctx.iris))
     graph.add((default, VOID.triples, Literal(int(total.rows[0]["n"]), datatype=XSD.integer)))
     visible = who.visible_graphs(ctx.iris)
-    present = ctx.store.graphs()
+    present = ctx.reads.graphs()
     for name in present if visible is None else [g for g in visible if g in set(present)]:
         named, described = BNode(), BNode()
         graph.add((dataset, SD.namedGraph, named))
@@ -360,7 +360,7 @@ def describe_service(endpoint: str, ctx: Context, who: Caller) -> Graph:
         graph.add((named, SD.name, URIRef(name)))
         graph.add((named, SD.graph, described))
         graph.add((described, RDF.type, SD.Graph))
-        graph.add((described, VOID.triples, Literal(ctx.store.count(name), datatype=XSD.integer)))
+        graph.add((described, VOID.triples, Literal(ctx.reads.count(name), datatype=XSD.integer)))
     return graph
 
 
@@ -386,7 +386,7 @@ def _query_page(endpoint: str, graph: Graph) -> str:
 def service_description(request: Request, ctx: Context, who: Caller) -> Response:
     media_type = choose(request.headers.get("accept"), GRAPH_TYPES + ("text/html",))
     endpoint = endpoint_url(request)
-    graph = describe_service(endpoint, ctx, who)
+    graph = describe_service(endpoint, ctx.for_request(request, who), who)
     if media_type == "text/html":
         body = _query_page(endpoint, graph).encode("utf-8")
     else:

@@ -25,7 +25,7 @@ from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import INSTRUMENTS
 from sherloc_kg.store.terms import sparql_term
 
-from ..context import Context, caller, context
+from ..context import Context, caller, reading
 from .layout import LANGUAGES, Picked, language, pick, render
 
 router = APIRouter()
@@ -52,7 +52,7 @@ GROUNDS = {
 def _run(ctx: Context, who: Caller, name: str, **params: str) -> list[dict]:
     """The rows of the named query ``name`` over the caller's dataset."""
     named = ctx.library.get(name)
-    return ctx.store.select(named.text, bindings=named.bindings(params, ctx.iris),
+    return ctx.reads.select(named.text, bindings=named.bindings(params, ctx.iris),
                             dataset=who.dataset(ctx.iris)).rows
 
 
@@ -131,7 +131,7 @@ def _contents(ctx: Context, who: Caller, code: str, wanted: str) -> list[dict]:
 
 
 @router.get("/explore/instruments", response_class=HTMLResponse)
-def instruments(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> HTMLResponse:
+def instruments(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> HTMLResponse:
     """The Convention and its three Protocols: title, adoption and entry into force, signatories
     and parties where the graph records them, number of articles, and a link to each."""
     wanted = language(request)
@@ -141,7 +141,7 @@ def instruments(request: Request, ctx: Context = Depends(context), who: Caller =
 
 
 @router.get("/explore/instruments/{code}", response_class=HTMLResponse)
-def instrument(code: str, request: Request, ctx: Context = Depends(context),
+def instrument(code: str, request: Request, ctx: Context = Depends(reading),
                who: Caller = Depends(caller)) -> HTMLResponse:
     """An instrument's table of contents: its articles in order, number and title, each linked."""
     if code not in INSTRUMENTS:
@@ -227,12 +227,12 @@ def _country_names(ctx: Context, who: Caller, countries: set[str]) -> dict[str, 
     if not countries:
         return {}
     values = " ".join(sparql_term(URIRef(iri)) for iri in sorted(countries))
-    rows = ctx.store.select(_COUNTRY_NAMES % values, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(_COUNTRY_NAMES % values, dataset=who.dataset(ctx.iris)).rows
     return {str(row["country"]): str(row["name"]) for row in rows}
 
 
 @router.get("/explore/instruments/{code}/art/{rest:path}", response_class=HTMLResponse)
-def provision(code: str, rest: str, request: Request, ctx: Context = Depends(context),
+def provision(code: str, rest: str, request: Request, ctx: Context = Depends(reading),
               who: Caller = Depends(caller)) -> HTMLResponse:
     """A provision: breadcrumbs, its full text and its parts' texts in the chosen language (English,
     marked, where that language is missing), links to each part, the previous and next articles;

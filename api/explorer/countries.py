@@ -27,7 +27,7 @@ from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import INSTRUMENTS
 
 from .. import implementation as core
-from ..context import Context, caller, context
+from ..context import Context, caller, reading
 from . import charts
 from .convention import national_citation
 from .layout import language, pick, render, url
@@ -79,12 +79,12 @@ class Row:
 
 @router.get("/explore/countries", response_class=HTMLResponse)
 def countries(request: Request, sort: str = Query("name"), order: str = Query("asc"),
-              ctx: Context = Depends(context), who: Caller = Depends(caller)) -> HTMLResponse:
+              ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> HTMLResponse:
     sort = sort if sort in SORTS else "name"
     order = order if order in ("asc", "desc") else "asc"
     named = ctx.library.get("records-per-country")
     rows: dict[str, Row] = {}
-    for record in ctx.store.select(named.text, dataset=who.dataset(ctx.iris)).rows:
+    for record in ctx.reads.select(named.text, dataset=who.dataset(ctx.iris)).rows:
         iri = str(record["jurisdiction"])
         code = str(record["code"]) if record.get("code") else iri.rsplit("/", 1)[-1]
         if not CODE.fullmatch(code):
@@ -141,7 +141,7 @@ def _provision_href(ctx: Context, reference: str) -> str | None:
 
 def participation(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
     named = ctx.library.get("participation-of-state")
-    rows = ctx.store.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
     result = []
     for row in rows:
         code = str(row["code"])
@@ -164,10 +164,10 @@ def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[li
              "title": _text(row, "lawTitle") or str(row["law"]).rsplit("/", 1)[-1],
              "adopted": _text(row, "adopted"), "in_force": _text(row, "inForce"),
              "parts": int(str(row["parts"])) if row.get("parts") is not None else 0}
-            for row in ctx.store.select(ctx.library.get("laws-of-country").text, bindings=bindings,
+            for row in ctx.reads.select(ctx.library.get("laws-of-country").text, bindings=bindings,
                                         dataset=dataset).rows]
     provisions: dict[str, dict] = {}
-    for row in ctx.store.select(ctx.library.get("legislation-of-country").text, bindings=bindings,
+    for row in ctx.reads.select(ctx.library.get("legislation-of-country").text, bindings=bindings,
                                 dataset=dataset).rows:
         national_iri = str(row["national"])
         path = _text(row, "path") or str(row["number"])
@@ -188,7 +188,7 @@ def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[li
 
 def cases(ctx: Context, who: Caller, iri: URIRef, code: str) -> dict:
     named = ctx.library.get("cases-of-country")
-    rows = ctx.store.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
     per_year: dict[int, int] = defaultdict(int)
     undated = 0
     for row in rows:
@@ -217,7 +217,7 @@ def cases(ctx: Context, who: Caller, iri: URIRef, code: str) -> dict:
 
 def authorities(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
     named = ctx.library.get("authorities-of-country")
-    rows = ctx.store.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
     result = []
     for row in rows:
         designations = []
@@ -242,7 +242,7 @@ def authorities(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
 
 def strategies(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
     named = ctx.library.get("strategies-of-country")
-    rows = ctx.store.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
     return [{"href": local_href(ctx, str(row["strategy"])),
              "title": _text(row, "title") or str(row["strategy"]).rsplit("/", 1)[-1],
              "body": _text(row, "issuingBody"), "adopted": _text(row, "adopted"),
@@ -253,13 +253,13 @@ def strategies(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
 
 
 @router.get("/explore/countries/{code}", response_class=HTMLResponse)
-def country(request: Request, code: str, ctx: Context = Depends(context),
+def country(request: Request, code: str, ctx: Context = Depends(reading),
             who: Caller = Depends(caller)) -> HTMLResponse:
     if not CODE.fullmatch(code):
         return _not_found(request, who, code, "This is not a country code: a State is named by its ISO 3166-1 "
                                               "alpha-3 code in capitals (e.g. BRA).")
     candidates = (ctx.iris.country(code), ctx.iris.jurisdiction(code))
-    rows = ctx.store.select(_IDENTITY % " ".join(f"<{c}>" for c in candidates), dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(_IDENTITY % " ".join(f"<{c}>" for c in candidates), dataset=who.dataset(ctx.iris)).rows
     if not rows:
         return _not_found(request, who, code, f"No State or jurisdiction with the code {code} is known.")
     iri = URIRef(str(rows[0]["jurisdiction"]))

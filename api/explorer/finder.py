@@ -27,8 +27,7 @@ from sherloc_kg import search as core
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import NotFound, UsageError
 
-from ..context import Context, caller, context
-from ..limits import client_of
+from ..context import Context, caller, reading
 from .layout import render, url
 
 router = APIRouter()
@@ -116,13 +115,12 @@ def _error_page(request: Request, who: Caller, kind: str, message: str, status: 
 
 
 @router.get("/explore/search/{kind}.csv")
-def search_csv(kind: str, request: Request, ctx: Context = Depends(context),
+def search_csv(kind: str, request: Request, ctx: Context = Depends(reading),
                who: Caller = Depends(caller)) -> Response:
     params, _ = _params(request)
     try:
         parsed = core.parse(kind, params)
-        # Bounded in time, stopped when the client goes, like /api/search (api/limits.py).
-        total, items = core.export(ctx.queries.bounded(client_of(request, who)), ctx.iris, parsed,
+        total, items = core.export(ctx.reads, ctx.iris, parsed,
                                    who.dataset(ctx.iris), limit=CSV_MAX)
     except (UsageError, NotFound) as error:
         return Response(f"{error}\n", status_code=error.http_status, media_type="text/plain; charset=utf-8")
@@ -160,7 +158,7 @@ def _cell(value: object) -> str:
 
 
 @router.get("/explore/search/{kind}", response_class=HTMLResponse)
-def search_page(kind: str, request: Request, ctx: Context = Depends(context),
+def search_page(kind: str, request: Request, ctx: Context = Depends(reading),
                 who: Caller = Depends(caller)) -> HTMLResponse:
     if kind not in core.KINDS:
         return _error_page(request, who, kind, f"There is no search for '{kind}'. "
@@ -168,7 +166,7 @@ def search_page(kind: str, request: Request, ctx: Context = Depends(context),
     params, lang = _params(request)
     try:
         parsed = core.parse(kind, params)
-        result = core.search(ctx.queries.bounded(client_of(request, who)), ctx.iris, parsed, who.dataset(ctx.iris),
+        result = core.search(ctx.reads, ctx.iris, parsed, who.dataset(ctx.iris),
                              extra_facets=True)
     except UsageError as error:
         return _error_page(request, who, kind, str(error), 400)

@@ -9,7 +9,7 @@ from sherloc_kg.access import Caller
 from sherloc_kg.iris import INSTRUMENTS
 
 from .. import library
-from ..context import Context, caller, context
+from ..context import Context, caller, reading
 from .layout import LANGUAGE_COOKIE, LANGUAGES, render
 
 router = APIRouter()
@@ -45,15 +45,15 @@ SELECT (MAX(?t) AS ?last) WHERE { ?activity prov:endedAtTime ?t }"""
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> HTMLResponse:
-    figures = library.statistics(ctx.store, ctx.iris, who)
+def home(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> HTMLResponse:
+    figures = library.statistics(ctx.reads, ctx.iris, who)
     dataset = who.dataset(ctx.iris)
-    instruments = ctx.store.select(
+    instruments = ctx.reads.select(
         _INSTRUMENTS % " ".join(f"<{ctx.iris.instrument(code)}>" for code in INSTRUMENTS), dataset=dataset)
     titles = {str(row["instrument"]): str(row["title"]) for row in instruments.rows if row.get("title")}
     crime_types = [{"notation": str(row["notation"]), "label": str(row["label"]), "cases": int(row["cases"])}
-                   for row in ctx.store.select(_CRIME_TYPES, dataset=dataset).rows]
-    last = ctx.store.select(_LAST_LOAD, dataset=dataset).rows
+                   for row in ctx.reads.select(_CRIME_TYPES, dataset=dataset).rows]
+    last = ctx.reads.select(_LAST_LOAD, dataset=dataset).rows
     return render(
         request, "explorer/home.html", title="Home", who=who,
         databases=[(label, figures["records"].get(kind, 0), href) for kind, label, href in DATABASES],

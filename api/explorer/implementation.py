@@ -25,7 +25,7 @@ from sherloc_kg.iris import INSTRUMENTS
 from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
 
 from .. import implementation as core
-from ..context import Context, caller, context
+from ..context import Context, caller, reading
 from .layout import language, render, url
 from .trends import INSTRUMENT_NAMES
 
@@ -61,7 +61,7 @@ def _filter_choices(instrument: str | None, cluster: str | None) -> dict:
 
 @router.get("/explore/countries/{code}/implementation", response_class=HTMLResponse)
 def implementation_page(request: Request, code: str, instrument: str | None = Query(None),
-                        cluster: str | None = Query(None), ctx: Context = Depends(context),
+                        cluster: str | None = Query(None), ctx: Context = Depends(reading),
                         who: Caller = Depends(caller)) -> HTMLResponse:
     try:
         result = core.profile(ctx, who, code, instrument or None, cluster or None, language=language(request))
@@ -94,7 +94,7 @@ def _cell_kind(cell: dict, article: dict) -> str:
 
 @router.get("/explore/gaps", response_class=HTMLResponse)
 def gaps_page(request: Request, instrument: str | None = Query(None), cluster: str | None = Query(None),
-              region: str | None = Query(None), ctx: Context = Depends(context),
+              region: str | None = Query(None), ctx: Context = Depends(reading),
               who: Caller = Depends(caller)) -> HTMLResponse:
     try:
         result = core.matrix(ctx, who, instrument or None, cluster or None, region or None)
@@ -175,7 +175,7 @@ def _gaps_by_state(states: list[dict], listed: list[dict], every: list[dict]) ->
 
 
 @router.get("/explore/countries/{code}/quality", response_class=HTMLResponse)
-def quality_page(request: Request, code: str, ctx: Context = Depends(context),
+def quality_page(request: Request, code: str, ctx: Context = Depends(reading),
                  who: Caller = Depends(caller)) -> HTMLResponse:
     try:
         result = core.quality(ctx, who, code)

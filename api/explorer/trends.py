@@ -31,7 +31,7 @@ from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import INSTRUMENTS
 
 from .. import implementation
-from ..context import Context, caller, context
+from ..context import Context, caller, reading
 from . import charts
 from .layout import render, url
 
@@ -90,7 +90,7 @@ def cases_chart(ctx: Context, who: Caller, country: str | None, region: dict | N
         named = ctx.library.get("cases-by-year-and-crime-type")
         bindings = named.bindings({"country": country} if country else {}, ctx.iris)
         link = url("/explore/sparql", query=named.name, country=country)
-    rows = ctx.store.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
     counts: dict[tuple[int, str], int] = defaultdict(int)
     labels: dict[str, str] = {}
     for row in rows:
@@ -128,7 +128,7 @@ def cases_chart(ctx: Context, who: Caller, country: str | None, region: dict | N
 def tip_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     named = ctx.library.get("tip-elements-by-country" if country else "cases-by-tip-element")
     bindings = named.bindings({"country": country} if country else {}, ctx.iris)
-    rows = ctx.store.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
     chart = Chart("tip-elements", "Elements of trafficking in persons (TIP Protocol, art. 3 (a))", None, named.name,
                   url("/explore/sparql", query=named.name, country=country))
     order = {group: i for i, (group, _, _) in enumerate(TIP_GROUPS)}
@@ -164,7 +164,7 @@ def tip_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
 def participation_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     named = ctx.library.get("participation-over-time")
     bindings = named.bindings({"participant": country} if country else {}, ctx.iris)
-    rows = ctx.store.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
     chart = Chart("ratifications", "Ratifications, accessions and other consents to be bound, over time", None,
                   named.name, url("/explore/sparql", query=named.name, participant=country))
     consents: dict[str, list[int]] = {code: [] for code in INSTRUMENTS}
@@ -215,7 +215,7 @@ def reach_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     """Cases per year, transnational / internal / not known (art. 32 (3) (b))."""
     named = ctx.library.get("cases-transnational-by-year")
     bindings = named.bindings({"country": country} if country else {}, ctx.iris)
-    rows = ctx.store.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
+    rows = ctx.reads.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
     counts: dict[tuple[int, str], int] = defaultdict(int)
     for row in rows:
         year = _year(row.get("year"))
@@ -246,7 +246,7 @@ _JURISDICTIONS = "records-per-country"
 
 @router.get("/explore/trends", response_class=HTMLResponse)
 def trends(request: Request, country: str | None = Query(None), region: str | None = Query(None),
-           ctx: Context = Depends(context), who: Caller = Depends(caller)) -> HTMLResponse:
+           ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> HTMLResponse:
     country, region = country or None, region or None
     refused = dict(title="Trends", who=who, status_code=400, charts=[], countries=[], regions=[], country=None,
                    country_name=None, region=None)
@@ -260,7 +260,7 @@ def trends(request: Request, country: str | None = Query(None), region: str | No
         return render(request, "explorer/trends.html", **refused, error=str(error))
     named = ctx.library.get(_JURISDICTIONS)
     names = {str(r["code"]): str(r["name"]) if r.get("name") else str(r["code"])
-             for r in ctx.store.select(named.text, dataset=who.dataset(ctx.iris)).rows
+             for r in ctx.reads.select(named.text, dataset=who.dataset(ctx.iris)).rows
              if r.get("code") and ISO3.fullmatch(str(r["code"]))}
     choices = sorted(names.items(), key=lambda c: (c[1].casefold(), c[0]))
     country_name = dict(choices).get(country) if country else None

@@ -15,11 +15,11 @@ code (:func:`api.sparql_endpoint.run_query`): length cap (413), no SERVICE for n
 the caller's graphs only, whatever FROM / GRAPH say, the per-client concurrency (429), the row and
 byte caps (422), the worker process and its timeout on the disk store (503). A named query runs
 over the caller's graphs, under the same per-client slots and row/byte caps; its parameters are
-bound as typed RDF terms (never pasted into the text). Without parameters it runs where /sparql
-queries run (``ctx.queries``: the worker and its timeout); with parameters, in this process, as
-``/api/queries/{name}`` does, since the worker protocol carries no bindings (the library's texts
-are fixed and reviewed, so only their answers need bounding). Every refusal is a message on the page
-with the status the endpoint would give (400, 403, 404, 413, 422, 429, 503), never a trace.
+bound as typed RDF terms (never pasted into the text). It runs through the request's bounded
+store (``ctx.reads``, api/context.py), as ``/api/queries/{name}`` does: on the disk store in a
+worker, within the request's timeout and the caller's share, stopped when the client goes. Every
+refusal is a message on the page with the status the endpoint would give (400, 403, 404, 413,
+422, 429, 503), never a trace.
 """
 
 from __future__ import annotations
@@ -36,13 +36,11 @@ from sherloc_kg.access import Caller
 from sherloc_kg.errors import LimitReached, QueryError, SherlocError, UsageError
 from sherloc_kg.namespaces import PREFIXES
 from sherloc_kg.queries import NamedQuery
-from sherloc_kg.query_limits import answer_capped
 from sherloc_kg.sparql_text import query_form
-from sherloc_kg.store.contract import TermValue
 
 from .. import sparql_endpoint
-from ..context import Context, caller, context
-from ..limits import LIMIT_HEADER, caps_for, client_of
+from ..context import Context, caller, reading
+from ..limits import LIMIT_HEADER, answer_within, caps_for, client_of
 from ..negotiation import content_type
 from .layout import render, url
 
@@ -136,16 +134,6 @@ def _read(pairs: list[tuple[str, str]], ctx: Context, *, extra: tuple[str, ...] 
     return Run(text=text)
 
 
-class _Bound:
-    """The store with a named query's parameters bound: what :func:`answer_capped` runs against."""
-
-    def __init__(self, store, bindings: dict[str, TermValue]) -> None:
-        self.store, self.bindings = store, bindings
-
-    def query_serialized(self, sparql, output, *, media_type, dataset=None, bindings=None) -> None:
-        self.store.query_serialized(sparql, output, media_type=media_type, dataset=dataset, bindings=self.bindings)
-
-
 def answer(request: Request, run: Run, ctx: Context, who: Caller, media_type_for: dict[str, str]) -> tuple[str, bytes, str]:
     """Run ``run`` within the endpoint's bounds: (query form, body, media type). ``media_type_for``
     maps a query form to the format wanted (short names, as /sparql's ``format`` takes them)."""
@@ -163,15 +151,11 @@ def answer(request: Request, run: Run, ctx: Context, who: Caller, media_type_for
     media_type = FORMATS[form][short][0]
     bindings = named.bindings(run.values, ctx.iris)
     dataset, caps = who.dataset(ctx.iris), caps_for(who, ctx.settings)
-    named.check_known(run.values, ctx.store, ctx.iris, dataset)
+    named.check_known(run.values, ctx.reads, ctx.iris, dataset)
     with ctx.slots.hold(client_of(request, who), who):
         try:
-            if bindings:
-                body = answer_capped(_Bound(ctx.store, bindings), named.text, form=form, media_type=media_type,  # type: ignore[arg-type]
-                                     dataset=dataset, caps=caps)
-            else:
-                body = ctx.queries.answer(named.text, form=form, media_type=media_type, dataset=dataset, caps=caps,
-                                          client=client_of(request, who))
+            body = answer_within(ctx.reads, named.text, form=form, media_type=media_type, dataset=dataset, caps=caps,
+                                 bindings=bindings)
         except SherlocError:
             raise
         except (OSError, ValueError, RuntimeError) as error:
@@ -265,7 +249,7 @@ def _url_pairs(request: Request) -> list[tuple[str, str]]:
 
 
 @router.get("/explore/sparql", response_class=HTMLResponse)
-def workbench(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> HTMLResponse:
+def workbench(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> HTMLResponse:
     try:
         pairs = _url_pairs(request)
     except SherlocError as error:
@@ -274,7 +258,7 @@ def workbench(request: Request, ctx: Context = Depends(context), who: Caller = D
 
 
 @router.post("/explore/sparql", response_class=HTMLResponse)
-def workbench_post(request: Request, body: bytes = Depends(sparql_endpoint._body), ctx: Context = Depends(context),
+def workbench_post(request: Request, body: bytes = Depends(sparql_endpoint._body), ctx: Context = Depends(reading),
                    who: Caller = Depends(caller)) -> HTMLResponse:
     """The same from a form sent by POST (application/x-www-form-urlencoded): for a query too long
     for a URL (the editor's script posts those)."""
@@ -307,7 +291,7 @@ def _workbench(request: Request, pairs: list[tuple[str, str]], ctx: Context, who
 
 
 @router.get("/explore/sparql/download")
-def download(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Response:
+def download(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     short = request.query_params.get("as", "")
     try:
         run = _read(_url_pairs(request), ctx, extra=("as",))
