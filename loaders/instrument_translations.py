@@ -222,13 +222,21 @@ def _read_german(lines: list[tuple[int, str]], text: TranslatedText) -> None:
             article.body.append(Piece(n, line.strip()))
         elif line.startswith("# ") and text.title is None:
             text.title = clean(line[2:])
-        elif clean(line) == "Präambel":
-            section = "preamble"
-            text.outside.append(("preamble-heading", n, clean(line)))
-        elif section == "preamble":
-            text.preamble.append(Piece(n, clean(line)))
         else:
-            text.unplaced.append((n, line))
+            section = _before_the_articles(text, n, line, section, "Präambel")
+
+
+def _before_the_articles(text: TranslatedText, n: int, line: str, section: str, heading: str) -> str:
+    """A line outside any article: the preamble's heading (``heading``, in the text's language), a
+    line of the preamble, or a line the reader could not place. The section it leaves the reader in."""
+    if clean(line) == heading:
+        text.outside.append(("preamble-heading", n, clean(line)))
+        return "preamble"
+    if section == "preamble":
+        text.preamble.append(Piece(n, clean(line)))
+    else:
+        text.unplaced.append((n, line))
+    return section
 
 
 def _is_upper(line: str) -> bool:
@@ -270,13 +278,8 @@ def _read_spanish(lines: list[tuple[int, str]], text: TranslatedText) -> None:
             text.outside.append(("chapter", n, clean(line)))
         elif article is not None:
             article.body.append(Piece(n, line))
-        elif clean(line) == "Preámbulo":
-            section = "preamble"
-            text.outside.append(("preamble-heading", n, clean(line)))
-        elif section == "preamble":
-            text.preamble.append(Piece(n, clean(line)))
         else:
-            text.unplaced.append((n, line))
+            section = _before_the_articles(text, n, line, section, "Preámbulo")
 
 
 def _continues_title(title: list[str], line: str) -> bool:
