@@ -22,7 +22,7 @@ from rich.table import Table
 from .access import Role, Tokens
 from .config import SETTINGS, Settings
 from .errors import Issue, SherlocError, UsageError, ValidationFailed
-from .ingest import Ingest, LoadReport, LoadStopped, request_stop
+from .ingest import Ingest, LoadReport, LoadStopped, StoppedAfterCommit, request_stop
 from .iris import GRAPHS, Iris, RESTRICTED_GRAPHS
 from .namespaces import SHERLOC
 from .queries import QueryLibrary
@@ -177,23 +177,51 @@ def init(ctx: Context, no_data: bool, with_examples: bool) -> None:
     never loaded otherwise."""
     from .reference import BUNDLED, install_reference, load_examples, remove_examples
 
-    sizes = install_reference(ctx.store, ctx.settings, with_examples=with_examples)
-    for name, size in sizes.items():
-        out.print(f"{name}: {size} triples")
-    if not with_examples:  # an earlier --with-examples: its records name States no longer known
-        removed = remove_examples(ctx.store, ctx.settings)
-        if removed:
-            out.print(f"removed the {removed} example records an earlier `init --with-examples` loaded")
-    with progress_bar() as update:
-        ingest = Ingest(ctx.store, ctx.settings, progress=update)
-        if not no_data:
-            for kind, relative in BUNDLED:
+    done: list[str] = []
+    step = "the reference graphs"
+    try:
+        with progress_bar() as update, stoppable("init"):
+            sizes = install_reference(ctx.store, ctx.settings, with_examples=with_examples)
+            done.append(step)
+            for name, size in sizes.items():
+                out.print(f"{name}: {size} triples")
+            if not with_examples:  # an earlier --with-examples: its records name States no longer known
+                step = "the removal of earlier examples"
+                removed = remove_examples(ctx.store, ctx.settings)
+                done.append(step)
+                if removed:
+                    out.print(f"removed the {removed} example records an earlier `init --with-examples` loaded")
+            ingest = Ingest(ctx.store, ctx.settings, progress=update)
+            for kind, relative in [] if no_data else BUNDLED:
+                step = relative
                 report = ingest.load(kind, [ctx.settings.data_dir / relative])
+                done.append(step)
                 out.print(_summary(report))
-        if with_examples:
-            for report in load_examples(ctx.store, ctx.settings, progress=update):
-                out.print("example " + _summary(report))
+            if with_examples:
+                step = "the examples"
+                for report in load_examples(ctx.store, ctx.settings, progress=update):
+                    out.print("example " + _summary(report))
+                done.append(step)
+    except StoppedAfterCommit as stopped:
+        raise InitStopped(stopped, done + [step], None) from None
+    except LoadStopped as stopped:
+        raise InitStopped(stopped, done, step) from None
     _compact(ctx.store)
+
+
+class InitStopped(LoadStopped):
+    """``init`` stopped by a signal: it is several transactions (the reference graphs, each bundled
+    source), so what it says is which of them are in the store and which one was not written."""
+
+    def __init__(self, stopped: LoadStopped, done: list[str], cut: str | None) -> None:
+        super().__init__(stopped.reason, stopped.exit_code)
+        self.done, self.cut = done, cut
+
+    def __str__(self) -> str:
+        held = ", ".join(self.done) if self.done else "nothing of it"
+        cut = f"{self.cut} was not written; " if self.cut else ""
+        return (f"{self.reason}: {cut}the store holds {held}; "
+                "`sherloc-kg init` again finishes it (each step replaces what it loads)")
 
 
 @cli.command()
