@@ -26,7 +26,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -39,7 +39,8 @@ from sherloc_kg.store import Store, open_store
 from . import (dataset, explorer, graph_store, implementation, library, linked_data, records, review, search, security,
                sparql_endpoint)
 from .context import Context
-from .limits import DisconnectWatch
+from .explorer.layout import limit_page, wants_page
+from .limits import DisconnectWatch, limit_response
 from .security import not_the_callers
 
 
@@ -66,12 +67,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     security.install(app)  # headers, body size limits, generic 500 (api/security.py); outermost
 
     @app.exception_handler(SherlocError)
-    def sherloc_error(request: Request, error: SherlocError) -> JSONResponse:
+    def sherloc_error(request: Request, error: SherlocError) -> Response:
         # The store failing, or an error of no designed kind: never its text (it may name files,
         # the store's address, the engine's words). Designed 503s (limits, busy token checks) say
-        # what to do and keep their words.
-        if isinstance(error, StoreError) or (error.http_status >= 500 and not isinstance(error, LimitReached)
-                                             and not isinstance(error, ChecksBusy)):
+        # what to do and keep their words; a limit says which (SHERLOC-Limit) and when to come back
+        # (Retry-After), on an explorer page too.
+        if isinstance(error, LimitReached):
+            return limit_page(request, error) if wants_page(request) else limit_response(error)
+        if isinstance(error, StoreError) or (error.http_status >= 500 and not isinstance(error, ChecksBusy)):
             return not_the_callers(request, error)
         headers = {"WWW-Authenticate": 'Bearer realm="sherloc-kg"'} if error.http_status == 401 else None
         return JSONResponse({"error": type(error).__name__, "message": str(error)},

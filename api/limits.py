@@ -273,11 +273,17 @@ def answer_within(store: Store, sparql: str, *, form: str, media_type: str, data
     return answer_bound(store, sparql, form=form, media_type=media_type, dataset=dataset, caps=caps, bindings=bindings)
 
 
-def limit_response(error: LimitReached) -> JSONResponse:
-    """The JSON error every other refusal has, plus the limit by name, in the body and in
+def limit_headers(error: LimitReached) -> dict[str, str]:
+    """The headers of every refusal for a limit, JSON or page: the limit by name in
     ``SHERLOC-Limit``, and ``Retry-After`` when waiting helps (timeouts, busy, 429)."""
     headers = {LIMIT_HEADER: error.limit}
     if error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
+    return headers
+
+
+def limit_response(error: LimitReached) -> JSONResponse:
+    """The JSON error every other refusal has, plus the limit by name, in the body and in
+    :func:`limit_headers`."""
     return JSONResponse({"error": type(error).__name__, "message": str(error), "limit": error.limit},
-                        status_code=error.http_status, headers=headers)
+                        status_code=error.http_status, headers=limit_headers(error))
