@@ -1,6 +1,8 @@
 """The bounds every /sparql query runs within (issue 7): who is held to which caps, how many
 queries one client may run at once, where a query runs (a worker process that a timeout can kill,
-or this process), and the one response shape for a limit reached.
+or this process), and the one response shape for a limit reached. Every other read of a request
+(named queries, pages, search, statistics) goes through the request's :class:`BoundedStore`
+(``Context.for_request``, api/context.py): the same workers, one deadline for the request.
 
 Admin tokens are exempt from the length, row, size and concurrency caps (they restore, repair and
 federate, and are few); the timeout binds every role, since a runaway query holds a worker
