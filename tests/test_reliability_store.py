@@ -11,9 +11,7 @@ and in time; no duration is asserted.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 from pathlib import Path
 
@@ -23,8 +21,7 @@ from sherloc_kg.access import Tokens
 from sherloc_kg.config import Settings
 from sherloc_kg.iris import Iris
 
-from .servers import free_port
-from .test_cli import EXE
+from .servers import serve_process, stop
 
 CYCLES = 200
 BOUND = 400  # seconds for the whole loop: an upper bound, never an expectation
@@ -33,45 +30,16 @@ LEAKS = re.compile(r"(/[\w.-]+){2,}\.(?:sst|log)|Corruption|IO error|No such fil
                    re.IGNORECASE)
 
 
-def _serve(folder: Path, store: Path, tokens: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "SHERLOC_TOKENS": str(tokens), "SHERLOC_QUERY_WORKERS": "2",
-           "SHERLOC_QUERY_TIMEOUT": "60"}
-    with (folder / "serve.log").open("wb") as sink:
-        process = subprocess.Popen([EXE, "--store", str(store), "serve", "--port", str(port)], stdout=sink,
-                                   stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        assert process.poll() is None, (folder / "serve.log").read_text(errors="replace")[-3000:]
-        try:
-            if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=10).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the server never answered"
-        time.sleep(0.1)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def test_write_read_cycles_on_a_fresh_disk_store_never_fail(tmp_path: Path, settings: Settings) -> None:
     tokens = Tokens(tmp_path / "tokens.json")
     admin = {"Authorization": "Bearer " + tokens.create("admin", name="cycles admin")}
-    process, url = _serve(tmp_path, tmp_path / "store", tmp_path / "tokens.json")
+    served = serve_process(tmp_path, tmp_path / "store", env={
+        "SHERLOC_TOKENS": str(tmp_path / "tokens.json"), "SHERLOC_QUERY_WORKERS": "2", "SHERLOC_QUERY_TIMEOUT": "60"})
     graph = str(Iris(settings.base).graph("cases"))
     failures: list[str] = []
     done = 0
     try:
-        with httpx.Client(base_url=url, timeout=60) as client:
+        with httpx.Client(base_url=served.url, timeout=60) as client:
             deadline = time.monotonic() + BOUND
             for cycle in range(CYCLES):
                 if time.monotonic() > deadline:
@@ -98,6 +66,6 @@ def test_write_read_cycles_on_a_fresh_disk_store_never_fail(tmp_path: Path, sett
                         failures.append(f"cycle {cycle}: a leak in {answer.text[:300]}")
                 done += 1
     finally:
-        _stop(process)
+        stop(served.process)
     assert done >= 100, f"only {done} cycles ran within {BOUND} s"
     assert not failures, f"{len(failures)} failures in {done} cycles:\n" + "\n".join(failures[:10])

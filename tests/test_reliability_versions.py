@@ -9,8 +9,6 @@ current version is the 8th. Bounded in time; no duration is asserted."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -26,8 +24,7 @@ from sherloc_kg.store.remote import RemoteStore
 
 from .backends import oxigraph_server
 from .conftest import NQUADS
-from .servers import free_port
-from .test_cli import EXE
+from .servers import serve_process, stop
 
 SUBMISSIONS = 8
 ROUNDS = 4  # rounds of 8 at once: the race is not met on every round
@@ -42,25 +39,6 @@ def _answer(text: str) -> dict:
             "practices": f"[Illustrative] Invented answer {text}.", "date": "2024-05-01"}
 
 
-def _serve(folder: Path, store: str, tokens: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "SHERLOC_TOKENS": str(tokens)}
-    with (folder / "serve.log").open("wb") as sink:
-        process = subprocess.Popen([EXE, "--store", store, "serve", "--workers", "2", "--port", str(port)],
-                                   stdout=sink, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + BOUND
-    while True:
-        assert process.poll() is None, (folder / "serve.log").read_text(errors="replace")[-3000:]
-        try:
-            if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=10).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the server never answered"
-        time.sleep(0.2)
-
-
 def test_concurrent_submissions_through_two_processes_take_each_version_once(tmp_path: Path,
                                                                             settings: Settings) -> None:
     source = EmbeddedStore(None)
@@ -73,12 +51,13 @@ def test_concurrent_submissions_through_two_processes_take_each_version_once(tmp
     with oxigraph_server(tmp_path) as remote:
         with RemoteStore(remote) as loader:
             loader.restore(io.BytesIO(dump.getvalue()), media_type=NQUADS)
-        process, url = _serve(tmp_path, remote.store, tmp_path / "tokens.json")
+        served = serve_process(tmp_path, remote.store, env={"SHERLOC_TOKENS": str(tmp_path / "tokens.json")},
+                               args=("--workers", "2"), bound=BOUND)
         answers: list[httpx.Response] = []
         start = threading.Barrier(SUBMISSIONS)
 
         def submit(index: int) -> None:
-            with httpx.Client(base_url=url, timeout=BOUND) as client:  # a connection of its own: either process
+            with httpx.Client(base_url=served.url, timeout=BOUND) as client:  # a connection of its own: either process
                 start.wait(timeout=BOUND)
                 answers.append(client.post("/api/review/submissions", json=_answer(f"number {index}"),
                                            headers=bearer))
@@ -93,12 +72,7 @@ def test_concurrent_submissions_through_two_processes_take_each_version_once(tmp
                     thread.join(timeout=BOUND)
                 assert not any(t.is_alive() for t in threads)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(served.process)
         assert len(answers) == TOTAL
         assert all(a.status_code == 201 for a in answers), [(a.status_code, a.text[:300]) for a in answers]
         numbers = sorted(a.json()["stored"][0]["version"] for a in answers)
