@@ -64,7 +64,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     hosts = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
-    security.install(app)  # headers, body size limits, generic 500 (api/security.py); outermost
+    security.install(app, app.state.context.failed_checks)  # headers, body size limits, generic 500 (api/security.py); outermost
 
     @app.exception_handler(SherlocError)
     def sherloc_error(request: Request, error: SherlocError) -> Response:

@@ -23,6 +23,7 @@ from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.store import Store
 
 from .limits import ClientSlots, QueryRunner, client_of
+from .security import FailedChecks
 
 
 @dataclass
@@ -34,6 +35,9 @@ class Context:
     tokens: Tokens
     queries: QueryRunner
     slots: ClientSlots
+    #: Failed token checks per client address (api/security.py): the middleware counts 401s to
+    #: requests with an Authorization header; a route that reads a token from a form counts its own.
+    failed_checks: FailedChecks
     #: The store read queries go through. In a request's context (:meth:`for_request`) the
     #: request's bounded store; in the application's own, the store itself.
     reads: Store
@@ -42,7 +46,8 @@ class Context:
     def build(cls, settings: Settings, store: Store) -> "Context":
         return cls(settings=settings, store=store, iris=Iris(settings.base),
                    library=QueryLibrary(settings.queries_dir), tokens=Tokens(settings.tokens),
-                   queries=QueryRunner(settings, store), slots=ClientSlots(settings.query_concurrency), reads=store)
+                   queries=QueryRunner(settings, store), slots=ClientSlots(settings.query_concurrency),
+                   failed_checks=FailedChecks(), reads=store)
 
     def for_request(self, request: Request, who: Caller) -> "Context":
         """This context for one request of ``who``, made once per request: its :attr:`reads` is the

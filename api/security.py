@@ -30,7 +30,8 @@ answer is a 413 with a JSON error naming the limit (and the ``SHERLOC-Limit`` he
 text has its own, smaller bound (``SHERLOC_QUERY_MAX_LENGTH``, api/limits.py).
 
 Failed token checks, per client address: a request that carries an ``Authorization`` header and is
-answered 401 counts as a failure; after :data:`AUTH_FAILURES` failures within
+answered 401 counts as a failure (as does a failed check of a token sent in a form, counted by the
+route that reads the form into the same record, :attr:`Context.failed_checks`); after :data:`AUTH_FAILURES` failures within
 :data:`AUTH_WINDOW` seconds, further requests from that address that carry credentials are answered
 429 with ``Retry-After`` at once, without a check (each costs an argon2 verification, by design
 slow), until the window has passed. Requests without credentials are not affected.
@@ -136,13 +137,17 @@ class FailedChecks:
                     del self._seen[quiet]
 
 
+def too_many_failures(retry_after: int) -> tuple[str, dict[str, str]]:
+    """What a 429 for failed token checks says, and its headers (JSON or page alike)."""
+    return (f"more than {AUTH_FAILURES} failed token checks from this address within {AUTH_WINDOW} s: "
+            f"try again in {retry_after} s",
+            {"Retry-After": str(retry_after), "SHERLOC-Limit": f"auth-failures={AUTH_FAILURES}"})
+
+
 def too_many_failures_response(retry_after: int) -> JSONResponse:
-    return JSONResponse({"error": "TooManyFailedChecks",
-                         "message": f"more than {AUTH_FAILURES} failed token checks from this address within "
-                                    f"{AUTH_WINDOW} s: try again in {retry_after} s",
-                         "limit": f"auth-failures={AUTH_FAILURES}"},
-                        status_code=429, headers={"Retry-After": str(retry_after),
-                                                  "SHERLOC-Limit": f"auth-failures={AUTH_FAILURES}"})
+    message, headers = too_many_failures(retry_after)
+    return JSONResponse({"error": "TooManyFailedChecks", "message": message, "limit": f"auth-failures={AUTH_FAILURES}"},
+                        status_code=429, headers=headers)
 
 
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
@@ -225,10 +230,10 @@ def _policy(scope: Scope, content_type: str, body: bytes | None) -> str:
 class SecurityMiddleware:
     """See the module docstring: headers, body size limits and the generic 500."""
 
-    def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...] = (), failed_checks: FailedChecks | None = None) -> None:
         self.app = app
         self.docs_paths = frozenset(p for p in docs_paths if p)
-        self.failed_checks = FailedChecks()
+        self.failed_checks = failed_checks if failed_checks is not None else FailedChecks()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -344,9 +349,12 @@ def _vary_on_host(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes
     return headers + [(b"vary", b"Host")]
 
 
-def install(app: FastAPI) -> None:
-    """Wire the middleware (outermost of the application's own) and the last-resort 500 handler."""
-    app.add_middleware(SecurityMiddleware, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url))
+def install(app: FastAPI, failed_checks: FailedChecks) -> None:
+    """Wire the middleware (outermost of the application's own) and the last-resort 500 handler.
+    ``failed_checks``: the application's one record of failed token checks, which the routes that
+    take a token elsewhere than in a header (the explorer's CSV upload form) count into as well."""
+    app.add_middleware(SecurityMiddleware, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url),
+                       failed_checks=failed_checks)
 
     @app.exception_handler(BodyTooLarge)
     def body_too_large(_request: Request, error: BodyTooLarge) -> JSONResponse:
@@ -363,4 +371,4 @@ def install(app: FastAPI) -> None:
         return internal_error_response(reference)
 
 
-__all__ = ["LOAD_BODY_LIMIT", "BodyTooLarge", "SecurityMiddleware", "body_limit", "install"]
+__all__ = ["LOAD_BODY_LIMIT", "BodyTooLarge", "FailedChecks", "SecurityMiddleware", "body_limit", "install"]

@@ -137,6 +137,27 @@ def test_failed_checks_from_one_address_are_refused_for_a_while(site: tuple[str,
         assert client.get("/api/stats").status_code == 200
 
 
+def test_failed_checks_of_form_tokens_count_toward_the_same_limit(site: tuple[str, dict]) -> None:
+    """The CSV upload form takes its token in the body, not a header: its failed checks count in the
+    same per-address record, and past the limit the form and every credentialed request get 429."""
+    url, bearer = site
+    form = {"token": "skg_000000000000_" + "y" * 43, "report": "html"}
+    upload = {"answers": ("a.csv", b"id\n", "text/csv")}
+    with httpx.Client(base_url=url, timeout=BOUND) as client:
+        statuses = [client.post("/explore/review/submit", data=form, files=upload).status_code
+                    for _ in range(AUTH_FAILURES)]
+        assert statuses == [401] * AUTH_FAILURES
+        refused = client.post("/explore/review/submit", data=form, files=upload)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert refused.headers["sherloc-limit"] == f"auth-failures={AUTH_FAILURES}"
+        assert "text/html" in refused.headers["content-type"] and "failed token checks" in refused.text
+        # a right token in the form waits too (no check runs), and so does a header's
+        good = {**form, "token": bearer["submitter-XAA"]["Authorization"].removeprefix("Bearer ")}
+        assert client.post("/explore/review/submit", data=good, files=upload).status_code == 429
+        assert client.get("/api/stats", headers=bearer["admin"]).status_code == 429
+        assert client.get("/api/stats").status_code == 200
+
+
 def test_published_agents_name_no_token_id(site: tuple[str, dict]) -> None:
     url, bearer = site
     ids = {headers["Authorization"].split("_")[1] for headers in bearer.values()}

@@ -45,10 +45,11 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sherloc_kg.access import PUBLIC, Caller
-from sherloc_kg.errors import SherlocError, UsageError
+from sherloc_kg.errors import SherlocError, Unauthorized, UsageError
 
 from .. import review as api_review
 from ..context import Context, context
+from ..security import too_many_failures
 from . import submission_csv
 from .layout import render
 
@@ -146,9 +147,24 @@ async def submit_csv(request: Request, ctx: Context = Depends(context)) -> Respo
         report = fields.get("report", (None, b"html"))[1].decode("utf-8", "replace").strip() or "html"
         if report not in ("html", "turtle"):
             raise UsageError("report is html or turtle")
+        # A token in the form is no Authorization header, which is what the security middleware
+        # counts failures by: so this route counts its own into the same per-address record, and an
+        # address past the limit gets the same 429 before any check.
+        counted = bool(token) and "authorization" not in request.headers
+        address = request.client.host if request.client else "unknown"
+        if counted and (retry_after := ctx.failed_checks.wait(address)):
+            message, headers = too_many_failures(retry_after)
+            page = _page(request, status_code=429, error=message, outcome="error")
+            page.headers.update(headers)
+            return page
         # A check costs an argon2 verification (by design slow): off the event loop, like every
         # other route's (their caller dependency runs in the thread pool).
-        who = await run_in_threadpool(_who, ctx, request, token)
+        try:
+            who = await run_in_threadpool(_who, ctx, request, token)
+        except Unauthorized:
+            if counted:
+                ctx.failed_checks.failed(address)
+            raise
         who.require(*api_review.SUBMIT_ROLES)
         if "answers" not in fields or not fields["answers"][1]:
             raise UsageError("choose the CSV file of your answers")
