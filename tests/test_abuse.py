@@ -55,8 +55,7 @@ from sherloc_kg.errors import QueryTimedOut
 from sherloc_kg.query_worker import ClientGone
 
 from .backends import oxigraph_server
-from .servers import free_port
-from .test_cli import EXE
+from .servers import Served, serve_process, stop
 from .test_leaks import AUTHORITY, BORIALIS_ANSWER, add_borealis, collect_secrets
 from .test_review_submissions import answer as submission
 from .test_review_submissions import marker
@@ -104,36 +103,11 @@ def examples_dump(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
     return dump.getvalue(), secrets
 
 
-def _serve(folder: Path, store: str, tokens: Path, timeout: int) -> tuple[subprocess.Popen, str, Path]:
-    port = free_port()
-    env = {**os.environ, "SHERLOC_TOKENS": str(tokens), "SHERLOC_QUERY_WORKERS": "2",
-           "SHERLOC_QUERY_WORKER_MEMORY": "512", "SHERLOC_QUERY_TIMEOUT": str(timeout),
-           "SHERLOC_QUERY_CONCURRENCY": "4"}
-    log = folder / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([EXE, "--store", store, "serve", "--port", str(port)], stdout=sink,
-                                   stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + BOUND
-    while True:
-        assert process.poll() is None, log.read_text(errors="replace")[-3000:]
-        try:
-            if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=10).status_code == 200:
-                return process, url, log
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the server never answered"
-        time.sleep(0.1)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def _serve(folder: Path, store: str, tokens: Path, timeout: int) -> Served:
+    """``sherloc-kg serve`` with two query workers of 512 MiB, ``timeout`` seconds a query."""
+    return serve_process(folder, store, bound=BOUND, env={
+        "SHERLOC_TOKENS": str(tokens), "SHERLOC_QUERY_WORKERS": "2", "SHERLOC_QUERY_WORKER_MEMORY": "512",
+        "SHERLOC_QUERY_TIMEOUT": str(timeout), "SHERLOC_QUERY_CONCURRENCY": "4"})
 
 
 @contextmanager
@@ -152,21 +126,21 @@ def _site(backend: str, settings: Settings, examples: tuple[bytes, set[str]], fo
         store = open_store(settings.with_(store=str(location)))
         store.restore(io.BytesIO(dump), media_type=NQUADS)
         store.close()
-        process, url, log = _serve(folder, str(location), tokens_file, timeout)
+        served = _serve(folder, str(location), tokens_file, timeout)
         try:
-            yield Site("embedded", url, process, log, bearer, secrets, None)
+            yield Site("embedded", served.url, served.process, served.log, bearer, secrets, None)
         finally:
-            _stop(process)
+            stop(served.process)
         return
     with oxigraph_server(folder) as remote:
         loader = RemoteStore(remote)
         loader.restore(io.BytesIO(dump), media_type=NQUADS)
         loader.close()
-        process, url, log = _serve(folder, remote.store, tokens_file, timeout)
+        served = _serve(folder, remote.store, tokens_file, timeout)
         try:
-            yield Site("oxigraph", url, process, log, bearer, secrets, remote.store)
+            yield Site("oxigraph", served.url, served.process, served.log, bearer, secrets, remote.store)
         finally:
-            _stop(process)
+            stop(served.process)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -674,19 +648,9 @@ def test_load_is_refused_even_for_an_admin_and_reaches_no_host(settings: Setting
 def test_serving_the_in_memory_store_warns_that_it_is_not_for_the_public(tmp_path: Path) -> None:
     """No worker process can share a store in memory, so its queries run in the server without a
     timeout: ``serve`` says so, and what a public deployment must use instead."""
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([EXE, "--store", "memory", "serve", "--port", str(port)], stdout=sink,
-                                   stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + BOUND
-        while "Uvicorn running" not in log.read_text(errors="replace"):
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.1)
-    finally:
-        _stop(process)
-    text = " ".join(log.read_text(errors="replace").split())
+    served = serve_process(tmp_path, "memory", bound=BOUND)
+    stop(served.process)
+    text = " ".join(served.log.read_text(errors="replace").split())
     assert ("warning: the in-memory store is for tests and demonstrations: its queries run in the server process, "
             "without a timeout; a public deployment must use the on-disk store (--store DIR) or a remote SPARQL "
             "server (--store URL)") in text

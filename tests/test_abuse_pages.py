@@ -33,7 +33,8 @@ from sherloc_kg.store import open_store
 from sherloc_kg.store.embedded import EmbeddedStore
 
 from .servers import serving
-from .test_abuse import BOUND, NQUADS, _replaced, _serve, _stop, _workers_of
+from .servers import stop
+from .test_abuse import BOUND, NQUADS, _replaced, _serve, _workers_of
 from .test_search_api import examples_store
 
 COPIES = 3  # the bundled cases again, three times, under other ids
@@ -77,11 +78,11 @@ def _server(settings: Settings, dump: bytes, folder: Path, timeout: int) -> Iter
     tokens = Tokens(tokens_file)
     bearer = {name: {"Authorization": "Bearer " + tokens.create("official", name=f"abuse {name}")}
               for name in ("official-a", "official-b")}
-    process, url, _log = _serve(folder, str(location), tokens_file, timeout)
+    served = _serve(folder, str(location), tokens_file, timeout)
     try:
-        yield Server(url, process, bearer)
+        yield Server(served.url, served.process, bearer)
     finally:
-        _stop(process)
+        stop(served.process)
 
 
 @pytest.fixture(scope="module")
