@@ -93,12 +93,13 @@ def _may_write_for(who: Caller, country: str | None) -> bool:
 def check_writable(who: Caller, answer: dict[str, Any], what: str, then: str = "") -> None:
     """Refuse (403) an answer ``who`` may not write, before anything is looked up: a submitter or
     official writes answers of its own State only, under ids that begin with that State's code
-    and a hyphen (``XAA-...``); an admin any. Answer ids are one namespace for every State, so a
-    State could not otherwise be told "that id is taken" without learning that another State has
-    an answer there (issue 24, finding 7): with the prefix, an id of another State's range is
-    refused with the same words whether an answer holds it or not, and an unused id of one's own
-    range is one's own to take. ``what`` names the answer (``answer 0 (id 'XAA-1')``); ``then``
-    ends the message."""
+    and a hyphen (``XAA-...``); an admin those of any State. Answer ids are one namespace for every
+    State, so a State could not otherwise be told "that id is taken" without learning that another
+    State has an answer there (issue 24, finding 7): with the prefix, an id of another State's range
+    is refused with the same words whether an answer holds it or not, and since every answer's id
+    is in its own State's range (the review loader refuses any other, whoever loads it: admins
+    too), an id of one's own range can be held only by one's own answer. ``what`` names the answer
+    (``answer 0 (id 'XAA-1')``); ``then`` ends the message."""
     if who.role is Role.ADMIN:
         return
     country, answer_id = answer.get("country"), answer.get("id")

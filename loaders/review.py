@@ -55,6 +55,12 @@ def map_response(raw: RawRecord, iris: Iris) -> Record:
     record = Record(response, raw.location)
     published = bool(f.boolean("published"))  # absent = false: restricted, in the State's graph
     country = f.text("country", required=True) or ""
+    # Answer ids are one namespace for every State: each State's answers are in its own range, so
+    # that no one learns, from "that id is taken", that another State has an answer there (issue 24).
+    if not response_id.startswith(f"{country}-"):
+        raise f.error("id", f"an answer's id begins with its State's code and a hyphen ('{country}-...', e.g. "
+                            f"'{country}-review-untoc-art-5'): answer ids are shared by every State, so each "
+                            "State's answers are in its own range")
     target = PUBLIC if published else state_graph_name(RESTRICTED, country)
 
     def add(p: URIRef, o: Any) -> None:

@@ -265,7 +265,7 @@ def test_bad_values_are_refused_naming_the_field(store: EmbeddedStore, settings:
 # -- review: restricted unless published ----------------------------------------------------
 
 def response(**fields: object) -> dict:
-    record: dict = {"id": "TST-R-1", "country": "MEX", "cycle": 1, "cluster": 1, "provision": "untoc/art/5",
+    record: dict = {"id": "MEX-R-1", "country": "MEX", "cycle": 1, "cluster": 1, "provision": "untoc/art/5",
                     "status": "partially-implemented", "measures": ["TST-cp-1#164"], "practices": "Training.",
                     "difficulties": "Resources.", "assistance_needs": ["training"], "date": "2021-06-30"}
     record.update(fields)
@@ -282,10 +282,10 @@ def with_law(store: EmbeddedStore) -> EmbeddedStore:
 
 def test_an_unpublished_response_is_only_in_the_restricted_graph(with_law: EmbeddedStore, settings: Settings, tmp_path: Path) -> None:
     Ingest(with_law, settings).load("review", [write_jsonl(tmp_path / "r.jsonl", [response()])])
-    iri = IRIS.review("TST-R-1")
+    iri = IRIS.review("MEX-R-1")
     assert triples(with_law, iri, "review") == set()
     assert triples(with_law, iri, "review-restricted/MEX") == {
-        (RDF.type, SHERLOC.ReviewResponse), (DCTERMS.identifier, Literal("TST-R-1")),
+        (RDF.type, SHERLOC.ReviewResponse), (DCTERMS.identifier, Literal("MEX-R-1")),
         (SHERLOC.published, Literal(False)), (SHERLOC.country, IRIS.country("MEX")),
         (SHERLOC.reviewCycle, Literal(1)), (SHERLOC.reviewCluster, Literal(1)),
         (SHERLOC.aboutProvision, IRIS.provision("untoc/art/5")),
@@ -296,9 +296,23 @@ def test_an_unpublished_response_is_only_in_the_restricted_graph(with_law: Embed
         (DCTERMS.date, Literal("2021-06-30", datatype=XSD.date))}
 
 
+@pytest.mark.parametrize("answer_id", ["R-1", "XAA-R-1", "MEXR-1", "mex-R-1"])
+def test_an_answer_outside_its_states_id_range_is_refused(with_law: EmbeddedStore, settings: Settings,
+                                                          tmp_path: Path, answer_id: str) -> None:
+    """Every State's answers are in its own id range, whoever loads them (issue 24, finding 7)."""
+    path = write_jsonl(tmp_path / "r.jsonl", [response(id=answer_id)])
+    before = snapshot(with_law)
+    with pytest.raises(ValidationFailed) as caught:
+        Ingest(with_law, settings).load("review", [path])
+    assert snapshot(with_law) == before
+    [issue] = violations(caught.value)
+    assert (issue.location.file, issue.location.record, issue.location.field) == (str(path), answer_id, "id")
+    assert "'MEX-...'" in issue.message
+
+
 def test_publishing_a_response_moves_it_to_the_public_graph(with_law: EmbeddedStore, settings: Settings, tmp_path: Path) -> None:
     ingest = Ingest(with_law, settings)
-    iri = IRIS.review("TST-R-1")
+    iri = IRIS.review("MEX-R-1")
     ingest.load("review", [write_jsonl(tmp_path / "r1.jsonl", [response(published=False)])])
     assert triples(with_law, iri, "review-restricted/MEX") and not triples(with_law, iri, "review")
     ingest.load("review", [write_jsonl(tmp_path / "r2.jsonl", [response(published=True)])])
@@ -307,9 +321,11 @@ def test_publishing_a_response_moves_it_to_the_public_graph(with_law: EmbeddedSt
     ingest.load("review", [write_csv(tmp_path / "r3.csv", [as_csv_row(response(published="false"))])])
     assert triples(with_law, iri, "review") == set() and triples(with_law, iri, "review-restricted/MEX")
     assert triples(with_law, iri, "review-restricted") == set()  # the State's graph, not the shared one
-    # an answer whose State changes moves to the other State's graph, leaving no copy behind
-    ingest.load("review", [write_jsonl(tmp_path / "r4.jsonl", [response(country="BRA", measures=None)])])
-    assert triples(with_law, iri, "review-restricted/MEX") == set() and triples(with_law, iri, "review-restricted/BRA")
+    # an answer keeps its State: its id is in that State's range, so another State is refused for it
+    before = snapshot(with_law)
+    with pytest.raises(ValidationFailed, match="'BRA-...'"):
+        ingest.load("review", [write_jsonl(tmp_path / "r4.jsonl", [response(country="BRA", measures=None)])])
+    assert snapshot(with_law) == before
 
 
 @pytest.mark.parametrize("bad, field", [

@@ -247,7 +247,10 @@ def test_a_state_submits_under_ids_of_its_own_range_only(server: Server) -> None
     assert taken.status_code == unused.status_code == 403
     assert taken.json()["message"].replace("XAA-sub-art-6", "ID") == \
         unused.json()["message"].replace("XAA-sub-never-used", "ID")
-    assert submit(server, "admin", [answer("sub-admin-any-id", marker())]).status_code == 201
+    # an admin writes for any State, but in that State's range too: no State's range holds another's answer
+    assert submit(server, "admin", [answer("XAB-sub-admin", marker(), country="XAB", measures=[])]).status_code == 201
+    outside = submit(server, "admin", [answer("sub-admin-any-id", marker())])
+    assert outside.status_code == 422 and "begins with its State's code" in outside.text, outside.text[:500]
     # the explorer's CSV form holds its rows to the same rule
     from .test_explorer_review_upload import HEADER, row
 
