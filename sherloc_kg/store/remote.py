@@ -138,11 +138,22 @@ def written_graphs(update: str) -> set[str]:
     return found
 
 
+#: The words after which an IRI names a graph: ``GRAPH <g>``, ``WITH <g>``, ``USING [NAMED] <g>``,
+#: ``INTO <g>``, ``TO <g>``, ``COPY|MOVE|ADD [SILENT] <g>``, ``FROM [NAMED] <g>``.
+_BEFORE_GRAPH_NAME = ("GRAPH", "WITH", "USING", "NAMED", "INTO", "TO", "COPY", "MOVE", "ADD", "SILENT", "FROM")
+
+
 def rename_graphs(text: str, names: Mapping[str, str]) -> str:
-    """``text`` with every IRI that is a key of ``names`` replaced by its value."""
+    """``text`` with every IRI that is a key of ``names`` replaced by its value where it names a
+    graph (after ``GRAPH``, ``WITH``, ``INTO``...). The same IRI as a subject or an object is a
+    resource and stays: the inferred graph's version triple (``<graph/inferred> owl:versionInfo``,
+    sherloc_kg/inference.py) renamed to its staging graph was never found again on Virtuoso, and
+    one such triple more was left in the provenance graph by every load."""
     pieces, position = [], 0
-    for token in sparql_text.tokens(text):
-        if token.kind == "iri" and token.text[1:-1] in names:
+    items = sparql_text.tokens(text)
+    for index, token in enumerate(items):
+        if token.kind == "iri" and token.text[1:-1] in names and index \
+                and items[index - 1].is_word(*_BEFORE_GRAPH_NAME):
             pieces.append(text[position:token.start])
             pieces.append(f"<{names[token.text[1:-1]]}>")
             position = token.end
