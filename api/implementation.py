@@ -114,11 +114,6 @@ def _int(row: dict, name: str) -> int:
         return 0
 
 
-def local(ctx: Context, iri: str) -> str | None:
-    """The local path of an IRI under the base (``/id/case/X``)."""
-    return "/" + iri[len(ctx.iris.base):] if iri.startswith(ctx.iris.base) else None
-
-
 def _entries(ctx: Context, value: object) -> list[dict]:
     """The "IRI|reference|label" lines of an evidence list, each with its local path; a national
     provision's line ends with "|cited" or "|editorial", the kind of claim it rests on."""
@@ -131,7 +126,7 @@ def _entries(ctx: Context, value: object) -> list[dict]:
         claim = None
         if label.endswith(("|cited", "|editorial")):
             label, _, claim = label.rpartition("|")
-        entry = {"iri": iri, "href": local(ctx, iri), "reference": reference or None,
+        entry = {"iri": iri, "href": ctx.iris.href(iri), "reference": reference or None,
                  "label": label or iri.rsplit("/", 1)[-1]}
         if claim:
             entry["claim"] = claim
@@ -309,7 +304,7 @@ def profile(ctx: Context, who: Caller, code: str, instrument: str | None = None,
         obligation = _text(row, "obligation") or "none"
         statuses = (_text(row, "assessmentStatus") or "").split()
         articles[article_iri] = {
-            "article": _text(row, "reference"), "iri": article_iri, "href": local(ctx, article_iri),
+            "article": _text(row, "reference"), "iri": article_iri, "href": ctx.iris.href(article_iri),
             "anchor": (_text(row, "reference") or "").replace("/", "-"),
             "instrument": _text(row, "code"), "number": _text(row, "number"), "title": _text(row, "title"),
             "obligation": obligation, "obligation_label": OBLIGATION_LABELS.get(obligation, obligation),
@@ -403,14 +398,14 @@ def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: st
         code = _text(row, "iso") or str(row["country"]).rsplit("/", 1)[-1]
         cluster_id = _text(row, "cluster")
         article = articles.setdefault(reference, {
-            "article": reference, "href": local(ctx, str(row["article"])), "instrument": _text(row, "code"),
+            "article": reference, "href": ctx.iris.href(str(row["article"])), "instrument": _text(row, "code"),
             "number": _text(row, "number"), "obligation": _text(row, "obligation") or "none",
             "weight": _int(row, "weight"), "clusters": []})
         if cluster_id and cluster_id != "none" and cluster_id not in article["clusters"]:
             article["clusters"].append(cluster_id)
         organization = _text(row, "organization") == "true"
         # a regional economic integration organization (the EU) has no profile page: its resource page
-        home = local(ctx, str(row["country"])) if organization else f"/explore/countries/{code}/implementation"
+        home = ctx.iris.href(str(row["country"])) if organization else f"/explore/countries/{code}/implementation"
         states.setdefault(code, {"country": code, "name": _text(row, "name") or code, "href": home,
                                  "organization": organization, "note": ORGANIZATION_NOTE if organization else None,
                                  "gaps": 0, "weighted": 0})
@@ -488,7 +483,7 @@ def quality(ctx: Context, who: Caller, code: str) -> dict:
         findings.setdefault(issue, [])
         if row.get("resource") is not None:
             resource = str(row["resource"])
-            findings[issue].append({"iri": resource, "href": local(ctx, resource),
+            findings[issue].append({"iri": resource, "href": ctx.iris.href(resource),
                                     "label": _text(row, "label") or resource.rsplit("/", 1)[-1],
                                     "detail": _text(row, "detail")})
     checks = [{"check": issue, "title": QUALITY_CHECKS.get(issue, issue), "severity": severity.get(issue, "warning"),

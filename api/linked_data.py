@@ -49,7 +49,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from sherloc_kg.access import Caller
-from sherloc_kg.iris import GRAPHS, STATE_GRAPHS, segment
+from sherloc_kg.iris import GRAPHS, STATE_GRAPHS, Iris, segment
 from sherloc_kg.namespaces import ONTOLOGY_IRI
 from sherloc_kg.reference import read_turtle
 
@@ -366,6 +366,7 @@ class Renderer:
     def __init__(self, ctx: Context, graph: Graph, wanted: str = DEFAULT_LANGUAGE,
                  property_labels: dict[str, str] | None = None, labels_in_language: dict[str, str] | None = None) -> None:
         self.base = ctx.settings.base
+        self.iris = ctx.iris
         self.graph = graph
         self.wanted = wanted
         self.property_labels = property_labels or {}
@@ -375,9 +376,7 @@ class Renderer:
         """Where a link to ``iri`` goes: its path on this server when it is ours, else the IRI."""
         if iri.startswith(ONTOLOGY_IRI):
             return "/ontology" + iri[len(ONTOLOGY_IRI):]
-        if iri.startswith(self.base):
-            return "/" + iri[len(self.base):]
-        return iri
+        return self.iris.href(iri) or iri
 
     def curie(self, iri: str) -> str:
         for prefix, namespace in CONTEXT_PREFIXES.items():
@@ -566,7 +565,7 @@ def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str |
     """Home, where such records are browsed, the resources above this one, this one."""
     crumbs: list[tuple[str, str | None]] = [("Home", "/")]
     base = render.base
-    local = iri[len(base):] if iri.startswith(base) else ""
+    local = render.iris.relative(iri) or ""
     parts = local.split("/")
     if parts[0] == "id" and len(parts) > 2:
         kind = parts[1]
@@ -588,10 +587,10 @@ def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str |
     return crumbs
 
 
-def explorer_links(base: str, iri: str) -> list[tuple[str, str]]:
+def explorer_links(iris: Iris, iri: str) -> list[tuple[str, str]]:
     """The explorer's own page of a resource, when it has one: a provision in the Convention
     browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``)."""
-    local = iri[len(base):] if iri.startswith(base) else ""
+    local = iris.relative(iri) or ""
     if local.startswith("id/instrument/") and _INSTRUMENT_PATH.fullmatch(local[len("id/instrument/"):]):
         return [("Read it in the Convention browser", "/explore/instruments/" + local[len("id/instrument/"):])]
     if local.startswith("id/country/") and re.fullmatch(r"[A-Z]{3}", local[len("id/country/"):]):
@@ -622,7 +621,7 @@ def resource_view(ctx: Context, target: Target, description: Description, *, wan
         lang=wanted, title_lang=title_lang,
         title_fallback=bool(title_lang) and title_lang.split("-")[0].lower() != wanted,
         types=types, breadcrumbs=breadcrumbs(render, description.iri, main.label),
-        explore=explorer_links(render.base, description.iri),
+        explore=explorer_links(render.iris, description.iri),
         neighbourhood=picture(main.label, render.href(description.iri), outgoing, incoming,
                               incoming_total=description.incoming_total),
     )
@@ -693,8 +692,6 @@ def ontology(request: Request, ctx: Context = Depends(reading), who: Caller = De
 
 @lru_cache(maxsize=32)
 def _shapes(directory: str, base: str, name: str | None) -> Graph:
-    from sherloc_kg.iris import Iris
-
     files = sorted(Path(directory).glob("*.ttl")) if name is None else [Path(directory) / f"{name}.ttl"]
     graph = _new_graph()
     graph.bind("sh", CONTEXT_PREFIXES["sh"])

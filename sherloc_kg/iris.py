@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from rdflib import URIRef
 
@@ -234,6 +234,14 @@ class Iris:
             return self.base + iri[len(DEFAULT_BASE):]
         return iri
 
-    def local_path(self, iri: str) -> str | None:
-        """The path the server answers an IRI at, or None when the IRI is not under the base."""
-        return "/" + unquote(iri[len(self.base):]) if iri.startswith(self.base) else None
+    def relative(self, iri: str) -> str | None:
+        """An IRI's part after the base (``id/case/BRA016``), escapes kept; None when the IRI is
+        not under the base. The one place a base is cut off an IRI."""
+        return iri[len(self.base):] if iri.startswith(self.base) else None
+
+    def href(self, iri: str) -> str | None:
+        """The path this server answers an IRI at (``/id/case/ALB%209%231``), for a link: its
+        percent-escapes kept, so that following it asks for the same IRI (unescaped, ``#`` would
+        start a fragment and a space break the link). None when the IRI is not under the base."""
+        local = self.relative(iri)
+        return None if local is None else "/" + local

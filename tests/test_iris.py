@@ -41,7 +41,10 @@ def test_base_is_configurable_and_rebases_data_but_not_ontology_terms() -> None:
     assert iris.case("BRA016") == URIRef("http://localhost:8000/id/case/BRA016")
     assert iris.rebase("https://w3id.org/sherloc/vocab/crime-type/corruption") == "http://localhost:8000/vocab/crime-type/corruption"
     assert iris.rebase("https://w3id.org/sherloc/ontology#CourtCase") == "https://w3id.org/sherloc/ontology#CourtCase"
-    assert iris.local_path("http://localhost:8000/id/case/BRA016") == "/id/case/BRA016"
+    assert iris.href("http://localhost:8000/id/case/BRA016") == "/id/case/BRA016"
+    # a link keeps the escapes, so that it asks for the same IRI (issue 23: "ALB 9#1" was a 404)
+    assert iris.href(str(iris.case("ALB 9#1"))) == "/id/case/ALB%209%231"
+    assert iris.href("https://elsewhere.example/id/case/X") is None
 
 
 def test_unknown_graph_is_a_usage_error() -> None:

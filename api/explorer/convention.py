@@ -62,7 +62,7 @@ def _lang(term: object) -> str | None:
 
 def _local(ctx: Context, iri: object) -> str:
     """The path this server answers a resource IRI at (``/id/...``)."""
-    return ctx.iris.local_path(str(iri)) or str(iri)
+    return ctx.iris.href(str(iri)) or str(iri)
 
 
 def _code(iri: object) -> str:

@@ -31,7 +31,7 @@ from ..context import Context, caller, reading
 from . import charts
 from .convention import national_citation
 from .layout import language, pick, render, url
-from .trends import INSTRUMENT_NAMES, local_href
+from .trends import INSTRUMENT_NAMES
 
 router = APIRouter()
 
@@ -134,7 +134,7 @@ def _text(row: dict, name: str) -> str | None:
 def _provision_href(ctx: Context, reference: str) -> str | None:
     """The local page of a Convention provision given by its reference (untoc/art/18/13)."""
     try:
-        return local_href(ctx, str(ctx.iris.provision(reference)))
+        return ctx.iris.href(str(ctx.iris.provision(reference)))
     except UsageError:
         return None
 
@@ -160,7 +160,7 @@ def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[li
     ``wanted`` where the data has it."""
     bindings = {"country": iri, "language": Literal(wanted)}
     dataset = who.dataset(ctx.iris)
-    laws = [{"iri": str(row["law"]), "href": local_href(ctx, str(row["law"])),
+    laws = [{"iri": str(row["law"]), "href": ctx.iris.href(str(row["law"])),
              "title": _text(row, "lawTitle") or str(row["law"]).rsplit("/", 1)[-1],
              "adopted": _text(row, "adopted"), "in_force": _text(row, "inForce"),
              "parts": int(str(row["parts"])) if row.get("parts") is not None else 0}
@@ -171,13 +171,13 @@ def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[li
                                 dataset=dataset).rows:
         national_iri = str(row["national"])
         path = _text(row, "path") or str(row["number"])
-        national = {"iri": national_iri, "href": local_href(ctx, national_iri), "number": str(row["number"]),
+        national = {"iri": national_iri, "href": ctx.iris.href(national_iri), "number": str(row["number"]),
                     "path": path, "citation": national_citation(national_iri, path, str(row["number"])),
                     "heading": _text(row, "heading"), "law": _text(row, "lawTitle") or str(row["law"]),
-                    "law_href": local_href(ctx, str(row["law"])), "claim": _text(row, "claim") or "cited"}
+                    "law_href": ctx.iris.href(str(row["law"])), "claim": _text(row, "claim") or "cited"}
         provision_iri = str(row["provision"])
         reference = _text(row, "reference") or ctx.iris.provision_reference(provision_iri) or provision_iri
-        entry = provisions.setdefault(reference, {"reference": reference, "href": local_href(ctx, provision_iri),
+        entry = provisions.setdefault(reference, {"reference": reference, "href": ctx.iris.href(provision_iri),
                                                   "title": _text(row, "provisionTitle"), "national": {}})
         entry["national"].setdefault((national_iri, national["claim"]), national)
     by_provision = [{**p, "national": sorted(p["national"].values(),
@@ -198,7 +198,7 @@ def cases(ctx: Context, who: Caller, iri: URIRef, code: str) -> dict:
         else:
             undated += 1
     latest = [{"id": str(row["id"]), "title": str(row["title"]), "year": _text(row, "year"),
-               "href": local_href(ctx, str(row["case"])),
+               "href": ctx.iris.href(str(row["case"])),
                "crime_types": [t for t in str(row.get("crimeTypes") or "").split(";") if t]}
               for row in rows[:LATEST]]
     svg = None
@@ -232,7 +232,7 @@ def authorities(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
         contact = {"address": _text(row, "street"), "telephone": _text(row, "telephone"),
                    "email": email[len("mailto:"):] if email and email.startswith("mailto:") else email,
                    "fax": _text(row, "fax"), "hours": _text(row, "officeHours"), "person": _text(row, "contactPerson")}
-        result.append({"iri": str(row["authority"]), "href": local_href(ctx, str(row["authority"])),
+        result.append({"iri": str(row["authority"]), "href": ctx.iris.href(str(row["authority"])),
                        "name": _text(row, "name") or str(row["authority"]).rsplit("/", 1)[-1],
                        "legal_basis": _text(row, "legalBasis"), "languages": _text(row, "languages"),
                        "channels": _text(row, "channels"), "designations": designations,
@@ -243,7 +243,7 @@ def authorities(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
 def strategies(ctx: Context, who: Caller, iri: URIRef) -> list[dict]:
     named = ctx.library.get("strategies-of-country")
     rows = ctx.reads.select(named.text, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
-    return [{"href": local_href(ctx, str(row["strategy"])),
+    return [{"href": ctx.iris.href(str(row["strategy"])),
              "title": _text(row, "title") or str(row["strategy"]).rsplit("/", 1)[-1],
              "body": _text(row, "issuingBody"), "adopted": _text(row, "adopted"),
              "start": _text(row, "periodStart"), "end": _text(row, "periodEnd"),
@@ -271,7 +271,7 @@ def country(request: Request, code: str, ctx: Context = Depends(reading),
     by_provision, laws = legislation(ctx, who, iri, language(request))
     return render(
         request, "explorer/country.html", title=name.text if name else code, who=who,
-        code=code, name=name, kind=kind, note=note, iri=str(iri), href=local_href(ctx, str(iri)),
+        code=code, name=name, kind=kind, note=note, iri=str(iri), href=ctx.iris.href(str(iri)),
         participation=participation(ctx, who, iri) if kind != "International jurisdiction" else [],
         coverage=core.coverage(ctx, who) if kind != "International jurisdiction" else [],
         provisions=by_provision, laws=laws, cases=cases(ctx, who, iri, code),

@@ -74,11 +74,6 @@ def _params(request: Request) -> tuple[dict[str, list[str]], str | None]:
     return params, lang
 
 
-def local(iri: str, base: str) -> str:
-    """Where the explorer shows an IRI: its path on this server when it is under the base."""
-    return "/" + iri[len(base):] if iri.startswith(base) else iri
-
-
 def _pages(page: int, last: int) -> list[int | None]:
     """Page numbers around ``page`` with the first and last; None where some are skipped."""
     shown = sorted({1, last, *range(max(1, page - _PAGER_SPAN), min(last, page + _PAGER_SPAN) + 1)})
@@ -187,7 +182,7 @@ def search_page(kind: str, request: Request, ctx: Context = Depends(reading),
         if len(summary) > SUMMARY_LENGTH:
             summary = summary[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + " …"
         items.append({
-            **item, "href": local(item["iri"], ctx.iris.base), "excerpt": summary,
+            **item, "href": ctx.iris.href(item["iri"]) or item["iri"], "excerpt": summary,
             "countries": [(c, labels.get("country", {}).get(c, c)) for c in item.get("country", [])],
             "concepts": [(FACET_TITLES.get(name, name), value, labels.get(name, {}).get(value, value))
                          for name, key in (("crime_type", "crime_types"), ("issue", "issues"),

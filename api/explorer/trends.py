@@ -71,11 +71,6 @@ class Chart:
                 self.rows.append([year, *values, sum(values)])
 
 
-def local_href(ctx: Context, iri: str) -> str | None:
-    """The local path of an IRI under the base (``/id/case/X``, ``/vocab/tip-act/recruitment``)."""
-    return "/" + iri[len(ctx.iris.base):] if iri.startswith(ctx.iris.base) else None
-
-
 def _year(value: object) -> int | None:
     match = re.match(r"-?\d{4}", str(value)) if value is not None else None
     return int(match.group(0)) if match else None
@@ -145,7 +140,7 @@ def tip_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     names = {group: name for group, name, _ in TIP_GROUPS}
     labels = [f"{names.get(group, group)}: {label}" for _, _, label, group, _, _ in items]
     values = [n for *_, n in items]
-    hrefs = [local_href(ctx, element) for *_, element, _ in items]
+    hrefs = [ctx.iris.href(element) for *_, element, _ in items]
     where = f" in {country}" if country else ""
     chart.svg = charts.horizontal_bar_chart(
         labels, values, ident="chart-tip-elements", hrefs=hrefs, unit="cases",

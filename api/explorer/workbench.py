@@ -34,6 +34,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import LimitReached, QueryError, SherlocError, UsageError
+from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import PREFIXES
 from sherloc_kg.queries import NamedQuery
 from sherloc_kg.sparql_text import query_form
@@ -171,15 +172,15 @@ def _short(iri: str) -> str:
     return iri
 
 
-def _cell(term: dict | None, base: str) -> dict | None:
+def _cell(term: dict | None, iris: Iris) -> dict | None:
     """A term of a result (SPARQL JSON shape) as the table shows it."""
     if term is None:
         return None
     kind = term.get("type")
     if kind == "uri":
         iri = term["value"]
-        return {"kind": "iri", "text": _short(iri) if not iri.startswith(base) else "/" + iri[len(base):],
-                "href": "/" + iri[len(base):] if iri.startswith(base) else iri, "iri": iri}
+        href = iris.href(iri)
+        return {"kind": "iri", "text": href or _short(iri), "href": href or iri, "iri": iri}
     if kind == "bnode":
         return {"kind": "bnode", "text": "_:" + term["value"]}
     if kind == "triple":
@@ -204,7 +205,7 @@ def _term_json(term) -> dict:
     return {"type": "triple"}
 
 
-def table(form: str, body: bytes, media_type: str, base: str) -> dict:
+def table(form: str, body: bytes, media_type: str, iris: Iris) -> dict:
     """The answer as a table: variables, rows (at most DISPLAY_MAX), how many rows in all; or a boolean."""
     if form == "ASK":
         return {"boolean": bool(json.loads(body)["boolean"])}
@@ -216,7 +217,7 @@ def table(form: str, body: bytes, media_type: str, base: str) -> dict:
         variables = ["subject", "predicate", "object"]
         bindings = [{"subject": _term_json(t.subject), "predicate": _term_json(t.predicate),
                      "object": _term_json(t.object)} for t in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
-    rows = [[_cell(b.get(v), base) for v in variables] for b in bindings[:DISPLAY_MAX]]
+    rows = [[_cell(b.get(v), iris) for v in variables] for b in bindings[:DISPLAY_MAX]]
     return {"variables": variables, "rows": rows, "count": len(bindings)}
 
 
@@ -282,7 +283,7 @@ def _workbench(request: Request, pairs: list[tuple[str, str]], ctx: Context, who
     try:
         form, body, media_type = answer(request, run, ctx, who, {"SELECT": "json", "ASK": "json",
                                                                  "CONSTRUCT": "nt", "DESCRIBE": "nt"})
-        result = table(form, body, media_type, ctx.iris.base)
+        result = table(form, body, media_type, ctx.iris)
     except SherlocError as error:
         if error.http_status >= 500 and not isinstance(error, LimitReached):
             raise  # not the caller's: the generic answer, logged with a reference (api/app.py)
