@@ -2,21 +2,39 @@
 
     SherlocError                      base: catch this to catch ours
     ├── UsageError                    the caller asked for something malformed (exit 2, HTTP 400)
-    ├── SourceError                   a source file cannot be read as its format says (exit 1)
-    │                                 carries file, line, record id, field: like SyntaxError
+    ├── SourceError                   a source file cannot be read as its format says (exit 1, HTTP 422)
+    │   │                             carries file, line, record id, field: like SyntaxError
+    │   └── UnparsableDocument        an RDF document the store cannot parse (HTTP 400; store/contract.py)
     ├── ValidationFailed              records broke SHACL shapes; carries the issues (exit 1, HTTP 422)
+    ├── NotUtf8                       a text upload that is not UTF-8 (HTTP 422; api/records.py)
     ├── QueryError                    a SPARQL query or update failed (HTTP 400)
-    ├── NotFound                      a named query, record or IRI does not exist (HTTP 404)
+    ├── NotFound                      a named query, record or IRI does not exist (exit 2, HTTP 404)
     ├── StoreError                    the store refused or failed an operation (HTTP 503)
-    ├── Unauthorized                  no valid credentials (HTTP 401)
-    ├── Forbidden                     valid credentials, but the role may not do this (HTTP 403)
-    ├── NotAcceptable                 no format the client accepts (HTTP 406)
-    ├── UnsupportedMediaType          a request body in a media type we do not read (HTTP 415)
-    └── XmlTooComplex                 an uploaded XML document nests too deep or has too many
-                                      elements (exit 2, HTTP 422; sherloc_kg/xml_shape.py)
+    ├── Unauthorized                  no valid credentials (exit 2, HTTP 401)
+    ├── Forbidden                     valid credentials, but the role may not do this (exit 2, HTTP 403)
+    ├── ChecksBusy                    too many token checks at once: try again shortly (HTTP 503; access.py)
+    ├── NotAcceptable                 no format the client accepts (exit 2, HTTP 406)
+    ├── UnsupportedMediaType          a request body in a media type we do not read (exit 2, HTTP 415)
+    ├── BodyTooLarge                  a request body over its route's limit (HTTP 413; api/security.py)
+    ├── BodyTooSlow                   a request body that stopped arriving (HTTP 408; api/security.py)
+    ├── XmlTooComplex                 an uploaded XML document nests too deep or has too many
+    │                                 elements (exit 2, HTTP 422; sherloc_kg/xml_shape.py)
+    ├── ClientGone                    the client went away while its query ran (499, logged only;
+    │                                 query_worker.py)
+    └── LimitReached                  a bound on a query was reached; says which (SHERLOC-Limit)
+        ├── QueryTooLong              the query text is over SHERLOC_QUERY_MAX_LENGTH (HTTP 413)
+        ├── QueryTooDeep              brackets nested past the bound, refused unparsed (HTTP 400; api/limits.py)
+        ├── ResultTooLarge            the answer is over its cap (HTTP 422)
+        ├── QueryTimedOut             the query ran past SHERLOC_QUERY_TIMEOUT (HTTP 503, Retry-After)
+        ├── QueryOutOfMemory          its worker passed its memory limit (HTTP 503; query_worker.py)
+        ├── WorkersBusy               every query worker is taken (HTTP 503, Retry-After)
+        └── TooManyQueries            the client's share of the workers is taken (HTTP 429, Retry-After)
 
-The CLI maps these to one red line and an exit code in one place (``cli.py``); the API maps
-them to one JSON shape in one place.
+A load stopped by a signal is no error of the caller's: ``LoadStopped`` (ingest.py) is a
+BaseException, like KeyboardInterrupt, so that no ``except Exception`` takes it for bad data.
+
+The CLI maps these to one red line and an exit code in one place (``cli.py``); the API's
+handler for them is in ``api/app.py`` (tests/test_error_tree.py keeps this tree whole).
 """
 
 from __future__ import annotations
