@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from sherloc_kg.config import DEFAULT_BASE, Settings
@@ -27,37 +26,13 @@ from sherloc_kg.store.embedded import EmbeddedStore
 from sherloc_kg.store.remote import RemoteStore
 from sherloc_kg.store.servers import OxigraphServer
 
-from .servers import free_port
+from .servers import answering, free_port, stop
 
 REPO = Path(__file__).resolve().parents[1]
 OXIGRAPH = shutil.which("oxigraph") or str(REPO / ".venv" / "bin" / "oxigraph")
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
 VIRTUOSO_ROOT = Path("/var/lib/virtuoso-opensource-7/vsp")
-
-
-def _wait_until_answering(url: str, process: subprocess.Popen, log: Path, attempts: int = 600) -> None:
-    """Poll the query endpoint (bounded number of tries, no clock asserts) until it answers."""
-    for _ in range(attempts):
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}:\n{log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer:\n{log.read_text(errors='replace')[-2000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def missing(reason: str) -> None:
@@ -80,10 +55,10 @@ def oxigraph_server(directory: Path) -> Iterator[Settings]:
                                     "--bind", f"127.0.0.1:{port}"], stdout=sink, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}/query"
-        _wait_until_answering(url, process, log)
+        answering(process, url, log)
         yield Settings(store=url, base=DEFAULT_BASE, home=REPO)
     finally:
-        _stop(process)
+        stop(process)
 
 
 VIRTUOSO_INI = """[Database]
@@ -190,7 +165,7 @@ def virtuoso_process(directory: Path, *, max_seconds: int = 120) -> Iterator[tup
     session = None
     try:
         url = f"http://127.0.0.1:{http_port}/sparql"
-        _wait_until_answering(url, process, log)
+        answering(process, url, log)
         session = IsqlSession(directory)
         password = secrets.token_urlsafe(16)
         session.run(f"USER_SET_PASSWORD('dba', '{password}');")
@@ -198,7 +173,7 @@ def virtuoso_process(directory: Path, *, max_seconds: int = 120) -> Iterator[tup
     finally:
         if session is not None:
             session.close()
-        _stop(process)
+        stop(process)
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from sherloc_kg.config import Settings
 
 from . import backends
 from .backends import backend, oxigraph_settings, virtuoso_settings  # noqa: F401  (fixtures)
-from .servers import free_port
+from .servers import answering, free_port, stop
 from .test_cli import BUNDLED, many_cases
 
 EXE = str(Path(sys.executable).with_name("sherloc-kg"))
@@ -73,7 +73,7 @@ class OxigraphProcess:
             self.process = subprocess.Popen([backends.OXIGRAPH, "serve", "--location", str(self.directory / "db"),
                                              "--bind", f"127.0.0.1:{port}"], stdout=sink, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{port}/query"
-        backends._wait_until_answering(self.url, self.process, log)
+        answering(self.process, self.url, log)
         return self.url
 
     def kill(self) -> None:
@@ -83,7 +83,7 @@ class OxigraphProcess:
 
     def stop(self) -> None:
         if self.process is not None:
-            backends._stop(self.process)
+            stop(self.process)
 
 
 def stats(url: str) -> dict:
@@ -182,7 +182,7 @@ def test_a_server_that_answers_html_pages_is_named_with_the_cause(tmp_path: Path
             else:
                 assert "HTTP 500" in done.stderr and "Welcome to nginx" in done.stderr, done.stderr
     finally:
-        backends._stop(process)
+        stop(process)
 
 
 def test_a_plain_file_server_is_named_with_its_status(tmp_path: Path) -> None:
@@ -200,7 +200,7 @@ def test_a_plain_file_server_is_named_with_its_status(tmp_path: Path) -> None:
         done = sherloc(page, "query", "cases-by-country")
         failed_cleanly(done, page, "HTTP 501")
     finally:
-        backends._stop(process)
+        stop(process)
 
 
 def backends_wait_for_http(url: str, process: subprocess.Popen) -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .backends import _stop, _wait_until_answering, oxigraph_server
-from .servers import free_port
+from .backends import oxigraph_server
+from .servers import answering, free_port, stop
 from .test_cli import BUNDLED, EXE, sherloc
 
 
@@ -34,14 +34,14 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
                                        stdout=sink, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_answering(url + "/sparql", process, log)
+            answering(process, url + "/sparql", log)
             for _ in range(600):  # the first worker answers; wait (bounded) for the second one too
                 if log.read_text(errors="replace").count("Application startup complete") >= 2:
                     break
                 time.sleep(0.1)
             yield url, settings.store, log
         finally:
-            _stop(process)
+            stop(process)
 
 
 def test_two_worker_processes_serve_one_store_and_see_each_others_writes(two_workers: tuple[str, str, Path]) -> None:
