@@ -50,7 +50,7 @@ from rdflib import URIRef
 from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import Forbidden, Issue, SherlocError, UnsupportedMediaType, UsageError, ValidationFailed
 from sherloc_kg.ingest import Ingest, LoadReport
-from sherloc_kg.loaders import LOADERS
+from sherloc_kg.loaders import KINDS, loader_for, loaders
 from sherloc_kg.namespaces import SHERLOC
 from sherloc_kg.xml_shape import XmlShape
 
@@ -78,10 +78,9 @@ MEDIA_TYPES: dict[str, tuple[str | None, str]] = {
     "application/x-research-info-systems": ("ris", ".ris"),
     "application/vnd.citationstyles.csl+json": ("csl", ".json"),
 }
-#: ``?format=`` -> the suffix the file is spooled under (the loader is told the format too).
-FORMAT_SUFFIXES = {"jsonl": ".jsonl", "csv": ".csv", "akn": ".xml", "ecli": ".xml", "xml": ".xml",
-                   "untc": ".csv", "bibtex": ".bib", "bib": ".bib", "ris": ".ris", "csl": ".json",
-                   "csl-json": ".json", "csljson": ".json"}
+#: ``?format=`` -> the suffix the file is spooled under (the loader is told the format too): each
+#: format of the loaders' formats tables, by every name it has.
+FORMAT_SUFFIXES = {name: f.suffix for loader in loaders() for f in loader.formats for name in f.names}
 #: Issues listed in an answer, at most (the counts are always complete).
 MAX_ISSUES = 1000
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -192,8 +191,8 @@ def _format_of(kind: str, chosen: str | None, content_type: str | None) -> tuple
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type in MEDIA_TYPES:
         return MEDIA_TYPES[media_type]
-    if media_type == "application/json" and kind == "bibliography":
-        return None, ".json"  # the bibliography loader tells CSL-JSON (an array) from JSON Lines
+    if media_type == "application/json" and any(f.suffix == ".json" for f in loader_for(kind).formats):
+        return None, ".json"  # a loader with a .json format (bibliography: CSL-JSON) tells it from JSON Lines
     raise UnsupportedMediaType(
         f"Content-Type {media_type or '(none)'!r}: send the file as one of {', '.join(sorted(MEDIA_TYPES))}, "
         "or name its format with ?format=")
@@ -227,7 +226,7 @@ def _report(report: LoadReport, *, hidden: str, shown: str, source_format: str |
              openapi_extra={"requestBody": {"required": True, "description": "The file, as it is.", "content": {
                  media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES}}})
 async def load_records(request: Request,
-                       kind: Literal[tuple(sorted(LOADERS))] = ...,  # type: ignore[valid-type]
+                       kind: Literal[tuple(sorted(KINDS))] = ...,  # type: ignore[valid-type]
                        format: str | None = Query(None, max_length=20, description="The source format (as "
                                                   "`sherloc-kg load --format`); by default told by Content-Type."),
                        on_invalid: Literal["refuse", "skip"] = Query("refuse", description="refuse: any "

@@ -270,7 +270,7 @@ class Row:
 
 def measure(source: Source, base: bytes, settings: Settings, iris: Iris, folder: Path, count: int) -> Row:
     paths = source.make(folder, count)
-    graphs = [str(iris.graph(name)) for name in loader_for(source.kind).GRAPHS]
+    graphs = [str(iris.graph(name)) for name in loader_for(source.kind).graphs]
 
     def pipeline(engine: str) -> tuple[float, bytes, int]:
         """The whole load into a fresh copy of the base store, with the gate on ``engine``."""

@@ -25,11 +25,9 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, ORG, RDF, SHERLOC, SKOS, VCARD
 
 from .records import Fields, RawRecord, Record, map_records
+from .registry import JSONL, Loader
 
-KIND = "authorities"
 PUBLIC, RESTRICTED = "authorities", "authorities-restricted"
-GRAPHS = (PUBLIC, RESTRICTED)
-RECORD_CLASS = SHERLOC.CompetentNationalAuthority
 
 FIELDS = frozenset({"id", "country", "name", "designations", "languages_accepted", "channels",
                     "untoc_legal_basis", "contact"})
@@ -49,6 +47,10 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
         raise UsageError(f"{path}: authorities cannot be loaded from CSV (designations and contact are nested "
                          "objects); write them as JSON Lines, one authority per line")
     yield from map_records(path, source_format, MULTI_VALUED, map_authority, iris)
+
+
+LOADER = Loader(kind="authorities", graphs=(PUBLIC, RESTRICTED), record_class=SHERLOC.CompetentNationalAuthority,
+                formats=(JSONL,), read=read)
 
 
 def map_authority(raw: RawRecord, iris: Iris) -> Record:

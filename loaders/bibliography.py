@@ -41,10 +41,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import BIBO, DCTERMS, FOAF, RDF, SHERLOC
 
 from .records import LANGUAGE_TAG, Fields, RawRecord, Record, map_records, text_lines
-
-KIND = "bibliography"
-GRAPHS = ("bibliography",)
-RECORD_CLASS = BIBO.Document
+from .registry import CSV, JSONL, Format, Loader
 
 FIELDS = frozenset({
     "id", "title", "authors", "year", "type", "publisher", "container", "doi", "url", "language",
@@ -75,8 +72,15 @@ CSL_TYPES = {
     "article": "article", "book": "book", "chapter": "chapter", "paper-conference": "chapter",
     "report": "report", "thesis": "thesis",
 }
-FORMATS = {"jsonl": "jsonl", "csv": "csv", "bibtex": "bibtex", "bib": "bibtex", "ris": "ris",
-           "csl": "csl", "csl-json": "csl", "csljson": "csl"}
+FORMAT_TABLE = (
+    JSONL,
+    CSV,
+    Format("bibtex", ".bib", "BibTeX (bibtexparser), LaTeX decoded", ("bib",)),
+    Format("ris", ".ris", "RIS (rispy)"),
+    Format("csl", ".json", "CSL-JSON, one array of items (a .json file holding an array)", ("csl-json", "csljson")),
+)
+#: Every name --format takes → the format it names.
+FORMATS = {name: f.name for f in FORMAT_TABLE for name in f.names}
 SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".bib": "bibtex", ".bibtex": "bibtex",
             ".ris": "ris"}
 
@@ -108,6 +112,10 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
 def detect_format(path: Path) -> str:
     """``jsonl``, ``csv``, ``bibtex``, ``ris`` or ``csl``, told from the name (and, for .json, the content)."""
     return _format(path, None)
+
+
+LOADER = Loader(kind="bibliography", graphs=("bibliography",), record_class=BIBO.Document,
+                formats=FORMAT_TABLE, read=read, detect_format=detect_format)
 
 
 def _format(path: Path, source_format: str | None) -> str:

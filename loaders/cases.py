@@ -17,10 +17,7 @@ from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC, SKOS
 from . import judgments
 from .records import detect_format as detect_format_by_name
 from .records import Fields, RawRecord, Record, map_records
-
-KIND = "cases"
-GRAPHS = ("cases",)
-RECORD_CLASS = SHERLOC.CourtCase
+from .registry import FLAT, Loader
 
 FIELDS = frozenset({
     "id", "title", "country", "jurisdiction", "year", "decision_date", "court", "court_level",
@@ -49,6 +46,10 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
         yield from judgments.read(path, iris, source_format)  # published judgments (Akoma Ntoso, ECLI)
         return
     yield from map_records(path, source_format, MULTI_VALUED, map_case, iris)
+
+
+LOADER = Loader(kind="cases", graphs=("cases",), record_class=SHERLOC.CourtCase,
+                formats=(*FLAT, *judgments.FORMAT_TABLE), read=read, detect_format=detect_format)
 
 
 def map_case(raw: RawRecord, iris: Iris) -> Record:

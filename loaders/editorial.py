@@ -41,11 +41,9 @@ from sherloc_kg.iris import Iris, segment
 from sherloc_kg.namespaces import DCTERMS, ELI, RDF, SHERLOC, SKOS
 
 from .records import Fields, RawRecord, Record, map_records
+from .registry import FLAT, Loader
 
-KIND = "editorial"
 GRAPH = "editorial"
-GRAPHS = (GRAPH,)
-RECORD_CLASS = SHERLOC.EditorialClaim
 
 CLAIMS = ("implements", "decided-by", "same-judgment")
 COMMON = frozenset({"id", "claim", "reason", "editor", "date"})
@@ -75,6 +73,10 @@ def national_iri(iris: Iris, path: str) -> URIRef:
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
     yield from map_records(path, source_format or "jsonl", MULTI_VALUED, map_claim, iris)
+
+
+LOADER = Loader(kind="editorial", graphs=(GRAPH,), record_class=SHERLOC.EditorialClaim,
+                formats=FLAT, read=read)
 
 
 def map_claim(raw: RawRecord, iris: Iris) -> Record:

@@ -18,10 +18,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC
 
 from .records import Fields, RawRecord, Record, map_records
-
-KIND = "guide"
-GRAPHS = ("guide",)
-RECORD_CLASS = SHERLOC.GuideSection
+from .registry import FLAT, Loader
 
 FIELDS = frozenset({"id", "instrument", "chapter", "section", "title", "provisions", "text"})
 MULTI_VALUED = frozenset({"provisions"})
@@ -29,6 +26,10 @@ MULTI_VALUED = frozenset({"provisions"})
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
     yield from map_records(path, source_format, MULTI_VALUED, map_section, iris)
+
+
+LOADER = Loader(kind="guide", graphs=("guide",), record_class=SHERLOC.GuideSection,
+                formats=FLAT, read=read)
 
 
 def map_section(raw: RawRecord, iris: Iris) -> Record:

@@ -13,7 +13,7 @@ is not a SHERLOC case and has no UNODC number, so its id is derived from its own
 * an ECLI: its colons become hyphens, ``ECLI:NL:HR:1984:AC8252`` → ``ECLI-NL-HR-1984-AC8252``
   (an ECLI is unique and stable, and its segments are letters, digits and dots);
 * Akoma Ntoso: the work's ``FRBRuri`` (or ``FRBRthis`` without ``/!main``), its segments joined by
-  ``-`` as for acts (``loaders.legislation.law_id_from_uri``):
+  ``-`` as for acts (``loaders.akoma_ntoso.law_id_from_uri``):
   ``/akn/za/judgement/2008-11-26/653-07`` → ``akn-za-judgement-2008-11-26-653-07``. The neutral
   citation is not used for the id: its spelling varies between reports (``[2008] ZASCA 134``), the
   FRBR work URI is the document's own identifier.
@@ -80,11 +80,19 @@ from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC, SKOS
 
-from .legislation import (AKN_NAMESPACE, _country, _language, _other_act, _split, _text, akn_document, law_id_from_uri,
-                          parse_xml)
+from . import akoma_ntoso as akn
 from .records import Record
+from .registry import Format
+from .xml_source import parse_xml, split_tag
 
-FORMATS = ("akn", "ecli", "xml")
+#: The formats the cases loader reads through this module: whichever is named, the root element
+#: decides which reader applies.
+FORMAT_TABLE = (
+    Format("akn", ".xml", "an Akoma Ntoso 3.0 judgment (or one of its drafts)"),
+    Format("ecli", ".xml", "open-rechtspraak XML, the open data of the Dutch judiciary (ECLI)"),
+    Format("xml", ".xml", "a judgment in either, told by its root element"),
+)
+FORMATS = tuple(f.name for f in FORMAT_TABLE)
 #: What marks a case as an imported judgment (see the module docstring and shapes/cases.ttl).
 JUDGMENT_TYPE = URIRef("http://publications.europa.eu/resource/authority/resource-type/JUDG")
 
@@ -109,8 +117,8 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
 def _read(path: Path, iris: Iris) -> Record:
     file = str(path)
     root = parse_xml(path)
-    namespace, local = _split(root.tag)
-    if local == "akomaNtoso" and AKN_NAMESPACE.match(namespace):
+    namespace, local = split_tag(root.tag)
+    if local == "akomaNtoso" and akn.NAMESPACE.match(namespace):
         return _akn(root, namespace, file, iris)
     if local == "open-rechtspraak":
         return _rechtspraak(root, file, iris)
@@ -189,7 +197,7 @@ def _words(text: str | None) -> str:
 
 def _akn(root: ET.Element, namespace: str, file: str, iris: Iris) -> Record:
     ns = f"{{{namespace}}}"
-    document = akn_document(root, namespace, file, "judgment")
+    document = akn.document(root, namespace, file, "judgment")
 
     def at(*steps: str) -> ET.Element | None:
         return document.find("/".join(ns + s for s in steps))
@@ -209,9 +217,9 @@ def _akn(root: ET.Element, namespace: str, file: str, iris: Iris) -> Record:
     if not work_uri:
         raise SourceError("FRBRWork has neither an FRBRuri nor an FRBRthis value",
                           Location(file, None, None, "FRBRWork"))
-    case_id = law_id_from_uri(work_uri)
-    country = _country(value(work, "FRBRcountry"), Location(file, None, case_id, "FRBRcountry"))
-    language = _language(value(at("meta", "identification", "FRBRExpression"), "FRBRlanguage", "language"))
+    case_id = akn.law_id_from_uri(work_uri)
+    country = akn.country_code(value(work, "FRBRcountry"), Location(file, None, case_id, "FRBRcountry"))
+    language = akn.language_code(value(at("meta", "identification", "FRBRExpression"), "FRBRlanguage", "language"))
 
     header = at("header")
     doc_date = first("docDate", header) if header is not None else None
@@ -224,7 +232,7 @@ def _akn(root: ET.Element, namespace: str, file: str, iris: Iris) -> Record:
     court = ""
     for name in ("courtType", "docCourt", "docProponent"):
         element = first(name, header) if header is not None else None
-        court = _text(element, namespace) if element is not None else ""
+        court = akn.text(element, namespace) if element is not None else ""
         if court:
             break
     if not court:
@@ -234,9 +242,9 @@ def _akn(root: ET.Element, namespace: str, file: str, iris: Iris) -> Record:
                 court = _words(organisation.get("showAs"))
 
     title_element = first("docTitle", header) if header is not None else None
-    title = _text(title_element, namespace) if title_element is not None else ""
+    title = akn.text(title_element, namespace) if title_element is not None else ""
     if not title and header is not None:
-        parties = [_text(p, namespace) for p in header.iter(ns + "party")]
+        parties = [akn.text(p, namespace) for p in header.iter(ns + "party")]
         title = " v ".join(p for p in parties if p)
     title = title or value(work, "FRBRname")
     if not title:
@@ -246,8 +254,8 @@ def _akn(root: ET.Element, namespace: str, file: str, iris: Iris) -> Record:
     citations = []
     for name in ("neutralCitation", "docNumber"):
         element = first(name, header) if header is not None else None
-        if element is not None and _text(element, namespace):
-            citations.append(_text(element, namespace))
+        if element is not None and akn.text(element, namespace):
+            citations.append(akn.text(element, namespace))
             break
     keywords = [_words(k.get("showAs") or k.get("value")) for k in document.iter(ns + "keyword")]
     record = _case(iris, case_id, Location(file, None, case_id), title=Literal(title, lang=language),
@@ -264,7 +272,7 @@ def _legislation_refs(document: ET.Element, ns: str, work_uri: str, country: str
     links: dict[tuple[URIRef, URIRef], None] = {}
     for ref in document.iter(ns + "ref"):
         href = (ref.get("href") or "").strip()
-        act = _other_act(href, work_uri, country)
+        act = akn.other_act(href, work_uri, country)
         if act is None:
             continue
         links[(DCTERMS.references, iris.legislation(*act))] = None
@@ -299,10 +307,10 @@ def _rechtspraak(root: ET.Element, file: str, iris: Iris) -> Record:
     if not decided:
         raise SourceError("the judgment has no decision date (dcterms:date, YYYY-MM-DD)",
                           Location(file, None, case_id, "dcterms:date"))
-    country = _country(field(dc + "coverage") or ecli.split(":")[1],
+    country = akn.country_code(field(dc + "coverage") or ecli.split(":")[1],
                        Location(file, None, case_id, "dcterms:coverage"))
     court = field(dc + "creator")
-    language = _language(field(dc + "language") or "nl")
+    language = akn.language_code(field(dc + "language") or "nl")
 
     title, source = "", None
     for description in descriptions:

@@ -37,6 +37,8 @@ from pathlib import Path
 
 from sherloc_kg.errors import Location, SourceError
 
+from .xml_source import parse_xml  # the shared reader: entities refused, syntax errors located
+
 LIMS = "http://justice.gc.ca/lims"
 _LIMS = "{" + LIMS + "}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -112,8 +114,6 @@ def sniff(path: Path) -> bool:
 
 def read_document(path: Path) -> Document:
     """Parse one file. SourceError naming the file and the element for anything unexpected."""
-    from .legislation import parse_xml  # the shared reader: entities refused, syntax errors located
-
     file = str(path)
     root = parse_xml(path)
     if root.tag not in ROOTS:

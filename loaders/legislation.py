@@ -88,21 +88,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pycountry
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, XSD
 
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
-from sherloc_kg.xml_entities import declared_entities
 
+from . import akoma_ntoso as akn
 from .records import detect_format as detect_format_by_name
 from .records import Fields, RawRecord, Record, read_source, text_lines
-
-KIND = "legislation"
-GRAPHS = ("legislation",)
-RECORD_CLASS = SHERLOC.NationalLegislation
+from .registry import JSONL, Format, Loader
+from .xml_source import parse_xml, split_tag
 
 FIELDS = frozenset({
     "id", "country", "title", "type", "date_adopted", "in_force", "url", "language", "amends",
@@ -115,17 +112,22 @@ CSV_FIELDS = (FIELDS - {"provisions"}) | frozenset(CSV_PROVISION_COLUMNS)
 MULTI_VALUED = frozenset({"amends", "repeals", "provision_implements", "provision_crime_types",
                           "provision_cross_cutting_issues"})
 
-AKN_NAMESPACE = re.compile(r"^http://docs\.oasis-open\.org/legaldocml/ns/akn/3\.0(?:/(?:CSD|WD)\d{1,2})?$")
 PROVISION_ELEMENTS = frozenset({"article", "section", "subsection", "paragraph", "subparagraph", "point",
                                 "clause", "subclause"})
 QUOTED = frozenset({"quotedStructure", "embeddedStructure"})
-NOTES = frozenset({"noteRef", "authorialNote", "note", "eol", "eop"})
 MAPPING_COLUMNS = ("national_provision", "convention_provision")
 
 
 #: Justice Canada XML (loaders/justice_canada.py, paired by loaders/canada_pairing.py).
 JUSTICE_CANADA = "justice-canada"
-FORMATS = ("jsonl", "csv", "akn", "xml", JUSTICE_CANADA)
+#: What the legislation loader reads (see the module docstring), the first our own.
+FORMAT_TABLE = (
+    JSONL,
+    Format("csv", ".csv", "CSV in our format, one row per provision, the law's fields repeated"),
+    Format("akn", ".xml", "an Akoma Ntoso 3.0 act (or one of its drafts), with its LAW.implements.csv", ("xml",)),
+    Format(JUSTICE_CANADA, ".xml", "Justice Canada XML (Statute, Bill), an Act's English and French files together"),
+)
+FORMATS = tuple(name for f in FORMAT_TABLE for name in f.names)
 SUFFIXES = (".xml", ".csv", ".jsonl", ".ndjson", ".json")
 
 
@@ -195,6 +197,10 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
             yield map_law(item, iris)
         except SourceError as error:
             yield Record(None, item.location, error=error)
+
+
+LOADER = Loader(kind="legislation", graphs=("legislation",), record_class=SHERLOC.NationalLegislation,
+                formats=FORMAT_TABLE, read=read, detect_format=detect_format, read_many=read_many, accepts=accepts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,73 +389,20 @@ def read_akn(path: Path, iris: Iris) -> Record:
         return Record(None, where, error=SourceError(f"cannot read the file: {error}", where))
 
 
-def _split(tag: str) -> tuple[str, str]:
-    if tag.startswith("{"):
-        namespace, _, local = tag[1:].partition("}")
-        return namespace, local
-    return "", tag
-
-
-def refuse_entities(data: bytes, file: str) -> None:
-    """Refuse an XML document that declares entities, before anything reads it: an external entity
-    (``<!ENTITY x SYSTEM "file:///etc/passwd">``) would copy a local file into the records, and
-    entities built of entities (the "billion laughs") expand a few kilobytes into gigabytes. Akoma
-    Ntoso and ECLI documents never need one. The check does not depend on the expat version's own
-    protections, and nothing is expanded: the first declaration stops the scan."""
-    for entity in declared_entities(data, stop_at_first=True):
-        what = f"{'parameter ' if entity.is_parameter else ''}entity '{entity.name}'"
-        if entity.external:
-            what += f" (external: {entity.external})"
-        raise SourceError(f"the XML document declares the {what}: entity declarations are refused (an external "
-                          "entity could read a local file, nested ones expand into an entity bomb); remove the "
-                          "DOCTYPE's entity declarations", Location(file, entity.line))
-
-
-def parse_xml(path: Path) -> ET.Element:
-    """The root element of an XML file; malformed XML is a SourceError with its line and column,
-    and a document declaring entities is refused (:func:`refuse_entities`)."""
-    try:
-        data = Path(path).read_bytes()
-        refuse_entities(data, str(path))
-        return ET.fromstring(data)
-    except ET.ParseError as error:
-        line, column = error.position
-        raise SourceError(f"malformed XML ({error.msg.split(':')[0]} at column {column + 1})",
-                          Location(str(path), line)) from error
-
-
-#: Where a document of another kind belongs, said in the refusal.
-_KIND_HINTS = {"act": " (load it as legislation)", "judgment": " (load it as a case)"}
-
-
-def akn_document(root: ET.Element, namespace: str, file: str, expected: str) -> ET.Element:
-    """The one document an ``akomaNtoso`` element holds, refused unless it is of the ``expected`` kind."""
-    documents = [child for child in root if _split(child.tag)[0] == namespace]
-    if not documents:
-        raise SourceError("the akomaNtoso element holds no document", Location(file, 1))
-    kind = _split(documents[0].tag)[1]
-    if kind != expected:
-        article = "an" if kind[:1] in "aeiou" else "a"
-        wanted = "an" if expected[:1] in "aeiou" else "a"
-        raise SourceError(f"this Akoma Ntoso document is {article} {kind}, not {wanted} {expected}"
-                          f"{_KIND_HINTS.get(kind, '')}", Location(file, 1))
-    return documents[0]
-
-
 def _map_akn(path: Path, iris: Iris) -> Record:
     file = str(path)
     root = parse_xml(path)
-    namespace, local = _split(root.tag)
+    namespace, local = split_tag(root.tag)
     if local != "akomaNtoso":
         described = f"{{{namespace}}}{local}" if namespace else local
         raise SourceError(f"not an Akoma Ntoso document: the root element is <{described}>, "
                           "expected <akomaNtoso> in the Akoma Ntoso 3.0 namespace", Location(file, 1))
-    if not AKN_NAMESPACE.match(namespace):
+    if not akn.NAMESPACE.match(namespace):
         raise SourceError(f"unsupported Akoma Ntoso namespace {namespace or '(none)'!r}: expected "
                           "http://docs.oasis-open.org/legaldocml/ns/akn/3.0 (or one of its CSD drafts)",
                           Location(file, 1))
     ns = f"{{{namespace}}}"
-    document = akn_document(root, namespace, file, "act")
+    document = akn.document(root, namespace, file, "act")
 
     def at(*steps: str) -> ET.Element | None:
         return document.find("/".join(ns + s for s in steps))
@@ -470,11 +423,11 @@ def _map_akn(path: Path, iris: Iris) -> Record:
     if not work_uri:
         raise SourceError("FRBRWork has neither an FRBRuri nor an FRBRthis value",
                           Location(file, None, None, "FRBRWork"))
-    law_id = law_id_from_uri(work_uri)
+    law_id = akn.law_id_from_uri(work_uri)
     where = Location(file, None, law_id)
-    country = _country(value(work, "FRBRcountry"), Location(file, None, law_id, "FRBRcountry"))
+    country = akn.country_code(value(work, "FRBRcountry"), Location(file, None, law_id, "FRBRcountry"))
     expression = at("meta", "identification", "FRBRExpression")
-    language = _language(value(expression, "FRBRlanguage", "language"))
+    language = akn.language_code(value(expression, "FRBRlanguage", "language"))
 
     law = iris.legislation(country, law_id)
     record = Record(law, where)
@@ -498,7 +451,7 @@ def _map_akn(path: Path, iris: Iris) -> Record:
     for name in ("shortTitle", "docTitle", "longTitle"):
         element = next(preface.iter(ns + name), None) if preface is not None else None
         if element is not None:
-            title = _text(element, namespace)
+            title = akn.text(element, namespace)
             if title:
                 break
     title = title or value(work, "FRBRname")
@@ -530,11 +483,11 @@ def _map_akn(path: Path, iris: Iris) -> Record:
         record.add("legislation", (part, RDF.type, SHERLOC.NationalProvision))
         record.add("legislation", (part, ELI.is_part_of, law))
         num = element.find(ns + "num")
-        record.add("legislation", (part, ELI.number, Literal((_text(num, namespace) if num is not None else "") or eid)))
+        record.add("legislation", (part, ELI.number, Literal((akn.text(num, namespace) if num is not None else "") or eid)))
         heading = element.find(ns + "heading")
-        if heading is not None and _text(heading, namespace):
-            record.add("legislation", (part, DCTERMS.title, Literal(_text(heading, namespace), lang=language)))
-        text = _text(element, namespace, skip={id(num), id(heading)})
+        if heading is not None and akn.text(heading, namespace):
+            record.add("legislation", (part, DCTERMS.title, Literal(akn.text(heading, namespace), lang=language)))
+        text = akn.text(element, namespace, skip={id(num), id(heading)})
         if text:
             record.add("legislation", (part, SHERLOC.text, Literal(text, lang=language)))
     if not numbers:
@@ -567,7 +520,7 @@ def _amendments(document: ET.Element, ns: str, work_uri: str, country: str, law_
 
     An ``href`` to a ``TLC*``/``*Ref`` element of ``references`` (``#rp2``) is followed to that
     element's ``href``. The other act's IRI is minted as the legislation loader mints the act's own
-    (:func:`law_id_from_uri`), so that the link joins once that act is loaded too: an AKN URI
+    (:func:`.akoma_ntoso.law_id_from_uri`), so that the link joins once that act is loaded too: an AKN URI
     (``/akn/lu/act/...``) gives its country; an ELI path with no host, or on the act's own host, is of
     the act's country. An href that names no other act (a fragment, an unknown country, another
     host's ELI, the act itself) is left out: nothing is guessed."""
@@ -579,7 +532,7 @@ def _amendments(document: ET.Element, ns: str, work_uri: str, country: str, law_
         return targets.get(href[1:], href) if href.startswith("#") else href
 
     def other(href: str) -> URIRef | None:
-        found = _other_act(follow(href), work_uri, country)
+        found = akn.other_act(follow(href), work_uri, country)
         if found is None or (found[0] == country and found[1] == law_id):
             return None
         return iris.legislation(*found)
@@ -595,7 +548,7 @@ def _amendments(document: ET.Element, ns: str, work_uri: str, country: str, law_
     for passive, container in ((True, "passiveModifications"), (False, "activeModifications")):
         block = analysis.find(ns + container) if analysis is not None else None
         for mod in block if block is not None else []:
-            if _split(mod.tag)[1] not in MODIFICATIONS:
+            if split_tag(mod.tag)[1] not in MODIFICATIONS:
                 continue
             repeal = "repeal" in (mod.get("type") or "").lower()
             source, destination = mod.find(ns + "source"), mod.find(ns + "destination")
@@ -616,75 +569,11 @@ def _amendments(document: ET.Element, ns: str, work_uri: str, country: str, law_
                     yield from once((None, ELI.repeals if repeal and whole else ELI.amends, act))
     references = document.find(f"{ns}meta/{ns}references")
     for element in references if references is not None else []:
-        local = _split(element.tag)[1]
+        local = split_tag(element.tag)[1]
         if local in ("passiveRef", "activeRef"):
             act = other(element.get("href") or "")
             if act is not None:
                 yield from once((None, ELI.amended_by if local == "passiveRef" else ELI.amends, act))
-
-
-def _other_act(href: str, work_uri: str, country: str) -> tuple[str, str] | None:
-    """(ISO3, law id) of the act an href names, or None (see :func:`_amendments`)."""
-    href = href.partition("#")[0].strip()
-    host = re.match(r"^[a-z][a-z0-9+.-]*://([^/]*)", href)
-    own_host = re.match(r"^[a-z][a-z0-9+.-]*://([^/]*)", work_uri)
-    path = href[host.end():] if host else href
-    segments = [s for s in path.split("/") if s]
-    if not segments or " " in path:
-        return None
-    if segments[0] == "akn":
-        if len(segments) < 4 or segments[2] != "act":
-            return None
-        try:
-            other_country = _country(segments[1], Location("?"))
-        except SourceError:
-            return None
-        work = []
-        for segment in segments:
-            if "@" in segment or segment.startswith(("!", "~")):
-                break
-            work.append(segment)
-        if work and work[-1] == "main":  # the component name of older AKN URIs: /akn/uk/act/.../main
-            work.pop()
-        return other_country, law_id_from_uri("/" + "/".join(work))
-    if "eli" in segments and (host is None or (own_host is not None and host[1] == own_host[1])):
-        return country, law_id_from_uri(path)
-    return None
-
-
-def law_id_from_uri(uri: str) -> str:
-    """``/akn/lu/act/loi/1999-05-31/n6`` → ``akn-lu-act-loi-1999-05-31-n6``; scheme and host dropped."""
-    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", uri)
-    segments = [re.sub(r"[^A-Za-z0-9._~-]+", "-", s).strip("-") for s in path.split("/")]
-    return "-".join(s for s in segments if s) or "unnamed"
-
-
-def _country(code: str, where: Location) -> str:
-    raw = code.rstrip("/").rsplit("/", 1)[-1].strip()
-    candidate = raw.split("-")[0].upper()
-    if candidate == "UK":
-        candidate = "GB"
-    found = None
-    if len(candidate) == 2:
-        found = pycountry.countries.get(alpha_2=candidate)
-    elif len(candidate) == 3:
-        found = pycountry.countries.get(alpha_3=candidate)
-    if found is None:
-        message = ("no FRBRcountry in FRBRWork" if not code else
-                   f"FRBRcountry {code!r} is not a known country code (ISO 3166 alpha-2 or alpha-3)")
-        raise SourceError(message, where)
-    return found.alpha_3
-
-
-def _language(code: str) -> str | None:
-    raw = code.rstrip("/").rsplit("/", 1)[-1].strip().lower()
-    if re.fullmatch(r"[a-z]{2}(-[a-z0-9]+)*", raw):
-        return raw
-    if len(raw) == 3:
-        found = pycountry.languages.get(alpha_3=raw) or pycountry.languages.get(bibliographic=raw)
-        if found is not None:
-            return getattr(found, "alpha_2", None) or raw
-    return None
 
 
 def _repealed(document: ET.Element, ns: str) -> bool:
@@ -701,37 +590,12 @@ def _repealed(document: ET.Element, ns: str) -> bool:
 
 def _provisions(element: ET.Element, namespace: str) -> Iterator[ET.Element]:
     for child in element:
-        child_ns, local = _split(child.tag)
+        child_ns, local = split_tag(child.tag)
         if child_ns != namespace or local in QUOTED:
             continue
         if local in PROVISION_ELEMENTS and (child.get("eId") or child.get("id") or "").strip():
             yield child
         yield from _provisions(child, namespace)
-
-
-def _text(element: ET.Element, namespace: str, skip: set[int] | None = None) -> str:
-    """The words of ``element``: foreign-namespace metadata, notes and ``skip`` left out."""
-    parts: list[str] = []
-
-    def walk(node: ET.Element) -> None:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            child_ns, local = _split(child.tag)
-            if child_ns == namespace and local not in NOTES and id(child) not in (skip or ()):
-                inline = local in ("sup", "sub", "i", "b", "u", "span", "abbr", "ref", "rref", "mref", "term",
-                                   "def", "date", "docTitle", "shortTitle", "docNumber", "mod", "quotedText",
-                                   "inline", "marker")
-                if not inline:
-                    parts.append(" ")
-                walk(child)
-                if not inline:
-                    parts.append(" ")
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(element)
-    return " ".join("".join(parts).split())
 
 
 def _apply_mapping(mapping: Path, record: Record, iris: Iris, law_id: str, numbers: dict[str, URIRef]) -> None:

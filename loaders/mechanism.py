@@ -28,11 +28,9 @@ from sherloc_kg.iris import Iris, segment
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC, SKOS
 
 from .records import Fields, RawRecord, Record, map_records
+from .registry import FLAT, Loader
 
-KIND = "mechanism"
 GRAPH = "review"
-GRAPHS = (GRAPH,)
-RECORD_CLASS = SHERLOC.ReviewCluster
 DEFAULT_MECHANISM = "untoc"
 
 TYPES = ("session", "resolution", "mechanism", "cycle", "cluster", "group")
@@ -77,6 +75,12 @@ def group_iri(iris: Iris, number: int | str, mechanism: str = DEFAULT_MECHANISM)
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
     yield from map_records(path, source_format, MULTI_VALUED, map_item, iris)
+
+
+#: Its records are of six classes (session, resolution, mechanism, cycle, cluster, group); the
+#: statistics count the kind by its clusters.
+LOADER = Loader(kind="mechanism", graphs=(GRAPH,), record_class=SHERLOC.ReviewCluster,
+                formats=FLAT, read=read)
 
 
 def _when(f: Fields, name: str) -> Literal | None:

@@ -69,14 +69,16 @@ from sherloc_kg.iris import INSTRUMENTS, Iris
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC
 
 from .records import Fields, RawRecord, Record, text_lines
-
-KIND = "participation"
-GRAPHS = ("participation",)
-RECORD_CLASS = SHERLOC.TreatyParticipation
+from .registry import Format, Loader
 
 FIELDS = frozenset({"instrument", "country", "signature_date", "consent_date", "consent_type", "declarations"})
 CONSENT_TYPES = ("ratification", "accession", "acceptance", "approval", "succession", "formal-confirmation")
-FORMATS = ("csv", "untc")
+#: Our CSV, or a UN Treaty Collection status table: told from the header row when not named.
+FORMAT_TABLE = (
+    Format("csv", ".csv", "CSV in our format: instrument,country,signature_date,consent_date,consent_type,declarations"),
+    Format("untc", ".csv", "a UN Treaty Collection status table as copied (Participant, Signature, ...)"),
+)
+FORMATS = tuple(f.name for f in FORMAT_TABLE)
 
 NAMES_CSV = BUNDLED_HOME / "data" / "un-participant-names.csv"
 
@@ -141,6 +143,10 @@ def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[R
         yield from _read_csv(path, iris, header_line, header, body)
     else:
         yield from _read_untc(path, iris, comments, header_line, header, body)
+
+
+LOADER = Loader(kind="participation", graphs=("participation",), record_class=SHERLOC.TreatyParticipation,
+                formats=FORMAT_TABLE, read=read, detect_format=detect_format)
 
 
 def _rows(path: Path, comments: list[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:

@@ -31,13 +31,9 @@ from sherloc_kg.iris import Iris, state_graph_name
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC
 
 from .records import Fields, RawRecord, Record, map_records
+from .registry import FLAT, Loader
 
-KIND = "review"
 PUBLIC, RESTRICTED = "review", "review-restricted"
-#: ``review-restricted`` is kept one graph per State (sherloc_kg/iris.py, STATE_GRAPHS): the
-#: pipeline replaces a response in every ``review-restricted/{ISO3}`` too.
-GRAPHS = (PUBLIC, RESTRICTED)
-RECORD_CLASS = SHERLOC.ReviewResponse
 
 FIELDS = frozenset({"id", "country", "cycle", "cluster", "provision", "status", "measures", "practices",
                     "difficulties", "assistance_needs", "date", "published"})
@@ -46,6 +42,12 @@ MULTI_VALUED = frozenset({"measures", "assistance_needs"})
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
     yield from map_records(path, source_format, MULTI_VALUED, map_response, iris)
+
+
+#: ``review-restricted`` is kept one graph per State (sherloc_kg/iris.py, STATE_GRAPHS): the
+#: pipeline replaces a response in every ``review-restricted/{ISO3}`` too.
+LOADER = Loader(kind="review", graphs=(PUBLIC, RESTRICTED), record_class=SHERLOC.ReviewResponse,
+                formats=FLAT, read=read)
 
 
 def map_response(raw: RawRecord, iris: Iris) -> Record:

@@ -19,10 +19,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
 from .records import Fields, RawRecord, Record, map_records
-
-KIND = "strategies"
-GRAPHS = ("strategies",)
-RECORD_CLASS = SHERLOC.Strategy
+from .registry import FLAT, Loader
 
 FIELDS = frozenset({"id", "title", "country", "region", "issuing_body", "date_adopted", "period_start",
                     "period_end", "crime_types", "cross_cutting_issues", "provisions", "url", "summary"})
@@ -31,6 +28,10 @@ MULTI_VALUED = frozenset({"crime_types", "cross_cutting_issues", "provisions"})
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
     yield from map_records(path, source_format, MULTI_VALUED, map_strategy, iris)
+
+
+LOADER = Loader(kind="strategies", graphs=("strategies",), record_class=SHERLOC.Strategy,
+                formats=FLAT, read=read)
 
 
 def map_strategy(raw: RawRecord, iris: Iris) -> Record:

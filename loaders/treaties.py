@@ -18,10 +18,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
 from .records import Fields, RawRecord, Record, map_records
-
-KIND = "treaties"
-GRAPHS = ("treaties",)
-RECORD_CLASS = SHERLOC.CooperationTreaty
+from .registry import FLAT, Loader
 
 FIELDS = frozenset({"id", "title", "type", "subjects", "parties", "signature_date", "entry_into_force", "url"})
 MULTI_VALUED = frozenset({"subjects", "parties"})
@@ -29,6 +26,10 @@ MULTI_VALUED = frozenset({"subjects", "parties"})
 
 def read(path: Path, iris: Iris, source_format: str | None = None) -> Iterator[Record]:
     yield from map_records(path, source_format, MULTI_VALUED, map_treaty, iris)
+
+
+LOADER = Loader(kind="treaties", graphs=("treaties",), record_class=SHERLOC.CooperationTreaty,
+                formats=FLAT, read=read)
 
 
 def map_treaty(raw: RawRecord, iris: Iris) -> Record:

@@ -241,11 +241,11 @@ def _ingest(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str
             on_invalid: str = "refuse", write: bool) -> None:
     """Run the pipeline, list its problems, print the summary; exit 1 if any record was invalid."""
     if source_format is None:
-        from .loaders import detect_format
+        from .loaders import loader_for
 
         for path in files:
             if path.is_file():
-                err.print(f"{path}: read as {detect_format(kind, path)} (guessed from the file; --format to choose)")
+                err.print(f"{path}: read as {loader_for(kind).detect_format(path)} (guessed from the file; --format to choose)")
     with progress_bar() as update, stoppable("the load" if write else "the check"):
         report = Ingest(ctx.store, ctx.settings, progress=update).load(
             kind, list(files), source_format=source_format, on_invalid=on_invalid, write=write)  # type: ignore[arg-type]

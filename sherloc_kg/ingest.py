@@ -32,7 +32,7 @@ from .config import Settings
 from .errors import Issue, Location, QueryError, SourceError, UsageError, ValidationFailed
 from .inference import Inference
 from .iris import STATE_GRAPHS, Iris, is_restricted
-from .loaders import detect_format, loader_for
+from .loaders import Loader, loader_for
 from .loaders.records import Record, as_writes
 from .namespaces import DCTERMS, PROV, RDF, SKOS
 from .store import Dataset, RecordWrite, Store
@@ -162,7 +162,7 @@ class Ingest:
         return records, report, gate
 
     # -- reading ------------------------------------------------------------------------------
-    def _read(self, loader, paths: Sequence[Path], source_format: str | None, report: LoadReport) -> list[Record]:
+    def _read(self, loader: Loader, paths: Sequence[Path], source_format: str | None, report: LoadReport) -> list[Record]:
         """Every record of ``paths``. A loader with ``read_many(paths, iris, source_format)`` sees
         all the files of the load at once (a record may come from several files: a Canadian Act
         from its English and French files) and says itself which file gave nothing; others read
@@ -172,10 +172,10 @@ class Ingest:
         for path in paths:
             if not path.is_file():
                 raise UsageError(f"{path}: no such file")
-        if hasattr(loader, "read_many"):
+        if loader.read_many is not None:
             batches = [(None, loader.read_many(list(paths), self.iris, source_format))]
         else:
-            batches = [(path, loader.read(path, self.iris, source_format or detect_format(loader.KIND, path)))
+            batches = [(path, loader.read(path, self.iris, source_format or loader.detect_format(path)))
                        for path in paths]
         for path, batch in batches:
             read_before = report.records_read
@@ -251,10 +251,10 @@ class Ingest:
                 yield (row["s"], row["p"], row["o"])
 
     # -- writing ------------------------------------------------------------------------------
-    def _commit(self, loader, records: list[Record], paths: Sequence[Path], report: LoadReport) -> None:
-        graphs = self._graph_names(loader.GRAPHS, records)
+    def _commit(self, loader: Loader, records: list[Record], paths: Sequence[Path], report: LoadReport) -> None:
+        graphs = self._graph_names(loader.graphs, records)
         writes = as_writes(records, graphs, self.iris.graph)
-        writes.extend(self._provenance(records, paths, loader.KIND))
+        writes.extend(self._provenance(records, paths, loader.kind))
         self.progress("write", 0, len(records))
         report.records_written = len(records)
         report.triples_written = sum(len(w.triples) for w in writes[: len(graphs)])
@@ -312,7 +312,7 @@ class Ingest:
                    True: RecordWrite(str(self.iris.graph("provenance-restricted")), list(every))}
         per_state = {g: RecordWrite(g, list(every))  # only kinds kept per State have provenance there
                      for g in (self.iris.state_graphs(self.store.graphs(), "provenance-restricted")
-                               if STATE_GRAPHS & set(loader_for(kind).GRAPHS) else [])}
+                               if STATE_GRAPHS & set(loader_for(kind).graphs) else [])}
         restricted = {r.iri: bool(r.triples) and all(is_restricted(g) for g in r.triples) for r in records}
         states = {r.iri: _state_of(r) if restricted[r.iri] else None for r in records}
         for record in records:
@@ -333,20 +333,19 @@ class Ingest:
         return [derived[False], derived[True], *per_state.values(), log]
 
 
-def source_files(loader, paths: Sequence[Path]) -> list[Path]:
+def source_files(loader: Loader, paths: Sequence[Path]) -> list[Path]:
     """``paths`` with each folder replaced by the files in it and its sub-folders that the loader
-    reads (its ``accepts(path)``, else a .jsonl/.ndjson/.json/.csv/.xml suffix), in name order;
+    reads (its ``accepts(path)``: by default a .jsonl/.ndjson/.json/.csv/.xml suffix), in name order;
     hidden files and folders are left out. A folder with no such file is a UsageError."""
-    accepts = getattr(loader, "accepts", lambda p: p.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".xml"))
     files: list[Path] = []
     for path in paths:
         if not path.is_dir():
             files.append(path)
             continue
-        found = sorted(p for p in path.rglob("*") if p.is_file() and accepts(p)
+        found = sorted(p for p in path.rglob("*") if p.is_file() and loader.accepts(p)
                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
         if not found:
-            raise UsageError(f"{path}: the folder holds no file to load as {loader.KIND}")
+            raise UsageError(f"{path}: the folder holds no file to load as {loader.kind}")
         files.extend(found)
     return files
 

@@ -143,7 +143,7 @@ def remove_examples(store: Store, settings: Settings) -> int:
         linked = store.select(f"SELECT DISTINCT ?x WHERE {{ VALUES ?r {{ {values} }} VALUES ?state {{ {states} }} "
                               "GRAPH ?g { ?r ?link ?x . ?x ?p ?state } }", dataset=Dataset(default=None)).rows
         names += sorted({str(r["x"]) for r in linked} - set(names))
-        writes += [RecordWrite(str(iris.graph(g)), names) for g in ingest._graph_names(loader.GRAPHS, records)]
+        writes += [RecordWrite(str(iris.graph(g)), names) for g in ingest._graph_names(loader.graphs, records)]
         writes += [RecordWrite(g, names) for g in provenance]
     if writes:
         Inference(settings, iris).write(store, writes)

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+from rdflib import URIRef
+
 from .iris import GRAPHS, Iris
-from .namespaces import BIBO, SHERLOC
+from .loaders import loaders
+from .namespaces import SHERLOC
 from .store import Dataset, Store
 
-#: kind → the class its records have.
-RECORD_CLASSES = {
+#: The reference kinds, which ``sherloc-kg init`` writes (sherloc_kg/reference.py), no loader →
+#: the class their records have. Every loaded kind is counted by its loader's ``record_class``.
+REFERENCE_CLASSES = {
     "instruments": SHERLOC.InternationalInstrument,
     "provisions": SHERLOC.ConventionProvision,
     "countries": SHERLOC.Country,
-    "cases": SHERLOC.CourtCase,
-    "legislation": SHERLOC.NationalLegislation,
-    "participation": SHERLOC.TreatyParticipation,
-    "treaties": SHERLOC.CooperationTreaty,
-    "strategies": SHERLOC.Strategy,
-    "bibliography": BIBO.Document,
-    "authorities": SHERLOC.CompetentNationalAuthority,
-    "guide": SHERLOC.GuideSection,
-    "review": SHERLOC.ReviewResponse,
 }
+
+
+def record_classes() -> dict[str, URIRef]:
+    """kind → the class its records have: the reference kinds, then each loader's, as registered."""
+    return {**REFERENCE_CLASSES, **{loader.kind: loader.record_class for loader in loaders()}}
 
 
 #: The court cases counted as judgments: a record that our editors say is the same judgment as one
@@ -52,7 +52,7 @@ def collect(store: Store, iris: Iris, dataset: Dataset | None = None) -> dict:
     types = store.select(
         "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type", dataset=dataset)
     by_type = {str(row["type"]): int(row["n"]) for row in types.rows}
-    records = {kind: by_type.get(str(cls), 0) for kind, cls in RECORD_CLASSES.items()}
+    records = {kind: by_type.get(str(cls), 0) for kind, cls in record_classes().items()}
     records["judgments"] = judgments(store, dataset)
     triples = store.count() if dataset is None else sum(by_graph.values())
     return {"triples": triples, "graphs": graphs, "records": records}

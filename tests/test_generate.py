@@ -78,11 +78,11 @@ def test_every_kind_loads_with_zero_violations_and_the_count_is_on_target(datase
     actual = {}
     for kind in LOAD_ORDER:
         # what the kind's graphs held before (the review graph holds the Mechanism's reference data)
-        before = triples_in(store, iris, loader_for(kind).GRAPHS)
+        before = triples_in(store, iris, loader_for(kind).graphs)
         report = ingest.load(kind, [dataset / FILES[kind]])  # refuses (raises) on any violation
         assert report.violations == [], (kind, report.violations[:3])
         assert report.records_written == manifest["records"][kind] > 0
-        actual[kind] = triples_in(store, iris, loader_for(kind).GRAPHS) - before
+        actual[kind] = triples_in(store, iris, loader_for(kind).graphs) - before
     # the per-record count mirrors the loaders: each kind within 2 %, the whole within 10 % of the target
     for kind, count in actual.items():
         assert abs(count - manifest["triples"][kind]) <= 0.02 * count, (kind, count, manifest["triples"][kind])
