@@ -29,8 +29,7 @@ from sherloc_kg.query_limits import Caps, answer_capped
 from sherloc_kg.query_worker import QueryRequest, WorkerPool, answer_bound, store_fingerprint
 from sherloc_kg.store.contract import SelectResult, TermValue
 from sherloc_kg.sparql_text import nesting_depth
-from sherloc_kg.store import Dataset, Store
-from sherloc_kg.store.embedded import EmbeddedStore
+from sherloc_kg.store import Dataset, Store, local_store
 
 #: The response header naming the limit a refused query reached, e.g. ``SHERLOC-Limit: rows=10000``.
 LIMIT_HEADER = "SHERLOC-Limit"
@@ -190,10 +189,11 @@ class QueryRunner:
         self.settings = settings
         self.path: str | None = None
         self.pool: WorkerPool | None = None
-        if isinstance(store, EmbeddedStore) and store.location != "memory":
-            self.path = store.location
-            self.pool = WorkerPool(store.location, size=max(1, settings.query_workers), timeout=settings.query_timeout,
-                                   private_graphs=store.private_graphs, memory=settings.query_worker_memory)
+        local = local_store(store)
+        if local is not None:
+            self.path = local.location
+            self.pool = WorkerPool(local.location, size=max(1, settings.query_workers), timeout=settings.query_timeout,
+                                   private_graphs=local.private_graphs, memory=settings.query_worker_memory)
 
     def answer(self, sparql: str, *, form: str, media_type: str, dataset: Dataset | None, caps: Caps,
                client: str = "") -> bytes:

@@ -90,6 +90,9 @@ class Call:
 class Recorder:
     """A store that records the queries run through it (and how long each took)."""
 
+    #: Not the local store it wraps: its queries run through it, in this process, never in the
+    #: query workers over the store's directory (store.contract.local_store).
+    on_disk = False
     inner: object
     calls: list[Call] = field(default_factory=list)
     other: list[str] = field(default_factory=list)

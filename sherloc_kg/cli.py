@@ -26,8 +26,7 @@ from .ingest import Ingest, LoadReport, LoadStopped, StoppedAfterCommit, request
 from .iris import GRAPHS, Iris, RESTRICTED_GRAPHS
 from .namespaces import SHERLOC
 from .queries import QueryLibrary
-from .store import Dataset, Store, open_store
-from .store.embedded import EmbeddedStore
+from .store import Dataset, Store, local_store, open_store
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -148,20 +147,17 @@ COMPACT_SHARE = 0.1
 COMPACT_MIN = 10_000
 
 
-def _on_disk(store: Store) -> bool:
-    return isinstance(store, EmbeddedStore) and store.location != "memory"
-
-
 def _compact(store: Store, written: int | None = None) -> None:
     """Compact an on-disk embedded store after a batch write (``init``, ``restore``, ``migrate``
     into it, a large ``load``): see ``EmbeddedStore.optimize``. ``written``: the triples the write
     added, to weigh a load against the store's size; None: always."""
-    if not _on_disk(store):
+    local = local_store(store)
+    if local is None:
         return
     if written is not None and (written < COMPACT_MIN or written < COMPACT_SHARE * store.count()):
         return
     started = time.perf_counter()
-    store.optimize()
+    local.optimize()
     err.print(f"compacted the store in {time.perf_counter() - started:.1f} s")
 
 
@@ -358,7 +354,7 @@ def optimize(ctx: Context) -> None:
     """Compact the on-disk store (and its public mirror): smaller on disk, faster to query. `init`,
     `restore` and a load that writes a tenth of the store or more do it themselves; run it after
     many small loads. A SPARQL server manages its own storage."""
-    if not _on_disk(ctx.store):
+    if local_store(ctx.store) is None:
         raise UsageError(f"nothing to compact: {ctx.store.location} is not an on-disk embedded store")
     _compact(ctx.store)
 

@@ -37,16 +37,13 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
-
-import pyoxigraph as ox
 
 from .errors import LimitReached, QueryError, QueryTimedOut, ResultTooLarge, SherlocError, StoreError, UsageError, \
     WorkersBusy
 from .query_limits import Caps, answer_capped
 from .store import Dataset
 from .store.contract import TermValue
-from .store.embedded import MIRROR_FOLDER, STALE_MARK, EmbeddedStore
+from .store.embedded import MIRROR_FOLDER, ReadOnlyStore
 
 #: How long a new worker may take to import and report ready, and how long a query may wait for a
 #: free worker beyond the query timeout, before the pool gives up (seconds).
@@ -122,25 +119,6 @@ class ClientGone(SherlocError):
 
 
 # -- the worker process ---------------------------------------------------------------------------
-class ReadOnlyStore(EmbeddedStore):
-    """The embedded store's reading verbs over a read-only open of the same directory: it takes
-    no lock, so it opens beside the server's own read-write store."""
-
-    def __init__(self, location: str, private_graphs: frozenset[str] = frozenset()) -> None:
-        # The parent's __init__ would open read-write. The mirror is used only if it was current
-        # both before and after it was opened (each open is a snapshot of that moment).
-        self.location, self.private_graphs = location, private_graphs
-        self._mirror, self._mirror_current = None, False
-        try:
-            self._store = ox.Store.read_only(location)
-            folder, stale = Path(location) / MIRROR_FOLDER, Path(location) / STALE_MARK
-            if private_graphs and folder.is_dir() and not stale.exists():
-                self._mirror = ox.Store.read_only(str(folder))
-                self._mirror_current = not stale.exists()
-        except OSError as error:
-            raise StoreError(f"cannot open the store at {location} to read: {error}") from error
-
-
 def _open(path: str, private_graphs: frozenset[str]) -> ReadOnlyStore:
     return ReadOnlyStore(path, private_graphs)
 

@@ -14,11 +14,10 @@ import pytest
 from sherloc_kg.config import DEFAULT_BASE, Settings
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris
-from sherloc_kg.query_worker import ReadOnlyStore
 from sherloc_kg.reference import install_reference, load_examples
 from sherloc_kg.store import Dataset, open_store
 from sherloc_kg.store.contract import RdfDocument
-from sherloc_kg.store.embedded import MIRROR_FOLDER, STALE_MARK, EmbeddedStore
+from sherloc_kg.store.embedded import MIRROR_FOLDER, STALE_MARK, EmbeddedStore, ReadOnlyStore
 
 IRIS = Iris(DEFAULT_BASE)
 PRIVATE = frozenset(IRIS.restricted_graphs())

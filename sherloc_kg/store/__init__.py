@@ -4,15 +4,18 @@
 Oxigraph, ``memory`` an embedded in-memory one, an http(s) URL the remote SPARQL 1.1 backend
 (``SHERLOC_STORE_UPDATE``, ``SHERLOC_STORE_GSP``, ``SHERLOC_STORE_USER`` and
 ``SHERLOC_STORE_PASSWORD`` complete its configuration; see ``remote.py`` and ``servers.py``).
+
+Callers ask a store what it can do (``local_store(store)``: a :class:`LocalStore` on disk, or
+None), never its class; the update operations both backends write are in ``writes.py``.
 """
 
 from __future__ import annotations
 
 from ..config import Settings
 from ..errors import UsageError
-from .contract import Dataset, RecordWrite, SelectResult, Store, TermValue
+from .contract import Dataset, LocalStore, RecordWrite, SelectResult, Store, TermValue, local_store
 
-__all__ = ["Dataset", "RecordWrite", "SelectResult", "Store", "TermValue", "open_store"]
+__all__ = ["Dataset", "LocalStore", "RecordWrite", "SelectResult", "Store", "TermValue", "local_store", "open_store"]
 
 
 def open_store(settings: Settings) -> Store:

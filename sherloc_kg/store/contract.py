@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, cast
 
 from rdflib import BNode, Literal, URIRef
 
@@ -73,7 +73,16 @@ class UnparsableDocument(SourceError):
 
 
 class Store(Protocol):
-    """A quad store. Writes are transactions: each call commits whole or not at all."""
+    """A quad store. Writes are transactions: each call commits whole or not at all.
+
+    Callers ask a store what it can do through these attributes, never what class it is (a test,
+    tests/test_store_contract.py, holds every module outside this package to that)."""
+
+    #: Where the store is, for messages and settings: a directory, ``memory``, or an endpoint URL.
+    location: str
+    #: Whether the store is a :class:`LocalStore` in a directory on this machine, which other
+    #: processes may open (read-only) and which can be compacted; see :func:`local_store`.
+    on_disk: bool
 
     def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
                dataset: Dataset | None = None) -> SelectResult: ...
@@ -136,3 +145,24 @@ class Store(Protocol):
     def graphs(self) -> list[str]: ...
 
     def close(self) -> None: ...
+
+
+class LocalStore(Store, Protocol):
+    """A store held by this process in a directory on this machine (``location``): the embedded
+    store on disk. Its query workers open the same directory read-only (sherloc_kg/query_worker.py)
+    and need its private graphs to keep the public mirror to the public's queries."""
+
+    #: The graphs the public may not read, and every graph below one (``{private}/...``).
+    private_graphs: frozenset[str]
+
+    def optimize(self) -> None:
+        """Compact the store's files (and its public mirror's)."""
+        ...
+
+
+def local_store(store: Store) -> LocalStore | None:
+    """``store`` as a :class:`LocalStore` if it is one (``on_disk``), else None: what a caller asks
+    instead of testing the store's class. A wrapper that forwards attributes to a local store but
+    runs queries itself (a recorder, a counter) says ``on_disk = False``: its queries must go
+    through it, in its process."""
+    return cast(LocalStore, store) if store.on_disk else None

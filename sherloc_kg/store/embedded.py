@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import re
-import xml.parsers.expat
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -35,84 +34,11 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from ..errors import Location, QueryError, StoreError, UsageError
-from .contract import Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, UnparsableDocument, check_write
+from ..errors import QueryError, StoreError, UsageError
+from .contract import Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, check_write
 from .bindings import with_bindings
-from .terms import from_oxigraph, sparql_term
-
-# Delete the current version of the records bound by VALUES ?r in one graph: first the resources
-# below a record that it links to (defendants, provisions...), then the records' own triples.
-# Two flat patterns on purpose: SPARQL evaluates nested groups bottom-up, so a BIND or FILTER on ?r
-# inside a sub-group would not see the VALUES and would match the whole graph.
-_DELETE_PARTS = """DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }}
-WHERE {{ VALUES ?r {{ {records} }} GRAPH {graph} {{ ?r ?link ?s . ?s ?p ?o }}
-  FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), "/"))) }}"""
-_DELETE_RECORDS = """DELETE {{ GRAPH {graph} {{ ?r ?p ?o }} }}
-WHERE {{ VALUES ?r {{ {records} }} GRAPH {graph} {{ ?r ?p ?o }} }}"""
-
-
-_PROLOGUE_LINE = re.compile(r"^\s*(?:#.*|PREFIX\s+[^\s:]*:\s*<[^>]*>\s*|)$", re.IGNORECASE)
-
-
-def hoist_prologues(requests: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Split the leading PREFIX declarations (and comments) off each update request.
-
-    SPARQL 1.1 allows a prologue before every operation of a request, but Oxigraph accepts one only
-    at the very start; the declarations are therefore collected and written once, first. The same
-    prefix bound to two namespaces would change meaning, so that is refused."""
-    prefixes: dict[str, str] = {}
-    bodies = []
-    for text in requests:
-        lines = text.splitlines()
-        start = 0
-        while start < len(lines) and _PROLOGUE_LINE.match(lines[start]):
-            declaration = re.match(r"^\s*PREFIX\s+([^\s:]*):\s*<([^>]*)>", lines[start], re.IGNORECASE)
-            if declaration:
-                name, namespace = declaration.groups()
-                if prefixes.setdefault(name, namespace) != namespace:
-                    raise QueryError(f"prefix '{name}:' is bound to two namespaces in one write")
-            start += 1
-        bodies.append("\n".join(lines[start:]))
-    return [f"PREFIX {name}: <{namespace}>" for name, namespace in prefixes.items()], bodies
-
-
-_PARSER_POSITION = re.compile(r"^Parser error (?:at|between) line \d+ (?:column \d+|between columns \d+ and \d+)"
-                              r"(?: and line \d+ column \d+)?: ")
-
-
-def _xml_error_line(data: bytes) -> int | None:
-    """The line of the first well-formedness error of an XML document, or None: the RDF/XML parser
-    reports what is wrong but not where. Expat never fetches external entities."""
-    probe = xml.parsers.expat.ParserCreate()
-    try:
-        probe.Parse(data, True)
-    except xml.parsers.expat.ExpatError as error:
-        return error.lineno
-    return None
-
-
-def parse_document(document: RdfDocument) -> list[ox.Triple]:
-    """The triples of one RDF document, parsed by the engine. Raises UnparsableDocument (with the
-    line when the parser knows it) or UsageError (unknown syntax, or a document naming graphs)."""
-    fmt = ox.RdfFormat.from_media_type(document.media_type)
-    if fmt is None:
-        raise UsageError(f"{document.name}: no RDF parser for {document.media_type}")
-    try:
-        quads = list(ox.parse(document.data, fmt, base_iri=document.base_iri))
-    except (SyntaxError, ValueError) as error:
-        line = getattr(error, "lineno", None)
-        if line is None and fmt == ox.RdfFormat.RDF_XML:
-            line = _xml_error_line(document.data)
-        detail = _PARSER_POSITION.sub("", error.msg if isinstance(error, SyntaxError) else str(error))
-        column = getattr(error, "offset", None)
-        where = f" (line {line}, column {column})" if line and column else (f" (line {line})" if line else "")
-        raise UnparsableDocument(f"does not parse as {fmt.name}: {detail}{where}",
-                                 Location(document.name, line)) from error
-    named = next((q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)), None)
-    if named is not None:
-        raise UsageError(f"{document.name}: the {fmt.name} document puts triples in graph {named}; a graph "
-                         "write takes the triples of one graph (send them in the document's default graph)")
-    return [q.triple for q in quads]
+from .terms import from_oxigraph
+from .writes import graph_operations, hoist_prologues, parse_document, record_operations
 
 
 def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
@@ -143,21 +69,34 @@ def _covers(store: ox.Store, dataset: Dataset) -> bool:
 
 
 class EmbeddedStore:
+    """A :class:`~.contract.LocalStore`: ``location`` is its directory, or ``memory``."""
+
     def __init__(self, path: str | Path | None, *, private_graphs: Iterable[str] = ()) -> None:
         try:
             if path is not None:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+            store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as error:
             hint = " (is another sherloc-kg process, e.g. the server, using it?)" if "lock" in str(error).lower() else ""
             raise StoreError(f"cannot open the store at {path}: {error}{hint}") from error
-        self.location = str(path) if path is not None else "memory"
+        self._attach(store, str(path) if path is not None else "memory", frozenset(private_graphs))
         self._undo_interrupted_restore()
-        self.private_graphs = frozenset(private_graphs)
-        self._mirror: ox.Store | None = None
-        self._mirror_current = False
         if self.private_graphs:
             self._open_mirror(path)
+
+    def _attach(self, store: ox.Store, location: str, private_graphs: frozenset[str],
+                mirror: ox.Store | None = None, mirror_current: bool = False) -> None:
+        """Set what every verb reads: the engine's store, where it is, the private graphs, and the
+        public mirror (``None``: none, or not opened yet) with whether it is current."""
+        self._store = store
+        self.location = location
+        self.private_graphs = private_graphs
+        self._mirror = mirror
+        self._mirror_current = mirror_current
+
+    @property
+    def on_disk(self) -> bool:
+        return self.location != "memory"
 
     # -- the public mirror (see the module docstring) -------------------------------------------
     def _open_mirror(self, path: str | Path | None) -> None:
@@ -351,18 +290,7 @@ class EmbeddedStore:
               before: Sequence[str] = (), then: Sequence[str] = ()) -> None:
         replace_graphs = list(replace_graphs)
         check_write(before, replace_graphs)
-        operations = [*before, *(f"DROP SILENT GRAPH <{g}>" for g in replace_graphs)]
-        for write in writes:
-            graph = f"<{write.graph}>"
-            if write.records:
-                records = " ".join(f"<{r}>" for r in write.records)
-                operations.append(_DELETE_PARTS.format(graph=graph, records=records))
-                operations.append(_DELETE_RECORDS.format(graph=graph, records=records))
-            if write.triples:
-                body = "\n".join(
-                    f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in write.triples
-                )
-                operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+        operations = [*before, *record_operations(writes, replace_graphs, insert_chunk=None)]
         prologue, rules = hoist_prologues(then)
         operations.extend(rules)
         if operations:
@@ -509,12 +437,8 @@ class EmbeddedStore:
         # Parse everything first, then write with one update request: one transaction, so a reader
         # sees the graph before or after, never half-replaced, and a bad document writes nothing.
         triples = [t for document in documents for t in parse_document(document)]
-        target = "DEFAULT" if graph is None else f"GRAPH <{ox.NamedNode(graph).value}>"
-        operations = [f"DROP SILENT {target}"] if replace else []
-        if triples:
-            body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-            operations.append(f"INSERT DATA {{\n{body}\n}}" if graph is None
-                              else f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+        _graph_node(graph)  # refuses a graph name that is not an IRI before anything is written
+        operations = graph_operations(graph, triples, replace=replace)
         if operations:
             self._written(" ;\n".join(operations))
         return len(triples)
@@ -540,3 +464,24 @@ class EmbeddedStore:
         if self._mirror is not None:
             self._mirror.flush()
             self._mirror = None
+
+
+class ReadOnlyStore(EmbeddedStore):
+    """The embedded store's reading verbs over a read-only open of an on-disk store's directory
+    (the query workers', sherloc_kg/query_worker.py): it takes no lock, so it opens beside the
+    server's own read-write store, and sees the data as of when it was opened. Nothing is written,
+    not even to undo an interrupted restore or rebuild the mirror: the public mirror is used only
+    if it was current both before and after it was opened (each open is a snapshot of that
+    moment)."""
+
+    def __init__(self, location: str, private_graphs: frozenset[str] = frozenset()) -> None:
+        try:
+            store = ox.Store.read_only(location)
+            mirror, current = None, False
+            folder, stale = Path(location) / MIRROR_FOLDER, Path(location) / STALE_MARK
+            if private_graphs and folder.is_dir() and not stale.exists():
+                mirror = ox.Store.read_only(str(folder))
+                current = not stale.exists()
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {location} to read: {error}") from error
+        self._attach(store, location, private_graphs, mirror, current)

@@ -11,7 +11,9 @@
 - Updates: SPARQL 1.1 Update over HTTP (httpx).
 - Bulk graph writes: the Graph Store HTTP Protocol (httpx, the body streamed).
 
-Per-server differences live in :mod:`.servers`; this module asks, never tests for a product.
+Per-server differences live in :mod:`.servers`; this module asks, never tests for a product. The
+update operations it sends (record deletions, insertions, graph loads) come from :mod:`.writes`,
+as the embedded store's do.
 
 Guarantees (the contract's "each write commits whole or not at all"), per server:
 
@@ -77,20 +79,20 @@ from .. import sparql_text
 from ..config import Settings
 from ..errors import QueryError, QueryTimedOut, SherlocError, StoreError, UsageError
 from .contract import STAGING_PREFIX, Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, check_write
-from .embedded import _DELETE_PARTS, _DELETE_RECORDS, hoist_prologues, parse_document
 from .bindings import with_bindings
-from .servers import N_TRIPLES, SPARQL_XML, Server, VirtuosoServer, detect
-from .terms import from_oxigraph, sparql_term, to_oxigraph
+from .servers import N_TRIPLES, SPARQL_XML, Server, detect
+from .terms import from_oxigraph, to_oxigraph
+from .writes import graph_operations, hoist_prologues, parse_document, record_operations
 
 #: A graph no one writes: names an empty dataset where the Protocol has no other way to say so.
 EMPTY_GRAPH = "urn:sherloc:empty"
-#: Triples per INSERT DATA operation: large requests stay within every server's statement limits.
-INSERT_CHUNK = 5_000
 N_QUADS = "application/n-quads"
 #: What a form-encoded body carries as is (``urllib.parse.quote_plus``; a space becomes ``+``).
 _FORM_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ "
 
 Params = list[tuple[str, str]]
+#: SPARQLWrapper's name for each of a server's authentication schemes (``Server.auth_scheme``).
+_WRAPPER_AUTH = {"basic": BASIC, "digest": DIGEST}
 
 
 def without_dataset_clauses(text: str) -> str:
@@ -161,27 +163,6 @@ def rename_graphs(text: str, names: Mapping[str, str]) -> str:
     return "".join(pieces)
 
 
-def record_operations(writes: Sequence[RecordWrite], replace_graphs: Iterable[str],
-                      rename: Mapping[str, str] | None = None, *, values_limit: int | None = None) -> list[str]:
-    """The update operations of ``Store.write`` (without its rules), as the embedded store has
-    them, with graph IRIs renamed through ``rename`` (staging). The records a write replaces are
-    deleted ``values_limit`` at a time (the server's limit on a ``VALUES`` block), else at once."""
-    name = (lambda g: rename.get(g, g)) if rename else (lambda g: g)
-    operations = [f"DROP SILENT GRAPH <{name(g)}>" for g in replace_graphs]
-    for write in writes:
-        graph = f"<{name(write.graph)}>"
-        size = values_limit or len(write.records) or 1
-        for first in range(0, len(write.records), size):
-            records = " ".join(f"<{r}>" for r in write.records[first:first + size])
-            operations.append(_DELETE_PARTS.format(graph=graph, records=records))
-            operations.append(_DELETE_RECORDS.format(graph=graph, records=records))
-        for start in range(0, len(write.triples), INSERT_CHUNK):
-            body = "\n".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ."
-                             for s, p, o in write.triples[start:start + INSERT_CHUNK])
-            operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
-    return operations
-
-
 LOG = logging.getLogger(__name__)
 
 #: Pauses (seconds) before sending a rolled-back idempotent update again; then the error stands.
@@ -216,6 +197,9 @@ def _error_text(body: bytes | str | None, limit: int = 600) -> str:
 
 
 class RemoteStore:
+    #: Not a LocalStore (store.contract): the server holds the data, and its own limits stop queries.
+    on_disk = False
+
     def __init__(self, settings: Settings, *, server: Server | None = None) -> None:
         self.query_url = settings.store
         self.location = settings.store
@@ -329,7 +313,7 @@ class RemoteStore:
         for name, value in params:
             wrapper.addParameter(name, value)
         if self._user is not None:
-            wrapper.setHTTPAuth(DIGEST if isinstance(self.server, VirtuosoServer) else BASIC)
+            wrapper.setHTTPAuth(_WRAPPER_AUTH[self.server.auth_scheme])
             wrapper.setCredentials(self._user, self._password or "")
         try:
             response = wrapper.query().response
@@ -407,11 +391,8 @@ class RemoteStore:
     def _gsp(self, method: str, graph: str | None, body: bytes | Iterator[bytes] | None, media_type: str) -> None:
         if self.gsp_url is None:
             raise StoreError(f"no Graph Store endpoint for {self._who(self.query_url)}: set SHERLOC_STORE_GSP")
-        params = {"default": ""} if graph is None else {"graph": graph}
-        if isinstance(self.server, VirtuosoServer) and graph is not None:
-            params = {"graph-uri": graph}
         try:
-            response = self._http.request(method, self.gsp_url, params=params, content=body,
+            response = self._http.request(method, self.gsp_url, params=self.server.gsp_graph(graph), content=body,
                                           headers={"Content-Type": media_type})
         except httpx.TimeoutException as error:
             raise self._timed_out(self.gsp_url, write=True) from error
@@ -730,12 +711,7 @@ class RemoteStore:
                           ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), N_TRIPLES)
             return len(triples)
         if self.server.atomic_requests:
-            target = "DEFAULT" if graph is None else f"GRAPH <{graph}>"
-            operations = [f"DROP SILENT {target}"] if replace else []
-            body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-            if triples:
-                operations.append(f"INSERT DATA {{\n{body}\n}}" if graph is None
-                                  else f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+            operations = graph_operations(graph, triples, replace=replace)
             if operations:
                 self._update(" ;\n".join(operations))
             return len(triples)

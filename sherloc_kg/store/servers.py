@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -94,6 +95,9 @@ class Server:
     #: Whether updates go as the request body (``application/sparql-update``, SPARQL 1.1 Protocol
     #: 2.2.2) rather than form-encoded: no percent-encoding to pay for, a third smaller.
     direct_updates: bool = False
+    #: The HTTP authentication scheme its endpoints ask credentials by (queries, updates, Graph
+    #: Store requests alike).
+    auth_scheme: Literal["basic", "digest"] = "basic"
 
     def update_url(self, query_url: str, *, with_credentials: bool) -> str:
         return query_url
@@ -102,7 +106,13 @@ class Server:
         return None
 
     def auth(self, user: str | None, password: str | None) -> httpx.Auth | None:
-        return httpx.BasicAuth(user, password or "") if user else None
+        if not user:
+            return None
+        return (httpx.DigestAuth if self.auth_scheme == "digest" else httpx.BasicAuth)(user, password or "")
+
+    def gsp_graph(self, graph: str | None) -> dict[str, str]:
+        """The Graph Store Protocol's query parameters naming ``graph`` (None: the default graph)."""
+        return {"default": ""} if graph is None else {"graph": graph}
 
     def is_own_graph(self, graph: str) -> bool:
         """Whether ``graph`` is the server's (or a staging graph): hidden from callers."""
@@ -152,6 +162,7 @@ class VirtuosoServer(Server):
     # A VALUES block of more than 4094 terms: "SP030 ... Too many arguments for standard built-in
     # function in operator()" (7.2.5), e.g. a load replacing 25,000 cases.
     values_limit: int | None = 1_000
+    auth_scheme: Literal["basic", "digest"] = "digest"
 
     def update_url(self, query_url: str, *, with_credentials: bool) -> str:
         return _sibling(query_url, "sparql-auth") if with_credentials else query_url
@@ -159,8 +170,9 @@ class VirtuosoServer(Server):
     def gsp_url(self, query_url: str, *, with_credentials: bool) -> str | None:
         return _sibling(query_url, "sparql-graph-crud-auth" if with_credentials else "sparql-graph-crud")
 
-    def auth(self, user: str | None, password: str | None) -> httpx.Auth | None:
-        return httpx.DigestAuth(user, password or "") if user else None
+    def gsp_graph(self, graph: str | None) -> dict[str, str]:
+        # A named graph goes as ``graph-uri``, the parameter of Virtuoso's Graph Store documentation.
+        return super().gsp_graph(graph) if graph is None else {"graph-uri": graph}
 
     def is_own_graph(self, graph: str) -> bool:
         if super().is_own_graph(graph) or graph.startswith(_VIRTUOSO_OWN):
