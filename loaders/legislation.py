@@ -21,56 +21,9 @@ A law field given twice with different values is an error naming the later row a
 A plain-string ``title``, ``heading`` or ``text`` is tagged with the law's ``language`` when it is
 given, and left untagged otherwise (a law's title is in its own language, not English).
 
-**Akoma Ntoso 3.0** acts (``--format akn``, or any ``.xml`` file whose root is ``akomaNtoso``). The
-namespace must be ``http://docs.oasis-open.org/legaldocml/ns/akn/3.0`` or one of its drafts
-(``.../3.0/CSD13``, any ``CSDnn``/``WDnn``); other XML is refused naming its root element and
-namespace, and an Akoma Ntoso document of another kind (a judgment, a bill, ...) is refused saying
-what it is. The mapping:
-
-* **law id**: the work's ``FRBRuri`` (or, when empty, its ``FRBRthis`` without a trailing
-  ``/main``), without scheme and host, its segments joined by ``-``:
-  ``/akn/lu/act/loi/1999-05-31/n6`` → ``akn-lu-act-loi-1999-05-31-n6``;
-  ``http://data.legilux.public.lu/eli/etat/leg/loi/1999/05/31/n6/jo`` →
-  ``eli-etat-leg-loi-1999-05-31-n6-jo``. A document without ``FRBRWork`` (or without a
-  ``FRBRthis``/``FRBRuri`` value in it) is refused naming that field.
-* **identifiers**: the work URI as given is kept as ``eli:id_local`` (a literal: AKN URIs such as
-  ``/akn/lu/...`` are not absolute IRIs). Where the work URI is an ELI (an http(s) URI with an
-  ``/eli/`` path, e.g. Luxembourg's ``data.legilux.public.lu/eli/...``) it is also stated as
-  ``owl:sameAs``: an ELI *is* an IRI of the same legal resource, and linking it lets ELI-aware
-  consumers join on it.
-* **country**: ``FRBRcountry`` read as ISO 3166 alpha-2 (``lu``; ``uk`` means GB), a subdivision
-  code (``GB-UKM``), alpha-3, or an EU authority URI ending in alpha-3 (``.../country/LUX``),
-  mapped to ISO3 with pycountry.
-* **title**: the preface's ``shortTitle`` (the name a law is cited by), else its ``docTitle``,
-  else its ``longTitle``, else ``FRBRname``; **date**: the work's ``FRBRdate`` (``eli:date_document``, when a full date);
-  **type**: ``act``; **language**: ``FRBRlanguage`` of the expression, as ISO 639-1 (``FRA``,
-  ``fra``, ``fre``, ``eng``, ``fr`` → ``fr``/``en``), which also tags every text.
-* **in force**: Akoma Ntoso carries no status field; a lifecycle ``eventRef`` that is a repeal
-  (its ``@type``, or the ``showAs``/``href`` of the ``TLCEvent`` it refers to, says "repeal")
-  dated today or earlier gives ``sherloc:inForce false``. Otherwise nothing is said.
-* **amendments**: from ``analysis/passiveModifications`` (the act, and the provision a
-  modification's ``destination`` names, ``eli:amended_by`` the act in its ``source``; a ``repeal``
-  of a provision: ``eli:repealed_by``), ``analysis/activeModifications`` (``eli:amends`` the act
-  in the ``destination``; ``eli:repeals`` for a repeal of a whole act) and the ``passiveRef`` /
-  ``activeRef`` elements of ``references``; see :func:`_amendments`. The other act's IRI is minted
-  from its URI as this act's is, so the link joins when that act is loaded too. Until then the
-  shapes warn (the act says so, it is no typo) instead of refusing, as they do for the ``amends``
-  field of our format.
-* **provisions**: every ``article``, ``section``, ``subsection``, ``paragraph``, ``subparagraph``,
-  ``point``, ``clause`` and ``subclause`` with an ``eId`` (or ``id``, as the CSD drafts spell it),
-  except inside ``quotedStructure``/``embeddedStructure`` (quoted text of another act), becomes
-  ``{law}/art/{eId}`` (``sec_1__subsec_2``), linked directly from the law by ``eli:has_part``
-  (nested units too: the shape allows one ``eli:is_part_of``, the law, so the nesting is kept only
-  in the eId). ``eli:number`` is the visible ``num`` (the eId when there is none),
-  ``dcterms:title`` the ``heading``, ``sherloc:text`` the whole text of the unit (its sub-units
-  included, its own num and heading, notes and foreign-namespace metadata left out),
-  whitespace-normalised.
-* **implementation mapping**: an XML act cannot say which Convention provision it implements, so
-  a companion CSV next to it, ``LAW.xml.implements.csv`` or ``LAW.implements.csv`` (the first that
-  exists), with the columns ``national_provision`` (an eId, or ``{law id}#{eId}``) and
-  ``convention_provision`` (``untoc/art/5/1/a``; several separated by ``;``), adds ``eli:applies``.
-  An unknown eId, another law's id or a malformed reference is an error naming the mapping file,
-  its line and the column.
+**Akoma Ntoso 3.0** acts (``--format akn``, or any ``.xml`` file whose root is ``akomaNtoso``), with
+the companion ``LAW.implements.csv`` mapping their provisions to the Convention's: read by
+:func:`.akoma_ntoso_acts.read_akn`, whose module says how they map.
 
 **Justice Canada XML** (``--format justice-canada``, or any ``.xml`` file whose root is ``Statute`` or
 ``Bill``): an Act's English and French files make one law, so such files are read together, by
@@ -80,26 +33,21 @@ it, :func:`accepts`), in ``loaders/justice_canada.py`` and ``loaders/canada_pair
 
 from __future__ import annotations
 
-import csv
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, XSD
 
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
-from . import akoma_ntoso as akn
+from .akoma_ntoso_acts import read_akn
 from .records import detect_format as detect_format_by_name
-from .records import Fields, RawRecord, Record, read_source, text_lines
+from .records import Fields, RawRecord, Record, read_source
 from .registry import JSONL, Format, Loader
-from .xml_source import parse_xml, split_tag
 
 FIELDS = frozenset({
     "id", "country", "title", "type", "date_adopted", "in_force", "url", "language", "amends",
@@ -111,12 +59,6 @@ CSV_PROVISION_COLUMNS = {f"provision_{name}": name for name in PROVISION_FIELDS}
 CSV_FIELDS = (FIELDS - {"provisions"}) | frozenset(CSV_PROVISION_COLUMNS)
 MULTI_VALUED = frozenset({"amends", "repeals", "provision_implements", "provision_crime_types",
                           "provision_cross_cutting_issues"})
-
-PROVISION_ELEMENTS = frozenset({"article", "section", "subsection", "paragraph", "subparagraph", "point",
-                                "clause", "subclause"})
-QUOTED = frozenset({"quotedStructure", "embeddedStructure"})
-MAPPING_COLUMNS = ("national_provision", "convention_provision")
-
 
 #: Justice Canada XML (loaders/justice_canada.py, paired by loaders/canada_pairing.py).
 JUSTICE_CANADA = "justice-canada"
@@ -373,260 +315,3 @@ def _read_csv(path: Path, iris: Iris) -> Iterator[Record]:
             yield map_law(raw, iris)
         except SourceError as error:
             yield Record(None, error.location, error=error)
-
-
-# ---------------------------------------------------------------------------------------------
-# Akoma Ntoso 3.0
-# ---------------------------------------------------------------------------------------------
-
-def read_akn(path: Path, iris: Iris) -> Record:
-    where = Location(str(path))
-    try:
-        return _map_akn(path, iris)
-    except SourceError as error:
-        return Record(None, error.location, error=error)
-    except (OSError, UnicodeDecodeError) as error:
-        return Record(None, where, error=SourceError(f"cannot read the file: {error}", where))
-
-
-def _map_akn(path: Path, iris: Iris) -> Record:
-    file = str(path)
-    root = parse_xml(path)
-    namespace, local = split_tag(root.tag)
-    if local != "akomaNtoso":
-        described = f"{{{namespace}}}{local}" if namespace else local
-        raise SourceError(f"not an Akoma Ntoso document: the root element is <{described}>, "
-                          "expected <akomaNtoso> in the Akoma Ntoso 3.0 namespace", Location(file, 1))
-    if not akn.NAMESPACE.match(namespace):
-        raise SourceError(f"unsupported Akoma Ntoso namespace {namespace or '(none)'!r}: expected "
-                          "http://docs.oasis-open.org/legaldocml/ns/akn/3.0 (or one of its CSD drafts)",
-                          Location(file, 1))
-    ns = f"{{{namespace}}}"
-    document = akn.document(root, namespace, file, "act")
-
-    def at(*steps: str) -> ET.Element | None:
-        return document.find("/".join(ns + s for s in steps))
-
-    work = at("meta", "identification", "FRBRWork")
-    if work is None:
-        raise SourceError("no FRBRWork in meta/identification: the act cannot be identified",
-                          Location(file, None, None, "FRBRWork"))
-
-    def value(parent: ET.Element | None, name: str, attribute: str = "value") -> str:
-        if parent is None:
-            return ""
-        element = parent.find(ns + name)
-        return (element.get(attribute) or "").strip() if element is not None else ""
-
-    work_uri = value(work, "FRBRuri") or re.sub(r"/main$", "", value(work, "FRBRthis").rstrip("/"))
-    work_uri = work_uri.rstrip("/")
-    if not work_uri:
-        raise SourceError("FRBRWork has neither an FRBRuri nor an FRBRthis value",
-                          Location(file, None, None, "FRBRWork"))
-    law_id = akn.law_id_from_uri(work_uri)
-    where = Location(file, None, law_id)
-    country = akn.country_code(value(work, "FRBRcountry"), Location(file, None, law_id, "FRBRcountry"))
-    expression = at("meta", "identification", "FRBRExpression")
-    language = akn.language_code(value(expression, "FRBRlanguage", "language"))
-
-    law = iris.legislation(country, law_id)
-    record = Record(law, where)
-
-    def add(p: URIRef, o: Any) -> None:
-        record.add("legislation", (law, p, o))
-
-    add(RDF.type, ELI.LegalResource)
-    add(RDF.type, SHERLOC.NationalLegislation)
-    add(DCTERMS.identifier, Literal(law_id))
-    add(SHERLOC.country, iris.country(country))
-    add(ELI.id_local, Literal(work_uri))
-    if re.match(r"^https?://[^/]+/(?:.*/)?eli/", work_uri):
-        add(OWL.sameAs, URIRef(work_uri))
-    add(ELI.type_document, iris.concept("legislation-type", "act"))
-    if language:
-        add(DCTERMS.language, Literal(language))
-
-    title = ""
-    preface = at("preface")
-    for name in ("shortTitle", "docTitle", "longTitle"):
-        element = next(preface.iter(ns + name), None) if preface is not None else None
-        if element is not None:
-            title = akn.text(element, namespace)
-            if title:
-                break
-    title = title or value(work, "FRBRname")
-    if not title:
-        raise SourceError("the act has no title (shortTitle, docTitle or longTitle in the preface, or FRBRname)",
-                          Location(file, None, law_id, "title"))
-    add(DCTERMS.title, Literal(title, lang=language))
-
-    work_date = value(work, "FRBRdate", "date")[:10]
-    if work_date:
-        try:
-            date.fromisoformat(work_date)
-        except ValueError:
-            work_date = ""
-        if len(work_date) == 10:
-            add(ELI.date_document, Literal(work_date, datatype=XSD.date))
-    if _repealed(document, ns):
-        add(SHERLOC.inForce, Literal(False))
-
-    body = at("body")
-    numbers: dict[str, URIRef] = {}
-    for element in _provisions(body, namespace) if body is not None else []:
-        eid = (element.get("eId") or element.get("id") or "").strip()
-        if eid in numbers:
-            raise SourceError(f"the eId {eid!r} is given to two provisions", Location(file, None, law_id, "eId"))
-        part = iris.national_provision(country, law_id, eid)
-        numbers[eid] = part
-        record.add("legislation", (law, ELI.has_part, part))
-        record.add("legislation", (part, RDF.type, SHERLOC.NationalProvision))
-        record.add("legislation", (part, ELI.is_part_of, law))
-        num = element.find(ns + "num")
-        record.add("legislation", (part, ELI.number, Literal((akn.text(num, namespace) if num is not None else "") or eid)))
-        heading = element.find(ns + "heading")
-        if heading is not None and akn.text(heading, namespace):
-            record.add("legislation", (part, DCTERMS.title, Literal(akn.text(heading, namespace), lang=language)))
-        text = akn.text(element, namespace, skip={id(num), id(heading)})
-        if text:
-            record.add("legislation", (part, SHERLOC.text, Literal(text, lang=language)))
-    if not numbers:
-        raise SourceError("the act has no provision with an eId (article, section, paragraph, ...)",
-                          Location(file, None, law_id, "provisions"))
-    for subject, predicate, other in _amendments(document, ns, work_uri, country, law_id, numbers, iris):
-        record.add("legislation", (subject if subject is not None else law, predicate, other))
-    for mapping in (path.with_name(path.name + ".implements.csv"), path.with_suffix(".implements.csv")):
-        if mapping.is_file():
-            _apply_mapping(mapping, record, iris, law_id, numbers)
-            break
-    return record
-
-
-#: AKN modification elements (``analysis/activeModifications`` and ``passiveModifications``).
-MODIFICATIONS = frozenset({"textualMod", "meaningMod", "scopeMod", "forceMod", "efficacyMod", "legalSystemMod"})
-
-
-def _amendments(document: ET.Element, ns: str, work_uri: str, country: str, law_id: str,
-                numbers: dict[str, URIRef], iris: Iris) -> Iterator[tuple[URIRef | None, URIRef, URIRef]]:
-    """(subject, predicate, other law) for the amendment links the act carries; subject None is the act.
-
-    * ``passiveModifications``: each modification's ``source`` is the amending act: the act is
-      ``eli:amended_by`` it, and so is the provision its ``destination`` names (``#art_2``) when that
-      is one of the act's provisions (``eli:repealed_by`` for a modification of type ``repeal``).
-    * ``activeModifications``: each modification's ``destination`` is the act amended: the act
-      ``eli:amends`` it (``eli:repeals`` for a ``repeal`` of the whole act, with no fragment).
-    * ``references``: a ``passiveRef`` is an act amending this one (``eli:amended_by``), an
-      ``activeRef`` an act this one amends (``eli:amends``).
-
-    An ``href`` to a ``TLC*``/``*Ref`` element of ``references`` (``#rp2``) is followed to that
-    element's ``href``. The other act's IRI is minted as the legislation loader mints the act's own
-    (:func:`.akoma_ntoso.law_id_from_uri`), so that the link joins once that act is loaded too: an AKN URI
-    (``/akn/lu/act/...``) gives its country; an ELI path with no host, or on the act's own host, is of
-    the act's country. An href that names no other act (a fragment, an unknown country, another
-    host's ELI, the act itself) is left out: nothing is guessed."""
-    targets = {(e.get("eId") or e.get("id") or ""): (e.get("href") or "").strip()
-               for e in document.iter() if (e.get("eId") or e.get("id")) and e.get("href")}
-
-    def follow(href: str) -> str:
-        href = href.strip()
-        return targets.get(href[1:], href) if href.startswith("#") else href
-
-    def other(href: str) -> URIRef | None:
-        found = akn.other_act(follow(href), work_uri, country)
-        if found is None or (found[0] == country and found[1] == law_id):
-            return None
-        return iris.legislation(*found)
-
-    seen: set[tuple] = set()
-
-    def once(link: tuple[URIRef | None, URIRef, URIRef]) -> Iterator[tuple[URIRef | None, URIRef, URIRef]]:
-        if link not in seen:
-            seen.add(link)
-            yield link
-
-    analysis = document.find(f"{ns}meta/{ns}analysis")
-    for passive, container in ((True, "passiveModifications"), (False, "activeModifications")):
-        block = analysis.find(ns + container) if analysis is not None else None
-        for mod in block if block is not None else []:
-            if split_tag(mod.tag)[1] not in MODIFICATIONS:
-                continue
-            repeal = "repeal" in (mod.get("type") or "").lower()
-            source, destination = mod.find(ns + "source"), mod.find(ns + "destination")
-            source_href = (source.get("href") or "") if source is not None else ""
-            destination_href = (destination.get("href") or "") if destination is not None else ""
-            if passive:
-                act = other(source_href)
-                if act is None:
-                    continue
-                yield from once((None, ELI.amended_by, act))
-                eid = follow(destination_href).partition("#")[2] if "#" in destination_href else ""
-                if eid in numbers:
-                    yield from once((numbers[eid], ELI.repealed_by if repeal else ELI.amended_by, act))
-            else:
-                act = other(destination_href)
-                if act is not None:
-                    whole = "#" not in follow(destination_href)
-                    yield from once((None, ELI.repeals if repeal and whole else ELI.amends, act))
-    references = document.find(f"{ns}meta/{ns}references")
-    for element in references if references is not None else []:
-        local = split_tag(element.tag)[1]
-        if local in ("passiveRef", "activeRef"):
-            act = other(element.get("href") or "")
-            if act is not None:
-                yield from once((None, ELI.amended_by if local == "passiveRef" else ELI.amends, act))
-
-
-def _repealed(document: ET.Element, ns: str) -> bool:
-    events = {e.get("eId") or e.get("id"): e for e in document.iter(ns + "TLCEvent")}
-    for ref in document.iter(ns + "eventRef"):
-        target = events.get((ref.get("refersTo") or "").lstrip("#"))
-        words = " ".join(filter(None, [ref.get("type"), target.get("showAs") if target is not None else None,
-                                       target.get("href") if target is not None else None]))
-        when = (ref.get("date") or "")[:10]
-        if "repeal" in words.lower() and when and when <= date.today().isoformat():
-            return True
-    return False
-
-
-def _provisions(element: ET.Element, namespace: str) -> Iterator[ET.Element]:
-    for child in element:
-        child_ns, local = split_tag(child.tag)
-        if child_ns != namespace or local in QUOTED:
-            continue
-        if local in PROVISION_ELEMENTS and (child.get("eId") or child.get("id") or "").strip():
-            yield child
-        yield from _provisions(child, namespace)
-
-
-def _apply_mapping(mapping: Path, record: Record, iris: Iris, law_id: str, numbers: dict[str, URIRef]) -> None:
-    file = str(mapping)
-    if not mapping.is_file():
-        raise SourceError("cannot read the mapping file: no such file", Location(file))
-    reader = csv.DictReader(text_lines(mapping))
-    missing = [c for c in MAPPING_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SourceError(f"the mapping needs the columns {', '.join(MAPPING_COLUMNS)}",
-                          Location(file, 1, law_id, missing[0]))
-    for row in reader:
-        line = reader.line_num
-        national = (row.get("national_provision") or "").strip()
-        convention = (row.get("convention_provision") or "").strip()
-        if not national and not convention:
-            continue
-        other, hash_, eid = national.rpartition("#")
-        if hash_ and other != law_id:
-            raise SourceError(f"{national!r} names another law; this mapping is for {law_id}",
-                              Location(file, line, law_id, "national_provision"))
-        if eid not in numbers:
-            close = sorted(numbers)[:8]
-            raise SourceError(f"no provision with the eId {eid!r} in this act (eIds such as {', '.join(close)})",
-                              Location(file, line, law_id, "national_provision"))
-        references = [r.strip() for r in convention.split(";") if r.strip()]
-        if not references:
-            raise SourceError("required field is missing", Location(file, line, law_id, "convention_provision"))
-        for reference in references:
-            try:
-                target = iris.provision(reference)
-            except UsageError as error:
-                raise SourceError(str(error), Location(file, line, law_id, "convention_provision")) from error
-            record.add("legislation", (numbers[eid], ELI.applies, target))

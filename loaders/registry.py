@@ -69,7 +69,8 @@ class Loader:
     #: The named graphs its records go to (sherloc_kg/iris.py GRAPHS); a load replaces its
     #: records in each of them.
     graphs: tuple[str, ...]
-    #: The class every record of the kind has: ``sherloc-kg stats`` counts the kind by it.
+    #: The class of the kind's records (of a kind with several, the one it is counted by):
+    #: ``sherloc-kg stats`` counts the kind by it.
     record_class: URIRef
     #: The formats it reads, the first its own.
     formats: tuple[Format, ...]
@@ -80,11 +81,6 @@ class Loader:
     read_many: ManyReader | None = None
     #: Which files of a folder given to ``sherloc-kg load`` it reads.
     accepts: Callable[[Path], bool] = any_source
-
-    def format(self, name: str) -> Format | None:
-        """The format ``name`` (or one of its other spellings) stands for, if the loader reads it."""
-        key = name.strip().lower()
-        return next((f for f in self.formats if key in f.names), None)
 
     @property
     def format_names(self) -> tuple[str, ...]:

@@ -98,7 +98,6 @@ def test_a_format_name_means_one_format_whichever_kind_reads_it() -> None:
             assert fmt.suffix.startswith(".") and fmt.reads
             for name in fmt.names:
                 suffixes.setdefault(name, set()).add(fmt.suffix)
-                assert loader.format(name.upper()) is fmt
     assert {name: len(found) for name, found in suffixes.items()} == {name: 1 for name in suffixes}
     # The API spools an upload under its format's suffix, and takes each format some loader reads.
     assert FORMAT_SUFFIXES == {name: found.pop() for name, found in suffixes.items()}

@@ -1,6 +1,6 @@
 """Safe XML (issue 7): every XML reader refuses external entities and entity bombs.
 
-The loaders (Akoma Ntoso acts and judgments, ECLI judgments: loaders/legislation.py ``parse_xml``)
+The loaders (Akoma Ntoso acts and judgments, ECLI judgments: loaders/xml_source.py ``parse_xml``)
 refuse any entity declaration before reading a document; the Graph Store refuses RDF/XML bodies
 with external, parameter or nested entities, or references expanding past a limit (the store's
 RDF/XML parser would expand a billion laughs into gigabytes). Nothing is written, and a file an
@@ -21,7 +21,7 @@ from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import SourceError, ValidationFailed
 from sherloc_kg.ingest import Ingest
-from sherloc_kg.loaders.legislation import parse_xml
+from sherloc_kg.loaders.xml_source import parse_xml
 from sherloc_kg.store.embedded import EmbeddedStore
 
 from .conftest import NQUADS, snapshot
