@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # make bench SIZE=smoke RESULTS=DIR: the same benchmarks at their smallest size, one repetition,
-# results and charts written to DIR (the test suite's smoke test, tests/test_bench_smoke.py).
+# results (NAME.json, rendered as NAME.md and NAME.png) written to DIR (the test suite's smoke test,
+# tests/test_bench_smoke.py).
 SIZE ?= full
 RESULTS ?= benchmarks/results
 ifeq ($(SIZE),smoke)
@@ -58,16 +59,16 @@ test: setup
 
 bench: setup
 	@mkdir -p $(RESULTS)
-	$(BIN)/python benchmarks/ingest.py $(BENCH_INGEST) --out $(RESULTS)/ingest.md
-	$(BIN)/python benchmarks/endpoint.py $(BENCH_ENDPOINT) --out $(RESULTS)/endpoint.md
-	$(BIN)/python benchmarks/pages.py $(BENCH_PAGES) --out $(RESULTS)/pages.md
-	$(BIN)/python benchmarks/mirror.py $(BENCH_MIRROR) --out $(RESULTS)/mirror.md
+	$(BIN)/python benchmarks/ingest.py $(BENCH_INGEST) --out $(RESULTS)/ingest.json
+	$(BIN)/python benchmarks/endpoint.py $(BENCH_ENDPOINT) --out $(RESULTS)/endpoint.json
+	$(BIN)/python benchmarks/pages.py $(BENCH_PAGES) --out $(RESULTS)/pages.json
+	$(BIN)/python benchmarks/mirror.py $(BENCH_MIRROR) --out $(RESULTS)/mirror.json
 	$(BIN)/python benchmarks/charts.py --results $(RESULTS)
 
 bench-large: setup
 	@mkdir -p $(RESULTS)
-	$(BIN)/python benchmarks/lookups.py --sizes $(LOOKUP_SIZES) $(BENCH_LOOKUPS) --cache $(BENCH_CACHE) --out $(RESULTS)/lookups.md
-	$(BIN)/python benchmarks/inference.py --sizes $(LOOKUP_SIZES) $(BENCH_INFERENCE) --cache $(BENCH_CACHE) --out $(RESULTS)/inference.md
+	$(BIN)/python benchmarks/lookups.py --sizes $(LOOKUP_SIZES) $(BENCH_LOOKUPS) --cache $(BENCH_CACHE) --out $(RESULTS)/lookups.json
+	$(BIN)/python benchmarks/inference.py --sizes $(LOOKUP_SIZES) $(BENCH_INFERENCE) --cache $(BENCH_CACHE) --out $(RESULTS)/inference.json
 	$(BIN)/python benchmarks/charts.py --results $(RESULTS)
 
 check-ontology: setup

@@ -7,8 +7,8 @@ file through the validated pipeline, :class:`sherloc_kg.ingest.Ingest`, as ``she
 runs it), then the headline named queries of ``benchmarks/endpoint.py`` (``sparql/*.rq``, public
 graphs as the dataset, parameters bound as the CLI binds them), each run ``--repeat`` times. Every
 backend must return the same number of rows for each query, or the run fails. Medians, and the
-ratio to the embedded in-memory store, go to ``benchmarks/results/backends.md`` with the data
-size (triples), the machine (CPUs, RAM) and the command.
+ratio to the embedded in-memory store, go to ``benchmarks/results/backends.json`` (the report rendered
+beside it, backends.md) with the data size (triples), the machine (CPUs, RAM) and the command.
 
 Without ``--data`` the data is the bundled cases; ``--data DIR`` loads the files of a generated
 set (``sherloc-kg generate --out DIR``: ``DIR/participation.csv``, ``DIR/cases.jsonl``, ... in the
@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests.backends (the server-starting code) and benchmarks.endpoint
 
 from benchmarks.endpoint import HEADLINE  # noqa: E402
+from benchmarks.render import publish  # noqa: E402
 from sherloc_kg.config import PROJECT_ROOT, Settings  # noqa: E402
 from sherloc_kg.generate import FILES, LOAD_ORDER, STATES_FILE, register_states  # noqa: E402
 from sherloc_kg.ingest import Ingest  # noqa: E402
@@ -147,7 +148,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="a generated dataset directory (sherloc-kg generate --out DIR)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--backends", default=",".join(ALL))
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/backends.md")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/backends.json")
     args = parser.parse_args()
     names = [n for n in args.backends.split(",") if n]
     files = data_files(args.data)
@@ -161,14 +162,25 @@ def main() -> None:
             results[name] = run_backend(name, work, files, library, country, args.repeat,
                                         states=args.data / STATES_FILE if args.data else None)
             # written after each backend: a long run (1M triples) cut short keeps what it measured
-            text = report(args, names, results)
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text, encoding="utf-8")
-    print(text)
+            publish(document(args, names, results), args.out)
 
 
-def report(args: argparse.Namespace, names: list[str], results: dict[str, dict]) -> str:
-    """The Markdown table of the backends measured so far (``results``), in the order of ``names``."""
+BODY = [
+    "Command: `{command}`  \nMachine: {machine}  \nDate: {date}  \nData: the reference graphs, then {data} through "
+    "the validated pipeline (`sherloc_kg.ingest.Ingest`); {triples} triples in the store afterwards (count per "
+    "backend below).  \nQueries: the headline named queries of `benchmarks/endpoint.py`, public graphs as the "
+    "dataset, median of {repeat} runs after one warm-up, in the benchmark's process (client included for the "
+    "servers: SPARQL 1.1 Protocol over loopback HTTP). Ratios are to `{base}`.",
+    {"heading": "Ingest"},
+    {"table": "ingest"},
+    {"heading": "Headline queries (median ms; rows)"},
+    {"table": "queries"},
+]
+
+
+def document(args: argparse.Namespace, names: list[str], results: dict[str, dict]) -> dict:
+    """The result document (benchmarks/render.py) of the backends measured so far (``results``), in
+    the order of ``names``; times in ``results`` in seconds."""
     names = [n for n in names if n in results]
     rows = {q: {n: results[n]["queries"][q][1] for n in names} for q, _p, _k in HEADLINE}
     for query_name, per_backend in rows.items():
@@ -176,8 +188,8 @@ def report(args: argparse.Namespace, names: list[str], results: dict[str, dict])
             raise SystemExit(f"{query_name}: the backends disagree on the number of rows: {per_backend}")
     base = names[0]
 
-    def ratio(value: float, reference: float) -> str:
-        return f"{value / reference:.1f}×" if reference else "n/a"
+    def ratio(value: float, reference: float) -> float | None:
+        return value / reference if reference else None
 
     described = "the 1164 bundled SHERLOC cases (`data/cases/sherloc-cases-tip-2026-08.jsonl`)"
     if args.data:
@@ -188,38 +200,46 @@ def report(args: argparse.Namespace, names: list[str], results: dict[str, dict])
             described += (f" (`sherloc-kg generate --triples {spec['target_triples']} --seed {spec['seed']}`: "
                           f"{sum(spec['records'].values())} records of {len(spec['records'])} kinds, "
                           f"{spec['states']} fictional States)")
-    lines = [
-        "# Store backends: ingest and headline queries",
-        "",
-        f"Command: `{' '.join(shlex.quote(a) for a in ['python', 'benchmarks/backends.py', *sys.argv[1:]])}`  ",
-        f"Machine: {machine()}  ",
-        f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  ",
-        f"Data: the reference graphs, then {described} through the validated pipeline "
-        f"(`sherloc_kg.ingest.Ingest`); {results[base]['triples']} triples in the store afterwards "
-        f"(count per backend below).  ",
-        f"Queries: the headline named queries of `benchmarks/endpoint.py`, public graphs as the dataset, "
-        f"median of {args.repeat} runs after one warm-up, in the benchmark's process (client included for the "
-        f"servers: SPARQL 1.1 Protocol over loopback HTTP). Ratios are to `{base}`.",
-        "",
-        "## Ingest",
-        "",
-        "| backend | triples | reference graphs (s) | ingest (s) | records/s | ratio to " + base + " |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for name in names:
-        r = results[name]
-        per_second = r["records"] / r["ingest_s"] if r["ingest_s"] else 0
-        lines.append(f"| {name} | {r['triples']} | {r['reference_s']:.2f} | {r['ingest_s']:.2f} | "
-                     f"{per_second:.0f} | {ratio(r['ingest_s'], results[base]['ingest_s'])} |")
-    header = ["query", "rows", *(f"{n} ms" for n in names), *(f"{n}/{base}" for n in names[1:])]
-    lines += ["", "## Headline queries (median ms; rows)", "",
-              "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    ingest_rows = [{"backend": n, "triples": results[n]["triples"], "reference_s": results[n]["reference_s"],
+                    "ingest_s": results[n]["ingest_s"],
+                    "records_per_s": results[n]["records"] / results[n]["ingest_s"] if results[n]["ingest_s"] else 0,
+                    "ingest_per_base": ratio(results[n]["ingest_s"], results[base]["ingest_s"])} for n in names]
+    query_rows = []
     for query_name, _params, _kind in HEADLINE:
-        times = [results[n]["queries"][query_name][0] for n in names]
-        cells = [query_name, str(rows[query_name][base]), *(f"{t * 1000:.1f}" for t in times),
-                 *(ratio(t, times[0]) for t in times[1:])]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        times = {n: results[n]["queries"][query_name][0] for n in names}
+        query_rows.append({"query": query_name, "rows": rows[query_name][base],
+                           **{f"{n}_ms": times[n] * 1000 for n in names},
+                           **{f"{n}_per_base": ratio(times[n], times[base]) for n in names[1:]}})
+    query_columns = [{"label": "query", "cell": "{query}"}, {"label": "rows", "cell": "{rows}", "align": "right"},
+                     *({"label": f"{n} ms", "cell": f"{{{n}_ms:.1f}}", "align": "right"} for n in names),
+                     *({"label": f"{n}/{base}", "cell": [f"{{{n}_per_base:.1f}}×", "n/a"], "align": "right"}
+                       for n in names[1:])]
+    return {
+        "benchmark": "backends",
+        "title": "Store backends: ingest and headline queries",
+        "command": " ".join(shlex.quote(a) for a in ["python", "benchmarks/backends.py", *sys.argv[1:]]),
+        "parameters": {"data": str(args.data) if args.data else None, "repeat": args.repeat, "backends": names},
+        "machine": machine(),
+        "notes": {"data": described, "base": base, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
+        "figures": {"triples": results[base]["triples"]},
+        "units": {"triples": "triples"},
+        "tables": {
+            "ingest": {"units": {"triples": "triples", "reference_s": "s", "ingest_s": "s",
+                                 "records_per_s": "records/s", "ingest_per_base": "ratio"},
+                       "columns": [{"label": "backend", "cell": "{backend}"},
+                                   {"label": "triples", "cell": "{triples}", "align": "right"},
+                                   {"label": "reference graphs (s)", "cell": "{reference_s:.2f}", "align": "right"},
+                                   {"label": "ingest (s)", "cell": "{ingest_s:.2f}", "align": "right"},
+                                   {"label": "records/s", "cell": "{records_per_s:.0f}", "align": "right"},
+                                   {"label": f"ratio to {base}", "cell": ["{ingest_per_base:.1f}×", "n/a"],
+                                    "align": "right"}],
+                       "rows": ingest_rows},
+            "queries": {"units": {"rows": "rows", **{f"{n}_ms": "ms" for n in names},
+                                  **{f"{n}_per_base": "ratio" for n in names[1:]}},
+                        "columns": query_columns, "rows": query_rows},
+        },
+        "body": BODY,
+    }
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""PNG charts of the benchmark results: every ratio column of every table in
-``benchmarks/results/*.md`` (a column whose heading has " / " in it, e.g. "ours / oxigraph",
-"pipeline / raw", "lists / mirror") as horizontal bars, one PNG per results file beside it
-(``endpoint-100000.md`` → ``endpoint-100000.png``), with the goal drawn where the issue sets one.
+"""PNG charts of the benchmark results: every column of a result document (``benchmarks/results/
+*.json``, see benchmarks/render.py) that marks a ratio field to chart (``"chart": field``, e.g.
+"ours / oxigraph", "pipeline / raw", "lists / mirror") as horizontal bars, a bar per row that has
+the ratio, labelled with the row's first cell and the ratio as its report shows it; the column's
+goal drawn where it has one. One PNG per document beside it (``endpoint-100000.json`` →
+``endpoint-100000.png``), none for a document without a charted ratio.
 
 Usage: ``python benchmarks/charts.py [--results DIR]``
 """
@@ -9,80 +11,68 @@ Usage: ``python benchmarks/charts.py [--results DIR]``
 from __future__ import annotations
 
 import argparse
-import re
+import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-#: Goals (issue 9, issue 5) by ratio column heading: the line drawn on its chart.
-GOALS = {"ours / oxigraph": 1.5, "rdflib / ours": 50.0, "pipeline / raw": 5.0, "pipeline (turbo) / raw": 5.0, "page / sparql": 2.0, "restore / raw": 1.5,
-         # benchmarks/lookups.py: a lookup at a size / the same lookup at 100k triples
-         "1000000 / 100000": 2.0, "10000000 / 100000": 2.0}
-_RATIO = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*[x×]\s*$")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.render import REPO, cell, read  # noqa: E402
 
 
-def tables(markdown: str) -> list[tuple[list[str], list[list[str]]]]:
-    """The tables of a Markdown text: (headings, rows of cells)."""
-    found, lines = [], markdown.splitlines()
-    i = 0
-    while i < len(lines):
-        if lines[i].startswith("|") and i + 1 < len(lines) and re.match(r"^\|[\s:|-]+\|$", lines[i + 1]):
-            head = [c.strip() for c in lines[i].strip("|").split("|")]
-            rows, i = [], i + 2
-            while i < len(lines) and lines[i].startswith("|"):
-                rows.append([c.strip() for c in lines[i].strip("|").split("|")])
-                i += 1
-            found.append((head, rows))
-        else:
-            i += 1
+@dataclass
+class Series:
+    """One charted column: its heading, its goal, and (row label, ratio, ratio as shown) per row."""
+
+    name: str
+    goal: float | None
+    bars: list[tuple[str, float, str]]
+
+
+def series(document: dict[str, Any]) -> list[Series]:
+    found = []
+    for spec in document["tables"].values():
+        first = spec["columns"][0]
+        for column in spec["columns"]:
+            if "chart" not in column:
+                continue
+            bars = [(cell(first, row), float(row[column["chart"]]), cell(column, row)) for row in spec["rows"]
+                    if isinstance(row[column["chart"]], int | float) and math.isfinite(row[column["chart"]])]
+            if bars:
+                found.append(Series(column["label"], column.get("goal"), bars))
     return found
 
 
-def ratio_series(markdown: str) -> list[tuple[str, list[tuple[str, float]]]]:
-    """(column heading, [(row label, ratio)]) for every ratio column with at least one value."""
-    series = []
-    for head, rows in tables(markdown):
-        for column, name in enumerate(head):
-            if " / " not in name:
-                continue
-            values = []
-            for row in rows:
-                match = _RATIO.match(row[column]) if column < len(row) else None
-                if match:
-                    values.append((row[0], float(match.group(1))))
-            if values:
-                series.append((name, values))
-    return series
-
-
 def draw(source: Path) -> Path | None:
-    series = ratio_series(source.read_text(encoding="utf-8"))
-    if not series:
+    document = read(source)
+    charted = series(document)
+    if not charted:
         return None
-    title = source.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
-    height = sum(0.35 * len(values) + 1.0 for _name, values in series) + 0.6
-    figure, axes = plt.subplots(len(series), 1, figsize=(9, height), squeeze=False)
-    for (name, values), axis in zip(series, axes[:, 0]):
-        labels = [label for label, _ratio in values][::-1]
-        ratios = [ratio for _label, ratio in values][::-1]
+    height = sum(0.35 * len(s.bars) + 1.0 for s in charted) + 0.6
+    figure, axes = plt.subplots(len(charted), 1, figsize=(9, height), squeeze=False)
+    for one, axis in zip(charted, axes[:, 0]):
+        labels = [label for label, _ratio, _shown in one.bars][::-1]
+        ratios = [ratio for _label, ratio, _shown in one.bars][::-1]
+        shown = [text for _label, _ratio, text in one.bars][::-1]
         axis.barh(labels, ratios, color="#0b4f8a")
         axis.axvline(1.0, color="#4a4a4a", linewidth=0.8)
-        goal = GOALS.get(name.lower())
-        if goal is not None:
-            axis.axvline(goal, color="#b3401a", linestyle="--", linewidth=1.2, label=f"goal {goal:g}x")
+        if one.goal is not None:
+            axis.axvline(one.goal, color="#b3401a", linestyle="--", linewidth=1.2, label=f"goal {one.goal:g}x")
             axis.legend(loc="lower right", fontsize=8)
         if max(ratios) / max(min(ratios), 1e-9) > 50:
             axis.set_xscale("log")
-        for y, ratio in enumerate(ratios):
-            axis.annotate(f"{ratio:g}x", (ratio, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
-        axis.set_title(name, fontsize=10)
+        for y, (ratio, text) in enumerate(zip(ratios, shown)):
+            axis.annotate(text, (ratio, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        axis.set_title(one.name, fontsize=10)
         axis.tick_params(axis="y", labelsize=8)
-    figure.suptitle(title, fontsize=11)
+    figure.suptitle(document["title"], fontsize=11)
     figure.tight_layout()
     target = source.with_suffix(".png")
     figure.savefig(target, dpi=110)
@@ -94,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks/results")
     args = parser.parse_args(argv)
-    for source in sorted(args.results.glob("*.md")):
+    for source in sorted(args.results.glob("*.json")):
         target = draw(source)
         if target is not None:
             print(f"wrote {target}", file=sys.stderr)

@@ -9,12 +9,13 @@
 The queries are the headline questions of the named query library (``sparql/*.rq``); parameters
 are given as a trailing ``VALUES`` clause so all three servers get the very same text. Each server
 must return the same number of rows for each query, or the run fails. Median latency per query
-and server, and the ratios, go to ``benchmarks/results/endpoint.md``.
+and server, and the ratios, go to ``benchmarks/results/endpoint.json`` (the report rendered beside
+it, endpoint.md).
 
 With ``--triples N`` the data is a synthetic set of about N triples (``sherloc-kg generate``,
 fictional States only) loaded through the pipeline instead of the bundled cases, and the
 country-parametrised queries ask about the State with the most cases; the result goes to
-``benchmarks/results/endpoint-{N}.md``.
+``benchmarks/results/endpoint-{N}.json``.
 
 Usage: ``python benchmarks/endpoint.py [--repeat 15] [--triples N] [--out FILE]``
 """
@@ -37,11 +38,14 @@ from pathlib import Path
 
 import httpx
 
-from sherloc_kg.config import PROJECT_ROOT, Settings
-from sherloc_kg.generate import FILES, LOAD_ORDER
-from sherloc_kg.iris import Iris
-from sherloc_kg.queries import QueryLibrary
-from sherloc_kg.store.terms import sparql_term
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.render import publish  # noqa: E402
+from sherloc_kg.config import PROJECT_ROOT, Settings  # noqa: E402
+from sherloc_kg.generate import FILES, LOAD_ORDER  # noqa: E402
+from sherloc_kg.iris import Iris  # noqa: E402
+from sherloc_kg.queries import QueryLibrary  # noqa: E402
+from sherloc_kg.store.terms import sparql_term  # noqa: E402
 
 BIN = Path(sys.executable).parent
 #: (named query, parameters as the CLI takes them). The join queries are the ones marked "join".
@@ -185,7 +189,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     if args.out is None:
-        name = f"endpoint-{args.triples}.md" if args.triples else "endpoint.md"
+        name = f"endpoint-{args.triples}.json" if args.triples else "endpoint.json"
         args.out = PROJECT_ROOT / "benchmarks/results" / name
 
     iris = Iris(Settings().base)
@@ -254,30 +258,54 @@ def main() -> None:
                 process.kill()
         shutil.rmtree(work, ignore_errors=True)
 
-    lines = [
-        "# SPARQL endpoint: ours vs raw Oxigraph server vs rdflib-endpoint",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}.",
-        f"Data: {described}; public graphs only: {triples} quads, the same N-Quads in all three servers.",
-        f"Command: `{Path(sys.executable).name} benchmarks/endpoint.py --repeat {args.repeat} "
-        f"--rdflib-repeat {args.rdflib_repeat}" + (f" --triples {args.triples}" if args.triples else "")
-        + "` (also `make bench`).",
-        "Median wall-clock latency of one HTTP request from a client on loopback (SPARQL JSON results), "
-        f"over {args.repeat} requests after a warm-up ({args.rdflib_repeat} for rdflib-endpoint). "
-        "Every server returned the same number of rows for every query.",
-        "",
-        "| query | kind | rows | ours (ms) | oxigraph serve (ms) | rdflib-endpoint (ms) | ours / oxigraph | rdflib / ours |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for name, kind, count, ours, oxi, rdf in table:
-        lines.append(f"| {name} | {kind} | {count} | {ours*1000:.2f} | {oxi*1000:.2f} | {rdf*1000:.1f} | "
-                     f"{ours/oxi:.2f}x | {rdf/ours:.0f}x |")
-    lines += ["", "Peak resident memory of each server process after the run (VmHWM): "
-              + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in memory.items()) + "."]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    publish(document(args, described, triples, table, memory), args.out)
+
+
+UNITS = {"rows": "rows", "ours_ms": "ms", "oxigraph_ms": "ms", "rdflib_ms": "ms", "ours_per_oxigraph": "ratio",
+         "rdflib_per_ours": "ratio"}
+COLUMNS = [
+    {"label": "query", "cell": "{query}"},
+    {"label": "kind", "cell": "{kind}"},
+    {"label": "rows", "cell": "{rows}", "align": "right"},
+    {"label": "ours (ms)", "cell": "{ours_ms:.2f}", "align": "right"},
+    {"label": "oxigraph serve (ms)", "cell": "{oxigraph_ms:.2f}", "align": "right"},
+    {"label": "rdflib-endpoint (ms)", "cell": "{rdflib_ms:.1f}", "align": "right"},
+    {"label": "ours / oxigraph", "cell": "{ours_per_oxigraph:.2f}x", "align": "right", "chart": "ours_per_oxigraph",
+     "goal": 1.5},
+    {"label": "rdflib / ours", "cell": "{rdflib_per_ours:.0f}x", "align": "right", "chart": "rdflib_per_ours",
+     "goal": 50.0},
+]
+BODY = [
+    "Machine: {machine}.\nData: {data}; public graphs only: {quads} quads, the same N-Quads in all three servers.\n"
+    "Command: `{command}` (also `make bench`).\nMedian wall-clock latency of one HTTP request from a client on "
+    "loopback (SPARQL JSON results), over {repeat} requests after a warm-up ({rdflib_repeat} for rdflib-endpoint). "
+    "Every server returned the same number of rows for every query.",
+    {"table": "queries"},
+    "Peak resident memory of each server process after the run (VmHWM): ours {ours_peak_rss_mib:.0f} MiB, "
+    "oxigraph {oxigraph_peak_rss_mib:.0f} MiB, rdflib {rdflib_peak_rss_mib:.0f} MiB.",
+]
+
+
+def document(args: argparse.Namespace, described: str, quads: int, table: list[tuple],
+             memory: dict[str, float]) -> dict:
+    """The run's result document (benchmarks/render.py); times in ``table`` in seconds."""
+    return {
+        "benchmark": "endpoint",
+        "title": "SPARQL endpoint: ours vs raw Oxigraph server vs rdflib-endpoint",
+        "command": f"{Path(sys.executable).name} benchmarks/endpoint.py --repeat {args.repeat} "
+                   f"--rdflib-repeat {args.rdflib_repeat}" + (f" --triples {args.triples}" if args.triples else ""),
+        "parameters": {"repeat": args.repeat, "rdflib_repeat": args.rdflib_repeat, "triples": args.triples},
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+                   f"{platform.system()} {platform.release()}",
+        "notes": {"data": described},
+        "figures": {"quads": quads, **{f"{name}_peak_rss_mib": mib for name, mib in memory.items()}},
+        "units": {"quads": "quads", **{f"{name}_peak_rss_mib": "MiB" for name in memory}},
+        "tables": {"queries": {"units": UNITS, "columns": COLUMNS, "rows": [
+            {"query": name, "kind": kind, "rows": count, "ours_ms": ours * 1000, "oxigraph_ms": oxi * 1000,
+             "rdflib_ms": rdf * 1000, "ours_per_oxigraph": ours / oxi, "rdflib_per_ours": rdf / ours}
+            for name, kind, count, ours, oxi, rdf in table]}},
+        "body": BODY,
+    }
 
 
 if __name__ == "__main__":

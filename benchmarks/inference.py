@@ -16,10 +16,10 @@ and its files, in ``--cache``; made by ``make bench-large`` or ``lookups.py --pr
 
    each a real ``sherloc-kg load`` process: wall-clock time and peak RSS (``wait4``).
 
-The table gives the medians and the ratio whole / scoped per size.
+The result gives the medians and the ratio whole / scoped per size.
 
 Usage: ``python benchmarks/inference.py [--sizes 100000,1000000] [--repeat 3] [--cases 1000]
-[--laws 300] [--out benchmarks/results/inference.md]``
+[--laws 300] [--out benchmarks/results/inference.json]`` (the report rendered beside it, inference.md)
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.endpoint import run_measured  # noqa: E402
-from benchmarks.lookups import each_size, publish  # noqa: E402
+from benchmarks.lookups import each_size  # noqa: E402
 from benchmarks.pages import machine  # noqa: E402
+from benchmarks.render import publish  # noqa: E402
 from sherloc_kg.generate import FILES  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -89,29 +90,46 @@ def measure(size: int, folder: Path, args: argparse.Namespace, work: Path) -> di
     return results
 
 
-def report(results: list[dict], args: argparse.Namespace, command: str) -> str:
-    lines = [
-        "# A load into a large store: inference scoped vs whole",
-        "",
-        f"Command: `{command}`  ",
-        f"Machine: {machine()}  ",
-        "Data: the generated sets of `benchmarks/lookups.py` (`sherloc-kg generate --triples N --seed 1 --register`, "
-        "fictional States) restored into an on-disk store with `sherloc-kg restore --trusted`. Each load is one "
-        "`sherloc-kg load` process reloading the first records of the set's file (each replaces itself): "
-        "**scoped** is the normal load (the rules run for what it may change); **whole** is the same load after a "
-        "raw write, so that its rules run over the whole store, as every load did before. "
-        f"{args.repeat} rounds, the two in turn; median wall-clock time, largest peak RSS.",
-        "",
-        "| store size: load | scoped (s) | whole (s) | whole / scoped | scoped peak RSS (MiB) | whole peak RSS (MiB) |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for result in results:
-        for name, row in result["loads"].items():
-            scoped, whole = row["scoped"], row["whole"]
-            lines.append(f"| {result['size']:,}: {name} | {scoped['median']:.1f} | {whole['median']:.1f} | "
-                         f"{whole['median'] / scoped['median']:.2f}x | {scoped['peak'] / 1024:.0f} | "
-                         f"{whole['peak'] / 1024:.0f} |")
-    return "\n".join(lines) + "\n"
+UNITS = {"size": "triples", "scoped_s": "s", "whole_s": "s", "whole_per_scoped": "ratio", "scoped_peak_mib": "MiB",
+         "whole_peak_mib": "MiB"}
+COLUMNS = [
+    {"label": "store size: load", "cell": "{size:,}: {load}"},
+    {"label": "scoped (s)", "cell": "{scoped_s:.1f}", "align": "right"},
+    {"label": "whole (s)", "cell": "{whole_s:.1f}", "align": "right"},
+    {"label": "whole / scoped", "cell": "{whole_per_scoped:.2f}x", "align": "right", "chart": "whole_per_scoped"},
+    {"label": "scoped peak RSS (MiB)", "cell": "{scoped_peak_mib:.0f}", "align": "right"},
+    {"label": "whole peak RSS (MiB)", "cell": "{whole_peak_mib:.0f}", "align": "right"},
+]
+BODY = [
+    "Command: `{command}`  \nMachine: {machine}  \nData: the generated sets of `benchmarks/lookups.py` (`sherloc-kg "
+    "generate --triples N --seed 1 --register`, fictional States) restored into an on-disk store with `sherloc-kg "
+    "restore --trusted`. Each load is one `sherloc-kg load` process reloading the first records of the set's file "
+    "(each replaces itself): **scoped** is the normal load (the rules run for what it may change); **whole** is the "
+    "same load after a raw write, so that its rules run over the whole store, as every load did before. {repeat} "
+    "rounds, the two in turn; median wall-clock time, largest peak RSS.",
+    {"table": "loads"},
+]
+
+
+def document(results: list[dict], args: argparse.Namespace, command: str) -> dict:
+    """The run's result document (benchmarks/render.py): a row per store size and load."""
+    rows = [{"size": result["size"], "load": name, "scoped_s": row["scoped"]["median"],
+             "whole_s": row["whole"]["median"], "whole_per_scoped": row["whole"]["median"] / row["scoped"]["median"],
+             "scoped_peak_mib": row["scoped"]["peak"] / 1024, "whole_peak_mib": row["whole"]["peak"] / 1024}
+            for result in results for name, row in result["loads"].items()]
+    return {
+        "benchmark": "inference",
+        "title": "A load into a large store: inference scoped vs whole",
+        "command": command,
+        "parameters": {"sizes": [result["size"] for result in results], "repeat": args.repeat, "cases": args.cases,
+                       "laws": args.laws},
+        "machine": machine(),
+        "notes": {},
+        "figures": {},
+        "units": {},
+        "tables": {"loads": {"units": UNITS, "columns": COLUMNS, "rows": rows}},
+        "body": BODY,
+    }
 
 
 def main() -> None:
@@ -121,7 +139,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--laws", type=int, default=300)
     parser.add_argument("--cache", type=Path, default=REPO / "var/bench/lookups")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/inference.md")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/inference.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     folders = {size: args.cache / f"{size}-seed1" for size in sizes}
@@ -132,7 +150,7 @@ def main() -> None:
     results = each_size(sizes, "sherloc-bench-inference-", lambda size, work: measure(size, folders[size], args, work))
     command = (f"python benchmarks/inference.py --sizes {','.join(map(str, sizes))} --repeat {args.repeat} "
                f"--cases {args.cases} --laws {args.laws}")
-    publish(args.out, report(results, args, command))
+    publish(document(results, args, command), args.out)
 
 
 if __name__ == "__main__":

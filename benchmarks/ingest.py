@@ -27,7 +27,7 @@ each the best of three. The store the command opens keeps a public mirror (every
 restricted ones, see sherloc_kg/store/embedded.py), so it is measured with and without it.
 
 Usage: ``python benchmarks/ingest.py [--records 1000] [--small 300] [--files 50]
-[--out benchmarks/results/ingest.md]``
+[--out benchmarks/results/ingest.json]`` (the report is rendered beside it, ingest.md)
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ import json
 import os
 import platform
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -53,13 +54,16 @@ from pyshacl import validate
 from rdflib import Dataset as RdfDataset
 from rdflib import Graph
 
-from sherloc_kg.config import PROJECT_ROOT, Settings
-from sherloc_kg.ingest import Ingest, restore_trusted
-from sherloc_kg.iris import Iris
-from sherloc_kg.loaders import loader_for
-from sherloc_kg.reference import install_reference, load_examples, read_turtle
-from sherloc_kg.store import Dataset, open_store
-from sherloc_kg.store.embedded import EmbeddedStore
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.render import publish, read  # noqa: E402
+from sherloc_kg.config import PROJECT_ROOT, Settings  # noqa: E402
+from sherloc_kg.ingest import Ingest, restore_trusted  # noqa: E402
+from sherloc_kg.iris import Iris  # noqa: E402
+from sherloc_kg.loaders import loader_for  # noqa: E402
+from sherloc_kg.reference import install_reference, load_examples, read_turtle  # noqa: E402
+from sherloc_kg.store import Dataset, open_store  # noqa: E402
+from sherloc_kg.store.embedded import EmbeddedStore  # noqa: E402
 
 BUNDLED = PROJECT_ROOT / "data/cases/sherloc-cases-tip-2026-08.jsonl"
 EXAMPLES = PROJECT_ROOT / "data/examples"
@@ -372,16 +376,98 @@ def measure_restore(dump: Path, folder: Path, settings: Settings, quads: int) ->
     ]
 
 
-def previous_ratios(path: Path) -> dict[str, str]:
-    """Loader label → pipeline/raw ratio, from the table of an earlier run (for the comparison)."""
+def previous_ratios(path: Path) -> dict[str, float]:
+    """Loader label → pipeline/raw ratio, from the result of an earlier run (for the comparison)."""
     if not path.exists():
         return {}
-    ratios = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 8 and cells[7].endswith("x"):
-            ratios[cells[0]] = cells[7]
-    return ratios
+    return {row["label"]: row["pipeline_per_raw"] for row in read(path)["tables"]["loaders"]["rows"]}
+
+
+#: The loaders table: a row per source (benchmarks/render.py says how a column is written).
+LOADER_UNITS = {"records": "records", "triples": "triples", "pipeline_s": "s", "pipeline_records_per_s": "records/s",
+                "raw_s": "s", "raw_records_per_s": "records/s", "pipeline_per_raw": "ratio",
+                "previous_pipeline_per_raw": "ratio", "turbo_s": "s", "turbo_records_per_s": "records/s",
+                "turbo_per_raw": "ratio"}
+LOADER_COLUMNS = [
+    {"label": "loader: format (data)", "cell": "{label}"},
+    {"label": "records", "cell": "{records:,}", "align": "right"},
+    {"label": "triples", "cell": "{triples:,}", "align": "right"},
+    {"label": "pipeline s", "cell": "{pipeline_s:.2f}", "align": "right"},
+    {"label": "pipeline records/s", "cell": "{pipeline_records_per_s:,.0f}", "align": "right"},
+    {"label": "raw bulk s", "cell": "{raw_s:.3f}", "align": "right"},
+    {"label": "raw records/s", "cell": "{raw_records_per_s:,.0f}", "align": "right"},
+    {"label": "pipeline / raw", "cell": "{pipeline_per_raw:,.0f}x", "align": "right", "chart": "pipeline_per_raw",
+     "goal": 5.0},
+    {"label": "previous run", "cell": ["{previous_pipeline_per_raw:,.0f}x", "-"], "align": "right"},
+    {"label": "pipeline (turbo) s", "cell": ["{turbo_s:.2f}", "-"], "align": "right"},
+    {"label": "turbo records/s", "cell": ["{turbo_records_per_s:,.0f}", "-"], "align": "right"},
+    {"label": "pipeline (turbo) / raw", "cell": ["{turbo_per_raw:,.0f}x", "-"], "align": "right",
+     "chart": "turbo_per_raw", "goal": 5.0},
+]
+RESTORE_UNITS = {"quads": "quads", "restore_s": "s", "raw_s": "s", "restore_per_raw": "ratio"}
+RESTORE_COLUMNS = [
+    {"label": "store", "cell": "{label}"},
+    {"label": "quads", "cell": "{quads:,}", "align": "right"},
+    {"label": "restore s", "cell": "{restore_s:.3f}", "align": "right"},
+    {"label": "raw bulk s", "cell": "{raw_s:.3f}", "align": "right"},
+    {"label": "restore / raw", "cell": "{restore_per_raw:.2f}x", "align": "right", "chart": "restore_per_raw",
+     "goal": 1.5},
+]
+BODY = [
+    "Command: `{command}` (whole run: {whole_run_s:.0f} s)  \nMachine: {machine}  \n"
+    "Store: in memory, each measurement starting from the same {base_triples} triples (reference graphs, the "
+    "fictional States and the examples).  \n"
+    "Pipeline: loader → SHACL gate (against the store) → one transaction with provenance and the inference "
+    "rules (one run), with the gate on pyshacl (the reference engine, SHERLOC_SHACL_ENGINE=pyshacl) and, in the "
+    "turbo columns, on pyshacl-turbo (the default engine; both wrote the same triples). Raw: "
+    "`pyoxigraph.Store.bulk_load` of exactly the triples the pipeline wrote to the kind's graphs, into an empty "
+    "store, no checks (best of five). Previous run: the ratio in the file this run replaced. The data: see the "
+    "docstring of benchmarks/ingest.py.",
+    {"table": "loaders"},
+    "Naive path for the JSON Lines cases (rdflib parses the {naive_triples:,} triples, pyshacl validates the whole "
+    "graph at once): {naive_s:.2f} s, {naive_per_pipeline:.2f}x the pipeline's time.",
+    {"heading": "Trusted restore"},
+    "`sherloc-kg restore dump.nq --trusted` of a dump of everything this run wrote ({restore_quads:,} quads), into "
+    "an empty store, against `pyoxigraph.Store.bulk_load` of the same file into an empty bare store (best of three "
+    "each; no validation, no inference in either).",
+    {"table": "restore"},
+]
+
+
+def document(args: argparse.Namespace, seconds: float, base_triples: int, rows: list[Row], naive_s: float,
+             restores: list[RestoreRow], previous: dict[str, float]) -> dict:
+    """The run's result document (benchmarks/render.py)."""
+    def loader(r: Row) -> dict:
+        return {"label": r.label, "records": r.records, "triples": r.triples, "pipeline_s": r.pipeline_s,
+                "pipeline_records_per_s": r.records / r.pipeline_s, "raw_s": r.raw_s,
+                "raw_records_per_s": r.records / r.raw_s, "pipeline_per_raw": r.pipeline_s / r.raw_s,
+                "previous_pipeline_per_raw": previous.get(r.label), "turbo_s": r.turbo_s,
+                "turbo_records_per_s": r.records / r.turbo_s if r.turbo_s else None,
+                "turbo_per_raw": r.turbo_s / r.raw_s if r.turbo_s else None}
+
+    first = rows[0]
+    return {
+        "benchmark": "ingest",
+        "title": "Ingest throughput, every loader",
+        "command": f"python benchmarks/ingest.py --records {args.records} --small {args.small} --files {args.files}",
+        "parameters": {"records": args.records, "small": args.small, "files": args.files},
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {memory_gib():.0f} GiB, Python "
+                   f"{platform.python_version()}, pyoxigraph {ox.__version__}, pyshacl {engine_version('pyshacl')}, "
+                   f"pyshacl-turbo {engine_version('pyshacl-turbo')}",
+        "notes": {},
+        "figures": {"whole_run_s": seconds, "base_triples": base_triples, "naive_triples": first.triples,
+                    "naive_s": naive_s, "naive_per_pipeline": naive_s / first.pipeline_s,
+                    "restore_quads": restores[0].quads},
+        "units": {"whole_run_s": "s", "base_triples": "triples", "naive_triples": "triples", "naive_s": "s",
+                  "naive_per_pipeline": "ratio", "restore_quads": "quads"},
+        "tables": {
+            "loaders": {"units": LOADER_UNITS, "columns": LOADER_COLUMNS, "rows": [loader(r) for r in rows]},
+            "restore": {"units": RESTORE_UNITS, "columns": RESTORE_COLUMNS, "rows": [
+                {"label": r.label, "quads": r.quads, "restore_s": r.restore_s, "raw_s": r.raw_s,
+                 "restore_per_raw": r.restore_s / r.raw_s} for r in restores]},
+        },
+        "body": BODY,
+    }
 
 
 def main() -> None:
@@ -389,7 +475,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000, help="JSON Lines cases")
     parser.add_argument("--small", type=int, default=300, help="records of each other flat source")
     parser.add_argument("--files", type=int, default=50, help="copies of each real XML file")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/ingest.md")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/ingest.json")
     args = parser.parse_args()
 
     settings = Settings(store="memory", home=PROJECT_ROOT)
@@ -405,7 +491,7 @@ def main() -> None:
 
     previous = previous_ratios(args.out)
     rows: list[Row] = []
-    naive_s = None
+    naive_s = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for n, source in enumerate(SOURCES):
             folder = Path(tmp) / f"{n:02d}"
@@ -424,44 +510,7 @@ def main() -> None:
             print(f"restore {r.label}: {r.restore_s:.3f} s, raw {r.raw_s:.3f} s", flush=True)
     total = time.perf_counter() - started
 
-    command = f"python benchmarks/ingest.py --records {args.records} --small {args.small} --files {args.files}"
-    lines = [
-        "# Ingest throughput, every loader",
-        "",
-        f"Command: `{command}` (whole run: {total:.0f} s)  ",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {memory_gib():.0f} GiB, Python {platform.python_version()}, "
-        f"pyoxigraph {ox.__version__}, pyshacl {engine_version('pyshacl')}, pyshacl-turbo {engine_version('pyshacl-turbo')}  ",
-        f"Store: in memory, each measurement starting from the same {base_triples} triples (reference graphs, the "
-        "fictional States and the examples).  ",
-        "Pipeline: loader → SHACL gate (against the store) → one transaction with provenance and the inference "
-        "rules (one run), with the gate on pyshacl (the reference engine, SHERLOC_SHACL_ENGINE=pyshacl) and, in the "
-        "turbo columns, on pyshacl-turbo (the default engine; both wrote the same triples). Raw: `pyoxigraph.Store.bulk_load` of exactly the triples the pipeline wrote to the kind's graphs, "
-        "into an empty store, no checks (best of five). Previous run: the ratio in the file this run replaced. The data: see the docstring of benchmarks/ingest.py.",
-        "",
-        "| loader: format (data) | records | triples | pipeline s | pipeline records/s | raw bulk s | raw records/s "
-        "| pipeline / raw | previous run | pipeline (turbo) s | turbo records/s | pipeline (turbo) / raw |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        turbo = (f"{r.turbo_s:.2f} | {r.records / r.turbo_s:,.0f} | {r.turbo_s / r.raw_s:,.0f}x" if r.turbo_s
-                 else "- | - | -")
-        lines.append(f"| {r.label} | {r.records:,} | {r.triples:,} | {r.pipeline_s:.2f} | {r.records / r.pipeline_s:,.0f} | "
-                     f"{r.raw_s:.3f} | {r.records / r.raw_s:,.0f} | {r.pipeline_s / r.raw_s:,.0f}x | "
-                     f"{previous.get(r.label, '-')} | {turbo} |")
-    first = rows[0]
-    lines += ["", f"Naive path for the JSON Lines cases (rdflib parses the {first.triples:,} triples, pyshacl validates "
-                  f"the whole graph at once): {naive_s:.2f} s, {naive_s / first.pipeline_s:.2f}x the pipeline's time."]
-    lines += ["", "## Trusted restore", "",
-              f"`sherloc-kg restore dump.nq --trusted` of a dump of everything this run wrote ({restores[0].quads:,} quads), "
-              "into an empty store, against `pyoxigraph.Store.bulk_load` of the same file into an empty bare store "
-              "(best of three each; no validation, no inference in either).", "",
-              "| store | quads | restore s | raw bulk s | restore / raw |", "|---|---:|---:|---:|---:|"]
-    for r in restores:
-        lines.append(f"| {r.label} | {r.quads:,} | {r.restore_s:.3f} | {r.raw_s:.3f} | {r.restore_s / r.raw_s:.2f}x |")
-    report = "\n".join(lines) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report, encoding="utf-8")
-    print(report)
+    publish(document(args, total, base_triples, rows, naive_s, restores, previous), args.out)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@
 
 No HTTP: the difference between the columns is the cost of the caps and of the worker path
 (pickling the request, the pipe, the store-directory fingerprint, bytes back). Each query runs as
-the public would (the public graphs), in SPARQL JSON. Median wall-clock per query, and ratios, as a
-markdown table on stdout and in ``benchmarks/results/limits.md``.
+the public would (the public graphs), in SPARQL JSON. Median wall-clock per query, and ratios, in
+``benchmarks/results/limits.json`` (the report rendered beside it, limits.md, and on stdout).
 
-Usage: ``python benchmarks/limits.py [--repeat 30] [--out benchmarks/results/limits.md]``
+Usage: ``python benchmarks/limits.py [--repeat 30] [--out benchmarks/results/limits.json]``
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from sherloc_kg.store.terms import sparql_term
 
 sys.path.insert(0, str(PROJECT_ROOT))
 from api.limits import QueryRunner  # noqa: E402 - the API package lives beside sherloc_kg
+from benchmarks.render import publish  # noqa: E402
 
 JSON = "application/sparql-results+json"
 #: (label, query text or a named query with its parameters).
@@ -77,7 +78,7 @@ def median_ms(run, repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/limits.md")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/limits.json")
     arguments = parser.parse_args()
     settings = Settings(store="memory", home=PROJECT_ROOT)
     iris, library = Iris(settings.base), QueryLibrary(settings.queries_dir)
@@ -116,27 +117,44 @@ def main() -> None:
         finally:
             runner.close()
             store.close()
-    lines = [
-        "# Bounded queries: the cost of the caps and of the worker process",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}.",
-        f"Data: the reference graphs and the bundled cases on disk (embedded Oxigraph), {total} quads; "
-        "every query as the public runs it (the public graphs), SPARQL JSON results.",
-        f"Command: `python benchmarks/limits.py --repeat {arguments.repeat}`. Median wall-clock of one "
-        f"query over {arguments.repeat} runs after a warm-up, no HTTP.",
-        "",
-        "| query | answer (bytes) | in-process (ms) | in-process, capped (ms) | worker, capped (ms) "
-        "| capped / in-process | worker / in-process | worker overhead (ms) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for label, size, plain, capped, worker in rows:
-        lines.append(f"| {label} | {size} | {plain:.2f} | {capped:.2f} | {worker:.2f} | {capped / plain:.2f}x "
-                     f"| {worker / plain:.2f}x | {worker - plain:+.2f} |")
-    table = "\n".join(lines) + "\n"
-    print(table)
-    arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    arguments.out.write_text(table, encoding="utf-8")
+    publish({
+        "benchmark": "limits",
+        "title": "Bounded queries: the cost of the caps and of the worker process",
+        "command": f"python benchmarks/limits.py --repeat {arguments.repeat}",
+        "parameters": {"repeat": arguments.repeat},
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+                   f"{platform.system()} {platform.release()}",
+        "notes": {},
+        "figures": {"quads": total},
+        "units": {"quads": "quads"},
+        "tables": {"queries": {"units": UNITS, "columns": COLUMNS, "rows": [
+            {"query": label, "answer_bytes": size, "in_process_ms": plain, "capped_ms": capped, "worker_ms": worker,
+             "capped_per_in_process": capped / plain, "worker_per_in_process": worker / plain,
+             "worker_overhead_ms": worker - plain} for label, size, plain, capped, worker in rows]}},
+        "body": BODY,
+    }, arguments.out)
+
+
+UNITS = {"answer_bytes": "bytes", "in_process_ms": "ms", "capped_ms": "ms", "worker_ms": "ms",
+         "capped_per_in_process": "ratio", "worker_per_in_process": "ratio", "worker_overhead_ms": "ms"}
+COLUMNS = [
+    {"label": "query", "cell": "{query}"},
+    {"label": "answer (bytes)", "cell": "{answer_bytes}", "align": "right"},
+    {"label": "in-process (ms)", "cell": "{in_process_ms:.2f}", "align": "right"},
+    {"label": "in-process, capped (ms)", "cell": "{capped_ms:.2f}", "align": "right"},
+    {"label": "worker, capped (ms)", "cell": "{worker_ms:.2f}", "align": "right"},
+    {"label": "capped / in-process", "cell": "{capped_per_in_process:.2f}x", "align": "right",
+     "chart": "capped_per_in_process"},
+    {"label": "worker / in-process", "cell": "{worker_per_in_process:.2f}x", "align": "right",
+     "chart": "worker_per_in_process"},
+    {"label": "worker overhead (ms)", "cell": "{worker_overhead_ms:+.2f}", "align": "right"},
+]
+BODY = [
+    "Machine: {machine}.\nData: the reference graphs and the bundled cases on disk (embedded Oxigraph), {quads} "
+    "quads; every query as the public runs it (the public graphs), SPARQL JSON results.\nCommand: `{command}`. "
+    "Median wall-clock of one query over {repeat} runs after a warm-up, no HTTP.",
+    {"table": "queries"},
+]
 
 
 if __name__ == "__main__":

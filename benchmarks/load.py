@@ -17,13 +17,13 @@ and 429 / 503 ``concurrency`` / ``workers`` answers on /sparql (every client com
 so they share one address's ``SHERLOC_QUERY_CONCURRENCY``). Anything else >= 400, or a transport
 error, is an error.
 
-The report (markdown, stdout and ``--out``): requests/s, p50/p95/p99 per request type, status
-counts, errors, with the machine, the data size and the command.
+The result (``--out NAME.json``, its report beside it as NAME.md and on stdout): requests/s,
+p50/p95/p99 per request type, status counts, errors, with the machine, the data size and the command.
 
 Usage::
 
     python benchmarks/load.py [--seconds 60] [--clients 16] [--store DIR] [--timeout 5]
-                              [--runaway-every 10] [--out benchmarks/results/load.md]
+                              [--runaway-every 10] [--out benchmarks/results/load.json]
 
 Without ``--store`` a store is built in a temporary directory with ``sherloc-kg init`` (reference
 graphs and the bundled cases). ``--url`` load-tests a server already running instead.
@@ -50,6 +50,10 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.render import markdown, publish  # noqa: E402
+
 EXE = str(Path(sys.executable).with_name("sherloc-kg"))
 CASES = ROOT / "data/cases/sherloc-cases-tip-2026-08.jsonl"
 JSON = {"Accept": "application/sparql-results+json"}
@@ -167,40 +171,66 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def report(result: dict, *, command: str, clients: int, seconds: float, timeout: int, data: str) -> str:
+UNITS = {"requests": "requests", "share": "fraction", "p50_ms": "ms", "p95_ms": "ms", "p99_ms": "ms", "max_ms": "ms"}
+COLUMNS = [
+    {"label": "request type", "cell": "{kind}"},
+    {"label": "requests", "cell": "{requests}", "align": "right"},
+    {"label": "share", "cell": "{share:.0%}", "align": "right"},
+    {"label": "p50 ms", "cell": "{p50_ms:.0f}", "align": "right"},
+    {"label": "p95 ms", "cell": "{p95_ms:.0f}", "align": "right"},
+    {"label": "p99 ms", "cell": "{p99_ms:.0f}", "align": "right"},
+    {"label": "max ms", "cell": "{max_ms:.0f}", "align": "right"},
+    {"label": "statuses", "cell": "{statuses}"},
+]
+BODY = [
+    "Command: `{command}`  \nMachine: {machine}  \nServer: `sherloc-kg serve` (one process, uvicorn), on-disk "
+    "store, default settings but `SHERLOC_QUERY_TIMEOUT={timeout}`; client and server on the same machine.  \n"
+    "Data: {public_triples:,} triples (public graphs), {cases:,} cases, {countries:,} countries  \nClients: "
+    "{clients} concurrent (httpx async, keep-alive, no think time), {seconds:.0f} s planned, {elapsed_s:.1f} s "
+    "measured.  \nLoad average of the machine (1 min) before / after the run: {load_before:.1f} / "
+    "{load_after:.1f} (other work shares these cores).",
+    "**{requests} requests, {requests_per_s:.1f} requests/s; errors: {errors}; expected refusals: {refusals}.**",
+    {"table": "requests"},
+    "Expected refusals (counted apart from errors):",
+    {"list": "refused", "item": "- {key}: {value}", "empty": "- none"},
+    "Errors:",
+    {"list": "first_errors", "item": "- {item}", "empty": "- none"},
+]
+
+
+def document(result: dict, args: argparse.Namespace, command: str, stats: dict) -> dict:
+    """The run's result document (benchmarks/render.py): a row per request type (a refused runaway
+    query is a type of its own, without statuses), the refusals by kind, the first 20 errors."""
     total = sum(sum(c.values()) for c in result["statuses"].values()) + len(result["errors"])
-    lines = [
-        "# Load test: mixed traffic on loopback",
-        "",
-        f"Command: `{command}`  ",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}  ",
-        f"Server: `sherloc-kg serve` (one process, uvicorn), on-disk store, default settings but "
-        f"`SHERLOC_QUERY_TIMEOUT={timeout}`; client and server on the same machine.  ",
-        f"Data: {data}  ",
-        f"Clients: {clients} concurrent (httpx async, keep-alive, no think time), {seconds:.0f} s planned, "
-        f"{result['elapsed']:.1f} s measured.  ",
-        "Load average of the machine (1 min) before / after the run: "
-        f"{result['load_before']:.1f} / {result['load_after']:.1f} (other work shares these cores).",
-        "",
-        f"**{total} requests, {total / result['elapsed']:.1f} requests/s; errors: {len(result['errors'])}; "
-        f"expected refusals: {sum(result['refused'].values())}.**",
-        "",
-        "| request type | requests | share | p50 ms | p95 ms | p99 ms | max ms | statuses |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
+    rows = []
     for kind in sorted(result["latencies"]):
         values = result["latencies"][kind]
-        base = kind.split(" ")[0]
-        shown = dict(sorted(result["statuses"][base].items())) if "(" not in kind else ""
-        lines.append(f"| {kind} | {len(values)} | {len(values) / max(total, 1):.0%} | "
-                     f"{percentile(values, 0.5) * 1000:.0f} | {percentile(values, 0.95) * 1000:.0f} | "
-                     f"{percentile(values, 0.99) * 1000:.0f} | {max(values) * 1000:.0f} | {shown} |")
-    lines += ["", "Expected refusals (counted apart from errors):", ""]
-    lines += [f"- {what}: {count}" for what, count in sorted(result["refused"].items())] or ["- none"]
-    lines += ["", "Errors:", ""]
-    lines += [f"- {e}" for e in result["errors"][:20]] or ["- none"]
-    return "\n".join(lines) + "\n"
+        statuses = result["statuses"][kind.split(" ")[0]]
+        rows.append({"kind": kind, "requests": len(values), "share": len(values) / max(total, 1),
+                     "p50_ms": percentile(values, 0.5) * 1000, "p95_ms": percentile(values, 0.95) * 1000,
+                     "p99_ms": percentile(values, 0.99) * 1000, "max_ms": max(values) * 1000,
+                     "statuses": None if "(" in kind else {str(code): n for code, n in sorted(statuses.items())}})
+    return {
+        "benchmark": "load",
+        "title": "Load test: mixed traffic on loopback",
+        "command": command,
+        "parameters": {"seconds": args.seconds, "clients": args.clients, "timeout": args.timeout,
+                       "runaway_every": args.runaway_every, "seed": args.seed},
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+                   f"{platform.system()} {platform.release()}",
+        "notes": {},
+        "figures": {"public_triples": stats["triples"], "cases": stats["records"]["cases"],
+                    "countries": stats["records"]["countries"], "elapsed_s": result["elapsed"],
+                    "load_before": result["load_before"], "load_after": result["load_after"], "requests": total,
+                    "requests_per_s": total / result["elapsed"], "errors": len(result["errors"]),
+                    "refusals": sum(result["refused"].values()), "refused": dict(sorted(result["refused"].items())),
+                    "first_errors": result["errors"][:20]},
+        "units": {"public_triples": "triples", "cases": "cases", "countries": "countries", "elapsed_s": "s",
+                  "load_before": "processes", "load_after": "processes", "requests": "requests",
+                  "requests_per_s": "requests/s", "errors": "requests", "refusals": "requests"},
+        "tables": {"requests": {"units": UNITS, "columns": COLUMNS, "rows": rows}},
+        "body": BODY,
+    }
 
 
 def main() -> None:
@@ -212,7 +242,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=5, help="SHERLOC_QUERY_TIMEOUT of the server started here.")
     parser.add_argument("--runaway-every", type=float, default=10, help="Seconds between runaway queries (0: none).")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=None, help="Also write the markdown report here.")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="Also write the result here (NAME.json, its report beside it as NAME.md).")
     args = parser.parse_args()
     command = "python benchmarks/load.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
@@ -241,20 +272,17 @@ def main() -> None:
                         raise SystemExit("the server did not start: " + (Path(workdir.name) / "serve.log").read_text())
                     time.sleep(0.1)
         stats = httpx.get(url + "/api/stats", timeout=60).json()
-        data = (f"{stats['triples']:,} triples (public graphs), {stats['records']['cases']:,} cases, "
-                f"{stats['records']['countries']:,} countries")
         # warm up: the first query of each worker opens its view of the store
         for path in ("/", "/api/search/cases", "/sparql?query=ASK%7B%7D"):
             httpx.get(url + path, timeout=60)
         load_before = os.getloadavg()[0]
         result = asyncio.run(run(url, args.seconds, args.clients, args.runaway_every, args.seed))
         result["load_before"], result["load_after"] = load_before, os.getloadavg()[0]
-        text = report(result, command=command, clients=args.clients, seconds=args.seconds,
-                      timeout=args.timeout, data=data)
-        print(text)
+        measured = document(result, args, command, stats)
         if args.out:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text, encoding="utf-8")
+            publish(measured, args.out)
+        else:
+            print(markdown(measured))
         if process is not None and process.poll() is not None:
             raise SystemExit("the server died during the run")
     finally:

@@ -7,7 +7,7 @@ For each size N of ``--sizes`` (record triples, as ``sherloc-kg generate --tripl
    pipeline into an on-disk store (as benchmarks/endpoint.py does: ``init --no-data --with-examples``,
    then ``load KIND FILE`` in the generator's load order), then ``export`` to N-Quads. The dump is
    kept in ``--cache`` (default ``var/bench/lookups/``) and reused by later runs: the validated
-   pipeline is the slow part (about 2,000 triples/s on the 2-core machine, see ingest.md);
+   pipeline is the slow part (about 2,000 triples/s on the 2-core machine, see ingest.json);
 2. **store**: the dump restored into a fresh on-disk store with ``sherloc-kg restore DUMP --trusted``
    (timed), as an operator would move a checked store;
 3. **server**: a real ``sherloc-kg serve`` on that store (one worker, loopback);
@@ -32,8 +32,8 @@ The table gives each lookup's median per size and its ratio to the first (smalle
 (issue 9): point lookups flat within 2x from 100k to 10M triples; server RSS under 1 GB at 10M.
 
 Usage: ``python benchmarks/lookups.py [--sizes 100000,1000000,10000000] [--repeat 20] [--targets 10]
-[--out benchmarks/results/lookups.md] [--prepare-only]`` (``make bench-large`` runs it at 100k, 1M
-and 10M).
+[--out benchmarks/results/lookups.json] [--prepare-only]`` (``make bench-large`` runs it at 100k, 1M
+and 10M); the report is rendered beside the result (lookups.md).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.endpoint import free_port, load_synthetic, run_measured, wait_until_up  # noqa: E402
 from benchmarks.pages import machine  # noqa: E402
+from benchmarks.render import publish  # noqa: E402
 from sherloc_kg.generate import FILES  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -201,51 +202,92 @@ def measure(size: int, folder: Path, targets: int, repeat: int, work: Path) -> d
     return result
 
 
-def report(results: list[dict], args: argparse.Namespace, command: str) -> str:
-    first = results[0]
-    sizes = [r["size"] for r in results]
-    head = ["lookup", *[f"{s:,} (ms)" for s in sizes], *[f"{s} / {first['size']}" for s in sizes[1:]]]
-    lines = [
-        "# Point lookups as the data grows",
-        "",
-        f"Command: `{command}`  ",
-        f"Machine: {machine()}  ",
-        "Data: `sherloc-kg generate --triples N --seed 1 --register` (fictional States) loaded through the pipeline "
-        f"(a file of more than {PIECE_RECORDS:,} records in pieces of that many, one load each) "
-        "with the reference graphs and the examples, exported, and restored with `sherloc-kg restore --trusted` into "
-        "an on-disk store, served by `sherloc-kg serve` (one worker) on loopback; sizes: "
-        + ", ".join(f"N = {r['size']:,}: {r['quads']:,} quads" for r in results) + ".  ",
-        f"Lookups: {args.targets} different records per kind (cases, laws; spread over the generated files) or "
-        f"{len(PROVISIONS)} Convention provisions ({', '.join(PROVISIONS)}) requested in turn; one warm-up round, then "
-        f"{args.repeat} rounds; median of every request (and 90th percentile). \"One State\": the State with the most "
-        "cases (" + ", ".join(f"{r['size']:,}: {r['country']}" for r in results) + "). Answers: bytes of the pages "
-        "(all targets, summed) or rows of the query (all provisions, summed). Goal: point lookups within 2x from "
-        "100k to 10M triples.",
-        "",
-        "| " + " | ".join(head) + " | answers |",
-        "|---|" + "---:|" * (len(head) - 1) + "---:|",
-    ]
-    for name in first["lookups"]:
-        medians = [r["lookups"][name]["median"] for r in results]
-        cells = [f"{m * 1000:.1f} (p90 {r['lookups'][name]['p90'] * 1000:.0f})" for m, r in zip(medians, results)]
-        ratios = [f"{m / medians[0]:.2f}x" for m in medians[1:]]
-        answers = " → ".join(f"{r['lookups'][name]['answer']:,}" for r in results)
-        lines.append(f"| {name} | " + " | ".join(cells + ratios) + f" | {answers} |")
-    lines += ["", "## Server memory and the store", "",
-              "| size | quads | store on disk (MB) | restore --trusted (s) | restore peak RSS (MiB) | "
-              "pipeline load, once (s) | pipeline load peak RSS (MiB) | "
-              "server RSS idle (MiB) | server RSS after lookups (MiB) | server peak RSS (MiB) |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+def document(results: list[dict], args: argparse.Namespace, command: str) -> dict:
+    """The run's result document (benchmarks/render.py): a row per lookup with its median, 90th
+    percentile, ratio to the first size and answer at each size; a row per size of the store and
+    the server's memory."""
+    first = results[0]["size"]
+    units: dict[str, str] = {}
+    columns: list[dict] = [{"label": "lookup", "cell": "{lookup}"}]
     for r in results:
-        peak = (f"{r['pipeline_peak'] / 1024:.0f} ({r['pipeline_peak_kind']})" if r.get("pipeline_peak") else "-")
-        lines.append(f"| {r['size']:,} | {r['quads']:,} | {r['disk'] / 1e6:.0f} | {r['restore']:.1f} | "
-                     f"{r['restore_peak'] / 1024:.0f} | {r['pipeline'] if r['pipeline'] is not None else '-'} | "
-                     f"{peak} | {r['rss_idle'] / 1024:.0f} | "
-                     f"{r.get('VmRSS', 0) / 1024:.0f} | {r.get('VmHWM', 0) / 1024:.0f} |")
-    lines += ["", "Goal: server RSS under 1 GB at 10M triples on disk. Peak RSS of a load or restore: the "
-              "process's own high-water mark (`wait4`); of the pipeline load, the largest of its loads (one "
-              "`sherloc-kg load` per file or piece, the kind named)."]
-    return "\n".join(lines) + "\n"
+        size = r["size"]
+        units |= {f"median_ms_{size}": "ms", f"p90_ms_{size}": "ms", f"answer_{size}": "bytes or rows"}
+        columns.append({"label": f"{size:,} (ms)", "cell": f"{{median_ms_{size}:.1f}} (p90 {{p90_ms_{size}:.0f}})",
+                        "align": "right"})
+    for r in results[1:]:
+        size = r["size"]
+        units[f"per_first_{size}"] = "ratio"
+        columns.append({"label": f"{size} / {first}", "cell": f"{{per_first_{size}:.2f}}x", "align": "right",
+                        "chart": f"per_first_{size}", "goal": 2.0})
+    columns.append({"label": "answers", "cell": " → ".join(f"{{answer_{r['size']}:,}}" for r in results),
+                    "align": "right"})
+    lookup_rows = []
+    for name in results[0]["lookups"]:
+        row: dict = {"lookup": name}
+        for r in results:
+            measured = r["lookups"][name]
+            row |= {f"median_ms_{r['size']}": measured["median"] * 1000, f"p90_ms_{r['size']}": measured["p90"] * 1000,
+                    f"answer_{r['size']}": measured["answer"]}
+        for r in results[1:]:
+            row[f"per_first_{r['size']}"] = r["lookups"][name]["median"] / results[0]["lookups"][name]["median"]
+        lookup_rows.append(row)
+    memory_rows = [{"size": r["size"], "quads": r["quads"], "country": r["country"], "disk_mb": r["disk"] / 1e6,
+                    "restore_s": r["restore"], "restore_peak_mib": r["restore_peak"] / 1024,
+                    "pipeline_s": r["pipeline"], "pipeline_peak_mib": (r["pipeline_peak"] or 0) / 1024 or None,
+                    "pipeline_peak_kind": r["pipeline_peak_kind"], "rss_idle_mib": r["rss_idle"] / 1024,
+                    "rss_after_mib": r.get("VmRSS", 0) / 1024, "rss_peak_mib": r.get("VmHWM", 0) / 1024}
+                   for r in results]
+    return {
+        "benchmark": "lookups",
+        "title": "Point lookups as the data grows",
+        "command": command,
+        "parameters": {"sizes": [r["size"] for r in results], "repeat": args.repeat, "targets": args.targets,
+                       "seed": args.seed, "provisions": PROVISIONS, "piece_records": PIECE_RECORDS},
+        "machine": machine(),
+        "notes": {"sizes": ", ".join(f"N = {r['size']:,}: {r['quads']:,} quads" for r in results),
+                  "provisions": f"{len(PROVISIONS)} Convention provisions ({', '.join(PROVISIONS)})",
+                  "states": ", ".join(f"{r['size']:,}: {r['country']}" for r in results)},
+        "figures": {},
+        "units": {},
+        "tables": {"lookups": {"units": units, "columns": columns, "rows": lookup_rows},
+                   "memory": {"units": MEMORY_UNITS, "columns": MEMORY_COLUMNS, "rows": memory_rows}},
+        "body": BODY,
+    }
+
+
+MEMORY_UNITS = {"size": "triples", "quads": "quads", "disk_mb": "MB", "restore_s": "s", "restore_peak_mib": "MiB",
+                "pipeline_s": "s", "pipeline_peak_mib": "MiB", "rss_idle_mib": "MiB", "rss_after_mib": "MiB",
+                "rss_peak_mib": "MiB"}
+MEMORY_COLUMNS = [
+    {"label": "size", "cell": "{size:,}", "align": "right"},
+    {"label": "quads", "cell": "{quads:,}", "align": "right"},
+    {"label": "store on disk (MB)", "cell": "{disk_mb:.0f}", "align": "right"},
+    {"label": "restore --trusted (s)", "cell": "{restore_s:.1f}", "align": "right"},
+    {"label": "restore peak RSS (MiB)", "cell": "{restore_peak_mib:.0f}", "align": "right"},
+    {"label": "pipeline load, once (s)", "cell": ["{pipeline_s:.1f}", "-"], "align": "right"},
+    {"label": "pipeline load peak RSS (MiB)", "cell": ["{pipeline_peak_mib:.0f} ({pipeline_peak_kind})", "-"],
+     "align": "right"},
+    {"label": "server RSS idle (MiB)", "cell": "{rss_idle_mib:.0f}", "align": "right"},
+    {"label": "server RSS after lookups (MiB)", "cell": "{rss_after_mib:.0f}", "align": "right"},
+    {"label": "server peak RSS (MiB)", "cell": "{rss_peak_mib:.0f}", "align": "right"},
+]
+BODY = [
+    "Command: `{command}`  \nMachine: {machine}  \nData: `sherloc-kg generate --triples N --seed 1 --register` "
+    "(fictional States) loaded through the pipeline (a file of more than {piece_records:,} records in pieces of that "
+    "many, one load each) with the reference graphs and the examples, exported, and restored with `sherloc-kg "
+    "restore --trusted` into an on-disk store, served by `sherloc-kg serve` (one worker) on loopback; sizes: "
+    "{sizes}.  \nLookups: {targets} different records per kind (cases, laws; spread over the generated files) or "
+    "{provisions} requested in turn; one warm-up round, then {repeat} rounds; median of every request (and 90th "
+    "percentile). \"One State\": the State with the most cases ({states}). Answers: bytes of the pages (all "
+    "targets, summed) or rows of the query (all provisions, summed). Goal: point lookups within 2x from 100k to 10M "
+    "triples.",
+    {"table": "lookups"},
+    {"heading": "Server memory and the store"},
+    {"table": "memory"},
+    "Goal: server RSS under 1 GB at 10M triples on disk. Peak RSS of a load or restore: the process's own "
+    "high-water mark (`wait4`); of the pipeline load, the largest of its loads (one `sherloc-kg load` per file or "
+    "piece, the kind named).",
+]
 
 
 def each_size(sizes: list[int], prefix: str, measure_one) -> list[dict]:
@@ -257,12 +299,6 @@ def each_size(sizes: list[int], prefix: str, measure_one) -> list[dict]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def publish(out: Path, text: str) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000",
@@ -271,7 +307,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--targets", type=int, default=10)
     parser.add_argument("--cache", type=Path, default=REPO / "var/bench/lookups")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/lookups.md")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/lookups.json")
     parser.add_argument("--prepare-only", action="store_true", help="only generate, load and dump the sets")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -282,7 +318,7 @@ def main() -> None:
                         lambda size, work: measure(size, folders[size], args.targets, args.repeat, work))
     command = (f"python benchmarks/lookups.py --sizes {','.join(map(str, sizes))} --repeat {args.repeat} "
                f"--targets {args.targets}")
-    publish(args.out, report(results, args, command))
+    publish(document(results, args, command), args.out)
 
 
 if __name__ == "__main__":

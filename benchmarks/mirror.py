@@ -11,13 +11,13 @@ from scratch when the store opens without one (or with one marked stale), and th
 Data: a synthetic set (``sherloc-kg generate --triples N``, fictional States, with restricted
 authority contacts and unpublished review answers) loaded through the pipeline.
 
-Usage: ``python benchmarks/mirror.py [--triples 100000] [--repeat 7] [--out FILE]``
+Usage: ``python benchmarks/mirror.py [--triples 100000] [--repeat 7] [--out FILE]`` (default
+``benchmarks/results/mirror.json``, its report rendered beside it as mirror.md)
 """
 
 from __future__ import annotations
 
 import argparse
-import platform
 import shutil
 import statistics
 import sys
@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.backends import machine  # noqa: E402
 from benchmarks.endpoint import HEADLINE, load_synthetic  # noqa: E402
+from benchmarks.render import publish  # noqa: E402
 from sherloc_kg.config import PROJECT_ROOT, Settings  # noqa: E402
 from sherloc_kg.iris import Iris  # noqa: E402
 from sherloc_kg.queries import QueryLibrary  # noqa: E402
@@ -45,7 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/mirror.md")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks/results/mirror.json")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sherloc-bench-mirror-"))
     try:
@@ -76,8 +77,8 @@ def main() -> None:
             store._mirror_current = True
             if counts["lists"] != counts["mirror"]:
                 raise SystemExit(f"{name}: {counts['lists']} rows over the lists, {counts['mirror']} on the mirror")
-            rows.append(f"| {name} | {kind} | {counts['mirror']} | {medians['lists']:.1f} | {medians['mirror']:.1f} | "
-                        f"{medians['lists'] / medians['mirror']:.1f}x |")
+            rows.append({"query": name, "kind": kind, "rows": counts["mirror"], "lists_ms": medians["lists"],
+                         "mirror_ms": medians["mirror"], "lists_per_mirror": medians["lists"] / medians["mirror"]})
         triples, graphs = store.count(), len(store.graphs())
         store.close()
         disk_main, disk_mirror = size_of(location) - size_of(location / MIRROR_FOLDER), size_of(location / MIRROR_FOLDER)
@@ -85,22 +86,41 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     command = "python benchmarks/mirror.py" + (f" --triples {args.triples}" if args.triples != 100_000 else "") + \
         (f" --repeat {args.repeat}" if args.repeat != 7 else "")
-    text = "\n".join([
-        "# Public queries: graph lists vs the public mirror", "",
-        f"Command: `{command}`  ",
-        f"Machine: {machine()}  ",
-        f"Data: `sherloc-kg generate --triples {args.triples} --seed 1` loaded through the pipeline into an on-disk "
-        f"store with the reference graphs and the examples: {triples} quads in {graphs} named graphs, restricted ones "
-        f"included; country queries ask about {country}, the State with the most cases.  ",
-        f"Queries: the headline named queries, public graphs as the dataset, in-process, median of {args.repeat} runs "
-        "after a warm-up; both ways return the same rows.", "",
-        "| query | kind | rows | lists (ms) | mirror (ms) | lists / mirror |",
-        "|---|---|---:|---:|---:|---:|",
-        *rows, "",
-        f"Building the mirror from nothing when the store opened: {build:.1f} s. Disk: main store "
-        f"{disk_main / 1e6:.1f} MB, mirror {disk_mirror / 1e6:.1f} MB.", ""])
-    args.out.write_text(text, encoding="utf-8")
-    print(text)
+    publish({
+        "benchmark": "mirror",
+        "title": "Public queries: graph lists vs the public mirror",
+        "command": command,
+        "parameters": {"triples": args.triples, "repeat": args.repeat},
+        "machine": machine(),
+        "notes": {},
+        "figures": {"quads": triples, "graphs": graphs, "country": country, "mirror_build_s": build,
+                    "main_store_mb": disk_main / 1e6, "mirror_mb": disk_mirror / 1e6},
+        "units": {"quads": "quads", "graphs": "graphs", "mirror_build_s": "s", "main_store_mb": "MB",
+                  "mirror_mb": "MB"},
+        "tables": {"queries": {"units": UNITS, "columns": COLUMNS, "rows": rows}},
+        "body": BODY,
+    }, args.out)
+
+
+UNITS = {"rows": "rows", "lists_ms": "ms", "mirror_ms": "ms", "lists_per_mirror": "ratio"}
+COLUMNS = [
+    {"label": "query", "cell": "{query}"},
+    {"label": "kind", "cell": "{kind}"},
+    {"label": "rows", "cell": "{rows}", "align": "right"},
+    {"label": "lists (ms)", "cell": "{lists_ms:.1f}", "align": "right"},
+    {"label": "mirror (ms)", "cell": "{mirror_ms:.1f}", "align": "right"},
+    {"label": "lists / mirror", "cell": "{lists_per_mirror:.1f}x", "align": "right", "chart": "lists_per_mirror"},
+]
+BODY = [
+    "Command: `{command}`  \nMachine: {machine}  \nData: `sherloc-kg generate --triples {triples} --seed 1` loaded "
+    "through the pipeline into an on-disk store with the reference graphs and the examples: {quads} quads in "
+    "{graphs} named graphs, restricted ones included; country queries ask about {country}, the State with the most "
+    "cases.  \nQueries: the headline named queries, public graphs as the dataset, in-process, median of {repeat} "
+    "runs after a warm-up; both ways return the same rows.",
+    {"table": "queries"},
+    "Building the mirror from nothing when the store opened: {mirror_build_s:.1f} s. Disk: main store "
+    "{main_store_mb:.1f} MB, mirror {mirror_mb:.1f} MB.",
+]
 
 
 if __name__ == "__main__":

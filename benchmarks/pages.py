@@ -22,7 +22,7 @@ with ``--triples N`` a generated set of about N record triples (``sherloc-kg gen
 does); the country pages then show the State with the most cases and the case page one of its cases.
 
 Usage: ``python benchmarks/pages.py [--repeat 9] [--triples N] [--out FILE]``; the result goes to
-``benchmarks/results/pages.md`` (``pages-{N}.md`` with ``--triples``).
+``benchmarks/results/pages.json`` (``pages-{N}.json`` with ``--triples``), its report beside it (``.md``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.endpoint import free_port, load_synthetic, wait_until_up, with_values  # noqa: E402
+from benchmarks.render import publish  # noqa: E402
 from sherloc_kg.config import PROJECT_ROOT, Settings  # noqa: E402
 from sherloc_kg.queries import QueryLibrary  # noqa: E402
 from sherloc_kg.sparql_text import query_form  # noqa: E402
@@ -246,7 +247,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     if args.out is None:
-        args.out = PROJECT_ROOT / "benchmarks/results" / (f"pages-{args.triples}.md" if args.triples else "pages.md")
+        args.out = PROJECT_ROOT / "benchmarks/results" / (f"pages-{args.triples}.json" if args.triples else "pages.json")
 
     work = Path(tempfile.mkdtemp(prefix="sherloc-bench-pages-"))
     process: subprocess.Popen | None = None
@@ -325,47 +326,79 @@ def main() -> None:
                 process.kill()
         shutil.rmtree(work, ignore_errors=True)
 
-    command = f"{Path(sys.executable).name} benchmarks/pages.py --repeat {args.repeat}" + (
-        f" --triples {args.triples}" if args.triples else "")
-    lines = [
-        "# Explorer pages vs the SPARQL they run",
-        "",
-        f"Machine: {machine()}.",
-        f"Data: {described}; {triples:,} quads in the store (all graphs), on disk.",
-        f"Command: `{command}` (also `make bench`).",
-        "",
-        f"Page: median wall-clock time of `GET` the page from `sherloc-kg serve` on loopback, over {args.repeat} "
-        "requests after a warm-up. SPARQL: the store queries the page runs (recorded by rendering it in process "
-        "over the same store), each sent to the same server's `/sparql` with its parameters written into the text (a `VALUES` block opening the WHERE clause, and constants in the rest of it); "
-        "the sum of their medians. In store: median time the page spends in store calls when rendered in "
-        "process (no HTTP). Queries: `select` / `ask` / `query_serialized` calls per page; other: other store "
-        "calls (`count`, `graphs`...), which `/sparql` cannot replay. Goal: page / SPARQL within 2x.",
-        "",
-        "| page | path | queries | other store calls | page (ms) | its SPARQL over /sparql (ms) | page / SPARQL | in store, in process (ms) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for name, path, queries, other, page, sparql, store_time, refused in table:
-        ratio = f"{page / sparql:.2f}x" if sparql else "n/a"
-        partial = f" ({refused} refused: too long for /sparql)" if refused else ""
-        lines.append(f"| {name} | `{path}` | {queries} | {other} | {page*1000:.1f} | {sparql*1000:.1f}{partial} | "
-                     f"{ratio}{'*' if refused else ''} | {store_time*1000:.1f} |")
-    over = [row[0] for row in table if row[5] and row[4] / row[5] > 2]
-    if any(row[7] for row in table):
-        lines += ["", "\\* Some of the page's queries are longer than `/sparql` accepts (SHERLOC_QUERY_MAX_LENGTH): "
-                  "the CSV fetches its records by a `VALUES` list of their IRIs. The SPARQL column sums only the "
-                  "others, so the ratio overstates the page's own cost."]
-    lines += ["", ("Pages over the 2x goal: " + ", ".join(over) + ".") if over else "Every page is within the 2x goal."]
-    lines += ["", "## The queries of each page", "",
-              "Each store query a page ran: the named query (``sparql/NAME.rq``) or the first line of an inline one; "
-              "its time in the store when the page was rendered in process (first rendering), and its median "
-              "over `/sparql`.", "",
-              "| page | query | in store (ms) | over /sparql (ms) |", "|---|---|---:|---:|"]
-    for name, query, in_store, over_http in detail:
-        shown = f"{over_http*1000:.1f}" if over_http is not None else "refused (too long)"
-        lines.append(f"| {name} | {query.replace('|', '&#124;')} | {in_store*1000:.1f} | {shown} |")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    publish(document(args, described, triples, table, detail), args.out)
+
+
+PAGE_UNITS = {"queries": "queries", "other": "calls", "page_ms": "ms", "sparql_ms": "ms", "refused": "queries",
+              "page_per_sparql": "ratio", "store_ms": "ms"}
+PAGE_COLUMNS = [
+    {"label": "page", "cell": "{page}"},
+    {"label": "path", "cell": "`{path}`"},
+    {"label": "queries", "cell": "{queries}", "align": "right"},
+    {"label": "other store calls", "cell": "{other}", "align": "right"},
+    {"label": "page (ms)", "cell": "{page_ms:.1f}", "align": "right"},
+    {"label": "its SPARQL over /sparql (ms)", "align": "right", "cell": [
+        {"if": "refused", "text": "{sparql_ms:.1f} ({refused} refused: too long for /sparql)"}, "{sparql_ms:.1f}"]},
+    {"label": "page / SPARQL", "align": "right", "chart": "page_per_sparql", "goal": 2.0, "cell": [
+        {"if": "refused", "text": "{page_per_sparql:.2f}x*"}, "{page_per_sparql:.2f}x",
+        {"if": "refused", "text": "n/a*"}, "n/a"]},
+    {"label": "in store, in process (ms)", "cell": "{store_ms:.1f}", "align": "right"},
+]
+QUERY_UNITS = {"store_ms": "ms", "sparql_ms": "ms"}
+QUERY_COLUMNS = [
+    {"label": "page", "cell": "{page}"},
+    {"label": "query", "cell": "{query}"},
+    {"label": "in store (ms)", "cell": "{store_ms:.1f}", "align": "right"},
+    {"label": "over /sparql (ms)", "cell": ["{sparql_ms:.1f}", "refused (too long)"], "align": "right"},
+]
+BODY = [
+    "Machine: {machine}.\nData: {data}; {quads:,} quads in the store (all graphs), on disk.\n"
+    "Command: `{command}` (also `make bench`).",
+    "Page: median wall-clock time of `GET` the page from `sherloc-kg serve` on loopback, over {repeat} requests "
+    "after a warm-up. SPARQL: the store queries the page runs (recorded by rendering it in process over the same "
+    "store), each sent to the same server's `/sparql` with its parameters written into the text (a `VALUES` block "
+    "opening the WHERE clause, and constants in the rest of it); the sum of their medians. In store: median time "
+    "the page spends in store calls when rendered in process (no HTTP). Queries: `select` / `ask` / "
+    "`query_serialized` calls per page; other: other store calls (`count`, `graphs`...), which `/sparql` cannot "
+    "replay. Goal: page / SPARQL within 2x.",
+    {"table": "pages"},
+    [{"if": "refused_queries", "text": "\\* Some of the page's queries are longer than `/sparql` accepts "
+      "(SHERLOC_QUERY_MAX_LENGTH): the CSV fetches its records by a `VALUES` list of their IRIs. The SPARQL column "
+      "sums only the others, so the ratio overstates the page's own cost."}],
+    [{"if": "over_goal", "text": "Pages over the 2x goal: {over_goal}."}, "Every page is within the 2x goal."],
+    {"heading": "The queries of each page"},
+    "Each store query a page ran: the named query (``sparql/NAME.rq``) or the first line of an inline one; its "
+    "time in the store when the page was rendered in process (first rendering), and its median over `/sparql`.",
+    {"table": "queries"},
+]
+
+
+def document(args: argparse.Namespace, described: str, quads: int, table: list[tuple], detail: list[tuple]) -> dict:
+    """The run's result document (benchmarks/render.py); times in ``table`` and ``detail`` in seconds."""
+    pages = [{"page": name, "path": path, "queries": queries, "other": other, "page_ms": page * 1000,
+              "sparql_ms": sparql * 1000, "refused": refused, "page_per_sparql": page / sparql if sparql else None,
+              "store_ms": store_time * 1000}
+             for name, path, queries, other, page, sparql, store_time, refused in table]
+    return {
+        "benchmark": "pages",
+        "title": "Explorer pages vs the SPARQL they run",
+        "command": f"{Path(sys.executable).name} benchmarks/pages.py --repeat {args.repeat}"
+                   + (f" --triples {args.triples}" if args.triples else ""),
+        "parameters": {"repeat": args.repeat, "triples": args.triples},
+        "machine": machine(),
+        "notes": {"data": described},
+        "figures": {"quads": quads, "refused_queries": sum(row["refused"] for row in pages),
+                    "over_goal": [row["page"] for row in pages if (row["page_per_sparql"] or 0) > 2]},
+        "units": {"quads": "quads", "refused_queries": "queries"},
+        "tables": {
+            "pages": {"units": PAGE_UNITS, "columns": PAGE_COLUMNS, "rows": pages},
+            "queries": {"units": QUERY_UNITS, "columns": QUERY_COLUMNS, "rows": [
+                {"page": name, "query": query, "store_ms": in_store * 1000,
+                 "sparql_ms": over_http * 1000 if over_http is not None else None}
+                for name, query, in_store, over_http in detail]},
+        },
+        "body": BODY,
+    }
 
 
 if __name__ == "__main__":

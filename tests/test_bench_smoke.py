@@ -1,36 +1,26 @@
 """`make bench` at its smallest size (issue 9): the very Makefile target, with ``SIZE=smoke`` (the
 fewest records and repetitions each benchmark takes) and ``RESULTS`` in a temporary folder, never
-benchmarks/results. No timing is asserted: the tables must have their rows and columns, every
-number in them must be a finite, non-negative number (rates and ratios positive), and charts.py
-must have drawn a PNG beside every table that has ratios.
+benchmarks/results. No timing is asserted: each benchmark must have written its result document
+(NAME.json) with the rows and columns it measures, every number in it finite and non-negative
+(rates and ratios positive), its report (NAME.md) the rendering of that document, and charts.py
+must have drawn a PNG beside every document that charts a ratio.
 
 The installation steps of the target are taken as done (``make -o``): the test runs the benchmarks,
 not pip (``make setup`` installs the bench extra with the test one, so the suite always runs this)."""
 
 from __future__ import annotations
 
-import math
-import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from benchmarks.render import cell, markdown, read
+
 from .conftest import REPO
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_NUMBER = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)(x)?(?:\s.*)?$")
-
-
-
-def number(cell: str) -> tuple[float, bool] | None:
-    """The number a cell starts with ("1,234", "5.75", "98x", "12.3 (2 refused)") and whether it
-    is a ratio; None for a cell that holds no number (a label, "-", "n/a")."""
-    match = _NUMBER.match(cell.strip().strip("`*"))
-    if match is None:
-        return None
-    return float(match.group(1).replace(",", "")), bool(match.group(2))
+from .test_bench_results import PNG_MAGIC, check_document, check_numbers, labels
 
 
 @pytest.fixture(scope="module")
@@ -44,61 +34,51 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def tables(path: Path) -> list[tuple[list[str], list[list[str]]]]:
-    from benchmarks.charts import tables as parse
-
-    return parse(path.read_text(encoding="utf-8"))
-
-
-def check_numbers(head: list[str], rows: list[list[str]], positive: tuple[str, ...]) -> None:
-    """Every numeric cell finite and >= 0; ratios and the columns named in ``positive`` > 0."""
-    for row in rows:
-        assert len(row) == len(head), (head, row)
-        for name, cell in zip(head, row):
-            found = number(cell)
-            if found is None:
-                continue
-            value, ratio = found
-            assert math.isfinite(value) and value >= 0, (name, cell)
-            if ratio or name in positive:
-                assert value > 0, (name, cell)
+def result(folder: Path, name: str) -> dict[str, Any]:
+    """The result document ``name`` of a run, checked, with its report the rendering of it."""
+    document = read(folder / f"{name}.json")
+    check_document(document, name)
+    report = (folder / f"{name}.md").read_text(encoding="utf-8")
+    assert report == markdown(document)
+    assert "Machine:" in report and "Command:" in report, name
+    return document
 
 
-def test_make_bench_writes_every_table(results: Path) -> None:
+def test_make_bench_writes_every_result(results: Path) -> None:
     from benchmarks.endpoint import HEADLINE
+    from benchmarks.ingest import SOURCES
     from benchmarks.pages import pages
 
+    assert sorted(p.name for p in results.glob("*.json")) == ["endpoint.json", "ingest.json", "mirror.json",
+                                                               "pages.json"]
     assert sorted(p.name for p in results.glob("*.md")) == ["endpoint.md", "ingest.md", "mirror.md", "pages.md"]
-    for path in results.glob("*.md"):
-        text = path.read_text(encoding="utf-8")
-        assert text.startswith("# ") and "Machine:" in text and "Command:" in text, path.name
 
-    ingest = tables(results / "ingest.md")
-    (head, rows), (restore_head, restore_rows) = ingest[0], ingest[1]
-    assert head[:2] == ["loader: format (data)", "records"] and "pipeline / raw" in head
-    assert len(rows) >= 10 and all(number(row[head.index("pipeline / raw")]) for row in rows)
-    check_numbers(head, rows, positive=("records", "triples", "pipeline s", "pipeline records/s", "raw records/s"))
-    assert restore_head[-1] == "restore / raw" and len(restore_rows) == 4
-    check_numbers(restore_head, restore_rows, positive=("quads", "restore s", "raw bulk s"))
+    ingest = result(results, "ingest")["tables"]
+    loaders, restore = ingest["loaders"], ingest["restore"]
+    assert labels(loaders)[:2] == ["loader: format (data)", "records"] and "pipeline / raw" in labels(loaders)
+    assert [row["label"] for row in loaders["rows"]] == [source.label for source in SOURCES]
+    check_numbers(loaders, positive=("records", "triples", "pipeline_s", "pipeline_records_per_s", "raw_records_per_s",
+                                     "pipeline_per_raw"))
+    assert labels(restore)[-1] == "restore / raw" and len(restore["rows"]) == 4
+    check_numbers(restore, positive=("quads", "restore_s", "raw_s"))
 
-    [(head, rows)] = tables(results / "endpoint.md")
-    assert [row[0] for row in rows] == [name for name, _params, _kind in HEADLINE]
-    assert head[-2:] == ["ours / oxigraph", "rdflib / ours"]
-    check_numbers(head, rows, positive=("ours (ms)", "oxigraph serve (ms)", "rdflib-endpoint (ms)"))
+    queries = result(results, "endpoint")["tables"]["queries"]
+    assert [row["query"] for row in queries["rows"]] == [name for name, _params, _kind in HEADLINE]
+    assert labels(queries)[-2:] == ["ours / oxigraph", "rdflib / ours"]
+    check_numbers(queries, positive=("ours_ms", "oxigraph_ms", "rdflib_ms"))
 
-    head, rows = tables(results / "pages.md")[0]
-    assert [row[0] for row in rows] == [name for name, _path in pages("X", "Y")]
-    assert "page / SPARQL" in head
-    check_numbers(head, rows, positive=("page (ms)",))
-    assert all(number(row[head.index("page (ms)")]) for row in rows)
+    page_table = result(results, "pages")["tables"]["pages"]
+    assert [row["page"] for row in page_table["rows"]] == [name for name, _path in pages("X", "Y")]
+    assert "page / SPARQL" in labels(page_table)
+    check_numbers(page_table, positive=("page_ms",))
 
-    [(head, rows)] = tables(results / "mirror.md")
-    assert [row[0] for row in rows] == [name for name, _params, _kind in HEADLINE]
-    assert head[-1] == "lists / mirror"
-    check_numbers(head, rows, positive=("lists (ms)", "mirror (ms)"))
+    mirror = result(results, "mirror")["tables"]["queries"]
+    assert [row["query"] for row in mirror["rows"]] == [name for name, _params, _kind in HEADLINE]
+    assert labels(mirror)[-1] == "lists / mirror"
+    check_numbers(mirror, positive=("lists_ms", "mirror_ms"))
 
 
-def test_charts_are_pngs_beside_the_tables(results: Path) -> None:
+def test_charts_are_pngs_beside_the_results(results: Path) -> None:
     charts = sorted(results.glob("*.png"))
     assert [p.stem for p in charts] == ["endpoint", "ingest", "mirror", "pages"]
     for chart in charts:
@@ -114,17 +94,18 @@ def test_make_bench_large_at_its_smallest(tmp_path: Path) -> None:
                f"BIN={Path(sys.executable).parent}"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
-    assert sorted(p.name for p in tmp_path.glob("*.md")) == ["inference.md", "lookups.md"]
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == ["inference.json", "lookups.json"]
 
-    (head, rows), (memory_head, memory_rows) = tables(tmp_path / "lookups.md")[:2]
-    assert [row[0] for row in rows] == ["case page (HTML)", "case data (Turtle)", "law page (HTML)",
-                                        "implementing legislation, one State", "implementing legislation, every State"]
-    check_numbers(head, rows, positive=("5,000 (ms)",))
-    assert [row[0] for row in memory_rows] == ["5,000"]
-    check_numbers(memory_head, memory_rows, positive=("quads", "store on disk (MB)", "server RSS idle (MiB)"))
+    lookups = result(tmp_path, "lookups")["tables"]
+    assert [row["lookup"] for row in lookups["lookups"]["rows"]] == [
+        "case page (HTML)", "case data (Turtle)", "law page (HTML)", "implementing legislation, one State",
+        "implementing legislation, every State"]
+    check_numbers(lookups["lookups"], positive=("median_ms_5000",))
+    assert [row["size"] for row in lookups["memory"]["rows"]] == [5000]
+    check_numbers(lookups["memory"], positive=("quads", "disk_mb", "rss_idle_mib"))
 
-    [(head, rows)] = tables(tmp_path / "inference.md")
-    assert [row[0] for row in rows] == ["5,000: 20 cases", "5,000: 10 laws"]
-    assert head[3] == "whole / scoped"
-    check_numbers(head, rows, positive=("scoped (s)", "whole (s)", "scoped peak RSS (MiB)"))
+    loads = result(tmp_path, "inference")["tables"]["loads"]
+    assert [cell(loads["columns"][0], row) for row in loads["rows"]] == ["5,000: 20 cases", "5,000: 10 laws"]
+    assert labels(loads)[3] == "whole / scoped"
+    check_numbers(loads, positive=("scoped_s", "whole_s", "scoped_peak_mib"))
     assert (tmp_path / "inference.png").read_bytes()[:8] == PNG_MAGIC
