@@ -80,9 +80,12 @@ class Store(Protocol):
 
     #: Where the store is, for messages and settings: a directory, ``memory``, or an endpoint URL.
     location: str
-    #: Whether the store is a :class:`LocalStore` in a directory on this machine, which other
-    #: processes may open (read-only) and which can be compacted; see :func:`local_store`.
-    on_disk: bool
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether the store is a :class:`LocalStore` in a directory on this machine, which other
+        processes may open (read-only) and which can be compacted; see :func:`local_store`."""
+        ...
 
     def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
                dataset: Dataset | None = None) -> SelectResult: ...
