@@ -55,8 +55,8 @@ from sherloc_kg.errors import LimitReached, QueryError, QueryTimedOut, QueryTooL
     UnsupportedMediaType, \
     UsageError, WorkersBusy
 from sherloc_kg.query_limits import Caps
-from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, load_like, query_form, \
-    service_like, update_names_dataset, with_using
+from sherloc_kg.sparql_text import dataset_clauses, first_keyword, load_like, query_form, \
+    service_like, update_names_dataset, with_base, with_using
 from sherloc_kg.store import Dataset
 
 from .context import Context, caller, context
@@ -193,14 +193,6 @@ def endpoint_url(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-def _with_base(text: str, base: str) -> tuple[str, int]:
-    """The text with the endpoint as its base IRI when it writes relative IRIs (Protocol 2.1.5:
-    the base "MAY be the service endpoint"), and how many lines were added before it."""
-    if has_relative_iri(text):
-        return f"BASE <{base}>\n{text}", 1
-    return text, 0
-
-
 def _located(error: QueryError, text: str, shift: int) -> QueryError:
     """The engine's error said against the text the client sent: line, column, the line itself."""
     message = str(error)
@@ -247,7 +239,7 @@ def run_query(request: Request, operation: Operation, ctx: Context, who: Caller)
                         "start with SERVICE")
     base = endpoint_url(request)
     form = query_form(text)
-    runnable, shift = _with_base(text, base)
+    runnable, shift = with_base(text, base)
     client = client_of(request, who)
     if form is None:
         if first_keyword(text) in _UPDATE_WORDS:
@@ -316,7 +308,7 @@ def run_update(request: Request, operation: Operation, ctx: Context, who: Caller
         raise Forbidden("LOAD is not run here: the engine would fetch a URL of the update's choosing and parse it "
                         "without the entity checks every other way in has; load files with `sherloc-kg load` or "
                         "PUT/POST them to the Graph Store (/rdf-graph-store)")
-    runnable, shift = _with_base(with_using(text, using, using_named), endpoint_url(request))
+    runnable, shift = with_base(with_using(text, using, using_named), endpoint_url(request))
     ctx.before_raw_write()
     try:
         ctx.store.update(runnable)

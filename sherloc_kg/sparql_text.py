@@ -18,7 +18,8 @@ are syntax. On top of it:
   (LOAD) by an engine (``SERVICESILENT<url>``, ``SERVICEex:x``): a refusal that errs towards refusing;
 - :func:`nesting_depth`: how deeply brackets nest, bounded before any engine parses the text
   (Oxigraph's recursive-descent parser overflows its stack, killing the process, near 4,000);
-- :func:`has_relative_iri`: whether the text needs a base IRI.
+- :func:`has_relative_iri`: whether the text needs a base IRI; :func:`with_base`: the text with
+  one, its own BASE declarations kept.
 
 It is not a parser: malformed text gives a best-effort answer and the engine reports the error.
 """
@@ -165,7 +166,41 @@ def nesting_depth(text: str) -> int:
 
 def has_relative_iri(text: str) -> bool:
     """Whether an IRI written in the text is relative, so that it needs a base IRI to mean anything."""
-    return any(t.kind == "iri" and not _SCHEME.match(_unescape_iri(t.text[1:-1])) for t in tokens(text))
+    return any(t.kind == "iri" and not _is_absolute(t.text) for t in tokens(text))
+
+
+def _is_absolute(written: str) -> bool:
+    return bool(_SCHEME.match(_unescape_iri(written[1:-1])))
+
+
+def with_base(text: str, base: str) -> tuple[str, int]:
+    """The text with ``base`` as the IRI its relative IRIs resolve against (SPARQL 1.1 Query 4.1.1;
+    Protocol 2.1.5: the base "MAY be the service endpoint"), and how many lines were added before it.
+
+    The text's own BASE declarations keep their meaning: a relative one is written resolved in its
+    place (against ``base`` or the BASE before it), and ``BASE <base>`` is added before the text only
+    where a relative IRI comes before any BASE of its own. So the text never holds two BASE
+    declarations where it had one (Virtuoso 7 refuses a second BASE in a prologue) and a text with
+    an absolute BASE of its own is sent as written."""
+    items = tokens(text)
+    current: str | None = None
+    needs_ours = False
+    edits: list[tuple[int, int, str]] = []
+    for index, token in enumerate(items):
+        if token.kind != "iri" or _is_absolute(token.text):
+            if token.kind == "iri":
+                if index > 0 and items[index - 1].is_word("BASE"):
+                    current = _unescape_iri(token.text[1:-1])
+            continue
+        written = _unescape_iri(token.text[1:-1])
+        if index > 0 and items[index - 1].is_word("BASE"):
+            current = urljoin(current or base, written)
+            edits.append((token.start, token.end, f"<{current}>"))
+        elif current is None:
+            needs_ours = True
+    for start, end, replacement in reversed(edits):
+        text = text[:start] + replacement + text[end:]
+    return (f"BASE <{base}>\n{text}", 1) if needs_ours else (text, 0)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, keywords, query_form, \
+from sherloc_kg.sparql_text import dataset_clauses, first_keyword, has_relative_iri, keywords, query_form, with_base, \
     tokens, update_names_dataset, with_using
 
 TRICKY = '''PREFIX ex: <http://example.org/>
@@ -139,3 +139,21 @@ def test_relative_iris() -> None:
     assert has_relative_iri("CONSTRUCT { <s> <p> 1 } WHERE {}")
     assert has_relative_iri("PREFIX : <#> SELECT * {}")
     assert not has_relative_iri('SELECT * { <http://a> <urn:b> "<rel>" } # <rel>')
+
+
+def test_a_base_is_added_only_where_the_text_has_none_of_its_own() -> None:
+    endpoint = "http://kg.example/sparql"
+    # a relative IRI and no BASE: the endpoint's, one line before the text
+    assert with_base("SELECT * { <s> ?p ?o }", endpoint) == (f"BASE <{endpoint}>\nSELECT * {{ <s> ?p ?o }}", 1)
+    # an absolute BASE of its own: sent as written (Virtuoso 7 refuses a second BASE)
+    own = "BASE <http://other.example/d/> SELECT * { <s> ?p ?o }"
+    assert with_base(own, endpoint) == (own, 0)
+    # a relative BASE is resolved in its place, against the endpoint, then the next against it
+    text = "BASE <d/> PREFIX : <#> BASE <e/> SELECT * { <s> :p ?o }"
+    assert with_base(text, endpoint) == (
+        "BASE <http://kg.example/d/> PREFIX : <#> BASE <http://kg.example/d/e/> SELECT * { <s> :p ?o }", 0)
+    # a relative IRI before the text's BASE still needs the endpoint's
+    assert with_base("PREFIX : <#> BASE <http://o.example/> SELECT * {}", endpoint)[1] == 1
+    # nothing relative: nothing added; an IRI inside a string or a comment is not an IRI
+    plain = 'SELECT * { <http://a> <urn:b> "<rel>" } # <rel>'
+    assert with_base(plain, endpoint) == (plain, 0)
