@@ -24,24 +24,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sherloc_kg.config import Settings
-from sherloc_kg.access import ChecksBusy
-from sherloc_kg.errors import LimitReached, SherlocError, StoreError
 from sherloc_kg.store import Store, open_store
 
 from . import (dataset, explorer, graph_store, implementation, library, linked_data, records, review, search, security,
                sparql_endpoint)
 from .context import Context
-from .explorer.layout import limit_page, wants_page
-from .limits import DisconnectWatch, limit_response
-from .security import not_the_callers
+from .limits import DisconnectWatch
 
 
 def from_environment() -> FastAPI:
@@ -64,21 +59,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     hosts = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
-    security.install(app, app.state.context.failed_checks)  # headers, body size limits, generic 500 (api/security.py); outermost
-
-    @app.exception_handler(SherlocError)
-    def sherloc_error(request: Request, error: SherlocError) -> Response:
-        # The store failing, or an error of no designed kind: never its text (it may name files,
-        # the store's address, the engine's words). Designed 503s (limits, busy token checks) say
-        # what to do and keep their words; a limit says which (SHERLOC-Limit) and when to come back
-        # (Retry-After), on an explorer page too.
-        if isinstance(error, LimitReached):
-            return limit_page(request, error) if wants_page(request) else limit_response(error)
-        if isinstance(error, StoreError) or (error.http_status >= 500 and not isinstance(error, ChecksBusy)):
-            return not_the_callers(request, error)
-        headers = {"WWW-Authenticate": 'Bearer realm="sherloc-kg"'} if error.http_status == 401 else None
-        return JSONResponse({"error": type(error).__name__, "message": str(error)},
-                            status_code=error.http_status, headers=headers)
+    # headers, body size limits (api/security.py), outermost; every error answered by api/errors.py
+    security.install(app, app.state.context.failed_checks)
 
     for module in (explorer, sparql_endpoint, graph_store, library, search, dataset, implementation, review, records,
                    linked_data):

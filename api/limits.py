@@ -20,7 +20,6 @@ from contextvars import ContextVar
 from typing import BinaryIO
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
 
 from sherloc_kg.access import Caller, Role
 from sherloc_kg.config import Settings
@@ -30,9 +29,6 @@ from sherloc_kg.query_worker import QueryRequest, WorkerPool, answer_bound, stor
 from sherloc_kg.store.contract import SelectResult, TermValue
 from sherloc_kg.sparql_text import nesting_depth
 from sherloc_kg.store import Dataset, Store, local_store
-
-#: The response header naming the limit a refused query reached, e.g. ``SHERLOC-Limit: rows=10000``.
-LIMIT_HEADER = "SHERLOC-Limit"
 
 
 def caps_for(who: Caller, settings: Settings) -> Caps:
@@ -273,19 +269,3 @@ def answer_within(store: Store, sparql: str, *, form: str, media_type: str, data
     if isinstance(store, BoundedStore):
         return store.answer(sparql, form=form, media_type=media_type, dataset=dataset, caps=caps, bindings=bindings)
     return answer_bound(store, sparql, form=form, media_type=media_type, dataset=dataset, caps=caps, bindings=bindings)
-
-
-def limit_headers(error: LimitReached) -> dict[str, str]:
-    """The headers of every refusal for a limit, JSON or page: the limit by name in
-    ``SHERLOC-Limit``, and ``Retry-After`` when waiting helps (timeouts, busy, 429)."""
-    headers = {LIMIT_HEADER: error.limit}
-    if error.retry_after is not None:
-        headers["Retry-After"] = str(error.retry_after)
-    return headers
-
-
-def limit_response(error: LimitReached) -> JSONResponse:
-    """The JSON error every other refusal has, plus the limit by name, in the body and in
-    :func:`limit_headers`."""
-    return JSONResponse({"error": type(error).__name__, "message": str(error), "limit": error.limit},
-                        status_code=error.http_status, headers=limit_headers(error))

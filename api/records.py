@@ -55,6 +55,7 @@ from sherloc_kg.namespaces import SHERLOC
 from sherloc_kg.xml_shape import XmlShape
 
 from .context import Context, caller, context
+from .errors import json_error
 
 #: The server's own log (``sherloc-kg serve`` shows uvicorn's at level info): loads started and ended.
 log = logging.getLogger("uvicorn.error")
@@ -288,11 +289,11 @@ async def load_records(request: Request,
             log.info("load %s refused: %d violation(s)", kind, body["violations"])
             return JSONResponse(body, status_code=422)
         except SherlocError as error:  # a file the loader cannot read at all: say so without our paths
-            if error.http_status >= 500:
-                raise  # not the caller's: a generic answer, logged (api/app.py)
+            if not error.callers():
+                raise  # not the caller's: a generic answer, logged (api/errors.py)
             message = str(error).replace(hidden, shown).replace(str(folder), "")
             log.info("load %s failed: %s", kind, message)
-            return JSONResponse({"error": type(error).__name__, "message": message}, status_code=error.http_status)
+            return json_error(error, message)
         body = _report(report, hidden=hidden, shown=shown, source_format=source_format, on_invalid=on_invalid)
         log.info("load %s done: %d record(s) written", kind, report.records_written)
         return JSONResponse(body, status_code=200 if report.written or not report.violations else 422)

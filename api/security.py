@@ -48,10 +48,11 @@ A client that goes away mid-request (Starlette's ``ClientDisconnect`` while a bo
 logged as such, in one line, not as an unexpected error.
 
 Unexpected exceptions: anything a route raises that no handler answers (a bug, a store crash) is
-logged here with its traceback and an error reference, and answered 500 with
-``{"error": "InternalError", "message": "...", "reference": "..."}``: never the exception's text,
-its type, a traceback or a file path. :func:`install` also registers the same answer as the
-application's handler for ``Exception``, for whatever could escape the middleware.
+caught here and answered by api/errors.py (logged with its traceback and an error reference,
+answered 500 with ``{"error": "InternalError", "message": "...", "reference": "..."}``: never the
+exception's text, its type, a traceback or a file path); so are this middleware's own refusals
+(413, 408, 429: each an exception carrying its status and headers). :func:`install` also
+registers api/errors.py's handler with the application.
 """
 
 from __future__ import annotations
@@ -67,11 +68,13 @@ import time
 from collections import deque
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sherloc_kg.errors import SherlocError
+
+from . import errors
+from .errors import error_response
 
 log = logging.getLogger("sherloc_kg.api")
 
@@ -137,17 +140,21 @@ class FailedChecks:
                     del self._seen[quiet]
 
 
-def too_many_failures(retry_after: int) -> tuple[str, dict[str, str]]:
-    """What a 429 for failed token checks says, and its headers (JSON or page alike)."""
-    return (f"more than {AUTH_FAILURES} failed token checks from this address within {AUTH_WINDOW} s: "
-            f"try again in {retry_after} s",
-            {"Retry-After": str(retry_after), "SHERLOC-Limit": f"auth-failures={AUTH_FAILURES}"})
+class TooManyFailedChecks(SherlocError):
+    """More than AUTH_FAILURES failed token checks from one address within AUTH_WINDOW s (429)."""
 
+    http_status = 429
 
-def too_many_failures_response(retry_after: int) -> JSONResponse:
-    message, headers = too_many_failures(retry_after)
-    return JSONResponse({"error": "TooManyFailedChecks", "message": message, "limit": f"auth-failures={AUTH_FAILURES}"},
-                        status_code=429, headers=headers)
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"more than {AUTH_FAILURES} failed token checks from this address within {AUTH_WINDOW} s: "
+                         f"try again in {retry_after} s")
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after), "SHERLOC-Limit": f"auth-failures={AUTH_FAILURES}"}
+
+    def body(self) -> dict[str, str]:
+        return {**super().body(), "limit": f"auth-failures={AUTH_FAILURES}"}
 
 
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
@@ -155,9 +162,15 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class BodyTooSlow(SherlocError):
-    """A request body that stopped arriving (408)."""
+    """A request body that stopped arriving (408): the connection is closed."""
 
     http_status = 408
+
+    def headers(self) -> dict[str, str]:
+        return {"Connection": "close"}
+
+    def body(self) -> dict[str, str]:
+        return {**super().body(), "error": "RequestTimeout"}
 
 
 class BodyTooLarge(SherlocError):
@@ -168,6 +181,12 @@ class BodyTooLarge(SherlocError):
     def __init__(self, message: str, limit: int) -> None:
         super().__init__(message)
         self.limit = limit
+
+    def headers(self) -> dict[str, str]:
+        return {"SHERLOC-Limit": f"body={self.limit}", "Connection": "close"}
+
+    def body(self) -> dict[str, str]:
+        return {**super().body(), "error": "RequestTooLarge", "limit": f"body={self.limit}"}
 
 
 def body_limit(method: str, path: str, content_type: str) -> int | None:
@@ -188,33 +207,6 @@ def too_large(limit: int, size: int | None = None) -> BodyTooLarge:
     sent = f"the request body is {size} bytes" if size is not None else "the request body is larger than that"
     return BodyTooLarge(f"{sent}; this route takes bodies of at most {limit} bytes ({limit // 1024} KiB): "
                         "send less, or load large files with `sherloc-kg load`", limit)
-
-
-def too_large_response(error: BodyTooLarge) -> JSONResponse:
-    return JSONResponse({"error": "RequestTooLarge", "message": str(error), "limit": f"body={error.limit}"},
-                        status_code=413, headers={"SHERLOC-Limit": f"body={error.limit}", "Connection": "close"})
-
-
-def internal_error_response(reference: str) -> JSONResponse:
-    return JSONResponse({"error": "InternalError",
-                         "message": "the server failed to answer this request; the failure is logged. If it "
-                                    "persists, report it with this reference.",
-                         "reference": reference}, status_code=500)
-
-
-def not_the_callers(request: Request, error: BaseException) -> JSONResponse:
-    """A failure that is not the caller's (the store down or failing, a worker's crash, a bug):
-    logged at error level with a fresh reference and the traceback, answered with the generic
-    body and that reference, never the error's text (it may name files, URLs or the engine's
-    words). A StoreError (the store failed or is unreachable) is a 503, anything else a 500."""
-    reference = secrets.token_hex(6)
-    log.error("unexpected error %s answering %s %s", reference, request.method, request.url.path, exc_info=error)
-    if getattr(error, "http_status", 500) != 503:
-        return internal_error_response(reference)
-    return JSONResponse({"error": "ServiceUnavailable",
-                         "message": "the store failed to answer this request; the failure is logged. Try again "
-                                    "shortly; if it persists, report it with this reference.",
-                         "reference": reference}, status_code=503, headers={"Retry-After": "5"})
 
 
 def _policy(scope: Scope, content_type: str, body: bytes | None) -> str:
@@ -273,12 +265,12 @@ class SecurityMiddleware:
         if credentials:
             retry_after = self.failed_checks.wait(address)
             if retry_after:
-                await self._answer(too_many_failures_response(retry_after), scope, receive, send_secured)
+                await self._answer(TooManyFailedChecks(retry_after), scope, receive, send_secured)
                 return
         if limit is not None:
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
-                await self._answer(too_large_response(too_large(limit, int(declared))), scope, receive, send_secured)
+                await self._answer(too_large(limit, int(declared)), scope, receive, send_secured)
                 return
             received = 0
 
@@ -303,25 +295,24 @@ class SecurityMiddleware:
         except BodyTooLarge as error:
             if started:
                 raise
-            await self._answer(too_large_response(error), scope, receive, send_secured)
+            await self._answer(error, scope, receive, send_secured)
         except BodyTooSlow as error:
             log.info("a body too slow on %s %s", scope["method"], scope["path"])
             if started:
                 raise
-            await self._answer(JSONResponse({"error": "RequestTimeout", "message": str(error)}, status_code=408,
-                                            headers={"Connection": "close"}), scope, receive, send_secured)
+            await self._answer(error, scope, receive, send_secured)
         except ClientDisconnect:
             log.info("the client went away during %s %s", scope["method"], scope["path"])
-        except Exception:  # noqa: BLE001 - the one place every unexpected failure ends
-            reference = secrets.token_hex(6)
-            log.exception("unexpected error %s answering %s %s", reference, scope["method"], scope["path"])
+        except Exception as error:  # noqa: BLE001 - the one place every unexpected failure ends
             if started:
+                log.exception("unexpected error %s answering %s %s", secrets.token_hex(6), scope["method"], scope["path"])
                 raise
-            await self._answer(internal_error_response(reference), scope, receive, send_secured)
+            await self._answer(error, scope, receive, send_secured)
 
     @staticmethod
-    async def _answer(response: JSONResponse, scope: Scope, receive: Receive, send: Send) -> None:
-        await response(scope, receive, send)
+    async def _answer(error: Exception, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer ``error`` the way every error is answered (api/errors.py)."""
+        await error_response(Request(scope), error)(scope, receive, send)
 
 
 def _with_headers(message: Message, scope: Scope, body: bytes | None) -> Message:
@@ -350,25 +341,13 @@ def _vary_on_host(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes
 
 
 def install(app: FastAPI, failed_checks: FailedChecks) -> None:
-    """Wire the middleware (outermost of the application's own) and the last-resort 500 handler.
+    """Wire the middleware (outermost of the application's own) and the one error handler (api/errors.py).
     ``failed_checks``: the application's one record of failed token checks, which the routes that
     take a token elsewhere than in a header (the explorer's CSV upload form) count into as well."""
     app.add_middleware(SecurityMiddleware, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url),
                        failed_checks=failed_checks)
 
-    @app.exception_handler(BodyTooLarge)
-    def body_too_large(_request: Request, error: BodyTooLarge) -> JSONResponse:
-        return too_large_response(error)
-
-    @app.exception_handler(Exception)
-    def unexpected(request: Request, _error: Exception) -> JSONResponse:
-        if isinstance(_error, ClientDisconnect):
-            log.info("the client went away during %s %s", request.method, request.url.path)
-            return JSONResponse({"error": "ClientDisconnect", "message": "the client went away"}, status_code=400)
-        reference = secrets.token_hex(6)
-        log.error("unexpected error %s answering %s %s", reference, request.method, request.url.path,
-                  exc_info=_error)
-        return internal_error_response(reference)
+    errors.install(app)
 
 
-__all__ = ["LOAD_BODY_LIMIT", "BodyTooLarge", "FailedChecks", "SecurityMiddleware", "body_limit", "install"]
+__all__ = ["LOAD_BODY_LIMIT", "BodyTooLarge", "BodyTooSlow", "FailedChecks", "TooManyFailedChecks", "SecurityMiddleware", "body_limit", "install"]

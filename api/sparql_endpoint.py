@@ -60,7 +60,8 @@ from sherloc_kg.sparql_text import dataset_clauses, first_keyword, load_like, qu
 from sherloc_kg.store import Dataset
 
 from .context import Context, caller, context
-from .limits import caps_for, check_depth, check_length, client_of, limit_response
+from .errors import json_error
+from .limits import caps_for, check_depth, check_length, client_of
 from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type
 
 router = APIRouter()
@@ -398,8 +399,8 @@ def sparql_get(request: Request, ctx: Context = Depends(context), who: Caller = 
         return service_description(request, ctx, who)
     try:
         return run_query(request, operation, ctx, who)
-    except LimitReached as error:
-        return limit_response(error)
+    except LimitReached as error:  # JSON, as every answer of the endpoint, even to a browser
+        return json_error(error)
 
 
 @router.post("/sparql")
@@ -414,5 +415,5 @@ def sparql_post(request: Request, who: Caller = Depends(caller), body: bytes = D
         raise UsageError("give a SPARQL query (query=...) or update (update=...)")
     try:
         return run_query(request, operation, ctx, who)
-    except LimitReached as error:
-        return limit_response(error)
+    except LimitReached as error:  # JSON, as every answer of the endpoint, even to a browser
+        return json_error(error)

@@ -144,6 +144,9 @@ class ChecksBusy(SherlocError):
 
     http_status = 503
 
+    def callers(self) -> bool:
+        return True  # designed: it says to try again, and names nothing of ours
+
 
 class Tokens:
     """The token file: create, list, revoke, and check a presented token.

@@ -17,6 +17,8 @@
     ├── UnsupportedMediaType          a request body in a media type we do not read (exit 2, HTTP 415)
     ├── BodyTooLarge                  a request body over its route's limit (HTTP 413; api/security.py)
     ├── BodyTooSlow                   a request body that stopped arriving (HTTP 408; api/security.py)
+    ├── TooManyFailedChecks           too many failed token checks from one address (HTTP 429,
+    │                                 Retry-After; api/security.py)
     ├── XmlTooComplex                 an uploaded XML document nests too deep or has too many
     │                                 elements (exit 2, HTTP 422; sherloc_kg/xml_shape.py)
     ├── ClientGone                    the client went away while its query ran (499, logged only;
@@ -33,8 +35,13 @@
 A load stopped by a signal is no error of the caller's: ``LoadStopped`` (ingest.py) is a
 BaseException, like KeyboardInterrupt, so that no ``except Exception`` takes it for bad data.
 
-The CLI maps these to one red line and an exit code in one place (``cli.py``); the API's
-handler for them is in ``api/app.py`` (tests/test_error_tree.py keeps this tree whole).
+Each class carries what its HTTP answer needs: ``http_status``, :meth:`SherlocError.headers`
+(``Retry-After``, ``SHERLOC-Limit``, ``WWW-Authenticate``), :meth:`SherlocError.body` (the JSON
+``{"error": ..., "message": ...}``) and :meth:`SherlocError.callers` (whether the caller may read
+its words: a failure that is not the caller's is answered with a generic body and a reference,
+never its text). The CLI maps these to one red line and an exit code in one place (``cli.py``);
+the API builds every error response from them in one place (``api/errors.py``);
+tests/test_error_tree.py keeps this tree whole.
 """
 
 from __future__ import annotations
@@ -46,6 +53,20 @@ from typing import ClassVar
 class SherlocError(Exception):
     exit_code: ClassVar[int] = 1
     http_status: ClassVar[int] = 500
+
+    def callers(self) -> bool:
+        """Whether this is the caller's to read: a refusal of the request (4xx), or a designed 5xx
+        that says what to do. False for a failure that is not the caller's (the store failing, a
+        bug): its text may name files, addresses or the engine's words, and is never sent."""
+        return self.http_status < 500
+
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers an answer to this error carries beside its status."""
+        return {}
+
+    def body(self) -> dict[str, str]:
+        """The JSON body of an answer to this error (only sent when :meth:`callers`)."""
+        return {"error": type(self).__name__, "message": str(self)}
 
 
 class UsageError(SherlocError):
@@ -71,6 +92,9 @@ class StoreError(SherlocError):
 class Unauthorized(SherlocError):
     exit_code = 2
     http_status = 401
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="sherloc-kg"'}
 
 
 class Forbidden(SherlocError):
@@ -153,6 +177,10 @@ class ValidationFailed(SherlocError):
         super().__init__(f"{len(violations)} violation(s); nothing was written\n{lines}{more}")
 
 
+#: The response header naming the limit a refused request reached (``rows=10000``).
+LIMIT_HEADER = "SHERLOC-Limit"
+
+
 # -- the query limits (sherloc_kg/query_limits.py, api/limits.py) ------------------------------
 class LimitReached(SherlocError):
     """A query went past one of the endpoint's limits. ``limit`` names it (``rows=10000``) for the
@@ -163,6 +191,19 @@ class LimitReached(SherlocError):
     def __init__(self, message: str, limit: str) -> None:
         super().__init__(message)
         self.limit = limit
+
+    def callers(self) -> bool:
+        return True  # a limit says which and when to come back, even as a 503
+
+    def headers(self) -> dict[str, str]:
+        """The limit by name in ``SHERLOC-Limit``, and ``Retry-After`` when waiting helps."""
+        headers = {LIMIT_HEADER: self.limit}
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(self.retry_after)
+        return headers
+
+    def body(self) -> dict[str, str]:
+        return {**super().body(), "limit": self.limit}
 
 
 class QueryTooLong(LimitReached):

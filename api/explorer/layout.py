@@ -18,10 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sherloc_kg.access import Caller
-from sherloc_kg.errors import LimitReached, NotAcceptable
 
-from ..limits import limit_headers
-from ..negotiation import choose
 
 # The templates are package data of sherloc_kg.api, found through the import system wherever the
 # package is installed.
@@ -99,29 +96,3 @@ def render(request: Request, template: str, *, title: str, who: Caller | None = 
         path=request.url.path, here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         role=(who.role.value if who is not None else None), url=url, **variables)
     return HTMLResponse(body, status_code=status_code)
-
-
-def wants_page(request: Request) -> bool:
-    """Whether an error is answered as a page: on an explorer page (not its CSV or download
-    files), or to a client that prefers HTML to JSON (a browser on a resource page)."""
-    path = request.url.path
-    if path == "/" or (path.startswith("/explore/") and not path.endswith(".csv")
-                       and path != "/explore/sparql/download"):
-        return True
-    accept = request.headers.get("accept") or ""
-    if "html" not in accept:
-        return False
-    try:
-        return choose(accept, ("application/json", "text/html")) == "text/html"
-    except NotAcceptable:
-        return False
-
-
-def limit_page(request: Request, error: LimitReached) -> HTMLResponse:
-    """A page that a limit kept from being answered (the query timeout, a worker's memory, the
-    workers busy): the status and headers of the JSON refusal (``Retry-After`` included), its words
-    in the frame."""
-    response = render(request, "explorer/limit.html", title="This page could not be answered",
-                      status_code=error.http_status, message=str(error), retry_after=error.retry_after)
-    response.headers.update(limit_headers(error))
-    return response

@@ -49,7 +49,7 @@ from sherloc_kg.errors import SherlocError, Unauthorized, UsageError
 
 from .. import review as api_review
 from ..context import Context, context
-from ..security import too_many_failures
+from ..security import TooManyFailedChecks
 from . import submission_csv
 from .layout import render
 
@@ -153,9 +153,9 @@ async def submit_csv(request: Request, ctx: Context = Depends(context)) -> Respo
         counted = bool(token) and "authorization" not in request.headers
         address = request.client.host if request.client else "unknown"
         if counted and (retry_after := ctx.failed_checks.wait(address)):
-            message, headers = too_many_failures(retry_after)
-            page = _page(request, status_code=429, error=message, outcome="error")
-            page.headers.update(headers)
+            refused = TooManyFailedChecks(retry_after)
+            page = _page(request, status_code=refused.http_status, error=str(refused), outcome="error")
+            page.headers.update(refused.headers())
             return page
         # A check costs an argon2 verification (by design slow): off the event loop, like every
         # other route's (their caller dependency runs in the thread pool).
@@ -182,8 +182,8 @@ async def submit_csv(request: Request, ctx: Context = Depends(context)) -> Respo
             api_review.check_writable(who, answer, f"row {row} (answer {answer.get('id')!r})", " Nothing was stored.")
         response = await run_in_threadpool(_submit_answers, ctx, who, parsed.answers, report)
     except SherlocError as error:
-        if error.http_status >= 500:
-            raise  # not the caller's: the generic answer, logged with a reference (api/app.py)
+        if not error.callers():
+            raise  # not the caller's: the generic answer, logged with a reference (api/errors.py)
         return _page(request, status_code=error.http_status, who=who, error=str(error), outcome="error",
                      filename=filename)
 

@@ -33,7 +33,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sherloc_kg.access import Caller
-from sherloc_kg.errors import LimitReached, QueryError, SherlocError, UsageError
+from sherloc_kg.errors import QueryError, SherlocError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import PREFIXES
 from sherloc_kg.queries import NamedQuery
@@ -41,7 +41,7 @@ from sherloc_kg.sparql_text import query_form
 
 from .. import sparql_endpoint
 from ..context import Context, caller, reading
-from ..limits import LIMIT_HEADER, answer_within, caps_for, client_of
+from ..limits import answer_within, caps_for, client_of
 from ..negotiation import content_type
 from .layout import render, url
 
@@ -238,10 +238,8 @@ def _page(request: Request, ctx: Context, who: Caller, run: Run | None, *, error
         error_kind=type(error).__name__ if error is not None else None,
         result=result, form=form, downloads=downloads, display_max=DISPLAY_MAX,
         endpoint_link=url("/sparql", query=run.sparql) if run and (run.text or run.named) and not (named and named.parameters) else None)
-    if isinstance(error, LimitReached):
-        response.headers[LIMIT_HEADER] = error.limit
-        if error.retry_after is not None:
-            response.headers["Retry-After"] = str(error.retry_after)
+    if error is not None:
+        response.headers.update(error.headers())
     return response
 
 
@@ -285,8 +283,8 @@ def _workbench(request: Request, pairs: list[tuple[str, str]], ctx: Context, who
                                                                  "CONSTRUCT": "nt", "DESCRIBE": "nt"})
         result = table(form, body, media_type, ctx.iris)
     except SherlocError as error:
-        if error.http_status >= 500 and not isinstance(error, LimitReached):
-            raise  # not the caller's: the generic answer, logged with a reference (api/app.py)
+        if not error.callers():
+            raise  # not the caller's: the generic answer, logged with a reference (api/errors.py)
         return _page(request, ctx, who, run, error=error)
     return _page(request, ctx, who, run, result=result, form=form)
 
@@ -304,13 +302,10 @@ def download(request: Request, ctx: Context = Depends(reading), who: Caller = De
                              f"one of: {', '.join(FORMATS.get(form, {}))}")
         form, body, media_type = answer(request, run, ctx, who, {form: short})
     except SherlocError as error:
-        if error.http_status >= 500 and not isinstance(error, LimitReached):
-            raise  # not the caller's: the generic answer, logged with a reference (api/app.py)
-        headers = {LIMIT_HEADER: error.limit} if isinstance(error, LimitReached) else {}
-        if isinstance(error, LimitReached) and error.retry_after is not None:
-            headers["Retry-After"] = str(error.retry_after)
+        if not error.callers():
+            raise  # not the caller's: the generic answer, logged with a reference (api/errors.py)
         return Response(f"{error}\n", status_code=error.http_status, media_type="text/plain; charset=utf-8",
-                        headers=headers)
+                        headers=error.headers())
     name = run.named.name if run.named is not None else "query"
     suffix = FORMATS[form][short][1]
     return Response(body, media_type=content_type(media_type),

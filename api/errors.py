@@ -1,0 +1,111 @@
+"""Every error answer of the server, built in one place from the exception.
+
+The exception says what its answer carries (sherloc_kg/errors.py): ``http_status``, ``headers()``
+(``Retry-After``, ``SHERLOC-Limit``, ``WWW-Authenticate``, ``Connection: close``), ``body()`` and
+``callers()``. :func:`error_response` builds the answer from it, in the format the request
+negotiates:
+
+- an error the caller may read: its status, its headers and the JSON body
+  ``{"error": ClassName, "message": ..., ["limit": ...]}``; a limit reached on an explorer page
+  (or by a client preferring HTML) is the explorer's limit page, with the same status and headers;
+- a failure that is not the caller's (the store failing, a bug, anything not ours): logged with a
+  fresh reference and its traceback, answered with a generic body and that reference, never its
+  text, type, a traceback or a file path (it may name files, the store's address, the engine's
+  words): 503 with ``Retry-After`` when the store failed, 500 otherwise;
+- a client that went away (Starlette's ``ClientDisconnect``): logged in one line.
+
+:func:`install` registers it as the application's handler for every exception; the security
+middleware (api/security.py) answers through it what it refuses before or around the
+application. Routes that answer an error inside their own page (the workbench, the review form)
+or in their own format (a linked-data 404 in Turtle) read the same status and headers from the
+exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
+
+from sherloc_kg.errors import LimitReached, NotAcceptable, SherlocError, StoreError
+
+from .negotiation import choose
+
+log = logging.getLogger("sherloc_kg.api")
+
+
+def error_response(request: Request, error: BaseException) -> Response:
+    """The answer to ``error`` raised answering ``request`` (see the module docstring)."""
+    if isinstance(error, ClientDisconnect):
+        log.info("the client went away during %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "ClientDisconnect", "message": "the client went away"}, status_code=400)
+    if not isinstance(error, SherlocError) or isinstance(error, StoreError) or not error.callers():
+        return failure(request, error)
+    if isinstance(error, LimitReached) and wants_page(request):
+        return limit_page(request, error)
+    return json_error(error)
+
+
+def json_error(error: SherlocError, message: str | None = None) -> JSONResponse:
+    """The JSON answer to an error the caller may read; ``message`` in place of its own words
+    (a load's message with the server's paths taken out)."""
+    body = error.body() if message is None else {**error.body(), "message": message}
+    return JSONResponse(body, status_code=error.http_status, headers=error.headers() or None)
+
+
+def failure(request: Request, error: BaseException) -> JSONResponse:
+    """A failure that is not the caller's: logged at error level with a fresh reference and the
+    traceback, answered with the generic body and that reference. A StoreError (the store failed or
+    is unreachable) is a 503 with ``Retry-After``, anything else a 500."""
+    reference = secrets.token_hex(6)
+    log.error("unexpected error %s answering %s %s", reference, request.method, request.url.path, exc_info=error)
+    if not (isinstance(error, SherlocError) and error.http_status == 503):
+        return JSONResponse({"error": "InternalError",
+                             "message": "the server failed to answer this request; the failure is logged. If it "
+                                        "persists, report it with this reference.",
+                             "reference": reference}, status_code=500)
+    return JSONResponse({"error": "ServiceUnavailable",
+                         "message": "the store failed to answer this request; the failure is logged. Try again "
+                                    "shortly; if it persists, report it with this reference.",
+                         "reference": reference}, status_code=503, headers={"Retry-After": "5"})
+
+
+def wants_page(request: Request) -> bool:
+    """Whether an error is answered as a page: on an explorer page (not its CSV or download
+    files), or to a client that prefers HTML to JSON (a browser on a resource page)."""
+    path = request.url.path
+    if path == "/" or (path.startswith("/explore/") and not path.endswith(".csv")
+                       and path != "/explore/sparql/download"):
+        return True
+    accept = request.headers.get("accept") or ""
+    if "html" not in accept:
+        return False
+    try:
+        return choose(accept, ("application/json", "text/html")) == "text/html"
+    except NotAcceptable:
+        return False
+
+
+def limit_page(request: Request, error: LimitReached) -> Response:
+    """A page that a limit kept from being answered (the query timeout, a worker's memory, the
+    workers busy): the status and headers of the JSON refusal (``Retry-After`` included), its words
+    in the frame."""
+    from .explorer.layout import render  # here: the explorer's routes import the middleware that imports this
+
+    response = render(request, "explorer/limit.html", title="This page could not be answered",
+                      status_code=error.http_status, message=str(error), retry_after=error.retry_after)
+    response.headers.update(error.headers())
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Answer every exception a route raises with :func:`error_response`: ours where they are
+    raised (inside the middleware), anything else as the last resort."""
+    app.add_exception_handler(SherlocError, error_response)
+    app.add_exception_handler(Exception, error_response)
+
+
+__all__ = ["error_response", "failure", "install", "json_error", "limit_page", "wants_page"]
