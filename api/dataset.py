@@ -107,7 +107,7 @@ def description(store: Store, iris: Iris, who: Caller) -> Graph:
         g.add((me, VOID.exampleResource, example))
     for graph, count in counts.items():
         subset = URIRef(graph)
-        name = graph[len(base + "graph/"):] if graph.startswith(base + "graph/") else graph
+        name = iris.graph_name(graph) or graph
         g.add((me, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, DCTERMS.title, Literal(name)))

@@ -45,7 +45,7 @@ from fastapi.responses import JSONResponse, Response
 
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import NotFound, UsageError
-from sherloc_kg.iris import INSTRUMENTS
+from sherloc_kg.iris import INSTRUMENTS, is_iso3
 from sherloc_kg.loaders.countries import M49_AREAS
 from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
 
@@ -53,7 +53,6 @@ from .context import Context, caller, reading
 
 router = APIRouter(tags=["implementation"])
 
-ISO3 = re.compile(r"[A-Z]{3}")
 CLUSTER = re.compile(r"[A-Za-z0-9-]{1,20}")
 M49 = re.compile(r"[0-9]{3}")
 #: The derived status of an article for a State, strongest evidence first.
@@ -237,7 +236,7 @@ def region_filter(region: str | None, available: list[dict]) -> dict | None:
 
 def state(ctx: Context, who: Caller, code: str) -> tuple[str, str]:
     """(IRI, English name) of the State ``code``; NotFound when the code names none."""
-    if not ISO3.fullmatch(code):
+    if not is_iso3(code):
         raise NotFound(f"'{code}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. XAA)")
     iri = ctx.iris.country(code)
     rows = ctx.reads.select(_IDENTITY, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows

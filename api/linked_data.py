@@ -49,7 +49,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from sherloc_kg.access import Caller
-from sherloc_kg.iris import GRAPHS, STATE_GRAPHS, Iris, segment
+from sherloc_kg.iris import GRAPHS, STATE_GRAPHS, Iris, is_iso3, parse_provision
 from sherloc_kg.namespaces import ONTOLOGY_IRI
 from sherloc_kg.reference import read_turtle
 
@@ -211,12 +211,6 @@ def _split_suffix(path: str) -> tuple[str, str | None]:
         if path.endswith(suffix) and len(path) > len(suffix) and not path.endswith("/" + suffix):
             return path[: -len(suffix)], media
     return path, None
-
-
-def _normalise(path: str) -> str:
-    """A request path in the form the IRI module mints: each segment decoded, then encoded again
-    the one way ``iris.segment`` does (``%40`` and ``@`` name the same resource)."""
-    return "/".join(segment(unquote(part)) for part in path.lstrip("/").split("/"))
 
 
 @dataclass
@@ -542,20 +536,19 @@ COLLECTIONS = {
     "authority": ("Competent national authorities", "/explore/search/authorities"),
     "participation": ("Countries", "/explore/countries"),
 }
-_INSTRUMENT_PATH = re.compile(r"(untoc|tip|som|fp)(?:/art/(\d+)((?:/[0-9a-z]+)*))?")
 
 
 def _provision_crumbs(base: str, reference: str) -> list[tuple[str, str]]:
     """``untoc/art/5/1/a`` → UNTOC, Art. 5, 5(1): the provisions above it, each a link."""
-    match = _INSTRUMENT_PATH.fullmatch(reference)
-    if not match:
+    parsed = parse_provision(reference)
+    if parsed is None:
         return []
-    code, article, rest = match.groups()
+    code, article = parsed.instrument, parsed.article
     crumbs = [(code.upper(), f"/id/instrument/{code}")]
     if article:
         crumbs.append((f"Art. {article}", f"/id/instrument/{code}/art/{article}"))
         name, path = article, f"/id/instrument/{code}/art/{article}"
-        for part in [p for p in (rest or "").split("/") if p]:
+        for part in parsed.parts:
             name, path = f"{name}({part})", f"{path}/{part}"
             crumbs.append((name, path))
     return crumbs[:-1]  # the last is the page itself
@@ -590,11 +583,12 @@ def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str |
 def explorer_links(iris: Iris, iri: str) -> list[tuple[str, str]]:
     """The explorer's own page of a resource, when it has one: a provision in the Convention
     browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``)."""
-    local = iris.relative(iri) or ""
-    if local.startswith("id/instrument/") and _INSTRUMENT_PATH.fullmatch(local[len("id/instrument/"):]):
-        return [("Read it in the Convention browser", "/explore/instruments/" + local[len("id/instrument/"):])]
-    if local.startswith("id/country/") and re.fullmatch(r"[A-Z]{3}", local[len("id/country/"):]):
-        return [("Country profile", "/explore/countries/" + local[len("id/country/"):])]
+    reference = iris.below(iri, "id/instrument/")
+    if reference is not None and parse_provision(reference) is not None:
+        return [("Read it in the Convention browser", "/explore/instruments/" + reference)]
+    code = iris.below(iri, "id/country/")
+    if code is not None and is_iso3(code):
+        return [("Country profile", "/explore/countries/" + code)]
     return []
 
 
@@ -644,7 +638,7 @@ def document_view(ctx: Context, target: Target, graph: Graph, title: str, iri: s
 def _resource(request: Request, ctx: Context, who: Caller, page: int) -> Response:
     readings = _targets(request)
     for target in readings:
-        iri = ctx.settings.base + _normalise(target.path)
+        iri = str(ctx.iris.at(target.path))
         description = describe(ctx, who, iri, page)
         if len(description.graph):
             view = (resource_view(ctx, target, description, wanted=language(request), who=who)
@@ -652,7 +646,7 @@ def _resource(request: Request, ctx: Context, who: Caller, page: int) -> Respons
             headers = _headers(target, page=page, has_next=description.has_next, describes_thing=True)
             return _respond(request, target, description.graph, view, headers, who)
     first = readings[0]
-    return _not_found(request, first, ctx.settings.base + _normalise(first.path), who)
+    return _not_found(request, first, str(ctx.iris.at(first.path)), who)
 
 
 @router.get("/id/{path:path}", summary="Dereference a resource IRI")
@@ -679,7 +673,7 @@ def ontology(request: Request, ctx: Context = Depends(reading), who: Caller = De
     """The ontology graph; its terms are ``ontology#Term`` and the HTML page has an anchor for each."""
     target = _targets(request)[0]
     if target.path != "/ontology":
-        return _not_found(request, target, ctx.settings.base + _normalise(target.path), who)
+        return _not_found(request, target, str(ctx.iris.at(target.path)), who)
     graph_iri = str(ctx.iris.graph("ontology"))
     graph = _construct(ctx, who, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
     if not len(graph):
@@ -706,11 +700,11 @@ def _shapes_response(request: Request, ctx: Context, name: str | None) -> Respon
     if name is not None:
         name = _split_suffix(name)[0]
         if not re.fullmatch(r"[a-z0-9-]+", name) or not (directory / f"{name}.ttl").is_file():
-            return _not_found(request, target, ctx.settings.base + _normalise(target.path))
+            return _not_found(request, target, str(ctx.iris.at(target.path)))
     elif target.path != "/shapes":
-        return _not_found(request, target, ctx.settings.base + _normalise(target.path))
+        return _not_found(request, target, str(ctx.iris.at(target.path)))
     graph = _shapes(str(directory), ctx.settings.base, name)
-    iri = ctx.settings.base + _normalise(target.path)
+    iri = str(ctx.iris.at(target.path))
     title = "SHERLOC-KG shapes" + (f": {name}" if name else "")
     documents = [s for s in graph.subjects(RDF.type, URIRef(CONTEXT_PREFIXES["owl"] + "Ontology"))]
     view = (document_view(ctx, target, graph, title, iri, documents, wanted=language(request))
@@ -745,8 +739,8 @@ def state_graph_description(request: Request, family: str, country: str, ctx: Co
     """One State's graph of a family kept per State (``review-restricted/XAA``), as
     :func:`graph_description` describes a graph; unknown to a caller who may not read it."""
     country = _split_suffix(country)[0]
-    if family not in STATE_GRAPHS or not re.fullmatch(r"[A-Z]{3}", country):
-        return _not_found(request, _targets(request)[0], ctx.settings.base + _normalise(_targets(request)[0].path), who)
+    if family not in STATE_GRAPHS or not is_iso3(country):
+        return _not_found(request, _targets(request)[0], str(ctx.iris.at(_targets(request)[0].path)), who)
     return _graph_description(request, f"{family}/{country}", ctx, who,
                               f"{GRAPH_DESCRIPTIONS[family]} Those of State {country}.")
 
@@ -759,15 +753,15 @@ def graph_description(request: Request, name: str, ctx: Context = Depends(readin
     A restricted graph is, for a caller who may not read it, unknown."""
     name = _split_suffix(name)[0]
     if name not in GRAPHS:
-        return _not_found(request, _targets(request)[0], ctx.settings.base + _normalise(_targets(request)[0].path), who)
+        return _not_found(request, _targets(request)[0], str(ctx.iris.at(_targets(request)[0].path)), who)
     return _graph_description(request, name, ctx, who, GRAPH_DESCRIPTIONS[name])
 
 
 def _graph_description(request: Request, name: str, ctx: Context, who: Caller, text: str) -> Response:
     target = _targets(request)[0]
-    iri = ctx.settings.base + "graph/" + name
+    iri = str(ctx.iris.graph(name))
     if not who.may_see(iri, ctx.iris):
-        return _not_found(request, target, ctx.settings.base + _normalise(target.path), who)
+        return _not_found(request, target, str(ctx.iris.at(target.path)), who)
     description = describe(ctx, who, iri)
     graph = description.graph
     node = URIRef(iri)

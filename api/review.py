@@ -50,7 +50,7 @@ from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import Forbidden, Issue, Location, NotFound, StoreError, UnsupportedMediaType, UsageError
 from sherloc_kg.inference import Inference
 from sherloc_kg.ingest import Ingest
-from sherloc_kg.iris import Iris, segment
+from sherloc_kg.iris import Iris, is_iso3, segment
 from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
 from sherloc_kg.namespaces import DCTERMS, PROV, RDF, SH, SHERLOC, SKOS
 from sherloc_kg.store import Dataset, RecordWrite, Store
@@ -210,12 +210,12 @@ def _from_jsonld(body: bytes, iris: Iris) -> list[dict[str, Any]]:
     for node in sorted(set(graph.subjects(RDF.type, SHERLOC.ReviewResponse)), key=str):
         fields: dict[str, Any] = {}
         identifier = graph.value(node, DCTERMS.identifier)
-        prefix = iris.base + "id/review/"
+        local = iris.below(str(node), "id/review/") if isinstance(node, URIRef) else None
         if identifier is not None:
             fields["id"] = str(identifier)
-        elif isinstance(node, URIRef) and str(node).startswith(prefix) and "/" not in str(node)[len(prefix):]:
+        elif local is not None and "/" not in local:
             from urllib.parse import unquote
-            fields["id"] = unquote(str(node)[len(prefix):])
+            fields["id"] = unquote(local)
         for p, o in graph.predicate_objects(node):
             name = FIELD_OF.get(str(p))
             if name is None:
@@ -247,7 +247,7 @@ def _field_value(name: str, term: Any, iris: Iris) -> Any:
     if name in ("status", "assistance_needs"):
         return text.rsplit("/", 1)[-1]
     if name == "measures":
-        parts = text[len(iris.base + "id/legislation/"):].split("/") if text.startswith(iris.base) else []
+        parts = (iris.below(text, "id/legislation/") or "").split("/")
         if len(parts) == 4 and parts[2] == "art":
             return f"{parts[0]}:{parts[1]}#{parts[3]}"
     return text
@@ -559,7 +559,7 @@ def listing(country: str | None = None, ctx: Context = Depends(reading),
     store = ctx.reads
     if country is None and who.role is Role.SUBMITTER:
         country = who.country
-    if country is not None and not (len(country) == 3 and country.isalpha() and country.isupper()):
+    if country is not None and not is_iso3(country):
         raise UsageError(f"country {country!r} is not an ISO 3166-1 alpha-3 code (three capital letters)")
     dataset = _listing_dataset(who, ctx.iris, country)
     which = f"<{ctx.iris.country(country)}>" if country is not None else "?c"

@@ -154,5 +154,5 @@ def resource_by_path(request: Request, path: str = Path(description="The IRI's p
     tail = raw[len(prefix):] if raw.startswith(prefix) else path
     if not tail:
         raise UsageError("give the resource's path below the base, e.g. /api/resource/id/case/ALB001")
-    iri = ctx.iris.base + tail
+    iri = str(ctx.iris.at(tail))  # the IRI /id/... names for the same path (%40 and @ alike)
     return ResourceView.model_validate(core.resource(ctx.reads, ctx.iris, iri, who.dataset(ctx.iris)))

@@ -27,7 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .errors import Forbidden, SherlocError, Unauthorized, UsageError
-from .iris import STATE_GRAPHS, Iris
+from .iris import STATE_GRAPHS, Iris, is_iso3
 from .store import Dataset
 
 
@@ -196,7 +196,7 @@ class Tokens:
             raise UsageError("public needs no token")
         if role is Role.SUBMITTER and not country:
             raise UsageError("a submitter token is for one State: give --country ISO3")
-        if country is not None and not (len(country) == 3 and country.isalpha() and country.isupper()):
+        if country is not None and not is_iso3(country):
             raise UsageError(f"country '{country}' is not an ISO 3166-1 alpha-3 code (three capital letters)")
         if country is not None and states is not None and country not in states:
             raise UsageError(f"country '{country}' names no State known to {states_from or 'this store'}: give the "

@@ -52,7 +52,7 @@ from rdflib import Literal, URIRef
 
 from .config import Settings
 from .iris import Iris
-from .namespaces import OWL
+from .namespaces import OWL, SHERLOC
 from .store import Dataset, RecordWrite, Store
 from .store.contract import STAGING_PREFIX
 from .store.terms import sparql_term
@@ -62,7 +62,6 @@ from .store.terms import sparql_term
 REFERENCE_GRAPHS = ("instruments", "vocabularies")
 #: The graph of editorial claims, whose statements are kept in step with their claims.
 CLAIMS_GRAPH = "editorial"
-_SHERLOC = "https://w3id.org/sherloc/ontology#"
 #: The ``# scope ?var`` line of a rule, and its ``# follows <property>`` lines.
 _SCOPE_LINE = re.compile(r"^[ \t]*#[ \t]*scope[ \t]+\?(\w+)[ \t]*$", re.MULTILINE)
 _FOLLOWS_LINE = re.compile(r"^[ \t]*#[ \t]*follows[ \t]+(<[^<>\s]+>)[ \t]*$", re.MULTILINE)
@@ -142,7 +141,7 @@ class Inference:
                  f"  FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), \"/\"))) }}")
         # the subjects of the statements of the claims being replaced (their inferences may change)
         stated = (f"INSERT {{ GRAPH {scope} {{ ?s {_CHANGED} true }} }}\n"
-                  f"WHERE {{ GRAPH {scope} {{ ?st {_CHANGED} true }} GRAPH ?g {{ ?st <{_SHERLOC}claimSubject> ?s }} }}")
+                  f"WHERE {{ GRAPH {scope} {{ ?st {_CHANGED} true }} GRAPH ?g {{ ?st <{SHERLOC.claimSubject}> ?s }} }}")
         before = [*_marks(scope, records), parts, *([stated] if claims else []), *_marks(scope, subjects), *retract]
         # one step back along the properties the rules follow: what links to a marked node
         then = [f"INSERT {{ GRAPH {scope} {{ ?x {_CHANGED} true }} }}\n"
@@ -160,8 +159,8 @@ class Inference:
         """For a write of editorial claims: the updates that retract the triples stated by the claims
         it replaces (run before its records) and re-assert those every claim states (after)."""
         graph = f"<{write.graph}>"
-        statement = (f"?claim <{_SHERLOC}claimStatement> ?st . ?st <{_SHERLOC}claimSubject> ?s ; "
-                     f"<{_SHERLOC}claimProperty> ?p ; <{_SHERLOC}claimObject> ?o")
+        statement = (f"?claim <{SHERLOC.claimStatement}> ?st . ?st <{SHERLOC.claimSubject}> ?s ; "
+                     f"<{SHERLOC.claimProperty}> ?p ; <{SHERLOC.claimObject}> ?o")
         retract = [f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }}\n"
                    f"WHERE {{ VALUES ?claim {{ {' '.join(f'<{r}>' for r in chunk)} }} GRAPH {graph} {{ {statement} }} }}"
                    for chunk in (write.records[i:i + _MARK_CHUNK] for i in range(0, len(write.records), _MARK_CHUNK))]

@@ -273,8 +273,8 @@ class Ingest:
             return tuple(graphs)
         named = {n for r in records for n in r.triples if n.partition("/")[0] in families}
         for family in families:
-            prefix = str(self.iris.graph(family)) + "/"
-            named |= {f"{family}/{unquote(g[len(prefix):])}" for g in self.iris.state_graphs(self.store.graphs(), family)}
+            named |= {unquote(name) for g in self.iris.state_graphs(self.store.graphs(), family)
+                      if (name := self.iris.graph_name(g))}
         return tuple(graphs) + tuple(sorted(named - set(graphs)))
 
     def _provenance(self, records: list[Record], paths: Sequence[Path], kind: str) -> list[RecordWrite]:

@@ -3,6 +3,12 @@
 Every IRI follows ARCHITECTURE.md: ``{base}id/{kind}/...`` for things, ``{base}vocab/{scheme}/{concept}``
 for concepts, ``{base}graph/{name}`` for named graphs. Ids from sources are percent-encoded
 segment by segment, so an id can never escape its segment or inject IRI syntax.
+
+Both directions live here: :class:`Iris` mints, and reads an IRI back (:meth:`Iris.relative`,
+:meth:`Iris.below`, :meth:`Iris.graph_name`, :meth:`Iris.provision_reference`, :meth:`Iris.href`
+for a link); nothing else cuts a base off an IRI. So do the two codes IRIs are built from:
+:func:`is_iso3` (a State's ISO 3166-1 alpha-3 code) and :func:`parse_provision` (a provision
+reference, ``untoc/art/5/1/a``). tests/test_iris_one_place.py holds the rest of the code to it.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from rdflib import URIRef
 
@@ -55,8 +61,40 @@ def is_restricted(name: str) -> bool:
     """Whether the graph named ``name`` (``review-restricted/XAA`` included) is restricted."""
     return name in RESTRICTED_GRAPHS or name.split("/", 1)[0] in RESTRICTED_GRAPHS
 
-_PROVISION = re.compile(r"^(untoc|tip|som|fp)/art/(\d+)((?:/[0-9a-z]+)*)$")
-_NATIONAL = re.compile(r"^(?:(?P<country>[A-Z]{3}):)?(?P<law>[^#\s]+)#(?P<number>[^#\s]+)$")
+
+#: How an ISO 3166-1 alpha-3 code is written: three capital letters (BRA; XAA for the examples).
+_ISO3 = "[A-Z]{3}"
+#: A provision reference: an instrument, then ``art/{n}`` and any paragraph, subparagraph... below it
+#: (lower-case letters or digits): ``untoc/art/5/1/a``. The instrument alone (``untoc``) is one too
+#: where a reference may name a whole instrument (:func:`parse_provision`).
+_PROVISION = re.compile("(" + "|".join(INSTRUMENTS) + r")(?:/art/(\d+)((?:/[0-9a-z]+)*))?")
+_NATIONAL = re.compile(rf"^(?:(?P<country>{_ISO3}):)?(?P<law>[^#\s]+)#(?P<number>[^#\s]+)$")
+
+
+def is_iso3(code: str) -> bool:
+    """Whether ``code`` is written as an ISO 3166-1 alpha-3 code (three capital letters): the one
+    check of a State's code."""
+    return re.fullmatch(_ISO3, code) is not None
+
+
+@dataclass(frozen=True)
+class ProvisionReference:
+    """A provision reference read: ``untoc/art/5/1/a`` is instrument ``untoc``, article ``5``,
+    parts ``("1", "a")``; ``untoc`` alone has no article."""
+
+    instrument: str
+    article: str | None
+    parts: tuple[str, ...]
+
+
+def parse_provision(reference: str) -> ProvisionReference | None:
+    """A provision reference (or an instrument's code) read; None when it is neither. The whole
+    text must match: a final line break is no part of a reference."""
+    match = _PROVISION.fullmatch(reference)
+    if match is None:
+        return None
+    instrument, article, rest = match.groups()
+    return ProvisionReference(instrument, article, tuple(p for p in (rest or "").split("/") if p))
 
 
 def segment(value: str) -> str:
@@ -118,8 +156,8 @@ class Iris:
     def is_restricted_graph(self, iri: str) -> bool:
         """Whether the graph ``iri`` is restricted: a restricted graph, or a graph below one
         (``{base}graph/review-restricted/XAA``)."""
-        prefix = f"{self.base}graph/"
-        return iri.startswith(prefix) and is_restricted(iri[len(prefix):])
+        name = self.graph_name(iri)
+        return name is not None and is_restricted(name)
 
     # -- the Convention and its Protocols -----------------------------------------------------
     def instrument(self, code: str) -> URIRef:
@@ -129,7 +167,8 @@ class Iris:
 
     def provision(self, reference: str) -> URIRef:
         """``untoc/art/5/1/a`` → ``{base}id/instrument/untoc/art/5/1/a``. Raises UsageError if malformed."""
-        if not _PROVISION.match(reference):
+        parsed = parse_provision(reference)
+        if parsed is None or parsed.article is None:
             raise UsageError(
                 f"'{reference}' is not a Convention provision reference "
                 "(expected {untoc|tip|som|fp}/art/{n}[/{paragraph}[/{subparagraph}]], e.g. untoc/art/5/1/a)"
@@ -138,10 +177,9 @@ class Iris:
 
     def provision_reference(self, iri: str) -> str | None:
         """The reverse of :meth:`provision`: ``untoc/art/5/1/a``, or None if not a provision IRI."""
-        prefix = self.base + "id/instrument/"
-        if iri.startswith(prefix) and _PROVISION.match(iri[len(prefix):]):
-            return iri[len(prefix):]
-        return None
+        reference = self.below(iri, "id/instrument/")
+        parsed = None if reference is None else parse_provision(reference)
+        return reference if parsed is not None and parsed.article is not None else None
 
     # -- jurisdictions -----------------------------------------------------------------------
     def country(self, iso3: str) -> URIRef:
@@ -234,10 +272,27 @@ class Iris:
             return self.base + iri[len(DEFAULT_BASE):]
         return iri
 
+    def at(self, path: str) -> URIRef:
+        """The IRI a path on this server names (``/id/case/ALB%209%231``, ``id/case/ALB 9#1``): each
+        segment decoded, then encoded the one way :func:`segment` mints it, so that ``%40`` and ``@``
+        name the same resource. The reverse of :meth:`href`."""
+        return URIRef(self.base + "/".join(segment(unquote(part)) for part in path.lstrip("/").split("/")))
+
     def relative(self, iri: str) -> str | None:
         """An IRI's part after the base (``id/case/BRA016``), escapes kept; None when the IRI is
-        not under the base. The one place a base is cut off an IRI."""
-        return iri[len(self.base):] if iri.startswith(self.base) else None
+        not under the base."""
+        return self.below(iri, "")
+
+    def below(self, iri: str, path: str) -> str | None:
+        """An IRI's part after ``{base}{path}`` (``id/review/`` → ``XAA-2024-1``), escapes kept;
+        None when the IRI is not there. The one place a base is cut off an IRI."""
+        prefix = self.base + path
+        return iri[len(prefix):] if iri.startswith(prefix) else None
+
+    def graph_name(self, iri: str) -> str | None:
+        """The reverse of :meth:`graph`: ``review``, ``review-restricted/XAA`` (escapes kept), or
+        None when ``iri`` is not under ``{base}graph/``."""
+        return self.below(iri, "graph/")
 
     def href(self, iri: str) -> str | None:
         """The path this server answers an IRI at (``/id/case/ALB%209%231``), for a link: its

@@ -29,13 +29,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from .errors import NotFound, QueryError, UsageError
-from .iris import Iris, segment
+from .iris import Iris, is_iso3
 from .namespaces import SHERLOC, SKOS
 from .store.contract import Dataset, Store, TermValue
 from .store.terms import sparql_term
@@ -46,7 +45,6 @@ _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+(?::[a-
 _TYPES = ("iri", "resource", "instrument", "provision", "country", "area", "case", "concept", "string",
           "integer", "date")
 _IRI = re.compile(r"[a-z][a-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
-_ISO3 = re.compile(r"[A-Z]{3}")
 _M49 = re.compile(r"[0-9]{3}")
 _RESOURCE = re.compile(r"[a-z]+(?:/[^/\x00-\x20<>\"{}|\\^`]+)+")
 #: A concept's notation in our vocabularies (``trafficking-in-persons``).
@@ -73,19 +71,19 @@ class Parameter:
                     return URIRef(value)
                 if not _RESOURCE.fullmatch(value) or {".", ".."} & set(value.split("/")):
                     raise UsageError(f"{value!r} is not a resource path like case/XAA-EX-001 (or a whole IRI)")
-                return URIRef(iris.base + "id/" + "/".join(segment(unquote(part)) for part in value.split("/")))
+                return iris.at("id/" + value)
             if kind == "instrument":
                 return iris.instrument(value)
             if kind == "provision":
-                if re.search(r"[\x00-\x20\x7f]", value):  # Iris.provision's `$` would let a final newline by
+                if re.search(r"[\x00-\x20\x7f]", value):  # said so, before "not a reference"
                     raise UsageError(f"{value!r} holds a space, a line break or a control character")
                 return iris.provision(value)
             if kind == "country":
-                if not _ISO3.fullmatch(value):
+                if not is_iso3(value):
                     raise UsageError(f"{value!r} is not an ISO 3166-1 alpha-3 code (three capital letters)")
                 return iris.country(value)
             if kind == "area":
-                if _ISO3.fullmatch(value):
+                if is_iso3(value):
                     return iris.country(value)
                 if _M49.fullmatch(value):
                     return Literal(value)

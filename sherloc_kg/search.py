@@ -41,8 +41,8 @@ from dataclasses import dataclass, field, replace
 from rdflib import Literal, URIRef
 
 from .errors import NotFound, UsageError
-from .iris import Iris
-from .namespaces import PREFIXES
+from .iris import Iris, is_iso3
+from .namespaces import PREFIXES, SHERLOC
 from .store import Dataset, Store
 from .store.terms import sparql_term
 
@@ -53,7 +53,6 @@ DEFAULT_SIZE = 20
 MAX_Q_LENGTH = 200
 MAX_VALUES = 50  # values of one repeatable parameter
 
-_ISO3 = re.compile(r"[A-Z]{3}")
 _NOTATION = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
 _YEAR = re.compile(r"-?[0-9]{1,4}")
 _INT = re.compile(r"[0-9]{1,6}")
@@ -251,7 +250,7 @@ def parse(kind_name: str, params: Mapping[str, Sequence[str]]) -> SearchRequest:
         return [v.strip() for v in params.get(name, []) if v.strip()]
 
     for value in given("country"):
-        if not _ISO3.fullmatch(value):
+        if not is_iso3(value):
             raise UsageError(f"parameter 'country': '{value}' is not an ISO 3166-1 alpha-3 code (three capital letters)")
         request.countries.append(value)
     for value in given("provision"):
@@ -544,7 +543,7 @@ def describe(store: Store, iris_list: Sequence[str], dataset: Dataset) -> dict[s
             result[iri] = {
                 "label": label or notation,
                 "notation": notation,
-                "iso3": _best(props.get(PREFIXES["sherloc"] + "iso3166Alpha3", [])),
+                "iso3": _best(props.get(str(SHERLOC.iso3166Alpha3), [])),
                 "id": _best(props.get(PREFIXES["dcterms"] + "identifier", [])),
             }
     return result
@@ -699,7 +698,7 @@ def resource(store: Store, iris: Iris, iri: str, dataset: Dataset) -> dict:
     return {
         "iri": iri,
         "label": labels.get(iri, {}).get("label"),
-        "graphs": [g[len(iris.base) + len("graph/"):] if g.startswith(iris.base + "graph/") else g for g in graphs],
+        "graphs": [iris.graph_name(g) or g for g in graphs],
         "fields": fields_of(iri, own),
         "properties": {names[p]: p for p in sorted({p for _, _, p, _ in own + below})},
         "incoming": incoming,

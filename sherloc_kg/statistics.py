@@ -47,8 +47,7 @@ def collect(store: Store, iris: Iris, dataset: Dataset | None = None) -> dict:
     graphs = {name: by_graph.get(str(iris.graph(name)), 0) for name in GRAPHS
               if visible is None or str(iris.graph(name)) in visible}
     # The graphs kept one per State (review-restricted/XAA: sherloc_kg/iris.py, STATE_GRAPHS).
-    prefix = iris.base + "graph/"
-    graphs.update({g[len(prefix):]: by_graph[g] for g in iris.state_graphs(by_graph)})
+    graphs.update({name: by_graph[g] for g in iris.state_graphs(by_graph) if (name := iris.graph_name(g))})
     types = store.select(
         "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type", dataset=dataset)
     by_type = {str(row["type"]): int(row["n"]) for row in types.rows}

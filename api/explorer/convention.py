@@ -23,6 +23,7 @@ from rdflib import Literal, URIRef
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import INSTRUMENTS
+from sherloc_kg.namespaces import SHERLOC
 from sherloc_kg.store.terms import sparql_term
 
 from ..context import Context, caller, reading
@@ -36,8 +37,9 @@ SHORT_TITLES = {"untoc": "Organized Crime Convention", "tip": "Trafficking in Pe
 #: Above this many cases (or national provisions), a provision page shows counts per State with
 #: links to the search instead of every row.
 LIST_LIMIT = 50
-_SHERLOC = "https://w3id.org/sherloc/ontology#"
-_KINDS = ("Article", "Paragraph", "Subparagraph", "Item")
+#: The kind of a provision by its class.
+_KINDS = {str(SHERLOC.Article): "Article", str(SHERLOC.Paragraph): "Paragraph",
+          str(SHERLOC.Subparagraph): "Subparagraph", str(SHERLOC.Item): "Item"}
 #: Why a case is inferred to concern a provision: each ground is a rule of sparql/rules/ (the query
 #: ``cases-on-provision`` names them in ?why; ``why-inferred`` gives the facts behind each link).
 GROUNDS = {
@@ -186,8 +188,8 @@ def _outline(ctx: Context, who: Caller, reference: str, wanted: str) -> dict[str
     nodes: dict[str, Node] = {}
     for row in _run(ctx, who, "provision-outline", provision=reference):
         node = nodes.setdefault(str(row["node"]), Node(str(row["node"]), str(row["role"])))
-        if "type" in row and str(row["type"]).startswith(_SHERLOC) and str(row["type"])[len(_SHERLOC):] in _KINDS:
-            node.kind = str(row["type"])[len(_SHERLOC):]
+        if "type" in row and str(row["type"]) in _KINDS:
+            node.kind = _KINDS[str(row["type"])]
         node.ref = str(row.get("notation", node.ref))
         node.number = str(row.get("number", node.number))
         node.parent = str(row["parent"]) if "parent" in row else node.parent
@@ -281,7 +283,7 @@ def provision(code: str, rest: str, request: Request, ctx: Context = Depends(rea
         group["asserted"] = sum(1 for r in group["rows"] if str(r["link"]) == "asserted")
         for row in group["rows"]:
             row["grounds"] = [GROUNDS[g] for g in row.get("why", "").split() if g in GROUNDS]
-            row["subject"] = _local(ctx, row["case"]).removeprefix("/id/")
+            row["subject"] = ctx.iris.below(str(row["case"]), "id/") or str(row["case"])
     grounds = [text for key, text in GROUNDS.items() if any(key in str(r.get("why", "")).split() for r in cases)]
     instrument_node = next((n for n in ancestors if not n.kind), None)
     instrument_title = instrument_node.title if instrument_node else None

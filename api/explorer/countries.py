@@ -25,6 +25,7 @@ from rdflib import Literal, URIRef
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import INSTRUMENTS
+from sherloc_kg.namespaces import SHERLOC
 
 from .. import implementation as core
 from ..context import Context, caller, reading
@@ -45,9 +46,8 @@ KINDS = (("cases", "Cases"), ("legislation", "Laws"), ("participation", "Treaty 
 SORTS = ("name", "code", *(kind for kind, _ in KINDS))
 LATEST = 10
 
-ONTOLOGY = "https://w3id.org/sherloc/ontology#"
-_TYPES = {ONTOLOGY + "Country": "State", ONTOLOGY + "InternationalJurisdiction": "International jurisdiction",
-          ONTOLOGY + "RegionalEconomicIntegrationOrganization": "Regional economic integration organization"}
+_TYPES = {str(SHERLOC.Country): "State", str(SHERLOC.InternationalJurisdiction): "International jurisdiction",
+          str(SHERLOC.RegionalEconomicIntegrationOrganization): "Regional economic integration organization"}
 _IDENTITY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX sherloc: <https://w3id.org/sherloc/ontology#>

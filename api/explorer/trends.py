@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import UsageError
-from sherloc_kg.iris import INSTRUMENTS
+from sherloc_kg.iris import INSTRUMENTS, is_iso3
 
 from .. import implementation
 from ..context import Context, caller, reading
@@ -37,7 +37,6 @@ from .layout import render, url
 
 router = APIRouter()
 
-ISO3 = re.compile(r"[A-Z]{3}")
 
 #: Short names of the instruments, in their usual order.
 INSTRUMENT_NAMES = {"untoc": "Convention (UNTOC)", "tip": "Trafficking in Persons Protocol",
@@ -245,7 +244,7 @@ def trends(request: Request, country: str | None = Query(None), region: str | No
     country, region = country or None, region or None
     refused = dict(title="Trends", who=who, status_code=400, charts=[], countries=[], regions=[], country=None,
                    country_name=None, region=None)
-    if country is not None and not ISO3.fullmatch(country):
+    if country is not None and not is_iso3(country):
         return render(request, "explorer/trends.html", **refused,
                       error=f"'{country}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. BRA).")
     available = implementation.regions(ctx, who)
@@ -256,7 +255,7 @@ def trends(request: Request, country: str | None = Query(None), region: str | No
     named = ctx.library.get(_JURISDICTIONS)
     names = {str(r["code"]): str(r["name"]) if r.get("name") else str(r["code"])
              for r in ctx.reads.select(named.text, dataset=who.dataset(ctx.iris)).rows
-             if r.get("code") and ISO3.fullmatch(str(r["code"]))}
+             if r.get("code") and is_iso3(str(r["code"]))}
     choices = sorted(names.items(), key=lambda c: (c[1].casefold(), c[0]))
     country_name = dict(choices).get(country) if country else None
     if chosen is not None:
