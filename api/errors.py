@@ -12,6 +12,9 @@ negotiates:
   fresh reference and its traceback, answered with a generic body and that reference, never its
   text, type, a traceback or a file path (it may name files, the store's address, the engine's
   words): 503 with ``Retry-After`` when the store failed, 500 otherwise;
+- an IRI not known here, asked for at a linked-data URL (:class:`UnknownResource`): 404 in the
+  format the route negotiated (a page in the explorer frame, a comment in Turtle, N-Triples or
+  RDF/XML, or JSON-LD's JSON error);
 - a client that went away (Starlette's ``ClientDisconnect``): logged in one line.
 
 :func:`install` registers it as the application's handler for every exception; the security
@@ -23,6 +26,7 @@ exception.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 
@@ -30,9 +34,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
-from sherloc_kg.errors import LimitReached, NotAcceptable, SherlocError, StoreError
+from sherloc_kg.errors import LimitReached, NotAcceptable, NotFound, SherlocError, StoreError
 
-from .negotiation import choose
+from .negotiation import choose, content_type
 
 log = logging.getLogger("sherloc_kg.api")
 
@@ -44,6 +48,8 @@ def error_response(request: Request, error: BaseException) -> Response:
         return JSONResponse({"error": "ClientDisconnect", "message": "the client went away"}, status_code=400)
     if not isinstance(error, SherlocError) or isinstance(error, StoreError) or not error.callers():
         return failure(request, error)
+    if isinstance(error, UnknownResource):
+        return unknown_resource(request, error)
     if isinstance(error, LimitReached) and wants_page(request):
         return limit_page(request, error)
     return json_error(error)
@@ -71,6 +77,42 @@ def failure(request: Request, error: BaseException) -> JSONResponse:
                          "message": "the store failed to answer this request; the failure is logged. Try again "
                                     "shortly; if it persists, report it with this reference.",
                          "reference": reference}, status_code=503, headers={"Retry-After": "5"})
+
+
+class UnknownResource(NotFound):
+    """An IRI this server does not know (or the caller may not see), asked for at a linked-data URL
+    in ``media``: 404 in that format; ``Vary: Accept`` when Accept chose it (``negotiated``)."""
+
+    def __init__(self, iri: str, media: str, negotiated: bool) -> None:
+        super().__init__(f"{iri} is not known here")
+        self.iri, self.media, self.negotiated = iri, media, negotiated
+
+    def headers(self) -> dict[str, str]:
+        return {"Vary": "Accept"} if self.negotiated else {}
+
+    def body(self) -> dict[str, str]:
+        return {**super().body(), "error": "NotFound"}
+
+
+def unknown_resource(request: Request, error: UnknownResource) -> Response:
+    """A linked-data 404 in the format asked: a page (in the explorer frame), a comment in
+    Turtle/N-Triples/RDF-XML, or the JSON error (JSON-LD)."""
+    from .explorer.layout import render  # here: the explorer's routes import the middleware that imports this
+
+    message = str(error)
+    if error.media == "text/html":
+        body = render(request, "ld_not_found.html", title="Not found", who=getattr(request.state, "caller", None),
+                      what=error.iri, message=message).body
+    elif error.media == "application/ld+json":
+        body = json.dumps(error.body()).encode("utf-8")
+    elif error.media == "application/rdf+xml":
+        text = message.replace("--", "- -")
+        body = (f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {text} -->\n'
+                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n').encode("utf-8")
+    else:
+        body = ("# " + message.replace("\n", " ") + "\n").encode("utf-8")
+    return Response(body, status_code=error.http_status, media_type=content_type(error.media),
+                    headers=error.headers())
 
 
 def wants_page(request: Request) -> bool:
@@ -108,4 +150,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, error_response)
 
 
-__all__ = ["error_response", "failure", "install", "json_error", "limit_page", "wants_page"]
+__all__ = ["UnknownResource", "error_response", "failure", "install", "json_error", "limit_page", "unknown_resource",
+           "wants_page"]

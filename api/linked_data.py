@@ -54,6 +54,7 @@ from sherloc_kg.namespaces import ONTOLOGY_IRI
 from sherloc_kg.reference import read_turtle
 
 from .context import Context, caller, context, reading
+from .errors import UnknownResource
 from .explorer.layout import DEFAULT_LANGUAGE, language, pick, render
 from .explorer.neighbourhood import Link, picture
 from .jsonld_context import CONTEXT_PREFIXES, context_definition, context_document
@@ -267,21 +268,9 @@ def serialize(graph: Graph, media: str) -> bytes:
     return graph.serialize(format=_RDFLIB_FORMATS[media], encoding="utf-8")
 
 
-def _not_found(request: Request, target: Target, what: str, who: Caller | None = None) -> Response:
-    """404 in the format asked: a page (in the explorer frame), a comment in Turtle/N-Triples/RDF-XML, or JSON."""
-    message = f"{what} is not known here"
-    if target.media == HTML:
-        body = render(request, "ld_not_found.html", title="Not found", who=who, what=what, message=message).body
-    elif target.media == JSONLD:
-        body = json.dumps({"error": "NotFound", "message": message}).encode("utf-8")
-    elif target.media == "application/rdf+xml":
-        text = message.replace("--", "- -")
-        body = (f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {text} -->\n'
-                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n').encode("utf-8")
-    else:
-        body = ("# " + message.replace("\n", " ") + "\n").encode("utf-8")
-    headers = {"Vary": "Accept"} if target.negotiated else {}
-    return Response(body, status_code=404, media_type=content_type(target.media), headers=headers)
+def _unknown(target: Target, iri: str) -> UnknownResource:
+    """The 404 of a linked-data URL, answered in the format asked (api/errors.py)."""
+    return UnknownResource(iri, target.media, target.negotiated)
 
 
 def _respond(request: Request, target: Target, graph: Graph, view: "PageView | None", headers: dict[str, str],
@@ -646,7 +635,7 @@ def _resource(request: Request, ctx: Context, who: Caller, page: int) -> Respons
             headers = _headers(target, page=page, has_next=description.has_next, describes_thing=True)
             return _respond(request, target, description.graph, view, headers, who)
     first = readings[0]
-    return _not_found(request, first, str(ctx.iris.at(first.path)), who)
+    raise _unknown(first, str(ctx.iris.at(first.path)))
 
 
 @router.get("/id/{path:path}", summary="Dereference a resource IRI")
@@ -673,11 +662,11 @@ def ontology(request: Request, ctx: Context = Depends(reading), who: Caller = De
     """The ontology graph; its terms are ``ontology#Term`` and the HTML page has an anchor for each."""
     target = _targets(request)[0]
     if target.path != "/ontology":
-        return _not_found(request, target, str(ctx.iris.at(target.path)), who)
+        raise _unknown(target, str(ctx.iris.at(target.path)))
     graph_iri = str(ctx.iris.graph("ontology"))
     graph = _construct(ctx, who, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
     if not len(graph):
-        return _not_found(request, target, ONTOLOGY_IRI, who)
+        raise _unknown(target, ONTOLOGY_IRI)
     view = (document_view(ctx, target, graph, "SHERLOC-KG ontology", ONTOLOGY_IRI, [URIRef(ONTOLOGY_IRI)],
                           wanted=language(request))
             if target.media == HTML else None)
@@ -700,9 +689,9 @@ def _shapes_response(request: Request, ctx: Context, name: str | None) -> Respon
     if name is not None:
         name = _split_suffix(name)[0]
         if not re.fullmatch(r"[a-z0-9-]+", name) or not (directory / f"{name}.ttl").is_file():
-            return _not_found(request, target, str(ctx.iris.at(target.path)))
+            raise _unknown(target, str(ctx.iris.at(target.path)))
     elif target.path != "/shapes":
-        return _not_found(request, target, str(ctx.iris.at(target.path)))
+        raise _unknown(target, str(ctx.iris.at(target.path)))
     graph = _shapes(str(directory), ctx.settings.base, name)
     iri = str(ctx.iris.at(target.path))
     title = "SHERLOC-KG shapes" + (f": {name}" if name else "")
@@ -740,7 +729,7 @@ def state_graph_description(request: Request, family: str, country: str, ctx: Co
     :func:`graph_description` describes a graph; unknown to a caller who may not read it."""
     country = _split_suffix(country)[0]
     if family not in STATE_GRAPHS or not is_iso3(country):
-        return _not_found(request, _targets(request)[0], str(ctx.iris.at(_targets(request)[0].path)), who)
+        raise _unknown(_targets(request)[0], str(ctx.iris.at(_targets(request)[0].path)))
     return _graph_description(request, f"{family}/{country}", ctx, who,
                               f"{GRAPH_DESCRIPTIONS[family]} Those of State {country}.")
 
@@ -753,7 +742,7 @@ def graph_description(request: Request, name: str, ctx: Context = Depends(readin
     A restricted graph is, for a caller who may not read it, unknown."""
     name = _split_suffix(name)[0]
     if name not in GRAPHS:
-        return _not_found(request, _targets(request)[0], str(ctx.iris.at(_targets(request)[0].path)), who)
+        raise _unknown(_targets(request)[0], str(ctx.iris.at(_targets(request)[0].path)))
     return _graph_description(request, name, ctx, who, GRAPH_DESCRIPTIONS[name])
 
 
@@ -761,7 +750,7 @@ def _graph_description(request: Request, name: str, ctx: Context, who: Caller, t
     target = _targets(request)[0]
     iri = str(ctx.iris.graph(name))
     if not who.may_see(iri, ctx.iris):
-        return _not_found(request, target, str(ctx.iris.at(target.path)), who)
+        raise _unknown(target, str(ctx.iris.at(target.path)))
     description = describe(ctx, who, iri)
     graph = description.graph
     node = URIRef(iri)

@@ -9,6 +9,8 @@
     ├── NotUtf8                       a text upload that is not UTF-8 (HTTP 422; api/records.py)
     ├── QueryError                    a SPARQL query or update failed (HTTP 400)
     ├── NotFound                      a named query, record or IRI does not exist (exit 2, HTTP 404)
+    │   └── UnknownResource           an IRI not known at a linked-data URL, answered in the format
+    │                                 asked (HTTP 404; api/errors.py)
     ├── StoreError                    the store refused or failed an operation (HTTP 503)
     ├── Unauthorized                  no valid credentials (exit 2, HTTP 401)
     ├── Forbidden                     valid credentials, but the role may not do this (exit 2, HTTP 403)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from sherloc_kg.access import ChecksBusy
 from sherloc_kg.errors import LimitReached, NotFound, QueryTimedOut, SherlocError, StoreError, TooManyQueries, \
     Unauthorized, UsageError
-from sherloc_kg.api.errors import error_response
+from sherloc_kg.api.errors import UnknownResource, error_response
 from sherloc_kg.api.security import BodyTooLarge, BodyTooSlow, TooManyFailedChecks
 
 API = Path(__file__).resolve().parent.parent / "api"
@@ -90,3 +90,17 @@ def test_no_module_of_the_api_but_errors_py_registers_an_exception_handler() -> 
             if isinstance(node, ast.Attribute) and node.attr in ("exception_handler", "add_exception_handler"):
                 found.append(f"{path.relative_to(API.parent)}:{node.lineno}")
     assert found == []
+
+
+@pytest.mark.parametrize("media, start", [
+    ("text/turtle", b"# https://example.org/id/case/X is not known here\n"),
+    ("application/n-triples", b"# https://example.org/id/case/X is not known here\n"),
+    ("application/rdf+xml", b'<?xml version="1.0" encoding="utf-8"?>\n<!-- https://example.org/id/case/X is not'),
+    ("application/ld+json", b'{"error": "NotFound", "message": "https://example.org/id/case/X is not known here"}'),
+])
+def test_an_unknown_linked_data_iri_is_a_404_in_the_format_the_route_chose(media: str, start: bytes) -> None:
+    for negotiated in (True, False):
+        response = error_response(_request("/id/case/X"), UnknownResource("https://example.org/id/case/X", media, negotiated))
+        assert response.status_code == 404 and response.headers["content-type"].startswith(media)
+        assert bytes(response.body).startswith(start)
+        assert response.headers.get("vary") == ("Accept" if negotiated else None)
