@@ -19,9 +19,9 @@ negotiates:
 
 :func:`install` registers it as the application's handler for every exception; the security
 middleware (api/security.py) answers through it what it refuses before or around the
-application. Routes that answer an error inside their own page (the workbench, the review form)
-or in their own format (a linked-data 404 in Turtle) read the same status and headers from the
-exception.
+application. Routes that show an error inside their own page (the SPARQL workbench's form, the
+review upload form) or as a download's text read the same status, headers and ``callers()`` from
+the exception.
 """
 
 from __future__ import annotations
