@@ -87,6 +87,13 @@ class Store(Protocol):
         processes may open (read-only) and which can be compacted; see :func:`local_store`."""
         ...
 
+    @property
+    def groups_unions(self) -> bool:
+        """Whether its engine answers a query that groups a UNION of branches (each with filters of
+        its own) as SPARQL says. Where it does not (Virtuoso 7.2: rows of some branches left out,
+        or the query refused), a caller runs one grouped query per branch instead."""
+        ...
+
     def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
                dataset: Dataset | None = None) -> SelectResult: ...
 

@@ -98,6 +98,9 @@ class EmbeddedStore:
     def on_disk(self) -> bool:
         return self.location != "memory"
 
+    #: Oxigraph groups a UNION as SPARQL says.
+    groups_unions = True
+
     # -- the public mirror (see the module docstring) -------------------------------------------
     def _open_mirror(self, path: str | Path | None) -> None:
         if path is None:

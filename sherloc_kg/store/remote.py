@@ -200,6 +200,10 @@ class RemoteStore:
     #: Not a LocalStore (store.contract): the server holds the data, and its own limits stop queries.
     on_disk = False
 
+    @property
+    def groups_unions(self) -> bool:
+        return self.server.groups_unions
+
     def __init__(self, settings: Settings, *, server: Server | None = None) -> None:
         self.query_url = settings.store
         self.location = settings.store
@@ -319,13 +323,16 @@ class RemoteStore:
             response = wrapper.query().response
         except SPARQLWrapperException as error:
             status = getattr(error, "code", None) or {"QueryBadFormed": 400}.get(type(error).__name__)
-            message = f"{self._who(self.query_url)} refused the query ({type(error).__name__}): " \
-                      f"{_error_text(_wrapper_body(error))}"
-            raise (QueryError if status == 400 or type(error).__name__ == "QueryBadFormed" else StoreError)(message) from error
+            said = _error_text(_wrapper_body(error))
+            if status == 400 or type(error).__name__ == "QueryBadFormed":
+                # the caller's error, shown to the caller: the server's words, never its address
+                raise QueryError(f"{self.server.name} refused the query: {said}") from error
+            raise StoreError(f"{self._who(self.query_url)} refused the query ({type(error).__name__}): {said}") from error
         except urllib.error.HTTPError as error:
             body = error.read() if hasattr(error, "read") else b""
-            kind = QueryError if error.code in (400, 406) else StoreError
-            raise kind(f"{self._who(self.query_url)} answered HTTP {error.code}: {_error_text(body)}") from error
+            if error.code in (400, 406):
+                raise QueryError(f"{self.server.name} refused the query (HTTP {error.code}): {_error_text(body)}") from error
+            raise StoreError(f"{self._who(self.query_url)} answered HTTP {error.code}: {_error_text(body)}") from error
         except (urllib.error.URLError, OSError) as error:
             if _is_timeout(error):
                 raise self._timed_out(self.query_url, patient=patient) from error
