@@ -45,6 +45,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -197,19 +199,48 @@ def endpoint_url(request: Request) -> str:
 def _located(error: QueryError, text: str, shift: int) -> QueryError:
     """The engine's error said against the text the client sent: line, column, the line itself."""
     message = str(error)
+    lines = text.splitlines() or [""]
     found = _ENGINE_ERROR.search(message)
-    if not found:
+    if found:
+        line, column, what = int(found.group(1)) - shift, int(found.group(2)), found.group(3).strip()
+    elif (parsed := _parse_error(text)) is not None:
+        line, column, what = parsed
+    else:
         return error
-    line, column, what = int(found.group(1)) - shift, int(found.group(2)), found.group(3).strip()
     if line < 1:
         return error
     if len(what) > 240:
         what = what[:240].rstrip() + " ..."
-    lines = text.splitlines() or [""]
     source = lines[line - 1] if line <= len(lines) else ""
     kind = "update" if "update" in message.split("error at")[0] else "query"
     return QueryError(f"SPARQL {kind} syntax error at line {line}, column {column}: {what}\n"
                       f"  {source}\n  {' ' * max(0, column - 1)}^")
+
+
+def _parse_error(text: str) -> tuple[int, int, str] | None:
+    """Where the text the client sent fails to parse, as Oxigraph's parser says it (line, column,
+    what it expected), when the store that refused it said no place: a SPARQL server such as
+    Virtuoso 7 gives a line at best ("line 0: Parentheses are not balanced at '}'"). The text runs on
+    an empty in-memory store, which only parses it (nothing to read, nothing kept); a text that
+    could reach out (SERVICE, LOAD) is not run."""
+    if service_like(text) or load_like(text):
+        return None
+    try:
+        if query_form(text) is None and first_keyword(text) in _UPDATE_WORDS:
+            ox.Store().update(text, base_iri=_PARSE_BASE)
+        else:
+            ox.Store().query(text, base_iri=_PARSE_BASE)
+    except SyntaxError as error:
+        found = _ENGINE_ERROR.search(str(error))
+        if found:
+            return int(found.group(1)), int(found.group(2)), found.group(3).strip()
+    except Exception:  # noqa: BLE001  (it parsed: what the store refused was not its syntax)
+        return None
+    return None
+
+
+#: Relative IRIs resolve against it while parsing alone (the base changes no syntax error).
+_PARSE_BASE = "http://localhost/sparql"
 
 
 def _dataset(who: Caller, ctx: Context, text: str, operation: Operation, base: str) -> Dataset:
