@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import pyoxigraph as ox
 
@@ -469,15 +470,67 @@ class EmbeddedStore:
             self._mirror = None
 
 
+#: How many times a read-only view is opened, or opened afresh and read again, when the store's
+#: files changed under it: see :func:`retry_vanished`.
+READ_ATTEMPTS = 5
+#: The files of a RocksDB directory that the writer deletes once it no longer needs them (merged
+#: tables, old logs and manifests). CURRENT is never deleted: without it there is no store.
+_DELETED_FILE = re.compile(r"\b(?:\d+\.(?:sst|log|blob)|MANIFEST-\d+|OPTIONS-\d+)\b")
+
+Result = TypeVar("Result")
+
+
+def vanished_file(error: BaseException) -> bool:
+    """Whether ``error`` (or one it was raised from) is the engine saying that a file of the store
+    it had to read is gone (``Corruption: IO error: No such file or directory: ... 000240.sst``,
+    as pyoxigraph's OSError or RuntimeError, or the StoreError that wraps one). A read-only view
+    sees the files of the moment it was opened, and the writer beside it (the server) deletes
+    the files its background compaction merged, so a view, or an open in the middle of one, can
+    miss a file: never the caller's fault, and a fresh view sees the files that replaced it."""
+    seen: BaseException | None = error
+    while seen is not None:
+        text = str(seen)
+        if isinstance(seen, (OSError, RuntimeError, StoreError)) and "No such file or directory" in text \
+                and _DELETED_FILE.search(text):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def retry_vanished(attempt: Callable[[], Result], reopen: Callable[[], None] | None = None) -> Result:
+    """``attempt()``; while it fails because a file vanished (:func:`vanished_file`), ``reopen()``
+    (if given: fresh read-only views) and ``attempt()`` again, a little later each time, up to
+    READ_ATTEMPTS attempts in all (measured, issue 20: 28 of 300 write/read cycles on a fresh
+    store lost a file once; none lost one twice). A reopen that loses a file counts as an attempt.
+    Any other error, and the last one, is raised as it came."""
+    for tried in range(1, READ_ATTEMPTS + 1):
+        try:
+            if tried > 1 and reopen is not None:
+                reopen()
+            return attempt()
+        except Exception as error:  # noqa: BLE001 - only a vanished file is retried; the rest re-raised
+            if tried == READ_ATTEMPTS or not vanished_file(error):
+                raise
+        time.sleep(0.01 * tried)
+    raise AssertionError("unreachable")
+
+
 class ReadOnlyStore(EmbeddedStore):
     """The embedded store's reading verbs over a read-only open of an on-disk store's directory
     (the query workers', sherloc_kg/query_worker.py): it takes no lock, so it opens beside the
     server's own read-write store, and sees the data as of when it was opened. Nothing is written,
     not even to undo an interrupted restore or rebuild the mirror: the public mirror is used only
     if it was current both before and after it was opened (each open is a snapshot of that
-    moment)."""
+    moment). An open that loses a file to the writer's compaction is tried again
+    (:func:`retry_vanished`), and :meth:`afresh` does the same for a read."""
 
     def __init__(self, location: str, private_graphs: frozenset[str] = frozenset()) -> None:
+        self.location, self.private_graphs = location, private_graphs
+        retry_vanished(self._reopen)
+
+    def _reopen(self) -> None:
+        """Open fresh read-only views of the store and of its mirror (once: see retry_vanished)."""
+        location, private_graphs = self.location, self.private_graphs
         try:
             store = ox.Store.read_only(location)
             mirror, current = None, False
@@ -485,6 +538,12 @@ class ReadOnlyStore(EmbeddedStore):
             if private_graphs and folder.is_dir() and not stale.exists():
                 mirror = ox.Store.read_only(str(folder))
                 current = not stale.exists()
-        except OSError as error:
+        except (OSError, RuntimeError) as error:  # pyoxigraph's storage errors are both
             raise StoreError(f"cannot open the store at {location} to read: {error}") from error
         self._attach(store, location, private_graphs, mirror, current)
+
+    def afresh(self, reading: Callable[[ReadOnlyStore], Result]) -> Result:
+        """``reading(self)``, run again on fresh views while it fails because a file vanished under
+        these (:func:`retry_vanished`); afterwards this store holds the views it succeeded on.
+        ``reading`` must start over each time (answer into a buffer of its own, not a stream)."""
+        return retry_vanished(lambda: reading(self), self._reopen)
