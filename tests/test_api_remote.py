@@ -24,12 +24,12 @@ store they are given, the remote one; ``test_the_remote_copy_is_the_embedded_sto
 ``test_the_pipeline_writes_what_it_writes_embedded`` check that the remote stores hold what the
 embedded ones hold, so that those expectations are the embedded store's too.
 
-Oxigraph server passes every test. Virtuoso 7.2 runs only when ``SHERLOC_TEST_API_ON_VIRTUOSO`` is
-set, and does not pass yet (measured on 7.2.5, about six minutes): it refuses a second ``BASE`` in
-a prologue (the endpoint adds one before a query that has its own: a 400, for admins too, never a
-leak); its syntax errors give a line but no column; it does not call the SERVICE endpoint of the
-held-query test; its SPARQL compiler fails on the search queries ("SP031 ... sparp_gp_deprecate():
-equiv replaces filter but under deprecation"); and the public dump takes over a minute.
+Oxigraph server passes every test. Virtuoso 7.2 is not among the stores here yet (issue 20 is
+open): on 7.2.5, before the fixes of this session, 29 of its 214 tests failed (timeouts of pages
+and links on a loaded machine, a provision page missing the laws Virtuoso's answers lost, contact
+details and search answers that differed); the BASE, syntax-error and search failures are fixed
+since, and tests/test_backend_answers.py compares every named query and search on Virtuoso with
+the embedded store in CI. A store is added to ``REMOTES`` once this whole module passes on it.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from __future__ import annotations
 import functools
 import inspect
 import io
-import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -56,7 +55,7 @@ from sherloc_kg.api.app import create_app
 from . import (test_dataset_api, test_explorer_convention, test_explorer_countries, test_explorer_home,
                test_explorer_resource, test_explorer_search, test_explorer_sparql, test_explorer_trends,
                test_linked_data, test_search_api, test_sparql_clients, test_sparql_endpoint)
-from .backends import empty, oxigraph_server, virtuoso_server
+from .backends import empty, oxigraph_server
 from .conftest import fill_explorer_store
 from .servers import serving
 
@@ -127,9 +126,9 @@ for _module, _fixtures in EXPLORER.items():
         globals()[_name] = _value
 
 NQUADS = "application/n-quads"
-SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
-#: Virtuoso runs only on request (SHERLOC_TEST_API_ON_VIRTUOSO=1): see the module docstring.
-REMOTES = ["oxigraph"] + (["virtuoso"] if os.environ.get("SHERLOC_TEST_API_ON_VIRTUOSO") else [])
+SERVERS = {"oxigraph": oxigraph_server}
+#: The stores this module runs on (see the module docstring for Virtuoso).
+REMOTES = ["oxigraph"]
 
 
 @pytest.fixture(scope="module", params=REMOTES)
