@@ -37,7 +37,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from sherloc_kg.errors import UsageError
-from sherloc_kg.iris import Iris, segment
+from sherloc_kg.iris import Iris, is_iso3, segment
 from sherloc_kg.namespaces import DCTERMS, ELI, RDF, SHERLOC, SKOS
 
 from .records import Fields, RawRecord, Record, map_records
@@ -55,7 +55,6 @@ FIELDS = {
 ALL_FIELDS = frozenset().union(*FIELDS.values())
 MULTI_VALUED = frozenset({"respondents", "same_as"})
 _NATIONAL = re.compile(r"^legislation/[A-Za-z]{3}/[^/\s]+(/[^/\s]+){2,}$")  # unit, number, then any sub-units (sec/117/1/a)
-_ISO3 = re.compile(r"^[A-Z]{3}$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9-]*$")
 
 
@@ -122,7 +121,7 @@ def map_claim(raw: RawRecord, iris: Iris) -> Record:
                 raise f.error("jurisdiction", f"expected the code of an international body, e.g. ECHR, got {code!r}")
             statements.append((case, SHERLOC.decidedByBody, iris.jurisdiction(code)))
             for iso3 in f.texts("respondents"):
-                if not _ISO3.match(iso3):
+                if not is_iso3(iso3):
                     raise f.error("respondents", f"expected ISO 3166-1 alpha-3 codes such as CYP, got {iso3!r}")
                 statements.append((case, SHERLOC.involvedCountry, iris.country(iso3)))
         else:

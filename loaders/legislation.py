@@ -33,7 +33,6 @@ it, :func:`accepts`), in ``loaders/justice_canada.py`` and ``loaders/canada_pair
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 
 from sherloc_kg.errors import Location, SourceError, UsageError
-from sherloc_kg.iris import Iris
+from sherloc_kg.iris import Iris, is_iso3
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
 from .akoma_ntoso_acts import read_akn
@@ -155,7 +154,7 @@ def map_law(raw: RawRecord, iris: Iris) -> Record:
     assert law_id is not None
     country = f.text("country", required=True)
     assert country is not None
-    if not re.fullmatch(r"[A-Z]{3}", country):
+    if not is_iso3(country):
         raise f.error("country", f"expected an ISO 3166-1 alpha-3 code such as BRA, got {country!r}")
     law = iris.legislation(country, law_id)
     record = Record(law, raw.location)
@@ -191,8 +190,8 @@ def map_law(raw: RawRecord, iris: Iris) -> Record:
         add(DCTERMS.language, Literal(language))
     for name, predicate in (("amends", ELI.amends), ("repeals", ELI.repeals)):
         for other in f.texts(name):
-            explicit = re.match(r"^([A-Z]{3}):(.+)$", other)
-            other_country, other_id = (explicit[1], explicit[2]) if explicit else ("", other)
+            code, colon, named = other.partition(":")  # "BRA:law-id": a law of another State
+            other_country, other_id = (code, named) if colon and named and is_iso3(code) else ("", other)
             if other_id == law_id and other_country in ("", country):
                 raise f.error(name, f"a law cannot {name[:-1]} itself")
             add(predicate, iris.legislation(other_country or country, other_id))
