@@ -33,8 +33,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from sherloc_kg.config import Settings
 from sherloc_kg.store import Store, open_store
 
-from . import (dataset, explorer, graph_store, implementation, library, linked_data, records, review, search, security,
-               sparql_endpoint)
+from . import (dataset, explorer, graph_store, head, implementation, library, linked_data, records, review, search,
+               security, sparql_endpoint)
 from .context import Context
 from .limits import DisconnectWatch
 
@@ -61,6 +61,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     # headers, body size limits (api/security.py), outermost; every error answered by api/errors.py
     security.install(app, app.state.context.failed_checks)
+    head.install(app)  # HEAD on every GET route (api/head.py); outermost, so HEAD gets the GET's headers
 
     for module in (explorer, sparql_endpoint, graph_store, library, search, dataset, implementation, review, records,
                    linked_data):
