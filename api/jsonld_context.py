@@ -1,10 +1,12 @@
 """The published JSON-LD ``@context`` (served at ``/context.jsonld``).
 
-Every JSON-LD document the Linked Data routes produce is compacted against this one context and
-refers to it as ``"@context": "/context.jsonld"`` (a relative reference: JSON-LD processors resolve
-it against the URL the document was fetched from, so it works on any host and never sends a client
-to a server it did not ask). The context holds the prefixes of the model (docs/model.md) and short
-terms for the properties most records use; any other property still compacts, to a ``prefix:name``.
+Every JSON-LD document the Linked Data routes and ``/dataset`` produce is compacted against this one
+context and carries it inline (``"@context": {...}``, the object ``/context.jsonld`` serves), so a
+document saved as a string parses alone: no base URL, no network (issue 19, item 1). A client that
+asks for the expanded form (``profile="http://www.w3.org/ns/json-ld#expanded"``) gets it with no
+context at all; :func:`jsonld_document` makes both. The context holds the prefixes of the model
+(docs/model.md) and short terms for the properties most records use; any other property still
+compacts, to a ``prefix:name``.
 
 Terms are plain data: add one here and every representation uses it. A term that declares
 ``"@type": "@id"`` is used only for IRI values and one that declares a datatype only for literals
@@ -13,9 +15,17 @@ of that datatype; the JSON-LD test expands every output back and compares it wit
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from rdflib import Graph
+
 from sherloc_kg.namespaces import PREFIXES
+
+#: The JSON-LD profiles (JSON-LD 1.1, section 9.1) a client may ask for; compacted is the default.
+EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
+PROFILES = (COMPACTED, EXPANDED)
 
 #: Prefixes of the published context: those of the model, and the few the published documents
 #: (the ontology, the shapes, graph descriptions) use.
@@ -106,3 +116,15 @@ def context_definition() -> dict[str, Any]:
 def context_document() -> dict[str, Any]:
     """The document served at ``/context.jsonld``."""
     return {"@context": context_definition()}
+
+
+def jsonld_document(graph: Graph, profile: str = COMPACTED) -> bytes:
+    """``graph`` as a JSON-LD document that parses alone: compacted against the published context,
+    which it carries inline (first key), or, for :data:`EXPANDED`, in expanded form (no context)."""
+    if profile == EXPANDED:
+        return graph.serialize(format="json-ld", encoding="utf-8")
+    document = json.loads(graph.serialize(format="json-ld", context=context_definition(), auto_compact=True))
+    if isinstance(document, list):
+        document = {"@graph": document}
+    document = {"@context": context_definition(), **{k: v for k, v in document.items() if k != "@context"}}
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")

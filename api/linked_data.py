@@ -6,7 +6,7 @@
     /ontology                   the ontology graph, as a document (terms are ``ontology#Term``)
     /shapes, /shapes/{name}     the SHACL shapes, all files or one (``{base}shapes/cases``)
     /graph/{name}               a named graph: its size and what it holds (VoID), not its dump
-    /context.jsonld             the JSON-LD ``@context`` every JSON-LD document here refers to
+    /context.jsonld             the JSON-LD ``@context`` every JSON-LD document here carries inline
 
 Formats: HTML, Turtle, JSON-LD, RDF/XML and N-Triples, chosen by ``Accept`` or by a suffix
 (``/id/case/BRA001.ttl``; a suffix wins over ``Accept``). Every response names the document it
@@ -57,21 +57,18 @@ from .context import Context, caller, context, reading
 from .errors import UnknownResource
 from .explorer.layout import DEFAULT_LANGUAGE, language, pick, render
 from .explorer.neighbourhood import Link, picture
-from .jsonld_context import CONTEXT_PREFIXES, context_definition, context_document
-from .negotiation import GRAPH_TYPES, SUFFIXES, NotAcceptable, choose, content_type
+from .jsonld_context import COMPACTED, CONTEXT_PREFIXES, context_document, jsonld_document
+from .negotiation import GRAPH_TYPES, JSONLD, SUFFIXES, NotAcceptable, choose, content_type, jsonld_profile
 
 router = APIRouter()
 
 HTML = "text/html"
-JSONLD = "application/ld+json"
 #: What a Linked Data URL can be served as; HTML first, so a browser (or ``*/*``) gets the page.
 OFFERS = (HTML,) + GRAPH_TYPES
 #: media type -> the suffix of its document (the reverse of negotiation.SUFFIXES).
 SUFFIX_OF = {media: suffix for suffix, media in SUFFIXES.items()}
 #: Most incoming links one description carries; more are paged with ``Link: rel="next"``.
 INCOMING_PAGE = 500
-#: Where the JSON-LD documents find their context: resolved against the document's own URL.
-CONTEXT_PATH = "/context.jsonld"
 #: Labels of the resources a description links to, in these languages (the six of the UN) and
 #: untagged; the resource's own labels come in every language.
 LABEL_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
@@ -256,15 +253,10 @@ def _headers(target: Target, *, page: int = 1, has_next: bool = False, describes
     return headers
 
 
-def serialize(graph: Graph, media: str) -> bytes:
-    """An RDF graph in one of GRAPH_TYPES; JSON-LD compacted against the published context."""
+def serialize(graph: Graph, media: str, profile: str = COMPACTED) -> bytes:
+    """An RDF graph in one of GRAPH_TYPES; JSON-LD in the ``profile`` asked (api/jsonld_context.py)."""
     if media == JSONLD:
-        document = json.loads(graph.serialize(format="json-ld", context=context_definition(), auto_compact=True))
-        if isinstance(document, list):
-            document = {"@graph": document}
-        document["@context"] = CONTEXT_PATH
-        document = {"@context": document.pop("@context"), **document}
-        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+        return jsonld_document(graph, profile)
     return graph.serialize(format=_RDFLIB_FORMATS[media], encoding="utf-8")
 
 
@@ -275,12 +267,15 @@ def _unknown(target: Target, iri: str) -> UnknownResource:
 
 def _respond(request: Request, target: Target, graph: Graph, view: "PageView | None", headers: dict[str, str],
              who: Caller | None = None) -> Response:
+    profile = jsonld_profile(request.headers.get("accept")) if target.media == JSONLD else None
+    if profile is not None:   # a .jsonld document too depends on Accept: its profile
+        headers = {**headers, "Vary": "Accept"}
     if target.media == HTML:
         assert view is not None
         body = render(request, "ld_resource.html", title=view.title, who=who, page=view).body
     else:
-        body = serialize(graph, target.media)
-    return Response(body, media_type=content_type(target.media), headers=headers)
+        body = serialize(graph, target.media, profile or COMPACTED)
+    return Response(body, media_type=content_type(target.media, profile), headers=headers)
 
 
 # -- the HTML view -------------------------------------------------------------------------------
@@ -774,6 +769,6 @@ def _graph_description(request: Request, name: str, ctx: Context, who: Caller, t
 @router.get("/context.jsonld", summary="The JSON-LD context")
 @router.head("/context.jsonld", include_in_schema=False)
 def jsonld_context() -> Response:
-    """The ``@context`` every JSON-LD document of this server refers to."""
+    """The ``@context`` every JSON-LD document of this server carries inline."""
     body = json.dumps(context_document(), indent=1).encode("utf-8")
     return Response(body, media_type=content_type(JSONLD), headers={"Cache-Control": "public, max-age=86400"})

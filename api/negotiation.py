@@ -3,6 +3,8 @@ file suffix) asks for, among the ones a route can produce.
 
 Accept parsing follows RFC 9110: media ranges with ``q`` weights, ``type/*`` and ``*/*``; among
 equally weighted ranges the more specific one wins, and among offers the route's order decides.
+A JSON-LD range may name a ``profile`` (expanded or compacted, :func:`jsonld_profile`); the
+Content-Type answered names the profile served.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from dataclasses import dataclass
 
 from sherloc_kg.errors import NotAcceptable
 
+from .jsonld_context import COMPACTED, PROFILES
 
+JSONLD = "application/ld+json"
 
 #: Results of SELECT and ASK, first one the default.
 RESULT_TYPES = (
@@ -57,6 +61,7 @@ class MediaRange:
     subtype: str
     q: float
     order: int
+    profile: tuple[str, ...] = ()   # the IRIs of a ``profile`` parameter
 
     @property
     def specificity(self) -> int:
@@ -80,14 +85,18 @@ def parse_accept(header: str | None) -> list[MediaRange]:
         if not slash:
             kind, sub = media, "*"
         q = 1.0
+        profile: tuple[str, ...] = ()
         for parameter in parts[1:]:
             name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
+            name = name.strip().lower()
+            if name == "q":
                 try:
                     q = max(0.0, min(1.0, float(value)))
                 except ValueError:
                     q = 0.0
-        ranges.append(MediaRange(kind, sub, q, order))
+            elif name == "profile":
+                profile = tuple(value.strip().strip('"').split())
+        ranges.append(MediaRange(kind, sub, q, order, profile))
     return ranges or [MediaRange("*", "*", 1.0, 0)]
 
 
@@ -116,8 +125,24 @@ def choose(accept: str | None, offers: tuple[str, ...] | list[str]) -> str:
     return best
 
 
-def content_type(media_type: str) -> str:
-    """The Content-Type header for a media type: text formats say they are UTF-8."""
-    if media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/n-triples", "/n-quads", "/trig", "/json")):
+def jsonld_profile(accept: str | None) -> str:
+    """The JSON-LD form the client asks for: the first known profile of the most wanted
+    ``application/ld+json`` range that names one, :data:`COMPACTED` when none does."""
+    named = [r for r in parse_accept(accept)
+             if (r.type, r.subtype) == ("application", "ld+json") and r.q > 0 and r.profile]
+    for wanted in sorted(named, key=lambda r: (-r.q, r.order)):
+        known = [p for p in wanted.profile if p in PROFILES]
+        if known:
+            return known[0]
+    return COMPACTED
+
+
+def content_type(media_type: str, profile: str | None = None) -> str:
+    """The Content-Type header for a media type: text formats say they are UTF-8; JSON-LD names
+    the ``profile`` served, when given."""
+    if profile is not None:
+        media_type = f'{media_type}; profile="{profile}"'
+    if media_type.startswith("text/") or media_type.partition(";")[0].endswith(
+            ("+json", "+xml", "/n-triples", "/n-quads", "/trig", "/json")):
         return f"{media_type}; charset=utf-8"
     return media_type

@@ -59,13 +59,12 @@ def context_document(server: str) -> dict:
 
 
 def parse(response: httpx.Response, fmt: str, context: dict | None = None) -> Graph:
-    """The graph a response carries. A JSON-LD document's ``"@context": "/context.jsonld"`` is
-    replaced by the context itself (as fetched from the server), so rdflib never goes to the network."""
+    """The graph a response carries. A JSON-LD document carries the published context inline (the
+    one /context.jsonld serves), so rdflib never goes to the network."""
     graph = Graph()
     if fmt == "json-ld":
         document = response.json()
-        assert document["@context"] == "/context.jsonld"
-        document["@context"] = context["@context"]
+        assert document["@context"] == context["@context"]
         with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph
             warnings.simplefilter("ignore", DeprecationWarning)
             graph.parse(data=json.dumps(document), format="json-ld")
