@@ -59,7 +59,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     hosts = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
-    # headers, body size limits (api/security.py), outermost; every error answered by api/errors.py
+    # headers, body size limits (api/security.py), outside all but HEAD; every error answered by api/errors.py
     security.install(app, app.state.context.failed_checks)
     head.install(app)  # HEAD on every GET route (api/head.py); outermost, so HEAD gets the GET's headers
 
