@@ -187,13 +187,13 @@ def with_base(text: str, base: str) -> tuple[str, int]:
     needs_ours = False
     edits: list[tuple[int, int, str]] = []
     for index, token in enumerate(items):
-        if token.kind != "iri" or _is_absolute(token.text):
-            if token.kind == "iri":
-                if index > 0 and items[index - 1].is_word("BASE"):
-                    current = _unescape_iri(token.text[1:-1])
+        if token.kind != "iri":
             continue
         written = _unescape_iri(token.text[1:-1])
-        if index > 0 and items[index - 1].is_word("BASE"):
+        declares = index > 0 and items[index - 1].is_word("BASE")
+        if _is_absolute(token.text):
+            current = written if declares else current
+        elif declares:
             current = urljoin(current or base, written)
             edits.append((token.start, token.end, f"<{current}>"))
         elif current is None:
