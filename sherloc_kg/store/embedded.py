@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from ..errors import QueryError, StoreError, UsageError
 from .contract import Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, check_write
 from .bindings import with_bindings
-from .terms import from_oxigraph
+from .terms import select_result
 from .writes import graph_operations, hoist_prologues, parse_document, record_operations
 
 
@@ -227,19 +227,7 @@ class EmbeddedStore:
 
     def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
                dataset: Dataset | None = None) -> SelectResult:
-        results = self._run(sparql, bindings, dataset)
-        if not isinstance(results, ox.QuerySolutions):
-            raise UsageError("expected a SELECT query")
-        variables = [v.value for v in results.variables]
-        rows = []
-        for solution in results:
-            row = {}
-            for name in variables:
-                value = solution[name]
-                if value is not None:
-                    row[name] = from_oxigraph(value)
-            rows.append(row)
-        return SelectResult(variables, rows)
+        return select_result(self._run(sparql, bindings, dataset))
 
     def ask(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
             dataset: Dataset | None = None) -> bool:

@@ -81,7 +81,7 @@ from ..errors import QueryError, QueryTimedOut, SherlocError, StoreError, UsageE
 from .contract import STAGING_PREFIX, Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, check_write
 from .bindings import with_bindings
 from .servers import N_TRIPLES, SPARQL_XML, Server, detect
-from .terms import from_oxigraph, to_oxigraph
+from .terms import select_result, to_oxigraph
 from .writes import graph_operations, hoist_prologues, parse_document, record_operations
 
 #: A graph no one writes: names an empty dataset where the Protocol has no other way to say so.
@@ -357,14 +357,7 @@ class RemoteStore:
         return ox.QueryResultsFormat.from_media_type(self.server.rows_format)
 
     def _select_rows(self, text: str, params: Params) -> SelectResult:
-        results = self._results(text, params, self._rows_format())
-        if not isinstance(results, ox.QuerySolutions):
-            raise UsageError("expected a SELECT query")
-        variables = [v.value for v in results.variables]
-        rows = []
-        for solution in results:
-            rows.append({n: from_oxigraph(solution[n]) for n in variables if solution[n] is not None})
-        return SelectResult(variables, rows)
+        return select_result(self._results(text, params, self._rows_format()))
 
     def _update(self, text: str, *, idempotent: bool = False) -> None:
         """Send one update request. An ``idempotent`` one (it only rebuilds staging graphs, or is

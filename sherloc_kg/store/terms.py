@@ -6,7 +6,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from .contract import TermValue
+from ..errors import StoreError, UsageError
+from .contract import SelectResult, TermValue
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -37,6 +38,33 @@ def from_oxigraph(term: object) -> TermValue:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def select_result(results: object) -> SelectResult:
+    """The rows of pyoxigraph's ``QuerySolutions`` as rdflib terms, read whole.
+
+    pyoxigraph's solutions may be dropped only on the thread that made them (a pyo3 "unsendable"
+    class): one left in a frame of a traceback (a query that fails or is stopped while its rows are
+    read) is freed by the garbage collector on whatever thread runs it next, where the engine raises
+    an error nobody catches. So the references held here are let go before any error leaves."""
+    solution = None
+    try:
+        if not isinstance(results, ox.QuerySolutions):
+            raise UsageError("expected a SELECT query")
+        variables = [v.value for v in results.variables]
+        rows = []
+        for solution in results:
+            row = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = from_oxigraph(value)
+            rows.append(row)
+        return SelectResult(variables, rows)
+    except (OSError, RuntimeError) as error:  # the engine's, while it evaluates the rows (a SERVICE call)
+        raise StoreError(f"the store failed while reading the query's rows: {error}") from error
+    finally:
+        del results, solution
 
 
 def sparql_term(term: TermValue) -> str:
