@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -124,7 +125,10 @@ def test_a_streamed_answer_to_head_stops_at_its_first_chunk() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as asgi:
             return await asgi.head("/stream"), await asgi.get("/stream")
 
-    head, got = asyncio.run(ask())
+    # a loop of its own, in a thread of its own: the session's browser (tests/browser.py, Playwright's
+    # synchronous API) keeps an event loop running in the main thread, where asyncio.run refuses to start
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        head, got = thread.submit(asyncio.run, ask()).result()
     assert head.status_code == got.status_code == 200
     assert head.content == b"" and len(got.content) == 100_000
     assert head.headers["content-type"] == got.headers["content-type"]
