@@ -368,7 +368,8 @@ def describe_service(endpoint: str, ctx: Context, who: Caller) -> Graph:
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
     if who.role is Role.ADMIN:
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
-    dataset, default = BNode(), BNode()
+    # blank nodes labelled by their place, not at random: the same data gives the same bytes (and ETag, api/caching.py)
+    dataset, default = BNode("dataset"), BNode("default")
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))
@@ -377,8 +378,8 @@ def describe_service(endpoint: str, ctx: Context, who: Caller) -> Graph:
     graph.add((default, VOID.triples, Literal(int(total.rows[0]["n"]), datatype=XSD.integer)))
     visible = who.visible_graphs(ctx.iris)
     present = ctx.reads.graphs()
-    for name in present if visible is None else [g for g in visible if g in set(present)]:
-        named, described = BNode(), BNode()
+    for number, name in enumerate(present if visible is None else [g for g in visible if g in set(present)]):
+        named, described = BNode(f"named{number}"), BNode(f"graph{number}")
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
         graph.add((named, SD.name, URIRef(name)))
