@@ -33,8 +33,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from sherloc_kg.config import Settings
 from sherloc_kg.store import Store, open_store
 
-from . import (dataset, explorer, graph_store, head, implementation, library, linked_data, records, review, search,
-               security, sparql_endpoint)
+from . import (caching, dataset, explorer, graph_store, head, implementation, library, linked_data, records, review,
+               search, security, sparql_endpoint)
 from .context import Context
 from .limits import DisconnectWatch
 
@@ -54,13 +54,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     # bearer tokens, never cookies, so no origin gets a user's rights by riding on a browser session.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "Authorization"],
-                       expose_headers=["Content-Location", "Link", "Vary"])
+                       expose_headers=["Content-Location", "Link", "Vary", "ETag"])
     app.add_middleware(DisconnectWatch)  # a client that goes stops its query (api/limits.py)
     hosts = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     # headers, body size limits (api/security.py), outside all but HEAD; every error answered by api/errors.py
     security.install(app, app.state.context.failed_checks)
+    caching.install(app)  # ETag, 304, Cache-Control (api/caching.py): outside security, inside HEAD
     head.install(app)  # HEAD on every GET route (api/head.py); outermost, so HEAD gets the GET's headers
 
     for module in (explorer, sparql_endpoint, graph_store, library, search, dataset, implementation, review, records,

@@ -1,0 +1,228 @@
+"""HTTP caching (api/caching.py): strong ETags from the answer's bytes, 304 to a matching
+If-None-Match (GET and HEAD), Cache-Control public for the public and private/no-store for a caller
+with a token, Vary, no ETag on errors or streams, no Last-Modified. Against the real application
+served by uvicorn on a loopback port, over real in-memory Oxigraph stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sherloc_kg.access import Tokens
+from sherloc_kg.api.app import create_app
+from sherloc_kg.api.caching import PRIVATE, PUBLIC, cache_headers, none_match, strong_etag
+from sherloc_kg.config import Settings
+from sherloc_kg.iris import Iris
+from sherloc_kg.store.embedded import EmbeddedStore
+
+from .servers import serving
+
+#: One GET per route family: (path, Accept).
+FAMILIES = [
+    ("/id/instrument/untoc", "text/turtle"),
+    ("/id/instrument/untoc", "application/ld+json"),
+    ("/id/instrument/untoc", "text/html"),
+    ("/id/instrument/untoc.ttl", "*/*"),
+    ("/id/instrument/untoc.nt", "*/*"),
+    ("/dataset", "text/turtle"),
+    ("/dataset", "application/ld+json"),
+    ("/api/queries/instruments", "application/sparql-results+json"),
+    ("/api/queries/instruments", "text/csv"),
+    ("/api/resource?iri=https://w3id.org/sherloc/id/instrument/untoc", "application/json"),
+    ("/api/search/cases", "application/json"),
+    ("/", "text/html"),
+    ("/explore/instruments", "text/html"),
+]
+
+
+@dataclass
+class Served:
+    url: str
+    store: EmbeddedStore
+    token: str
+    settings: Settings
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def token_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("caching") / "tokens.json"
+
+
+@pytest.fixture(scope="module")
+def admin_token(token_file: Path) -> str:
+    return Tokens(token_file).create("admin", name="caching tests")
+
+
+@pytest.fixture(scope="module")
+def read_only(explorer: str) -> Iterator[httpx.Client]:
+    """The session's explorer application (every example loaded): read only."""
+    with httpx.Client(base_url=explorer, timeout=120) as client:
+        yield client
+
+
+@pytest.fixture
+def writable(settings: Settings, store: EmbeddedStore, token_file: Path, admin_token: str) -> Iterator[Served]:
+    """The application over a fresh store of its own (reference graphs), with an admin token."""
+    configured = settings.with_(tokens=token_file)
+    with serving(create_app(configured, store=store)) as url:
+        yield Served(url, store, admin_token, configured)
+
+
+def _fields(value: str | None) -> set[str]:
+    return {f.strip().lower() for f in (value or "").split(",") if f.strip()}
+
+
+@pytest.mark.parametrize(("path", "accept"), FAMILIES)
+def test_get_revalidates(read_only: httpx.Client, path: str, accept: str) -> None:
+    got = read_only.get(path, headers={"Accept": accept})
+    assert got.status_code == 200, got.text
+    etag = got.headers["etag"]
+    assert etag == strong_etag(got.content)  # strong (no W/), the SHA-256 of exactly these bytes
+    assert got.headers["cache-control"] == PUBLIC
+    assert "authorization" in _fields(got.headers["vary"])
+    assert "last-modified" not in got.headers
+
+    again = read_only.get(path, headers={"Accept": accept, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert again.headers["cache-control"] == got.headers["cache-control"]
+    assert again.headers["vary"] == got.headers["vary"]
+
+    other = read_only.get(path, headers={"Accept": accept, "If-None-Match": '"not-this-one"'})
+    assert other.status_code == 200 and other.headers["etag"] == etag and other.content == got.content
+
+    head = read_only.head(path, headers={"Accept": accept})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == etag and head.headers["cache-control"] == got.headers["cache-control"]
+    head_revalidated = read_only.head(path, headers={"Accept": accept, "If-None-Match": etag})
+    assert head_revalidated.status_code == 304 and head_revalidated.headers["etag"] == etag
+
+
+def test_negotiated_documents_vary_on_accept(read_only: httpx.Client) -> None:
+    turtle = read_only.get("/id/instrument/untoc", headers={"Accept": "text/turtle"})
+    jsonld = read_only.get("/id/instrument/untoc", headers={"Accept": "application/ld+json"})
+    assert turtle.headers["etag"] != jsonld.headers["etag"]
+    assert {"accept", "authorization"} <= _fields(turtle.headers["vary"])
+    # the Turtle's tag does not validate the JSON-LD
+    assert read_only.get("/id/instrument/untoc", headers={"Accept": "application/ld+json",
+                                                         "If-None-Match": turtle.headers["etag"]}).status_code == 200
+
+
+def test_html_keeps_vary_host(read_only: httpx.Client) -> None:
+    page = read_only.get("/explore/instruments")
+    assert {"host", "authorization"} <= _fields(page.headers["vary"])
+    again = read_only.get("/explore/instruments", headers={"If-None-Match": page.headers["etag"]})
+    assert again.status_code == 304 and _fields(again.headers["vary"]) == _fields(page.headers["vary"])
+
+
+@pytest.mark.parametrize("header", ['"a", {etag}, "b"', "W/{etag}", "*", '"x"\t,W/{etag}'])
+def test_if_none_match_lists_star_and_weak_comparison(read_only: httpx.Client, header: str) -> None:
+    etag = read_only.get("/dataset").headers["etag"]
+    answer = read_only.get("/dataset", headers={"If-None-Match": header.format(etag=etag)})
+    assert answer.status_code == 304 and answer.headers["etag"] == etag and answer.content == b""
+
+
+def test_none_match_rules() -> None:
+    assert none_match('"abc"', '"abc"') and none_match('W/"abc"', '"abc"') and none_match(" * ", '"abc"')
+    assert none_match('"x,y", "abc"', '"abc"')
+    assert not none_match('"abcd"', '"abc"') and not none_match(None, '"abc"') and not none_match("", '"abc"')
+    assert not none_match('abc', '"abc"')  # not an entity tag at all
+
+
+@pytest.mark.parametrize(("path", "accept"), [("/id/case/no-such-case", "text/turtle"),
+                                              ("/api/queries/no-such-query", "application/json"),
+                                              ("/no/such/route", "application/json")])
+def test_errors_have_no_etag_and_are_never_304(read_only: httpx.Client, path: str, accept: str) -> None:
+    missing = read_only.get(path, headers={"Accept": accept})
+    assert missing.status_code == 404
+    assert "etag" not in missing.headers
+    assert read_only.get(path, headers={"Accept": accept, "If-None-Match": "*"}).status_code == 404
+    assert read_only.head(path, headers={"Accept": accept, "If-None-Match": "*"}).status_code == 404
+
+
+def test_the_dump_streams_without_an_etag(read_only: httpx.Client) -> None:
+    """The dump is a stream: not held in memory to be hashed, so no ETag and never a 304."""
+    with read_only.stream("GET", "/dataset/dump.nq.gz", headers={"If-None-Match": "*"}) as dump:
+        assert dump.status_code == 200
+        assert "etag" not in dump.headers
+        assert dump.headers["cache-control"] == PUBLIC
+        assert "authorization" in _fields(dump.headers["vary"])
+
+
+@pytest.mark.parametrize(("path", "accept"), [("/dataset", "text/turtle"), ("/id/instrument/untoc", "text/turtle"),
+                                              ("/api/search/cases", "application/json"),
+                                              ("/api/queries/instruments", "text/csv"), ("/", "text/html")])
+def test_an_authenticated_answer_is_private(writable: Served, path: str, accept: str) -> None:
+    with writable.client() as client:
+        answer = client.get(path, headers={"Accept": accept, "Authorization": f"Bearer {writable.token}"})
+        assert answer.status_code == 200
+        assert "no-store" in _fields(answer.headers["cache-control"])
+        assert "private" in _fields(answer.headers["cache-control"])
+        assert "public" not in _fields(answer.headers["cache-control"])
+        assert "etag" not in answer.headers
+        assert client.get(path, headers={"Accept": accept, "Authorization": f"Bearer {writable.token}",
+                                         "If-None-Match": "*"}).status_code == 200
+        head = client.head(path, headers={"Accept": accept, "Authorization": f"Bearer {writable.token}"})
+        assert head.headers["cache-control"] == answer.headers["cache-control"]
+
+
+def test_an_authenticated_dump_stays_private(writable: Served) -> None:
+    with writable.client() as client, client.stream(
+            "GET", "/dataset/dump.nq.gz", headers={"Authorization": f"Bearer {writable.token}"}) as dump:
+        assert dump.status_code == 200
+        assert dump.headers["cache-control"] == PRIVATE
+
+
+def test_a_routes_own_cache_control() -> None:
+    """A route's own ``no-store`` (the review form's answers, api/explorer/review.py; the dataset to a
+    token) is never weakened and such an answer gets no ETag; a route's own public value is kept for
+    the public only."""
+    own = [(b"content-type", b"text/html"), (b"cache-control", b"no-store")]
+    for credentials in (False, True):
+        headers, tagged = cache_headers(list(own), credentials)
+        assert [v for k, v in headers if k == b"cache-control"] == [b"no-store"] and not tagged
+    public = [(b"cache-control", b"public, max-age=86400"), (b"vary", b"Accept")]
+    headers, tagged = cache_headers(list(public), False)
+    assert dict(headers) == {b"cache-control": b"public, max-age=86400", b"vary": b"Accept, Authorization"} and tagged
+    headers, tagged = cache_headers(list(public), True)
+    assert [v for k, v in headers if k == b"cache-control"] == [PRIVATE.encode()] and not tagged
+
+
+def test_the_jsonld_context_keeps_its_own_max_age(read_only: httpx.Client) -> None:
+    context = read_only.get("/context.jsonld")
+    assert context.status_code == 200 and context.headers["cache-control"] == "public, max-age=86400"
+    assert context.headers["etag"] == strong_etag(context.content)
+    assert read_only.get("/context.jsonld", headers={"If-None-Match": context.headers["etag"]}).status_code == 304
+
+
+@pytest.mark.parametrize(("path", "accept"), [("/id/instrument/untoc", "text/turtle"),
+                                              ("/api/resource?iri=https://w3id.org/sherloc/id/instrument/untoc",
+                                               "application/json"),
+                                              ("/api/queries/dataset-statistics", "text/csv"),
+                                              ("/dataset", "text/turtle")])
+def test_a_write_changes_the_etag(writable: Served, path: str, accept: str) -> None:
+    """After a write through the Graph Store (as admin), the old tag no longer validates."""
+    iris = Iris(writable.settings.base)
+    untoc = iris.instrument("untoc")
+    with writable.client() as client:
+        before = client.get(path, headers={"Accept": accept})
+        assert before.status_code == 200
+        assert client.get(path, headers={"Accept": accept, "If-None-Match": before.headers["etag"]}).status_code == 304
+        written = client.post("/rdf-graph-store", params={"graph": str(iris.graph("instruments"))},
+                              headers={"Authorization": f"Bearer {writable.token}", "Content-Type": "text/turtle"},
+                              content=f'<{untoc}> <http://www.w3.org/2000/01/rdf-schema#comment> '
+                                      f'"changed for the caching test" .\n'.encode())
+        assert written.status_code in (200, 201, 204), written.text
+        after = client.get(path, headers={"Accept": accept, "If-None-Match": before.headers["etag"]})
+        assert after.status_code == 200
+        assert after.headers["etag"] != before.headers["etag"]
+        assert after.headers["etag"] == strong_etag(after.content)
