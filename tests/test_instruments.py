@@ -209,6 +209,29 @@ def test_levels_per_instrument(graph: Graph) -> None:
 
 # -- the instruments ----------------------------------------------------------------------------
 
+#: The named queries that relate a provision to the article (or provision) containing it write the
+#: walk up as fixed steps, at most this many (sparql/gap-matrix.rq and others: Virtuoso 7.2 answers
+#: ``eli:is_part_of*`` wrongly on some freshly loaded stores), and find the provision itself by its
+#: notation: both hold of the texts only while this test passes.
+MOST_STEPS_TO_AN_ARTICLE = 4
+
+
+def test_no_provision_is_further_below_its_article_than_the_queries_walk(graph: Graph) -> None:
+    deepest = 0
+    for node in provisions(graph):
+        steps = 0
+        while (node, RDF.type, SHERLOC.Article) not in graph:
+            node = graph.value(node, ELI.is_part_of)
+            steps += 1
+        deepest = max(deepest, steps)
+    # UNTOC art. 5 (1) (a) (ii) is an item of a subparagraph of a paragraph, three steps below its
+    # article; its own items (a) and (b) are the deepest, four.
+    assert deepest == MOST_STEPS_TO_AN_ARTICLE
+    notations = [str(graph.value(node, SKOS.notation)) for node in provisions(graph)]
+    assert len(set(notations)) == len(notations)
+    # no other node of the graph carries a provision's notation
+    assert {s for s in graph.subjects(SKOS.notation, None)} - provisions(graph) <= {IRIS.instrument(c) for c in ARTICLES}
+
 def test_instrument_metadata(graph: Graph) -> None:
     untoc, tip, som, fp = (IRIS.instrument(c) for c in ("untoc", "tip", "som", "fp"))
     assert (untoc, RDF.type, SHERLOC.InternationalInstrument) in graph and (untoc, RDF.type, ELI.LegalResource) in graph
