@@ -5,8 +5,9 @@ seen here as the GET it is run as, and gets the same ETag) and outside the secur
 the headers it copies into a 304 are the ones the 200 went out with, ``Vary: Host`` included). For a
 GET (or a HEAD a route answers itself) answered 200:
 
-- ``Cache-Control``: a route's own value is kept; otherwise :data:`PUBLIC` (``public, max-age=300,
-  must-revalidate``). A request that carries ``Authorization`` never gets a header a shared cache
+- ``Cache-Control``: a route's own value is kept; otherwise :data:`PUBLIC` (``public, no-cache``: a
+  cache may keep the answer but asks again before each use, so nobody is served an answer older than
+  the store's state; with the ETag the answer to that question is a 304 without a body). A request that carries ``Authorization`` never gets a header a shared cache
   may act on: unless the route said ``private`` or ``no-store`` itself, it gets :data:`PRIVATE`
   (``private, no-store``), whatever else the route said. ``Vary`` gains ``Authorization`` (every
   route answers from the graphs its caller may see), next to what the route and the security
@@ -37,9 +38,9 @@ import hashlib
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-#: Cache-Control of a public answer that says nothing itself.
-MAX_AGE = 300
-PUBLIC = f"public, max-age={MAX_AGE}, must-revalidate"
+#: Cache-Control of a public answer that says nothing itself: kept, but revalidated before each use (a
+#: load changes the answers at any moment, and no store says when; see the module docstring).
+PUBLIC = "public, no-cache"
 #: Cache-Control of any answer to a request carrying credentials.
 PRIVATE = "private, no-store"
 
@@ -185,4 +186,4 @@ def install(app: FastAPI) -> None:
     app.add_middleware(Revalidation)
 
 
-__all__ = ["MAX_AGE", "PRIVATE", "PUBLIC", "Revalidation", "cache_headers", "install", "none_match", "strong_etag"]
+__all__ = ["PRIVATE", "PUBLIC", "Revalidation", "cache_headers", "install", "none_match", "strong_etag"]
