@@ -158,6 +158,22 @@ def test_a_remote_store_is_never_local() -> None:
     assert RemoteStore.on_disk is False
 
 
+def test_each_store_says_which_named_queries_it_refuses() -> None:
+    """Known before running it, so that a page names what it cannot show instead of linking to a 503."""
+    from sherloc_kg.config import Settings
+    from sherloc_kg.queries import QueryLibrary
+    library = QueryLibrary(ROOT / "sparql")
+    gap_matrix, cases = library.get("gap-matrix").text, library.get("cases-by-country").text
+    virtuoso = RemoteStore(Settings(store="http://127.0.0.1:1/sparql"), server=VirtuosoServer())
+    oxigraph = RemoteStore(Settings(store="http://127.0.0.1:1/query"), server=OxigraphServer())
+    refusal = virtuoso.refusal(gap_matrix)
+    assert refusal and refusal.startswith("the named query 'gap-matrix' does not run on Virtuoso:")
+    assert virtuoso.refusal(cases) is None and oxigraph.refusal(gap_matrix) is None
+    embedded_store = EmbeddedStore(None)
+    assert embedded_store.refusal(gap_matrix) is None
+    embedded_store.close()
+
+
 @pytest.mark.parametrize(("server", "scheme", "auth", "named"), [
     (Server(), "basic", httpx.BasicAuth, {"graph": "urn:g"}),
     (OxigraphServer(), "basic", httpx.BasicAuth, {"graph": "urn:g"}),

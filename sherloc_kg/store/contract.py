@@ -94,6 +94,12 @@ class Store(Protocol):
         or the query refused), a caller runs one grouped query per branch instead."""
         ...
 
+    def refusal(self, sparql: str) -> str | None:
+        """Why the store refuses a named query whose header says its server answers it wrongly
+        (``# not-on: SERVER -- NAME: why``, store/servers.py), else None: what ``select`` would
+        raise, known before running it, so that a page can say so instead of linking to an error."""
+        ...
+
     def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
                dataset: Dataset | None = None) -> SelectResult: ...
 
