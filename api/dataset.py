@@ -145,7 +145,7 @@ def dataset_description(request: Request, ctx: Context = Depends(reading), who: 
     body = (jsonld_document(graph, profile) if profile is not None
             else graph.serialize(format=_RDFLIB_FORMATS[media_type], encoding="utf-8"))
     return Response(body, media_type=content_type(media_type, profile),
-                    headers={"Vary": "Accept, Authorization", **_cache(who)})
+                    headers={"Vary": "Accept"})
 
 
 def gzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -216,11 +216,5 @@ def dump(ctx: Context = Depends(context), who: Caller = Depends(caller)) -> Stre
     filename = "sherloc-kg.nq.gz" if who.role is Role.PUBLIC else f"sherloc-kg-{who.role.value}.nq.gz"
     store = ctx.store
     return StreamingResponse(on_one_thread(lambda: gzip_stream(store.dump_chunks(graphs))), media_type="application/gzip",
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                      "Vary": "Authorization", **_cache(who)})
-
-
-def _cache(who: Caller) -> dict[str, str]:
-    """What an authorised caller receives must not be kept by shared caches."""
-    return {} if who.role is Role.PUBLIC else {"Cache-Control": "private, no-store"}
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -279,7 +279,7 @@ def csv_response(columns: tuple[str, ...], rows: list[list[object]], filename: s
     for row in rows:
         writer.writerow([_cell(v) for v in row])
     return Response(buffer.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Authorization"})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 # -- the implementation profile -----------------------------------------------------------------
@@ -375,7 +375,7 @@ def profile_json(code: str, instrument: str | None = Query(None, description="un
                  cluster: str | None = Query(None, description="a review cluster, e.g. 1; none: no cluster"),
                  ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
     """The implementation profile of a State, article by article."""
-    return JSONResponse(profile(ctx, who, code, instrument, cluster), headers={"Vary": "Authorization"})
+    return JSONResponse(profile(ctx, who, code, instrument, cluster))
 
 
 # -- the gap matrix -------------------------------------------------------------------------------
@@ -457,7 +457,7 @@ def matrix_json(instrument: str | None = Query(None, description="untoc, tip, so
                                            "by its three-digit code, e.g. 150 (Europe)"),
                 ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
     """States × articles: what is recorded and where the records show a gap."""
-    return JSONResponse(matrix(ctx, who, instrument, cluster, region), headers={"Vary": "Authorization"})
+    return JSONResponse(matrix(ctx, who, instrument, cluster, region))
 
 
 # -- data quality ---------------------------------------------------------------------------------
@@ -505,4 +505,4 @@ def quality_csv(code: str, ctx: Context = Depends(reading), who: Caller = Depend
 @router.get("/api/countries/{code}/quality")
 def quality_json(code: str, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
     """The data-quality findings for a State: the conditions the SHACL shapes warn about."""
-    return JSONResponse(quality(ctx, who, code), headers={"Vary": "Authorization"})
+    return JSONResponse(quality(ctx, who, code))
