@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from sherloc_kg.access import Tokens
 from sherloc_kg.config import DEFAULT_BASE, Settings
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.reference import BUNDLED, install_reference
@@ -111,3 +112,15 @@ def explorer(settings: Settings, explorer_store: EmbeddedStore):
 
     with serving(create_app(settings, store=explorer_store)) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def token_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A token file of the module's own, for the applications it serves with ``tokens``."""
+    return tmp_path_factory.mktemp("tokens") / "tokens.json"
+
+
+@pytest.fixture(scope="module")
+def admin_token(token_file: Path) -> str:
+    """An admin token in the module's ``token_file``."""
+    return Tokens(token_file).create("admin", name="tests")

@@ -87,16 +87,6 @@ RDFLIB_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "appli
 
 # -- servers -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def token_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("graph-store") / "tokens.json"
-
-
-@pytest.fixture(scope="module")
-def admin_token(token_file: Path) -> str:
-    return Tokens(token_file).create("admin", name="graph store tests")
-
-
-@pytest.fixture(scope="module")
 def editor_token(token_file: Path) -> str:
     return Tokens(token_file).create("editor", name="graph store tests")
 

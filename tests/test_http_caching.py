@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sherloc_kg.access import Tokens
 from sherloc_kg.api.app import create_app
 from sherloc_kg.api.caching import PRIVATE, PUBLIC, cache_headers, none_match, strong_etag
 from sherloc_kg.config import Settings
@@ -49,16 +48,6 @@ class Served:
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def token_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("caching") / "tokens.json"
-
-
-@pytest.fixture(scope="module")
-def admin_token(token_file: Path) -> str:
-    return Tokens(token_file).create("admin", name="caching tests")
 
 
 @pytest.fixture(scope="module")
