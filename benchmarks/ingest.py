@@ -46,6 +46,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pycountry
@@ -340,7 +341,7 @@ def best_of(runs: int, setup: Callable[[], object], action: Callable[[object], N
     times = []
     for _ in range(runs):
         target = setup()
-        times.append(timed(lambda: action(target)))
+        times.append(timed(partial(action, target)))
         teardown(target)
     return min(times)
 

@@ -98,15 +98,16 @@ def main() -> None:
                 text = text_of(query, parameters, library, iris)
                 form = query_form(text) or "SELECT"
 
-                def plain() -> bytes:
+                # each bound to this query's text and form (called here, within the iteration)
+                def plain(text: str = text) -> bytes:
                     buffer = io.BytesIO()
                     store.query_serialized(text, buffer, media_type=JSON, dataset=dataset)
                     return buffer.getvalue()
 
-                def capped() -> bytes:
+                def capped(text: str = text, form: str = form) -> bytes:
                     return answer_capped(store, text, form=form, media_type=JSON, dataset=dataset, caps=caps)
 
-                def worker() -> bytes:
+                def worker(text: str = text, form: str = form) -> bytes:
                     return runner.answer(text, form=form, media_type=JSON, dataset=dataset, caps=caps)
 
                 if not plain() == capped() == worker():

@@ -269,7 +269,7 @@ def main() -> None:
                     break
                 except httpx.TransportError:
                     if process.poll() is not None:
-                        raise SystemExit("the server did not start: " + (Path(workdir.name) / "serve.log").read_text())
+                        raise SystemExit("the server did not start: " + (Path(workdir.name) / "serve.log").read_text()) from None
                     time.sleep(0.1)
         stats = httpx.get(url + "/api/stats", timeout=60).json()
         # warm up: the first query of each worker opens its view of the store

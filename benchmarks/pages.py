@@ -183,7 +183,8 @@ def replay_texts(call: Call) -> list[str]:
     block = f"\n  VALUES ({names}) {{ ({values}) }}"
     written = body
     for name, term in call.bindings.items():
-        written = re.sub(rf"[?$]{re.escape(name)}\b", lambda _m, t=sparql_term(term): t, written)
+        term_text = sparql_term(term)
+        written = re.sub(rf"[?$]{re.escape(name)}\b", lambda _m, t=term_text: t, written)
     return [head + block + written, head + block + body, with_values(call.sparql, call.bindings)]
 
 

@@ -269,7 +269,7 @@ def _bibtex_fields(entry: Entry) -> dict[str, Any]:
 def _read_ris(path: Path, text: str) -> Iterator[RawRecord | SourceError]:
     try:
         entries = rispy.loads(text)
-    except Exception as error:  # noqa: BLE001: rispy signals malformed files with several types
+    except Exception as error:  # noqa: BLE001 (rispy signals malformed files with several types)
         yield SourceError(f"malformed RIS ({error})", Location(str(path)))
         return
     starts = [n for n, line in enumerate(text.splitlines(), start=1) if line.lstrip().startswith("TY  -")]

@@ -106,7 +106,7 @@ def read_pairs(paths: Iterable[Path], iris: Iris) -> Iterator[Record]:
             continue
         versions[document.language] = document
     enactments: list[Enactment] = []
-    for law_id, versions in acts.items():
+    for versions in acts.values():
         if len(versions) != 2:
             if not failed:  # a partner that failed to read has already been reported
                 yield _lonely(next(iter(versions.values())), acts)

@@ -39,6 +39,7 @@ import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 
 from .errors import LimitReached, QueryError, QueryTimedOut, ResultTooLarge, SherlocError, StoreError, UsageError, \
@@ -183,7 +184,7 @@ def worker_main(path: str, connection: Connection, private_graphs: frozenset[str
             # A view that lost a file to the server's compaction (measured: 28 of 300 write/read
             # cycles on a fresh store, issue 20) is opened afresh and the query run again; a query
             # error (the caller's) never is.
-            body = store.afresh(lambda view: _answer(view, request))
+            body = store.afresh(partial(_answer, request=request))
             reply = ("ok", body)
         except ResultTooLarge as error:
             reply = ("too-large", str(error), error.limit)

@@ -575,7 +575,7 @@ def _items(store: Store, iris: Iris, kind: Kind, records: list[str], dataset: Da
         branches.append(f"{{ {_values('?r', terms)} ?r {kind.year} ?_y BIND({kind.year_expr('?_y')} AS ?value) "
                         "BIND('year' AS ?field) }")
     shown = kind.all_facets if extra_facets else kind.facets
-    for n, facet in enumerate(shown):
+    for facet in shown:
         # the directly linked values (a provision's parents are in the facet, not on the item)
         branches.append(f"{{ {_values('?r', terms)} ?r {facet.path} ?value BIND('{facet.name}' AS ?field) }}")
     query = f"{_PROLOGUE}SELECT ?r ?field ?value WHERE {{\n  {' UNION '.join(branches)}\n}}"

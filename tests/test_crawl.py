@@ -131,7 +131,7 @@ def test_every_link_within_three_clicks_of_home_answers(explorer: str) -> None:
     with httpx.Client(follow_redirects=False, timeout=60) as client, ThreadPoolExecutor(WORKERS) as pool:
         for depth in range(DEPTH + 1):
             found: list[str] = []
-            for target, status, media_type, body in pool.map(lambda t: fetch(client, t), frontier):
+            for target, status, _media_type, body in pool.map(lambda t: fetch(client, t), frontier):
                 visited[target] = status
                 depth_of[target] = depth
                 path = urlsplit(target).path

@@ -100,7 +100,6 @@ def gaps_page(request: Request, instrument: str | None = Query(None), cluster: s
         result = core.matrix(ctx, who, instrument or None, cluster or None, region or None)
     except UsageError as error:
         return _bad_filter(request, who, error)
-    articles = {a["article"]: a for a in result["articles"]}
     grid: dict[str, list[dict]] = {s["country"]: [] for s in result["states"]}
     by_pair = {(c["country"], c["article"]): c for c in result["cells"]}
     listed = []
