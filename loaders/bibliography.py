@@ -216,7 +216,9 @@ def _language_code(value: str) -> str:
         language = pycountry.languages.lookup(value)
     except LookupError:
         return value
-    return getattr(language, "alpha_2", None) or getattr(language, "alpha_3", value)
+    alpha_2: str | None = getattr(language, "alpha_2", None)
+    alpha_3: str = getattr(language, "alpha_3", value)
+    return alpha_2 or alpha_3
 
 
 def _keywords(value: str | None) -> list[str]:

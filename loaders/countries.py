@@ -55,7 +55,7 @@ UN_LANGUAGES = {"ar": "ar", "zh": "zh_CN", "fr": "fr", "ru": "ru", "es": "es"}
 
 
 def _translations() -> dict[str, gettext.NullTranslations]:
-    found = {}
+    found: dict[str, gettext.NullTranslations] = {}
     for tag, locale in UN_LANGUAGES.items():
         try:
             found[tag] = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
@@ -112,7 +112,7 @@ def m49_areas(alpha_3_codes: list[str]) -> dict[str, list[str]]:
         names = [names]
     found = {}
     for alpha_3, name in zip(alpha_3_codes, names):
-        chain = []
+        chain: list[str] = []
         code = by_name.get(name) if isinstance(name, str) else None
         while code is not None:
             chain.insert(0, code)

@@ -236,7 +236,8 @@ def _akn(root: ET.Element, namespace: str, file: str, iris: Iris) -> Record:
         if court:
             break
     if not court:
-        author = (work.find(ns + "FRBRauthor").get("href") or "").lstrip("#") if work.find(ns + "FRBRauthor") is not None else ""
+        authored = work.find(ns + "FRBRauthor")
+        author = (authored.get("href") or "").lstrip("#") if authored is not None else ""
         for organisation in document.iter(ns + "TLCOrganization"):
             if author and organisation.get("eId") == author:
                 court = _words(organisation.get("showAs"))
@@ -331,7 +332,7 @@ def _rechtspraak(root: ET.Element, file: str, iris: Iris) -> Record:
     assert record.iri is not None
     summary = root.find(f"{{{RS_NS}}}inhoudsindicatie")
     text = _words(" ".join(summary.itertext())) if summary is not None else ""
-    if text:
+    if summary is not None and text:
         lang = summary.get("lang") or language or "nl"
         record.add("cases", (record.iri, DCTERMS.abstract, Literal(text, lang=lang)))
     if source is not None:

@@ -109,7 +109,7 @@ def sniff(path: Path) -> bool:
     except OSError:
         return False
     match = re.search(r"<(?!\?|!)([A-Za-z_][\w.-]*)", head)
-    return bool(match) and match[1] in ROOTS
+    return match is not None and match[1] in ROOTS
 
 
 def read_document(path: Path) -> Document:
@@ -161,8 +161,8 @@ def _law_id(ident: ET.Element, file: str) -> tuple[str, str]:
         return number.strip(), number.strip()
     annual = ident.find("Chapter/AnnualStatuteId")
     year = (annual.findtext("YYYY") if annual is not None else None) or ""
-    chapter = "".join(annual.find("AnnualStatuteNumber").itertext()) if annual is not None and \
-        annual.find("AnnualStatuteNumber") is not None else ""
+    chapter_number = annual.find("AnnualStatuteNumber") if annual is not None else None
+    chapter = "".join(chapter_number.itertext()) if chapter_number is not None else ""
     if not re.fullmatch(r"\d{4}", year.strip()) or not chapter.strip():
         raise SourceError("the Act cannot be identified: no Chapter/ConsolidatedNumber and no "
                           "Chapter/AnnualStatuteId with its YYYY and AnnualStatuteNumber",

@@ -93,9 +93,9 @@ def _when(f: Fields, name: str) -> Literal | None:
     return f.date(name)
 
 
-def _number(f: Fields, name: str = "number", *, required: bool = True) -> int | None:
+def _number(f: Fields, name: str = "number") -> int:
     number = f.integer(name)
-    if number is None and required:
+    if number is None:
         raise f.error(name, "required field is missing: a whole number from 1")
     return number
 
@@ -119,9 +119,10 @@ def map_item(raw: RawRecord, iris: Iris) -> Record:
     if kind == "session":
         subject, cls = session_iri(iris, _number(f)), SHERLOC.COPSession
     elif kind == "resolution":
-        subject, cls = reference("id", lambda v: resolution_iri(iris, v)), SHERLOC.COPResolution
-        if subject is None:
+        resolution = reference("id", lambda v: resolution_iri(iris, v))
+        if resolution is None:
             raise f.error("id", "required field is missing: the resolution number, e.g. 9/1")
+        subject, cls = resolution, SHERLOC.COPResolution
     elif kind == "mechanism":
         subject, cls = mechanism_iri(iris, f.text("id", required=True) or ""), SHERLOC.ReviewMechanism
     elif kind == "cycle":

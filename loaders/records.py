@@ -13,6 +13,7 @@ import csv
 import difflib
 import json
 import re
+import typing
 from datetime import date
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -164,6 +165,11 @@ class Fields:
 
     def has(self, name: str) -> bool:
         return name in self.values and self.values[name] not in (None, "", [])
+
+    @typing.overload
+    def text(self, name: str, *, required: typing.Literal[True]) -> str: ...
+    @typing.overload
+    def text(self, name: str, *, required: bool = False) -> str | None: ...
 
     def text(self, name: str, *, required: bool = False) -> str | None:
         value = self.values.get(name)

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import pyoxigraph as ox
 
@@ -136,6 +136,7 @@ class EmbeddedStore:
     def _mark_current(self) -> None:
         mark = self._stale_mark()
         if mark is not None:
+            assert self._mirror is not None  # marked only where there is a mirror
             self._mirror.flush()
             mark.unlink(missing_ok=True)
         self._mirror_current = True
@@ -156,6 +157,7 @@ class EmbeddedStore:
 
     def _rebuild_mirror(self) -> None:
         """Make the mirror a copy of every graph of the main store except the private ones."""
+        assert self._mirror is not None
         self._mark_stale()
         private = {ox.NamedNode(g) for g in self._private_present()}
         # Marked stale, no reader uses the mirror meanwhile, so the bulk loader (faster, and
@@ -202,12 +204,13 @@ class EmbeddedStore:
             # The union shortcut is decided before the query takes its snapshot; a graph the
             # dataset does not cover could appear in between. Checked again once the snapshot is
             # taken: if one did, the query runs again over the explicit graph lists.
-            for store in ([self._mirror] if self._uses_mirror(dataset) else []) + [self._store]:
+            mirror = self._mirror if self._uses_mirror(dataset) else None
+            for store in ([mirror] if mirror is not None else []) + [self._store]:
                 if _covers(store, dataset):
                     results = self._query(sparql, store=store, use_default_graph_as_union=True)
                     if _covers(store, dataset):
                         return results
-        options: dict[str, object] = {}
+        options: dict[str, Any] = {}  # pyoxigraph's Store.query keyword arguments
         if dataset is None or dataset.default is None:
             options["use_default_graph_as_union"] = True
         else:
@@ -216,7 +219,7 @@ class EmbeddedStore:
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
         return self._query(sparql, **options)
 
-    def _query(self, sparql: str, store: ox.Store | None = None, **options: object):
+    def _query(self, sparql: str, store: ox.Store | None = None, **options: Any):
         try:
             return (store or self._store).query(sparql, **options)
         except SyntaxError as error:
@@ -244,6 +247,7 @@ class EmbeddedStore:
                          bindings: Mapping[str, TermValue] | None = None,
                          dataset: Dataset | None = None) -> None:
         results = self._run(sparql, bindings, dataset)
+        fmt: ox.RdfFormat | ox.QueryResultsFormat | None
         if isinstance(results, ox.QueryTriples):
             fmt = ox.RdfFormat.from_media_type(media_type)
         else:
@@ -410,7 +414,9 @@ class EmbeddedStore:
             chunk = list(islice(quads, chunk_size))
             if not chunk:
                 return
-            yield ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
+            data = ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
+            assert data is not None  # bytes when no output is given (the stub's type is bytes | None)
+            yield data
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
