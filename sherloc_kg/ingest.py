@@ -172,12 +172,13 @@ class Ingest:
         for path in paths:
             if not path.is_file():
                 raise UsageError(f"{path}: no such file")
+        batches: list[tuple[Path | None, Iterable[Record]]]
         if loader.read_many is not None:
             batches = [(None, loader.read_many(list(paths), self.iris, source_format))]
         else:
             batches = [(path, loader.read(path, self.iris, source_format or loader.detect_format(path)))
                        for path in paths]
-        for path, batch in batches:
+        for source, batch in batches:
             read_before = report.records_read
             for record in batch:
                 report.records_read += 1
@@ -189,13 +190,13 @@ class Ingest:
                 if record.error is not None:
                     report.issues.append(Issue("Violation", record.error.message, record.error.location))
                 else:
-                    first_seen[record.iri] = record.location  # type: ignore[index]
+                    first_seen[record.iri] = record.location
                 records.append(record)
                 if report.records_read % 100 == 0:
                     self.progress("read", report.records_read, 0)
-            if path is not None and report.records_read == read_before:
+            if source is not None and report.records_read == read_before:
                 report.issues.append(Issue("Violation", "no records: the file is empty or holds only comments",
-                                           Location(str(path))))
+                                           Location(str(source))))
         return records
 
     # -- validating ---------------------------------------------------------------------------
@@ -230,7 +231,7 @@ class Ingest:
                 report.issues.append(issue)
                 record = owner(issue.focus or "")
                 if issue.severity == "Violation" and record is not None:
-                    invalid.add(record.iri)  # type: ignore[arg-type]
+                    invalid.add(record.iri)
             done += len(batch)
             self.progress("validate", done, len(valid))
         return invalid

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -61,17 +62,18 @@ class CappedOutput(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[override]
+    def write(self, data) -> int:
         chunk = bytes(data)
         self.size += len(chunk)
         if self.caps.bytes is not None and self.size > self.caps.bytes:
             self.reached = ResultTooLarge(f"the answer is larger than {self.named_bytes} bytes, this endpoint's "
                                           f"limit (SHERLOC_QUERY_MAX_BYTES): {_ADVICE}", f"bytes={self.named_bytes}")
             raise _CapReached
-        if self.count_lines:
+        rows = self.caps.rows
+        if self.count_lines and rows is not None:  # count_lines: only with a row cap
             self.lines += chunk.count(b"\n")
-            if self.lines - self.header_lines > self.caps.rows:  # type: ignore[operator]
-                self.reached = _too_many(self.what, self.caps.rows)  # type: ignore[arg-type]
+            if self.lines - self.header_lines > rows:
+                self.reached = _too_many(self.what, rows)
                 raise _CapReached
         self.chunks.append(chunk)
         return len(chunk)
@@ -88,14 +90,15 @@ def _too_many(what: str, cap: int) -> ResultTooLarge:
 _TSV, _NTRIPLES = "text/tab-separated-values", "application/n-triples"
 
 
-def _filled(output: CappedOutput, write: Callable[[CappedOutput], object]) -> bytes:
+def _filled(output: CappedOutput, write: Callable[[BinaryIO], object]) -> bytes:
     """What ``write`` wrote into ``output``; ResultTooLarge if it went past a cap.
 
     The refusal is raised outside the ``except`` block on purpose: the exception caught there
     holds the frames of the serializer, and with them the engine's result iterator, which must be
     dropped on this thread (pyoxigraph's iterators are unsendable), not wherever the refusal ends."""
     try:
-        write(output)
+        # A binary sink: the engine's serializers and the store contract only call its write().
+        write(cast(BinaryIO, output))
     except Exception:  # the engine may wrap what the sink raised
         if output.reached is None:
             raise

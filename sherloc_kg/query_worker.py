@@ -177,6 +177,7 @@ def worker_main(path: str, connection: Connection, private_graphs: frozenset[str
             return
         if request is None:
             return
+        reply: tuple[object, ...]  # (status, details...), read by QueryRunner
         try:
             if store is None or request.fingerprint != seen:
                 store, seen = None, request.fingerprint

@@ -4,6 +4,7 @@ and the countries. ``sherloc-kg init`` writes them, each replacing its graph who
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, URIRef
 
@@ -12,6 +13,7 @@ from .errors import Location
 from .inference import Inference
 from .iris import Iris
 from .store import Dataset, RecordWrite, Store
+from .store.contract import Triple
 
 
 def read_turtle(paths: list[Path], iris: Iris) -> Graph:
@@ -156,7 +158,8 @@ def install_reference(store: Store, settings: Settings, *, with_examples: bool =
     iris = Iris(settings.base)
     graphs = reference_graphs(settings, iris, with_examples=with_examples)
     check_instruments(graphs["instruments"], settings, iris)
-    writes = [RecordWrite(str(iris.graph(name)), [], list(graph)) for name, graph in graphs.items()]
+    # rdflib types a graph's terms as any Node; a parsed graph holds IRIs, literals and blank nodes only.
+    writes = [RecordWrite(str(iris.graph(name)), [], cast("list[Triple]", list(graph))) for name, graph in graphs.items()]
     replaced = [w.graph for w in writes]
     # The Review Mechanism (sessions, resolutions, clusters...) goes to the `review` graph record by
     # record, never replacing the graph: the review responses there stay as they are.

@@ -37,6 +37,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from rdflib import Literal, URIRef
 
@@ -490,7 +491,7 @@ def _facet_counts(store: Store, iris: Iris, request: SearchRequest, facet: Facet
 
 
 def _counted_values(facet: Facet, counts: dict[str, int], described: dict[str, dict], iris: Iris) -> list[dict]:
-    result = []
+    result: list[dict[str, Any]] = []
     for iri, count in counts.items():
         info = described.get(iri, {})
         value = _code(iri, facet, info, iris)
@@ -586,25 +587,26 @@ def _items(store: Store, iris: Iris, kind: Kind, records: list[str], dataset: Da
     linked = sorted({str(v) for fields in found.values() for name, values in fields.items()
                      if name in ("country", *CONCEPT_PARAMETERS) for v in values if isinstance(v, URIRef)})
     info = describe(store, linked, dataset)
+    country = kind.facet("country")  # every kind has one (KINDS)
     items = []
     for record in records:
         fields = found[record]
         years = [int(v) for v in fields.get("year", []) if str(v).lstrip("-").isdigit()]
-        item = {
+        item: dict[str, Any] = {
             "id": _best(fields.get("id", [])) or record.rsplit("/", 1)[-1],
             "iri": record,
             "title": _best(fields.get("title", [])),
-            "country": sorted({_code(str(v), kind.facet("country"), info.get(str(v), {}), iris) or str(v)
-                               for v in fields.get("country", [])}),
+            "country": sorted({_code(str(v), country, info.get(str(v), {}), iris) or str(v)
+                               for v in fields.get("country", [])}) if country is not None else [],
         }
         if kind.year:
             item["year"] = max(years) if years else None
         if kind.summaries:
             item["summary"] = _best(fields.get("summary", []))
         for name, key in (("provision", "provisions"), ("crime_type", "crime_types"), ("issue", "issues")):
-            facet = kind.facet(name)
-            if facet is not None:
-                codes = {_code(str(v), facet, info.get(str(v), {}), iris) for v in fields.get(name, [])}
+            named = kind.facet(name)
+            if named is not None:
+                codes = {_code(str(v), named, info.get(str(v), {}), iris) for v in fields.get(name, [])}
                 item[key] = sorted(c for c in codes if c)
         for facet in kind.extra_facets if extra_facets else ():
             codes = {_code(str(v), facet, info.get(str(v), {}), iris) for v in fields.get(facet.name, [])}
@@ -704,7 +706,7 @@ def resource(store: Store, iris: Iris, iri: str, dataset: Dataset) -> dict:
         return dict(fields)
 
     graphs = sorted({g for _, g, _, _ in own})
-    incoming = [{"property": names[str(row["p"])], "property_iri": str(row["p"]), "count": int(row["n"]),
+    incoming: list[dict[str, Any]] = [{"property": names[str(row["p"])], "property_iri": str(row["p"]), "count": int(row["n"]),
                  "items": [{"iri": s, "label": labels.get(s, {}).get("label")} for s in examples.get(str(row["p"]), [])]}
                 for row in count_rows]
     incoming.sort(key=lambda link: (-link["count"], link["property"]))

@@ -77,7 +77,7 @@ class _ParameterList(list):
     def copy(self) -> "_ParameterList":
         return _ParameterList(self)
 
-    def append(self, item) -> None:  # type: ignore[override]
+    def append(self, item) -> None:
         super().append(item)
         self._members = self._members | {item}
 
