@@ -98,7 +98,7 @@ class HeadTimeoutProtocol(H11Protocol):
         if self.cycle is self._waiting_cycle and not self.transport.is_closing():
             self.transport.close()
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self._expect_head()
 

@@ -229,7 +229,8 @@ def _multipart(header: str, data: bytes, *, base: str | None) -> list[RdfDocumen
         declared = part["content-type"]
         if declared is None:
             declared = PART_SUFFIXES.get(PurePosixPath(str(filename)).suffix.lower())
-        documents.append(_document(part.get_payload(decode=True) or b"", declared, base=base, name=name))
+        payload = part.get_payload(decode=True)  # the part's bytes (None for a nested multipart)
+        documents.append(_document(payload if isinstance(payload, bytes) else b"", declared, base=base, name=name))
     if not documents:
         raise UsageError("the multipart/form-data body holds no files")
     return documents

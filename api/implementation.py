@@ -217,7 +217,8 @@ def regions(ctx: Context, who: Caller) -> list[dict]:
             while parent is not None:
                 level, parent = level + 1, M49_AREAS[parent][1]
             found.append({"code": code, "name": name, "level": level})
-    return found + [{"code": code, "name": code, "level": 0} for code in sorted(present - set(M49_AREAS) - {None})]
+    return found + [{"code": code, "name": code, "level": 0}
+                    for code in sorted(c for c in present - set(M49_AREAS) if c is not None)]
 
 
 def region_filter(region: str | None, available: list[dict]) -> dict | None:

@@ -136,7 +136,7 @@ class _Ingest(Ingest):
     #: A submitter's State: every record must be about it (see :func:`refuse_other_states`).
     state: str | None = None
 
-    def _read(self, loader, paths, source_format, report):  # type: ignore[no-untyped-def]
+    def _read(self, loader, paths, source_format, report):
         self.report = report
         records = super()._read(loader, paths, source_format, report)
         if self.state is not None:

@@ -565,7 +565,7 @@ def listing(country: str | None = None, ctx: Context = Depends(reading),
     which = f"<{ctx.iris.country(country)}>" if country is not None else "?c"
     rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SHERLOC.ReviewResponse}> ; "
                         f"<{SHERLOC.country}> {which} }} ORDER BY ?a", dataset=dataset).rows
-    answers = [r["a"] for r in rows]
+    answers = [URIRef(r["a"]) for r in rows]  # IRIs: answers are minted by the review loader
     described = _describe(store, ctx.iris, answers, dataset)
     return {"country": country, "count": len(answers), "answers": [described[str(a)] for a in answers]}
 
@@ -580,7 +580,7 @@ def one(answer_id: str, ctx: Context = Depends(reading), who: Caller = Depends(c
     found = store.ask(f"ASK {{ <{answer}> a <{SHERLOC.ReviewResponse}> }}", dataset=dataset)
     rows = store.select(f"SELECT ?v ?n WHERE {{ ?v <{DCTERMS.isVersionOf}> <{answer}> ; "
                         f"<{SHERLOC.versionNumber}> ?n }} ORDER BY ?n", dataset=dataset).rows
-    versions = [r["v"] for r in rows]
+    versions = [URIRef(r["v"]) for r in rows]  # IRIs (see _version_triples)
     if not found and not versions:
         raise NotFound(f"no review answer with id {answer_id!r}")
     described = _describe(store, ctx.iris, ([answer] if found else []) + versions, dataset)

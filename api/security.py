@@ -222,7 +222,7 @@ def _policy(scope: Scope, content_type: str, body: bytes | None) -> str:
 class SecurityMiddleware:
     """See the module docstring: headers, body size limits and the generic 500."""
 
-    def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...] = (), failed_checks: FailedChecks | None = None) -> None:
+    def __init__(self, app: ASGIApp, docs_paths: tuple[str | None, ...] = (), failed_checks: FailedChecks | None = None) -> None:
         self.app = app
         self.docs_paths = frozenset(p for p in docs_paths if p)
         self.failed_checks = failed_checks if failed_checks is not None else FailedChecks()
@@ -267,6 +267,7 @@ class SecurityMiddleware:
             if retry_after:
                 await self._answer(TooManyFailedChecks(retry_after), scope, receive, send_secured)
                 return
+        inner_receive: Receive
         if limit is not None:
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:

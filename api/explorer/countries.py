@@ -158,7 +158,7 @@ def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[li
     with its claim, cited or editorial (``legislation-of-country``); laws: each law of the State
     with how many provisions it has (``laws-of-country``)). Titles and headings in the language
     ``wanted`` where the data has it."""
-    bindings = {"country": iri, "language": Literal(wanted)}
+    bindings: dict[str, URIRef | Literal] = {"country": iri, "language": Literal(wanted)}
     dataset = who.dataset(ctx.iris)
     laws = [{"iri": str(row["law"]), "href": ctx.iris.href(str(row["law"])),
              "title": _text(row, "lawTitle") or str(row["law"]).rsplit("/", 1)[-1],

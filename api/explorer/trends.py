@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -242,7 +243,7 @@ _JURISDICTIONS = "records-per-country"
 def trends(request: Request, country: str | None = Query(None), region: str | None = Query(None),
            ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> HTMLResponse:
     country, region = country or None, region or None
-    refused = dict(title="Trends", who=who, status_code=400, charts=[], countries=[], regions=[], country=None,
+    refused: dict[str, Any] = dict(title="Trends", who=who, status_code=400, charts=[], countries=[], regions=[], country=None,
                    country_name=None, region=None)
     if country is not None and not is_iso3(country):
         return render(request, "explorer/trends.html", **refused,

@@ -110,12 +110,12 @@ class Run:
 def _read(pairs: list[tuple[str, str]], ctx: Context, *, extra: tuple[str, ...] = ()) -> Run:
     """The run the parameters ask for. Unknown parameters of a named query are a UsageError."""
     params: dict[str, str] = {}
-    for name, value in pairs:
-        if name in ("lang", *extra):
+    for given, value in pairs:
+        if given in ("lang", *extra):
             continue
-        if name in params:
-            raise UsageError(f"parameter '{name}' may be given only once")
-        params[name] = value
+        if given in params:
+            raise UsageError(f"parameter '{given}' may be given only once")
+        params[given] = value
     text, name = params.pop("sparql", None), params.pop("query", None)
     if text is not None and name is not None:
         raise UsageError("give either a query of your own (sparql=...) or a named query (query=NAME), not both")
