@@ -68,7 +68,7 @@ import uuid
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 import httpx
 import pyoxigraph as ox
@@ -188,6 +188,12 @@ def _is_timeout(error: BaseException) -> bool:
         or (isinstance(error, OSError) and "timed out" in str(error))
 
 
+def _n_quads(quads: list[ox.Quad]) -> bytes:
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert data is not None  # bytes when no output is given (the stub's type is bytes | None)
+    return data
+
+
 def _error_text(body: bytes | str | None, limit: int = 600) -> str:
     if body is None:
         return ""
@@ -224,7 +230,9 @@ class RemoteStore:
         credentials = self._user is not None
         self.update_url = settings.store_update or self.server.update_url(self.query_url, with_credentials=credentials)
         self.gsp_url = settings.store_gsp or self.server.gsp_url(self.query_url, with_credentials=credentials)
-        self._http.auth = self.server.auth(self._user, self._password)
+        auth = self.server.auth(self._user, self._password)
+        if auth is not None:  # else none, as the client was made
+            self._http.auth = auth
 
     def _probe(self) -> Server:
         """Ask the endpoint a trivial query: it must answer, and its Server header names it."""
@@ -357,7 +365,9 @@ class RemoteStore:
                              f"(an error page?): {error}") from error
 
     def _rows_format(self) -> ox.QueryResultsFormat:
-        return ox.QueryResultsFormat.from_media_type(self.server.rows_format)
+        fmt = ox.QueryResultsFormat.from_media_type(self.server.rows_format)
+        assert fmt is not None, self.server.rows_format  # each server's is one the engine reads
+        return fmt
 
     def _select_rows(self, text: str, params: Params) -> SelectResult:
         return select_result(self._results(text, params, self._rows_format()))
@@ -385,7 +395,7 @@ class RemoteStore:
                         self._who(self.update_url), _error_text(response.content, 120), pause)
             time.sleep(pause)
 
-    def _refused(self, response: httpx.Response, url: str, what: str) -> None:
+    def _refused(self, response: httpx.Response, url: str, what: str) -> NoReturn:
         message = f"{self._who(url)} refused the {what} (HTTP {response.status_code}): {_error_text(response.content)}"
         if response.status_code in (401, 403):
             raise StoreError(message + " (check SHERLOC_STORE_USER and SHERLOC_STORE_PASSWORD)")
@@ -436,6 +446,7 @@ class RemoteStore:
                 shutil.copyfileobj(response, output)
             return
         if graph_result:
+            assert isinstance(fmt, ox.RdfFormat)  # from RdfFormat, for a graph result
             response = self._request(text, N_TRIPLES, params, patient=patient)
             with self._reading(response, patient=patient):
                 try:
@@ -473,14 +484,16 @@ class RemoteStore:
         with self._reading(response):
             try:
                 solutions = ox.parse_query_results(response, fmt)
+                if not isinstance(solutions, ox.QuerySolutions):
+                    raise StoreError(f"{self._who(self.query_url)} answered the dump's SELECT with a boolean")
                 chunk: list[ox.Quad] = []
                 for row in solutions:
                     chunk.append(ox.Quad(row["s"], row["p"], row["o"], row["g"]))
                     if len(chunk) >= chunk_size:
-                        yield ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
+                        yield _n_quads(chunk)
                         chunk = []
                 if chunk:
-                    yield ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
+                    yield _n_quads(chunk)
             except (SyntaxError, ValueError) as error:
                 raise StoreError(f"{self._who(self.query_url)} sent a dump that does not parse: {error}") from error
 

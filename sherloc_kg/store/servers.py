@@ -207,8 +207,8 @@ class VirtuosoServer(Server):
         return status >= 500 and any(code in body for code in (b"40001", b"SR171"))
 
     def truncated(self, headers: object) -> str | None:
-        limit = headers.get("X-SPARQL-MaxRows") if hasattr(headers, "get") else None  # type: ignore[union-attr]
-        state = headers.get("X-SQL-State") if hasattr(headers, "get") else None  # type: ignore[union-attr]
+        limit = headers.get("X-SPARQL-MaxRows") if hasattr(headers, "get") else None
+        state = headers.get("X-SQL-State") if hasattr(headers, "get") else None
         if state and state.strip().upper() == "S1TAT":
             # An "anytime" answer: the query ran past [SPARQL] MaxQueryExecutionTime and Virtuoso sent
             # what it had found so far as if it were the whole answer.
