@@ -1,5 +1,6 @@
 # make setup: .venv with everything (idempotent); make run: the server with the bundled data on
-# the embedded store at 127.0.0.1:8000; make test: the test suite; make bench: the benchmarks.
+# the embedded store at 127.0.0.1:8000; make test: ruff, mypy and the test suite; make bench: the
+# benchmarks.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -49,12 +50,15 @@ run: setup
 	$(BIN)/sherloc-kg init
 	$(BIN)/sherloc-kg serve --host $(HOST) --port $(PORT)
 
-# make test runs the suite on every core (pytest-xdist, PYTEST_WORKERS=auto; 0 for one process).
+# make test first runs ruff and mypy (configured in pyproject.toml; the first failure stops it),
+# then the suite on every core (pytest-xdist, PYTEST_WORKERS=auto; 0 for one process).
 # Each worker has its own session: its own temporary folders, stores, and servers on free loopback
 # ports. --dist loadfile keeps a module on one worker, so a module's servers start once.
 PYTEST_WORKERS ?= auto
 
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: setup
