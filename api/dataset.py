@@ -36,8 +36,7 @@ from sherloc_kg.namespaces import PREFIXES, SHERLOC
 from sherloc_kg.store import Dataset, Store
 
 from .context import Context, caller, context, reading
-from .jsonld_context import jsonld_document
-from .negotiation import GRAPH_TYPES, JSONLD, choose, content_type, jsonld_profile
+from .negotiation import GRAPH_TYPES, choose, graph_document
 
 router = APIRouter(tags=["dataset"])
 
@@ -48,7 +47,6 @@ TITLE = "SHERLOC-KG"
 DESCRIPTION = ("The United Nations Convention against Transnational Organized Crime and its Protocols, and the "
                "national legislation, case law, cooperation treaties, strategies, competent national authorities, "
                "publications and review responses that implement and apply them, as linked data.")
-_RDFLIB_FORMATS = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/n-triples": "nt"}
 DUMP_PATH = "dataset/dump.nq.gz"
 
 
@@ -141,11 +139,8 @@ def _examples(store: Store, iris: Iris, dataset: Dataset) -> list[URIRef]:
 def dataset_description(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
     graph = description(ctx.reads, ctx.iris, who)
-    profile = jsonld_profile(request.headers.get("accept")) if media_type == JSONLD else None
-    body = (jsonld_document(graph, profile) if profile is not None
-            else graph.serialize(format=_RDFLIB_FORMATS[media_type], encoding="utf-8"))
-    return Response(body, media_type=content_type(media_type, profile),
-                    headers={"Vary": "Accept"})
+    body, content_type = graph_document(graph, media_type, request.headers.get("accept"))
+    return Response(body, media_type=content_type, headers={"Vary": "Accept"})
 
 
 def gzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:

@@ -47,6 +47,7 @@ from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from sherloc_kg.access import Caller
 from sherloc_kg.iris import GRAPHS, STATE_GRAPHS, Iris, is_iso3, parse_provision
@@ -57,8 +58,8 @@ from .context import Context, caller, context, reading
 from .errors import UnknownResource
 from .explorer.layout import DEFAULT_LANGUAGE, language, pick, render
 from .explorer.neighbourhood import Link, picture
-from .jsonld_context import COMPACTED, CONTEXT_PREFIXES, context_document, jsonld_document
-from .negotiation import GRAPH_TYPES, JSONLD, SUFFIXES, NotAcceptable, choose, content_type, jsonld_profile
+from .jsonld_context import CONTEXT_PREFIXES, context_document
+from .negotiation import GRAPH_TYPES, JSONLD, SUFFIXES, NotAcceptable, choose, content_type, graph_document
 
 router = APIRouter()
 
@@ -73,7 +74,6 @@ INCOMING_PAGE = 500
 #: untagged; the resource's own labels come in every language.
 LABEL_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 
-_RDFLIB_FORMATS = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/n-triples": "nt"}
 _SAFE_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _LABELS = (
     URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
@@ -253,13 +253,6 @@ def _headers(target: Target, *, page: int = 1, has_next: bool = False, describes
     return headers
 
 
-def serialize(graph: Graph, media: str, profile: str = COMPACTED) -> bytes:
-    """An RDF graph in one of GRAPH_TYPES; JSON-LD in the ``profile`` asked (api/jsonld_context.py)."""
-    if media == JSONLD:
-        return jsonld_document(graph, profile)
-    return graph.serialize(format=_RDFLIB_FORMATS[media], encoding="utf-8")
-
-
 def _unknown(target: Target, iri: str) -> UnknownResource:
     """The 404 of a linked-data URL, answered in the format asked (api/errors.py)."""
     return UnknownResource(iri, target.media, target.negotiated)
@@ -267,15 +260,14 @@ def _unknown(target: Target, iri: str) -> UnknownResource:
 
 def _respond(request: Request, target: Target, graph: Graph, view: "PageView | None", headers: dict[str, str],
              who: Caller | None = None) -> Response:
-    profile = jsonld_profile(request.headers.get("accept")) if target.media == JSONLD else None
-    if profile is not None:   # a .jsonld document too depends on Accept: its profile
-        headers = {**headers, "Vary": "Accept"}
     if target.media == HTML:
         assert view is not None
         body = render(request, "ld_resource.html", title=view.title, who=who, page=view).body
-    else:
-        body = serialize(graph, target.media, profile or COMPACTED)
-    return Response(body, media_type=content_type(target.media, profile), headers=headers)
+        return Response(body, media_type=content_type(HTML), headers=headers)
+    if target.media == JSONLD:   # a .jsonld document too depends on Accept: its profile
+        headers = {**headers, "Vary": "Accept"}
+    body, media_type = graph_document(graph, target.media, request.headers.get("accept"))
+    return Response(body, media_type=media_type, headers=headers)
 
 
 # -- the HTML view -------------------------------------------------------------------------------
@@ -334,8 +326,9 @@ class PageView:
     neighbourhood: Markup | None = None
 
 
-def _in_language(literal, wanted: str) -> bool:
-    return isinstance(literal, Literal) and bool(literal.language) and literal.language.split("-")[0].lower() == wanted
+def _in_language(literal: object, wanted: str) -> bool:
+    return (isinstance(literal, Literal) and literal.language is not None
+            and literal.language.split("-")[0].lower() == wanted)
 
 
 class Renderer:
@@ -369,9 +362,10 @@ class Renderer:
             if str(node) in self.labels_in_language:
                 return self.labels_in_language[str(node)], self.wanted
             for prop in _LABELS:
-                found = sorted((v for v in self.graph.objects(node, prop) if _in_language(v, self.wanted)), key=str)
-                if found:
-                    return str(found[0]), found[0].language
+                texts = sorted((v for v in self.graph.objects(node, prop)
+                                if isinstance(v, Literal) and _in_language(v, self.wanted)), key=str)
+                if texts:
+                    return str(texts[0]), texts[0].language
         for prop in _LABELS:
             found = list(self.graph.objects(node, prop))
             if found:
@@ -425,7 +419,7 @@ class Renderer:
         return values
 
     def facts(self, subject, depth: int = 0) -> list[Fact]:
-        grouped: dict[URIRef, list] = defaultdict(list)
+        grouped: dict[Node, list] = defaultdict(list)
         for prop, obj in self.graph.predicate_objects(subject):
             grouped[prop].append(obj)
         order = sorted(grouped, key=lambda p: (p != RDF.type, self.curie(str(p))))
@@ -435,7 +429,7 @@ class Renderer:
                 for p in order]
 
     def incoming(self, iri: URIRef) -> list[Fact]:
-        grouped: dict[URIRef, list] = defaultdict(list)
+        grouped: dict[Node, list] = defaultdict(list)
         for subject, prop in self.graph.subject_predicates(iri):
             grouped[prop].append(subject)
         return [Fact(self.curie(str(p)), self.href(str(p)),
@@ -497,7 +491,7 @@ def page_labels(ctx: Context, who: Caller | None, graph: Graph, wanted: str) -> 
     found: dict[str, dict[str | None, str]] = defaultdict(dict)
     for row in ctx.reads.select(_PAGE_LABELS.format(nodes=nodes, wanted=wanted), dataset=who.dataset(ctx.iris)).rows:
         label = row["label"]
-        tag = label.language.split("-")[0].lower() if label.language else None
+        tag = label.language.split("-")[0].lower() if isinstance(label, Literal) and label.language else None
         found[str(row["s"])].setdefault(tag, str(label))
     labels = {}
     for prop in properties & set(found):
@@ -597,7 +591,7 @@ def resource_view(ctx: Context, target: Target, description: Description, *, wan
         next_page=f"{here}?page={page + 1}" if description.has_next else None,
         previous_page=(f"{here}?page={page - 1}" if page > 2 else here) if page > 1 else None,
         lang=wanted, title_lang=title_lang,
-        title_fallback=bool(title_lang) and title_lang.split("-")[0].lower() != wanted,
+        title_fallback=bool(title_lang and title_lang.split("-")[0].lower() != wanted),
         types=types, breadcrumbs=breadcrumbs(render, description.iri, main.label),
         explore=explorer_links(render.iris, description.iri),
         neighbourhood=picture(main.label, render.href(description.iri), outgoing, incoming,

@@ -4,16 +4,21 @@ file suffix) asks for, among the ones a route can produce.
 Accept parsing follows RFC 9110: media ranges with ``q`` weights, ``type/*`` and ``*/*``; among
 equally weighted ranges the more specific one wins, and among offers the route's order decides.
 A JSON-LD range may name a ``profile`` (expanded or compacted, :func:`jsonld_profile`); the
-Content-Type answered names the profile served.
+Content-Type answered names the profile served. :func:`graph_document` renders a graph in the
+syntax chosen, so every route that answers with an RDF graph (Linked Data, ``/dataset``, the
+SPARQL service description) gives JSON-LD the same way: compacted with its context inline, or
+expanded, as asked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rdflib import Graph
+
 from sherloc_kg.errors import NotAcceptable
 
-from .jsonld_context import COMPACTED, PROFILES
+from .jsonld_context import COMPACTED, PROFILES, jsonld_document
 
 JSONLD = "application/ld+json"
 
@@ -31,6 +36,8 @@ GRAPH_TYPES = (
     "application/rdf+xml",
     "application/n-triples",
 )
+#: rdflib's names of the graph syntaxes besides JSON-LD (which :func:`graph_document` renders itself).
+RDFLIB_FORMATS = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/n-triples": "nt"}
 #: Datasets: graphs with their graph names.
 DATASET_TYPES = ("application/n-quads", "application/trig")
 
@@ -146,3 +153,13 @@ def content_type(media_type: str, profile: str | None = None) -> str:
             ("+json", "+xml", "/n-triples", "/n-quads", "/trig", "/json")):
         return f"{media_type}; charset=utf-8"
     return media_type
+
+
+def graph_document(graph: Graph, media_type: str, accept: str | None) -> tuple[bytes, str]:
+    """``graph`` in ``media_type`` (one of :data:`GRAPH_TYPES`) and the Content-Type to send it with.
+    JSON-LD comes in the form the ``Accept`` header's profile asks (:func:`jsonld_profile`): compacted,
+    with the published context inline, or expanded; either parses alone (api/jsonld_context.py)."""
+    if media_type == JSONLD:
+        profile = jsonld_profile(accept)
+        return jsonld_document(graph, profile), content_type(media_type, profile)
+    return graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8"), content_type(media_type)

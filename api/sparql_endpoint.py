@@ -64,7 +64,7 @@ from sherloc_kg.store import Dataset
 from .context import Context, caller, context
 from .errors import json_error
 from .limits import caps_for, check_depth, check_length, client_of
-from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type
+from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type, graph_document
 
 router = APIRouter()
 
@@ -92,8 +92,6 @@ FORMAT_IRIS = {
     "application/n-quads": FORMATS["N-Quads"],
     "application/trig": FORMATS.TriG,
 }
-_RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-                   "application/rdf+xml": "xml", "application/n-triples": "nt"}
 _SHORT_NAMES = {
     "json": ("application/sparql-results+json", "application/ld+json"),
     "xml": ("application/sparql-results+xml", "application/rdf+xml"),
@@ -413,10 +411,10 @@ def service_description(request: Request, ctx: Context, who: Caller) -> Response
     endpoint = endpoint_url(request)
     graph = describe_service(endpoint, ctx.for_request(request, who), who)
     if media_type == "text/html":
-        body = _query_page(endpoint, graph).encode("utf-8")
-    else:
-        body = graph.serialize(format=_RDFLIB_FORMATS[media_type], encoding="utf-8")
-    return Response(body, headers={"Content-Type": content_type(media_type), "Vary": "Accept"})
+        body, media_type = _query_page(endpoint, graph).encode("utf-8"), content_type(media_type)
+    else:   # JSON-LD as every graph document of the API gives it: the profile asked, parsing alone
+        body, media_type = graph_document(graph, media_type, request.headers.get("accept"))
+    return Response(body, headers={"Content-Type": media_type, "Vary": "Accept"})
 
 
 # -- routes -------------------------------------------------------------------------------------

@@ -22,13 +22,21 @@ from sherloc_kg.store.embedded import EmbeddedStore
 
 from .servers import serving
 
-#: A case, a law, a provision of the Convention, one of a law, a country, and the dataset.
+#: A case, a law, a provision of the Convention, one of a law, a country, a concept and its scheme, a
+#: named graph's description, the ontology, the shapes, the dataset and the SPARQL service description
+#: (tests/test_linked_data.py dereferences one resource of every other kind, on the examples).
 PATHS = ("/id/case/BRA001",
          "/id/legislation/LUX/eli-etat-leg-loi-1999-05-31-n6-jo",
          "/id/instrument/untoc/art/5/1/a",
          "/id/legislation/LUX/eli-etat-leg-loi-1999-05-31-n6-jo/art/art_10",
          "/id/country/BRA",
-         "/dataset")
+         "/vocab/tip-means/fraud",
+         "/vocab/tip-means",
+         "/graph/cases",
+         "/ontology",
+         "/shapes/cases",
+         "/dataset",
+         "/sparql")
 JSONLD = "application/ld+json"
 
 

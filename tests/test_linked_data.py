@@ -428,3 +428,46 @@ def test_an_example_case_with_its_defendant(examples) -> None:
     assert any(graph.objects(URIRef(BASE + "id/country/XAB"), SKOS.prefLabel))  # label of what the part links to
     page = httpx.get(url + "/id/case/XAA-EX-001.html").text
     assert 'id="part-defendant/1"' in page and "eight years" in page
+
+
+# -- JSON-LD that parses alone, for every kind of resource (issue 19, item 1) -------------------------------------
+
+EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+#: Kinds of ``{base}id/{kind}/...`` the examples and the reference graphs hold at least one of.
+KINDS = {"case", "legislation", "instrument", "country", "jurisdiction", "court", "authority", "publication",
+         "treaty", "strategy", "guide", "review", "participation"}
+
+
+def test_every_kind_of_resource_in_json_ld_parses_alone_into_its_turtle(examples) -> None:
+    """One public resource of each kind under ``id/`` (the first IRI of each, found through the public
+    endpoint), a concept and a graph: the JSON-LD body, compacted (the default) or expanded, parsed
+    from the string alone (no base, no network: the context is inline) is the graph of the Turtle."""
+    url, _ = examples
+    query = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}id/")) }}'
+    rows = httpx.get(url + "/sparql", params={"query": query},
+                     headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    first: dict[str, str] = {}
+    for iri in sorted(row["s"]["value"] for row in rows):
+        first.setdefault(iri[len(BASE + "id/"):].split("/")[0], iri)
+    assert KINDS <= set(first), KINDS - set(first)
+    iris = Iris()
+    paths = [iris.href(iri) for iri in first.values()] + ["/vocab/tip-means/fraud", "/graph/authorities"]
+    for path in paths:
+        assert path is not None
+        turtle = httpx.get(url + path, headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200, path
+        expected = Graph().parse(data=turtle.text, format="turtle")
+        assert len(expected), path
+        for accept in ("application/ld+json", f'application/ld+json; profile="{EXPANDED}"'):
+            response = httpx.get(url + path, headers={"Accept": accept})
+            assert response.status_code == 200 and "/context.jsonld" not in response.text, (path, accept)
+            document = response.json()
+            if "profile" in accept:
+                assert isinstance(document, list) and "@context" not in response.text, path
+            else:
+                assert isinstance(document["@context"], dict), path
+            graph = Graph()
+            with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph
+                warnings.simplefilter("ignore", DeprecationWarning)
+                graph.parse(data=response.text, format="json-ld")
+            assert isomorphic(graph, expected), (path, accept)
