@@ -3,7 +3,10 @@
 ``/dataset`` answers in Turtle, JSON-LD, RDF/XML or N-Triples by Accept. It describes the graphs
 the caller may see: one ``void:subset`` per graph with its ``void:triples``, the total, the latest
 load time from the provenance graph as ``dcterms:modified``, the SPARQL endpoint, the URI space,
-example resources and the dump as a ``dcat:Distribution``.
+example resources and the dump as a ``dcat:Distribution``. The endpoint is named by its address at
+the host the request was sent to, as its service description (``GET /sparql``) names it, so VoID,
+DCAT (a ``dcat:DataService``) and the service description agree (``Vary: Host``); the dataset and
+the graphs keep their IRIs under the base, which resolve through deploy/w3id/.
 
 ``/dataset/dump.nq.gz`` streams the caller's graphs (for the public: the public graphs only) as
 gzip-compressed N-Quads: quads are read from the store in chunks, each serialised by the engine
@@ -66,8 +69,11 @@ def graph_counts(store: Store, graphs: list[str], dataset: Dataset) -> dict[str,
     return {g: found.get(g, 0) for g in graphs}
 
 
-def description(store: Store, iris: Iris, who: Caller) -> Graph:
-    """The DCAT/VoID description of what ``who`` may see."""
+def description(store: Store, iris: Iris, who: Caller, endpoint: str) -> Graph:
+    """The DCAT/VoID description of what ``who`` may see. ``endpoint``: the SPARQL endpoint's address,
+    the one its service description names (``sd:endpoint``, api/sparql_endpoint.py): VoID gives it as
+    ``void:sparqlEndpoint`` and DCAT as the ``dcat:endpointURL`` of a ``dcat:DataService``, which is the
+    same node as the service description's ``sd:Service`` (``{endpoint}#service``)."""
     dataset = who.dataset(iris)
     graphs = visible_graphs(store, iris, who)
     counts = graph_counts(store, graphs, dataset)
@@ -96,7 +102,14 @@ def description(store: Store, iris: Iris, who: Caller) -> Graph:
     if modified and "latest" in modified[0]:
         g.add((me, DCTERMS.modified, modified[0]["latest"]))
     g.add((me, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
-    g.add((me, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    g.add((me, VOID.sparqlEndpoint, URIRef(endpoint)))
+    service = URIRef(endpoint + "#service")
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCTERMS.title, Literal(f"{TITLE} SPARQL endpoint", lang="en")))
+    g.add((service, DCAT.endpointURL, URIRef(endpoint)))
+    g.add((service, DCAT.endpointDescription, URIRef(endpoint)))
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((service, DCAT.servesDataset, me))
     g.add((me, VOID.uriSpace, Literal(base)))
     g.add((me, VOID.rootResource, iris.instrument("untoc")))
     for vocabulary in ("eli", "skos", "dcterms", "org", "vcard", "bibo", "prov", "foaf", "sherloc"):
@@ -138,9 +151,10 @@ def _examples(store: Store, iris: Iris, dataset: Dataset) -> list[URIRef]:
             responses={200: {"content": {t: {} for t in GRAPH_TYPES}}})
 def dataset_description(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
-    graph = description(ctx.reads, ctx.iris, who)
+    # the endpoint at the host asked, as the service description names it (hence Vary: Host)
+    graph = description(ctx.reads, ctx.iris, who, str(request.base_url) + "sparql")
     body, content_type = graph_document(graph, media_type, request.headers.get("accept"))
-    return Response(body, media_type=content_type, headers={"Vary": "Accept"})
+    return Response(body, media_type=content_type, headers={"Vary": "Accept, Host"})
 
 
 def gzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:

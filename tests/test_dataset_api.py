@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
 
 from sherloc_kg.access import Role, Tokens
@@ -71,7 +71,7 @@ def test_the_description_counts_each_public_graph(served) -> None:
     latest = store.select("PREFIX prov: <http://www.w3.org/ns/prov#> SELECT (MAX(?t) AS ?m) "
                           "WHERE { ?a prov:endedAtTime ?t }").rows[0]["m"]
     assert g.value(ME, DCTERMS.modified) == latest
-    assert g.value(ME, VOID.sparqlEndpoint) == URIRef(BASE + "sparql")
+    assert g.value(ME, VOID.sparqlEndpoint) == URIRef(url + "/sparql")   # where it is (see below)
     assert g.value(ME, VOID.uriSpace) == Literal(BASE)
     assert URIRef(BASE + "id/instrument/untoc") in set(g.objects(ME, VOID.exampleResource))
     assert URIRef(BASE + "id/case/XAA-EX-001") in set(g.objects(ME, VOID.exampleResource))
@@ -80,6 +80,29 @@ def test_the_description_counts_each_public_graph(served) -> None:
     dump = g.value(ME, DCAT.distribution)
     assert dump == URIRef(BASE + "dataset/dump.nq.gz") and g.value(ME, VOID.dataDump) == dump
     assert str(g.value(dump, DCAT.mediaType)).endswith("application/n-quads")
+
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+
+@pytest.mark.parametrize("host", [None, "kg.example.org"])
+def test_service_description_void_and_dcat_agree_on_the_endpoint(served, host: str | None) -> None:
+    """The SPARQL service description (GET /sparql), VoID and DCAT name one endpoint address: the
+    endpoint at the host the client asked (the IRIs stay under the base; deploy/w3id/ redirects them)."""
+    url, _, _ = served
+    headers = {"Accept": "text/turtle"} | ({"Host": host} if host else {})
+    endpoint = URIRef(f"http://{host}/sparql" if host else url + "/sparql")
+    sd = Graph().parse(data=httpx.get(url + "/sparql", headers=headers).text, format="turtle")
+    assert set(sd.objects(None, SD.endpoint)) == {endpoint}
+    response = httpx.get(url + "/dataset", headers=headers)
+    assert "Host" in response.headers["vary"].split(", ")
+    g = Graph().parse(data=response.text, format="turtle")
+    assert set(g.objects(ME, VOID.sparqlEndpoint)) == {endpoint}
+    services = set(g.subjects(DCAT.endpointURL, endpoint))
+    assert len(services) == 1 and set(g.objects(None, DCAT.endpointURL)) == {endpoint}
+    service = services.pop()
+    assert (service, RDF.type, DCAT.DataService) in g and (service, DCAT.servesDataset, ME) in g
+    assert (service, RDF.type, SD.Service) in sd and (service, SD.endpoint, endpoint) in sd   # one node
 
 
 def test_the_description_in_every_graph_syntax(served) -> None:
