@@ -34,7 +34,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
-from sherloc_kg.errors import LimitReached, NotAcceptable, NotFound, SherlocError, StoreError
+from sherloc_kg.errors import LimitReached, NotAcceptable, NotFound, SherlocError
 
 from .negotiation import choose, content_type
 
@@ -46,7 +46,7 @@ def error_response(request: Request, error: BaseException) -> Response:
     if isinstance(error, ClientDisconnect):
         log.info("the client went away during %s %s", request.method, request.url.path)
         return JSONResponse({"error": "ClientDisconnect", "message": "the client went away"}, status_code=400)
-    if not isinstance(error, SherlocError) or isinstance(error, StoreError) or not error.callers():
+    if not isinstance(error, SherlocError) or not error.callers():
         return failure(request, error)
     if isinstance(error, UnknownResource):
         return unknown_resource(request, error)

@@ -12,6 +12,8 @@
     │   └── UnknownResource           an IRI not known at a linked-data URL, answered in the format
     │                                 asked (HTTP 404; api/errors.py)
     ├── StoreError                    the store refused or failed an operation (HTTP 503)
+    │   └── NotOnThisStore            a query the store's server would answer wrongly, refused
+    │                                 before it is sent; says which and why (HTTP 501; store/servers.py)
     ├── Unauthorized                  no valid credentials (exit 2, HTTP 401)
     ├── Forbidden                     valid credentials, but the role may not do this (exit 2, HTTP 403)
     ├── ChecksBusy                    too many token checks at once: try again shortly (HTTP 503; access.py)
@@ -89,6 +91,17 @@ class QueryError(SherlocError):
 class StoreError(SherlocError):
     exit_code = 1
     http_status = 503
+
+
+class NotOnThisStore(StoreError):
+    """The store's server is known to answer this query wrongly (a named query whose header says
+    so, SERVICE on Virtuoso): refused before it is sent, never answered wrongly. The message names
+    the query or the feature, the server and why: the caller's to read, though no fault of theirs."""
+
+    http_status = 501
+
+    def callers(self) -> bool:
+        return True
 
 
 class Unauthorized(SherlocError):

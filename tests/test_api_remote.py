@@ -24,17 +24,10 @@ store they are given, the remote one; ``test_the_remote_copy_is_the_embedded_sto
 ``test_the_pipeline_writes_what_it_writes_embedded`` check that the remote stores hold what the
 embedded ones hold, so that those expectations are the embedded store's too.
 
-Oxigraph server passes every test. Virtuoso 7.2 is not among the stores here yet (issue 20 is
-open). Run by hand on 7.2.5 (``REMOTES`` and ``SERVERS`` given ``virtuoso``/``virtuoso_server``):
-185 of 214 passed before the fixes of the previous session, 212 of 214 on 2026-12-06. The two: a
-country page linked to the implementation profile, which Virtuoso refuses (503): the page now names
-it instead (fixed since); and the federated query of
-``test_a_running_query_does_not_block_other_requests`` (the other request is answered meanwhile on
-Virtuoso too, but Virtuoso runs SERVICE only once its SPARQL user is granted ``SELECT`` on
-``DB.DBA.SPARQL_SINV_2`` and ``EXECUTE`` on ``DB.DBA.SPARQL_SINV_IMP``, asks the remote endpoint for
-XML only, sends it the pattern wrapped in ``GRAPH <urn:sherloc:empty>`` (the local dataset applied
-to the remote pattern) and lost the answered variable). A store is added to ``REMOTES`` once this
-whole module passes on it.
+Both servers run every test. Where Virtuoso 7.2 cannot be trusted with a query it is refused
+unsent, saying why (store/servers.py): the named queries whose header says so, and SERVICE
+(``test_a_running_query_does_not_block_other_requests`` then checks that refusal);
+``test_a_named_query_a_server_would_answer_wrongly_is_refused_naming_it`` holds the API to it.
 """
 
 from __future__ import annotations
@@ -47,20 +40,23 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
 from sherloc_kg.config import Settings
+from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.reference import install_reference, load_examples
 from sherloc_kg.store.embedded import EmbeddedStore
 from sherloc_kg.store.remote import RemoteStore
+from sherloc_kg.store.servers import OxigraphServer, Server, VirtuosoServer
 
 from sherloc_kg.api.app import create_app
 
 from . import (test_dataset_api, test_explorer_convention, test_explorer_countries, test_explorer_home,
                test_explorer_resource, test_explorer_search, test_explorer_sparql, test_explorer_trends,
                test_linked_data, test_search_api, test_sparql_clients, test_sparql_endpoint)
-from .backends import empty, oxigraph_server
+from .backends import REPO, empty, oxigraph_server, virtuoso_server
 from .conftest import fill_explorer_store
 from .servers import serving
 
@@ -131,9 +127,9 @@ for _module, _fixtures in EXPLORER.items():
         globals()[_name] = _value
 
 NQUADS = "application/n-quads"
-SERVERS = {"oxigraph": oxigraph_server}
-#: The stores this module runs on (see the module docstring for Virtuoso).
-REMOTES = ["oxigraph"]
+SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
+#: The stores this module runs on.
+REMOTES = list(SERVERS)
 
 
 @pytest.fixture(scope="module", params=REMOTES)
@@ -265,3 +261,28 @@ def test_the_pipeline_writes_what_it_writes_embedded(example_store: RemoteStore,
     loaded = nquads(example_store)
     assert _per_graph(loaded) == _per_graph(embedded)
     assert _comparable(loaded) == _comparable(embedded)
+
+
+#: A call of each named query some server is not trusted with (its header: ``# not-on``).
+REFUSED_SOMEWHERE = {"gap-matrix": {"instrument": "tip"},
+                     "implementation-profile": {"country": "CAN", "instrument": "tip"}}
+
+
+def test_a_named_query_a_server_would_answer_wrongly_is_refused_naming_it(explorer: str,
+                                                                          explorer_store: RemoteStore) -> None:
+    """Never a wrong answer: where the store's server cannot be trusted with a named query, the API
+    answers 501 with the store's own words (the query, the server, why); elsewhere it answers."""
+    library = QueryLibrary(REPO / "sparql")
+    servers = (Server(), OxigraphServer(), VirtuosoServer())
+    assert {q.name for q in library.all() if any(s.refusal(q.text) for s in servers)} == set(REFUSED_SOMEWHERE)
+    with httpx.Client(base_url=explorer, timeout=300) as client:
+        for name, params in REFUSED_SOMEWHERE.items():
+            response = client.get(f"/api/queries/{name}", params=params)
+            refusal = explorer_store.refusal(library.get(name).text)
+            if refusal:
+                assert f"'{name}' does not run on {explorer_store.server.name}" in refusal
+                assert response.status_code == 501, response.text
+                assert response.json() == {"error": "NotOnThisStore", "message": refusal}
+            else:
+                assert response.status_code == 200, response.text
+                assert response.json()["results"]["bindings"], name

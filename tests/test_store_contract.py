@@ -171,6 +171,12 @@ def test_each_store_says_which_named_queries_it_refuses() -> None:
     assert virtuoso.refusal(cases) is None and oxigraph.refusal(gap_matrix) is None
     embedded_store = EmbeddedStore(None)
     assert embedded_store.refusal(gap_matrix) is None
+    # Virtuoso asks the other endpoint about this store's graphs: a federated query is refused there
+    federated = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+    refusal = virtuoso.refusal(federated)
+    assert refusal and refusal.startswith("SERVICE does not run on Virtuoso:")
+    assert virtuoso.refusal('SELECT * WHERE { ?s ?p "SERVICE" }') is None  # a word in a string is no keyword
+    assert oxigraph.refusal(federated) is None and embedded_store.refusal(federated) is None
     embedded_store.close()
 
 

@@ -80,7 +80,7 @@ from ..config import Settings
 from ..errors import QueryError, QueryTimedOut, SherlocError, StoreError, UsageError
 from .contract import STAGING_PREFIX, Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, check_write
 from .bindings import with_bindings
-from .servers import N_TRIPLES, SPARQL_XML, Server, detect, refused_here
+from .servers import N_TRIPLES, SPARQL_XML, Server, detect
 from .terms import select_result, to_oxigraph
 from .writes import graph_operations, hoist_prologues, parse_document, record_operations
 
@@ -211,7 +211,7 @@ class RemoteStore:
         return self.server.groups_unions
 
     def refusal(self, sparql: str) -> str | None:
-        return refused_here(sparql, self.server.name)
+        return self.server.refusal(sparql)
 
     def __init__(self, settings: Settings, *, server: Server | None = None) -> None:
         self.query_url = settings.store

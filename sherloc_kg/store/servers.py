@@ -33,6 +33,8 @@ Virtuoso, as measured on 7.2.5 (Debian's ``virtuoso-opensource``):
 - its SPARQL JSON and TSV results are not the standard's (``typed-literal``, booleans as ``1``,
   IRIs quoted as strings in TSV): results are fetched as SPARQL XML and re-serialised locally by
   the engine's serialiser; CONSTRUCT results come as N-Triples, which is standard;
+- it applies the query's dataset to a ``SERVICE`` pattern (the other endpoint is asked about this
+  store's graphs), so a query with SERVICE is refused rather than answered wrongly;
 - its SPARQL compiler refuses a ``VALUES`` block of more than 4094 terms (``SP030 ... Too many
   arguments for standard built-in function in operator()``): the records a write replaces are
   deleted 1000 at a time (``values_limit``);
@@ -52,7 +54,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from ..errors import QueryError, StoreError
+from ..errors import NotOnThisStore, QueryError
 from .. import sparql_text
 from .contract import STAGING_PREFIX
 
@@ -121,8 +123,17 @@ class Server:
         """Whether ``graph`` is the server's (or a staging graph): hidden from callers."""
         return graph.startswith(STAGING_PREFIX)
 
+    def refusal(self, text: str) -> str | None:
+        """Why this server is not trusted with ``text`` (a named query whose header says it answers
+        it wrongly, see :func:`refused_here`), else None: refused before it is sent."""
+        return refused_here(text, self.name)
+
     def check_query(self, text: str) -> None:
-        """Refuse what this server would read as overriding the dataset the caller set."""
+        """Refuse what this server would answer wrongly, or read as overriding the dataset the
+        caller set."""
+        refusal = self.refusal(text)
+        if refusal:
+            raise NotOnThisStore(refusal)
 
     def truncated(self, headers: object) -> str | None:
         """A message if the server says it cut the results short, else None."""
@@ -190,10 +201,20 @@ class VirtuosoServer(Server):
         parts = urlsplit(graph)
         return parts.scheme == "http" and parts.path in ("/sparql", "/DAV/", "/DAV") and not parts.query
 
+    def refusal(self, text: str) -> str | None:
+        # SERVICE (7.2.5, measured): Virtuoso applies the query's dataset to the remote pattern, so
+        # the other endpoint is asked for ``GRAPH <one of this store's graphs> { ... }`` (or
+        # ``GRAPH <urn:sherloc:empty>``), a question about graphs it does not hold, and answers
+        # nothing or the wrong thing; it also drops a value bound where its pattern cannot hold it
+        # (a literal for a subject). A wrong answer is worse than a refusal.
+        if sparql_text.service_like(text):
+            return ("SERVICE does not run on Virtuoso: it sends the other endpoint the pattern "
+                    "restricted to this store's graphs, so the answer would be wrong; federated "
+                    "queries run on the embedded store and on Oxigraph server")
+        return super().refusal(text)
+
     def check_query(self, text: str) -> None:
-        refusal = refused_here(text, self.name)
-        if refusal:
-            raise StoreError(refusal)
+        super().check_query(text)
         for token in sparql_text.tokens(text):
             if token.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
                 return
