@@ -34,7 +34,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
-from sherloc_kg.errors import LimitReached, NotAcceptable, NotFound, SherlocError
+from sherloc_kg.errors import LimitReached, NotAcceptable, NotFound, NotOnThisStore, SherlocError
 
 from .negotiation import choose, content_type
 
@@ -50,7 +50,7 @@ def error_response(request: Request, error: BaseException) -> Response:
         return failure(request, error)
     if isinstance(error, UnknownResource):
         return unknown_resource(request, error)
-    if isinstance(error, LimitReached) and wants_page(request):
+    if isinstance(error, (LimitReached, NotOnThisStore)) and wants_page(request):
         return limit_page(request, error)
     return json_error(error)
 
@@ -131,14 +131,15 @@ def wants_page(request: Request) -> bool:
         return False
 
 
-def limit_page(request: Request, error: LimitReached) -> Response:
+def limit_page(request: Request, error: LimitReached | NotOnThisStore) -> Response:
     """A page that a limit kept from being answered (the query timeout, a worker's memory, the
-    workers busy): the status and headers of the JSON refusal (``Retry-After`` included), its words
-    in the frame."""
+    workers busy), or that the store's server is not trusted with (NotOnThisStore): the status and
+    headers of the JSON refusal (``Retry-After`` included), its words in the frame."""
     from .explorer.layout import render  # here: the explorer's routes import the middleware that imports this
 
     response = render(request, "explorer/limit.html", title="This page could not be answered",
-                      status_code=error.http_status, message=str(error), retry_after=error.retry_after)
+                      status_code=error.http_status, message=str(error),
+                      retry_after=getattr(error, "retry_after", None))
     response.headers.update(error.headers())
     return response
 

@@ -33,6 +33,7 @@ unsent, saying why (store/servers.py): the named queries whose header says so, a
 from __future__ import annotations
 
 import functools
+import html
 import inspect
 import io
 import re
@@ -275,14 +276,20 @@ def test_a_named_query_a_server_would_answer_wrongly_is_refused_naming_it(explor
     library = QueryLibrary(REPO / "sparql")
     servers = (Server(), OxigraphServer(), VirtuosoServer())
     assert {q.name for q in library.all() if any(s.refusal(q.text) for s in servers)} == set(REFUSED_SOMEWHERE)
+    pages = {"gap-matrix": "/explore/gaps", "implementation-profile": "/explore/countries/CAN/implementation"}
     with httpx.Client(base_url=explorer, timeout=300) as client:
         for name, params in REFUSED_SOMEWHERE.items():
             response = client.get(f"/api/queries/{name}", params=params)
+            page = client.get(pages[name], params={"instrument": "tip"})
             refusal = explorer_store.refusal(library.get(name).text)
             if refusal:
                 assert f"'{name}' does not run on {explorer_store.server.name}" in refusal
                 assert response.status_code == 501, response.text
                 assert response.json() == {"error": "NotOnThisStore", "message": refusal}
+                # its explorer page: a page in the frame saying why, with the same status
+                assert page.status_code == 501 and page.headers["content-type"].startswith("text/html")
+                assert refusal in html.unescape(page.text)
             else:
                 assert response.status_code == 200, response.text
                 assert response.json()["results"]["bindings"], name
+                assert page.status_code == 200, page.text
