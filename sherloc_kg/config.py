@@ -72,6 +72,14 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         "the embedded store runs without a limit). Past it the request fails naming the server, a "
         "query with a 503 (a write may still land: load again). `0` for no limit.",
     ),
+    "local_copy_limit": (
+        "SHERLOC_LOCAL_COPY_LIMIT",
+        "2000000",
+        "Remote store only: most quads copied into the web process to answer a named query its server "
+        "is not trusted with (the gap matrix and the implementation profile on Virtuoso), with the "
+        "embedded engine over the graphs the caller may read; over it such a query is refused (501) "
+        "saying so.",
+    ),
     "base": (
         "SHERLOC_BASE",
         DEFAULT_BASE,
@@ -164,7 +172,8 @@ SHACL_ENGINES = ("pyshacl", "turbo")
 
 #: The settings that hold whole numbers (the query limits), read with int().
 INTEGER_SETTINGS = ("query_max_length", "query_max_rows", "query_max_bytes", "query_timeout",
-                    "query_workers", "query_worker_memory", "query_concurrency", "store_timeout")
+                    "query_workers", "query_worker_memory", "query_concurrency", "store_timeout",
+                    "local_copy_limit")
 
 
 def _whole_number(name: str, value: str) -> int:
@@ -210,6 +219,7 @@ class Settings:
     allowed_hosts: str = ""
     trusted_proxies: str = ""
     store_timeout: int = int(SETTINGS["store_timeout"][1])
+    local_copy_limit: int = int(SETTINGS["local_copy_limit"][1])
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: str | None) -> "Settings":

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from sherloc_kg.errors import QueryError, StoreError, UsageError
+from sherloc_kg.errors import NotOnThisStore, QueryError, StoreError, UsageError
 from sherloc_kg.store import Dataset, RecordWrite
 from sherloc_kg.store.contract import RdfDocument, UnparsableDocument
 from sherloc_kg.store.embedded import EmbeddedStore
@@ -153,6 +153,34 @@ def test_a_confined_query_never_sees_a_restricted_graph(backend, query: str) -> 
     out = io.BytesIO()
     backend.query_serialized(query, out, media_type="application/sparql-results+json", dataset=public)
     assert b"secret" not in out.getvalue()
+
+
+def test_a_query_its_server_is_not_trusted_with_is_answered_over_a_copy_of_what_it_may_read(backend) -> None:
+    """A named query whose header says the store's server answers it wrongly (``# not-on``,
+    store/servers.py) is never sent there (the server's check would refuse it): the embedded engine
+    answers it over a copy of the graphs the caller may read, the same answers as everywhere else;
+    a copy over ``local_copy_limit`` quads is refused, naming the query and the setting."""
+    server = getattr(backend, "server", None)
+    header = f"# not-on: {server.name if server else 'Virtuoso'} -- probe: it answers this wrongly\n"
+    backend.write([RecordWrite(G1, [], [(R, P, Literal("public"))]),
+                   RecordWrite(RESTRICTED, [], [(R, P, Literal("secret"))])])
+    public = Dataset(default=[G1], named=[G1])
+    query = header + "SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert backend.select(query, dataset=public).rows == [{"g": URIRef(G1), "o": Literal("public")}]
+    assert {r["o"] for r in backend.select(header + "SELECT ?o { ?s ?p ?o }").rows} == {Literal("public"),
+                                                                                      Literal("secret")}
+    wanted = header + "ASK { ?s ?p ?value }"
+    assert backend.ask(wanted, bindings={"value": Literal("secret")}, dataset=public) is False
+    assert backend.ask(wanted, bindings={"value": Literal("public")}, dataset=public) is True
+    out = io.BytesIO()
+    backend.query_serialized(query, out, media_type="text/csv", dataset=public)
+    assert out.getvalue().decode().splitlines() == ["g,o", f"{G1},public"]
+    if server is not None:
+        with pytest.raises(NotOnThisStore, match=f"'probe' does not run on {server.name}: it answers this wrongly"):
+            server.check_query(query)  # were it sent, the server's own check stops it
+        backend.local_copy_limit = 0  # the one quad the caller may read is over it
+        with pytest.raises(NotOnThisStore, match="'probe' does not run on .*SHERLOC_LOCAL_COPY_LIMIT"):
+            backend.select(query, dataset=public)
 
 
 def test_dump_and_restore_round_trip(backend) -> None:

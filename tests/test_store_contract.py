@@ -113,12 +113,16 @@ def test_remote_asks_its_server_and_never_names_a_product() -> None:
 
 
 def test_the_backends_share_their_write_operations() -> None:
-    """Neither backend imports the other: both write with writes.py's public operations."""
+    """Both write with writes.py's public operations, never the other backend's. The remote store
+    uses one thing of the embedded one, its public class, as the engine that answers what its
+    server is not trusted with (``RemoteStore._copy_for``); the embedded store nothing of remote."""
     for module in (embedded, remote):
-        source = inspect.getsource(module)
-        imported = {node.module for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)}
+        tree = ast.parse(inspect.getsource(module))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert "writes" in imported
-        assert not imported & {"embedded", "remote"}, module.__name__
+        from_backends = {(node.module, alias.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                         and node.module in ("embedded", "remote") for alias in node.names}
+        assert from_backends == ({("embedded", "EmbeddedStore")} if module is remote else set()), module.__name__
 
 
 def test_an_embedded_store_says_whether_it_is_local(tmp_path: Path) -> None:
@@ -158,7 +162,7 @@ def test_a_remote_store_is_never_local() -> None:
     assert RemoteStore.on_disk is False
 
 
-def test_each_store_says_which_named_queries_it_refuses() -> None:
+def test_each_store_says_which_queries_it_refuses_and_which_its_server_is_not_trusted_with() -> None:
     """Known before running it, so that a page names what it cannot show instead of linking to a 503."""
     from sherloc_kg.config import Settings
     from sherloc_kg.queries import QueryLibrary
@@ -166,9 +170,11 @@ def test_each_store_says_which_named_queries_it_refuses() -> None:
     gap_matrix, cases = library.get("gap-matrix").text, library.get("cases-by-country").text
     virtuoso = RemoteStore(Settings(store="http://127.0.0.1:1/sparql"), server=VirtuosoServer())
     oxigraph = RemoteStore(Settings(store="http://127.0.0.1:1/query"), server=OxigraphServer())
-    refusal = virtuoso.refusal(gap_matrix)
-    assert refusal and refusal.startswith("the named query 'gap-matrix' does not run on Virtuoso:")
-    assert virtuoso.refusal(cases) is None and oxigraph.refusal(gap_matrix) is None
+    # not sent to Virtuoso, but answered (over a copy: tests/test_store.py), so not refused
+    distrust = virtuoso.server.distrusts(gap_matrix)
+    assert distrust and distrust.startswith("the named query 'gap-matrix' does not run on Virtuoso:")
+    assert virtuoso.server.distrusts(cases) is None and oxigraph.server.distrusts(gap_matrix) is None
+    assert virtuoso.refusal(gap_matrix) is None and virtuoso.refusal(cases) is None
     embedded_store = EmbeddedStore(None)
     assert embedded_store.refusal(gap_matrix) is None
     # Virtuoso asks the other endpoint about this store's graphs: a federated query is refused there

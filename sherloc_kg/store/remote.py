@@ -60,6 +60,7 @@ whatever Virtuoso's isolation (read committed) gives.
 from __future__ import annotations
 
 import ast
+import io
 import logging
 import shutil
 import time
@@ -77,9 +78,10 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .. import sparql_text
 from ..config import Settings
-from ..errors import QueryError, QueryTimedOut, SherlocError, StoreError, UsageError
+from ..errors import NotOnThisStore, QueryError, QueryTimedOut, SherlocError, StoreError, UsageError
 from .contract import STAGING_PREFIX, Dataset, RdfDocument, RecordWrite, SelectResult, TermValue, check_write
 from .bindings import with_bindings
+from .embedded import EmbeddedStore
 from .servers import N_TRIPLES, SPARQL_XML, Server, detect
 from .terms import select_result, to_oxigraph
 from .writes import graph_operations, hoist_prologues, parse_document, record_operations
@@ -224,6 +226,9 @@ class RemoteStore:
         #: without a limit (SHERLOC_STORE_TIMEOUT). None: no limit. A read timeout: the longest
         #: silence of the server, while it prepares its answer or between two pieces of it.
         self.query_timeout: int | None = settings.query_timeout or None
+        #: Most quads copied into this process to answer a named query the server is not trusted
+        #: with (SHERLOC_LOCAL_COPY_LIMIT).
+        self.local_copy_limit: int = settings.local_copy_limit
         self.store_timeout: int | None = settings.store_timeout or None
         self._http = httpx.Client(timeout=httpx.Timeout(30.0, read=self.store_timeout))
         self.server = server or self._probe()
@@ -415,13 +420,44 @@ class RemoteStore:
             self._refused(response, self.gsp_url, f"graph write ({method})")
 
     # -- reading ------------------------------------------------------------------------------
+    @contextmanager
+    def _copy_for(self, sparql: str, dataset: Dataset | None) -> Iterator[EmbeddedStore | None]:
+        """For a named query the server is not trusted with (``Server.distrusts``): an in-memory
+        embedded store holding a copy of the graphs the query may read, which answers it as the
+        embedded store does; else None. Over ``local_copy_limit`` quads it is refused, saying why."""
+        why = self.server.distrusts(sparql)
+        if why is None:
+            yield None
+            return
+        counts = self._counts()
+        if dataset is None or dataset.default is None or dataset.named is None:
+            graphs = sorted(counts)
+        else:
+            graphs = sorted({*dataset.default, *dataset.named} & counts.keys())
+        size = sum(counts[g] for g in graphs)
+        if size > self.local_copy_limit:
+            raise NotOnThisStore(f"{why}; answering it here instead would copy {size:,} quads, over the "
+                                 f"{self.local_copy_limit:,} this process copies (SHERLOC_LOCAL_COPY_LIMIT)")
+        local = EmbeddedStore(None)
+        try:
+            local.restore(io.BytesIO(b"".join(self.dump_chunks(graphs))), media_type=N_QUADS)
+            yield local
+        finally:
+            local.close()
+
     def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
                dataset: Dataset | None = None) -> SelectResult:
+        with self._copy_for(sparql, dataset) as local:
+            if local is not None:
+                return local.select(sparql, bindings=bindings, dataset=dataset)
         text, params = self._dataset_params(with_bindings(sparql, bindings), dataset)
         return self._select_rows(text, params)
 
     def ask(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,
             dataset: Dataset | None = None) -> bool:
+        with self._copy_for(sparql, dataset) as local:
+            if local is not None:
+                return local.ask(sparql, bindings=bindings, dataset=dataset)
         text, params = self._dataset_params(with_bindings(sparql, bindings), dataset)
         results = self._results(text, params, ox.QueryResultsFormat.XML)
         if not isinstance(results, ox.QueryBoolean):
@@ -431,6 +467,10 @@ class RemoteStore:
     def query_serialized(self, sparql: str, output: BinaryIO, *, media_type: str,
                          bindings: Mapping[str, TermValue] | None = None,
                          dataset: Dataset | None = None) -> None:
+        with self._copy_for(sparql, dataset) as local:
+            if local is not None:
+                local.query_serialized(sparql, output, media_type=media_type, bindings=bindings, dataset=dataset)
+                return
         text, params = self._dataset_params(with_bindings(sparql, bindings), dataset)
         self._serialize(text, params, output, media_type, patient=False)
 

@@ -124,14 +124,20 @@ class Server:
         return graph.startswith(STAGING_PREFIX)
 
     def refusal(self, text: str) -> str | None:
-        """Why this server is not trusted with ``text`` (a named query whose header says it answers
-        it wrongly, see :func:`refused_here`), else None: refused before it is sent."""
+        """Why ``text`` is refused on this server and answered nowhere else (SERVICE on Virtuoso),
+        else None."""
+        return None
+
+    def distrusts(self, text: str) -> str | None:
+        """Why this server is not trusted with a named query (its header says the server answers
+        it wrongly, see :func:`refused_here`), else None. The remote store answers such a query
+        with the embedded engine over a copy of the graphs it may read, never sends it here."""
         return refused_here(text, self.name)
 
     def check_query(self, text: str) -> None:
         """Refuse what this server would answer wrongly, or read as overriding the dataset the
         caller set."""
-        refusal = self.refusal(text)
+        refusal = self.refusal(text) or self.distrusts(text)
         if refusal:
             raise NotOnThisStore(refusal)
 
@@ -211,7 +217,7 @@ class VirtuosoServer(Server):
             return ("SERVICE does not run on Virtuoso: it sends the other endpoint the pattern "
                     "restricted to this store's graphs, so the answer would be wrong; federated "
                     "queries run on the embedded store and on Oxigraph server")
-        return super().refusal(text)
+        return None
 
     def check_query(self, text: str) -> None:
         super().check_query(text)
@@ -247,9 +253,10 @@ _NOT_ON = re.compile(r"#\s*not-on:\s*(?P<server>[^-]+?)\s+--\s+(?P<name>[a-z0-9-
 
 
 def refused_here(text: str, server: str) -> str | None:
-    """The error for a named query whose header says ``server`` answers it wrongly or not at all,
-    else None. Such a query is refused on that server, naming the query, rather than answered
-    wrongly (tests/test_backend_answers.py compares every named query on every server)."""
+    """Why a named query whose header says ``server`` answers it wrongly or not at all is not sent
+    there, else None. The remote store answers it another way or refuses it naming the query,
+    never answers it wrongly (tests/test_backend_answers.py compares every named query on every
+    server)."""
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
@@ -258,8 +265,7 @@ def refused_here(text: str, server: str) -> str | None:
             return None  # the header ends at the first line that is not a comment
         match = _NOT_ON.match(stripped)
         if match and match["server"].strip().lower() == server.lower():
-            return (f"the named query '{match['name']}' does not run on {server}: {match['why']}; "
-                    "it runs on the embedded store and on Oxigraph server")
+            return f"the named query '{match['name']}' does not run on {server}: {match['why']}"
     return None
 
 
