@@ -277,7 +277,4 @@ def country(request: Request, code: str, ctx: Context = Depends(reading),
         provisions=by_provision, laws=laws, cases=cases(ctx, who, iri, code),
         authorities=authorities(ctx, who, iri), strategies=strategies(ctx, who, iri),
         restricted=who.may_see(str(ctx.iris.graph("authorities-restricted")), ctx.iris),
-        search_href=url("/explore/search/cases", country=code),
-        # a page whose query the store's server is known to answer wrongly is named, not linked
-        refused={"profile": ctx.store.refusal(ctx.library.get("implementation-profile").text),
-                 "gaps": ctx.store.refusal(ctx.library.get("gap-matrix").text)})
+        search_href=url("/explore/search/cases", country=code))

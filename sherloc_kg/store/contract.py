@@ -95,10 +95,10 @@ class Store(Protocol):
         ...
 
     def refusal(self, sparql: str) -> str | None:
-        """Why the store refuses a query its server would answer wrongly (a named query whose header
-        says ``# not-on: SERVER -- NAME: why``; SERVICE on Virtuoso; store/servers.py), else None:
-        what ``select`` would raise, known before running it, so that a page can say so instead of
-        linking to an error."""
+        """Why the store refuses a query its server would answer wrongly and nothing else answers
+        (SERVICE on Virtuoso; store/servers.py), else None: what ``select`` would raise, known
+        before running it. A named query whose header says its server answers it wrongly (``#
+        not-on: SERVER -- NAME: why``) is no refusal: the remote store answers it another way."""
         ...
 
     def select(self, sparql: str, *, bindings: Mapping[str, TermValue] | None = None,

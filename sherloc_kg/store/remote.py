@@ -7,7 +7,10 @@
   caller's media type and streamed through as the server wrote them, unless the server's own
   serialisers are not the standard's (Virtuoso): then they are read in a standard format and
   re-serialised by the engine's serialiser (pyoxigraph). ``bindings`` become a ``VALUES`` block
-  at the start of the query's outer ``WHERE`` group.
+  at the start of the query's outer ``WHERE`` group. A named query the server is not trusted
+  with (``Server.distrusts``: its header says the server answers it wrongly) is never sent: the
+  graphs the caller may read are copied into an in-memory embedded store, whose engine answers it
+  (at most ``SHERLOC_LOCAL_COPY_LIMIT`` quads; over it, refused saying so).
 - Updates: SPARQL 1.1 Update over HTTP (httpx).
 - Bulk graph writes: the Graph Store HTTP Protocol (httpx, the body streamed).
 
