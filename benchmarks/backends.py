@@ -197,7 +197,8 @@ def document(args: argparse.Namespace, names: list[str], results: dict[str, dict
     def ratio(value: float, reference: float) -> float | None:
         return value / reference if reference else None
 
-    described = "the 1164 bundled SHERLOC cases (`data/cases/sherloc-cases-tip-2026-08.jsonl`)"
+    described = "the bundled data files, as `sherloc-kg init` loads them (" + ", ".join(
+        f"`data/{path}`" for _kind, path in BUNDLED) + ")"
     if args.data:
         described = f"the files of `{args.data}`"
         made = args.data / "generate.json"  # what `sherloc-kg generate` wrote them with
