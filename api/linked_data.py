@@ -51,7 +51,7 @@ from rdflib.term import Node
 
 from sherloc_kg.access import Caller
 from sherloc_kg.iris import GRAPHS, STATE_GRAPHS, Iris, is_iso3, parse_provision
-from sherloc_kg.namespaces import ONTOLOGY_IRI
+from sherloc_kg.namespaces import HYDRA, ONTOLOGY_IRI
 from sherloc_kg.reference import read_turtle
 
 from .context import Context, caller, context, reading
@@ -68,7 +68,8 @@ HTML = "text/html"
 OFFERS = (HTML,) + GRAPH_TYPES
 #: media type -> the suffix of its document (the reverse of negotiation.SUFFIXES).
 SUFFIX_OF = {media: suffix for suffix, media in SUFFIXES.items()}
-#: Most incoming links one description carries; more are paged with ``Link: rel="next"``.
+#: Most incoming links one description carries; more are paged, the pages linked both in the
+#: ``Link`` header (rel first/prev/next) and in the document (Hydra: :func:`_with_pages`).
 INCOMING_PAGE = 500
 #: Labels of the resources a description links to, in these languages (the six of the UN) and
 #: untagged; the resource's own labels come in every language.
@@ -622,9 +623,41 @@ def _resource(request: Request, ctx: Context, who: Caller, page: int) -> Respons
             view = (resource_view(ctx, target, description, wanted=language(request), who=who)
                     if target.media == HTML else None)
             headers = _headers(target, page=page, has_next=description.has_next, describes_thing=True)
-            return _respond(request, target, description.graph, view, headers, who)
+            graph = description.graph if target.media == HTML else _with_pages(request, description)
+            return _respond(request, target, graph, view, headers, who)
     first = readings[0]
     raise _unknown(first, str(ctx.iris.at(first.path)))
+
+
+def _with_pages(request: Request, description: Description) -> Graph:
+    """The description, and where its incoming links are paged (more than INCOMING_PAGE), the pages
+    in the data: a client that reads only the document finds the others. The incoming links of the
+    resource are a ``hydra:Collection`` (``{document}#incoming``, ``hydra:totalItems`` the number
+    of links, a subject and a property each); this document is its ``hydra:PartialCollectionView``
+    with ``hydra:first``, ``hydra:last`` and, where they exist, ``hydra:previous``/``hydra:next``
+    (the URLs of the ``Link`` header's first/prev/next)."""
+    if description.incoming_total <= INCOMING_PAGE:
+        return description.graph
+    here = str(request.url.replace(query=""))
+
+    def at(page: int) -> URIRef:
+        return URIRef(here if page == 1 else f"{here}?page={page}")
+
+    graph = _new_graph()
+    for triple in description.graph:
+        graph.add(triple)
+    collection, view = URIRef(here + "#incoming"), at(description.page)
+    graph.add((collection, RDF.type, HYDRA.Collection))
+    graph.add((collection, HYDRA.totalItems, Literal(description.incoming_total)))
+    graph.add((collection, HYDRA.view, view))
+    graph.add((view, RDF.type, HYDRA.PartialCollectionView))
+    graph.add((view, HYDRA.first, at(1)))
+    graph.add((view, HYDRA.last, at(-(-description.incoming_total // INCOMING_PAGE))))
+    if description.page > 1:
+        graph.add((view, HYDRA.previous, at(description.page - 1)))
+    if description.has_next:
+        graph.add((view, HYDRA.next, at(description.page + 1)))
+    return graph
 
 
 @router.get("/id/{path:path}", summary="Dereference a resource IRI")

@@ -10,6 +10,7 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
 ONTOLOGY_IRI = "https://w3id.org/sherloc/ontology"
 
@@ -53,6 +54,7 @@ class SHERLOC(DefinedNamespace):
     COPResolution: URIRef
     # instruments and provisions
     adoptedBy: URIRef
+    adoptedByResolution: URIRef
     signatoryCount: URIRef
     partyCount: URIRef
     countsAsAt: URIRef

@@ -213,6 +213,35 @@ def test_incoming_links_are_paged_with_link_next(server: str, loaded_store: Embe
     assert seen == expected and pages == -(-len(expected) // linked_data.INCOMING_PAGE)
 
 
+def test_the_pages_of_incoming_links_are_found_in_the_data_alone(server: str, loaded_store: EmbeddedStore) -> None:
+    """A client that reads only the document (no Link header) finds every page: Hydra's
+    PartialCollectionView of the resource's incoming links, with first/last/previous/next."""
+    hydra = Namespace("http://www.w3.org/ns/hydra/core#")
+    concept = URIRef(BASE + "vocab/crime-type/trafficking-in-persons")
+    expected = {(r["s"], r["p"]) for r in loaded_store.select(
+        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{concept}> }}").rows}
+    first = URIRef(server + "/vocab/crime-type/trafficking-in-persons.ttl")
+    url: URIRef | None = first
+    seen: set = set()
+    previous = None
+    while url is not None:
+        graph = parse(httpx.get(str(url)), "turtle")
+        collection = URIRef(str(first) + "#incoming")
+        assert (collection, RDF.type, hydra.Collection) in graph
+        assert graph.value(collection, hydra.totalItems).toPython() == len(expected)
+        assert (collection, hydra.view, url) in graph and (url, RDF.type, hydra.PartialCollectionView) in graph
+        assert graph.value(url, hydra.first) == first and graph.value(url, hydra.previous) == previous
+        last = graph.value(url, hydra.last)
+        seen |= set(graph.subject_predicates(concept))
+        previous, url = url, graph.value(url, hydra.next)
+    assert seen == expected and previous == last != first
+
+
+def test_a_description_with_few_incoming_links_is_not_paged(server: str) -> None:
+    graph = parse(httpx.get(server + f"/id/case/{CASE}.ttl"), "turtle")
+    assert not list(graph.triples((None, RDF.type, URIRef("http://www.w3.org/ns/hydra/core#PartialCollectionView"))))
+
+
 def test_the_named_query_of_links_in_and_out(settings: Settings, loaded_store: EmbeddedStore, cases: dict) -> None:
     query = QueryLibrary(settings.queries_dir).get("resource-links")
     assert [p.name for p in query.parameters] == ["resource"] and query.title
@@ -265,7 +294,7 @@ def test_a_named_graph_is_described_not_dumped(server: str, loaded_store: Embedd
 def test_every_public_graph_is_described(server: str) -> None:
     """Each graph of the public list answers its description (a graph added to GRAPHS without one
     was a 500)."""
-    from sherloc_kg.iris import PUBLIC_GRAPHS
+    from sherloc_kg.access import PUBLIC_GRAPHS
 
     for name in PUBLIC_GRAPHS:
         response = httpx.get(server + f"/graph/{name}.ttl")
