@@ -9,7 +9,7 @@ implementation of the Convention and its Protocols, as JSON and CSV. The explore
 Filters: ``instrument`` (untoc, tip, som, fp) and ``cluster`` (a review cluster, e.g. 1; "none":
 the articles of no cluster); for the gap matrix also ``region``: a UN M49 area by its three-digit code
 (a region such as 150, Europe; a sub-region such as 155, Western Europe; or an intermediate region),
-matched against the ``sherloc:inRegion`` codes the countries graph gives each State at install time
+matched against the notations of the ``sherloc:inRegion`` areas the countries graph gives each State at install time
 (loaders/countries.py, from country_converter). Every figure comes from one named query (``implementation-profile``, ``gap-matrix``,
 ``data-quality-of-country``) run over the graphs the caller may read (``who.dataset``): the public
 never sees an unpublished self-assessment, an official does. Python only reshapes the rows.
@@ -79,7 +79,8 @@ SELECT ?country ?label WHERE {
   OPTIONAL { ?country skos:prefLabel ?label FILTER(langMatches(lang(?label), "en")) }
 }"""
 _REGIONS = """PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
-SELECT DISTINCT ?code WHERE { ?country a sherloc:Country ; sherloc:inRegion ?code }"""
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?code WHERE { ?country a sherloc:Country ; sherloc:inRegion/skos:notation ?code }"""
 #: What a State's participation in an instrument is, as recorded.
 PARTICIPATION_WORDS = {"party": "party", "signatory": "signatory (no consent to be bound recorded)",
                        "not-recorded": "no participation recorded"}

@@ -22,14 +22,20 @@ it (``code,name,un_names,note``): ``id/jurisdiction/{code}`` ``a
 sherloc:RegionalEconomicIntegrationOrganization``, never ``sherloc:Country`` and never under
 ``id/country/``.
 
-Each real country gets the UN M49 areas that contain it (``sherloc:inRegion``, the three-digit M49
-code as a literal, one value per level: region, sub-region, and intermediate region where M49 has
-one; e.g. France ``"150"`` Europe and ``"155"`` Western Europe; Mexico ``"019"`` Americas, ``"419"``
-Latin America and the Caribbean, ``"013"`` Central America). Which area a country belongs to comes
-from the ``country_converter`` package (its ``UNregion`` classification, by ISO 3166-1 alpha-3
-code); :data:`M49_AREAS` holds only the M49 hierarchy of areas (code, name, parent), which turns that
-name into its code and the codes of the areas above it. A country in no M49 area (Antarctica) gets
-none.
+Each real country gets the UN M49 areas that contain it (``sherloc:inRegion``, one value per level:
+region, sub-region, and intermediate region where M49 has one; e.g. France Europe ``150`` and
+Western Europe ``155``; Mexico Americas ``019``, Latin America and the Caribbean ``419``, Central
+America ``013``). Each area is a resource, ``{base}vocab/m49/{code}`` (``a skos:Concept`` in the
+scheme ``{base}vocab/m49``, ``skos:notation`` its three-digit code, ``skos:prefLabel`` its English
+name, ``skos:broader`` the area above it): M49's custodian publishes no IRI per area, so they are
+ours (sherloc_kg/links_out.py). Which area a country belongs to comes from the ``country_converter``
+package (its ``UNregion`` classification, by ISO 3166-1 alpha-3 code); :data:`M49_AREAS` holds only
+the M49 hierarchy of areas (code, name, parent), which turns that name into its code and the codes of
+the areas above it. A country in no M49 area (Antarctica) gets none.
+
+Links out (docs/model.md "Links out"): every country with a real ISO 3166-1 code ``skos:exactMatch``
+its entry in the EU country authority table, whose code is the alpha-3 code (a rule, not a
+source's statement); a fictional State has none.
 
 Fictional States (``data/fictional-states.csv``: XAA, XAB, XAC, ISO 3166-1 user-assigned codes that
 no real State will ever have) exist only for the illustrative examples in ``data/examples/``. They
@@ -41,14 +47,14 @@ from __future__ import annotations
 
 import csv
 import gettext
-import re
 from pathlib import Path
 
 import pycountry
 from rdflib import Graph, Literal
 
 from sherloc_kg.iris import Iris
-from sherloc_kg.namespaces import RDF, RDFS, SHERLOC, SKOS
+from sherloc_kg.links_out import M49_PAGE, USER_ASSIGNED, eu_country
+from sherloc_kg.namespaces import DCTERMS, RDF, RDFS, SHERLOC, SKOS
 
 #: The UN's official languages other than English, as pycountry's locale folders name them.
 UN_LANGUAGES = {"ar": "ar", "zh": "zh_CN", "fr": "fr", "ru": "ru", "es": "es"}
@@ -121,8 +127,6 @@ def m49_areas(alpha_3_codes: list[str]) -> dict[str, list[str]]:
     return found
 
 
-#: The ISO 3166-1 alpha-3 ranges reserved for user assignment: AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ.
-_USER_ASSIGNED = re.compile(r"^(AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z])$")
 #: How a fictional State is marked: a skos:scopeNote in every graph that shows its label.
 FICTIONAL_NOTE = "Fictional State, used only by the illustrative examples (data/examples/); it does not exist."
 
@@ -196,8 +200,11 @@ def countries_graph(iris: Iris, bodies_csv: Path, fictional_csv: Path | None = N
         graph.add((node, SHERLOC.iso3166Alpha2, Literal(country.alpha_2)))
         graph.add((node, SHERLOC.m49, Literal(country.numeric)))
         for area in areas[country.alpha_3]:
-            graph.add((node, SHERLOC.inRegion, Literal(area)))
+            graph.add((node, SHERLOC.inRegion, iris.concept(M49_SCHEME, area)))
         graph.add((node, SKOS.notation, Literal(country.alpha_3)))
+        authority = eu_country(country.alpha_3)
+        if authority is not None:
+            graph.add((node, SKOS.exactMatch, authority))
         # the UN's names first (one prefLabel per language); pycountry's become altLabels where they differ
         preferred = dict(un_names.get(country.alpha_3, {}))
         iso_names: list[tuple[str, str]] = [("en", country.name)]
@@ -235,8 +242,46 @@ def countries_graph(iris: Iris, bodies_csv: Path, fictional_csv: Path | None = N
                 graph.add((node, SKOS.altLabel, Literal(name, lang="en")))
         if row.get("note"):
             graph.add((node, RDFS.comment, Literal(row["note"], lang="en")))
+    add_m49_areas(graph, iris, {area for chain in areas.values() for area in chain})
     if fictional_csv is not None:
         add_fictional_states(graph, iris, fictional_csv)
+    return graph
+
+
+#: The concept scheme of the UN M49 areas: ``{base}vocab/m49``, an area ``{base}vocab/m49/155``.
+M49_SCHEME = "m49"
+
+
+def add_m49_areas(graph: Graph, iris: Iris, codes: set[str]) -> Graph:
+    """The M49 areas ``codes`` (and the areas above them) as SKOS concepts of the scheme
+    ``vocab/m49``: notation, English name, the area above (``skos:broader``) or, for a region, the
+    scheme's top. Their hierarchy and names are :data:`M49_AREAS`."""
+    scheme = iris.scheme(M49_SCHEME)
+    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    graph.add((scheme, SKOS.prefLabel, Literal("UN M49 geographic regions", lang="en")))
+    graph.add((scheme, SKOS.definition, Literal(
+        "The regions, sub-regions and intermediate regions of the Standard Country or Area Codes for Statistical "
+        "Use (M49) of the United Nations Statistics Division, as far as they contain a country. M49 publishes no "
+        "IRI per area: these are SHERLOC-KG's, each with its M49 code as skos:notation.", lang="en")))
+    graph.add((scheme, DCTERMS.source, M49_PAGE))
+    wanted = set(codes)
+    for code in codes:
+        parent = M49_AREAS[code][1]
+        while parent is not None:
+            wanted.add(parent)
+            parent = M49_AREAS[parent][1]
+    for code in sorted(wanted):
+        name, parent = M49_AREAS[code]
+        area = iris.concept(M49_SCHEME, code)
+        graph.add((area, RDF.type, SKOS.Concept))
+        graph.add((area, SKOS.inScheme, scheme))
+        graph.add((area, SKOS.notation, Literal(code)))
+        graph.add((area, SKOS.prefLabel, Literal(name, lang="en")))
+        if parent is None:
+            graph.add((area, SKOS.topConceptOf, scheme))
+            graph.add((scheme, SKOS.hasTopConcept, area))
+        else:
+            graph.add((area, SKOS.broader, iris.concept(M49_SCHEME, parent)))
     return graph
 
 
@@ -265,7 +310,7 @@ def fictional_states(fictional_csv: Path) -> list[dict[str, str]]:
         rows = [row for row in csv.DictReader(handle)]
     for row in rows:
         code = (row.get("code") or "").strip()
-        if not _USER_ASSIGNED.match(code) or pycountry.countries.get(alpha_3=code) is not None:
+        if not USER_ASSIGNED.match(code) or pycountry.countries.get(alpha_3=code) is not None:
             raise ValueError(f"{fictional_csv}: {code!r} is not an ISO 3166-1 user-assigned alpha-3 code "
                              "(AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ); a fictional State must never take a real code")
     return rows

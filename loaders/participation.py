@@ -66,6 +66,7 @@ from rdflib.namespace import XSD
 from sherloc_kg.config import BUNDLED_HOME
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import INSTRUMENTS, Iris
+from sherloc_kg.links_out import UNTC_NUMBERS, USER_ASSIGNED, untc_record
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC
 
 from .records import Fields, RawRecord, Record, text_lines
@@ -106,9 +107,8 @@ _ISO_DATE = re.compile(r"(?<![0-9])(\d{4})-(\d{2})-(\d{2})(?![0-9])")
 
 #: The status page of each instrument in the UN Treaty Collection (Chapter XVIII: Penal Matters,
 #: 12 the Convention, 12-a to 12-c its Protocols): the source of a UNTC status table's rows.
-UNTC_STATUS_PAGES = {
-    code: f"https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-{number}&chapter=18&clang=_en"
-    for code, number in (("untoc", "12"), ("tip", "12-a"), ("som", "12-b"), ("fp", "12-c"))}
+#: The same page is each instrument's rdfs:seeAlso in the instruments graph (sherloc_kg/links_out.py).
+UNTC_STATUS_PAGES = {code: str(untc_record(code)) for code in UNTC_NUMBERS}
 
 
 # -- reading the file --------------------------------------------------------------------------
@@ -465,7 +465,7 @@ def _names() -> dict[str, str]:
 
 #: ISO 3166-1 alpha-3 codes reserved for user assignment (AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ):
 #: the fictional States of data/examples use them. Whether such a State exists is the shape's to say.
-USER_ASSIGNED = re.compile(r"^(AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z])$")
+#: (sherloc_kg/links_out.py: USER_ASSIGNED, imported above.)
 
 
 def resolve_country(name: str) -> str | None:
