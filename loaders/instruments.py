@@ -29,7 +29,8 @@ from . import instrument_translations
 from sherloc_kg import obligations
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import INSTRUMENTS, Iris
-from sherloc_kg.namespaces import DCTERMS, ELI, RDF, SHERLOC, SKOS
+from sherloc_kg.links_out import ga_resolution, untc_record
+from sherloc_kg.namespaces import DCTERMS, ELI, RDF, RDFS, SHERLOC, SKOS
 
 #: The export's parts, in file order: the English version, then the Dutch translation.
 LANGUAGES = ("en", "nl")
@@ -379,6 +380,14 @@ def _add_instrument(graph: Graph, iris: Iris, row: dict[str, str], where: Locati
             raise SourceError("required field is missing", replace(where, field=name))
         if value is not None:
             graph.add((node, predicate, value))
+    # Links out (sherloc_kg/links_out.py): the depositary's record in the UN Treaty Collection, and
+    # the resolution adopted_by names, as a UN document; a resolution named otherwise is an error.
+    graph.add((node, RDFS.seeAlso, untc_record(parsed.code)))
+    resolution = ga_resolution(row["adopted_by"])
+    if resolution is None:
+        raise SourceError("not a General Assembly resolution written as 'General Assembly resolution 55/25'",
+                          replace(where, field="adopted_by"))
+    graph.add((node, SHERLOC.adoptedByResolution, resolution))
     if (row["signatories"] or row["parties"]) and not row["counts_as_at"]:
         raise SourceError("counts need the date they were taken at", replace(where, field="counts_as_at"))
     if row["supplements"]:  # a Protocol is read together with the Convention (each Protocol's art. 1)

@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from sherloc_kg.errors import SourceError
 from sherloc_kg.iris import Iris
 from sherloc_kg.loaders.instruments import instruments_graph, parse_instrument
-from sherloc_kg.namespaces import DCTERMS, ELI, RDF, SHERLOC, SKOS, XSD
+from sherloc_kg.namespaces import DCTERMS, ELI, OWL, RDF, RDFS, SHERLOC, SKOS, XSD
 
 from .conftest import sha256, shared_sha256
 
@@ -255,6 +255,33 @@ def test_instrument_metadata(graph: Graph) -> None:
     assert {str(t) for t in graph.objects(som, DCTERMS.title) if t.language == "nl"} == {
         "Protocol tegen de smokkel van migranten over land, over zee en door de lucht, tot aanvulling van het "
         "Verdrag van de Verenigde Naties tegen grensoverschrijdende georganiseerde misdaad"}
+
+
+def test_each_instrument_links_to_its_untc_record_and_its_general_assembly_resolution(graph: Graph) -> None:
+    """Links out (issue 19, item 7): the depositary's record in the UN Treaty Collection, chapter
+    XVIII (12 the Convention, 12-a TIP, 12-b SOM, 12-c Firearms; the page the participation records
+    cite), and the resolution that adopted the text, by its UN document symbol (55/25 for the
+    Convention and the TIP and SOM Protocols, annexes I to III; 55/255 for the Firearms Protocol).
+    Neither is the instrument itself: no owl:sameAs."""
+    untc = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-{}&chapter=18&clang=_en"
+    expected = {"untoc": ("12", "55/25"), "tip": ("12-a", "55/25"), "som": ("12-b", "55/25"), "fp": ("12-c", "55/255")}
+    for code, (number, resolution) in expected.items():
+        node = IRIS.instrument(code)
+        assert set(graph.objects(node, RDFS.seeAlso)) == {URIRef(untc.format(number))}, code
+        assert set(graph.objects(node, SHERLOC.adoptedByResolution)) == {URIRef(f"https://undocs.org/A/RES/{resolution}")}, code
+        assert graph.value(node, SHERLOC.adoptedBy) == Literal(f"General Assembly resolution {resolution}")
+        assert (node, OWL.sameAs, None) not in graph
+    from sherloc_kg.loaders.participation import UNTC_STATUS_PAGES
+    assert {URIRef(UNTC_STATUS_PAGES[c]) for c in expected} == set(graph.objects(None, RDFS.seeAlso))
+
+
+def test_an_adopting_act_that_is_no_general_assembly_resolution_is_refused(tmp_path: Path) -> None:
+    texts, metadata = copy_sources(tmp_path)
+    metadata.write_text(metadata.read_text(encoding="utf-8").replace(
+        "General Assembly resolution 55/255", "resolution fifty-five"), encoding="utf-8")
+    with pytest.raises(SourceError) as raised:
+        instruments_graph(IRIS, texts, metadata)
+    assert (raised.value.location.line, raised.value.location.field) == (5, "adopted_by")
 
 
 # -- errors -------------------------------------------------------------------------------------
