@@ -69,6 +69,7 @@ from rdflib.namespace import OWL, XSD
 
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
+from sherloc_kg.links_out import language_values
 from sherloc_kg.namespaces import DCTERMS, ELI, RDF, SHERLOC
 
 from . import akoma_ntoso as akn
@@ -148,7 +149,8 @@ def _map_akn(path: Path, iris: Iris) -> Record:
         add(OWL.sameAs, URIRef(work_uri))
     add(ELI.type_document, iris.concept("legislation-type", "act"))
     if language:
-        add(DCTERMS.language, Literal(language))
+        for term in language_values(language):
+            add(DCTERMS.language, term)
 
     title = ""
     preface = at("preface")

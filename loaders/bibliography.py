@@ -38,6 +38,7 @@ from rdflib.namespace import XSD
 
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
+from sherloc_kg.links_out import language_values
 from sherloc_kg.namespaces import BIBO, DCTERMS, FOAF, RDF, SHERLOC
 
 from .records import LANGUAGE_TAG, Fields, RawRecord, Record, map_records, text_lines
@@ -174,7 +175,8 @@ def map_publication(raw: RawRecord, iris: Iris) -> Record:
         add(FOAF.page, url)
     language = f.text("language")
     if language:
-        add(DCTERMS.language, Literal(language))
+        for term in language_values(language):
+            add(DCTERMS.language, term)
     for country in f.texts("countries"):
         add(SHERLOC.concernsCountry, iris.country(country))
     for notation in f.texts("crime_types"):

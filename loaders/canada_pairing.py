@@ -35,6 +35,7 @@ from rdflib.namespace import XSD
 
 from sherloc_kg.errors import Location, SourceError
 from sherloc_kg.iris import Iris
+from sherloc_kg.links_out import language_values
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
 from .justice_canada import Document, Unit, read_document
@@ -188,7 +189,8 @@ def _law(en: Document, fr: Document, iris: Iris) -> tuple[Record, list[Enactment
     add(law, ELI.type_document, iris.concept("legislation-type", "act"))
     for document in (en, fr):
         add(law, DCTERMS.title, Literal(document.title, lang=document.language))
-        add(law, DCTERMS.language, Literal(document.language))
+        for term in language_values(document.language):
+            add(law, DCTERMS.language, term)
     if en.assented:
         add(law, ELI.date_document, Literal(en.assented, datatype=XSD.date))
     if en.in_force is not None:

@@ -41,6 +41,7 @@ from rdflib import Literal, URIRef
 
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris, is_iso3
+from sherloc_kg.links_out import language_values
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
 from .akoma_ntoso_acts import read_akn
@@ -187,7 +188,8 @@ def map_law(raw: RawRecord, iris: Iris) -> Record:
             raise f.error("url", f"expected an http(s) URL, got {url!r}")
         add(FOAF.page, URIRef(url))
     if language:
-        add(DCTERMS.language, Literal(language))
+        for term in language_values(language):
+            add(DCTERMS.language, term)
     for name, predicate in (("amends", ELI.amends), ("repeals", ELI.repeals)):
         for other in f.texts(name):
             code, colon, named = other.partition(":")  # "BRA:law-id": a law of another State

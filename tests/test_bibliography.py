@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from sherloc_kg.config import Settings
@@ -22,6 +22,8 @@ from sherloc_kg.store.embedded import EmbeddedStore
 from .conftest import snapshot
 
 IRIS = Iris()
+#: The EU language authority table (links out, sherloc_kg/links_out.py).
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 
 BIBTEX = r"""% Test bibliography (fictional entries)
 
@@ -136,7 +138,8 @@ def test_our_jsonl_maps_every_field(store: EmbeddedStore, settings: Settings, tm
             (DCTERMS.creator, Literal("Diallo, Fatou")), (DCTERMS.creator, Literal("Smith, John")),
             (SHERLOC.publicationYear, Literal(2021, datatype=XSD.integer)), (DCTERMS.publisher, Literal("UNODC")),
             (BIBO.doi, Literal("10.18356/abc123")), (FOAF.page, URIRef("https://example.org/report")),
-            (DCTERMS.language, Literal("fr")), (SHERLOC.concernsCountry, IRIS.country("MLI")),
+            (DCTERMS.language, Literal("fr")), (DCTERMS.language, EU_LANGUAGE["FRA"]),
+            (SHERLOC.concernsCountry, IRIS.country("MLI")),
             (SHERLOC.concernsCountry, IRIS.country("NER")),
             (SHERLOC.crimeType, IRIS.concept("crime-type", "trafficking-in-persons")),
             (SHERLOC.researchMethod, Literal("interviews")), (SHERLOC.keyword, Literal("sahel")),
@@ -262,7 +265,7 @@ def test_csl_json_array_loads_by_suffix_or_format(store: EmbeddedStore, settings
     thesis = IRIS.publication("csl-thesis")
     assert {(RDF.type, BIBO.Thesis), (DCTERMS.creator, Literal("Petrović, Ana")),
             (SHERLOC.publicationYear, Literal(2019, datatype=XSD.integer)),
-            (DCTERMS.language, Literal("en-GB"))} <= triples(store, thesis)
+            (DCTERMS.language, Literal("en-GB")), (DCTERMS.language, EU_LANGUAGE["ENG"])} <= triples(store, thesis)
 
     other = write(tmp_path / "refs.txt", json.dumps(CSL))
     assert len(list(bibliography.read(other, IRIS, "csl"))) == 2
@@ -334,3 +337,17 @@ def test_fewer_authors_on_reload_leave_no_stale_authorship(store: EmbeddedStore,
     ingest.load("bibliography", [write(tmp_path / "a.jsonl", json.dumps(publication(authors=["A", "B", "C"])) + "\n")])
     ingest.load("bibliography", [write(tmp_path / "b.jsonl", json.dumps(publication(authors=["C", "A"])) + "\n")])
     assert authors_in_order(store, IRIS.publication("TST-PUB-1")) == ["C", "A"]
+
+
+def test_a_language_code_maps_to_the_eu_language_table_and_a_name_to_nothing() -> None:
+    """Links out (issue 19, item 7): ISO 639-1 (or 639-3) code → the EU language authority entry
+    whose code is the ISO 639-3 code in capitals; a region subtag does not change the language; a
+    language name is no code and gets no IRI (the shape then refuses the value)."""
+    from sherloc_kg.links_out import eu_language, language_values
+
+    assert eu_language("fr") == eu_language("fra") == EU_LANGUAGE["FRA"]
+    assert eu_language("en-GB") == EU_LANGUAGE["ENG"] and eu_language("zh") == EU_LANGUAGE["ZHO"]
+    assert eu_language("de") == EU_LANGUAGE["DEU"] and eu_language("nl") == EU_LANGUAGE["NLD"]
+    assert eu_language("English") is None and eu_language("xx") is None
+    assert language_values("English") == [Literal("English")]
+

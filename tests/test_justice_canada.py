@@ -107,6 +107,8 @@ def test_the_act_in_both_languages(canada: EmbeddedStore) -> None:
     assert values(canada, law, DCTERMS.identifier) == [Literal("I-2.5")]
     assert values(canada, law, SHERLOC.country) == [IRIS.country("CAN")]
     assert values(canada, law, ELI.date_document) == [Literal("2001-11-01", datatype=XSD.date)]
+    eu = "http://publications.europa.eu/resource/authority/language/"  # links out: the EU language table
+    assert set(values(canada, law, DCTERMS.language)) == {Literal("en"), Literal("fr"), URIRef(eu + "ENG"), URIRef(eu + "FRA")}
     section = sec("I-2.5", "117")
     assert values(canada, section, ELI.number) == [Literal("117")]
     assert values(canada, section, DCTERMS.title) == [Literal("Entrée illégale", lang="fr"),

@@ -87,6 +87,9 @@ def test_jsonl_law_with_provisions(store: EmbeddedStore, settings: Settings, tmp
                                                   Literal("Lei fictícia de teste", lang="pt")]
     assert values(store, iri, SHERLOC.country) == [IRIS.country("BRA")]
     assert values(store, iri, SHERLOC.inForce) == [Literal(True)]
+    # the language as the record gives it, and its entry in the EU language authority table (links out)
+    assert set(values(store, iri, DCTERMS.language)) == {
+        Literal("pt"), URIRef("http://publications.europa.eu/resource/authority/language/POR")}
     assert parts(store, iri) == [str(IRIS.national_provision("BRA", "BRA-test-law-1", n)) for n in ("1", "2")]
     first = IRIS.national_provision("BRA", "BRA-test-law-1", "1")
     assert values(store, first, ELI.applies) == [IRIS.provision("tip/art/5"), IRIS.provision("untoc/art/5/1/a")]
@@ -155,6 +158,8 @@ def test_luxembourg_law(store: EmbeddedStore, settings: Settings, lux_xml: Path)
     iri = IRIS.legislation("LUX", LUX_ID)
     [title] = values(store, iri, DCTERMS.title)
     assert title.language == "fr" and "traite des êtres humains" in str(title)
+    assert set(values(store, iri, DCTERMS.language)) == {
+        Literal("fr"), URIRef("http://publications.europa.eu/resource/authority/language/FRA")}
     assert values(store, iri, ELI.date_document)[0].toPython().isoformat() == "1999-05-31"
     assert values(store, iri, URIRef("http://www.w3.org/2002/07/owl#sameAs")) == [
         URIRef("http://data.legilux.public.lu/eli/etat/leg/loi/1999/05/31/n6/jo")]
