@@ -53,15 +53,6 @@ DESCRIPTION = ("The United Nations Convention against Transnational Organized Cr
 DUMP_PATH = "dataset/dump.nq.gz"
 
 
-def visible_graphs(store: Store, iris: Iris, who: Caller) -> list[str]:
-    """The graphs this caller's description and dump cover: its visible graphs (every graph of the
-    store for an admin)."""
-    graphs = who.visible_graphs(iris)
-    if graphs is None:
-        return sorted(set(iris.all_graphs()) | set(store.graphs()))
-    return list(graphs)
-
-
 def graph_counts(store: Store, graphs: list[str], dataset: Dataset) -> dict[str, int]:
     rows = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                         dataset=dataset).rows
@@ -75,7 +66,7 @@ def description(store: Store, iris: Iris, who: Caller, endpoint: str) -> Graph:
     ``void:sparqlEndpoint`` and DCAT as the ``dcat:endpointURL`` of a ``dcat:DataService``, which is the
     same node as the service description's ``sd:Service`` (``{endpoint}#service``)."""
     dataset = who.dataset(iris)
-    graphs = visible_graphs(store, iris, who)
+    graphs = who.listed_graphs(iris, store)
     counts = graph_counts(store, graphs, dataset)
     base = iris.base
     me = URIRef(base + "dataset")
@@ -221,7 +212,7 @@ def on_one_thread(make: Callable[[], Iterable[bytes]], *, backlog: int = 4) -> A
 @router.get("/dataset/dump.nq.gz", summary="The caller's graphs (the public ones for the public) as gzip N-Quads",
             response_class=StreamingResponse, responses={200: {"content": {"application/gzip": {}}}})
 def dump(ctx: Context = Depends(context), who: Caller = Depends(caller)) -> StreamingResponse:
-    graphs = [g for g in visible_graphs(ctx.store, ctx.iris, who) if g in set(ctx.store.graphs())]
+    graphs = who.graphs_among(ctx.iris, sorted(ctx.store.graphs()))
     filename = "sherloc-kg.nq.gz" if who.role is Role.PUBLIC else f"sherloc-kg-{who.role.value}.nq.gz"
     store = ctx.store
     return StreamingResponse(on_one_thread(lambda: gzip_stream(store.dump_chunks(graphs))), media_type="application/gzip",

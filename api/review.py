@@ -46,7 +46,7 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, XSD
 
-from sherloc_kg.access import Caller, Role
+from sherloc_kg.access import WRITE_READS, Caller, Role
 from sherloc_kg.errors import Forbidden, Issue, Location, NotFound, StoreError, UnsupportedMediaType, UsageError
 from sherloc_kg.inference import Inference
 from sherloc_kg.ingest import Ingest
@@ -317,12 +317,15 @@ def _refused(accept: str | None, issues: list[Issue], answers: list[dict[str, An
 
 # -- the store ----------------------------------------------------------------------------------
 
-ALL = Dataset(default=None)
+#: The reads of a write (a submission, a publication) look for the answer in every graph, other
+#: States' included (access.py decides it: WRITE_READS); what they find is never answered.
+ALL = WRITE_READS
 
 
 def _existing(store: Store, iris: Iris, answer: URIRef) -> dict[str, Any]:
-    """Where an answer is now: its graphs, its country, its current and highest version. (IRIs are
-    written into the queries: they are minted here, percent-encoded, never taken as given.)"""
+    """Where an answer is now: its graphs, its country, its current and highest version, for a
+    write (ALL). (IRIs are written into the queries: they are minted here, percent-encoded, never
+    taken as given.)"""
     a = f"<{answer}>"
     rows = store.select(f"SELECT ?g ?country WHERE {{ GRAPH ?g {{ {a} a <{SHERLOC.ReviewResponse}> ; "
                         f"<{SHERLOC.country}> ?country }} }}", dataset=ALL).rows
@@ -500,14 +503,6 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
             "published_by": who.name, "version": str(version) if version is not None else None}
 
 
-def _listing_dataset(who: Caller, iris: Iris, country: str | None) -> Dataset:
-    """A submitter or official reads its own State's answers, restricted ones included (with their
-    current version, whose pointer is in ``provenance-restricted``); else the caller's dataset."""
-    if who.role in (Role.SUBMITTER, Role.OFFICIAL) and country is not None and country == who.country:
-        return ALL
-    return who.dataset(iris)
-
-
 def _describe(store: Store, iris: Iris, subjects: list[URIRef], dataset: Dataset) -> dict[str, dict]:
     if not subjects:
         return {}
@@ -561,7 +556,10 @@ def listing(country: str | None = None, ctx: Context = Depends(reading),
         country = who.country
     if country is not None and not is_iso3(country):
         raise UsageError(f"country {country!r} is not an ISO 3166-1 alpha-3 code (three capital letters)")
-    dataset = _listing_dataset(who, ctx.iris, country)
+    # What access.py grants the caller for review answers: a submitter or official reads its own
+    # State's, restricted ones included (with their current version, whose pointer is in its
+    # State's ``provenance-restricted/{ISO3}``), and no other State's but the published ones.
+    dataset = who.review_dataset(ctx.iris)
     which = f"<{ctx.iris.country(country)}>" if country is not None else "?c"
     rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SHERLOC.ReviewResponse}> ; "
                         f"<{SHERLOC.country}> {which} }} ORDER BY ?a", dataset=dataset).rows
@@ -575,8 +573,7 @@ def one(answer_id: str, ctx: Context = Depends(reading), who: Caller = Depends(c
     """One answer and every version of it the caller may see, oldest first."""
     store = ctx.reads
     answer = ctx.iris.review(answer_id)
-    existing = _existing(store, ctx.iris, answer)
-    dataset = _listing_dataset(who, ctx.iris, existing["country"])
+    dataset = who.review_dataset(ctx.iris)  # another State's answer: its published parts only
     found = store.ask(f"ASK {{ <{answer}> a <{SHERLOC.ReviewResponse}> }}", dataset=dataset)
     rows = store.select(f"SELECT ?v ?n WHERE {{ ?v <{DCTERMS.isVersionOf}> <{answer}> ; "
                         f"<{SHERLOC.versionNumber}> ?n }} ORDER BY ?n", dataset=dataset).rows

@@ -248,12 +248,7 @@ def _dataset(who: Caller, ctx: Context, text: str, operation: Operation, base: s
         default, named = dataset_clauses(text, base)
         if not default and not named:
             return who.dataset(ctx.iris)
-    visible = who.visible_graphs(ctx.iris)
-    if visible is not None:
-        allowed = set(visible)
-        default = [g for g in default if g in allowed]
-        named = [g for g in named if g in allowed]
-    return Dataset(default=default, named=named)
+    return who.dataset_within(ctx.iris, default, named)
 
 
 def run_query(request: Request, operation: Operation, ctx: Context, who: Caller) -> Response:
@@ -374,9 +369,7 @@ def describe_service(endpoint: str, ctx: Context, who: Caller) -> Graph:
     graph.add((default, RDF.type, SD.Graph))
     total = ctx.reads.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset=who.dataset(ctx.iris))
     graph.add((default, VOID.triples, Literal(int(total.rows[0]["n"]), datatype=XSD.integer)))
-    visible = who.visible_graphs(ctx.iris)
-    present = ctx.reads.graphs()
-    for number, name in enumerate(present if visible is None else [g for g in visible if g in set(present)]):
+    for number, name in enumerate(who.graphs_among(ctx.iris, ctx.reads.graphs())):
         named, described = BNode(f"named{number}"), BNode(f"graph{number}")
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))

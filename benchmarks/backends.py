@@ -40,6 +40,7 @@ from benchmarks.render import publish  # noqa: E402
 from sherloc_kg.config import PROJECT_ROOT, Settings  # noqa: E402
 from sherloc_kg.generate import FILES, LOAD_ORDER, STATES_FILE, register_states  # noqa: E402
 from sherloc_kg.ingest import Ingest  # noqa: E402
+from sherloc_kg.access import public_graphs  # noqa: E402
 from sherloc_kg.iris import Iris  # noqa: E402
 from sherloc_kg.queries import QueryLibrary  # noqa: E402
 from sherloc_kg.reference import BUNDLED, install_reference  # noqa: E402
@@ -131,7 +132,7 @@ def run_backend(name: str, work: Path, files, library: QueryLibrary, country: st
         ingest_seconds = time.perf_counter() - started
         triples = store.count()
         records = written
-        dataset = Dataset(default=iris.public_graphs(), named=iris.public_graphs())
+        dataset = Dataset(default=public_graphs(iris), named=public_graphs(iris))
         queries = {}
         for query_name, params, _kind in QUERIES:
             named = library.get(query_name)

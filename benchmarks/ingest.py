@@ -60,6 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.render import publish, read  # noqa: E402
 from sherloc_kg.config import PROJECT_ROOT, Settings  # noqa: E402
 from sherloc_kg.ingest import Ingest, restore_trusted  # noqa: E402
+from sherloc_kg.access import restricted_graphs  # noqa: E402
 from sherloc_kg.iris import Iris  # noqa: E402
 from sherloc_kg.loaders import loader_for  # noqa: E402
 from sherloc_kg.reference import install_reference, load_examples, read_turtle  # noqa: E402
@@ -365,7 +366,7 @@ def measure_restore(dump: Path, folder: Path, settings: Settings, quads: int) ->
     def restore(opener: Callable[[], object]) -> float:
         return best_of(3, opener, lambda store: restore_trusted(store, dump, media_type=NQUADS, trusted=True), close)
 
-    private = Iris(settings.base).restricted_graphs()
+    private = restricted_graphs(Iris(settings.base))
     memory_raw, disk_raw = raw_memory(), raw_disk()
     return [
         RestoreRow("in memory, as `restore` opens it (with the public mirror)", quads,

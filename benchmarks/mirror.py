@@ -32,6 +32,7 @@ from benchmarks.backends import machine  # noqa: E402
 from benchmarks.endpoint import HEADLINE, load_synthetic  # noqa: E402
 from benchmarks.render import publish  # noqa: E402
 from sherloc_kg.config import PROJECT_ROOT, Settings  # noqa: E402
+from sherloc_kg.access import public_graphs  # noqa: E402
 from sherloc_kg.iris import Iris  # noqa: E402
 from sherloc_kg.queries import QueryLibrary  # noqa: E402
 from sherloc_kg.store import Dataset, open_store  # noqa: E402
@@ -59,7 +60,7 @@ def main() -> None:
         store = open_store(settings)
         build = time.perf_counter() - started
         iris, library = Iris(settings.base), QueryLibrary(PROJECT_ROOT / "sparql")
-        public = Dataset(default=iris.public_graphs(), named=iris.public_graphs())
+        public = Dataset(default=public_graphs(iris), named=public_graphs(iris))
         rows = []
         for name, params, kind in HEADLINE:
             named = library.get(name)

@@ -5,8 +5,12 @@ A caller is ``public`` unless it sends ``Authorization: Bearer TOKEN`` with a to
 argon2 hashes, so a stolen token file gives no token away. A token reads ``skg_{id}_{secret}``:
 the id finds the one hash to check, so verifying costs one argon2 check, not one per token.
 
-What each role sees is decided here and nowhere else: every route of the server asks the caller
-for its dataset instead of choosing graphs itself.
+What each role sees is decided here and nowhere else: which graphs are restricted
+(:data:`RESTRICTED_GRAPHS`, :func:`is_restricted`), which are public (:func:`public_graphs`), which
+the store's public mirror leaves out (:func:`mirror_private_graphs`), and what each caller reads
+(:meth:`Caller.dataset`, :meth:`Caller.may_see`, :meth:`Caller.review_dataset`). Every route of the
+server, the CLI and the store ask here instead of choosing graphs themselves; iris.py only names the
+graphs. tests/test_access_one_place.py holds the rest of the code to it.
 """
 
 from __future__ import annotations
@@ -27,8 +31,53 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .errors import Forbidden, SherlocError, Unauthorized, UsageError
-from .iris import STATE_GRAPHS, Iris, is_iso3
+from .iris import GRAPHS, STATE_GRAPHS, Iris, is_iso3
 from .store import Dataset
+
+#: Restricted information, and the provenance of records that exist only there (that a record
+#: exists, and the file it came from, is itself not public). A graph below a restricted graph
+#: (the per-State graphs, iris.py's STATE_GRAPHS: ``review-restricted/XAA``) is restricted too: it
+#: is never in a public list, a public dump or the public mirror.
+RESTRICTED_GRAPHS = frozenset({"authorities-restricted", "review-restricted", "provenance-restricted"})
+#: The graphs every caller reads, the public included.
+PUBLIC_GRAPHS = tuple(g for g in GRAPHS if g not in RESTRICTED_GRAPHS)
+
+
+def is_restricted(name: str) -> bool:
+    """Whether the graph named ``name`` (``review-restricted/XAA`` included) is restricted."""
+    return name in RESTRICTED_GRAPHS or name.split("/", 1)[0] in RESTRICTED_GRAPHS
+
+
+def is_restricted_graph(iris: Iris, iri: str) -> bool:
+    """Whether the graph ``iri`` is restricted: a restricted graph, or a graph below one
+    (``{base}graph/review-restricted/XAA``)."""
+    name = iris.graph_name(iri)
+    return name is not None and is_restricted(name)
+
+
+def public_graphs(iris: Iris) -> list[str]:
+    """The IRIs of the public graphs (PUBLIC_GRAPHS): what the public's queries run over."""
+    return [str(iris.graph(name)) for name in PUBLIC_GRAPHS]
+
+
+def restricted_graphs(iris: Iris) -> list[str]:
+    """The IRIs of the restricted graphs (RESTRICTED_GRAPHS), not those below them."""
+    return [str(iris.graph(name)) for name in GRAPHS if name in RESTRICTED_GRAPHS]
+
+
+def mirror_private_graphs(iris: Iris) -> frozenset[str]:
+    """The graphs the embedded store's public mirror leaves out, with every graph below one
+    (sherloc_kg/store/embedded.py): the restricted graphs. The public's queries run on the mirror."""
+    return frozenset(restricted_graphs(iris))
+
+
+#: The dataset of the server's own reads inside a write it makes for a caller (api/review.py:
+#: where a review answer is now, in any State's graphs, and the version numbers it holds, so that
+#: an answer moved between States is cleaned out of the old one and no version number is taken
+#: twice): every graph of the store. What such a read finds steers the write and is never answered
+#: to the caller (a refusal names no State); a caller's own queries run over
+#: :meth:`Caller.dataset` (or :meth:`Caller.review_dataset`), never this.
+WRITE_READS = Dataset(default=None)
 
 
 class GraphLister(Protocol):
@@ -49,8 +98,9 @@ class Role(str, Enum):
 class Caller:
     """Who is asking. What each role reads (``visible_graphs``):
 
-    - ``public``, ``submitter``, ``editor``: the public graphs (a submitter also lists its own
-      State's answers through ``/api/review/submissions``, api/review.py);
+    - ``public``, ``submitter``, ``editor``: the public graphs (a submitter also reads its own
+      State's answers through ``/api/review/submissions``, api/review.py, over
+      ``review_dataset``: the public graphs and its own State's STATE_GRAPHS);
     - ``official`` of a State (a token made with ``--country XAA``): the public graphs, the CNA
       contact details (``authorities-restricted``) and its own State's restricted graphs only
       (STATE_GRAPHS: ``review-restricted/XAA``, its unpublished review answers with the names of
@@ -92,16 +142,58 @@ class Caller:
         if self.role is Role.ADMIN:
             return None
         if self.scoped:
-            return iris.public_graphs() + [str(iris.graph("authorities-restricted"))] + [
-                str(iris.state_graph(family, self.country or "")) for family in sorted(STATE_GRAPHS)]
+            return public_graphs(iris) + [str(iris.graph("authorities-restricted"))] + self._own_state_graphs(iris)
         if self.role is Role.OFFICIAL:
-            return iris.all_graphs() + [g for g in self.state_graphs if iris.is_restricted_graph(g)]
-        return iris.public_graphs()
+            return iris.all_graphs() + [g for g in self.state_graphs if is_restricted_graph(iris, g)]
+        return public_graphs(iris)
+
+    def _own_state_graphs(self, iris: Iris) -> list[str]:
+        """The caller's own State's graphs of every family kept per State (STATE_GRAPHS)."""
+        return [str(iris.state_graph(family, self.country or "")) for family in sorted(STATE_GRAPHS)]
 
     def dataset(self, iris: Iris) -> Dataset:
         """The dataset every query of this caller runs over, whatever the query asks for."""
         graphs = self.visible_graphs(iris)
         return Dataset(default=graphs, named=graphs)
+
+    def review_dataset(self, iris: Iris) -> Dataset:
+        """The dataset this caller reads review answers over (api/review.py's listing and answer
+        routes): its dataset, and for a submitter its own State's graphs kept per State
+        (``review-restricted/XAA``, its unpublished answers and their versions, and
+        ``provenance-restricted/XAA``, their current version), so a State reads back what it
+        submitted, and no other State's."""
+        if self.role is not Role.SUBMITTER or self.country is None:
+            return self.dataset(iris)
+        graphs = public_graphs(iris) + self._own_state_graphs(iris)
+        return Dataset(default=graphs, named=graphs)
+
+    def dataset_within(self, iris: Iris, default: list[str], named: list[str]) -> Dataset:
+        """The dataset of a query that names its own graphs (FROM, FROM NAMED, or the protocol's
+        ``default-graph-uri`` and ``named-graph-uri``): those graphs, less every one this caller
+        may not read."""
+        visible = self.visible_graphs(iris)
+        if visible is not None:
+            allowed = set(visible)
+            default = [g for g in default if g in allowed]
+            named = [g for g in named if g in allowed]
+        return Dataset(default=default, named=named)
+
+    def graphs_among(self, iris: Iris, present: list[str]) -> list[str]:
+        """The graphs of ``present`` (a store's graphs) this caller may read: all of them for a
+        caller who reads every graph, else its visible graphs that are present, in their order."""
+        visible = self.visible_graphs(iris)
+        if visible is None:
+            return list(present)
+        there = set(present)
+        return [g for g in visible if g in there]
+
+    def listed_graphs(self, iris: Iris, store: GraphLister) -> list[str]:
+        """The graphs this caller's dataset description and dump cover: its visible graphs, or
+        for a caller who reads every graph, every SHERLOC graph and every graph of ``store``."""
+        graphs = self.visible_graphs(iris)
+        if graphs is None:
+            return sorted(set(iris.all_graphs()) | set(store.graphs()))
+        return list(graphs)
 
     def may_see(self, graph: str, iris: Iris) -> bool:
         graphs = self.visible_graphs(iris)

@@ -19,14 +19,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .access import Role, Tokens
+from .access import PUBLIC, Role, Tokens, is_restricted
 from .config import SETTINGS, Settings
 from .errors import Issue, SherlocError, UsageError, ValidationFailed
 from .ingest import Ingest, LoadReport, LoadStopped, StoppedAfterCommit, request_stop
-from .iris import GRAPHS, Iris, RESTRICTED_GRAPHS
+from .iris import GRAPHS, Iris
 from .namespaces import SHERLOC
 from .queries import QueryLibrary
-from .store import Dataset, Store, local_store, open_store
+from .store import Store, local_store, open_store
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -278,7 +278,7 @@ def query(ctx: Context, name: str, params: tuple[str, ...], output_format: str) 
         values[key] = value
     named = QueryLibrary(ctx.settings.queries_dir).get(name)
     bindings = named.bindings(values, ctx.iris)
-    dataset = Dataset(default=ctx.iris.public_graphs(), named=ctx.iris.public_graphs())
+    dataset = PUBLIC.dataset(ctx.iris)
     named.check_known(values, ctx.store, ctx.iris, dataset)
     if output_format in QUERY_FORMATS:
         buffer = io.BytesIO()
@@ -316,7 +316,7 @@ def export(ctx: Context, export_format: str, graphs: tuple[str, ...], public: bo
     """Dump the store (N-Quads or TriG), or one graph as Turtle."""
     names = list(graphs) or None
     if public:
-        names = [g for g in (names or GRAPHS) if g not in RESTRICTED_GRAPHS]
+        names = [g for g in (names or GRAPHS) if not is_restricted(g)]
     iris = [str(ctx.iris.graph(n)) for n in names] if names else None
     if output is None:
         buffer = io.BytesIO()

@@ -28,10 +28,11 @@ from urllib.parse import unquote
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from .access import is_restricted
 from .config import Settings
 from .errors import Issue, Location, QueryError, SourceError, UsageError, ValidationFailed
 from .inference import Inference
-from .iris import STATE_GRAPHS, Iris, is_restricted
+from .iris import STATE_GRAPHS, Iris
 from .loaders import Loader, loader_for
 from .loaders.records import Record, as_writes
 from .namespaces import DCTERMS, PROV, RDF, SKOS

@@ -33,15 +33,11 @@ GRAPHS = (
     "authorities", "authorities-restricted", "guide", "review", "review-restricted",
     "inferred", "provenance", "provenance-restricted",
 )
-#: Restricted information, and the provenance of records that exist only there (that a record
-#: exists, and the file it came from, is itself not public).
-RESTRICTED_GRAPHS = frozenset({"authorities-restricted", "review-restricted", "provenance-restricted"})
-PUBLIC_GRAPHS = tuple(g for g in GRAPHS if g not in RESTRICTED_GRAPHS)
-#: Restricted graphs kept one per State: ``review-restricted/XAA`` (IRI ``{base}graph/review-restricted/XAA``)
+#: Which of them are restricted, and who reads which, is decided in sherloc_kg/access.py, not here.
+#: Graphs kept one per State: ``review-restricted/XAA`` (IRI ``{base}graph/review-restricted/XAA``)
 #: holds the unpublished review answers of State XAA, ``provenance-restricted/XAA`` their provenance
 #: (the file or submission each came from, its current version), so that an official of XAA can be
-#: given exactly those graphs (sherloc_kg/access.py). A graph below a restricted graph is
-#: restricted too: it is never in a public list, a public dump or the public mirror. The graph
+#: given exactly those graphs (sherloc_kg/access.py). The graph
 #: ``review-restricted`` itself receives nothing any more (answers loaded before the split stay
 #: there until re-loaded or re-submitted); ``provenance-restricted`` keeps the load activities of
 #: files whose records are all restricted but of several States.
@@ -55,11 +51,6 @@ def state_graph_name(family: str, country: str) -> str:
     if not country:
         raise UsageError(f"a graph of {family} needs the State's ISO 3166-1 alpha-3 code")
     return f"{family}/{country}"
-
-
-def is_restricted(name: str) -> bool:
-    """Whether the graph named ``name`` (``review-restricted/XAA`` included) is restricted."""
-    return name in RESTRICTED_GRAPHS or name.split("/", 1)[0] in RESTRICTED_GRAPHS
 
 
 #: How an ISO 3166-1 alpha-3 code is written: three capital letters (BRA; XAA for the examples).
@@ -118,12 +109,6 @@ class Iris:
         return URIRef(self.base + "id/" + "/".join(parts))
 
     # -- named graphs ------------------------------------------------------------------------
-    def public_graphs(self) -> list[str]:
-        return [str(self.graph(name)) for name in PUBLIC_GRAPHS]
-
-    def restricted_graphs(self) -> list[str]:
-        return [str(self.graph(name)) for name in GRAPHS if name in RESTRICTED_GRAPHS]
-
     def all_graphs(self) -> list[str]:
         """Every SHERLOC graph, restricted ones included, except the per-State graphs
         (STATE_GRAPHS): those are as many as the States with data, and ``state_graphs`` picks them
@@ -152,12 +137,6 @@ class Iris:
         """The per-State graphs (of ``family``, or of any) among ``graphs``, sorted."""
         prefixes = [f"{self.base}graph/{family}/"] if family else self.state_graph_prefixes()
         return sorted({g for g in graphs if any(g.startswith(p) and len(g) > len(p) for p in prefixes)})
-
-    def is_restricted_graph(self, iri: str) -> bool:
-        """Whether the graph ``iri`` is restricted: a restricted graph, or a graph below one
-        (``{base}graph/review-restricted/XAA``)."""
-        name = self.graph_name(iri)
-        return name is not None and is_restricted(name)
 
     # -- the Convention and its Protocols -----------------------------------------------------
     def instrument(self, code: str) -> URIRef:

@@ -14,6 +14,7 @@ import pytest
 from rdflib import URIRef
 
 from sherloc_kg.config import Settings
+from sherloc_kg.access import public_graphs
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import SHERLOC
 from sherloc_kg.queries import QueryLibrary
@@ -35,7 +36,7 @@ def bundled() -> list[dict]:
 
 def named(store: EmbeddedStore, name: str, **params: str) -> list[dict]:
     query = QueryLibrary(Settings(store="memory", home=REPO).queries_dir).get(name)
-    public = Dataset(default=IRIS.public_graphs(), named=IRIS.public_graphs())
+    public = Dataset(default=public_graphs(IRIS), named=public_graphs(IRIS))
     return store.select(query.text, bindings=query.bindings(params, IRIS), dataset=public).rows
 
 

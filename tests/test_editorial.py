@@ -16,6 +16,7 @@ from sherloc_kg.config import Settings
 from sherloc_kg.errors import ValidationFailed
 from sherloc_kg.inference import Inference
 from sherloc_kg.ingest import Ingest
+from sherloc_kg.access import public_graphs
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import ELI, SHERLOC
 from sherloc_kg.queries import QueryLibrary
@@ -58,7 +59,7 @@ def whole(store: EmbeddedStore, settings: Settings) -> set[tuple]:
 
 def why(store: EmbeddedStore, subject: str, provision: str) -> list[dict]:
     query = QueryLibrary(Settings(store="memory", home=REPO).queries_dir).get("why-inferred")
-    public = Dataset(default=IRIS.public_graphs(), named=IRIS.public_graphs())
+    public = Dataset(default=public_graphs(IRIS), named=public_graphs(IRIS))
     return store.select(query.text, bindings=query.bindings({"subject": subject, "provision": provision}, IRIS),
                         dataset=public).rows
 
@@ -163,7 +164,7 @@ def test_case_claims_attribute_a_court_and_one_judgment(store: EmbeddedStore, se
                      f"<{SHERLOC.sameJudgmentAs}> <{IRIS.case('XAA-EX-002')}> }} }}")
     # counted once, by the State's courts
     query = QueryLibrary(Settings(store="memory", home=REPO).queries_dir).get("cases-by-country")
-    public = Dataset(default=IRIS.public_graphs(), named=IRIS.public_graphs())
+    public = Dataset(default=public_graphs(IRIS), named=public_graphs(IRIS))
     rows = store.select(query.text, dataset=public).rows
     assert [int(r["cases"]) for r in rows if r["jurisdiction"] == IRIS.country("XAA")] == [1]
 

@@ -18,7 +18,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from api.app import create_app
-from sherloc_kg.access import Tokens
+from sherloc_kg.access import Tokens, public_graphs
 from sherloc_kg.config import Settings
 from sherloc_kg.generate import FILES, STATES_FILE, generate, register_states
 from sherloc_kg.inference import Inference, scoped
@@ -98,7 +98,7 @@ def inferred(store: EmbeddedStore, iris: Iris = IRIS) -> set[tuple]:
 def why(store: EmbeddedStore, iris: Iris, subject: str, provision: str | None = None) -> list[dict]:
     named = QueryLibrary(Settings(store="memory", home=REPO).queries_dir).get("why-inferred")
     params = {"subject": subject, **({"provision": provision} if provision else {})}
-    public = Dataset(default=iris.public_graphs(), named=iris.public_graphs())
+    public = Dataset(default=public_graphs(iris), named=public_graphs(iris))
     return store.select(named.text, bindings=named.bindings(params, iris), dataset=public).rows
 
 
@@ -157,7 +157,7 @@ def test_inferred_links_never_appear_in_asserted_graphs(examples: EmbeddedStore)
 
 
 def test_the_inferred_graph_is_public(examples: EmbeddedStore) -> None:
-    assert str(IRIS.graph("inferred")) in IRIS.public_graphs()
+    assert str(IRIS.graph("inferred")) in public_graphs(IRIS)
 
 
 # -- why: each inferred link explained by asserted facts ---------------------------------------

@@ -17,6 +17,7 @@ from sherloc_kg.cli import cli
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import SourceError, UsageError, ValidationFailed
 from sherloc_kg.ingest import Ingest, restore_trusted
+from sherloc_kg.access import is_restricted_graph, restricted_graphs
 from sherloc_kg.iris import Iris
 from sherloc_kg.store import Dataset
 from sherloc_kg.store.embedded import RESTORE_MARK, STALE_MARK, EmbeddedStore
@@ -106,7 +107,7 @@ def test_a_sparql_constraint_answers_for_every_record_of_every_batch(examples_st
 def exported(tmp_path: Path, example_dump: bytes, settings: Settings) -> tuple[Path, set[str]]:
     """An on-disk store with the examples and the bundled cases, exported with `sherloc-kg export`."""
     source = tmp_path / "source"
-    store = EmbeddedStore(source, private_graphs=IRIS.restricted_graphs())
+    store = EmbeddedStore(source, private_graphs=restricted_graphs(IRIS))
     store.restore(io.BytesIO(example_dump), media_type=NQUADS)
     Ingest(store, settings).load("cases", [settings.data_dir / "cases/sherloc-cases-tip-2026-08.jsonl"])
     expected = snapshot(store)
@@ -127,11 +128,11 @@ def test_export_then_trusted_restore_gives_the_same_store(exported: tuple[Path, 
     done = run(target, str(dump), "--trusted")
     assert done.exit_code == 0, done.output
     assert f"{len(expected)} triples" in done.output
-    store = EmbeddedStore(target, private_graphs=IRIS.restricted_graphs())
+    store = EmbeddedStore(target, private_graphs=restricted_graphs(IRIS))
     try:
         assert snapshot(store) == expected
         # The public mirror was rebuilt: a public query (every public graph) sees every public triple.
-        public = [g for g in store.graphs() if not IRIS.is_restricted_graph(g)]  # review-restricted/XAA too
+        public = [g for g in store.graphs() if not is_restricted_graph(IRIS, g)]  # review-restricted/XAA too
         assert set(public) != set(store.graphs())  # the dump has restricted graphs: a real test
         row = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                            dataset=Dataset(default=public, named=public)).rows[0]
@@ -184,7 +185,7 @@ def test_a_broken_dump_names_the_file_and_writes_nothing(exported: tuple[Path, s
                                                         examples_store: EmbeddedStore) -> None:
     dump, _expected = exported
     broken = broken_copy(dump, tmp_path)
-    empty = EmbeddedStore(None, private_graphs=IRIS.restricted_graphs())
+    empty = EmbeddedStore(None, private_graphs=restricted_graphs(IRIS))
     with pytest.raises(SourceError) as error:
         restore_trusted(empty, broken, media_type=NQUADS, trusted=True)
     assert error.value.location.file == str(broken) and error.value.location.line == 42
@@ -217,7 +218,7 @@ def test_a_dump_broken_near_its_end_leaves_an_on_disk_store_empty(exported: tupl
     broken = tmp_path / "broken.nq"
     broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
     target = tmp_path / "target"
-    store = EmbeddedStore(target, private_graphs=IRIS.restricted_graphs())
+    store = EmbeddedStore(target, private_graphs=restricted_graphs(IRIS))
     try:
         with pytest.raises(SourceError) as error:
             restore_trusted(store, broken, media_type=NQUADS, trusted=True)

@@ -13,6 +13,7 @@ import pytest
 
 from sherloc_kg.config import DEFAULT_BASE, Settings
 from sherloc_kg.ingest import Ingest
+from sherloc_kg.access import public_graphs, restricted_graphs
 from sherloc_kg.iris import Iris
 from sherloc_kg.reference import install_reference, load_examples
 from sherloc_kg.store import Dataset, open_store
@@ -20,8 +21,8 @@ from sherloc_kg.store.contract import RdfDocument
 from sherloc_kg.store.embedded import MIRROR_FOLDER, STALE_MARK, EmbeddedStore, ReadOnlyStore
 
 IRIS = Iris(DEFAULT_BASE)
-PRIVATE = frozenset(IRIS.restricted_graphs())
-PUBLIC = Dataset(default=IRIS.public_graphs(), named=IRIS.public_graphs())
+PRIVATE = frozenset(restricted_graphs(IRIS))
+PUBLIC = Dataset(default=public_graphs(IRIS), named=public_graphs(IRIS))
 CONTACT_GRAPH = str(IRIS.graph("authorities-restricted"))
 
 
@@ -104,7 +105,7 @@ def test_every_kind_of_write_keeps_the_mirror_exact(mirrored: EmbeddedStore, set
     assert_mirrors(mirrored)
     assert borealis in mirrored.graphs() and mirrored.is_private(borealis)
     assert not mirrored.ask('ASK { ?s ?p "Borealis only" }', dataset=PUBLIC)
-    with_borealis = Dataset(default=IRIS.public_graphs() + [borealis], named=IRIS.public_graphs())
+    with_borealis = Dataset(default=public_graphs(IRIS) + [borealis], named=public_graphs(IRIS))
     assert not mirrored._uses_mirror(with_borealis)
     assert mirrored.ask('ASK { ?s ?p "Borealis only" }', dataset=with_borealis)
     Ingest(mirrored, settings).load("review", [settings.data_dir / "examples/review.jsonl"])  # a State's graph

@@ -13,6 +13,7 @@ from rdflib import Literal
 
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import NotFound, UsageError
+from sherloc_kg.access import public_graphs
 from sherloc_kg.iris import Iris
 from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.store import Dataset
@@ -45,7 +46,7 @@ def counted_once(cases: list[dict]) -> list[dict]:
 
 def run(store: EmbeddedStore, library: QueryLibrary, name: str, **params: str) -> list[dict]:
     named = library.get(name)
-    public = Dataset(default=IRIS.public_graphs(), named=IRIS.public_graphs())
+    public = Dataset(default=public_graphs(IRIS), named=public_graphs(IRIS))
     return store.select(named.text, bindings=named.bindings(params, IRIS), dataset=public).rows
 
 

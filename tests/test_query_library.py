@@ -20,6 +20,7 @@ from rdflib import Literal, URIRef
 from sherloc_kg.config import Settings
 from sherloc_kg.errors import QueryError, UsageError
 from sherloc_kg.ingest import Ingest
+from sherloc_kg.access import public_graphs
 from sherloc_kg.iris import Iris
 from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.reference import BUNDLED, install_reference, load_examples
@@ -30,7 +31,7 @@ from .conftest import REPO
 from .test_queries import counted_once
 
 IRIS = Iris()
-PUBLIC = Dataset(default=IRIS.public_graphs(), named=IRIS.public_graphs())
+PUBLIC = Dataset(default=public_graphs(IRIS), named=public_graphs(IRIS))
 EVERYTHING = Dataset(default=IRIS.all_graphs(), named=IRIS.all_graphs())
 EXAMPLES = REPO / "data/examples"
 
@@ -372,7 +373,7 @@ def test_strategies_for_a_region(settings: Settings, library: QueryLibrary, tmp_
 def test_dataset_statistics(store: EmbeddedStore, library: QueryLibrary) -> None:
     rows = run(store, library, "dataset-statistics")
     triples = {v(r["graph"]): v(r["triples"]) for r in rows}
-    assert triples == {g: store.count(g) for g in IRIS.public_graphs() if store.count(g)}
+    assert triples == {g: store.count(g) for g in public_graphs(IRIS) if store.count(g)}
     assert not set(triples) & {str(IRIS.graph(g)) for g in ("authorities-restricted", "review-restricted")}
     counts = {(ref(v(r["graph"])).split("/")[-1], v(r["kind"])): v(r["records"]) for r in rows if "kind" in r}
     assert counts[("cases", "cases")] == len(bundled_cases()) + len(records("cases.jsonl"))

@@ -8,11 +8,12 @@ from __future__ import annotations
 import pytest
 
 from sherloc_kg import search as core
+from sherloc_kg.access import public_graphs
 from sherloc_kg.iris import Iris
 from sherloc_kg.store import Dataset
 
 IRIS = Iris()
-PUBLIC = Dataset(default=IRIS.public_graphs(), named=IRIS.public_graphs())
+PUBLIC = Dataset(default=public_graphs(IRIS), named=public_graphs(IRIS))
 EVERYTHING = Dataset(default=IRIS.all_graphs(), named=IRIS.all_graphs())
 
 SEARCHES = [

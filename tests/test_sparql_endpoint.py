@@ -16,7 +16,8 @@ from rdflib.namespace import RDF
 
 from api.app import create_app
 from sherloc_kg.access import Tokens
-from sherloc_kg.iris import PUBLIC_GRAPHS, Iris
+from sherloc_kg.access import PUBLIC_GRAPHS
+from sherloc_kg.iris import Iris
 from sherloc_kg.store.contract import RdfDocument
 from sherloc_kg.store.embedded import EmbeddedStore
 

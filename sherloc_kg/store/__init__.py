@@ -26,9 +26,10 @@ def open_store(settings: Settings) -> Store:
         return RemoteStore(settings)
     if location.startswith(("ftp://", "sparql://", "file://")):
         raise UsageError(f"--store {location}: give a directory, 'memory' or an http(s) SPARQL endpoint URL")
+    from ..access import mirror_private_graphs
     from ..iris import Iris
     from .embedded import EmbeddedStore
 
-    # The restricted graphs are the private ones: the public's queries run on the mirror without them.
+    # access.py says which graphs the public mirror leaves out: the public's queries run on it.
     return EmbeddedStore(None if location == "memory" else location,
-                         private_graphs=Iris(settings.base).restricted_graphs())
+                         private_graphs=mirror_private_graphs(Iris(settings.base)))

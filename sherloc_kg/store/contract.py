@@ -169,7 +169,8 @@ class LocalStore(Store, Protocol):
     store on disk. Its query workers open the same directory read-only (sherloc_kg/query_worker.py)
     and need its private graphs to keep the public mirror to the public's queries."""
 
-    #: The graphs the public may not read, and every graph below one (``{private}/...``).
+    #: The graphs the public may not read, and every graph below one (``{private}/...``): which
+    #: they are, access.py says (``mirror_private_graphs``); the store only keeps them out of its mirror.
     private_graphs: frozenset[str]
 
     def optimize(self) -> None:

@@ -8,10 +8,11 @@ The public mirror
 Oxigraph answers a query over the union of all graphs several times faster than over an explicit
 list of graphs (measured at 100k triples: 10-20x; ``benchmarks/results/mirror.md``). A public
 caller may not see the private (restricted) graphs, so its queries would always take the slow
-list. Given ``private_graphs``, the store keeps a second Oxigraph store beside the first (on disk:
-the ``public/`` folder inside the store's directory) holding every graph except those and the
-graphs below them (``{private}/...``: the per-State restricted graphs, ``review-restricted/XAA``,
-are private because ``review-restricted`` is), and a query
+list. Given ``private_graphs`` (which ones, sherloc_kg/access.py says: ``mirror_private_graphs``),
+the store keeps a second Oxigraph store beside the first (on disk: the ``public/`` folder inside
+the store's directory) holding every graph except those and the graphs below them
+(``{private}/...``: the per-State restricted graphs, ``review-restricted/XAA``, are private because
+``review-restricted`` is), and a query
 whose dataset names no private graph and covers every graph the mirror holds runs there, over the
 union. Every write is repeated on the mirror in the same form, followed in the same update request
 by dropping the private graphs (those named, and every graph below one that the main store holds
