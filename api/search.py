@@ -121,8 +121,9 @@ def search(request: Request,
                                            "repeatable."),
            year_from: str | None = Query(None, description="Earliest year, inclusive."),
            year_to: str | None = Query(None, description="Latest year, inclusive."),
-           q: str | None = Query(None, description="Words that must all occur (case-insensitive) in the title "
-                                 "or summary."),
+           q: str | None = Query(None, description="Words that must all occur (case- and accent-insensitive) "
+                                 "on the record: title, summary, identifier, keywords, or the labels (any "
+                                 "language) of its country, court, crime types, issues and TIP elements."),
            page: str | None = Query(None, description="Page number, from 1."),
            size: str | None = Query(None, description=f"Page size, 1 to {core.MAX_SIZE} (default {core.DEFAULT_SIZE})."),
            sort: str | None = Query(None, description="year_desc (default where the kind has a year), year_asc, "
