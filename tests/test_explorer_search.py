@@ -180,3 +180,32 @@ def test_csv_of_everything_is_not_only_a_page(explorer: str, source: list[dict])
     assert len(rows) == int(response.headers["x-result-total"]) >= len(source)
     bad = get(explorer, "/explore/search/cases.csv", {"year_to": "soon"})
     assert bad.status_code == 400 and "year_to" in bad.text
+
+
+def test_words_find_what_the_page_shows_of_a_case(explorer: str, explorer_store) -> None:
+    prefixes = ("PREFIX sherloc: <https://w3id.org/sherloc/ontology#>\n"
+                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n")
+    for q, pattern in (("money laundering", '?r sherloc:crimeType ?c . ?c skos:notation "money-laundering" .'),
+                       ("Brazil", '?r sherloc:jurisdiction ?c . ?c sherloc:iso3166Alpha3 "BRA" .'),
+                       ("Brésil", '?r sherloc:jurisdiction ?c . ?c sherloc:iso3166Alpha3 "BRA" .')):
+        rows = explorer_store.select(f"{prefixes}SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE "
+                                     f"{{ ?r a sherloc:CourtCase . {pattern} }}").rows
+        expected = int(rows[0]["n"])
+        page = get(explorer, "/explore/search/cases", {"q": q}).text
+        assert total_of(page) == expected > 0, q
+        assert "Download CSV" in page and "Nothing matches" not in page
+
+
+def test_a_search_finding_nothing_says_what_to_change(explorer: str) -> None:
+    page = get(explorer, "/explore/search/cases", {"q": "zzqqxx"}).text
+    assert total_of(page) == 0
+    assert "Download CSV" not in page and ".csv" not in page
+    assert "Untick" not in page and "filters set" not in page
+    assert "Try other or fewer words" in page and 'href="/explore/search/cases"' in page
+    filtered = get(explorer, "/explore/search/cases", {"q": "zzqqxx", "country": "BRA"}).text
+    assert total_of(filtered) == 0 and "Download CSV" not in filtered
+    assert re.search(r"with the filters set: Country\.</p>\s*<p>Untick it, or try other words\.", filtered)
+    years = get(explorer, "/explore/search/cases", {"year_from": "1900", "year_to": "1901",
+                                                    "crime_type": "money-laundering"}).text
+    assert total_of(years) == 0
+    assert "with the filters set: Crime type, Years." in years and "Untick one of them or widen the years." in years

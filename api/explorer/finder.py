@@ -190,8 +190,13 @@ def search_page(kind: str, request: Request, ctx: Context = Depends(reading),
                                            ("tip_purpose", "tip_purpose"))
                          for value in item.get(key) or []],
         })
+    # the filters set, by name, for a search that finds nothing (what to untick)
+    filters_set = [FACET_TITLES.get(facet.name, facet.name) for facet in spec.all_facets if parsed.values(facet.name)]
+    if parsed.year_from is not None or parsed.year_to is not None:
+        filters_set.append("Years")
     return render(
         request, "explorer/search.html", title=f"Search: {KINDS[kind]}", who=who,
+        filters_set=filters_set, browse_link=url(path, lang=lang),
         kinds=KINDS, kind=kind, kind_title=KINDS[kind], error=None, path_here=path,
         q=parsed.q or "", year_from=parsed.year_from, year_to=parsed.year_to, sort=parsed.sort, size=parsed.size,
         sorts=[(s, SORT_LABELS[s]) for s in core.SORTS if spec.year or not s.startswith("year")],
