@@ -36,6 +36,7 @@ import io
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +45,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
@@ -53,23 +55,31 @@ from sherloc_kg.access import Caller
 from sherloc_kg.iris import GRAPHS, STATE_GRAPHS, Iris, is_iso3, parse_provision
 from sherloc_kg.namespaces import HYDRA, ONTOLOGY_IRI
 from sherloc_kg.reference import read_turtle
+from sherloc_kg.store.terms import to_oxigraph
 
 from .context import Context, caller, context, reading
 from .errors import UnknownResource
-from .explorer.layout import DEFAULT_LANGUAGE, language, pick, render
+from .explorer.layout import DEFAULT_LANGUAGE, language, pick, render, url
 from .explorer.neighbourhood import Link, picture
 from .jsonld_context import CONTEXT_PREFIXES, context_document
-from .negotiation import GRAPH_TYPES, JSONLD, SUFFIXES, NotAcceptable, choose, content_type, graph_document
+from .negotiation import DATASET_TYPES, GRAPH_TYPES, JSONLD, SUFFIXES, NotAcceptable, choose, content_type, \
+    graph_document
 
 router = APIRouter()
 
 HTML = "text/html"
 #: What a Linked Data URL can be served as; HTML first, so a browser (or ``*/*``) gets the page.
 OFFERS = (HTML,) + GRAPH_TYPES
-#: media type -> the suffix of its document (the reverse of negotiation.SUFFIXES).
-SUFFIX_OF = {media: suffix for suffix, media in SUFFIXES.items()}
+#: A resource's description is also a dataset: each triple with the named graph that holds it
+#: (TriG, N-Quads), so that inferred statements (graph ``inferred``) show as such.
+RESOURCE_OFFERS = OFFERS + DATASET_TYPES
+RESOURCE_SUFFIXES = {**SUFFIXES, ".trig": "application/trig", ".nq": "application/n-quads"}
+#: media type -> the suffix of its document (the reverse of the suffix tables).
+SUFFIX_OF = {media: suffix for suffix, media in RESOURCE_SUFFIXES.items()}
+#: The engine's dataset syntaxes.
+_DATASET_FORMATS = {"application/trig": ox.RdfFormat.TRIG, "application/n-quads": ox.RdfFormat.N_QUADS}
 #: Most incoming links one description carries; more are paged, the pages linked both in the
-#: ``Link`` header (rel first/prev/next) and in the document (Hydra: :func:`_with_pages`).
+#: ``Link`` header (rel first/prev/next) and in the document (Hydra: :func:`_pages`).
 INCOMING_PAGE = 500
 #: Labels of the resources a description links to, in these languages (the six of the UN) and
 #: untagged; the resource's own labels come in every language.
@@ -117,35 +127,37 @@ GRAPH_DESCRIPTIONS = {
 _DESCRIBE = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-CONSTRUCT {{
-  ?s ?p ?o .
-  ?linked ?labelProperty ?label .
-  ?in ?inProperty {iri} .
-}}
+SELECT DISTINCT ?s ?p ?o ?g
 WHERE {{
   {{
     {{ BIND({iri} AS ?s) }} UNION {{ {iri} ?partLink ?s FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{below}")) }}
-    ?s ?p ?o .
+    GRAPH ?g {{ ?s ?p ?o }}
   }}
   UNION
   {{
     {{ BIND({iri} AS ?x) }} UNION {{ {iri} ?partLink ?x FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{below}")) }}
     ?x ?q ?linked .
     FILTER(isIRI(?linked) && ?linked != {iri})
-    ?linked ?labelProperty ?label .
-    FILTER(?labelProperty IN (skos:prefLabel, dcterms:title, rdfs:label, skos:notation))
-    FILTER(lang(?label) IN ({languages}))
+    GRAPH ?g {{ ?linked ?p ?o }}
+    FILTER(?p IN (skos:prefLabel, dcterms:title, rdfs:label, skos:notation))
+    FILTER(lang(?o) IN ({languages}))
+    BIND(?linked AS ?s)
   }}
   UNION
   {{
     {{ SELECT DISTINCT ?in ?inProperty WHERE {{ ?in ?inProperty {iri} }}
        ORDER BY ?inProperty ?in LIMIT {limit} OFFSET {offset} }}
-    OPTIONAL {{
-      ?in ?labelProperty ?label .
-      FILTER(?labelProperty IN (skos:prefLabel, dcterms:title, rdfs:label, skos:notation))
-      FILTER(lang(?label) IN ({languages}))
+    {{
+      GRAPH ?g {{ ?in ?inProperty {iri} }}
+      BIND(?in AS ?s) BIND(?inProperty AS ?p) BIND({iri} AS ?o)
     }}
-    BIND(?in AS ?linked)
+    UNION
+    {{
+      GRAPH ?g {{ ?in ?p ?o }}
+      FILTER(?p IN (skos:prefLabel, dcterms:title, rdfs:label, skos:notation))
+      FILTER(lang(?o) IN ({languages}))
+      BIND(?in AS ?s)
+    }}
   }}
 }}"""
 
@@ -154,10 +166,21 @@ _COUNT_INCOMING = "SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?in ?p WHERE
 
 @dataclass
 class Description:
+    """One resource as a caller may see it: its triples (``graph``), and for each the named graphs
+    that hold it (``quads``: the triple with its graph, for TriG and N-Quads, and to tell inferred
+    links, held only by the ``inferred`` graph, from recorded ones)."""
     iri: str
     graph: Graph
     incoming_total: int = 0
     page: int = 1
+    quads: Sequence[tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal, URIRef]] = ()
+
+    def inferred(self, inferred_graph: str) -> set[tuple[Node, Node, Node]]:
+        """The triples no graph but ``inferred_graph`` holds: drawn by a rule, not recorded."""
+        held: dict[tuple[Node, Node, Node], set[str]] = defaultdict(set)
+        for s, p, o, g in self.quads:
+            held[(s, p, o)].add(str(g))
+        return {triple for triple, graphs in held.items() if graphs == {inferred_graph}}
 
     @property
     def has_next(self) -> bool:
@@ -188,12 +211,19 @@ def describe(ctx: Context, who: Caller, iri: str, page: int = 1) -> Description:
     languages = ", ".join(['""'] + [f'"{code}"' for code in LABEL_LANGUAGES])
     sparql = _DESCRIBE.format(iri=term, below=iri + "/", languages=languages, limit=INCOMING_PAGE,
                               offset=(page - 1) * INCOMING_PAGE)
-    graph = _construct(ctx, who, sparql)
+    graph = _new_graph()
+    quads = []
+    for row in ctx.reads.select(sparql, dataset=who.dataset(ctx.iris)).rows:
+        s, p, o, g = row["s"], row["p"], row["o"], row["g"]
+        assert isinstance(s, (URIRef, BNode)) and isinstance(p, URIRef) and isinstance(o, Node) \
+            and isinstance(g, URIRef)
+        graph.add((s, p, o))
+        quads.append((s, p, o, g))
     incoming = 0
     if len(graph):
         row = ctx.reads.select(_COUNT_INCOMING.format(iri=term), dataset=who.dataset(ctx.iris)).rows[0]
         incoming = int(row["n"])
-    return Description(iri, graph, incoming, page)
+    return Description(iri, graph, incoming, page, quads)
 
 
 # -- requests: which IRI, which format -----------------------------------------------------------
@@ -205,8 +235,8 @@ def _raw_path(request: Request) -> str:
     return path.split("?", 1)[0]
 
 
-def _split_suffix(path: str) -> tuple[str, str | None]:
-    for suffix, media in SUFFIXES.items():
+def _split_suffix(path: str, suffixes: dict[str, str] = SUFFIXES) -> tuple[str, str | None]:
+    for suffix, media in suffixes.items():
         if path.endswith(suffix) and len(path) > len(suffix) and not path.endswith("/" + suffix):
             return path[: -len(suffix)], media
     return path, None
@@ -219,29 +249,33 @@ class Target:
     negotiated: bool     # chosen by Accept (Vary: Accept) rather than by suffix
 
 
-def _targets(request: Request) -> list[Target]:
+def _targets(request: Request, offers: tuple[str, ...] = OFFERS) -> list[Target]:
     """The readings of a request, most likely first: ``/id/x.ttl`` is ``/id/x`` in Turtle, unless
-    no ``/id/x`` exists and ``/id/x.ttl`` itself is an IRI (an id ending in a suffix)."""
+    no ``/id/x`` exists and ``/id/x.ttl`` itself is an IRI (an id ending in a suffix). ``offers``:
+    what the route serves (a resource: also TriG and N-Quads)."""
     path = _raw_path(request)
-    stripped, suffix_media = _split_suffix(path)
+    suffixes = RESOURCE_SUFFIXES if offers == RESOURCE_OFFERS else SUFFIXES
+    stripped, suffix_media = _split_suffix(path, suffixes)
     accept = request.headers.get("accept")
     if suffix_media:
         readings = [Target(stripped, suffix_media, False)]
         try:
-            readings.append(Target(path, choose(accept, OFFERS), True))
+            readings.append(Target(path, choose(accept, offers), True))
         except NotAcceptable:  # the second reading is only a fallback
             pass
         return readings
-    return [Target(path, choose(accept, OFFERS), True)]
+    return [Target(path, choose(accept, offers), True)]
 
 
 # -- responses -----------------------------------------------------------------------------------
 
 def _headers(target: Target, *, page: int = 1, has_next: bool = False, describes_thing: bool = False) -> dict[str, str]:
     query = f"?page={page}" if page > 1 else ""
-    links = [f'<{target.path}{SUFFIX_OF[m]}{query}>; rel="alternate"; type="{m}"' for m in OFFERS if m != target.media]
+    offers = RESOURCE_OFFERS if describes_thing else OFFERS
+    links = [f'<{target.path}{SUFFIX_OF[m]}{query}>; rel="alternate"; type="{m}"' for m in offers if m != target.media]
     if describes_thing and target.negotiated:
-        links += [f'<{target.path}{SUFFIX_OF[m]}{query}>; rel="describedby"; type="{m}"' for m in GRAPH_TYPES]
+        links += [f'<{target.path}{SUFFIX_OF[m]}{query}>; rel="describedby"; type="{m}"'
+                  for m in GRAPH_TYPES + DATASET_TYPES]
     here = target.path + ("" if target.negotiated else SUFFIX_OF[target.media])
     if page > 1:
         links.append(f'<{here}>; rel="first"')
@@ -285,6 +319,7 @@ class Value:
     datatype: str | None = None
     nested: list["Fact"] | None = None   # a blank node, shown inline
     wanted: bool = False                 # a text in the page's language, among texts in others (shown first)
+    why: str | None = None               # an inferred link (drawn by a rule, not recorded): where it says why
 
 
 @dataclass
@@ -336,13 +371,26 @@ class Renderer:
     """Turns a graph into the plain view the template shows: labels, links to local paths."""
 
     def __init__(self, ctx: Context, graph: Graph, wanted: str = DEFAULT_LANGUAGE,
-                 property_labels: dict[str, str] | None = None, labels_in_language: dict[str, str] | None = None) -> None:
+                 property_labels: dict[str, str] | None = None, labels_in_language: dict[str, str] | None = None,
+                 inferred: set[tuple[Node, Node, Node]] | None = None) -> None:
         self.base = ctx.settings.base
         self.iris = ctx.iris
         self.graph = graph
         self.wanted = wanted
         self.property_labels = property_labels or {}
         self.labels_in_language = labels_in_language or {}
+        self.inferred = inferred or set()
+
+    def why(self, subject: Node, prop: Node, obj: Node) -> str | None:
+        """For a link drawn by a rule rather than recorded: the named query ``why-inferred`` on the
+        workbench, for its subject (and the provision it points to), which gives the facts behind it."""
+        if (subject, prop, obj) not in self.inferred:
+            return None
+        params = {"query": "why-inferred", "subject": self.iris.below(str(subject), "id/") or str(subject)}
+        provision = self.iris.below(str(obj), "id/instrument/")
+        if provision is not None and parse_provision(provision) is not None:
+            params["provision"] = provision
+        return url("/explore/sparql", **params)
 
     def href(self, iri: str) -> str:
         """Where a link to ``iri`` goes: its path on this server when it is ours, else the IRI."""
@@ -406,7 +454,7 @@ class Renderer:
         iri = str(node)
         return Value(self.label(node) or self.curie(iri), href=self.href(iri))
 
-    def _values(self, nodes: list, depth: int = 0) -> list[Value]:
+    def _values(self, subject: Node, prop: Node, nodes: list, depth: int = 0) -> list[Value]:
         """The values of one property: texts in the page's language first (and marked, when the
         property has texts in other languages too), then the rest in a stable order."""
         languages = {n.language for n in nodes if isinstance(n, Literal) and n.language}
@@ -416,6 +464,7 @@ class Renderer:
         for node in ordered:
             value = self.value(node, depth)
             value.wanted = marked and _in_language(node, self.wanted)
+            value.why = self.why(subject, prop, node)
             values.append(value)
         return values
 
@@ -425,7 +474,7 @@ class Renderer:
             grouped[prop].append(obj)
         order = sorted(grouped, key=lambda p: (p != RDF.type, self.curie(str(p))))
         return [Fact(self.curie(str(p)), self.href(str(p)),
-                     self._values(grouped[p], depth),
+                     self._values(subject, p, grouped[p], depth),
                      label=self.property_label(p), links=any(isinstance(o, URIRef) for o in grouped[p]))
                 for p in order]
 
@@ -433,9 +482,15 @@ class Renderer:
         grouped: dict[Node, list] = defaultdict(list)
         for subject, prop in self.graph.subject_predicates(iri):
             grouped[prop].append(subject)
-        return [Fact(self.curie(str(p)), self.href(str(p)),
-                     [self.value(s) for s in sorted(grouped[p], key=_sort_key)], label=self.property_label(p), links=True)
-                for p in sorted(grouped, key=lambda p: self.curie(str(p)))]
+        facts = []
+        for p in sorted(grouped, key=lambda p: self.curie(str(p))):
+            values = []
+            for s in sorted(grouped[p], key=_sort_key):
+                value = self.value(s)
+                value.why = self.why(s, p, iri)
+                values.append(value)
+            facts.append(Fact(self.curie(str(p)), self.href(str(p)), values, label=self.property_label(p), links=True))
+        return facts
 
     def section(self, subject, anchor: str | None = None) -> Section:
         name = self.label(subject) if isinstance(subject, URIRef) else None
@@ -460,11 +515,12 @@ def _sort_key(node) -> tuple:
     return (isinstance(node, BNode), str(node))
 
 
-def _formats(target: Target, page: int = 1) -> list[tuple[str, str]]:
+def _formats(target: Target, page: int = 1, offers: tuple[str, ...] = OFFERS) -> list[tuple[str, str]]:
     query = f"?page={page}" if page > 1 else ""
     names = {HTML: "HTML", "text/turtle": "Turtle", JSONLD: "JSON-LD", "application/rdf+xml": "RDF/XML",
-             "application/n-triples": "N-Triples"}
-    return [(names[m], f"{target.path}{SUFFIX_OF[m]}{query}") for m in OFFERS]
+             "application/n-triples": "N-Triples", "application/trig": "TriG (with graph names)",
+             "application/n-quads": "N-Quads (with graph names)"}
+    return [(names[m], f"{target.path}{SUFFIX_OF[m]}{query}") for m in offers]
 
 
 # (the label properties as a FILTER, not a VALUES block: see the description query above)
@@ -572,8 +628,10 @@ def explorer_links(iris: Iris, iri: str) -> list[tuple[str, str]]:
 
 
 def resource_view(ctx: Context, target: Target, description: Description, *, wanted: str = DEFAULT_LANGUAGE,
-                  who: Caller | None = None) -> PageView:
-    render = Renderer(ctx, description.graph, wanted, *page_labels(ctx, who, description.graph, wanted))
+                  who: Caller | None = None, offers: tuple[str, ...] = RESOURCE_OFFERS) -> PageView:
+    """The page of a resource (``offers``: the formats its URL serves, listed on the page)."""
+    render = Renderer(ctx, description.graph, wanted, *page_labels(ctx, who, description.graph, wanted),
+                      inferred=description.inferred(str(ctx.iris.graph("inferred"))))
     iri = URIRef(description.iri)
     main = render.section(iri)
     parts = sorted({s for s in description.graph.subjects() if isinstance(s, URIRef)
@@ -588,7 +646,7 @@ def resource_view(ctx: Context, target: Target, description: Description, *, wan
         title=main.label, iri=description.iri, kind=", ".join(v.text for v in types),
         sections=[main] + [render.section(p, anchor="part-" + str(p)[len(description.iri) + 1:]) for p in parts],
         incoming=render.incoming(iri), incoming_total=description.incoming_total,
-        formats=_formats(target, page),
+        formats=_formats(target, page, offers),
         next_page=f"{here}?page={page + 1}" if description.has_next else None,
         previous_page=(f"{here}?page={page - 1}" if page > 2 else here) if page > 1 else None,
         lang=wanted, title_lang=title_lang,
@@ -615,37 +673,59 @@ def document_view(ctx: Context, target: Target, graph: Graph, title: str, iri: s
 # -- routes --------------------------------------------------------------------------------------
 
 def _resource(request: Request, ctx: Context, who: Caller, page: int) -> Response:
-    readings = _targets(request)
+    readings = _targets(request, RESOURCE_OFFERS)
     for target in readings:
         iri = str(ctx.iris.at(target.path))
         description = describe(ctx, who, iri, page)
         if len(description.graph):
+            headers = _headers(target, page=page, has_next=description.has_next, describes_thing=True)
+            if target.media in DATASET_TYPES:
+                return Response(_dataset_document(description, _pages(request, description), target.media),
+                                media_type=content_type(target.media), headers=headers)
             view = (resource_view(ctx, target, description, wanted=language(request), who=who)
                     if target.media == HTML else None)
-            headers = _headers(target, page=page, has_next=description.has_next, describes_thing=True)
-            graph = description.graph if target.media == HTML else _with_pages(request, description)
+            graph = description.graph
+            if target.media != HTML:
+                graph = _new_graph()
+                for triple in (*description.graph, *_pages(request, description)):
+                    graph.add(triple)
             return _respond(request, target, graph, view, headers, who)
     first = readings[0]
     raise _unknown(first, str(ctx.iris.at(first.path)))
 
 
-def _with_pages(request: Request, description: Description) -> Graph:
-    """The description, and where its incoming links are paged (more than INCOMING_PAGE), the pages
-    in the data: a client that reads only the document finds the others. The incoming links of the
-    resource are a ``hydra:Collection`` (``{document}#incoming``, ``hydra:totalItems`` the number
-    of links, a subject and a property each); this document is its ``hydra:PartialCollectionView``
-    with ``hydra:first``, ``hydra:last`` and, where they exist, ``hydra:previous``/``hydra:next``
-    (the URLs of the ``Link`` header's first/prev/next)."""
+def _dataset_document(description: Description, pages: Graph, media_type: str) -> bytes:
+    """The description as a dataset, by the engine's serialiser: each triple in the named graph
+    that holds it (a triple in several graphs, in each), the paging triples (:func:`_pages`) in
+    the default graph."""
+    def quad(s: Node, p: Node, o: Node, g: ox.NamedNode | ox.DefaultGraph) -> ox.Quad:
+        assert isinstance(s, (URIRef, BNode)) and isinstance(o, (URIRef, BNode, Literal))
+        subject = to_oxigraph(s)
+        assert not isinstance(subject, ox.Literal)
+        return ox.Quad(subject, ox.NamedNode(str(p)), to_oxigraph(o), g)
+
+    quads = [quad(s, p, o, ox.NamedNode(str(g))) for s, p, o, g in description.quads]
+    quads += [quad(s, p, o, ox.DefaultGraph()) for s, p, o in pages]
+    body = ox.serialize(quads, format=_DATASET_FORMATS[media_type], prefixes=dict(CONTEXT_PREFIXES))
+    assert body is not None  # no output given: the bytes are returned
+    return body
+
+
+def _pages(request: Request, description: Description) -> Graph:
+    """Where the description's incoming links are paged (more than INCOMING_PAGE), the pages in
+    the data, so that a client that reads only the document finds the others (else no triple).
+    The incoming links of the resource are a ``hydra:Collection`` (``{document}#incoming``,
+    ``hydra:totalItems`` the number of links, a subject and a property each); this document is its
+    ``hydra:PartialCollectionView`` with ``hydra:first``, ``hydra:last`` and, where they exist,
+    ``hydra:previous``/``hydra:next`` (the URLs of the ``Link`` header's first/prev/next)."""
+    graph = _new_graph()
     if description.incoming_total <= INCOMING_PAGE:
-        return description.graph
+        return graph
     here = str(request.url.replace(query=""))
 
     def at(page: int) -> URIRef:
         return URIRef(here if page == 1 else f"{here}?page={page}")
 
-    graph = _new_graph()
-    for triple in description.graph:
-        graph.add(triple)
     collection, view = URIRef(here + "#incoming"), at(description.page)
     graph.add((collection, RDF.type, HYDRA.Collection))
     graph.add((collection, HYDRA.totalItems, Literal(description.incoming_total)))
@@ -789,7 +869,8 @@ def _graph_description(request: Request, name: str, ctx: Context, who: Caller, t
         graph.add((node, void("classPartition"), partition))
         graph.add((partition, void("class"), row["class"]))
         graph.add((partition, void("entities"), Literal(int(row["n"]))))
-    view = resource_view(ctx, target, description, wanted=language(request), who=who) if target.media == HTML else None
+    view = (resource_view(ctx, target, description, wanted=language(request), who=who, offers=OFFERS)
+            if target.media == HTML else None)
     return _respond(request, target, graph, view, _headers(target), who)
 
 

@@ -43,7 +43,9 @@ DEPTH = 3
 VARIANTS = 3
 LEAVES = 20
 SECOND_CLICK = 40
-MAX_URLS = 2000
+#: Enough for three clicks: each resource page links 7 formats of itself (HTML, Turtle, JSON-LD,
+#: RDF/XML, N-Triples, TriG, N-Quads), each format a template of its own.
+MAX_URLS = 2600
 #: The language switch answers 303 (a cookie, then back to the page it was chosen on).
 REDIRECTS = {"/explore/language": 303}
 #: Parameters whose value names a different page, not a variant of the same one.

@@ -4,13 +4,16 @@ examples (whose authority has contact details in the restricted graph)."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
@@ -20,11 +23,12 @@ from sherloc_kg.access import Tokens
 from sherloc_kg.api import linked_data
 from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
-from sherloc_kg.iris import Iris
+from sherloc_kg.iris import GRAPHS, Iris
 from sherloc_kg.queries import QueryLibrary
 from sherloc_kg.reference import BUNDLED, install_reference, load_examples
 from sherloc_kg.store import RecordWrite
 from sherloc_kg.store.embedded import EmbeddedStore
+from sherloc_kg.store.terms import from_oxigraph
 
 from .servers import serving
 
@@ -240,6 +244,43 @@ def test_the_pages_of_incoming_links_are_found_in_the_data_alone(server: str, lo
 def test_a_description_with_few_incoming_links_is_not_paged(server: str) -> None:
     graph = parse(httpx.get(server + f"/id/case/{CASE}.ttl"), "turtle")
     assert not list(graph.triples((None, RDF.type, URIRef("http://www.w3.org/ns/hydra/core#PartialCollectionView"))))
+
+
+def test_a_description_as_a_dataset_names_the_graph_of_each_statement(server: str, loaded_store: EmbeddedStore) -> None:
+    """TriG and N-Quads (by suffix or Accept) give each statement with the graph that holds it: an
+    inferred link in the inferred graph, recorded facts in their source's graph; the same
+    statements as the Turtle. The page marks the inferred links, and only them, with a link to the
+    named query that says why."""
+    inferred = BASE + "graph/inferred"
+    concerns = SHERLOC.concernsProvision
+    row = loaded_store.select(f"""SELECT ?case ?provision WHERE {{
+        GRAPH <{inferred}> {{ ?case <{concerns}> ?provision }}
+        FILTER NOT EXISTS {{ GRAPH ?g {{ ?case <{concerns}> ?provision }} FILTER(?g != <{inferred}>) }}
+      }} ORDER BY ?case ?provision LIMIT 1""").rows[0]
+    case, provision = row["case"], row["provision"]
+    path = server + "/" + str(case)[len(BASE):]
+    turtle = parse(httpx.get(path + ".ttl"), "turtle")
+    for answer, fmt, media in ((httpx.get(path + ".trig"), ox.RdfFormat.TRIG, "application/trig"),
+                               (httpx.get(path + ".nq"), ox.RdfFormat.N_QUADS, "application/n-quads"),
+                               (httpx.get(path, headers={"Accept": "application/n-quads"}), ox.RdfFormat.N_QUADS,
+                                "application/n-quads")):
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(media)
+        quads = {(from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object), q.graph_name.value)
+                 for q in ox.parse(answer.content, fmt)}
+        assert (case, concerns, provision, inferred) in quads
+        assert (case, RDF.type, SHERLOC.CourtCase, BASE + "graph/cases") in quads  # recorded, by its source
+        assert {g for *_, g in quads} <= {BASE + "graph/" + name for name in GRAPHS}
+        assert {(s, p, o) for s, p, o, _ in quads} == set(turtle)
+    only_inferred = {(r["p"], r["o"]) for r in loaded_store.select(f"""SELECT ?p ?o WHERE {{
+        GRAPH <{inferred}> {{ <{case}> ?p ?o }}
+        FILTER NOT EXISTS {{ GRAPH ?g {{ <{case}> ?p ?o }} FILTER(?g != <{inferred}>) }} }}""").rows}
+    page = httpx.get(path + ".html").text
+    whys = [parse_qs(urlsplit(html.unescape(href)).query)
+            for href in re.findall(r'href="([^"]*query=why-inferred[^"]*)"', page)]
+    subject = str(case)[len(BASE + "id/"):]
+    assert whys and all(why["subject"] == [subject] for why in whys)
+    assert sorted(why["provision"][0] for why in whys) == sorted(
+        str(o)[len(BASE + "id/instrument/"):] for p, o in only_inferred if p == concerns)
 
 
 def test_the_named_query_of_links_in_and_out(settings: Settings, loaded_store: EmbeddedStore, cases: dict) -> None:
