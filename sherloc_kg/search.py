@@ -406,7 +406,8 @@ def _word_filter(kind: Kind, word: str, n: int) -> str:
     7.2 once other patterns were joined: README, "Remote store"). The test is a regular
     expression (:func:`word_pattern`)."""
     text, link, part = f"?_t{n}", f"?_l{n}", f"?_p{n}"
-    test = f"FILTER(REGEX(STR({text}), {sparql_term(Literal(word_pattern(word)))}, \"i\"))"
+    # LCASE: Virtuoso 7.2 matched no letter outside ASCII in the STR() of a literal, but in its LCASE
+    test = f"FILTER(REGEX(LCASE(STR({text})), {sparql_term(Literal(word_pattern(word)))}, \"i\"))"
     texts = "|".join(dict.fromkeys(kind.titles + kind.summaries + kind.texts))
     branches = [f"{{ ?r a {kind.cls} ; {texts} {text} {test} }}"]
     if kind.labelled:
