@@ -325,8 +325,17 @@ def parse(kind_name: str, params: Mapping[str, Sequence[str]]) -> SearchRequest:
 
 
 # -- building the queries ---------------------------------------------------------------------
+#: A term no record has: added to a VALUES block of one term. Virtuoso 7.2.5 answers a transitive
+#: path from a variable a one-row VALUES binds (``VALUES ?r { <law> } ?r eli:has_part+/eli:applies
+#: ?v``) as if the variable were free: every law's provisions, not this law's (measured; two rows,
+#: or two columns, are answered right). Every VALUES here joins with triples of its own, which the
+#: extra term never has, so it changes no answer.
+_NO_RECORD = URIRef("urn:sherloc:no-record")
+
+
 def _values(var: str, terms: Sequence[URIRef | Literal]) -> str:
-    return f"VALUES {var} {{ {' '.join(sparql_term(t) for t in terms)} }}"
+    listed = [*terms, _NO_RECORD] if len(terms) == 1 else list(terms)
+    return f"VALUES {var} {{ {' '.join(sparql_term(t) for t in listed)} }}"
 
 
 def _facet_terms(facet: Facet, values: Sequence[str], iris: Iris) -> list[URIRef]:

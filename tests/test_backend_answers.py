@@ -279,7 +279,9 @@ SEARCHES = [
     ("cases", {"year_from": ["2010"], "sort": ["title"]}),
     ("cases", {"country": ["CAN", "XAA"], "crime_type": ["trafficking-in-persons"], "q": ["court"]}),
     ("cases", {"provision": ["untoc/art/5", "tip/art/3"], "q": ["the"]}),
-    ("legislation", {}), ("legislation", {"q": ["code"]}), ("legislation", {"provision": ["untoc/art/5"]}),
+    ("legislation", {}), ("legislation", {"q": ["code"]}),
+    # one law found: its provisions, not every law's (Virtuoso and a one-row VALUES, search._values)
+    ("legislation", {"q": ["canada money laundering"]}), ("legislation", {"provision": ["untoc/art/5"]}),
     ("legislation", {"provision": ["untoc/art/5"], "crime_type": ["trafficking-in-persons"]}),
     ("legislation", {"year_from": ["2000"], "year_to": ["2010"], "sort": ["year_asc"]}),
     ("authorities", {"provision": ["untoc/art/18"]}), ("strategies", {"provision": ["tip/art/9"], "country": ["XAA"]}),
