@@ -431,7 +431,9 @@ class Generator:
                 "type": kind, "date_adopted": self._date(year, year), "in_force": rng.random() < 0.9,
                 "url": f"https://example.org/synthetic/legislation/{law_id}", "language": "en",
             }
-            size = 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1  # types, id, country, title, type, date, in force, url, language
+            # types, id, country, title, type, date, in force, url, language (its code and the EU
+            # language table's IRI: sherloc_kg/links_out.py)
+            size = 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2
             earlier = self.laws_of[code]
             if earlier and rng.random() < 0.1:
                 law["amends"] = [rng.choice(earlier)]
@@ -660,7 +662,9 @@ class Generator:
             record["crime_types"] = ["trafficking-in-persons"] + (["smuggling-of-migrants"] if rng.random() < 0.2 else [])
             record["keywords"] = ["synthetic"]
             record["abstract"] = "[Synthetic] An invented abstract."
-            size += 3 + len(countries) + len(record["crime_types"]) + 1 + 1
+            # doi, url, language (its code and the EU language table's IRI), countries, crime types,
+            # keyword, abstract
+            size += 4 + len(countries) + len(record["crime_types"]) + 1 + 1
             yield record, size
 
     # -- guide ------------------------------------------------------------------------------------
