@@ -685,9 +685,10 @@ def _resource(request: Request, ctx: Context, who: Caller, page: int) -> Respons
             view = (resource_view(ctx, target, description, wanted=language(request), who=who)
                     if target.media == HTML else None)
             graph = description.graph
-            if target.media != HTML:
+            pages = _pages(request, description) if target.media != HTML else None
+            if pages:  # paged: the description and its pages in one graph (a copy, only then)
                 graph = _new_graph()
-                for triple in (*description.graph, *_pages(request, description)):
+                for triple in (*description.graph, *pages):
                     graph.add(triple)
             return _respond(request, target, graph, view, headers, who)
     first = readings[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -30,9 +29,9 @@ from sherloc_kg.access import (
 from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
 from sherloc_kg.iris import GRAPHS, Iris
-from sherloc_kg.store.embedded import EmbeddedStore
 
 from .servers import serving
+from .test_review_submissions import Server  # the served application a review test is given
 from .test_search_api import examples_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,13 +155,6 @@ def test_what_access_decides() -> None:
 
 
 # -- the review routes read what access.py grants -----------------------------------------------
-
-@dataclass
-class Server:
-    client: httpx.Client
-    store: EmbeddedStore
-    bearer: dict[str, dict[str, str]]
-
 
 @pytest.fixture(scope="module")
 def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
