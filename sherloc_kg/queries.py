@@ -33,6 +33,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from .config import BUNDLED_HOME
 from .errors import NotFound, QueryError, UsageError
 from .iris import Iris, is_iso3
 from .namespaces import SHERLOC, SKOS
@@ -215,3 +216,14 @@ class QueryLibrary:
             return self._parsed_file(self.directory / f"{name_or_path}.rq")
         except FileNotFoundError:  # removed in between
             raise NotFound(f"no named query '{name_or_path}'; known: {', '.join(self.names())}") from None
+
+
+#: The queries the code itself runs (pages, search, statistics, review), written as the named
+#: queries are (header, typed parameters bound as terms) but not offered as questions of their own:
+#: ``sparql/internal/``. Read from the bundled home: they belong to this version of the code.
+INTERNAL = QueryLibrary(BUNDLED_HOME / "sparql" / "internal")
+
+
+def internal(name: str) -> NamedQuery:
+    """The internal query ``name`` (``sparql/internal/{name}.rq``), parsed once per file change."""
+    return INTERNAL.get(name)
