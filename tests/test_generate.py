@@ -15,13 +15,14 @@ import pycountry
 import pytest
 
 from sherloc_kg.config import Settings
-from sherloc_kg.generate import (CASE_YEARS, CASES_ZIPF_EXPONENT, FILES, INDEX_CAP, KINDS, LOAD_ORDER,
-                                 MANIFEST_FILE, STATES_FILE, Generator, convention_provisions, generate,
-                                 register_states, zipf_fit)
+from sherloc_kg.generate import (FILES, KINDS, LOAD_ORDER, MANIFEST_FILE, STATES_FILE, Generator,
+                                 convention_provisions, generate, register_states)
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris
 from sherloc_kg.loaders import loader_for
 from sherloc_kg.store.embedded import EmbeddedStore
+from sherloc_kg.synthetic_distributions import CASE_YEARS, CASES_ZIPF_EXPONENT, zipf_fit
+from sherloc_kg.synthetic_records import INDEX_CAP
 
 from .conftest import NQUADS, REPO
 
