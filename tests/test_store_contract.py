@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 
 import sherloc_kg.store as store_package
 from sherloc_kg.store import LocalStore, Store, local_store
-from sherloc_kg.store import contract, embedded, remote, writes
+from sherloc_kg.store import contract, embedded, local_copy, remote, remote_client, remote_writes, writes
 from sherloc_kg.store.contract import RecordWrite, Triple
 from sherloc_kg.store.embedded import EmbeddedStore, ReadOnlyStore
 from sherloc_kg.store.remote import RemoteStore
@@ -105,9 +105,14 @@ def test_no_module_outside_the_store_package_tests_a_store_or_server_class() -> 
         "\n".join(offenders)
 
 
-def test_remote_asks_its_server_and_never_names_a_product() -> None:
+#: The remote backend, in the modules it is split into (reads, writes, the connection, the local copy).
+REMOTE_MODULES = (remote, remote_writes, remote_client, local_copy)
+
+
+@pytest.mark.parametrize("module", REMOTE_MODULES, ids=lambda module: module.__name__)
+def test_remote_asks_its_server_and_never_names_a_product(module) -> None:
     """remote.py's rule (its docstring): server differences live in servers.py."""
-    source = inspect.getsource(remote)
+    source = inspect.getsource(module)
     names = {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
     assert not names & {"VirtuosoServer", "OxigraphServer"}
 
@@ -115,14 +120,15 @@ def test_remote_asks_its_server_and_never_names_a_product() -> None:
 def test_the_backends_share_their_write_operations() -> None:
     """Both write with writes.py's public operations, never the other backend's. The remote store
     uses one thing of the embedded one, its public class, as the engine that answers what its
-    server is not trusted with (``RemoteStore._copy_for``); the embedded store nothing of remote."""
-    for module in (embedded, remote):
-        tree = ast.parse(inspect.getsource(module))
-        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-        assert "writes" in imported
-        from_backends = {(node.module, alias.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                         and node.module in ("embedded", "remote") for alias in node.names}
-        assert from_backends == ({("embedded", "EmbeddedStore")} if module is remote else set()), module.__name__
+    server is not trusted with (``store.local_copy``); the embedded store nothing of remote."""
+    for backend in ((embedded,), REMOTE_MODULES):
+        trees = [ast.parse(inspect.getsource(module)) for module in backend]
+        imports = [node for tree in trees for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        assert "writes" in {node.module for node in imports}
+        from_backends = {(node.module, alias.name) for node in imports
+                         if node.module in ("embedded", "remote") for alias in node.names}
+        assert from_backends == ({("embedded", "EmbeddedStore")} if backend is REMOTE_MODULES else set()), \
+            backend[0].__name__
 
 
 def test_an_embedded_store_says_whether_it_is_local(tmp_path: Path) -> None:
@@ -199,7 +205,7 @@ def test_each_server_states_its_auth_scheme_and_graph_parameters(server: Server,
 
 
 def test_remote_can_send_every_auth_scheme_a_server_may_state() -> None:
-    assert set(remote._WRAPPER_AUTH) == set(get_args(get_type_hints(Server)["auth_scheme"]))
+    assert set(remote_client._WRAPPER_AUTH) == set(get_args(get_type_hints(Server)["auth_scheme"]))
 
 
 def test_record_operations_chunk_as_asked() -> None:
