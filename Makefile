@@ -5,6 +5,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser assets the pages load from our own host (YASGUI, Swagger UI: frontend/package.json),
+# installed by npm at setup and copied to api/static/vendor/; never fetched from a CDN at run time.
+VENDOR := api/static/vendor/yasgui/yasgui.min.js
+NPM ?= npm
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # make bench SIZE=smoke RESULTS=DIR: the same benchmarks at their smallest size, one repetition,
@@ -38,13 +42,23 @@ BENCH_CACHE ?= var/bench/lookups
 
 .PHONY: setup run test bench bench-large check-ontology clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(VENDOR)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $(STAMP)
+
+$(VENDOR): frontend/package.json frontend/package-lock.json
+	$(NPM) ci --prefix frontend --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf api/static/vendor
+	mkdir -p api/static/vendor/yasgui api/static/vendor/swagger-ui
+	cp frontend/node_modules/@zazuko/yasgui/build/yasgui.min.js frontend/node_modules/@zazuko/yasgui/build/yasgui.min.css \
+	   frontend/node_modules/@zazuko/yasgui/package.json api/static/vendor/yasgui/
+	cp frontend/node_modules/swagger-ui-dist/swagger-ui-bundle.js frontend/node_modules/swagger-ui-dist/swagger-ui.css \
+	   frontend/node_modules/swagger-ui-dist/LICENSE frontend/node_modules/swagger-ui-dist/NOTICE api/static/vendor/swagger-ui/
+	@touch $(VENDOR)  # the target: newer than the lock file once copied
 
 run: setup
 	$(BIN)/sherloc-kg init
@@ -79,4 +93,4 @@ check-ontology: setup
 	$(BIN)/sherloc-kg check-ontology
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache frontend/node_modules api/static/vendor

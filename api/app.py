@@ -7,6 +7,8 @@
     search            /api/search/..., /api/resource   JSON search with facets, records as JSON
     dataset           /dataset, dumps   DCAT/VoID description and dumps of the public graphs
     explorer          /, /explore/...   the web explorer (HTML; static files under /static)
+    sparql_editor     /explore/sparql/editor   YASGUI over /sparql, from our static files
+    browser_assets    /docs, /favicon.ico   Swagger UI from our static files (never a CDN), the icon
 
 Handlers are plain ``def``: FastAPI runs them in its thread pool, so a long query never blocks
 the event loop. Every route reads the graphs its caller may see from ``api.context.caller``.
@@ -33,8 +35,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from sherloc_kg.config import Settings
 from sherloc_kg.store import Store, open_store
 
-from . import (caching, dataset, explorer, graph_store, head, implementation, library, linked_data, records, review,
-               search, security, sparql_endpoint)
+from . import (browser_assets, caching, dataset, explorer, graph_store, head, implementation, library, linked_data,
+               records, review, search, security, sparql_editor, sparql_endpoint)
 from .context import Context
 from .limits import DisconnectWatch
 
@@ -46,7 +48,8 @@ def from_environment() -> FastAPI:
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
-    app = FastAPI(title="SHERLOC-KG",
+    # FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN: ours is api/browser_assets.py
+    app = FastAPI(title="SHERLOC-KG", docs_url=None, redoc_url=None,
                   description="The UN Convention against Transnational Organized Crime, its Protocols, "
                               "and the national law and case law that implement and apply them, as linked data.")
     app.state.context = Context.build(settings, store or open_store(settings))
@@ -60,12 +63,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     # headers, body size limits (api/security.py), outside all but HEAD; every error answered by api/errors.py
-    security.install(app, app.state.context.failed_checks)
+    security.install(app, app.state.context.failed_checks,
+                     styled_by_script=(browser_assets.DOCS, sparql_editor.PATH))
     caching.install(app)  # ETag, 304, Cache-Control (api/caching.py): outside security, inside HEAD
     head.install(app)  # HEAD on every GET route (api/head.py); outermost, so HEAD gets the GET's headers
 
-    for module in (explorer, sparql_endpoint, graph_store, library, search, dataset, implementation, review, records,
-                   linked_data):
+    for module in (explorer, sparql_editor, browser_assets, sparql_endpoint, graph_store, library, search, dataset,
+                   implementation, review, records, linked_data):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("sherloc_kg.api", "static")]), name="static")  # package data
     return app

@@ -15,7 +15,10 @@ negotiates:
 - an IRI not known here, asked for at a linked-data URL (:class:`UnknownResource`): 404 in the
   format the route negotiated (a page in the explorer frame, a comment in Turtle, N-Triples or
   RDF/XML, or JSON-LD's JSON error);
-- a client that went away (Starlette's ``ClientDisconnect``): logged in one line.
+- a client that went away (Starlette's ``ClientDisconnect``): logged in one line;
+- on an explorer page (``/``, ``/explore/...``), any of these, and what the framework refuses itself
+  (no such URL, a method or a parameter it cannot take): a page in the explorer frame with the same
+  status and headers (:func:`error_page`), never JSON a reader cannot use.
 
 :func:`install` registers it as the application's handler for every exception; the security
 middleware (api/security.py) answers through it what it refuses before or around the
@@ -31,7 +34,10 @@ import logging
 import secrets
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from sherloc_kg.errors import LimitReached, NotAcceptable, NotFound, NotOnThisStore, SherlocError
@@ -47,12 +53,65 @@ def error_response(request: Request, error: BaseException) -> Response:
         log.info("the client went away during %s %s", request.method, request.url.path)
         return JSONResponse({"error": "ClientDisconnect", "message": "the client went away"}, status_code=400)
     if not isinstance(error, SherlocError) or not error.callers():
-        return failure(request, error)
+        answer = failure(request, error)
+        return error_page(request, answer) if explorer_page(request) else answer
     if isinstance(error, UnknownResource):
         return unknown_resource(request, error)
     if isinstance(error, (LimitReached, NotOnThisStore)) and wants_page(request):
         return limit_page(request, error)
-    return json_error(error)
+    answer = json_error(error)
+    return error_page(request, answer) if explorer_page(request) else answer
+
+
+def http_error(request: Request, error: Exception) -> Response:
+    """What the framework itself refuses (a URL with no route: 404; a method the route does not
+    take: 405; a parameter of the wrong type: 422): its JSON as FastAPI gives it, but a page on
+    an explorer URL."""
+    if isinstance(error, RequestValidationError):
+        answer = JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
+    elif isinstance(error, StarletteHTTPException):
+        answer = JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+    else:
+        return error_response(request, error)
+    return error_page(request, answer) if explorer_page(request) else answer
+
+
+#: A page's heading for the status of an error answered as a page.
+_TITLES = {400: "This request could not be answered", 401: "Sign-in needed", 403: "Not allowed",
+           404: "Page not found", 405: "This page cannot be used that way", 413: "Too much sent",
+           422: "This request could not be answered", 500: "Something went wrong on our side",
+           503: "The database is not answering"}
+
+
+def error_page(request: Request, answer: JSONResponse) -> Response:
+    """``answer`` (a JSON error) as a page in the explorer frame: its status and headers, its words."""
+    from .explorer.layout import render  # here: the explorer's routes import the middleware that imports this
+
+    body = json.loads(bytes(answer.body))
+    detail = body.get("detail")
+    if answer.status_code == 404 and not body.get("message"):
+        message = f"There is no page at {request.url.path}."
+    elif isinstance(detail, list):   # a parameter of the wrong type: name it and what was given
+        message = "; ".join(f"{' '.join(str(p) for p in d.get('loc', [])[1:]) or 'the request'}: {d.get('msg', '')}"
+                            + (f" (you gave '{d['input']}')" if isinstance(d.get("input"), str) else "")
+                            for d in detail)
+    else:
+        message = str(body.get("message") or detail or "")
+    status = answer.status_code
+    page = render(request, "explorer/error.html", title=_TITLES.get(status, "This request could not be answered"),
+                  who=getattr(request.state, "caller", None), status_code=status, message=message,
+                  reference=body.get("reference"))
+    page.headers.update({k: v for k, v in answer.headers.items()
+                         if k.lower() not in ("content-type", "content-length")})
+    return page
+
+
+def explorer_page(request: Request) -> bool:
+    """Whether ``request`` asked for a page of the explorer (``/`` or ``/explore/...``, not a CSV
+    or a download), whose errors are pages too."""
+    path = request.url.path
+    return path == "/" or (path.startswith("/explore/") and not path.endswith(".csv")
+                           and path != "/explore/sparql/download")
 
 
 def json_error(error: SherlocError, message: str | None = None) -> JSONResponse:
@@ -118,9 +177,7 @@ def unknown_resource(request: Request, error: UnknownResource) -> Response:
 def wants_page(request: Request) -> bool:
     """Whether an error is answered as a page: on an explorer page (not its CSV or download
     files), or to a client that prefers HTML to JSON (a browser on a resource page)."""
-    path = request.url.path
-    if path == "/" or (path.startswith("/explore/") and not path.endswith(".csv")
-                       and path != "/explore/sparql/download"):
+    if explorer_page(request):
         return True
     accept = request.headers.get("accept") or ""
     if "html" not in accept:
@@ -148,8 +205,10 @@ def install(app: FastAPI) -> None:
     """Answer every exception a route raises with :func:`error_response`: ours where they are
     raised (inside the middleware), anything else as the last resort."""
     app.add_exception_handler(SherlocError, error_response)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, http_error)
     app.add_exception_handler(Exception, error_response)
 
 
-__all__ = ["UnknownResource", "error_response", "failure", "install", "json_error", "limit_page", "unknown_resource",
+__all__ = ["UnknownResource", "error_page", "error_response", "explorer_page", "failure", "http_error", "install", "json_error", "limit_page", "unknown_resource",
            "wants_page"]

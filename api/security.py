@@ -13,10 +13,10 @@ Headers, on every response:
   not even to our own origin. ``strict-origin-when-cross-origin`` would keep the full URL for
   same-origin requests, which gains nothing here.
 - ``Content-Security-Policy``: HTML pages get :data:`HTML_POLICY` (``default-src 'self'``, no inline
-  script or style, no plugins, no framing, forms post only to us); the interactive API
-  documentation (``/docs``, ``/redoc``, FastAPI's pages loading Swagger UI / ReDoc from
-  cdn.jsdelivr.net) gets :data:`DOCS_POLICY`, which allows that CDN and the page's own inline
-  script by its SHA-256 hash, never ``'unsafe-inline'`` script; every other response gets
+  script or style, no plugins, no framing, forms post only to us); the pages built on a script
+  library that sets styles from script (``/docs``: Swagger UI; the SPARQL editor: YASGUI; both
+  served from our own static files, api/browser_assets.py) get :data:`DOCS_POLICY`, the same but
+  for inline style (never inline script, never another host); every other response gets
   :data:`OTHER_POLICY` (``default-src 'none'``: a JSON, RDF or CSV body opened in a browser loads
   nothing). HTML pages also say ``X-Frame-Options: DENY`` for browsers without CSP level 2.
 
@@ -58,10 +58,7 @@ registers api/errors.py's handler with the application.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import logging
-import re
 import secrets
 import threading
 import time
@@ -90,12 +87,9 @@ OTHER_BODY_LIMIT = 1 * 1024 * 1024
 HTML_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-#: The API documentation pages: the CDN FastAPI loads them from, their one inline script by hash.
-#: ReDoc and Swagger UI set styles from script, so style (only) may be inline there.
-DOCS_CDN = "https://cdn.jsdelivr.net"
-DOCS_POLICY = ("default-src 'self'; script-src 'self' " + DOCS_CDN + " {hashes}; style-src 'self' " + DOCS_CDN
-               + " https://fonts.googleapis.com 'unsafe-inline'; font-src 'self' https://fonts.gstatic.com; "
-               "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; "
+#: Pages whose script library (Swagger UI, YASGUI; our own static files) sets styles from script:
+#: inline style is allowed there, and nothing else beyond HTML_POLICY.
+DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 #: Seconds a request body may pause between two chunks before the request is answered 408.
@@ -157,7 +151,6 @@ class TooManyFailedChecks(SherlocError):
         return {**super().body(), "limit": f"auth-failures={AUTH_FAILURES}"}
 
 
-_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -209,14 +202,10 @@ def too_large(limit: int, size: int | None = None) -> BodyTooLarge:
                         "send less, or load large files with `sherloc-kg load`", limit)
 
 
-def _policy(scope: Scope, content_type: str, body: bytes | None) -> str:
+def _policy(content_type: str, styled_by_script: bool) -> str:
     if not content_type.lower().startswith("text/html"):
         return OTHER_POLICY
-    if body is not None:
-        hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(found).digest()).decode() + "'"
-                          for found in _INLINE_SCRIPT.findall(body))
-        return DOCS_POLICY.format(hashes=hashes).replace("  ", " ")
-    return HTML_POLICY
+    return DOCS_POLICY if styled_by_script else HTML_POLICY
 
 
 class SecurityMiddleware:
@@ -234,31 +223,17 @@ class SecurityMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         limit = body_limit(scope["method"], scope["path"], headers.get("content-type", ""))
         started = False
-        docs = scope["path"] in self.docs_paths
-        held: Message | None = None
-        chunks: list[bytes] = []
+        styled = scope["path"] in self.docs_paths
         address = (scope.get("client") or ("unknown", 0))[0]
         credentials = "authorization" in headers
 
         async def send_secured(message: Message) -> None:
-            nonlocal started, held
+            nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 if credentials and message.get("status") == 401:
                     self.failed_checks.failed(address)
-                if docs:  # the policy needs the page's inline script: hold the start until the body is in
-                    held = message
-                    return
-                await send(_with_headers(message, scope, None))
-                return
-            if docs and held is not None and message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if message.get("more_body", False):
-                    return
-                body = b"".join(chunks)
-                await send(_with_headers(held, scope, body))
-                held = None
-                await send({"type": "http.response.body", "body": body, "more_body": False})
+                await send(_with_headers(message, scope, styled))
                 return
             await send(message)
 
@@ -316,12 +291,12 @@ class SecurityMiddleware:
         await error_response(Request(scope), error)(scope, receive, send)
 
 
-def _with_headers(message: Message, scope: Scope, body: bytes | None) -> Message:
+def _with_headers(message: Message, scope: Scope, styled_by_script: bool) -> Message:
     headers = list(message.get("headers", []))
     present = {k.lower() for k, _ in headers}
     content_type = next((v.decode("latin-1") for k, v in headers if k.lower() == b"content-type"), "")
     add = {b"x-content-type-options": b"nosniff", b"referrer-policy": b"no-referrer",
-           b"content-security-policy": _policy(scope, content_type, body).encode("latin-1")}
+           b"content-security-policy": _policy(content_type, styled_by_script).encode("latin-1")}
     if content_type.lower().startswith("text/html"):
         add[b"x-frame-options"] = b"DENY"
     headers += [(k, v) for k, v in add.items() if k not in present]
@@ -341,12 +316,12 @@ def _vary_on_host(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes
     return headers + [(b"vary", b"Host")]
 
 
-def install(app: FastAPI, failed_checks: FailedChecks) -> None:
+def install(app: FastAPI, failed_checks: FailedChecks, styled_by_script: tuple[str, ...] = ()) -> None:
     """Wire the middleware (outermost of the application's own) and the one error handler (api/errors.py).
     ``failed_checks``: the application's one record of failed token checks, which the routes that
-    take a token elsewhere than in a header (the explorer's CSV upload form) count into as well."""
-    app.add_middleware(SecurityMiddleware, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url),
-                       failed_checks=failed_checks)
+    take a token elsewhere than in a header (the explorer's CSV upload form) count into as well;
+    ``styled_by_script``: the paths of the pages that get DOCS_POLICY."""
+    app.add_middleware(SecurityMiddleware, docs_paths=styled_by_script, failed_checks=failed_checks)
 
     errors.install(app)
 

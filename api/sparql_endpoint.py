@@ -40,7 +40,6 @@ JSON body and in a ``SHERLOC-Limit`` header.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -48,7 +47,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
@@ -66,6 +65,8 @@ from .errors import json_error
 from .limits import caps_for, check_depth, check_length, client_of
 from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type, graph_document
 
+#: The SPARQL editor's page (api/sparql_editor.py), where a browser opening /sparql is sent.
+EDITOR = "/explore/sparql/editor"
 router = APIRouter()
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -380,33 +381,13 @@ def describe_service(endpoint: str, ctx: Context, who: Caller) -> Graph:
     return graph
 
 
-def _query_page(endpoint: str, graph: Graph) -> str:
-    names = sorted(str(o) for o in graph.objects(None, SD.name))
-    formats = "".join(f'<option value="{html.escape(m)}">{html.escape(m)}</option>'
-                      for m in dict.fromkeys(RESULT_TYPES + GRAPH_TYPES + DATASET_TYPES))
-    graphs = "".join(f"<li><code>{html.escape(n)}</code></li>" for n in names)
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>SHERLOC-KG SPARQL endpoint</title>"
-        "</head><body><h1>SPARQL endpoint</h1>"
-        f"<form method=get action=\"{html.escape(endpoint)}\">"
-        "<p><label for=query>Query</label><br><textarea id=query name=query rows=12 cols=80>"
-        "SELECT * WHERE { ?s ?p ?o } LIMIT 10</textarea></p>"
-        f"<p><label for=format>Format</label> <select id=format name=format>{formats}</select> "
-        "<button type=submit>Run</button></p></form>"
-        f"<h2>Graphs you can query</h2><ul>{graphs}</ul>"
-        "<p>This page describes the service in Turtle, JSON-LD, RDF/XML or N-Triples by Accept.</p>"
-        "</body></html>"
-    )
-
-
 def service_description(request: Request, ctx: Context, who: Caller) -> Response:
     media_type = choose(request.headers.get("accept"), GRAPH_TYPES + ("text/html",))
-    endpoint = endpoint_url(request)
-    graph = describe_service(endpoint, ctx.for_request(request, who), who)
-    if media_type == "text/html":
-        body, media_type = _query_page(endpoint, graph).encode("utf-8"), content_type(media_type)
-    else:   # JSON-LD as every graph document of the API gives it: the profile asked, parsing alone
-        body, media_type = graph_document(graph, media_type, request.headers.get("accept"))
+    if media_type == "text/html":  # a browser: the SPARQL editor, which describes the service in words
+        return RedirectResponse(EDITOR, status_code=303, headers={"Vary": "Accept"})
+    graph = describe_service(endpoint_url(request), ctx.for_request(request, who), who)
+    # JSON-LD as every graph document of the API gives it: the profile asked, parsing alone
+    body, media_type = graph_document(graph, media_type, request.headers.get("accept"))
     return Response(body, headers={"Content-Type": media_type, "Vary": "Accept"})
 
 

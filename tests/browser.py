@@ -77,8 +77,7 @@ class BrowserPage:
     base_url: str
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
-    #: Chromium asks every site for /favicon.ico by itself; the explorer has none (yet).
-    expected: list[re.Pattern] = field(default_factory=lambda: [re.compile(r"/favicon\.ico\b")])
+    expected: list[re.Pattern] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         """The absolute URL of a path on the explorer server."""

@@ -307,12 +307,13 @@ def test_service_description_for_an_admin_lists_every_graph(site) -> None:
     assert (None, SD.feature, SD.BasicFederatedQuery) in description
 
 
-def test_service_description_as_html_has_a_query_form(site) -> None:
+def test_a_browser_asking_for_the_service_gets_the_editor_with_its_graphs(site) -> None:
     client, _store, _bearer = site
     response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
-    assert response.headers["content-type"].startswith("text/html")
-    assert "<textarea" in response.text and "<select" in response.text
-    assert CASES in response.text and RESTRICTED[0] not in response.text
+    assert response.status_code == 303 and response.headers["location"] == "/explore/sparql/editor"
+    page = client.get(response.headers["location"])
+    assert page.headers["content-type"].startswith("text/html") and 'id="yasgui"' in page.text
+    assert CASES in page.text and RESTRICTED[0] not in page.text
     head = client.head("/sparql", headers={"Accept": "text/turtle"})
     assert head.status_code == 200 and head.content == b""
 
