@@ -14,16 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from sherloc_kg.access import Caller, Tokens
 from sherloc_kg.config import Settings
 from sherloc_kg.inference import Inference
 from sherloc_kg.iris import Iris
 from sherloc_kg.queries import QueryLibrary
+from sherloc_kg.sessions import Sessions
 from sherloc_kg.store import Store
 
 from .limits import ClientSlots, QueryRunner, client_of
 from .security import FailedChecks
+from .session_cookie import require_csrf, session_of
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Context:
     iris: Iris
     library: QueryLibrary
     tokens: Tokens
+    #: Sessions of browsers signed in with a token (api/sign_in.py).
+    sessions: Sessions
     queries: QueryRunner
     slots: ClientSlots
     #: Failed token checks per client address (api/security.py): the middleware counts 401s to
@@ -44,8 +49,9 @@ class Context:
 
     @classmethod
     def build(cls, settings: Settings, store: Store) -> "Context":
+        tokens = Tokens(settings.tokens)
         return cls(settings=settings, store=store, iris=Iris(settings.base),
-                   library=QueryLibrary(settings.queries_dir), tokens=Tokens(settings.tokens),
+                   library=QueryLibrary(settings.queries_dir), tokens=tokens, sessions=Sessions(tokens),
                    queries=QueryRunner(settings, store), slots=ClientSlots(settings.query_concurrency),
                    failed_checks=FailedChecks(), reads=store)
 
@@ -72,15 +78,27 @@ def context(request: Request) -> Context:
     return request.app.state.context
 
 
-def caller(request: Request) -> Caller:
-    """The caller of this request: the public unless it carries a live bearer token."""
-    found = getattr(request.state, "caller", None)
+async def caller(request: Request) -> Caller:
+    """The caller of this request: the holder of its live bearer token, else of its live session
+    (a browser signed in, api/session_cookie.py: a request that changes something must then carry
+    the session's CSRF token), else the public."""
+    found: Caller | None = getattr(request.state, "caller", None)
     if found is None:
-        ctx = request.app.state.context
-        # with_store: an official of no State reads every State's restricted graphs present now.
-        found = ctx.tokens.from_header(request.headers.get("authorization")).with_store(ctx.store, ctx.iris)
+        ctx: Context = request.app.state.context
+        authorization = request.headers.get("authorization")
+        session = None if authorization else await run_in_threadpool(session_of, request, ctx.sessions)
+        if session is not None:
+            await require_csrf(request, session)
+        # off the event loop: a token check costs an argon2 verification, with_store a query
+        found = await run_in_threadpool(_resolve, ctx, authorization, session.caller if session else None)
         request.state.caller = found
     return found
+
+
+def _resolve(ctx: Context, authorization: str | None, signed_in: Caller | None) -> Caller:
+    # with_store: an official of no State reads every State's restricted graphs present now.
+    who = signed_in if signed_in is not None else ctx.tokens.from_header(authorization)
+    return who.with_store(ctx.store, ctx.iris)
 
 
 def reading(request: Request, who: Caller = Depends(caller)) -> Context:

@@ -8,8 +8,8 @@ Headers, on every response:
 - ``X-Content-Type-Options: nosniff``: a browser takes each body for the type it is served as (a
   Turtle or CSV document holding a ``<script>`` in a literal is never run as HTML).
 - ``Referrer-Policy: no-referrer``: the URLs of this server carry SPARQL queries and search terms
-  (``/sparql?query=...``, ``/api/search/...?q=``); no page here needs a Referer (credentials are
-  bearer tokens, never cookies, so there is no Referer-based CSRF check to feed), so none is sent,
+  (``/sparql?query=...``, ``/api/search/...?q=``); no page here needs a Referer (a signed-in browser's forms
+  carry a CSRF token, api/session_cookie.py: no Referer-based check to feed), so none is sent,
   not even to our own origin. ``strict-origin-when-cross-origin`` would keep the full URL for
   same-origin requests, which gains nothing here.
 - ``Content-Security-Policy``: HTML pages get :data:`HTML_POLICY` (``default-src 'self'``, no inline
