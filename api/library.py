@@ -44,8 +44,7 @@ def run_query(name: str, request: Request, ctx: Context = Depends(reading),
     default, XML, CSV or TSV)."""
     named = ctx.library.get(name)
     media_type = choose(request.headers.get("accept"), RESULT_TYPES)
-    bindings = named.bindings(dict(request.query_params), ctx.iris)
-    named.check_known(request.query_params, ctx.reads, ctx.iris, who.dataset(ctx.iris))
+    bindings = named.checked_bindings(dict(request.query_params), ctx.iris, ctx.reads, who.dataset(ctx.iris))
     buffer = io.BytesIO()
     ctx.reads.query_serialized(named.text, buffer, media_type=media_type,
                                bindings=bindings, dataset=who.dataset(ctx.iris))

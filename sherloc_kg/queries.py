@@ -11,106 +11,37 @@ The value opens the outer WHERE group as a VALUES block, so each parameter must 
 that group (and, to be seen in the results, of the SELECT clause); an optional parameter left out
 stays a free variable.
 
-Types: ``iri``; ``resource`` (a resource of the dataset by its path below ``{base}id/``, e.g.
-``case/XAA-EX-001`` or ``legislation/XAA/XAA-penal-code/art/150``, or its whole IRI);
-``instrument`` (untoc, tip, som, fp); ``provision`` (untoc/art/5/1/a); ``country`` (ISO3);
-``area`` (a State by ISO3, bound as its IRI, or a UN M49 area code of three digits, bound as the
-literal that ``sherloc:region`` holds); ``case`` (UNODC number); ``concept:{scheme}`` (a
-notation); ``string``; ``integer``; ``date``.
+Types (kinds): those of :mod:`sherloc_kg.parameters`, which checks every value in full and turns
+it into an RDF term (a value that does not fit raises a UsageError naming the parameter), and
+checks in one query that the provisions and concepts given name something
+(:meth:`NamedQuery.check_known`); no value can change the structure of a query.
 
-Every value is checked in full (no trailing newline slips through) and a value that does not fit
-raises a UsageError naming the parameter; what passes is an RDF term, so no value can change the
-structure of a query.
+A query whose SPARQL needs a number of rows known only when it runs (the values a request names,
+the triples of a write) declares an empty ``VALUES (?a ?b) { }`` block, valid SPARQL as it is, that
+:meth:`NamedQuery.with_rows` fills with RDF terms.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
-
+from . import sparql_text
 from .config import BUNDLED_HOME
 from .errors import NotFound, QueryError, UsageError
-from .iris import Iris, is_iso3
-from .namespaces import SHERLOC, SKOS
+from .iris import Iris
+from .parameters import NOTATION, Kind, Parameter, check_known, check_names, check_required
 from .store.contract import Dataset, Store, TermValue
 from .store.terms import sparql_term
+
+__all__ = ["INTERNAL", "NOTATION", "NamedQuery", "Parameter", "QueryLibrary", "internal"]
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*?)\s*$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+(?::[a-z0-9-]+)?)\s+"
                     r"(?P<need>required|optional)\s+--\s+(?P<help>.+)$")
-_TYPES = ("iri", "resource", "instrument", "provision", "country", "area", "case", "concept", "string",
-          "integer", "date")
-_IRI = re.compile(r"[a-z][a-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
-_M49 = re.compile(r"[0-9]{3}")
-_RESOURCE = re.compile(r"[a-z]+(?:/[^/\x00-\x20<>\"{}|\\^`]+)+")
-#: A concept's notation in our vocabularies (``trafficking-in-persons``).
-NOTATION = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    type: str
-    required: bool
-    help: str
-
-    def term(self, value: str, iris: Iris) -> TermValue:
-        """The RDF term for a value given as text; UsageError if it does not fit the type."""
-        kind, _, scheme = self.type.partition(":")
-        try:
-            if kind == "iri":
-                if not _IRI.fullmatch(value):
-                    raise UsageError(f"{value!r} is not an absolute IRI")
-                return URIRef(value)
-            if kind == "resource":
-                if _IRI.fullmatch(value) and not _RESOURCE.fullmatch(value):
-                    return URIRef(value)
-                if not _RESOURCE.fullmatch(value) or {".", ".."} & set(value.split("/")):
-                    raise UsageError(f"{value!r} is not a resource path like case/XAA-EX-001 (or a whole IRI)")
-                return iris.at("id/" + value)
-            if kind == "instrument":
-                return iris.instrument(value)
-            if kind == "provision":
-                if re.search(r"[\x00-\x20\x7f]", value):  # said so, before "not a reference"
-                    raise UsageError(f"{value!r} holds a space, a line break or a control character")
-                return iris.provision(value)
-            if kind == "country":
-                if not is_iso3(value):
-                    raise UsageError(f"{value!r} is not an ISO 3166-1 alpha-3 code (three capital letters)")
-                return iris.country(value)
-            if kind == "area":
-                if is_iso3(value):
-                    return iris.country(value)
-                if _M49.fullmatch(value):
-                    return Literal(value)
-                raise UsageError(f"{value!r} is neither an ISO 3166-1 alpha-3 code (e.g. BRA) "
-                                 "nor a UN M49 area code of three digits (e.g. 150)")
-            if kind == "case":
-                return iris.case(value)
-            if kind == "concept":
-                if not NOTATION.fullmatch(value):
-                    raise UsageError(f"{value!r} is not a vocabulary notation (lower-case letters, digits and "
-                                     "hyphens, e.g. trafficking-in-persons)")
-                return iris.concept(scheme, value)
-            if kind == "integer":
-                if not re.fullmatch(r"[+-]?[0-9]+", value):
-                    raise UsageError(f"{value!r} is not an integer")
-                return Literal(int(value), datatype=XSD.integer)
-            if kind == "date":
-                literal = Literal(value, datatype=XSD.date)
-                if not re.fullmatch(r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}", value) or literal.ill_typed:
-                    raise UsageError(f"{value!r} is not a date like 2024-03-05")
-                return literal
-            return Literal(value)
-        except ValueError as error:
-            raise UsageError(f"parameter '{self.name}': {error}") from error
-        except UsageError as error:
-            raise UsageError(f"parameter '{self.name}': {error}") from error
 
 
 @dataclass(frozen=True)
@@ -135,37 +66,95 @@ class NamedQuery:
         parameters = []
         for spec in fields["param"]:
             match = _PARAM.match(spec)
-            if not match or match["type"].partition(":")[0] not in _TYPES:
-                raise QueryError(f"{path}: malformed parameter header '# param: {spec}' "
-                                 "(expected NAME TYPE required|optional -- help)")
+            try:
+                if not match:
+                    raise UsageError("expected NAME TYPE required|optional -- help")
+                Kind.parse(match["type"])
+            except UsageError as error:
+                raise QueryError(f"{path}: malformed parameter header '# param: {spec}' ({error})") from None
             parameters.append(Parameter(match["name"], match["type"], match["need"] == "required", match["help"]))
         return cls(path.stem, (fields["title"] or [path.stem])[0], " ".join(fields["description"]),
                    tuple(parameters), text, path)
 
-    def bindings(self, values: dict[str, str], iris: Iris) -> dict[str, TermValue]:
+    def check_names(self, given: Iterable[str]) -> None:
+        """Refuse (UsageError) a value for a parameter this query does not take."""
+        check_names(self.name, self.parameters, given)
+
+    def bindings(self, values: Mapping[str, str], iris: Iris) -> dict[str, TermValue]:
+        """Each value as the RDF term of its parameter's kind; UsageError for a parameter the query
+        does not take, a required one left out, or a value that does not fit."""
+        self.check_names(values)
+        check_required(self.name, self.parameters, values)
         known = {p.name: p for p in self.parameters}
-        for name in values:
-            if name not in known:
-                raise UsageError(f"query '{self.name}' has no parameter '{name}'; "
-                                 f"it takes: {', '.join(known) or 'none'}")
-        missing = [p.name for p in self.parameters if p.required and p.name not in values]
-        if missing:
-            raise UsageError(f"query '{self.name}' needs parameter(s): {', '.join(missing)}")
         return {name: known[name].term(value, iris) for name, value in values.items()}
 
     def check_known(self, values: Mapping[str, str], store: Store, iris: Iris, dataset: Dataset) -> None:
-        """Refuse (UsageError, 400) a well-formed provision or concept that names nothing in ``dataset``:
-        ``crimeType=trafficking-in-person`` is a typo to point out, not a question whose answer is empty."""
-        for parameter in self.parameters:
-            kind, _, scheme = parameter.type.partition(":")
-            if parameter.name not in values or kind not in ("provision", "concept"):
-                continue
-            term = parameter.term(values[parameter.name], iris)
-            pattern = (f"?x <{SHERLOC.instrument}> ?i" if kind == "provision"
-                       else f"?x <{SKOS.inScheme}> {sparql_term(iris.scheme(scheme))}")
-            if not store.ask(f"ASK {{ VALUES ?x {{ {sparql_term(term)} }} {pattern} }}", dataset=dataset):
-                what = "no such Convention provision" if kind == "provision" else f"no such concept in the {scheme} vocabulary"
-                raise UsageError(f"parameter '{parameter.name}': {what}: {values[parameter.name]}")
+        """Refuse (UsageError, 400) well-formed provisions or concepts that name nothing in ``dataset``
+        (``crimeType=trafficking-in-person`` is a typo to point out, not a question whose answer is
+        empty): every one of them, in one query (:func:`sherloc_kg.parameters.check_known`)."""
+        check_known(store, iris, dataset, {p.name: (p.type, values[p.name]) for p in self.parameters
+                                           if p.name in values})
+
+    def checked_bindings(self, values: Mapping[str, str], iris: Iris, store: Store,
+                         dataset: Dataset) -> dict[str, TermValue]:
+        """:meth:`bindings`, then :meth:`check_known`: what a request running this query is bound to."""
+        bindings = self.bindings(values, iris)
+        self.check_known(values, store, iris, dataset)
+        return bindings
+
+    def with_rows(self, blocks: Mapping[str | tuple[str, ...], Iterable[TermValue] | Iterable[Sequence[TermValue]]]) -> str:
+        """The text with rows of RDF terms in its empty ``VALUES`` blocks: ``{"x": [t1, t2]}`` fills
+        every ``VALUES ?x { }``, ``{("a", "b"): [(t1, t2), ...]}`` every ``VALUES (?a ?b) { }``.
+
+        For a query that must run over as many values as a request or a write has (bindings bind one
+        value per variable). The terms are written by ``sparql_term`` (never text as given); a block
+        left without rows stays empty (no solution). QueryError if the text has no empty block for a
+        key (a mistake in the query file or its caller)."""
+        text = self.text
+        for key, rows in blocks.items():
+            single = isinstance(key, str)
+            names = (key,) if isinstance(key, str) else tuple(key)
+            terms = [cast("tuple[TermValue, ...]", (row,) if single else tuple(cast("Sequence[TermValue]", row)))
+                     for row in rows]
+            if any(len(row) != len(names) for row in terms):
+                raise QueryError(f"query '{self.name}': a row for VALUES {' '.join('?' + n for n in names)} "
+                                 f"has not {len(names)} terms")
+            written = " ".join(sparql_term(row[0]) if single else "(" + " ".join(sparql_term(t) for t in row) + ")"
+                               for row in terms)
+            spans = _empty_values(text, names, single)
+            if not spans:
+                raise QueryError(f"query '{self.name}' has no empty block VALUES "
+                                 f"{'?' + names[0] if single else '(' + ' '.join('?' + n for n in names) + ')'} {{ }} to fill")
+            for start, end in reversed(spans):
+                text = text[:start] + "{ " + written + " }" + text[end:]
+        return text
+
+    def update_text(self, bindings: Mapping[str, TermValue],
+                    rows: Mapping[str | tuple[str, ...], Iterable[TermValue] | Iterable[Sequence[TermValue]]] | None = None) -> str:
+        """An update's text with each variable of ``bindings`` written as its term wherever it occurs
+        (an update takes no ``bindings=``: the store reads the graphs it writes from the IRIs after
+        ``GRAPH``, so those must be written in), and the rows of ``rows`` filled as :meth:`with_rows`
+        does. Only for a query file whose bound variables are never assigned (no ``AS``)."""
+        text = self.with_rows(rows) if rows else self.text
+        pieces, position = [], 0
+        for token in sparql_text.tokens(text):
+            if token.kind == "var" and token.text[1:] in bindings:
+                pieces += [text[position:token.start], sparql_term(bindings[token.text[1:]])]
+                position = token.end
+        return "".join(pieces) + text[position:]
+
+
+def _empty_values(text: str, names: tuple[str, ...], single: bool) -> list[tuple[int, int]]:
+    """Where the empty data blocks of ``VALUES ?x { }`` (``single``) or ``VALUES (?a ?b) { }``
+    with exactly the variables ``names`` are in ``text``: (start of ``{``, end of ``}``) of each."""
+    items = sparql_text.tokens(text)
+    head = ["?" + names[0]] if single else ["(", *("?" + n for n in names), ")"]
+    spans = []
+    for index, token in enumerate(items):
+        following = items[index + 1:index + 1 + len(head) + 2]
+        if token.is_word("VALUES") and [t.text for t in following] == [*head, "{", "}"]:
+            spans.append((following[-2].start, following[-1].end))
+    return spans
 
 
 class QueryLibrary:

@@ -124,11 +124,7 @@ def _read(pairs: list[tuple[str, str]], ctx: Context, *, extra: tuple[str, ...] 
             raise UsageError(f"parameter 'query': {name[:100]!r} is not the name of a query in the library")
         named = ctx.library.get(name)
         values = {k: v.strip() for k, v in params.items() if v.strip()}
-        known = [p.name for p in named.parameters]
-        for key in values:
-            if key not in known:
-                raise UsageError(f"query '{named.name}' has no parameter '{key}'; "
-                                 f"it takes: {', '.join(known) or 'none'}")
+        named.check_names(values)
         return Run(named=named, values=values)
     if params:
         raise UsageError(f"unknown parameter '{next(iter(params))}': a query of your own takes only sparql=...")
@@ -150,9 +146,8 @@ def answer(request: Request, run: Run, ctx: Context, who: Caller, media_type_for
     form = query_form(named.text) or "SELECT"
     short = media_type_for.get(form, "json")
     media_type = FORMATS[form][short][0]
-    bindings = named.bindings(run.values, ctx.iris)
     dataset, caps = who.dataset(ctx.iris), caps_for(who, ctx.settings)
-    named.check_known(run.values, ctx.reads, ctx.iris, dataset)
+    bindings = named.checked_bindings(run.values, ctx.iris, ctx.reads, dataset)
     with ctx.slots.hold(client_of(request, who), who):
         try:
             body = answer_within(ctx.reads, named.text, form=form, media_type=media_type, dataset=dataset, caps=caps,
