@@ -37,6 +37,7 @@ from sherloc_kg.store import Store, open_store
 
 from . import (browser_assets, caching, dataset, explorer, graph_store, head, implementation, library, linked_data,
                records, review, search, security, sparql_editor, sparql_endpoint)
+from . import change_feed
 from .context import Context
 from .limits import DisconnectWatch
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     for module in (explorer, sparql_editor, browser_assets, sparql_endpoint, graph_store, library, search, dataset,
                    implementation, review, records, linked_data):
         app.include_router(module.router)
+    app.include_router(change_feed.router)  # /feed: the change feed (LDES)
     app.mount("/static", StaticFiles(packages=[("sherloc_kg.api", "static")]), name="static")  # package data
     return app
 

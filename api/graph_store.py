@@ -2,7 +2,9 @@
 
 ADMIN ONLY, AND IT BYPASSES THE SHACL GATE. Every request needs an admin token (the public gets
 401, any other role 403). What it writes is raw RDF straight into the store: no SHACL validation,
-no loader, no provenance, no inference. It is the administrator's tool for repairs (put back a
+no loader, no provenance, no inference. A write to a SHERLOC graph that has a version log records,
+in the same transaction, the versions of the members it changes, at graph level (sherloc_kg/versions.py),
+so that the change feed carries it. It is the administrator's tool for repairs (put back a
 graph from a dump, remove a graph a bad load left behind) and for running the W3C conformance
 suite; records that people should trust come in through the ingest pipeline, never through here.
 
@@ -54,6 +56,7 @@ from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from sherloc_kg import versions
 from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import NotFound, UnsupportedMediaType, UsageError
 from sherloc_kg.store.contract import RdfDocument
@@ -274,7 +277,7 @@ def put(request: Request, graph: Target = Depends(target), data: bytes = Depends
     parts = documents(request, data, graph.base)
     ctx.before_raw_write()
     existed = ctx.store.graph_exists(graph.graph)
-    ctx.store.load_graph(graph.graph, parts, replace=True)
+    versions.load_graph(ctx.store, ctx.iris, graph.graph, parts, replace=True)  # and the change feed's versions
     created = not existed and ctx.store.graph_exists(graph.graph)
     return Response(status_code=201 if created else 204)
 
@@ -288,7 +291,7 @@ def delete(graph: Target = Depends(target), ctx: Context = Depends(context)) -> 
     if not ctx.store.graph_exists(graph.graph):
         raise NotFound(f"{graph} does not exist (holds no triples)")
     ctx.before_raw_write()
-    ctx.store.update("DROP SILENT DEFAULT" if graph.graph is None else f"DROP SILENT GRAPH <{graph.graph}>")
+    versions.drop_graph(ctx.store, ctx.iris, graph.graph)  # and the change feed's deletions
     return Response(status_code=204)
 
 
@@ -308,6 +311,6 @@ def post(request: Request, graph: Target = Depends(target), data: bytes = Depend
     parts = documents(request, data, graph.base)
     ctx.before_raw_write()
     existed = ctx.store.graph_exists(graph.graph)
-    ctx.store.load_graph(graph.graph, parts, replace=False)
+    versions.load_graph(ctx.store, ctx.iris, graph.graph, parts, replace=False)  # and the change feed's versions
     created = not existed and ctx.store.graph_exists(graph.graph)
     return Response(status_code=201 if created else 204)

@@ -53,6 +53,7 @@ from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris, is_iso3, segment
 from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
 from sherloc_kg.namespaces import DCTERMS, PROV, RDF, SH, SHERLOC, SKOS
+from sherloc_kg import versions
 from sherloc_kg.store import Dataset, RecordWrite, Store
 from sherloc_kg.validation import Gate
 
@@ -498,7 +499,9 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
             writes += [RecordWrite(g, [str(answer)]) for g in _provenance_graphs(ctx.store, iris, answer)
                        if g != provenance]
             writes.append(RecordWrite(provenance, [str(answer)], [(answer, SHERLOC.currentVersion, version)]))
-        Inference(ctx.settings, iris).write(ctx.store, writes)
+        run = Inference(ctx.settings, iris).for_write(ctx.store, writes)
+        # with the change feed's versions of the answer's members, in the same transaction (sherloc_kg/versions.py)
+        versions.write(ctx.store, iris, writes, before=run.before, then=run.then)
     return {"id": answer_id, "iri": str(answer), "published": True, "published_at": str(when),
             "published_by": who.name, "version": str(version) if version is not None else None}
 

@@ -26,6 +26,7 @@ from sherloc_kg.inference import Inference
 from sherloc_kg.iris import Iris
 from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
 from sherloc_kg.namespaces import DCTERMS, PROV, SHERLOC
+from sherloc_kg import versions
 from sherloc_kg.store import RecordWrite
 from sherloc_kg.store.terms import sparql_term
 
@@ -79,6 +80,7 @@ def write_versions(ctx: Context, who: Caller, records: list, when: Literal,
     stamp = Literal(datetime.now(timezone.utc).isoformat(timespec="microseconds"), datatype=XSD.dateTime)
     writes: list[RecordWrite] = []
     claims: list[str] = []
+    inserted: list[RecordWrite] = []
     mine: dict[URIRef, URIRef] = {}
     claimed: dict[URIRef, tuple[URIRef, str, str]] = {}
     for record in records:
@@ -97,8 +99,9 @@ def write_versions(ctx: Context, who: Caller, records: list, when: Literal,
                    if g != home and (g == str(iris.graph(PUBLIC)) or review._review_restricted(iris, g))]
         writes.append(RecordWrite(home, [str(answer)], state + [(answer, DCTERMS.modified, when)]
                                   + review.agent_triples(iris, who)))
-        body = "\n".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in
-                         review._version_triples(state, answer, version, number, previous, who, iris, stamp))
+        stated = review._version_triples(state, answer, version, number, previous, who, iris, stamp)
+        inserted.append(RecordWrite(home, [], stated))  # by the conditional insert below: for the version log
+        body = "\n".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in stated)
         claimed[answer] = (version, home, body)
         claims.append(f"INSERT {{ GRAPH <{home}> {{\n{body}\n}} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH ?g {{ "
                       f"<{version}> <{SHERLOC.versionNumber}> ?taken }} }} }}")
@@ -109,7 +112,8 @@ def write_versions(ctx: Context, who: Caller, records: list, when: Literal,
         numbered[answer] = (number, version, name)
         mine[answer] = version
     run = Inference(ctx.settings, iris).for_write(ctx.store, writes)
-    ctx.store.write(writes, before=run.before, then=[*claims, *run.then])
+    # with the change feed's versions of the answers' members, in the same transaction (sherloc_kg/versions.py)
+    versions.write(ctx.store, iris, writes, before=run.before, then=[*claims, *run.then], inserted=inserted)
     lost = []
     for record in records:
         rows = ctx.store.select(f"SELECT ?t WHERE {{ GRAPH ?g {{ <{mine[record.iri]}> <{PROV.generatedAtTime}> ?t }} }}",

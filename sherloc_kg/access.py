@@ -67,8 +67,11 @@ def restricted_graphs(iris: Iris) -> list[str]:
 
 def mirror_private_graphs(iris: Iris) -> frozenset[str]:
     """The graphs the embedded store's public mirror leaves out, with every graph below one
-    (sherloc_kg/store/embedded.py): the restricted graphs. The public's queries run on the mirror."""
-    return frozenset(restricted_graphs(iris))
+    (sherloc_kg/store/embedded.py): the restricted graphs, and the version logs of the change feed
+    (``{base}graph/versions/...``, sherloc_kg/versions.py), which no query reads: the feed serves
+    them, to each caller those of the graphs it may read (:meth:`Caller.feed_dataset`). The
+    public's queries run on the mirror."""
+    return frozenset(restricted_graphs(iris)) | {str(iris.version_logs_root())}
 
 
 #: The dataset of the server's own reads inside a write it makes for a caller (api/review.py:
@@ -194,6 +197,16 @@ class Caller:
         if graphs is None:
             return sorted(set(iris.all_graphs()) | set(store.graphs()))
         return list(graphs)
+
+    def feed_dataset(self, iris: Iris, present: list[str]) -> Dataset:
+        """The dataset the change feed (api/change_feed.py) reads this caller's versions over: the
+        version log (sherloc_kg/versions.py) of each graph of ``present`` (a store's graphs) that
+        this caller may read, so that a version is seen by exactly those who see its record's
+        graph, and no query of theirs ever reads a log (the logs are in no other dataset)."""
+        visible = self.visible_graphs(iris)
+        logs = [log for log in iris.version_logs(present)
+                if visible is None or iris.logged_graph(log) in visible]
+        return Dataset(default=logs, named=[])
 
     def may_see(self, graph: str, iris: Iris) -> bool:
         graphs = self.visible_graphs(iris)

@@ -279,3 +279,47 @@ class Iris:
         start a fragment and a space break the link). None when the IRI is not under the base."""
         local = self.relative(iri)
         return None if local is None else "/" + local
+
+    # -- the change feed (api/change_feed.py, sherloc_kg/versions.py) -------------------------
+    def feed(self) -> URIRef:
+        """The change feed's entry point, its root page: ``{base}feed``."""
+        return URIRef(f"{self.base}feed")
+
+    def event_stream(self) -> URIRef:
+        """The ``ldes:EventStream`` the feed publishes, described on its root page."""
+        return URIRef(f"{self.base}feed#stream")
+
+    def feed_page(self, after: str) -> URIRef:
+        """The feed's page of the versions after the version keyed ``after``: ``{base}feed?after={key}``."""
+        return URIRef(f"{self.base}feed?after={segment(after)}")
+
+    def version(self, key: str) -> URIRef:
+        """One version of a member of the feed: ``{base}feed/version/{key}``."""
+        return URIRef(f"{self.base}feed/version/{segment(key)}")
+
+    def version_key(self, iri: str) -> str | None:
+        """The reverse of :meth:`version`, or None when ``iri`` is no version."""
+        key = self.below(iri, "feed/version/")
+        return unquote(key) if key and "/" not in key else None
+
+    def version_logs_root(self) -> URIRef:
+        """What every version log lies below: ``{base}graph/versions``."""
+        return URIRef(f"{self.base}graph/versions")
+
+    def version_log(self, graph: str) -> URIRef | None:
+        """The version log of a SHERLOC graph (``{base}graph/cases`` → ``{base}graph/versions/cases``,
+        ``…/review-restricted/XAA`` → ``…/versions/review-restricted/XAA``), escapes kept; None for a
+        graph outside ``{base}graph/`` or a log itself."""
+        name = self.graph_name(graph)
+        if not name or name == "versions" or name.startswith("versions/"):
+            return None
+        return URIRef(f"{self.version_logs_root()}/{name}")
+
+    def logged_graph(self, log: str) -> str | None:
+        """The reverse of :meth:`version_log`: the graph whose versions ``log`` keeps, or None."""
+        name = self.below(log, "graph/versions/")
+        return f"{self.base}graph/{name}" if name else None
+
+    def version_logs(self, graphs: Iterable[str]) -> list[str]:
+        """The version logs among ``graphs`` (``Store.graphs()``), sorted."""
+        return sorted(g for g in graphs if self.logged_graph(g))
