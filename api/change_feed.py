@@ -92,8 +92,9 @@ def read_page(ctx: Context, who: Caller, after: str | None) -> Page:
                          "e.g. 2026-12-07T10:15:02.000042Z, as the feed's links do")
     dataset = who.feed_dataset(ctx.iris, ctx.store.graphs())
     start = "" if after is None else str(ctx.iris.version(after))
-    text = internal("feed-page").text + f"\nLIMIT {PAGE_SIZE + 1}"
-    rows = ctx.reads.select(text, bindings={"after": Literal(start)}, dataset=dataset).rows
+    named = internal("feed-page")  # its text ends with ORDER BY: the page's LIMIT (an integer) is appended
+    rows = ctx.reads.select(named.text + f"\nLIMIT {PAGE_SIZE + 1}", bindings=named.bindings({"after": start}, ctx.iris),
+                            dataset=dataset).rows
     taken: list[dict] = []
     size = 0
     for row in rows[:PAGE_SIZE]:

@@ -56,7 +56,7 @@ existed starts with an empty feed; each member enters it at its next change.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -136,10 +136,20 @@ class Logged:
     content: frozenset[ox.Triple] | None
 
 
-def _ox(triple: Triple) -> ox.Triple:
-    s, p, o = (to_oxigraph(term) for term in triple)
-    assert not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode)
-    return ox.Triple(s, p, o)
+def _converter() -> Callable[[Triple], ox.Triple]:
+    """A conversion of triples to the engine's terms that converts each distinct term once (a load
+    repeats its predicates, records and vocabulary terms many times)."""
+    seen: dict[object, object] = {}
+
+    def term(value: object) -> object:
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = to_oxigraph(value)  # type: ignore[arg-type]
+        return found
+
+    def convert(triple: Triple) -> ox.Triple:
+        return ox.Triple(term(triple[0]), term(triple[1]), term(triple[2]))  # type: ignore[arg-type]
+    return convert
 
 
 def _subject(triple: ox.Triple) -> str:
@@ -179,6 +189,8 @@ def _below(iri: str, record: str) -> bool:
 
 def _owner(iri: str, keys: set[str] | Mapping[str, object]) -> str | None:
     """The key ``iri`` is, or lies below (``{case}/defendant/1`` → the case); None if none."""
+    if not keys:
+        return None
     while iri:
         if iri in keys:
             return iri
@@ -203,14 +215,16 @@ class VersionLog:
         assert log is not None
         rows = []
         if records is None:
-            rows = self.store.select(internal("feed-log-versions").text, bindings={"log": log},
+            named = internal("feed-log-versions")
+            rows = self.store.select(named.text, bindings=named.bindings({"log": str(log)}, self.iris),
                                      dataset=WRITE_READS).rows
         else:
             wanted = sorted(set(records))
-            query = internal("feed-versions-of")
+            named = internal("feed-versions-of")
+            bindings = named.bindings({"log": str(log)}, self.iris)
             for start in range(0, len(wanted), LOOKUP_CHUNK):
                 chunk = [URIRef(r) for r in wanted[start:start + LOOKUP_CHUNK]]
-                rows += self.store.select(query.with_rows({"record": chunk}), bindings={"log": log},
+                rows += self.store.select(named.with_rows({"record": chunk}), bindings=bindings,
                                           dataset=WRITE_READS).rows
         found: dict[str, Version] = {}
         for row in rows:
@@ -234,8 +248,9 @@ class VersionLog:
 
     def newest(self) -> datetime | None:
         """The time of the newest version of any log."""
-        rows = self.store.select(internal("feed-newest").text, dataset=WRITE_READS,
-                                 bindings={"logs": Literal(str(self.iris.version_logs_root()) + "/")}).rows
+        named = internal("feed-newest")
+        bindings = named.bindings({"logs": str(self.iris.version_logs_root()) + "/"}, self.iris)
+        rows = self.store.select(named.text, bindings=bindings, dataset=WRITE_READS).rows
         value = rows[0].get("newest") if rows else None
         return _instant(value) if value is not None else None
 
@@ -247,6 +262,7 @@ class VersionLog:
         ``dropped_graphs`` dropped; ``inserted``: triples the write inserts by other means, its
         SPARQL ``then``; ``stated``: by graph, the exact triples each record of the write states)."""
         by_graph: dict[str, _Change] = {}
+        _ox = _converter()
 
         def change(graph: str) -> _Change | None:
             if not logged(self.iris, graph):
@@ -266,7 +282,8 @@ class VersionLog:
                     continue
                 if records_too:
                     found.records += write.records
-                found.triples += [_ox(t) for t in write.triples]
+                if stated is None or write.graph not in stated or found.whole:  # else each record says its own
+                    found.triples += [_ox(t) for t in write.triples]
         for graph, records in (stated or {}).items():
             found = change(graph)
             if found is not None and not found.whole:
