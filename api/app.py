@@ -9,6 +9,7 @@
     explorer          /, /explore/...   the web explorer (HTML; static files under /static)
     sparql_editor     /explore/sparql/editor   YASGUI over /sparql, from our static files
     browser_assets    /docs, /favicon.ico   Swagger UI from our static files (never a CDN), the icon
+    sign_in           /explore/sign-in, /explore/sign-out   a browser's session from a token
 
 Handlers are plain ``def``: FastAPI runs them in its thread pool, so a long query never blocks
 the event loop. Every route reads the graphs its caller may see from ``api.context.caller``.
@@ -36,7 +37,7 @@ from sherloc_kg.config import Settings
 from sherloc_kg.store import Store, open_store
 
 from . import (browser_assets, caching, dataset, explorer, graph_store, head, implementation, library, linked_data,
-               records, review, search, security, sparql_editor, sparql_endpoint)
+               records, review, search, security, sign_in, sparql_editor, sparql_endpoint)
 from . import change_feed
 from .context import Context
 from .limits import DisconnectWatch
@@ -54,8 +55,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                   description="The UN Convention against Transnational Organized Crime, its Protocols, "
                               "and the national law and case law that implement and apply them, as linked data.")
     app.state.context = Context.build(settings, store or open_store(settings))
-    # Other portals read the linked data from their own pages: any origin may read; credentials are
-    # bearer tokens, never cookies, so no origin gets a user's rights by riding on a browser session.
+    # Other portals read the linked data from their own pages: any origin may read. Never with
+    # credentials: a signed-in browser's session cookie is SameSite=Strict and CORS does not allow
+    # credentials, so no other origin rides on it (api/session_cookie.py; forms carry a CSRF token).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "Authorization"],
                        expose_headers=["Content-Location", "Link", "Vary", "ETag"])
@@ -69,8 +71,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     caching.install(app)  # ETag, 304, Cache-Control (api/caching.py): outside security, inside HEAD
     head.install(app)  # HEAD on every GET route (api/head.py); outermost, so HEAD gets the GET's headers
 
-    for module in (explorer, sparql_editor, browser_assets, sparql_endpoint, graph_store, library, search, dataset,
-                   implementation, review, records, linked_data):
+    for module in (explorer, sign_in, sparql_editor, browser_assets, sparql_endpoint, graph_store, library, search,
+                   dataset, implementation, review, records, linked_data):
         app.include_router(module.router)
     app.include_router(change_feed.router)  # /feed: the change feed (LDES)
     app.mount("/static", StaticFiles(packages=[("sherloc_kg.api", "static")]), name="static")  # package data
