@@ -48,13 +48,14 @@ from sherloc_kg.errors import NotFound, UsageError
 from sherloc_kg.iris import INSTRUMENTS, is_iso3
 from sherloc_kg.loaders.countries import M49_AREAS
 from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
+from sherloc_kg.parameters import M49
+from sherloc_kg.queries import internal
 
 from .context import Context, caller, reading
 
 router = APIRouter(tags=["implementation"])
 
 CLUSTER = re.compile(r"[A-Za-z0-9-]{1,20}")
-M49 = re.compile(r"[0-9]{3}")
 #: The derived status of an article for a State, strongest evidence first.
 DERIVED = ("evidence found", "self-assessed only", "nothing recorded")
 #: The gaps the matrix marks: notation → explanation.
@@ -72,15 +73,6 @@ REGION_NOTE = ("Regions are the UN M49 areas (region, sub-region, intermediate r
 ORGANIZATION_NOTE = ("A regional economic integration organization (UNTOC art. 2 (j)), party to the Convention "
                      "under art. 36 (3), not a State: it has no ISO 3166-1 code, no implementation profile and no "
                      "national legislation of its own in the data; its member States implement the Convention.")
-_IDENTITY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
-SELECT ?country ?label WHERE {
-  ?country a sherloc:Country .
-  OPTIONAL { ?country skos:prefLabel ?label FILTER(langMatches(lang(?label), "en")) }
-}"""
-_REGIONS = """PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?code WHERE { ?country a sherloc:Country ; sherloc:inRegion/skos:notation ?code }"""
 #: What a State's participation in an instrument is, as recorded.
 PARTICIPATION_WORDS = {"party": "party", "signatory": "signatory (no consent to be bound recorded)",
                        "not-recorded": "no participation recorded"}
@@ -210,7 +202,8 @@ def filters(instrument: str | None, cluster: str | None) -> dict[str, str]:
 def regions(ctx: Context, who: Caller) -> list[dict]:
     """The UN M49 areas that hold at least one State in the data, in the order of the M49 hierarchy:
     code, English name (:data:`M49_AREAS`) and level (0 region, 1 sub-region, 2 intermediate region)."""
-    present = {_text(row, "code") for row in ctx.reads.select(_REGIONS, dataset=who.dataset(ctx.iris)).rows}
+    regions_query = internal("implementation-regions")
+    present = {_text(row, "code") for row in ctx.reads.select(regions_query.text, dataset=who.dataset(ctx.iris)).rows}
     found = []
     for code, (name, parent) in M49_AREAS.items():
         if code in present:
@@ -240,11 +233,12 @@ def state(ctx: Context, who: Caller, code: str) -> tuple[str, str]:
     """(IRI, English name) of the State ``code``; NotFound when the code names none."""
     if not is_iso3(code):
         raise NotFound(f"'{code}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. XAA)")
-    iri = ctx.iris.country(code)
-    rows = ctx.reads.select(_IDENTITY, bindings={"country": iri}, dataset=who.dataset(ctx.iris)).rows
+    named = internal("implementation-state")
+    bindings = named.bindings({"country": code}, ctx.iris)
+    rows = ctx.reads.select(named.text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
     if not rows:
         raise NotFound(f"no State with the code {code} is known")
-    return str(iri), _text(rows[0], "label") or code
+    return str(bindings["country"]), _text(rows[0], "label") or code
 
 
 def _run(ctx: Context, who: Caller, name: str, params: dict[str, str]) -> list[dict]:

@@ -53,6 +53,7 @@ from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris, is_iso3, segment
 from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
 from sherloc_kg.namespaces import DCTERMS, PROV, RDF, SH, SHERLOC, SKOS
+from sherloc_kg.queries import internal
 from sherloc_kg import versions
 from sherloc_kg.store import Dataset, RecordWrite, Store
 from sherloc_kg.validation import Gate
@@ -323,18 +324,19 @@ def _refused(accept: str | None, issues: list[Issue], answers: list[dict[str, An
 ALL = WRITE_READS
 
 
+def _rows(store: Store, iris: Iris, name: str, dataset: Dataset, **values: str) -> list[dict]:
+    """The rows of the internal query ``name`` (sparql/internal/{name}.rq), its parameters bound."""
+    named = internal(name)
+    return store.select(named.text, bindings=named.bindings(values, iris), dataset=dataset).rows
+
+
 def _existing(store: Store, iris: Iris, answer: URIRef) -> dict[str, Any]:
     """Where an answer is now: its graphs, its country, its current and highest version, for a
-    write (ALL). (IRIs are written into the queries: they are minted here, percent-encoded, never
-    taken as given.)"""
-    a = f"<{answer}>"
-    rows = store.select(f"SELECT ?g ?country WHERE {{ GRAPH ?g {{ {a} a <{SHERLOC.ReviewResponse}> ; "
-                        f"<{SHERLOC.country}> ?country }} }}", dataset=ALL).rows
+    write (ALL)."""
+    rows = _rows(store, iris, "review-answer-graphs", ALL, answer=str(answer))
     graphs = {str(r["g"]) for r in rows}
-    highest = store.select(f"SELECT (MAX(?n) AS ?max) WHERE {{ GRAPH ?g {{ ?v <{DCTERMS.isVersionOf}> {a} ; "
-                           f"<{SHERLOC.versionNumber}> ?n }} }}", dataset=ALL).rows
-    current = store.select(f"SELECT ?v WHERE {{ GRAPH ?g {{ {a} <{SHERLOC.currentVersion}> ?v }} }}",
-                           dataset=ALL).rows
+    highest = _rows(store, iris, "review-highest-version", ALL, answer=str(answer))
+    current = _rows(store, iris, "review-current-version", ALL, answer=str(answer))
     top = highest[0].get("max") if highest else None
     return {"graphs": graphs, "country": str(rows[0]["country"]).rsplit("/", 1)[-1] if rows else None,
             "highest": int(top) if top is not None else 0,
@@ -353,17 +355,16 @@ def _provenance_graphs(store: Store, iris: Iris, answer: URIRef) -> list[str]:
     ``provenance-restricted`` (stores made before the split by State) and every State's
     ``provenance-restricted/{ISO3}`` holding something about the answer."""
     fixed = [str(iris.graph("provenance")), str(iris.graph("provenance-restricted"))]
-    return fixed + iris.state_graphs(_graphs_of(store, answer), "provenance-restricted")
+    return fixed + iris.state_graphs(_graphs_of(store, iris, answer), "provenance-restricted")
 
 
-def _graphs_of(store: Store, subject: URIRef) -> set[str]:
+def _graphs_of(store: Store, iris: Iris, subject: URIRef) -> set[str]:
     """The graphs holding triples about ``subject``."""
-    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{subject}> ?p ?o }} }}", dataset=ALL).rows
-    return {str(r["g"]) for r in rows}
+    return {str(r["g"]) for r in _rows(store, iris, "review-graphs-of", ALL, subject=str(subject))}
 
 
-def _triples_of(store: Store, graph: str, subject: URIRef) -> list[tuple]:
-    rows = store.select(f"SELECT ?p ?o WHERE {{ GRAPH <{graph}> {{ <{subject}> ?p ?o }} }}", dataset=ALL).rows
+def _triples_of(store: Store, iris: Iris, graph: str, subject: URIRef) -> list[tuple]:
+    rows = _rows(store, iris, "review-triples-of", ALL, graph=graph, subject=str(subject))
     return [(subject, r["p"], r["o"]) for r in rows]
 
 
@@ -470,24 +471,24 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
         # The restricted graphs the answer and its current version are in: its State's graph (and,
         # for an answer stored before the graphs were split by State, the old single one).
         home = str(iris.state_graph(RESTRICTED, unquote(existing["country"] or "")))
-        holders = sorted(g for g in existing["graphs"] | (_graphs_of(ctx.store, version) if version is not None
+        holders = sorted(g for g in existing["graphs"] | (_graphs_of(ctx.store, iris, version) if version is not None
                                                          else set()) | {home} if _review_restricted(iris, g))
-        state = [t for g in holders for t in _triples_of(ctx.store, g, answer) if t[1] not in (SHERLOC.published,)]
+        state = [t for g in holders for t in _triples_of(ctx.store, iris, g, answer) if t[1] not in (SHERLOC.published,)]
         state += [(answer, SHERLOC.published, Literal(True)), (answer, DCTERMS.issued, when)]
         moved: list[tuple] = []
         # Names of people stay restricted, in the State's graph: the publisher's, the submitter's.
         kept: list[tuple] = agent_triples(iris, who)
         agents: list[tuple] = _impersonal(agent_triples(iris, who))
         if version is not None:
-            for triple in (t for g in holders for t in _triples_of(ctx.store, g, version)):
-                if triple[1] == PROV.wasRevisionOf and not _triples_of(ctx.store, public, triple[2]):
+            for triple in (t for g in holders for t in _triples_of(ctx.store, iris, g, version)):
+                if triple[1] == PROV.wasRevisionOf and not _triples_of(ctx.store, iris, public, triple[2]):
                     kept.append(triple)  # the version before was never published: its IRI stays restricted
                 elif triple[1] in PERSONAL:
                     kept.append(triple)
                 else:
                     moved.append(triple)
                 if triple[1] == PROV.wasAttributedTo:
-                    found = [t for g in holders for t in _triples_of(ctx.store, g, triple[2])]
+                    found = [t for g in holders for t in _triples_of(ctx.store, iris, g, triple[2])]
                     kept += found
                     agents += _impersonal(found)
             moved += [(version, SHERLOC.publishedBy, agent_iri(iris, who)), (version, DCTERMS.issued, when)]
@@ -509,8 +510,7 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
 def _describe(store: Store, iris: Iris, subjects: list[URIRef], dataset: Dataset) -> dict[str, dict]:
     if not subjects:
         return {}
-    values = " ".join(f"<{s}>" for s in subjects)
-    rows = store.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}", dataset=dataset).rows
+    rows = store.select(internal("review-describe").with_rows({"s": subjects}), dataset=dataset).rows
     out: dict[str, dict] = {str(s): {} for s in subjects}
     for row in rows:
         item = out[str(row["s"])]
@@ -563,9 +563,7 @@ def listing(country: str | None = None, ctx: Context = Depends(reading),
     # State's, restricted ones included (with their current version, whose pointer is in its
     # State's ``provenance-restricted/{ISO3}``), and no other State's but the published ones.
     dataset = who.review_dataset(ctx.iris)
-    which = f"<{ctx.iris.country(country)}>" if country is not None else "?c"
-    rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SHERLOC.ReviewResponse}> ; "
-                        f"<{SHERLOC.country}> {which} }} ORDER BY ?a", dataset=dataset).rows
+    rows = _rows(store, ctx.iris, "review-answers", dataset, **({"country": country} if country is not None else {}))
     answers = [URIRef(r["a"]) for r in rows]  # IRIs: answers are minted by the review loader
     described = _describe(store, ctx.iris, answers, dataset)
     return {"country": country, "count": len(answers), "answers": [described[str(a)] for a in answers]}
@@ -577,9 +575,9 @@ def one(answer_id: str, ctx: Context = Depends(reading), who: Caller = Depends(c
     store = ctx.reads
     answer = ctx.iris.review(answer_id)
     dataset = who.review_dataset(ctx.iris)  # another State's answer: its published parts only
-    found = store.ask(f"ASK {{ <{answer}> a <{SHERLOC.ReviewResponse}> }}", dataset=dataset)
-    rows = store.select(f"SELECT ?v ?n WHERE {{ ?v <{DCTERMS.isVersionOf}> <{answer}> ; "
-                        f"<{SHERLOC.versionNumber}> ?n }} ORDER BY ?n", dataset=dataset).rows
+    exists = internal("review-answer-exists")
+    found = store.ask(exists.text, bindings=exists.bindings({"answer": str(answer)}, ctx.iris), dataset=dataset)
+    rows = _rows(store, ctx.iris, "review-versions", dataset, answer=str(answer))
     versions = [URIRef(r["v"]) for r in rows]  # IRIs (see _version_triples)
     if not found and not versions:
         raise NotFound(f"no review answer with id {answer_id!r}")

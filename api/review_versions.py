@@ -25,10 +25,10 @@ from sherloc_kg.access import Caller
 from sherloc_kg.inference import Inference
 from sherloc_kg.iris import Iris
 from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
-from sherloc_kg.namespaces import DCTERMS, PROV, SHERLOC
+from sherloc_kg.namespaces import DCTERMS, SHERLOC
+from sherloc_kg.queries import internal
 from sherloc_kg import versions
 from sherloc_kg.store import RecordWrite
-from sherloc_kg.store.terms import sparql_term
 
 from . import review
 from .context import Context
@@ -82,7 +82,7 @@ def write_versions(ctx: Context, who: Caller, records: list, when: Literal,
     claims: list[str] = []
     inserted: list[RecordWrite] = []
     mine: dict[URIRef, URIRef] = {}
-    claimed: dict[URIRef, tuple[URIRef, str, str]] = {}
+    claimed: dict[URIRef, tuple[URIRef, str, list[tuple]]] = {}
     for record in records:
         answer = record.iri
         existing = review._existing(ctx.store, iris, answer)
@@ -101,10 +101,11 @@ def write_versions(ctx: Context, who: Caller, records: list, when: Literal,
                                   + review.agent_triples(iris, who)))
         stated = review._version_triples(state, answer, version, number, previous, who, iris, stamp)
         inserted.append(RecordWrite(home, [], stated))  # by the conditional insert below: for the version log
-        body = "\n".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in stated)
-        claimed[answer] = (version, home, body)
-        claims.append(f"INSERT {{ GRAPH <{home}> {{\n{body}\n}} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH ?g {{ "
-                      f"<{version}> <{SHERLOC.versionNumber}> ?taken }} }} }}")
+        claimed[answer] = (version, home, stated)
+        # An update takes no bindings: the graph and the version are written into it as IRIs, the
+        # version's triples fill its VALUES block (sparql/internal/review-claim-version.rq).
+        claims.append(internal("review-claim-version").update_text(
+            {"graph": URIRef(home), "version": version}, {("s", "p", "o"): stated}))
         # The pointer to the current version: in the State's restricted provenance graph only.
         pointer = str(iris.state_graph("provenance-restricted", name.partition("/")[2]))
         writes += [RecordWrite(g, [str(answer)]) for g in review._provenance_graphs(ctx.store, iris, answer) if g != pointer]
@@ -116,8 +117,7 @@ def write_versions(ctx: Context, who: Caller, records: list, when: Literal,
     versions.write(ctx.store, iris, writes, before=run.before, then=[*claims, *run.then], inserted=inserted)
     lost = []
     for record in records:
-        rows = ctx.store.select(f"SELECT ?t WHERE {{ GRAPH ?g {{ <{mine[record.iri]}> <{PROV.generatedAtTime}> ?t }} }}",
-                                dataset=review.ALL).rows
+        rows = review._rows(ctx.store, iris, "review-version-instants", review.ALL, version=str(mine[record.iri]))
         instants = {r["t"].toPython() for r in rows}
         if instants == {stamp.toPython()}:
             continue
@@ -125,9 +125,9 @@ def write_versions(ctx: Context, who: Caller, records: list, when: Literal,
             # Two writes passed the condition together (web processes on other machines: the file
             # lock is per machine): the earliest keeps the number and puts its own version back
             # whole; the others (their instant is later) take the next number.
-            version, home, body = claimed[record.iri]
-            ctx.store.update(f"DELETE WHERE {{ GRAPH <{home}> {{ <{version}> ?p ?o }} }} ;\n"
-                             f"INSERT DATA {{ GRAPH <{home}> {{\n{body}\n}} }}")
+            version, home, stated = claimed[record.iri]
+            ctx.store.update(internal("review-restore-version").update_text(
+                {"graph": URIRef(home), "version": version}, {("s", "p", "o"): stated}))
             continue
         lost.append(record)
     return lost

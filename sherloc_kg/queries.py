@@ -76,6 +76,11 @@ class NamedQuery:
         return cls(path.stem, (fields["title"] or [path.stem])[0], " ".join(fields["description"]),
                    tuple(parameters), text, path)
 
+    @property
+    def body(self) -> str:
+        """The text without its header lines (title, description, param): the SPARQL a person reads."""
+        return "".join(line for line in self.text.splitlines(keepends=True) if not _HEADER.match(line))
+
     def check_names(self, given: Iterable[str]) -> None:
         """Refuse (UsageError) a value for a parameter this query does not take."""
         check_names(self.name, self.parameters, given)

@@ -12,6 +12,7 @@ from .config import Settings
 from .errors import Location
 from .inference import Inference
 from .iris import Iris
+from .queries import internal
 from .store import Dataset, RecordWrite, Store
 from .store.contract import Triple
 
@@ -131,9 +132,9 @@ def remove_examples(store: Store, settings: Settings) -> int:
                    if r.error is None]
         if not records:
             continue
-        values = " ".join(f"<{r.iri}>" for r in records)
-        present = store.select(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ VALUES ?r {{ {values} }} "
-                               "GRAPH ?g { ?r ?p ?o } }", dataset=Dataset(default=None)).rows
+        iris_of = [r.iri for r in records if r.iri is not None]
+        present = store.select(internal("reference-examples-present").with_rows({"r": iris_of}),
+                               dataset=Dataset(default=None)).rows
         count = int(present[0]["n"]) if present else 0
         if not count:
             continue
@@ -141,9 +142,9 @@ def remove_examples(store: Store, settings: Settings) -> int:
         names = [str(r.iri) for r in records]
         # What the records link to that names a fictional State and is not below a record (the
         # courts of the example cases, ``id/court/XAA/...``): shared by examples only, so it goes too.
-        states = " ".join(f"<{iris.country(code)}>" for code in fictional_codes(settings))
-        linked = store.select(f"SELECT DISTINCT ?x WHERE {{ VALUES ?r {{ {values} }} VALUES ?state {{ {states} }} "
-                              "GRAPH ?g { ?r ?link ?x . ?x ?p ?state } }", dataset=Dataset(default=None)).rows
+        states = [iris.country(code) for code in fictional_codes(settings)]
+        linked = store.select(internal("reference-examples-linked").with_rows({"r": iris_of, "state": states}),
+                              dataset=Dataset(default=None)).rows
         names += sorted({str(r["x"]) for r in linked} - set(names))
         writes += [RecordWrite(str(iris.graph(g)), names) for g in ingest._graph_names(loader.graphs, records)]
         writes += [RecordWrite(g, names) for g in provenance]

@@ -7,6 +7,7 @@ from rdflib import URIRef
 from .iris import GRAPHS, Iris
 from .loaders import loaders
 from .namespaces import SHERLOC
+from .queries import internal
 from .store import Dataset, Store
 
 #: The reference kinds, which ``sherloc-kg init`` writes (sherloc_kg/reference.py), no loader →
@@ -23,33 +24,23 @@ def record_classes() -> dict[str, URIRef]:
     return {**REFERENCE_CLASSES, **{loader.kind: loader.record_class for loader in loaders()}}
 
 
-#: The court cases counted as judgments: a record that our editors say is the same judgment as one
-#: whose IRI sorts first (sherloc:sameJudgmentAs, graph editorial) is left out, so that a judgment
-#: the source recorded twice counts once.
-JUDGMENTS = f"""SELECT (COUNT(DISTINCT ?case) AS ?n) WHERE {{
-  ?case a <{SHERLOC.CourtCase}> .
-  FILTER NOT EXISTS {{ {{ ?case <{SHERLOC.sameJudgmentAs}> ?first }} UNION {{ ?first <{SHERLOC.sameJudgmentAs}> ?case }}
-                      FILTER(STR(?first) < STR(?case)) }} }}"""
-
-
 def judgments(store: Store, dataset: Dataset | None = None) -> int:
-    """How many judgments the court cases are (each judgment once, however often recorded)."""
-    return int(store.select(JUDGMENTS, dataset=dataset).rows[0]["n"])
+    """How many judgments the court cases are (each judgment once, however often recorded: a case
+    record our editors say is the same judgment as one whose IRI sorts first is left out)."""
+    return int(store.select(internal("statistics-judgments").text, dataset=dataset).rows[0]["n"])
 
 
 def collect(store: Store, iris: Iris, dataset: Dataset | None = None) -> dict:
     """Triples per named graph and records per kind, over the whole store, or over ``dataset``
     only (a caller's dataset: its graphs are the only ones listed and counted)."""
-    result = store.select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", dataset=dataset)
+    result = store.select(internal("statistics-triples-per-graph").text, dataset=dataset)
     by_graph = {str(row["g"]): int(row["n"]) for row in result.rows}
     visible = None if dataset is None or dataset.named is None else set(dataset.named)
     graphs = {name: by_graph.get(str(iris.graph(name)), 0) for name in GRAPHS
               if visible is None or str(iris.graph(name)) in visible}
     # The graphs kept one per State (review-restricted/XAA: sherloc_kg/iris.py, STATE_GRAPHS).
     graphs.update({name: by_graph[g] for g in iris.state_graphs(by_graph) if (name := iris.graph_name(g))})
-    types = store.select(
-        "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type", dataset=dataset)
+    types = store.select(internal("statistics-resources-per-class").text, dataset=dataset)
     by_type = {str(row["type"]): int(row["n"]) for row in types.rows}
     records = {kind: by_type.get(str(cls), 0) for kind, cls in record_classes().items()}
     records["judgments"] = judgments(store, dataset)

@@ -36,7 +36,7 @@ from sherloc_kg.access import Caller
 from sherloc_kg.errors import QueryError, SherlocError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import PREFIXES
-from sherloc_kg.queries import NamedQuery
+from sherloc_kg.queries import NamedQuery, internal
 from sherloc_kg.sparql_text import query_form
 
 from .. import sparql_endpoint
@@ -62,22 +62,8 @@ FORMAT_LABELS = {"json": "SPARQL JSON", "xml": "SPARQL XML", "csv": "CSV", "tsv"
 #: The most rows the page shows; the downloads hold the whole answer (within the endpoint's caps).
 DISPLAY_MAX = 1000
 
-_PROLOGUE = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items()
-                    if name in ("sherloc", "eli", "dcterms", "skos", "rdf", "rdfs", "xsd"))
-DEFAULT_QUERY = _PROLOGUE + """
-# The ten most recent court cases, with the deciding State and the crime types
-SELECT ?case ?title ?year ?jurisdiction (GROUP_CONCAT(DISTINCT ?crime; separator=", ") AS ?crimeTypes)
-WHERE {
-  ?case a sherloc:CourtCase ;
-        dcterms:title ?title ;
-        sherloc:decisionYear ?year .
-  OPTIONAL { ?case sherloc:jurisdiction ?jurisdiction }
-  OPTIONAL { ?case sherloc:crimeType/skos:notation ?crime }
-}
-GROUP BY ?case ?title ?year ?jurisdiction
-ORDER BY DESC(?year) ?case
-LIMIT 10
-"""
+#: The query the editor opens with (sparql/internal/workbench-default.rq).
+DEFAULT_QUERY = internal("workbench-default").body
 _NAME = re.compile(r"[a-z0-9-]{1,100}")
 
 
