@@ -320,8 +320,9 @@ def test_pages_naming_the_host_vary_on_it_and_other_hosts_can_be_refused(setting
                                                                          tmp_path: Path) -> None:
     app = create_app(settings.with_(tokens=tmp_path / "tokens.json"), store=examples)
     with serving(app) as url, httpx.Client(base_url=url, timeout=BOUND) as client:
-        for accept in ("text/html", "text/turtle"):
-            page = client.get("/sparql", headers={"Host": "evil.example", "Accept": accept})
+        # the service description and the SPARQL editor (where a browser opening /sparql is sent)
+        for path, accept in (("/explore/sparql/editor", "text/html"), ("/sparql", "text/turtle")):
+            page = client.get(path, headers={"Host": "evil.example", "Accept": accept})
             assert page.status_code == 200 and "evil.example" in page.text
             assert "host" in [f.strip().lower() for f in page.headers["vary"].split(",")], page.headers
         assert "host" in client.get("/", headers={"Host": "evil.example"}).headers["vary"].lower()

@@ -72,7 +72,11 @@ def test_a_limit_on_an_explorer_page_is_the_limit_page_with_the_same_status_and_
     assert response.status_code == 503 and response.headers["content-type"].startswith("text/html")
     assert response.headers["retry-after"] == "5" and response.headers["sherloc-limit"] == "timeout=30s"
     assert "the query ran too long" in bytes(response.body).decode()
-    assert error_response(_request("/explore/sparql"), UsageError("bad")).headers["content-type"] == "application/json"
+    # any other error of an explorer page is a page too, with its status; the API keeps its JSON
+    usage = error_response(_request("/explore/sparql"), UsageError("bad value"))
+    assert usage.status_code == 400 and usage.headers["content-type"].startswith("text/html")
+    assert "bad value" in bytes(usage.body).decode()
+    assert error_response(_request("/api/queries/x"), UsageError("bad")).headers["content-type"] == "application/json"
 
 
 def test_a_limit_says_its_headers_wherever_it_is_answered() -> None:

@@ -375,7 +375,8 @@ ATTACKS = [
            status=401, official_status=403),
     # -- service description -------------------------------------------------------------------
     Attack("sparql-service-description", "/sparql", headers={"Accept": "text/turtle"}, check=service_description),
-    Attack("sparql-query-page-html", "/sparql", headers={"Accept": "text/html"}),
+    Attack("sparql-editor-page", "/explore/sparql/editor", headers={"Accept": "text/html"}),
+    Attack("sparql-editor-setup", "/api/sparql/editor"),
     # -- Linked Data -----------------------------------------------------------------------------
     Attack("ld-authority-html", "/id/authority/XAA-central-authority-mla", headers={"Accept": "text/html"},
            official_sees=("email", "phone", "address", "person")),
