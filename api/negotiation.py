@@ -8,12 +8,20 @@ Content-Type answered names the profile served. :func:`graph_document` renders a
 syntax chosen, so every route that answers with an RDF graph (Linked Data, ``/dataset``, the
 SPARQL service description) gives JSON-LD the same way: compacted with its context inline, or
 expanded, as asked.
+
+Linked Data URLs (``/id/...``, ``/vocab/...``, ``/ontology``, ``/shapes``, ``/graph/...``) also name
+their format by a suffix (``/id/case/BRA001.ttl``; a suffix wins over ``Accept``): :func:`targets`
+reads such a request as the resource's path and the format to serve (:class:`Target`), and
+:func:`link_headers` names the document served (``Content-Location``), the other formats
+(``Link: rel="alternate"``), the RDF documents of a thing (``rel="describedby"``) and the pages
+around a paged one (``rel="first|prev|next"``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi import Request
 from rdflib import Graph
 
 from sherloc_kg.errors import NotAcceptable
@@ -163,3 +171,92 @@ def graph_document(graph: Graph, media_type: str, accept: str | None) -> tuple[b
         profile = jsonld_profile(accept)
         return jsonld_document(graph, profile), content_type(media_type, profile)
     return graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8"), content_type(media_type)
+
+
+# -- Linked Data URLs: which resource, which format ------------------------------------------------
+
+HTML = "text/html"
+#: What a Linked Data URL can be served as; HTML first, so a browser (or ``*/*``) gets the page.
+OFFERS = (HTML,) + GRAPH_TYPES
+#: A resource's description is also a dataset: each triple with the named graph that holds it
+#: (TriG, N-Quads), so that inferred statements (graph ``inferred``) show as such.
+RESOURCE_OFFERS = OFFERS + DATASET_TYPES
+RESOURCE_SUFFIXES = {**SUFFIXES, ".trig": "application/trig", ".nq": "application/n-quads"}
+#: media type -> the suffix of its document (the reverse of the suffix tables).
+SUFFIX_OF = {media: suffix for suffix, media in RESOURCE_SUFFIXES.items()}
+#: How a page names each format.
+FORMAT_NAMES = {HTML: "HTML", "text/turtle": "Turtle", JSONLD: "JSON-LD", "application/rdf+xml": "RDF/XML",
+                "application/n-triples": "N-Triples", "application/trig": "TriG (with graph names)",
+                "application/n-quads": "N-Quads (with graph names)"}
+
+
+def raw_path(request: Request) -> str:
+    """The path as sent (still percent-encoded), so that an id holding ``/`` or ``#`` survives."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.url.path
+    return path.split("?", 1)[0]
+
+
+def split_suffix(path: str, suffixes: dict[str, str] = SUFFIXES) -> tuple[str, str | None]:
+    """``/id/x.ttl`` -> (``/id/x``, Turtle); a path without a known suffix -> (path, None)."""
+    for suffix, media in suffixes.items():
+        if path.endswith(suffix) and len(path) > len(suffix) and not path.endswith("/" + suffix):
+            return path[: -len(suffix)], media
+    return path, None
+
+
+@dataclass
+class Target:
+    path: str            # the local path of the resource, without suffix: "/id/case/BRA001"
+    media: str           # the format to serve
+    negotiated: bool     # chosen by Accept (Vary: Accept) rather than by suffix
+
+    @property
+    def here(self) -> str:
+        """The URL path of the document served, as asked: suffixed unless negotiated."""
+        return self.path + ("" if self.negotiated else SUFFIX_OF[self.media])
+
+
+def targets(request: Request, offers: tuple[str, ...] = OFFERS) -> list[Target]:
+    """The readings of a request, most likely first: ``/id/x.ttl`` is ``/id/x`` in Turtle, unless
+    no ``/id/x`` exists and ``/id/x.ttl`` itself is an IRI (an id ending in a suffix). ``offers``:
+    what the route serves (a resource: also TriG and N-Quads)."""
+    path = raw_path(request)
+    suffixes = RESOURCE_SUFFIXES if offers == RESOURCE_OFFERS else SUFFIXES
+    stripped, suffix_media = split_suffix(path, suffixes)
+    accept = request.headers.get("accept")
+    if suffix_media:
+        readings = [Target(stripped, suffix_media, False)]
+        try:
+            readings.append(Target(path, choose(accept, offers), True))
+        except NotAcceptable:  # the second reading is only a fallback
+            pass
+        return readings
+    return [Target(path, choose(accept, offers), True)]
+
+
+def link_headers(target: Target, *, page: int = 1, has_next: bool = False,
+                 offers: tuple[str, ...] = OFFERS, describes_thing: bool = False) -> dict[str, str]:
+    """``Content-Location``, ``Link`` (alternates, describedby, first/prev/next) and ``Vary`` of a
+    Linked Data answer: ``offers`` the formats its URL serves, ``describes_thing`` when it
+    describes a thing rather than being a document itself."""
+    query = f"?page={page}" if page > 1 else ""
+    links = [f'<{target.path}{SUFFIX_OF[m]}{query}>; rel="alternate"; type="{m}"' for m in offers if m != target.media]
+    if describes_thing and target.negotiated:
+        links += [f'<{target.path}{SUFFIX_OF[m]}{query}>; rel="describedby"; type="{m}"'
+                  for m in offers if m != HTML]
+    if page > 1:
+        links.append(f'<{target.here}>; rel="first"')
+        links.append(f'<{target.here}{"?page=" + str(page - 1) if page > 2 else ""}>; rel="prev"')
+    if has_next:
+        links.append(f'<{target.here}?page={page + 1}>; rel="next"')
+    headers = {"Content-Location": f"{target.path}{SUFFIX_OF[target.media]}{query}", "Link": ", ".join(links)}
+    if target.negotiated:
+        headers["Vary"] = "Accept"
+    return headers
+
+
+def formats(target: Target, page: int = 1, offers: tuple[str, ...] = OFFERS) -> list[tuple[str, str]]:
+    """(name, URL) of each format ``target``'s URL serves, for a page to list."""
+    query = f"?page={page}" if page > 1 else ""
+    return [(FORMAT_NAMES[m], f"{target.path}{SUFFIX_OF[m]}{query}") for m in offers]

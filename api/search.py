@@ -1,12 +1,12 @@
-"""JSON for applications: faceted search over the record kinds and any record as JSON.
+"""JSON for applications: faceted search over the record kinds.
 
     GET /api/search/{kind}      kind: cases, legislation, treaties, strategies, publications, authorities
-    GET /api/resource?iri=...   a record (or any resource) as JSON
-    GET /api/resource/{path}    the same for ``{base}{path}`` (e.g. /api/resource/id/case/ALB001)
 
 The logic lives in :mod:`sherloc_kg.search` (shared with the explorer); this module declares the
 parameters and the response models, so that /openapi.json documents every key. Every query runs
 over the graphs the caller may see (``Caller.dataset``): the public never sees restricted data.
+Any record as JSON (``/api/resource``) is api/resource_json.py's; its routes are served through
+this module's router.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from pydantic import BaseModel, Field
 
 from sherloc_kg import search as core
 from sherloc_kg.access import Caller
-from sherloc_kg.errors import UsageError
 
+from . import resource_json
 from .context import Context, caller, reading
 
 router = APIRouter(tags=["search"])
+router.include_router(resource_json.router)
 
 
 # -- response models ---------------------------------------------------------------------------
@@ -66,43 +67,6 @@ class SearchResponse(BaseModel):
                     "(highest first), years newest first.")
 
 
-class Linked(BaseModel):
-    iri: str
-    label: str | None = Field(description="Its label (prefLabel, title or notation), English where known.")
-
-
-class FieldValue(BaseModel):
-    """A linked resource (iri, label) or a literal (value, language, datatype); keys without a value
-    are left out."""
-
-    iri: str | None = Field(default=None, description="For a linked resource: its IRI.")
-    label: str | None = Field(default=None, description="For a linked resource: its label.")
-    value: str | None = Field(default=None, description="For a literal: its lexical form.")
-    language: str | None = Field(default=None, description="For a literal: its language tag.")
-    datatype: str | None = Field(default=None, description="For a literal: its datatype (xsd:date...), null for "
-                                                           "plain strings.")
-    fields: dict[str, list[FieldValue]] | None = Field(
-        default=None, description="For a resource below the record that the record links to (a defendant, a "
-                                  "designation, a national provision): its own fields.")
-
-
-class IncomingLinks(BaseModel):
-    property: str = Field(description="Short name of the linking property.")
-    property_iri: str
-    count: int = Field(description="How many resources link to this one with the property.")
-    items: list[Linked] = Field(description=f"Up to {core.MAX_INCOMING_EXAMPLES} of them, by IRI.")
-
-
-class ResourceView(BaseModel):
-    iri: str
-    label: str | None
-    graphs: list[str] = Field(description="The named graphs the statements shown come from.")
-    fields: dict[str, list[FieldValue]] = Field(
-        description="Short property name (its local name; prefix:local where two properties share one) → values.")
-    properties: dict[str, str] = Field(description="Short property name → full property IRI.")
-    incoming: list[IncomingLinks] = Field(description="Links to this resource, by property, most frequent first.")
-
-
 # -- routes ------------------------------------------------------------------------------------
 _LIST = Query(None)
 
@@ -135,25 +99,3 @@ def search(request: Request,
     parsed = core.parse(kind, params)
     result = core.search(ctx.reads, ctx.iris, parsed, who.dataset(ctx.iris))
     return SearchResponse.model_validate(result)
-
-
-@router.get("/api/resource", response_model=ResourceView, response_model_exclude_none=True,
-            summary="A resource as JSON")
-def resource(iri: str = Query(description="The resource's IRI."),
-             ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> ResourceView:
-    return ResourceView.model_validate(core.resource(ctx.reads, ctx.iris, iri, who.dataset(ctx.iris)))
-
-
-@router.get("/api/resource/{path:path}", response_model=ResourceView, response_model_exclude_none=True,
-            summary="A resource under the base as JSON")
-def resource_by_path(request: Request, path: str = Path(description="The IRI's path below the base, e.g. "
-                                                                    "id/case/ALB001."),
-                     ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> ResourceView:
-    # The IRI keeps the percent-encoding it was minted with, so read the path as sent.
-    raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
-    prefix = "/api/resource/"
-    tail = raw[len(prefix):] if raw.startswith(prefix) else path
-    if not tail:
-        raise UsageError("give the resource's path below the base, e.g. /api/resource/id/case/ALB001")
-    iri = str(ctx.iris.at(tail))  # the IRI /id/... names for the same path (%40 and @ alike)
-    return ResourceView.model_validate(core.resource(ctx.reads, ctx.iris, iri, who.dataset(ctx.iris)))

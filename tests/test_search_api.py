@@ -240,6 +240,18 @@ def test_bad_parameters_are_refused_naming_the_parameter(client: httpx.Client, p
     assert f"'{named}'" in response.json()["message"]
 
 
+def test_every_value_that_names_nothing_is_refused_at_once(client: httpx.Client) -> None:
+    """Provisions and concepts are checked against the data in one go (sherloc_kg/parameters.py):
+    the 400 lists every unknown value with its parameter, the known ones not."""
+    response = client.get("/api/search/cases", params={"provision": ["untoc/art/5", "untoc/art/98", "untoc/art/99"],
+                                                       "crime_type": "trafficking-in-person", "issue": "no-such-issue"})
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    assert "parameter 'provision': no such Convention provision: untoc/art/98, untoc/art/99" in message
+    assert "trafficking-in-person" in message and "'crime_type'" in message and "'issue'" in message
+    assert "untoc/art/5," not in message
+
+
 def test_a_facet_the_kind_lacks_is_refused(client: httpx.Client) -> None:
     for kind, params, named in (("treaties", {"crime_type": "corruption"}, "crime_type"),
                                 ("publications", {"provision": "untoc/art/5"}, "provision"),
