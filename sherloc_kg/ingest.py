@@ -28,6 +28,7 @@ from urllib.parse import unquote
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from . import versions
 from .access import is_restricted
 from .config import Settings
 from .errors import Issue, Location, QueryError, SourceError, UsageError, ValidationFailed
@@ -261,7 +262,12 @@ class Ingest:
         report.records_written = len(records)
         report.triples_written = sum(len(w.triples) for w in writes[: len(graphs)])
         with _committing():  # a stop requested now lands once the transaction is done
-            Inference(self.settings, self.iris).write(self.store, writes)
+            run = Inference(self.settings, self.iris).for_write(self.store, writes)
+            # with the change feed's versions of what the load changes, in the same transaction
+            # (sherloc_kg/versions.py): each record's member in each graph holds what it states there
+            stated = {str(self.iris.graph(name)): {str(r.iri): r.triples.get(name, []) for r in records}
+                      for name in graphs}
+            versions.write(self.store, self.iris, writes, before=run.before, then=run.then, stated=stated)
             report.written = True
         self.progress("write", len(records), len(records))
 

@@ -14,6 +14,7 @@ from .inference import Inference
 from .iris import Iris
 from .queries import internal
 from .store import Dataset, RecordWrite, Store
+from . import versions
 from .store.contract import Triple
 
 
@@ -149,7 +150,9 @@ def remove_examples(store: Store, settings: Settings) -> int:
         writes += [RecordWrite(str(iris.graph(g)), names) for g in ingest._graph_names(loader.graphs, records)]
         writes += [RecordWrite(g, names) for g in provenance]
     if writes:
-        Inference(settings, iris).write(store, writes)
+        run = Inference(settings, iris).for_write(store, writes)
+        # the change feed's versions of what it deletes, in the same transaction (sherloc_kg/versions.py)
+        versions.write(store, iris, writes, before=run.before, then=run.then)
     return found
 
 
@@ -166,7 +169,8 @@ def install_reference(store: Store, settings: Settings, *, with_examples: bool =
     # record, never replacing the graph: the review responses there stay as they are.
     mechanism = mechanism_write(settings, iris, graphs)
     # The rules walk the instruments graph: they run whole.
-    store.write([*writes, mechanism], replace_graphs=replaced, then=Inference(settings, iris).whole())
+    # with the change feed's versions of what changes, in the same transaction (sherloc_kg/versions.py)
+    versions.write(store, iris, [*writes, mechanism], replace_graphs=replaced, then=Inference(settings, iris).whole())
     sizes = {name: len(graph) for name, graph in graphs.items()}
     sizes["review-mechanism"] = len(mechanism.triples)
     return sizes
