@@ -202,6 +202,18 @@ def test_dump_and_restore_round_trip(backend) -> None:
     assert nquads(backend) == set(dumped.getvalue().decode().splitlines())
 
 
+def test_a_dump_whose_first_triple_is_long_restores_and_loads(backend) -> None:
+    # A change-feed version holds a graph's N-Triples in one literal (sherloc_kg/versions.py):
+    # Virtuoso's Graph Store endpoint refused such a body until it was sent as Turtle with a prefix
+    # line first (VirtuosoServer.graph_document).
+    long_text = "\\n".join(f'<{R}> <{P}> \\"line {i}\\" .' for i in range(20_000))
+    dump = f'<{R}> <{P}> "{long_text}" <{G1}> .\n<{R}> <{P}> "short" <{G1}> .\n'.encode()
+    backend.restore(io.BytesIO(dump), media_type=NQUADS)
+    assert nquads(backend) == set(dump.decode().splitlines())
+    backend.load_graph(G2, [RdfDocument(f'<{R}> <{P}> "{long_text}" .\n'.encode(), "application/n-triples")])
+    assert backend.count(G2) == 1 and nquads(backend, [G2]) == {f'<{R}> <{P}> "{long_text}" <{G2}> .'}
+
+
 def test_restore_of_a_broken_dump_writes_nothing(backend) -> None:
     backend.write([RecordWrite(G1, [], [(R, P, Literal("kept"))])])
     broken = f'<{R}> <{P}> "new" <{G2}> .\nthis is not n-quads\n'.encode()

@@ -57,7 +57,6 @@ from .. import sparql_text
 from ..errors import QueryError, SherlocError, StoreError, UsageError
 from .contract import STAGING_PREFIX, RdfDocument, RecordWrite, check_write
 from .remote_client import RemoteClient
-from .servers import N_TRIPLES
 from .terms import to_oxigraph
 from .writes import graph_operations, hoist_prologues, parse_document, record_operations
 
@@ -269,7 +268,7 @@ class RemoteWrites(RemoteClient):
         if not triples:
             return
         if self.gsp_url is not None:
-            self._gsp("POST", graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), N_TRIPLES)
+            self._gsp("POST", graph, *self.server.graph_document(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)))
             return
         size = self.server.insert_chunk
         for start in range(0, len(triples), size):
@@ -284,7 +283,7 @@ class RemoteWrites(RemoteClient):
         if self.server.atomic_requests and self.gsp_url is not None:
             if triples or replace:
                 self._gsp("PUT" if replace else "POST", graph,
-                          ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), N_TRIPLES)
+                          *self.server.graph_document(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)))
             return len(triples)
         if self.server.atomic_requests:
             operations = graph_operations(graph, triples, replace=replace)
