@@ -4,6 +4,7 @@ that another portal replicates SHERLOC-KG and then keeps up with it from the fee
 
     GET /feed              the root page: the ldes:EventStream, what its members are, the oldest versions
     GET /feed?after={key}  the versions after the version keyed {key}, oldest first
+    GET /feed/version/{key}  one version (its IRI, dereferenced): the same as on its page
 
 Each page is a ``tree:Node`` with at most PAGE_SIZE versions (and at most PAGE_TEXT characters of
 their triples, one version at least); a page that has more after it links to the next page with a
@@ -39,7 +40,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
 
 from sherloc_kg.access import Caller
-from sherloc_kg.errors import UsageError
+from sherloc_kg.errors import NotFound, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.queries import internal
 from sherloc_kg.store.terms import to_oxigraph
@@ -163,48 +164,53 @@ def page_description(page: Page) -> list[tuple]:
         if not page.root:
             triples.append((here, LDES.immutable, Literal(True)))
     for row in page.rows:
-        version = row["version"]
-        triples += [(stream, TREE.member, version), (version, RDF.type, row["kind"]),
-                    (version, DCTERMS.isVersionOf, row["record"]), (version, DCTERMS.isPartOf, row["graph"]),
-                    (version, PROV.generatedAtTime, row["time"])]
+        triples.append((stream, TREE.member, row["version"]))
+        triples += version_description(row)
     return triples
 
 
-def page_quads(page: Page) -> list[ox.Quad]:
-    """The page as a dataset: its description in the default graph, each version's triples in the
-    named graph of the version."""
+def version_description(row: dict) -> list[tuple]:
+    """What a version is (a row of feed-page.rq or feed-version.rq): its kind, member, graph and time."""
+    version = row["version"]
+    return [(version, RDF.type, row["kind"]), (version, DCTERMS.isVersionOf, row["record"]),
+            (version, DCTERMS.isPartOf, row["graph"]), (version, PROV.generatedAtTime, row["time"])]
+
+
+def dataset_quads(description: list[tuple], contents: dict[str, str]) -> list[ox.Quad]:
+    """A page or a version as a dataset: its ``description`` in the default graph, each version's
+    triples (``contents``: N-Triples text by version IRI) in the named graph of the version."""
     quads = []
-    for s, p, o in page_description(page):
+    for s, p, o in description:
         subject = to_oxigraph(s)
         assert not isinstance(subject, ox.Literal)
         quads.append(ox.Quad(subject, _node(p), to_oxigraph(o), ox.DefaultGraph()))
-    for row in page.rows:
-        text = page.contents.get(str(row["version"]))
-        if text:
-            graph = _node(row["version"])
-            quads += [ox.Quad(q.subject, q.predicate, q.object, graph)
-                      for q in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
+    for version, text in contents.items():
+        graph = ox.NamedNode(version)
+        quads += [ox.Quad(q.subject, q.predicate, q.object, graph)
+                  for q in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
     return quads
 
 
-def render(page: Page, media_type: str, accept: str | None) -> tuple[bytes, str]:
-    """The page in ``media_type`` (one of FEED_TYPES) and the Content-Type to send it with."""
+def render(description: list[tuple], contents: dict[str, str], media_type: str,
+           accept: str | None) -> tuple[bytes, str]:
+    """A page or a version (see :func:`dataset_quads`) in ``media_type`` (one of FEED_TYPES) and the
+    Content-Type to send it with. Turtle, which has no named graphs, gives each version's triples as
+    the N-Triples text of its ``prov:value``."""
     if media_type in _DATASET_FORMATS:
-        body = ox.serialize(page_quads(page), format=_DATASET_FORMATS[media_type], prefixes=_PREFIXES)
+        body = ox.serialize(dataset_quads(description, contents), format=_DATASET_FORMATS[media_type],
+                            prefixes=_PREFIXES)
         assert body is not None
         return body, content_type(media_type)
     if media_type == JSONLD:
         profile = jsonld_profile(accept)
-        return jsonld(page_quads(page), profile), content_type(media_type, profile)
+        return jsonld(dataset_quads(description, contents), profile), content_type(media_type, profile)
     graph = Graph()
     for prefix, namespace in _PREFIXES.items():
         graph.bind(prefix, namespace)
-    for triple in page_description(page):
+    for triple in description:
         graph.add(triple)
-    for row in page.rows:
-        text = page.contents.get(str(row["version"]))
-        if text:
-            graph.add((row["version"], PROV.value, Literal(text)))
+    for version, text in contents.items():
+        graph.add((URIRef(version), PROV.value, Literal(text)))
     return graph.serialize(format="turtle", encoding="utf-8"), content_type(media_type)
 
 
@@ -260,10 +266,39 @@ def feed(request: Request,
          ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     media = choose(request.headers.get("accept"), FEED_TYPES)
     page = read_page(ctx, who, after)
-    body, kind = render(page, media, request.headers.get("accept"))
+    contents = {str(row["version"]): page.contents[str(row["version"])]
+                for row in page.rows if page.contents.get(str(row["version"]))}
+    body, kind = render(page_description(page), contents, media, request.headers.get("accept"))
     headers = {"Vary": "Accept"}
     if page.next is not None:
         headers["Link"] = f'<{ctx.iris.href(page.next) or page.next}>; rel="next"'
         if not page.root:
             headers["Cache-Control"] = IMMUTABLE
     return Response(body, media_type=kind, headers=headers)
+
+
+@router.get("/feed/version/{key}", summary="One version of a member of the change feed",
+            responses={200: {"content": {media: {} for media in FEED_TYPES},
+                             "description": "The version: what it is (its kind, member, graph and time) in the "
+                                            "default graph, the member's triples at that version in the named "
+                                            "graph of the version's IRI."},
+                       400: {"description": "The key is no version key."},
+                       404: {"description": "No version of a graph the caller may read has this key."},
+                       406: {"description": "None of TriG, N-Quads, JSON-LD or Turtle is acceptable."}})
+def version(request: Request, key: str, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
+    """A version's IRI dereferenced (sherloc_kg/iris.py, ``Iris.version``): the same description and
+    triples as on the feed's page that lists it, for a caller who may read its graph. A version never
+    changes once written: its answer is cached as immutable."""
+    if not KEY.fullmatch(key):
+        raise UsageError(f"{key!r} is no version key: a version's key is its time, e.g. 2026-12-07T10:15:02.000042Z")
+    media = choose(request.headers.get("accept"), FEED_TYPES)
+    iri = ctx.iris.version(key)
+    dataset = who.feed_dataset(ctx.iris, ctx.store.graphs())
+    rows = ctx.reads.select(internal("feed-version").with_rows({"version": [iri]}), dataset=dataset).rows
+    if not rows:
+        raise NotFound(f"no version {key} among the versions of the graphs this caller may read")
+    row = {"version": iri, **rows[0]}
+    contents = {str(iri): str(rows[0]["content"])} if rows[0].get("content") is not None else {}
+    body, kind = render(version_description(row), contents, media, request.headers.get("accept"))
+    # to a request with credentials api/caching.py sends "private, no-store" instead
+    return Response(body, media_type=kind, headers={"Vary": "Accept", "Cache-Control": IMMUTABLE})

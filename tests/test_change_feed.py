@@ -42,7 +42,7 @@ from sherloc_kg.reference import BUNDLED, install_reference, load_examples
 from sherloc_kg.store import Store, open_store
 from sherloc_kg.versions import logged
 
-from .backends import oxigraph_server
+from .backends import oxigraph_server, virtuoso_server
 from .servers import serving
 
 LDES = Namespace("https://w3id.org/ldes#")
@@ -390,6 +390,27 @@ def test_paging_is_stable(served: Served) -> None:
     assert [m.of for m in new] == [served.iris.base + "id/case/ALB005"]
 
 
+def test_a_version_iri_dereferences_to_what_its_page_says(served: Served) -> None:
+    walk = harvester(served)
+    page, _ = walk.fetch(served.iris.base + "feed")
+    version = max(page.default_graph.objects(None, TREE.member))
+    alone, response = walk.fetch(str(version))
+    assert "immutable" in response.headers["cache-control"] and response.headers["etag"]
+    assert isomorphic(alone.graph(version), page.graph(version)) and len(alone.graph(version)) > 0
+    described = set(alone.default_graph)
+    assert described and described == set(page.default_graph.triples((version, None, None)))
+    # a version of a restricted graph: the admin reads it, the public is told there is none
+    admin = harvester(served, "admin")
+    admin.harvest()
+    restricted = next(m.version for m in admin.latest.values() if is_restricted_graph(served.iris, m.graph))
+    path = "/" + restricted[len(served.iris.base):]
+    assert served.client.get(path, headers={"Accept": TRIG}).status_code == 404
+    assert "restricted" not in served.client.get(path, headers={"Accept": TRIG}).text
+    secret, _ = admin.fetch(restricted)
+    assert len(secret.graph(URIRef(restricted))) > 0
+    assert served.client.get("/feed/version/yesterday").status_code == 400
+
+
 @pytest.mark.parametrize("accept", ["application/n-quads", "application/ld+json"])
 def test_every_format_carries_the_same_dataset(served: Served, accept: str) -> None:
     trig, other = harvester(served), harvester(served, accept=accept)
@@ -409,12 +430,11 @@ def test_every_format_carries_the_same_dataset(served: Served, accept: str) -> N
 
 # -- the same replication on the remote stores -----------------------------------------------------
 
-@pytest.mark.parametrize("server", [oxigraph_server], ids=["oxigraph"])
+@pytest.mark.parametrize("server", [oxigraph_server, virtuoso_server], ids=["oxigraph", "virtuoso"])
 def test_a_remote_store_is_replicated_through_the_feed(server, settings: Settings,
                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
     """The reference graphs and the examples (the bundled files are left out: the remote loads are
-    slow), the same changes, on a real Oxigraph server. Not yet on Virtuoso 7: there a version's
-    N-Triples text, written through the staged write, did not read back as N-Triples."""
+    slow), the same changes, on a real Oxigraph server and a real Virtuoso 7."""
     from sherloc_kg.store.remote import RemoteStore
 
     with server(tmp_path_factory.mktemp("feed-remote")) as server_settings:

@@ -207,6 +207,11 @@ MINTED = {
     "concept": IRIS.concept("tip-means", "fraud"),
     "graph": IRIS.graph("cases"),
     "state_graph": IRIS.state_graph("review-restricted", "XAA"),
+    "version_logs_root": IRIS.version_logs_root(),
+    "feed": IRIS.feed(),
+    "event_stream": IRIS.event_stream(),
+    "feed_page": IRIS.feed_page("2026-12-07T10:15:02.000042Z"),
+    "version": IRIS.version("2026-12-07T10:15:02.000042Z"),
 }
 #: IRIs under the base minted outside Iris: the ontology and its terms, the shapes, the dataset
 #: and its dump (api/dataset.py), the JSON-LD context, the base itself.
