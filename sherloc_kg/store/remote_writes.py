@@ -268,7 +268,7 @@ class RemoteWrites(RemoteClient):
         if not triples:
             return
         if self.gsp_url is not None:
-            self._gsp("POST", graph, *self.server.graph_document(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)))
+            self._gsp("POST", graph, *self.server.graph_document(_n_triples(triples)))
             return
         size = self.server.insert_chunk
         for start in range(0, len(triples), size):
@@ -283,7 +283,7 @@ class RemoteWrites(RemoteClient):
         if self.server.atomic_requests and self.gsp_url is not None:
             if triples or replace:
                 self._gsp("PUT" if replace else "POST", graph,
-                          *self.server.graph_document(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)))
+                          *self.server.graph_document(_n_triples(triples)))
             return len(triples)
         if self.server.atomic_requests:
             operations = graph_operations(graph, triples, replace=replace)
@@ -294,3 +294,9 @@ class RemoteWrites(RemoteClient):
         if triples or replace:
             self._stage_and_swap({graph: triples}, "MOVE" if replace else "ADD")
         return len(triples)
+
+
+def _n_triples(triples: Sequence[ox.Triple]) -> bytes:
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert body is not None  # no output given: the engine returns the bytes
+    return body
