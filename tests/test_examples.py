@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sherloc_kg.config import Settings
+from sherloc_kg.iris import Iris
 from sherloc_kg.reference import EXAMPLES, FICTIONAL_STATES, install_reference, load_examples
 from sherloc_kg.store.embedded import EmbeddedStore
 
@@ -147,7 +148,10 @@ def test_an_unpublished_review_answer_leaves_no_public_trace(examples_store, set
     published = "https://w3id.org/sherloc/id/review/XAA-review-untoc-art-5-1-a"
     mentions = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {{ <{unpublished}> ?p ?o }} UNION {{ ?s ?p <{unpublished}> }} }} }}"
     graphs = {str(r["g"]) for r in store.select(mentions).rows}
-    assert graphs == {G + "review-restricted/XAA", G + "provenance-restricted/XAA"}  # its State's graphs only
+    # its State's graphs only, and the change feed's log of the one (sherloc_kg/versions.py: each caller
+    # reads the log of a graph it may read, no one else)
+    assert graphs == {G + "review-restricted/XAA", G + "provenance-restricted/XAA", G + "versions/review-restricted/XAA"}
+    assert str(Iris().version_log(G + "review-restricted/XAA")) == G + "versions/review-restricted/XAA"
     assert ask(store, f"GRAPH <{G}provenance> {{ <{published}> prov:wasDerivedFrom ?file }}")
     assert not ask(store, f"GRAPH ?g {{ <{published}> ?p ?o }} FILTER(STRSTARTS(STR(?g), '{G}provenance-restricted'))")
 
