@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,15 @@ class BrowserPage:
         """The console errors and failed requests not expected."""
         return [p for p in self.console_errors + self.failed_requests
                 if not any(e.search(p) for e in self.expected)]
+
+    def wait_until(self, expression: str, timeout_ms: int = TIMEOUT_MS) -> None:
+        """Poll ``expression`` (JavaScript, true when done) until it holds. Each poll is one
+        ``evaluate``: Playwright's ``wait_for_function`` evaluates its predicate again on later frames
+        with ``eval``, which a page whose Content-Security-Policy has no 'unsafe-eval' (ours) refuses."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not self.page.evaluate(f"Boolean({expression})"):
+            assert time.monotonic() < deadline, f"never true within {timeout_ms} ms: {expression}"
+            time.sleep(0.1)
 
     def screenshot(self, name: str) -> Path:
         """Save a screenshot of the whole page as ``test-artifacts/screenshots/{name}.png``."""

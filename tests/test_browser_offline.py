@@ -46,7 +46,7 @@ def test_the_sparql_editor_runs_a_query_and_links_our_pages(browser_page: Browse
     browser_page.goto("/sparql")   # a browser opening the endpoint lands on the editor
     page = browser_page.page
     assert browser_page.path() == "/explore/sparql/editor"
-    page.wait_for_function("window.sherlocEditor !== undefined", timeout=60_000)
+    browser_page.wait_until("window.sherlocEditor !== undefined", timeout_ms=60_000)
     page.wait_for_selector(".yasqe .CodeMirror")
     text = page.evaluate("window.sherlocEditor.getTab().getYasqe().getValue()")
     assert "PREFIX sherloc: <https://w3id.org/sherloc/ontology#>" in text and "sherloc:CourtCase" in text
@@ -64,7 +64,7 @@ def test_the_sparql_editor_runs_a_query_and_links_our_pages(browser_page: Browse
     library = QueryLibrary(settings.queries_dir)
     named = library.get("cases-by-country")
     page.locator(f'button.example[data-name="{named.name}"]').click()
-    page.wait_for_function(f"window.sherlocEditor.getTab().getName() === {named.title!r}")
+    browser_page.wait_until(f"window.sherlocEditor.getTab().getName() === {named.title!r}")
     assert page.evaluate("window.sherlocEditor.getTab().getYasqe().getValue()") == named.text
     assert page.evaluate("window.sherlocEditor.getTab().getEndpoint()") == browser_page.base_url + "/sparql"
     only_here(requests_made, browser_page.base_url)
