@@ -359,22 +359,36 @@ def test_routes_that_answer_no_page_name_no_twin(served, served_route: str, rout
     assert "link" not in response.headers
 
 
+@pytest.fixture(scope="module")
+def schema(served) -> dict:
+    return get(served[0] + "/openapi.json").json()
+
+
 @pytest.mark.parametrize("route", sorted(PAGES))
-def test_the_twin_holds_what_the_page_shows(served, served_route: str, route: str) -> None:
-    base, _ = served
+def test_the_page_and_its_twin(served, schema: dict, secrets: set[str], served_route: str, route: str) -> None:
+    """The twin holds what the page shows, names the page back, is documented with its model, and is
+    as public-safe as the page. One test per page: each page and twin is asked once per caller."""
+    base, official = served
     page, href, twin = page_and_twin(base, route)
     CHECKS[route](page, twin.json())
-
-
-@pytest.mark.parametrize("route", sorted(PAGES))
-def test_twins_name_their_page_back(served, served_route: str, route: str) -> None:
-    base, _ = served
-    _, href, twin = page_and_twin(base, route)
+    # the twin names the page back; the page there names the same twin
     back = links(twin).get(("alternate", "text/html"))
     assert back is not None, (href, twin.headers.get("link"))
     assert urlsplit(back).path == urlsplit(PAGES[route]).path
     again = get(base + back)
     assert again.status_code == 200 and urlsplit(twin_of(again)[0]).path == urlsplit(href).path
+    # documented in /openapi.json (the pages are not)
+    path = urlsplit(href).path
+    documented = [p for p in schema["paths"] if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", p), path)]
+    assert len(documented) == 1, (route, path, documented)
+    if route not in TWINS_ELSEWHERE:  # those are documented by their own module
+        operation = schema["paths"][documented[0]]["get"]
+        assert "$ref" in operation["responses"]["200"]["content"]["application/json"]["schema"], path
+    # public-safe: what only the restricted graphs hold is in neither
+    assert shown(page, secrets) == set() and shown(as_text(twin), secrets) == set()
+    # an official reads the restricted graphs: the twin shows no more of them than the page
+    page, _, twin = page_and_twin(base, route, headers=official)
+    assert shown(as_text(twin), secrets) <= shown(page, secrets)
 
 
 def test_the_workbench_and_its_other_twins_name_each_other(served) -> None:
@@ -391,30 +405,8 @@ def test_the_workbench_and_its_other_twins_name_each_other(served) -> None:
         assert twin.status_code == 200 and links(twin)[("alternate", "text/html")] == url
 
 
-def test_the_twins_are_documented_with_their_models(served, app_routes: list[APIRoute]) -> None:
-    base, _ = served
-    schema = get(base + "/openapi.json").json()
-    for route in {r.path for r in app_routes} & set(PAGES):
-        url = PAGES[route]
-        page = get(base + url)
-        path = urlsplit(twin_of(page)[0]).path
-        documented = [p for p in schema["paths"] if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", p), path)]
-        assert len(documented) == 1, (route, path, documented)
-        if route in TWINS_ELSEWHERE:
-            continue  # documented by their own module
-        operation = schema["paths"][documented[0]]["get"]
-        assert "$ref" in operation["responses"]["200"]["content"]["application/json"]["schema"], path
-    assert not [p for p in schema["paths"] if p == "/" or p.startswith("/explore")], "pages are not in the schema"
-
-
-@pytest.mark.parametrize("route", sorted(PAGES))
-def test_the_twin_is_as_public_safe_as_the_page(served, secrets: set[str], served_route: str, route: str) -> None:
-    base, official = served
-    page, _, twin = page_and_twin(base, route)
-    assert shown(page, secrets) == set() and shown(as_text(twin), secrets) == set()
-    # an official reads the restricted graphs: the twin shows no more of them than the page
-    page, _, twin = page_and_twin(base, route, headers=official)
-    assert shown(as_text(twin), secrets) <= shown(page, secrets)
+def test_the_pages_are_not_in_the_schema(schema: dict) -> None:
+    assert not [p for p in schema["paths"] if p == "/" or p.startswith("/explore")]
 
 
 def test_an_official_sees_the_contact_details_on_the_page_and_in_the_twin(served, secrets: set[str]) -> None:
