@@ -34,8 +34,10 @@ hides from the public, the twin does not hold for the public either.
 
 Mechanism: :func:`api.explorer.layout.render` adds the page's header (every page is rendered
 through it; the table is looked up by the route that answered, ``request.scope["route"]``); the
-JSON routes' routers take :func:`links_back` as a dependency, which adds theirs. No import of the
-page modules here (layout imports this module).
+JSON routes' routers take :func:`links_back` as a dependency, which adds theirs, and a route that
+returns a Response of its own (api/implementation.py, api/library.py, ``GET /sparql``) passes it
+through :func:`named_back`. The workbench's twins name it back through :data:`_BACK`. No import of
+the page modules here (layout imports this module).
 """
 
 from __future__ import annotations
