@@ -40,7 +40,7 @@ import json
 import re
 from collections import defaultdict
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from sherloc_kg.access import Caller
@@ -52,6 +52,7 @@ from sherloc_kg.parameters import M49
 from sherloc_kg.queries import internal
 
 from .context import Context, caller, reading
+from .explorer import twins
 
 router = APIRouter(tags=["implementation"])
 
@@ -367,11 +368,11 @@ def profile_csv(code: str, instrument: str | None = Query(None), cluster: str | 
 
 
 @router.get("/api/countries/{code}/implementation")
-def profile_json(code: str, instrument: str | None = Query(None, description="untoc, tip, som or fp"),
+def profile_json(request: Request, code: str, instrument: str | None = Query(None, description="untoc, tip, som or fp"),
                  cluster: str | None = Query(None, description="a review cluster, e.g. 1; none: no cluster"),
                  ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
     """The implementation profile of a State, article by article."""
-    return JSONResponse(profile(ctx, who, code, instrument, cluster))
+    return twins.named_back(request, JSONResponse(profile(ctx, who, code, instrument, cluster)))
 
 
 # -- the gap matrix -------------------------------------------------------------------------------
@@ -447,13 +448,13 @@ def matrix_csv(instrument: str | None = Query(None), cluster: str | None = Query
 
 
 @router.get("/api/gap-matrix")
-def matrix_json(instrument: str | None = Query(None, description="untoc, tip, som or fp"),
+def matrix_json(request: Request, instrument: str | None = Query(None, description="untoc, tip, som or fp"),
                 cluster: str | None = Query(None, description="a review cluster, e.g. 1; none: no cluster"),
                 region: str | None = Query(None, description="a UN M49 region, sub-region or intermediate region "
                                            "by its three-digit code, e.g. 150 (Europe)"),
                 ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
     """States × articles: what is recorded and where the records show a gap."""
-    return JSONResponse(matrix(ctx, who, instrument, cluster, region))
+    return twins.named_back(request, JSONResponse(matrix(ctx, who, instrument, cluster, region)))
 
 
 # -- data quality ---------------------------------------------------------------------------------
@@ -499,6 +500,6 @@ def quality_csv(code: str, ctx: Context = Depends(reading), who: Caller = Depend
 
 
 @router.get("/api/countries/{code}/quality")
-def quality_json(code: str, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
+def quality_json(request: Request, code: str, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> JSONResponse:
     """The data-quality findings for a State: the conditions the SHACL shapes warn about."""
-    return JSONResponse(quality(ctx, who, code))
+    return twins.named_back(request, JSONResponse(quality(ctx, who, code)))

@@ -13,6 +13,7 @@ from sherloc_kg.statistics import collect
 from sherloc_kg.store import Store
 
 from .context import Context, caller, context, reading
+from .explorer import twins
 from .negotiation import RESULT_TYPES, choose, content_type
 
 router = APIRouter(tags=["queries"])
@@ -30,7 +31,7 @@ def stats(ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> dic
     return statistics(ctx.reads, ctx.iris, who)
 
 
-@router.get("/api/queries")
+@router.get("/api/queries", dependencies=[Depends(twins.links_back)])
 def queries(ctx: Context = Depends(context)) -> list[dict]:
     return [{"name": q.name, "title": q.title, "description": q.description,
              "parameters": [{"name": p.name, "type": p.type, "required": p.required, "help": p.help}
@@ -48,4 +49,5 @@ def run_query(name: str, request: Request, ctx: Context = Depends(reading),
     buffer = io.BytesIO()
     ctx.reads.query_serialized(named.text, buffer, media_type=media_type,
                                bindings=bindings, dataset=who.dataset(ctx.iris))
-    return Response(buffer.getvalue(), media_type=content_type(media_type), headers={"Vary": "Accept"})
+    return twins.named_back(request, Response(buffer.getvalue(), media_type=content_type(media_type),
+                                              headers={"Vary": "Accept"}))

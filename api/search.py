@@ -18,6 +18,7 @@ from sherloc_kg import search as core
 from sherloc_kg.access import Caller
 
 from . import resource_json
+from .explorer import twins
 from .context import Context, caller, reading
 
 router = APIRouter(tags=["search"])
@@ -72,6 +73,7 @@ _LIST = Query(None)
 
 
 @router.get("/api/search/{kind}", response_model=SearchResponse, response_model_exclude_unset=True,
+            dependencies=[Depends(twins.links_back)],
             summary="Search records with facets",
             description=core.__doc__.split("Semantics (the README repeats them):")[1].split("Every query")[0].strip())
 def search(request: Request,

@@ -62,6 +62,7 @@ from sherloc_kg.store import Dataset
 
 from .context import Context, caller, context
 from .errors import json_error
+from .explorer import twins
 from .limits import caps_for, check_depth, check_length, client_of
 from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type, graph_document
 
@@ -402,7 +403,8 @@ def sparql_get(request: Request, ctx: Context = Depends(context), who: Caller = 
     if operation.query is None:
         return service_description(request, ctx, who)
     try:
-        return run_query(request, operation, ctx, who)
+        # the workbench showing the same query is named as its page (api/explorer/twins.py)
+        return twins.named_back(request, run_query(request, operation, ctx, who))
     except LimitReached as error:  # JSON, as every answer of the endpoint, even to a browser
         return json_error(error)
 

@@ -13,14 +13,45 @@ the API. One module per page family, each with its own router:
     review      /explore/review/submit                 article 32: a State's answers uploaded as CSV
 
 Resource pages (the HTML of ``/id/...``) are rendered by :mod:`api.linked_data` in this frame.
+
+Every page has a JSON twin under ``/api/`` serving the data it renders, each naming the other in
+``Link: rel="alternate"`` (:mod:`.twins`). The twins that no other router of the application serves
+are included here, documented in /openapi.json (the pages are not):
+
+    overview     /api/overview                          the home page's data
+    instruments  /api/instruments[/{code}[/art/...]]    the Convention browser's
+    countries    /api/countries[/{ISO3}]                the countries pages'
+    trends       /api/trends                            the trends page's
+    review_csv   /api/review/submission-format          what the review upload form takes
+    session_status /api/session                         who the sign-in page says is signed in
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
-from . import convention, countries, finder, home, implementation, review, trends, workbench
 
-router = APIRouter(include_in_schema=False)
-for _module in (home, convention, finder, countries, implementation, trends, workbench, review):
-    router.include_router(_module.router)
+def _router() -> APIRouter:
+    """The pages' routers (left out of /openapi.json) and the JSON twins' (documented)."""
+    from .. import countries as countries_data
+    from .. import instruments, overview, review_csv, session_status
+    from .. import trends as trends_data
+    from . import convention, countries, finder, home, implementation, review, trends, workbench
+
+    router = APIRouter()
+    for module in (home, convention, finder, countries, implementation, trends, workbench, review):
+        router.include_router(module.router, include_in_schema=False)
+    for module in (overview, instruments, countries_data, trends_data, review_csv, session_status):
+        router.include_router(module.router)
+    return router
+
+
+def __getattr__(name: str) -> Any:
+    """``router``, assembled on first use: the twins' modules (api/countries.py...) use this
+    package's layout and twins, so importing one of them first must not import every page."""
+    if name == "router":
+        globals()["router"] = found = _router()
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

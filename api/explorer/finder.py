@@ -1,7 +1,9 @@
 """The faceted search pages: one per record kind, over :mod:`sherloc_kg.search` (the same code as
 the JSON API ``/api/search/{kind}``), and the same search as CSV.
 
-    GET /explore/search/{kind}        the form, the facets with their counts, a page of results
+    GET /explore/search/{kind}        the form, the facets with their counts, a page of results (its
+                                      JSON twin, named in ``Link: rel="alternate"``: the same search at
+                                      ``/api/search/{kind}``, api/explorer/twins.py)
     GET /explore/search/{kind}.csv    every matching record (up to CSV_MAX) as CSV
 
 The URL holds the whole search (a GET form: shareable, works without JavaScript); the parameters

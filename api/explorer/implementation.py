@@ -9,7 +9,8 @@ matrix of States × articles, and the data-quality report of a State, as pages o
     /explore/countries/{ISO3}/quality          the conditions the SHACL shapes warn about, per State
 
 The figures are those of the JSON/CSV routes of :mod:`api.implementation` (one named query per
-page, over the graphs the caller may read); filters: ``instrument`` and ``cluster``, and on the gap
+page, over the graphs the caller may read; each page names its JSON twin in ``Link: rel="alternate"``,
+api/explorer/twins.py); filters: ``instrument`` and ``cluster``, and on the gap
 matrix ``region`` (a UN M49 area code, chosen from the areas that hold a State in the data). No inline
 style or script (the CSP forbids them): the heat map is an HTML table whose cells carry classes.
 """
@@ -27,7 +28,7 @@ from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
 from .. import implementation as core
 from ..context import Context, caller, reading
 from .layout import language, render, url
-from .trends import INSTRUMENT_NAMES
+from ..instruments import INSTRUMENT_NAMES
 
 router = APIRouter()
 

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sherloc_kg.access import Caller
 
+from . import twins
 
 # The templates are package data of sherloc_kg.api, found through the import system wherever the
 # package is installed.
@@ -90,9 +91,13 @@ def url(path: str, **params: object) -> str:
 
 def render(request: Request, template: str, *, title: str, who: Caller | None = None,
            status_code: int = 200, **variables: object) -> HTMLResponse:
-    """A page in the frame: ``template`` extends ``explorer/base.html``."""
+    """A page in the frame: ``template`` extends ``explorer/base.html``. The answer names the page's
+    JSON twin in ``Link: rel="alternate"`` (:mod:`.twins`)."""
+    lang = language(request)
     body = TEMPLATES.get_template(template).render(
-        title=title, lang=language(request), languages=LANGUAGES, navigation=NAVIGATION,
+        title=title, lang=lang, languages=LANGUAGES, navigation=NAVIGATION,
         path=request.url.path, here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         role=(who.role.value if who is not None else None), url=url, **variables)
-    return HTMLResponse(body, status_code=status_code)
+    response = HTMLResponse(body, status_code=status_code)
+    twins.announce(request, response, lang)
+    return response

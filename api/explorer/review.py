@@ -1,7 +1,9 @@
 """Review under article 32 in the explorer: a State's submitter uploads its self-assessment answers
 as a CSV file and gets the same validation report as the API, as a page.
 
-    GET  /explore/review/submit                the upload form, with the CSV columns documented
+    GET  /explore/review/submit                the upload form, with the CSV columns documented (what
+                                               it takes: api/review_csv.py, also as JSON at
+                                               /api/review/submission-format)
     GET  /explore/review/submit/template.csv   the CSV template (header and one example row)
     POST /explore/review/submit                multipart/form-data: ``answers`` (the CSV file),
                                                ``token`` (the bearer token), ``report`` (html or
@@ -49,14 +51,13 @@ from sherloc_kg.errors import SherlocError, Unauthorized, UsageError
 
 from .. import review as api_review
 from ..context import Context, context
+from ..review_csv import PAGE, TEMPLATE, submission_format
 from ..security import TooManyFailedChecks
 from . import submission_csv
 from .layout import render
 
 router = APIRouter()
 
-PAGE = "/explore/review/submit"
-TEMPLATE = PAGE + "/template.csv"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -96,17 +97,12 @@ def _who(ctx: Context, request: Request, token: str) -> Caller:
         else PUBLIC
 
 
-def _documentation() -> list[dict[str, object]]:
-    return [{"name": name, "required": required, "meaning": meaning, "example": example,
-             "multi": name in submission_csv.MULTI_VALUED}
-            for name, (required, meaning, example) in submission_csv.COLUMNS.items()]
-
-
 def _page(request: Request, *, status_code: int = 200, who: Caller | None = None, **variables: object) -> HTMLResponse:
-    values: dict[str, object] = {"columns": _documentation(), "separator": submission_csv.SEPARATOR,
-                                 "max_rows": submission_csv.MAX_ROWS, "template_href": TEMPLATE, "action": PAGE,
-                                 "outcome": None, "error": None, "csv_problems": [], "problems": [], "warnings": [],
-                                 "stored": [], "filename": None}
+    described = submission_format()
+    values: dict[str, object] = {"columns": described.columns, "separator": described.separator,
+                                 "max_rows": described.max_rows, "template_href": described.template,
+                                 "action": described.form, "outcome": None, "error": None, "csv_problems": [],
+                                 "problems": [], "warnings": [], "stored": [], "filename": None}
     values.update(variables)
     response = render(request, "explorer/review_submit.html", title="Submit self-assessment answers (CSV)", who=who,
                       status_code=status_code, **values)
