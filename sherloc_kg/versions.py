@@ -157,8 +157,9 @@ def _subject(triple: ox.Triple) -> str:
 
 
 def n_triples(content: Iterable[ox.Triple]) -> str:
-    """A member's triples as its ``prov:value``: N-Triples, one a line, sorted."""
-    return "".join(sorted(f"{t} .\n" for t in content))
+    """A member's triples as its ``prov:value``: N-Triples, one a line, sorted, with no newline after
+    the last (Virtuoso 7.2 drops the final newline of any literal, so a remote copy would differ)."""
+    return "\n".join(sorted(f"{t} ." for t in content))
 
 
 def parse_content(text: str) -> frozenset[ox.Triple]:
