@@ -55,6 +55,7 @@ from sherloc_kg.access import Caller, Forbidden, Role
 from sherloc_kg.errors import LimitReached, QueryError, QueryTimedOut, QueryTooLong, SherlocError, StoreError, \
     UnsupportedMediaType, \
     UsageError, WorkersBusy
+from sherloc_kg.queries import internal
 from sherloc_kg.query_limits import Caps
 from sherloc_kg.sparql_text import dataset_clauses, first_keyword, load_like, query_form, \
     service_like, update_names_dataset, with_base, with_using
@@ -369,7 +370,7 @@ def describe_service(endpoint: str, ctx: Context, who: Caller) -> Graph:
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    total = ctx.reads.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset=who.dataset(ctx.iris))
+    total = ctx.reads.select(internal("service-triples").text, dataset=who.dataset(ctx.iris))
     graph.add((default, VOID.triples, Literal(int(total.rows[0]["n"]), datatype=XSD.integer)))
     for number, name in enumerate(who.graphs_among(ctx.iris, ctx.reads.graphs())):
         named, described = BNode(f"named{number}"), BNode(f"graph{number}")

@@ -12,7 +12,7 @@ from rich.table import Table
 from .access import Role, Tokens
 from .cli_context import Context, err, out
 from .errors import SherlocError, UsageError
-from .namespaces import SHERLOC
+from .queries import internal
 
 @click.group()
 def tokens() -> None:
@@ -42,9 +42,7 @@ def _known_states(ctx: Context) -> tuple[set[str], str]:
     try:
         if not readable:
             raise UsageError("no store to read")
-        graph = ctx.iris.graph("countries")
-        rows = ctx.store.select(f"SELECT ?code WHERE {{ GRAPH <{graph}> {{ ?c a <{SHERLOC.Country}> ; "
-                                f"<{SHERLOC.iso3166Alpha3}> ?code }} }}").rows
+        rows = ctx.store.select(internal("cli-country-codes").with_rows({"graph": [ctx.iris.graph("countries")]})).rows
     except SherlocError:
         rows = []
     if rows:
