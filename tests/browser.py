@@ -1,9 +1,10 @@
 """Browser tests: fixtures that drive a real Chromium (Debian's, at /usr/bin/chromium) through
 Playwright over the explorer served by uvicorn (the ``explorer`` fixture of conftest.py).
 
-Use them by importing them into the test module (pytest finds fixtures in the module's namespace)::
-
-    from .browser import browser, browser_page, explorer_url  # noqa: F401
+conftest.py registers them once for the whole session (a test module that imported them itself
+would get a second session-scoped ``browser``, and a second Playwright in the same thread is refused:
+"using Playwright Sync API inside the asyncio loop", which the full run hit when both browser modules
+ran on one worker)::
 
     def test_something(browser_page: BrowserPage) -> None:
         browser_page.goto("/id/case/BRA001")

@@ -15,6 +15,8 @@ from sherloc_kg.reference import BUNDLED, install_reference
 from sherloc_kg.store import open_store
 from sherloc_kg.store.embedded import EmbeddedStore
 
+from .browser import browser, browser_page, explorer_url  # noqa: F401  (once for the session: tests/browser.py)
+
 REPO = Path(__file__).resolve().parents[1]
 NQUADS = "application/n-quads"
 

@@ -13,7 +13,7 @@ import pytest
 from sherloc_kg.config import Settings
 from sherloc_kg.queries import QueryLibrary
 
-from .browser import BrowserPage, browser, browser_page, explorer_url  # noqa: F401
+from .browser import BrowserPage
 
 
 @pytest.fixture
