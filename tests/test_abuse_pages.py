@@ -142,12 +142,24 @@ def test_workbench_named_queries_count_against_their_caller(patient: Server) -> 
     workers); another caller's named query gets the other worker at once."""
     heavy_done = threading.Event()
     statuses: list[int] = []
+    unanswered: list[str] = []
 
     def hog() -> None:
+        # How long a hog's own request takes depends on the machine (on a loaded one the gap matrix
+        # over this data passes the 90 s query limit, a 503 QueryTimedOut, or waits for its share
+        # longer than the client's BOUND): what is checked is that the other caller is not kept
+        # waiting, and that every answer a hog gets is one the server documents.
         with patient.client() as client:
             while not heavy_done.is_set():
-                statuses.append(client.get("/explore/sparql", params={"query": "gap-matrix"},
-                                           headers=patient.bearer["official-a"]).status_code)
+                try:
+                    answer = client.get("/explore/sparql", params={"query": "gap-matrix"},
+                                        headers=patient.bearer["official-a"])
+                except httpx.TimeoutException as error:
+                    unanswered.append(str(error))
+                    continue
+                if answer.status_code == 503:
+                    assert "SHERLOC_QUERY_TIMEOUT" in answer.text, answer.text[:300]
+                statuses.append(answer.status_code)
 
     with patient.client() as client:  # each token checked once (argon2), then remembered
         for name in ("official-a", "official-b"):
@@ -170,7 +182,7 @@ def test_workbench_named_queries_count_against_their_caller(patient: Server) -> 
         heavy_done.set()
         for thread in hogs:
             thread.join(BOUND)
-    assert statuses and set(statuses) <= {200, 429}, statuses
+    assert (statuses or unanswered) and set(statuses) <= {200, 429, 503}, statuses
     assert max(waits) < ANSWERED, f"another caller's named query waited {max(waits):.1f} s"
     patient.assert_up()
 
