@@ -82,6 +82,16 @@ class Chart(BaseModel):
     text_columns: int = Field(default=1, description="How many leading columns hold text (the others, numbers).")
     note: str = ""
 
+    def stack_by_year(self, years: list[int], series: list[tuple[str, list[int]]], *, title: str,
+                      description: str, total: str) -> None:
+        """Draw ``series`` (label, a count per year) as stacked bars over ``years``, with the table
+        of the same counts (a column per series and ``total``)."""
+        self.drawn, self.categories = "stacked-bars", [str(y) for y in years]
+        self.series = [Series(name=label, values=values) for label, values in series]
+        self.title, self.description = title, description
+        self.columns = ["Year"] + [label for label, _ in series] + [total]
+        self.add_year_rows(years, series)
+
     def add_year_rows(self, years: list[int], series: list[tuple[str, list[int]]]) -> None:
         """One table row per year with any count: the year, each series' count, their total."""
         for i, year in enumerate(years):
@@ -150,14 +160,10 @@ def cases_chart(ctx: Context, who: Caller, country: str | None, region: Region |
     if rest:
         series.append(("Other crime types", [sum(counts.get((y, c), 0) for c in rest) for y in years]))
     where = f" in {region.name} (UN M49 {region.code})" if region else f" in {country}" if country else ""
-    chart.drawn, chart.categories = "stacked-bars", [str(y) for y in years]
-    chart.series = [Series(name=label, values=values) for label, values in series]
-    chart.title = f"Cases per year by crime type{where}"
-    chart.description = (f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases decided{where}, "
-                         "split by crime type; a case with several crime types counts once for each. "
-                         "The numbers are in the table below the chart.")
-    chart.columns = ["Year"] + [label for label, _ in series] + ["All crime types"]
-    chart.add_year_rows(years, series)
+    chart.stack_by_year(years, series, title=f"Cases per year by crime type{where}", total="All crime types",
+                        description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases "
+                                     f"decided{where}, split by crime type; a case with several crime types counts "
+                                     "once for each. The numbers are in the table below the chart."))
     return chart
 
 
@@ -251,14 +257,12 @@ def reach_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
     series = [(label, [counts.get((y, reach), 0) for y in years]) for reach, label in REACHES]
     where = f" in {country}" if country else ""
-    chart.drawn, chart.categories = "stacked-bars", [str(y) for y in years]
-    chart.series = [Series(name=label, values=values) for label, values in series]
-    chart.title = f"Transnational, internal and not-known cases per year{where}"
-    chart.description = (f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases decided{where}: "
-                         "transnational at the bottom, then internal, then those whose records do not tell; each case "
-                         "counts once. The rule is given under the chart; the numbers are in the table below it.")
-    chart.columns = ["Year"] + [label for _, label in REACHES] + ["All cases"]
-    chart.add_year_rows(years, series)
+    chart.stack_by_year(years, series, title=f"Transnational, internal and not-known cases per year{where}",
+                        total="All cases",
+                        description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases "
+                                     f"decided{where}: transnational at the bottom, then internal, then those whose "
+                                     "records do not tell; each case counts once. The rule is given under the chart; "
+                                     "the numbers are in the table below it."))
     return chart
 
 
