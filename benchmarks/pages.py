@@ -1,7 +1,7 @@
 """Explorer pages against the SPARQL they run: is a page worth more than its queries?
 
 For each kind of page (home, the instruments, a table of contents, an article, a paragraph, a
-filtered case search and its CSV, the countries, a country, the trends, the SPARQL workbench running
+filtered case search and its CSV, the countries, a country, the trends, the gap matrix, the SPARQL workbench running
 a named query, a case's and a provision's Linked Data page):
 
 1. **queries per page**: the page is rendered in this process over the same on-disk store wrapped
@@ -21,7 +21,7 @@ with ``--triples N`` a generated set of about N record triples (``sherloc-kg gen
 --seed 1 --register`` loaded kind by kind in the generator's load order, as benchmarks/endpoint.py
 does); the country pages then show the State with the most cases and the case page one of its cases.
 
-Usage: ``python benchmarks/pages.py [--repeat 9] [--triples N] [--out FILE]``; the result goes to
+Usage: ``python benchmarks/pages.py [--repeat 9] [--triples N] [--page NAME]... [--out FILE]``; the result goes to
 ``benchmarks/results/pages.json`` (``pages-{N}.json`` with ``--triples``), its report beside it (``.md``).
 """
 
@@ -73,6 +73,7 @@ def pages(country: str, case: str) -> list[tuple[str, str]]:
         ("country list", "/explore/countries"),
         ("country page", f"/explore/countries/{country}"),
         ("trends", "/explore/trends"),
+        ("gap matrix", "/explore/gaps"),
         ("SPARQL page, named query", f"/explore/sparql?query=cases-of-country&country={country}"),
         ("case resource page", f"/id/case/{case}"),
         ("provision resource page", "/id/instrument/untoc/art/5/1"),
@@ -246,6 +247,8 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=0,
                         help="use a generated set of about N record triples instead of the bundled cases")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--page", action="append", default=[],
+                        help="measure only this kind of page (as named in the table, e.g. 'gap matrix'); repeatable")
     args = parser.parse_args()
     if args.out is None:
         args.out = PROJECT_ROOT / "benchmarks/results" / (f"pages-{args.triples}.json" if args.triples else "pages.json")
@@ -269,6 +272,12 @@ def main() -> None:
             described = ("the reference graphs, the 1,164 bundled SHERLOC cases and the illustrative examples "
                          "(`sherloc-kg init --with-examples`)")
         measured = pages(country, case)
+        if args.page:
+            unknown = set(args.page) - {name for name, _ in measured}
+            if unknown:
+                raise SystemExit(f"--page: no page named {', '.join(sorted(unknown))}; "
+                                 f"the pages: {', '.join(name for name, _ in measured)}")
+            measured = [(name, path) for name, path in measured if name in args.page]
 
         print("capturing the queries of each page (in process)", file=sys.stderr, flush=True)
         captured = capture(store, measured, args.repeat)
@@ -384,8 +393,9 @@ def document(args: argparse.Namespace, described: str, quads: int, table: list[t
         "benchmark": "pages",
         "title": "Explorer pages vs the SPARQL they run",
         "command": f"{Path(sys.executable).name} benchmarks/pages.py --repeat {args.repeat}"
-                   + (f" --triples {args.triples}" if args.triples else ""),
-        "parameters": {"repeat": args.repeat, "triples": args.triples},
+                   + (f" --triples {args.triples}" if args.triples else "")
+                   + "".join(f" --page '{page}'" for page in args.page),
+        "parameters": {"repeat": args.repeat, "triples": args.triples, "pages": args.page},
         "machine": machine(),
         "notes": {"data": described},
         "figures": {"quads": quads, "refused_queries": sum(row["refused"] for row in pages),
