@@ -424,8 +424,18 @@ def matrix(ctx: Context, who: Caller, instrument: str | None = None, cluster: st
             "gap_types": GAPS, "coverage": coverage(ctx, who, instrument),
             "participation_words": PARTICIPATION_WORDS,
             "weights": {"mandatory": 3, "to-consider": 2, "optional": 1, "none": 0},
-            "articles": list(articles.values()), "states": sorted(states.values(), key=lambda s: s["country"]),
+            "articles": sorted(articles.values(), key=_article_order),
+            "states": sorted(states.values(), key=lambda s: s["country"]),
             "cells": list(cells.values())}
+
+
+def _article_order(article: dict) -> tuple:
+    """Instrument by instrument (UNTOC, then its Protocols), articles by number as numbers: tip/art/6
+    before tip/art/10, whatever order the store answered in."""
+    instrument = article["instrument"]
+    rank = list(INSTRUMENTS).index(instrument) if instrument in INSTRUMENTS else len(INSTRUMENTS)
+    parts = re.split(r"(\d+)", article["number"] or article["article"])
+    return (rank, [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p])
 
 
 def matrix_rows(result: dict) -> list[list[object]]:

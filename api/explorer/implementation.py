@@ -32,7 +32,9 @@ from ..instruments import INSTRUMENT_NAMES
 
 router = APIRouter()
 
-#: The symbol and the words of each kind of heat-map cell (the class is ``cell-{kind}``).
+#: The symbol and the words of each kind of heat-map cell (the class is ``cell-{kind}``; its colours,
+#: told apart with any colour vision, in api/static/explorer.css). A cell also shows how many records
+#: (national provisions, cases, designated authorities) the store holds for it, when any.
 CELL_KINDS = {
     "gap-mandatory": ("!", "gap on a mandatory article"),
     "gap": ("!", "gap"),
@@ -122,7 +124,9 @@ def gaps_page(request: Request, instrument: str | None = Query(None), cluster: s
                                      if cell["national_provisions_editorial"] else []), *([f"self-assessed: {', '.join(cell['self_assessment'])}"]
                                             if cell["self_assessment"] else []),
                                    *([f"gaps: {', '.join(cell['gaps'])}"] if cell["gaps"] else [])])
-            grid[state["country"]].append({**cell, "kind": kind, "symbol": symbol, "described": described})
+            records = cell["national_provisions"] + cell["cases"] + cell["authorities"]
+            grid[state["country"]].append({**cell, "kind": kind, "symbol": symbol, "described": described,
+                                           "records": records})
             if cell["gaps"]:
                 listed.append({**cell, "name": state["name"], "obligation": article["obligation"],
                                "weight": article["weight"], "instrument": article["instrument"]})
