@@ -1,7 +1,7 @@
 """Trends, as the explorer's trends page charts them, as JSON (``GET /api/trends``): cases per year
-by crime type, the elements of trafficking in persons (TIP Protocol art. 3 (a)) the cases record,
+by crime type, the elements of trafficking in persons (TIP Protocol art. 3 (a)) the cases record (in all and year by year),
 signatures, ratifications and accessions over time, and (art. 32 (3) (b)) the cases of each year
-that are transnational, internal or not known, by the rule in the header of the named query
+that are transnational or internal where the records tell (and how many cases that is), by the rule in the header of the named query
 ``cases-transnational-by-year`` (the data has no "transnational" flag: :data:`REACH_RULE`).
 
 Each chart is what the page draws and tabulates: the values drawn (``categories`` and ``series``;
@@ -40,7 +40,8 @@ router = APIRouter(tags=["trends"], dependencies=[Depends(twins.links_back)])
 TIP_GROUPS = (("act", "Act", "tip-act"), ("means", "Means", "tip-means"), ("purpose", "Purpose", "tip-purpose"))
 #: More crime types than this are drawn as the largest ones and "other crime types".
 MAX_SERIES = 7
-#: The reaches of a case (named query ``cases-transnational-by-year``), in the order drawn: label.
+#: The reaches of a case (named query ``cases-transnational-by-year``), in the order drawn: label
+#: ("unknown" is counted, for the coverage, never drawn).
 REACHES = (("transnational", "Transnational"), ("internal", "Internal"), ("unknown", "Not known"))
 #: How the reach of a case is derived (the same rule as the query's header).
 REACH_RULE = ("The data has no \u201ctransnational\u201d flag; the split is derived from what each case records. "
@@ -201,6 +202,45 @@ def tip_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     return chart
 
 
+def tip_years_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
+    """Cases per year by element of trafficking in persons (the most recorded ones, the others together)."""
+    name = "tip-elements-by-year"
+    params = {"country": country} if country else {}
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    labels: dict[str, str] = {}
+    names = {group: group_name for group, group_name, _ in TIP_GROUPS}
+    for row in _rows(ctx, who, name, params):
+        year = _year(row.get("year"))
+        if year is None:
+            continue
+        element = str(row["element"])
+        label = str(row["label"]) if row.get("label") else element.rsplit("/", 1)[-1]
+        labels[element] = f"{names.get(str(row['group']), str(row['group']))}: {label}"
+        counts[(year, element)] += int(row["cases"])
+    chart = Chart(ident="tip-elements-per-year", heading="Elements of trafficking in persons per year",
+                  query=name, query_href=url("/explore/sparql", query=name, **params), drawn="none", unit="cases")
+    if not counts:
+        chart.note = "No case with a year records an act, a means or a purpose of trafficking in persons."
+        return chart
+    years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
+    totals: dict[str, int] = defaultdict(int)
+    for (_, element), n in counts.items():
+        totals[element] += n
+    ranked = sorted(totals, key=lambda e: (-totals[e], labels[e]))
+    shown, rest = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
+    series = [(labels[e], [counts.get((y, e), 0) for y in years]) for e in shown]
+    if rest:
+        series.append(("Other elements", [sum(counts.get((y, e), 0) for e in rest) for y in years]))
+    where = f" in {country}" if country else ""
+    chart.stack_by_year(years, series, title=f"Elements of trafficking in persons per year{where}",
+                        total="All elements",
+                        description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, how many cases "
+                                     f"decided{where} record each act, means and purpose of exploitation (TIP Protocol "
+                                     "art. 3 (a)); a case that records several elements counts once for each, one that "
+                                     "records none is not counted. The numbers are in the table below the chart."))
+    return chart
+
+
 def participation_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     name = "participation-over-time"
     rows = _rows(ctx, who, name, {"participant": country} if country else {})
@@ -241,7 +281,8 @@ def participation_chart(ctx: Context, who: Caller, country: str | None) -> Chart
 
 
 def reach_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
-    """Cases per year, transnational / internal / not known (art. 32 (3) (b))."""
+    """Cases per year, transnational / internal (art. 32 (3) (b)): only the cases whose records tell,
+    with how many of the cases that is (a chart of the others would be a chart of what is not known)."""
     name = "cases-transnational-by-year"
     counts: dict[tuple[int, str], int] = defaultdict(int)
     for row in _rows(ctx, who, name, {"country": country} if country else {}):
@@ -254,15 +295,22 @@ def reach_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     if not counts:
         chart.note = "No case with a year. " + REACH_RULE
         return chart
-    years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
-    series = [(label, [counts.get((y, reach), 0) for y in years]) for reach, label in REACHES]
+    every = sum(counts.values())
+    known = {key: n for key, n in counts.items() if key[1] != "unknown"}
     where = f" in {country}" if country else ""
-    chart.stack_by_year(years, series, title=f"Transnational, internal and not-known cases per year{where}",
-                        total="All cases",
+    coverage = (f"The records tell whether a case is transnational or internal for {sum(known.values()):,} of the "
+                f"{every:,} cases with a year{where}; the chart leaves the {every - sum(known.values()):,} others out. ")
+    chart.note = coverage + REACH_RULE
+    if not known:
+        return chart
+    years = list(range(min(y for y, _ in known), max(y for y, _ in known) + 1))
+    series = [(label, [known.get((y, reach), 0) for y in years]) for reach, label in REACHES if reach != "unknown"]
+    chart.stack_by_year(years, series, title=f"Transnational and internal cases per year{where}, where known",
+                        total="Known",
                         description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases "
-                                     f"decided{where}: transnational at the bottom, then internal, then those whose "
-                                     "records do not tell; each case counts once. The rule is given under the chart; "
-                                     "the numbers are in the table below it."))
+                                     f"decided{where} whose records tell whether they are transnational (at the bottom) "
+                                     "or internal; each case counts once. How many cases that is, and the rule, are "
+                                     "given under the chart; the numbers are in the table below it."))
     return chart
 
 
@@ -284,7 +332,7 @@ def trends(ctx: Context, who: Caller, country: str | None = None, region: str | 
         charts = [cases_chart(ctx, who, None, chosen)]
         title = f"Trends: {chosen.name}"
     else:
-        charts = [cases_chart(ctx, who, country), tip_chart(ctx, who, country),
+        charts = [cases_chart(ctx, who, country), tip_chart(ctx, who, country), tip_years_chart(ctx, who, country),
                   participation_chart(ctx, who, country), reach_chart(ctx, who, country)]
         title = f"Trends: {country_name or country}" if country else "Trends"
     return Trends(title=title, country=country, country_name=country_name, region=chosen, regions=available,

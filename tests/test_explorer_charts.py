@@ -8,6 +8,8 @@ import pytest
 
 from api.explorer import charts
 
+from .colour_vision import closest_pair
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -119,6 +121,12 @@ def test_palette_has_enough_contrast_on_white() -> None:
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     for colour in charts.PALETTE:
         assert 1.05 / (luminance(colour) + 0.05) >= 4.5, colour
+
+
+def test_palette_colours_stay_apart_with_any_colour_vision() -> None:
+    # two crime types once came out in near-identical blues (#0b4f8a, #00606b: ΔE 8 with tritanopia)
+    hardest = closest_pair({colour: colour for colour in charts.PALETTE})
+    assert hardest[0] >= 25, hardest
 
 
 def test_empty_and_mismatched_input() -> None:

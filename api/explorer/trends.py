@@ -1,5 +1,5 @@
 """Trends: cases per year by crime type, the elements of trafficking in persons (TIP Protocol art. 3
-(a)) the cases record, signatures, ratifications and accessions over time, and the cases of each
+(a)) the cases record (in all and per year), signatures, ratifications and accessions over time, and the cases of each
 year that are transnational or internal where known (art. 32 (3) (b)), each as an SVG chart
 (:mod:`.charts`) with its numbers in a table and the named query behind it.
 
@@ -7,8 +7,9 @@ The page renders the data of :mod:`api.trends` (its JSON twin: ``/api/trends``),
 each chart draws; the SVG is drawn here from it. ``?country=ISO3`` narrows every chart to one
 State, ``?region=150`` the cases per year and crime type to one UN M49 area.
 
-Queries per page: four named queries (``cases-by-year-and-crime-type``, ``cases-by-tip-element``
-or ``tip-elements-by-country``, ``participation-over-time``, ``cases-transnational-by-year``) and
+Queries per page: five named queries (``cases-by-year-and-crime-type``, ``cases-by-tip-element``
+or ``tip-elements-by-country``, ``tip-elements-by-year``, ``participation-over-time``,
+``cases-transnational-by-year``) and
 ``records-per-country`` for the choice of State.
 """
 
