@@ -40,7 +40,7 @@ endif
 LOOKUP_SIZES ?= 100000,1000000,10000000
 BENCH_CACHE ?= var/bench/lookups
 
-.PHONY: setup run test bench bench-large check-ontology clean
+.PHONY: setup run test bench bench-large check-ontology clean messages
 
 setup: $(STAMP) $(VENDOR)
 
@@ -59,6 +59,21 @@ $(VENDOR): frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/swagger-ui-dist/swagger-ui-bundle.js frontend/node_modules/swagger-ui-dist/swagger-ui.css \
 	   frontend/node_modules/swagger-ui-dist/LICENSE frontend/node_modules/swagger-ui-dist/NOTICE api/static/vendor/swagger-ui/
 	@touch $(VENDOR)  # the target: newer than the lock file once copied
+
+# make messages: the interface strings marked in api/ (babel.cfg) extracted into the template catalog
+# api/locale/messages.pot, and every language's catalog updated from it (new and changed strings come
+# in empty: to translate before tests/test_i18n.py passes).
+LOCALES := fr es ar zh ru nl
+
+messages: setup
+	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output \
+	    --keywords N_ --output-file api/locale/messages.pot api
+	for lang in $(LOCALES); do \
+	  test -f api/locale/$$lang/LC_MESSAGES/messages.po \
+	    || $(BIN)/pybabel init --input-file api/locale/messages.pot --output-dir api/locale --locale $$lang; \
+	  $(BIN)/pybabel update --input-file api/locale/messages.pot --output-dir api/locale --locale $$lang \
+	    --no-wrap --no-fuzzy-matching; \
+	done
 
 run: setup
 	$(BIN)/sherloc-kg init

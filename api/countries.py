@@ -40,6 +40,7 @@ from sherloc_kg.queries import internal
 from . import implementation as core
 from .context import Context, caller, reading
 from .explorer import twins
+from .explorer.i18n import N_
 from .explorer.layout import Picked, language, pick
 from .instruments import INSTRUMENT_NAMES, national_citation
 
@@ -49,15 +50,16 @@ router = APIRouter(tags=["countries"], dependencies=[Depends(twins.links_back)])
 #: organization (IRB, ECHR, EU).
 CODE = re.compile(r"[A-Z][A-Z0-9]{1,15}")
 #: The kinds of record counted: (kind in records-per-country, heading).
-KINDS = (("cases", "Cases"), ("legislation", "Laws"), ("participation", "Treaty actions"),
-         ("authorities", "Authorities"), ("strategies", "Strategies"), ("treaties", "Treaties"),
-         ("publications", "Publications"), ("review", "Review answers"))
+#: The headings are English (the JSON); the page shows them translated (N_: api/explorer/i18n.py).
+KINDS = (("cases", N_("Cases")), ("legislation", N_("Laws")), ("participation", N_("Treaty actions")),
+         ("authorities", N_("Authorities")), ("strategies", N_("Strategies")), ("treaties", N_("Treaties")),
+         ("publications", N_("Publications")), ("review", N_("Review answers")))
 SORTS = ("name", "code", *(kind for kind, _ in KINDS))
 #: How many of a State's cases are listed (the latest).
 LATEST = 10
 
-_TYPES = {str(SHERLOC.Country): "State", str(SHERLOC.InternationalJurisdiction): "International jurisdiction",
-          str(SHERLOC.RegionalEconomicIntegrationOrganization): "Regional economic integration organization"}
+_TYPES = {str(SHERLOC.Country): N_("State"), str(SHERLOC.InternationalJurisdiction): N_("International jurisdiction"),
+          str(SHERLOC.RegionalEconomicIntegrationOrganization): N_("Regional economic integration organization")}
 
 
 def _text(row: dict, name: str) -> str | None:

@@ -42,6 +42,7 @@ from starlette.requests import ClientDisconnect
 
 from sherloc_kg.errors import LimitReached, NotAcceptable, NotFound, NotOnThisStore, SherlocError
 
+from .explorer.i18n import N_
 from .negotiation import choose, content_type
 
 log = logging.getLogger("sherloc_kg.api")
@@ -77,10 +78,11 @@ def http_error(request: Request, error: Exception) -> Response:
 
 
 #: A page's heading for the status of an error answered as a page.
-_TITLES = {400: "This request could not be answered", 401: "Sign-in needed", 403: "Not allowed",
-           404: "Page not found", 405: "This page cannot be used that way", 413: "Too much sent",
-           422: "This request could not be answered", 500: "Something went wrong on our side",
-           503: "The database is not answering"}
+#: The pages' titles, in English (translated by the page: api/explorer/i18n.py).
+_TITLES = {400: N_("This request could not be answered"), 401: N_("Sign-in needed"), 403: N_("Not allowed"),
+           404: N_("Page not found"), 405: N_("This page cannot be used that way"), 413: N_("Too much sent"),
+           422: N_("This request could not be answered"), 500: N_("Something went wrong on our side"),
+           503: N_("The database is not answering")}
 
 
 def error_page(request: Request, answer: JSONResponse) -> Response:
@@ -98,7 +100,7 @@ def error_page(request: Request, answer: JSONResponse) -> Response:
     else:
         message = str(body.get("message") or detail or "")
     status = answer.status_code
-    page = render(request, "explorer/error.html", title=_TITLES.get(status, "This request could not be answered"),
+    page = render(request, "explorer/error.html", title=_TITLES.get(status, _TITLES[400]),
                   who=getattr(request.state, "caller", None), status_code=status, message=message,
                   reference=body.get("reference"))
     page.headers.update({k: v for k, v in answer.headers.items()
@@ -160,7 +162,7 @@ def unknown_resource(request: Request, error: UnknownResource) -> Response:
 
     message = str(error)
     if error.media == "text/html":
-        body = render(request, "ld_not_found.html", title="Not found", who=getattr(request.state, "caller", None),
+        body = render(request, "ld_not_found.html", title=N_("Not found"), who=getattr(request.state, "caller", None),
                       what=error.iri, message=message).body
     elif error.media == "application/ld+json":
         body = json.dumps(error.body()).encode("utf-8")
@@ -194,7 +196,7 @@ def limit_page(request: Request, error: LimitReached | NotOnThisStore) -> Respon
     headers of the JSON refusal (``Retry-After`` included), its words in the frame."""
     from .explorer.layout import render  # here: the explorer's routes import the middleware that imports this
 
-    response = render(request, "explorer/limit.html", title="This page could not be answered",
+    response = render(request, "explorer/limit.html", title=N_("This page could not be answered"),
                       status_code=error.http_status, message=str(error),
                       retry_after=getattr(error, "retry_after", None))
     response.headers.update(error.headers())

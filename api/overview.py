@@ -19,6 +19,7 @@ from sherloc_kg.queries import internal
 from . import library
 from .context import Context, caller, reading
 from .explorer import twins
+from .explorer.i18n import N_
 from .explorer.layout import url
 from .instruments import instrument_list
 
@@ -26,15 +27,15 @@ router = APIRouter(tags=["explorer"], dependencies=[Depends(twins.links_back)])
 
 #: Record kinds on the home page: (kind in the statistics, label, where to browse them).
 DATABASES = (
-    ("cases", "Case law", "/explore/search/cases"),
-    ("legislation", "Legislation", "/explore/search/legislation"),
-    ("treaties", "Treaties", "/explore/search/treaties"),
-    ("strategies", "Strategies", "/explore/search/strategies"),
-    ("bibliography", "Bibliography", "/explore/search/publications"),
-    ("authorities", "Competent national authorities", "/explore/search/authorities"),
-    ("participation", "Treaty actions (signatures, ratifications, accessions)", "/explore/countries"),
-    ("provisions", "Convention and Protocol provisions", "/explore/instruments"),
-    ("review", "Review answers under Article 32 (published, or your State's)", None),
+    ("cases", N_("Case law"), "/explore/search/cases"),
+    ("legislation", N_("Legislation"), "/explore/search/legislation"),
+    ("treaties", N_("Treaties"), "/explore/search/treaties"),
+    ("strategies", N_("Strategies"), "/explore/search/strategies"),
+    ("bibliography", N_("Bibliography"), "/explore/search/publications"),
+    ("authorities", N_("Competent national authorities"), "/explore/search/authorities"),
+    ("participation", N_("Treaty actions (signatures, ratifications, accessions)"), "/explore/countries"),
+    ("provisions", N_("Convention and Protocol provisions"), "/explore/instruments"),
+    ("review", N_("Review answers under Article 32 (published, or your State's)"), None),
 )
 
 

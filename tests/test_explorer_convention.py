@@ -119,7 +119,7 @@ def test_tip_article_5_shows_its_cases_grouped_by_state_with_the_inferred_ones_m
     # type, which art. 5 obliges States to criminalize: all inferred, none cited
     assert total > 1000 and cited == 0
     cases = section(page(explorer, "/explore/instruments/tip/art/5"), "cases")
-    assert f"{total} cases decided in" in words(cases)
+    assert f"{total:,} cases decided in" in words(cases)
     assert '<h3><a href="/id/country/XAA">Aurelia (fictional State)</a>: 1 case</h3>' in cases
     assert '<li class="inferred"><a href="/id/case/XAA-EX-001">' in cases
     assert '<span class="badge inferred">inferred</span>' in cases
@@ -137,7 +137,7 @@ def test_tip_article_3_lists_the_real_cases_state_by_state(explorer: str, explor
     assert total > 900
     cases = section(page(explorer, "/explore/instruments/tip/art/3"), "cases")
     assert "<caption>Cases citing or concerning article 3, by State</caption>" in cases
-    assert f"{total} cases decided in" in words(cases)
+    assert f"{total:,} cases decided in" in words(cases)
     albania = re.search(r'<tr><td><a href="/id/country/ALB">Albania</a></td>\s*<td class="number">'
                         r'<a href="/explore/search/cases\?provision=tip%2Fart%2F3&amp;country=ALB">(\d+)', cases)
     assert albania and int(albania.group(1)) >= 1
@@ -151,7 +151,7 @@ def test_a_case_citing_a_part_counts_as_cited_for_the_article(explorer: str, exp
     total, cited = _concerning(explorer_store, "tip/art/3")
     assert cited >= 1  # XAA-EX-001 cites tip/art/3/a
     cases = section(page(explorer, "/explore/instruments/tip/art/3"), "cases")
-    assert f"{total} case" in words(cases)
+    assert f"{total:,} case" in words(cases)
     assert '<span class="badge">cited</span>' in cases
 
 
@@ -199,7 +199,7 @@ def test_dutch_text_and_english_fallback(explorer: str) -> None:
     assert "grupo delictivo organizado" in spanish and 'class="fallback"' not in spanish
     russian = page(explorer, "/explore/instruments/untoc/art/5", lang="ru")
     text = section(russian, "text")
-    assert '<p class="fallback">(English; not available in Русский)</p>' in text
+    assert '<p class="fallback">(English; текста на языке «Русский» нет)</p>' in text  # the mark, in Russian
     assert '<span class="provision-text" lang="en">Each State Party shall adopt' in text
 
 

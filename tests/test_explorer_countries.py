@@ -136,7 +136,7 @@ def test_a_real_country_page(explorer: str, cases: list[dict]) -> None:
     assert "not party" not in page.lower()
     albania = get(explorer + "/explore/countries/ALB").text  # Albania,12 Dec 2000,21 Aug 2002 in the table
     assert page.count('<span class="muted">no participation recorded</span>') == 4
-    assert '2002-08-21</time></td>' in albania and "<td>Ratification</td>" in albania
+    assert '<time datetime="2002-08-21">21 August 2002</time></td>' in albania and "<td>Ratification</td>" in albania
     assert albania.count('<span class="muted">no participation recorded</span>') == 3  # the Protocols
 
 

@@ -204,7 +204,7 @@ def _home(page: str, data: dict) -> None:
         assert f'<a href="{i["href"]}">{i["title"]}</a>' in page
     assert len(data["crime_types"]) >= 10
     for c in data["crime_types"]:
-        assert f'{c["label"]}</a> ({c["cases"]})' in page, c
+        assert f'{c["label"]}</a> ({c["cases"]:,})' in page, c
     assert len(data["queries"]) == page.count('href="/explore/sparql?query=')
 
 
@@ -258,7 +258,7 @@ def _countries(page: str, data: dict) -> None:
     assert codes == [row["code"] for row in data["rows"]] and len(codes) > 100
     assert f'<caption>{len(data["rows"])} States and jurisdictions</caption>' in page
     for column in data["columns"]:
-        assert f'<td class="number">{column["total"]}</td>' in page
+        assert f'<td class="number">{column["total"]:,}</td>' in page
 
 
 def _country(page: str, data: dict) -> None:

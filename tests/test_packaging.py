@@ -42,7 +42,7 @@ SOURCES = ("pyproject.toml", "README.md", "LICENSE", "sherloc_kg", "loaders", "a
 #: The folders read at run time, each installed inside the package under the same name.
 RESOURCES = {"ontology": "sherloc_kg/ontology", "shapes": "sherloc_kg/shapes", "sparql": "sherloc_kg/sparql",
              "data": "sherloc_kg/data", "api/templates": "sherloc_kg/api/templates",
-             "api/static": "sherloc_kg/api/static"}
+             "api/static": "sherloc_kg/api/static", "api/locale": "sherloc_kg/api/locale"}
 #: Articles of UNTOC (41), the Trafficking (20), Smuggling (25) and Firearms (21) Protocols.
 ARTICLES = 41 + 20 + 25 + 21
 
@@ -103,9 +103,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 
 
 def test_the_wheel_holds_every_resource_file(installed: Installed) -> None:
-    """Every file of ontology/, shapes/, sparql/, data/ and the templates and static assets is in the
-    wheel, at its place inside the package: a new file kind in these folders needs a glob in
-    pyproject.toml's package-data."""
+    """Every file of ontology/, shapes/, sparql/, data/ and the templates, static assets and interface
+    catalogs is in the wheel, at its place inside the package: a new file kind in these folders needs
+    a glob in pyproject.toml's package-data."""
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     for folder, inside in RESOURCES.items():
         files = [p for p in (REPO / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
@@ -169,6 +169,9 @@ def test_the_installed_server_serves_a_page_with_the_bundled_instruments(served:
     response = httpx.get(served + "/explore/instruments", timeout=60)
     assert response.status_code == 200, response.text
     assert "Convention against Transnational Organized Crime" in response.text
+    # the interface catalogs are read from the installed package (api/locale/)
+    french = httpx.get(served + "/explore/instruments", params={"lang": "fr"}, timeout=60)
+    assert french.status_code == 200 and "<h1>La Convention et ses Protocoles</h1>" in french.text
     css = httpx.get(served + "/static/explorer.css", timeout=60)
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
 

@@ -21,7 +21,9 @@ from sherloc_kg.access import Caller
 from sherloc_kg.errors import NotFound
 
 from ..context import Context, caller, reading
-from ..instruments import SHORT_TITLES, citation, instrument_contents, instrument_list, provision
+from ..instruments import SHORT_TITLES, instrument_contents, instrument_list, provision
+from . import i18n
+from .i18n import N_
 from .layout import LANGUAGES, language, render
 
 router = APIRouter()
@@ -32,7 +34,7 @@ LIST_LIMIT = 50
 
 
 def _not_found(request: Request, who: Caller, message: str) -> HTMLResponse:
-    return render(request, "explorer/convention_not_found.html", title="Not found", who=who,
+    return render(request, "explorer/convention_not_found.html", title=N_("Not found"), who=who,
                   status_code=404, message=message)
 
 
@@ -41,7 +43,7 @@ def instruments(request: Request, ctx: Context = Depends(reading), who: Caller =
     """The Convention and its three Protocols: title, adoption and entry into force, signatories
     and parties where the graph records them, number of articles, and a link to each."""
     wanted = language(request)
-    return render(request, "explorer/convention_instruments.html", title="The Convention and its Protocols",
+    return render(request, "explorer/convention_instruments.html", title=N_("The Convention and its Protocols"),
                   who=who, data=instrument_list(ctx, who, wanted), wanted_name=LANGUAGES[wanted],
                   short_titles=SHORT_TITLES)
 
@@ -72,6 +74,7 @@ def provision_page(code: str, rest: str, request: Request, ctx: Context = Depend
         data = provision(ctx, who, code, rest, wanted, path=request.scope["path"])
     except NotFound as error:
         return _not_found(request, who, str(error))
-    return render(request, "explorer/convention_provision.html", title=f"{citation(data.reference)} · {data.short}",
+    return render(request, "explorer/convention_provision.html",
+                  title=f"{i18n.citation(data.reference, wanted)} · {data.short}",
                   who=who, data=data, node=data.provision, wanted_name=LANGUAGES[wanted], wanted=wanted,
-                  list_limit=LIST_LIMIT, citation=citation)
+                  list_limit=LIST_LIMIT)

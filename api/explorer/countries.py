@@ -24,6 +24,7 @@ from sherloc_kg.errors import NotFound
 from ..context import Context, caller, reading
 from ..countries import Cases, country, country_list
 from . import charts
+from .i18n import N_, translations
 from .layout import language, render, url
 
 router = APIRouter()
@@ -34,34 +35,38 @@ def countries(request: Request, sort: str = Query("name"), order: str = Query("a
               ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> HTMLResponse:
     data = country_list(ctx, who, sort, order)
     headers = []
-    for key, label in (("name", "State or jurisdiction"), ("code", "Code"), *((c.kind, c.label) for c in data.columns)):
+    for key, label in (("name", N_("State or jurisdiction")), ("code", N_("Code")),
+                       *((c.kind, c.label) for c in data.columns)):
         current = key == data.sort
         default = "desc" if key not in ("name", "code") else "asc"
         target = ("desc" if data.order == "asc" else "asc") if current else default
         headers.append({"key": key, "label": label, "href": url("/explore/countries", sort=key, order=target),
                         "aria": ("ascending" if data.order == "asc" else "descending") if current else None,
                         "number": key not in ("name", "code")})
-    return render(request, "explorer/countries.html", title="Countries", who=who, data=data, headers=headers)
+    return render(request, "explorer/countries.html", title=N_("Countries"), who=who, data=data, headers=headers)
 
 
 def _not_found(request: Request, who: Caller, code: str, why: str) -> HTMLResponse:
-    return render(request, "explorer/country_not_found.html", title="Country not found", who=who,
+    return render(request, "explorer/country_not_found.html", title=N_("Country not found"), who=who,
                   status_code=404, code=code, why=why)
 
 
-def cases_chart(code: str, cases: Cases) -> Markup | None:
+def cases_chart(code: str, cases: Cases, lang: str = "en") -> Markup | None:
     """The bar chart of a State's cases per year, every year from the first to the last (each bar a
-    link to the search for that year's cases)."""
+    link to the search for that year's cases), its title and description in ``lang``."""
     if not cases.per_year:
         return None
+    gettext = translations(lang).gettext
     counts = {entry.year: entry.cases for entry in cases.per_year}
     years = list(range(min(counts), max(counts) + 1))
     return charts.bar_chart(
-        [str(y) for y in years], [counts.get(y, 0) for y in years], ident="chart-country-cases", unit="cases",
+        [str(y) for y in years], [counts.get(y, 0) for y in years], ident="chart-country-cases",
+        unit=gettext("cases"),
         hrefs=[url("/explore/search/cases", country=code, year_from=y, year_to=y) for y in years],
-        title=f"Cases decided in {code} per year",
-        description=(f"Bars: the number of cases decided in {code} each year from {years[0]} to {years[-1]}; "
-                     "each bar links to those cases. The numbers are in the table below the chart."))
+        title=gettext("Cases decided in %(code)s per year") % {"code": code},
+        description=gettext("Bars: the number of cases decided in %(code)s each year from %(first)s to %(last)s; "
+                            "each bar links to those cases. The numbers are in the table below the chart.")
+        % {"code": code, "first": years[0], "last": years[-1]})
 
 
 @router.get("/explore/countries/{code}", response_class=HTMLResponse)
@@ -72,5 +77,5 @@ def country_page(request: Request, code: str, ctx: Context = Depends(reading),
     except NotFound as error:
         return _not_found(request, who, code, str(error))
     return render(request, "explorer/country.html", title=data.name.text if data.name else code, who=who,
-                  data=data, code=code, cases_svg=cases_chart(code, data.cases),
+                  data=data, code=code, cases_svg=cases_chart(code, data.cases, language(request)),
                   search_href=url("/explore/search/cases", country=code))

@@ -30,30 +30,31 @@ from sherloc_kg.access import Caller
 from sherloc_kg.errors import NotFound, UsageError
 
 from ..context import Context, caller, reading
-from .layout import render, url
+from .i18n import N_, translations
+from .layout import language, render, url
 
 router = APIRouter()
 
 #: The kinds, in the order of the tabs, with their titles.
 KINDS = {
-    "cases": "Case law",
-    "legislation": "Legislation",
-    "treaties": "Treaties",
-    "strategies": "Strategies",
-    "publications": "Bibliography",
-    "authorities": "Competent national authorities",
+    "cases": N_("Case law"),
+    "legislation": N_("Legislation"),
+    "treaties": N_("Treaties"),
+    "strategies": N_("Strategies"),
+    "publications": N_("Bibliography"),
+    "authorities": N_("Competent national authorities"),
 }
 #: Short names of the facets (the long ones, with their properties, are the tooltips).
 FACET_TITLES = {
-    "country": "Country",
-    "provision": "Convention provision",
-    "crime_type": "Crime type",
-    "issue": "Cross-cutting issue",
-    "tip_act": "Trafficking: act",
-    "tip_means": "Trafficking: means",
-    "tip_purpose": "Trafficking: purpose",
+    "country": N_("Country"),
+    "provision": N_("Convention provision"),
+    "crime_type": N_("Crime type"),
+    "issue": N_("Cross-cutting issue"),
+    "tip_act": N_("Trafficking: act"),
+    "tip_means": N_("Trafficking: means"),
+    "tip_purpose": N_("Trafficking: purpose"),
 }
-SORT_LABELS = {"year_desc": "Newest first", "year_asc": "Oldest first", "title": "Title", "id": "Identifier"}
+SORT_LABELS = {"year_desc": N_("Newest first"), "year_asc": N_("Oldest first"), "title": N_("Title"), "id": N_("Identifier")}
 PAGE_SIZES = (10, 20, 50, 100)
 #: The most records one CSV holds.
 CSV_MAX = 10_000
@@ -104,8 +105,14 @@ def _facet_panels(kind: core.Kind, parsed: core.SearchRequest, facets: dict[str,
     return panels
 
 
+def _title(request: Request, kind: str) -> str:
+    """"Search: Case law", in the request's language."""
+    gettext = translations(language(request)).gettext
+    return gettext("Search: %(kind)s") % {"kind": gettext(KINDS[kind])}
+
+
 def _error_page(request: Request, who: Caller, kind: str, message: str, status: int) -> HTMLResponse:
-    return render(request, "explorer/search.html", title="Search", who=who, status_code=status,
+    return render(request, "explorer/search.html", title=N_("Search"), who=who, status_code=status,
                   kinds=KINDS, kind=kind, kind_title=KINDS.get(kind), error=message, status=status,
                   q=request.query_params.get("q", ""),
                   tab_links={k: url(f"/explore/search/{k}", lang=request.query_params.get("lang")) for k in KINDS})
@@ -158,8 +165,9 @@ def _cell(value: object) -> str:
 def search_page(kind: str, request: Request, ctx: Context = Depends(reading),
                 who: Caller = Depends(caller)) -> HTMLResponse:
     if kind not in core.KINDS:
-        return _error_page(request, who, kind, f"There is no search for '{kind}'. "
-                           f"The kinds one can search are: {', '.join(KINDS)}.", 404)
+        message = translations(language(request)).gettext(
+            "There is no search for '%(kind)s'. The kinds one can search are: %(kinds)s.")
+        return _error_page(request, who, kind, message % {"kind": kind, "kinds": ", ".join(KINDS)}, 404)
     params, lang = _params(request)
     try:
         parsed = core.parse(kind, params)
@@ -195,9 +203,9 @@ def search_page(kind: str, request: Request, ctx: Context = Depends(reading),
     # the filters set, by name, for a search that finds nothing (what to untick)
     filters_set = [FACET_TITLES.get(facet.name, facet.name) for facet in spec.all_facets if parsed.values(facet.name)]
     if parsed.year_from is not None or parsed.year_to is not None:
-        filters_set.append("Years")
+        filters_set.append(N_("Years"))
     return render(
-        request, "explorer/search.html", title=f"Search: {KINDS[kind]}", who=who,
+        request, "explorer/search.html", title=_title(request, kind), who=who,
         filters_set=filters_set, browse_link=url(path, lang=lang),
         kinds=KINDS, kind=kind, kind_title=KINDS[kind], error=None, path_here=path,
         q=parsed.q or "", year_from=parsed.year_from, year_to=parsed.year_to, sort=parsed.sort, size=parsed.size,

@@ -3,8 +3,9 @@ the language a page is shown in, and picking a literal in that language.
 
 Language: ``?lang=xx`` on the URL wins (so a shared link shows what its sender saw), then the
 ``lang`` cookie the language switch sets, then the browser's ``Accept-Language``, then English.
-The interface itself is English; texts and labels come in the chosen language where the data has
-them, and in English otherwise, marked as such (:func:`pick` says whether it fell back).
+The interface is in the chosen language (:mod:`.i18n`: gettext catalogs; Arabic right to left);
+texts and labels come in the chosen language where the data has them, and in English otherwise,
+marked as such (:func:`pick` says whether it fell back).
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sherloc_kg.access import Caller
 
-from . import twins
+from . import i18n, twins
+from .i18n import N_
 
 # The templates are package data of sherloc_kg.api, found through the import system wherever the
 # package is installed.
 TEMPLATES = Environment(loader=PackageLoader("sherloc_kg.api", "templates"),
-                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                        extensions=["jinja2.ext.i18n"])
+i18n.install(TEMPLATES)
 
 DEFAULT_LANGUAGE = "en"
 #: The languages one can choose: English, the other five UN languages, and the other languages the
@@ -36,12 +40,12 @@ _TAG = re.compile(r"([a-zA-Z]{2,3})(?:-[a-zA-Z0-9]+)*")
 
 #: The main navigation: (label, path).
 NAVIGATION = (
-    ("Home", "/"),
-    ("Convention and Protocols", "/explore/instruments"),
-    ("Search", "/explore/search/cases"),
-    ("Countries", "/explore/countries"),
-    ("Trends", "/explore/trends"),
-    ("SPARQL", "/explore/sparql"),
+    (N_("Home"), "/"),
+    (N_("Convention and Protocols"), "/explore/instruments"),
+    (N_("Search"), "/explore/search/cases"),
+    (N_("Countries"), "/explore/countries"),
+    (N_("Trends"), "/explore/trends"),
+    (N_("SPARQL"), "/explore/sparql"),
 )
 
 
@@ -91,11 +95,16 @@ def url(path: str, **params: object) -> str:
 
 def render(request: Request, template: str, *, title: str, who: Caller | None = None,
            status_code: int = 200, **variables: object) -> HTMLResponse:
-    """A page in the frame: ``template`` extends ``explorer/base.html``. The answer names the page's
-    JSON twin in ``Link: rel="alternate"`` (:mod:`.twins`)."""
+    """A page in the frame: ``template`` extends ``explorer/base.html``, in the request's language
+    (``title`` is translated here: pass the English text). The answer names the page's JSON twin in
+    ``Link: rel="alternate"`` (:mod:`.twins`)."""
     lang = language(request)
+    interface = i18n.interface_language(lang)
+    translations = i18n.translations(interface)
     body = TEMPLATES.get_template(template).render(
-        title=title, lang=lang, languages=LANGUAGES, navigation=NAVIGATION,
+        title=translations.gettext(title), lang=lang, interface_lang=interface, dir=i18n.direction(interface),
+        translations=translations,
+        languages=LANGUAGES, navigation=NAVIGATION,
         path=request.url.path, here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         role=(who.role.value if who is not None else None), url=url, **variables)
     response = HTMLResponse(body, status_code=status_code)
