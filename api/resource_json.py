@@ -8,8 +8,10 @@ The JSON: its fields (short property name -> values), the resources below it tha
 embedded one level deep, and a summary of the links to it (a count per property, the first
 :data:`MAX_INCOMING_EXAMPLES` of each). A value or a link that no graph but ``inferred`` holds is
 marked ``"inferred": true``, with ``rules`` (the rules of ``sparql/rules/`` that draw its
-property) and ``why`` (the named query ``why-inferred`` for its subject and provision, as JSON at
-``/api/queries/why-inferred``: the recorded facts it follows from). NotFound (404) when the caller's
+property), ``reasons`` (what each of them infers and why, as its file states it) and ``why`` (the
+named query ``why-inferred`` for its subject and provision, as JSON at
+``/api/queries/why-inferred``: the recorded facts it follows from; the page's marks link to the
+same question on the workbench). NotFound (404) when the caller's
 graphs say nothing about it (provenance links alone do not make a resource visible).
 """
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -29,7 +31,7 @@ from sherloc_kg.errors import NotFound, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.labels import label_of
 from sherloc_kg.namespaces import PREFIXES
-from sherloc_kg.resource import SAMPLE_SIZE, Resource, Sample, Statement, read, rules_by_property
+from sherloc_kg.resource import SAMPLE_SIZE, Resource, Sample, Statement, read, rule_reasons, rules_by_property
 
 from .context import Context, caller, reading
 from .explorer.layout import url
@@ -48,6 +50,9 @@ class Inferred(BaseModel):
                                                             "statement: a rule drew it, no source records it.")
     rules: list[str] | None = Field(default=None, description="For an inferred statement: the rules "
                                                               "(sparql/rules/) that draw its property.")
+    reasons: list[str] | None = Field(default=None, description="For an inferred statement: what each rule of "
+                                                                "`rules` infers and why (in the same order), as the "
+                                                                "rule's file states it.")
     why: str | None = Field(default=None, description="For an inferred statement: the named query why-inferred "
                                                       "for its subject and provision (/api/queries/why-inferred), "
                                                       "which lists the recorded facts it follows from and the rule "
@@ -120,8 +125,9 @@ def _literal(term: Literal) -> dict[str, Any]:
     return {"value": str(term), "language": term.language, "datatype": datatype}
 
 
-def as_json(resource: Resource, iris: Iris) -> dict[str, Any]:
-    """The JSON of ``resource`` (see the module docstring); NotFound when nothing is known of it."""
+def as_json(resource: Resource, iris: Iris, reasons: Mapping[str, str]) -> dict[str, Any]:
+    """The JSON of ``resource`` (see the module docstring), ``reasons`` giving each rule's
+    (:func:`~sherloc_kg.resource.rule_reasons`); NotFound when nothing is known of it."""
     iri = str(resource.iri)
     own = resource.own
     if not any(str(s.predicate) not in _HIDDEN_ONLY for s in own):
@@ -138,6 +144,7 @@ def as_json(resource: Resource, iris: Iris) -> dict[str, Any]:
         inference = resource.inference(statement, iris)
         if inference is not None:
             value.update(inferred=True, rules=list(inference.rules),
+                         reasons=[reasons[rule] for rule in inference.rules],
                          why=url("/api/queries/why-inferred",
                                  **{k: v for k, v in inference.parameters.items() if k != "query"}))
         return value
@@ -183,9 +190,9 @@ def resource_json(ctx: Context, who: Caller, iri: str) -> ResourceView:
     """``iri`` read for ``who`` and rendered as JSON; a malformed IRI is a UsageError naming ``iri``."""
     if not re.fullmatch(_IRI_TEXT, iri) or len(iri) > 2000:
         raise UsageError(f"parameter 'iri': '{iri[:200]}' is not an absolute IRI")
-    resource = read(ctx.reads, ctx.iris, iri, who.dataset(ctx.iris), window=Sample(),
-                    rules=rules_by_property(ctx.settings.queries_dir / "rules"))
-    return ResourceView.model_validate(as_json(resource, ctx.iris))
+    rules = ctx.settings.queries_dir / "rules"
+    resource = read(ctx.reads, ctx.iris, iri, who.dataset(ctx.iris), window=Sample(), rules=rules_by_property(rules))
+    return ResourceView.model_validate(as_json(resource, ctx.iris, rule_reasons(rules)))
 
 
 # -- routes ------------------------------------------------------------------------------------

@@ -50,12 +50,12 @@ from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
 
+from . import sparql_text
 from .config import Settings
 from .iris import Iris
-from .namespaces import OWL, SHERLOC
+from .queries import internal
 from .store import Dataset, RecordWrite, Store
 from .store.contract import STAGING_PREFIX
-from .store.terms import sparql_term
 
 #: Graphs whose change may alter any inference (the rules walk them for every focus node): the
 #: provision tree, and the crime-type vocabulary's mapping to the criminalization provisions.
@@ -64,10 +64,9 @@ REFERENCE_GRAPHS = ("instruments", "vocabularies")
 CLAIMS_GRAPH = "editorial"
 #: The ``# scope ?var`` line of a rule, and its ``# follows <property>`` lines.
 _SCOPE_LINE = re.compile(r"^[ \t]*#[ \t]*scope[ \t]+\?(\w+)[ \t]*$", re.MULTILINE)
-_FOLLOWS_LINE = re.compile(r"^[ \t]*#[ \t]*follows[ \t]+(<[^<>\s]+>)[ \t]*$", re.MULTILINE)
-#: The marking predicate in the scratch graph.
-_CHANGED = "<urn:sherloc:inference:changed>"
-#: Marks per INSERT DATA (a server's SPARQL compiler may refuse one much larger).
+_FOLLOWS_LINE = re.compile(r"^[ \t]*#[ \t]*follows[ \t]+<([^<>\s]+)>[ \t]*$", re.MULTILINE)
+#: Marks (and claims) per update (a server's SPARQL compiler may refuse one much larger; Virtuoso
+#: reads at most 4,094 terms in one VALUES block).
 _MARK_CHUNK = 2_000
 
 
@@ -81,12 +80,13 @@ class RulesRun:
 
 
 class Inference:
-    """The rules of ``settings.queries_dir / "rules"``, with graph IRIs under ``iris.base``."""
+    """The rules of ``settings.queries_dir / "rules"``, with graph IRIs under ``iris.base``. The
+    bookkeeping around them (marks, fingerprint, claims) is ``sparql/internal/inference-*.rq``."""
 
     def __init__(self, settings: Settings, iris: Iris) -> None:
         self.iris = iris
-        self.inferred = str(iris.graph("inferred"))
-        self.provenance = str(iris.graph("provenance"))
+        self.inferred = URIRef(iris.graph("inferred"))
+        self.provenance = URIRef(iris.graph("provenance"))
         self.rules = []
         for path in sorted((settings.queries_dir / "rules").glob("*.ru")):
             text = path.read_text(encoding="utf-8")
@@ -97,23 +97,25 @@ class Inference:
         self.follows = sorted({p for rule in self.rules for p in _FOLLOWS_LINE.findall(rule)})
         digest = hashlib.sha256("\n\f\n".join(self.rules).encode("utf-8")).hexdigest()
         self.fingerprint = f"rules sha256:{digest}"
-        self._version = f"<{self.inferred}> <{OWL.versionInfo}>"
+        self._versioned = {"provenance": self.provenance, "inferred": self.inferred}
 
     # -- whole -------------------------------------------------------------------------------
     def whole(self) -> list[str]:
         """Empty the inferred graph, run every rule over the store, record the fingerprint."""
-        return [f"DROP SILENT GRAPH <{self.inferred}>", *self.rules, self.invalidate(),
-                f"INSERT DATA {{ GRAPH <{self.provenance}> {{ {self._version} {sparql_term(Literal(self.fingerprint))} }} }}"]
+        return [internal("inference-drop").update_text({"graph": self.inferred}), *self.rules, self.invalidate(),
+                internal("inference-rules-record").update_text({**self._versioned,
+                                                                "fingerprint": Literal(self.fingerprint)})]
 
     def invalidate(self) -> str:
         """The update that makes the next write run the rules whole (after a raw write to the
         asserted graphs, which runs no rule)."""
-        return f"DELETE WHERE {{ GRAPH <{self.provenance}> {{ {self._version} ?version }} }}"
+        return internal("inference-rules-forget").update_text(self._versioned)
 
     def current(self, store: Store) -> bool:
         """Whether the store's inferred graph was computed by these rules."""
-        return store.ask(f"ASK {{ GRAPH <{self.provenance}> {{ {self._version} "
-                         f"{sparql_term(Literal(self.fingerprint))} }} }}", dataset=Dataset(default=None))
+        return store.ask(internal("inference-rules-current").text,
+                         bindings={**self._versioned, "fingerprint": Literal(self.fingerprint)},
+                         dataset=Dataset(default=None))
 
     # -- for a write -------------------------------------------------------------------------
     def write(self, store: Store, writes: Sequence[RecordWrite]) -> RulesRun:
@@ -132,50 +134,64 @@ class Inference:
         if (not self.scopable or list(replace_graphs) or reference & {w.graph for w in writes}
                 or not self.current(store)):
             return RulesRun(retract, [*reassert, *self.whole()], True)
-        scope = f"<{STAGING_PREFIX}{uuid.uuid4().hex}:inference-scope>"
+        scope = {"scope": URIRef(f"{STAGING_PREFIX}{uuid.uuid4().hex}:inference-scope")}
         records = sorted({r for w in writes for r in w.records})
         subjects = sorted({str(s) for w in writes for s, _p, _o in w.triples if isinstance(s, URIRef)}
                           - set(records))
-        parts = (f"INSERT {{ GRAPH {scope} {{ ?s {_CHANGED} true }} }}\n"
-                 f"WHERE {{ GRAPH {scope} {{ ?r {_CHANGED} true }} GRAPH ?g {{ ?r ?link ?s }}\n"
-                 f"  FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), \"/\"))) }}")
+        parts = internal("inference-mark-parts").update_text(scope)
         # the subjects of the statements of the claims being replaced (their inferences may change)
-        stated = (f"INSERT {{ GRAPH {scope} {{ ?s {_CHANGED} true }} }}\n"
-                  f"WHERE {{ GRAPH {scope} {{ ?st {_CHANGED} true }} GRAPH ?g {{ ?st <{SHERLOC.claimSubject}> ?s }} }}")
+        stated = internal("inference-mark-stated").update_text(scope)
         before = [*_marks(scope, records), parts, *([stated] if claims else []), *_marks(scope, subjects), *retract]
         # one step back along the properties the rules follow: what links to a marked node
-        then = [f"INSERT {{ GRAPH {scope} {{ ?x {_CHANGED} true }} }}\n"
-                f"WHERE {{ GRAPH {scope} {{ ?n {_CHANGED} true }} GRAPH ?g {{ ?x {link} ?n }} }}" for link in self.follows]
+        linking = internal("inference-mark-linking")
+        then = [linking.update_text({**scope, "link": URIRef(link)}) for link in self.follows]
         then += [
             *reassert,
-            f"DELETE {{ GRAPH <{self.inferred}> {{ ?s ?p ?o }} }}\n"
-            f"WHERE {{ GRAPH {scope} {{ ?s {_CHANGED} true }} GRAPH <{self.inferred}> {{ ?s ?p ?o }} }}",
-            *(scoped(rule, scope) for rule in self.rules),
-            f"DROP SILENT GRAPH {scope}",
+            internal("inference-unmark-inferred").update_text({**scope, "inferred": self.inferred}),
+            *(scoped(rule, scope["scope"]) for rule in self.rules),
+            internal("inference-drop").update_text({"graph": scope["scope"]}),
         ]
         return RulesRun(before if records or subjects else [], then if records or subjects else [], False)
 
     def _claims(self, write: RecordWrite) -> tuple[list[str], list[str]]:
         """For a write of editorial claims: the updates that retract the triples stated by the claims
         it replaces (run before its records) and re-assert those every claim states (after)."""
-        graph = f"<{write.graph}>"
-        statement = (f"?claim <{SHERLOC.claimStatement}> ?st . ?st <{SHERLOC.claimSubject}> ?s ; "
-                     f"<{SHERLOC.claimProperty}> ?p ; <{SHERLOC.claimObject}> ?o")
-        retract = [f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }}\n"
-                   f"WHERE {{ VALUES ?claim {{ {' '.join(f'<{r}>' for r in chunk)} }} GRAPH {graph} {{ {statement} }} }}"
-                   for chunk in (write.records[i:i + _MARK_CHUNK] for i in range(0, len(write.records), _MARK_CHUNK))]
-        reassert = [f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }}\nWHERE {{ GRAPH {graph} {{ {statement} }} }}"]
-        return retract, reassert
+        graph = {"graph": URIRef(write.graph)}
+        claims = [URIRef(r) for r in write.records]
+        retract = [internal("inference-claims-retract").update_text(graph, {"claim": claims[i:i + _MARK_CHUNK]})
+                   for i in range(0, len(claims), _MARK_CHUNK)]
+        return retract, [internal("inference-claims-reassert").update_text(graph)]
 
 
 def scoped(rule: str, scope: str) -> str:
-    """``rule`` with each ``# scope ?var`` line made the scratch graph's pattern for ``?var``."""
+    """``rule`` with each ``# scope ?var`` line made the scratch graph's pattern for ``?var``: the
+    WHERE group of ``sparql/internal/inference-scope.rq``, its ``?focus`` renamed ``?var``."""
     if not _SCOPE_LINE.search(rule):
         raise ValueError("an inference rule has no '# scope ?var' line: it cannot run scoped")
-    return _SCOPE_LINE.sub(lambda m: f"GRAPH {scope} {{ ?{m.group(1)} {_CHANGED} true }}", rule)
+    pattern = _where_group(internal("inference-scope").update_text({"scope": URIRef(scope)}))
+    return _SCOPE_LINE.sub(lambda m: _renamed(pattern, "focus", m.group(1)), rule)
 
 
-def _marks(scope: str, iris: Sequence[str]) -> list[str]:
-    return [f"INSERT DATA {{ GRAPH {scope} {{\n"
-            + "\n".join(f"<{i}> {_CHANGED} true ." for i in iris[start:start + _MARK_CHUNK]) + "\n} }"
+def _where_group(text: str) -> str:
+    """What the group that follows the first WHERE of ``text`` holds (inside its braces)."""
+    items = sparql_text.tokens(text)
+    where = next(i for i, t in enumerate(items) if t.is_word("WHERE"))
+    opening = items[where + 1]
+    closing = next(t for t in items[where + 2:] if t.text == "}" and t.depth == opening.depth)
+    return text[opening.end:closing.start].strip()
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    """``text`` with the variable ``?old`` written ``?new``."""
+    pieces, position = [], 0
+    for token in sparql_text.tokens(text):
+        if token.kind == "var" and token.text[1:] == old:
+            pieces += [text[position:token.start], "?" + new]
+            position = token.end
+    return "".join(pieces) + text[position:]
+
+
+def _marks(scope: dict[str, URIRef], iris: Sequence[str]) -> list[str]:
+    mark = internal("inference-mark")
+    return [mark.update_text(scope, {"s": [URIRef(i) for i in iris[start:start + _MARK_CHUNK]]})
             for start in range(0, len(iris), _MARK_CHUNK)]

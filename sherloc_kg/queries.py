@@ -114,8 +114,8 @@ class NamedQuery:
         For a query that must run over as many values as a request or a write has (bindings bind one
         value per variable). The terms are written by ``sparql_term`` (never text as given); a block
         left without rows stays empty (no solution). QueryError if the text has no empty block for a
-        key (a mistake in the query file or its caller)."""
-        text = self.text
+        key (a mistake in the query file or its caller). The header lines are left out (:attr:`body`)."""
+        text = self.body
         for key, rows in blocks.items():
             single = isinstance(key, str)
             names = (key,) if isinstance(key, str) else tuple(key)
@@ -139,14 +139,17 @@ class NamedQuery:
         """An update's text with each variable of ``bindings`` written as its term wherever it occurs
         (an update takes no ``bindings=``: the store reads the graphs it writes from the IRIs after
         ``GRAPH``, so those must be written in), and the rows of ``rows`` filled as :meth:`with_rows`
-        does. Only for a query file whose bound variables are never assigned (no ``AS``)."""
-        text = self.with_rows(rows) if rows else self.text
+        does, the header lines left out (:attr:`body`). Also for a query that goes inside another, as
+        one of its groups (a subquery per word of a search: sherloc_kg/search_words.py), where a
+        variable must be bound to a different term in each copy. Only for a query file whose bound
+        variables are never assigned (no ``AS``)."""
+        text = self.with_rows(rows) if rows else self.body
         pieces, position = [], 0
         for token in sparql_text.tokens(text):
             if token.kind == "var" and token.text[1:] in bindings:
                 pieces += [text[position:token.start], sparql_term(bindings[token.text[1:]])]
                 position = token.end
-        return "".join(pieces) + text[position:]
+        return ("".join(pieces) + text[position:]).strip()
 
 
 def _empty_values(text: str, names: tuple[str, ...], single: bool) -> list[tuple[int, int]]:

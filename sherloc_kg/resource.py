@@ -333,3 +333,20 @@ def rules_by_property(directory: Path) -> dict[str, tuple[str, ...]]:
                 if iri and path.stem not in found[iri]:
                     found[iri].append(path.stem)
     return {iri: tuple(names) for iri, names in found.items()}
+
+
+@lru_cache(maxsize=4)
+def rule_reasons(directory: Path) -> dict[str, str]:
+    """Rule name -> what it infers and why, as its file says first: the opening paragraph of its
+    header comment (``# Rule NAME: a case concerns a provision when ...``), without ``Rule NAME:``."""
+    found = {}
+    for path in sorted(directory.glob("*.ru")):
+        lines = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = line.strip().lstrip("#").strip()
+            if not line.strip().startswith("#") or not text:
+                break
+            lines.append(text)
+        reason = " ".join(lines)
+        found[path.stem] = reason.removeprefix(f"Rule {path.stem}:").strip()
+    return found

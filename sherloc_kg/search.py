@@ -56,11 +56,11 @@ from .parameters import check_known
 from .search_kinds import (CONCEPT_PARAMETERS, FACET_PARAMETERS, KINDS, PARAMETERS, REPEATABLE, SORTS, TIP_FACETS,
                            Facet, Kind)
 from .search_request import DEFAULT_SIZE, MAX_Q_LENGTH, MAX_SIZE, MAX_VALUES, SearchRequest, kind_of, parse
-from .search_words import LABELS, word_filter, word_pattern
+from .search_words import word_filter, word_pattern
 from .store import Dataset, Store
 from .store.terms import sparql_term
 
-__all__ = ["CONCEPT_PARAMETERS", "DEFAULT_SIZE", "FACET_PARAMETERS", "KINDS", "LABELS", "MAX_Q_LENGTH", "MAX_SIZE",
+__all__ = ["CONCEPT_PARAMETERS", "DEFAULT_SIZE", "FACET_PARAMETERS", "KINDS", "MAX_Q_LENGTH", "MAX_SIZE",
            "MAX_VALUES", "PARAMETERS", "REPEATABLE", "SORTS", "TIP_FACETS", "Facet", "Kind", "SearchRequest",
            "describe", "export", "kind_of", "parse", "search", "word_pattern"]
 
@@ -117,7 +117,7 @@ def _filters(request: SearchRequest, iris: Iris, *, leave_out: str | None = None
     if request.words and request.matched is not None:
         clauses.append(_values("?r", [URIRef(record) for record in request.matched]))
     else:
-        clauses += [word_filter(kind, word, n) for n, word in enumerate(request.words)]
+        clauses += [word_filter(kind, word) for word in request.words]
     return clauses
 
 
@@ -135,7 +135,7 @@ def _resolve_words(store: Store, request: SearchRequest, dataset: Dataset) -> Se
     match regardless of the other filters, which the facet counts leave out one by one."""
     if not request.words:
         return request
-    subqueries = " ".join(word_filter(request.kind, word, n) for n, word in enumerate(request.words))
+    subqueries = " ".join(word_filter(request.kind, word) for word in request.words)
     query = (f"{_PROLOGUE}SELECT DISTINCT ?r WHERE {{ ?r a {request.kind.cls} . {subqueries} }} "
              f"LIMIT {MAX_LISTED_MATCHES + 1}")
     records = sorted(str(row["r"]) for row in store.select(query, dataset=dataset).rows)

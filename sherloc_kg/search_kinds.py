@@ -56,9 +56,9 @@ class Kind:
     year_label: str = ""
     extra_facets: tuple[Facet, ...] = ()  # filter always; counted only on request (the explorer)
     #: What the words of q are looked for in besides titles and summaries: literal properties of
-    #: the record, and the labels (every language) of what it links to, each a tuple of steps from
-    #: the record (a step: one property or an alternative of properties, never a sequence: see
-    #: :func:`_word_filter`).
+    #: the record, and the labels (every language) of what it links to, each a tuple of one or two
+    #: steps from the record (a step: one property or an alternative of properties, never a
+    #: sequence: sparql/internal/search-word.rq, filled by search_words.word_filter).
     texts: tuple[str, ...] = ("dcterms:identifier",)
     labelled: tuple[tuple[str, ...], ...] = ()
 

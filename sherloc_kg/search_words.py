@@ -4,40 +4,50 @@ reads alike)."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
 from collections import defaultdict
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
+from .namespaces import PREFIXES
+from .queries import internal
 from .search_kinds import Kind
-from .store.terms import sparql_term
 
-#: The labels of a linked resource that q searches, in every language the store holds.
-LABELS = "skos:prefLabel|skos:altLabel"
+#: A property no triple has, added to every VALUES block of properties of ``search-word.rq``, so
+#: that none is empty (a kind that walks no two steps) or of one row (Virtuoso 7.2.5 reads a
+#: variable a one-row VALUES binds as free in some joins: search.py, ``_NO_RECORD``).
+_NO_PROPERTY = URIRef("urn:sherloc:no-property")
+_PREFIXED = re.compile(r"([a-z][a-z0-9]*):([A-Za-z_][\w-]*)")
 
 
-def word_filter(kind: Kind, word: str, n: int) -> str:
-    """The records that have ``word`` in one of the texts a reader sees on them: the title, the
-    summary and the kind's other ``texts``, or a label of a resource they link to (the kind's
-    ``labelled`` paths), as a subquery joined on ``?r``. The labelled resources that match are
-    found first, among every label of the store (a few thousand), and the records reached from
-    them: not the labels of every record's links, nor in a ``FILTER EXISTS`` run once per record
-    (Oxigraph 0.5 took 4 s for the bundled cases so, against 30 ms). A UNION of plain patterns,
-    not one path (a sequence inside an alternative, such as ``a|b/c``, found nothing on Virtuoso
-    7.2 once other patterns were joined: README, "Remote store"). The test is a regular
-    expression (:func:`word_pattern`)."""
-    text, link, part = f"?_t{n}", f"?_l{n}", f"?_p{n}"
-    # LCASE: Virtuoso 7.2 matched no letter outside ASCII in the STR() of a literal, but in its LCASE
-    test = f"FILTER(REGEX(LCASE(STR({text})), {sparql_term(Literal(word_pattern(word)))}, \"i\"))"
-    texts = "|".join(dict.fromkeys(kind.titles + kind.summaries + kind.texts))
-    branches = [f"{{ ?r a {kind.cls} ; {texts} {text} {test} }}"]
-    if kind.labelled:
-        matching = f"{{ SELECT DISTINCT {link} WHERE {{ {link} {LABELS} {text} {test} }} }}"
-        for steps in kind.labelled:
-            nodes = ["?r", *(f"{part}_{i}" for i in range(len(steps) - 1)), link]
-            walk = " . ".join(f"{nodes[i]} {step} {nodes[i + 1]}" for i, step in enumerate(steps))
-            branches.append(f"{{ {matching} {walk} }}")
-    return f"{{ SELECT DISTINCT ?r WHERE {{ {' UNION '.join(branches)} }} }}"
+def word_filter(kind: Kind, word: str) -> str:
+    """The records that have ``word`` in one of the texts a reader sees on them (the title, the
+    summary and the kind's other ``texts``) or in a label of a resource they link to (the kind's
+    ``labelled`` steps), as a subquery joined on ``?r``: ``sparql/internal/search-word.rq`` (whose
+    header says how), the class and the word's pattern (:func:`word_pattern`) written in as terms,
+    the properties of the texts and of each step in its VALUES blocks."""
+    named = internal("search-word")
+    texts = [_iri(p) for p in dict.fromkeys(kind.titles + kind.summaries + kind.texts)]
+    walks = [[[_iri(p) for p in step.split("|")] for step in steps] for steps in kind.labelled]
+    if any(len(steps) not in (1, 2) for steps in walks):
+        raise ValueError(f"search kind {kind.name}: a labelled walk of one or two steps only (search-word.rq)")
+    one = [p for steps in walks if len(steps) == 1 for p in steps[0]]
+    two = [pair for steps in walks if len(steps) == 2 for pair in itertools.product(*steps)]
+    text = named.update_text({"class": _iri(kind.cls), "pattern": Literal(word_pattern(word))},
+                             {"text": [*dict.fromkeys(texts), _NO_PROPERTY],
+                              "step1": [*dict.fromkeys(one), _NO_PROPERTY],
+                              ("step1", "step2"): [*dict.fromkeys(two), (_NO_PROPERTY, _NO_PROPERTY)]})
+    return f"{{\n{text}\n}}"
+
+
+def _iri(name: str) -> URIRef:
+    """A prefixed name of the search kinds (``sherloc:CourtCase``) as its IRI."""
+    match = _PREFIXED.fullmatch(name)
+    if not match or match[1] not in PREFIXES:
+        raise ValueError(f"search kinds: '{name}' is not a prefixed name of a known prefix")
+    return URIRef(PREFIXES[match[1]] + match[2])
 
 
 def _letter_variants() -> dict[str, str]:

@@ -1,4 +1,5 @@
 """The API test suite again, on a remote store: every test of the SPARQL endpoint, Linked Data,
+the resource's JSON and documents (test_resource_data: its inferred marks, its list resources),
 search, dataset and SPARQL client modules, and of the explorer's pages (``test_explorer_*``,
 except the chart drawing, which reads no store, and the review upload, which serves its own
 store), unchanged, against an application whose store is a ``RemoteStore`` on a real ``oxigraph
@@ -56,7 +57,7 @@ from sherloc_kg.api.app import create_app
 
 from . import (test_dataset_api, test_explorer_convention, test_explorer_countries, test_explorer_home,
                test_explorer_resource, test_explorer_search, test_explorer_sparql, test_explorer_trends,
-               test_linked_data, test_search_api, test_sparql_clients, test_sparql_endpoint)
+               test_linked_data, test_resource_data, test_search_api, test_sparql_clients, test_sparql_endpoint)
 from .backends import REPO, empty, oxigraph_server, virtuoso_server
 from .conftest import fill_explorer_store
 from .servers import serving
@@ -65,6 +66,7 @@ from .servers import serving
 FIXTURES = {
     test_sparql_endpoint: ["site"],
     test_linked_data: ["cases", "server", "context_document", "examples"],
+    test_resource_data: [],  # served by test_linked_data's server, over the same loaded_store
     test_search_api: ["source", "client", "search_examples"],
     test_dataset_api: ["served"],
     test_sparql_clients: ["source_cases", "endpoint"],

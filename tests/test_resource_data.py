@@ -6,6 +6,8 @@ does, with the rules and the question that says why (issue 19, item 3); the list
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +20,7 @@ from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import SHERLOC
-from sherloc_kg.resource import LIST_PAGE, LISTS, Page, Sample, read, rules_by_property
+from sherloc_kg.resource import LIST_PAGE, LISTS, Page, Sample, read, rule_reasons, rules_by_property
 from sherloc_kg.store import Dataset
 from sherloc_kg.store.embedded import EmbeddedStore
 
@@ -27,6 +29,9 @@ from .servers import serving
 BASE = "https://w3id.org/sherloc/"
 INFERRED = BASE + "graph/inferred"
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+#: A link the page marks as inferred: its target, then the link to why (api/templates/ld_resource.html).
+PAGE_MARK = re.compile(r'<a href="([^"]+)">[^<]*</a> <small class="inferred">inferred by a rule, not recorded '
+                       r'\(<a href="([^"]+)">why</a>\)</small>')
 
 
 @pytest.fixture(scope="module")
@@ -109,10 +114,79 @@ def test_the_json_marks_an_inferred_link_with_its_rules_and_why(server: str, loa
     # recorded values are not marked
     assert all("inferred" not in value and "why" not in value for value in body["fields"]["title"] +
                body["fields"]["type"] + body["fields"].get("refersToProvision", []))
-    # the page marks the same links, and only them
+    # each rule comes with what it infers and why, as its file says
+    reasons = rule_reasons(settings.queries_dir / "rules")
+    assert link["reasons"] == [reasons[rule] for rule in link["rules"]]
+    assert "concerns a Convention provision when it refers to it" in reasons["case-concerns-provision"]
+    # the page marks the same links, and only them, with the same question
     page = httpx.get(server + iris.href(str(case)), headers={"Accept": "text/html"}).text
-    marked = {value["iri"] for values in body["fields"].values() for value in values if value.get("inferred")}
-    assert page.count("query=why-inferred") == len(marked)
+    assert json_marks(body, iris) == page_marks(page) != set()
+
+
+Mark = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def _parameters(query: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((name, value) for name, values in parse_qs(query).items() for value in values))
+
+
+def json_marks(body: dict, iris: Iris) -> set[Mark]:
+    """(where the link goes, the why-inferred parameters) of every link the JSON marks inferred."""
+    def walk(fields: dict) -> Iterator[dict]:
+        for values in fields.values():
+            for value in values:
+                yield value
+                yield from walk(value.get("fields", {}))
+    values = [*walk(body["fields"]), *(item for link in body["incoming"] for item in link["items"])]
+    return {(iris.href(value["iri"]) or value["iri"], _parameters(urlsplit(value["why"]).query))
+            for value in values if value.get("inferred")}
+
+
+def page_marks(page: str) -> set[Mark]:
+    """The same of the HTML page: the link marked and its why (the workbench running why-inferred)."""
+    marks = set()
+    for href, why in PAGE_MARK.findall(page):
+        parts = urlsplit(html.unescape(why))
+        parameters = _parameters(parts.query)
+        assert parts.path == "/explore/sparql" and ("query", "why-inferred") in parameters
+        marks.add((html.unescape(href), tuple(p for p in parameters if p != ("query", "why-inferred"))))
+    return marks
+
+
+def test_the_json_marks_an_inferred_implementation_link_and_not_the_recorded_one(
+        server: str, loaded_store: EmbeddedStore, settings: Settings) -> None:
+    """A national provision implementing a paragraph (recorded, or claimed by our editors) implements
+    the article by a rule: the JSON marks that link and not the recorded one. The property is the one
+    the rule writes (read from the rule, whatever the ELI term)."""
+    iris = Iris()
+    rule = "implementation-counts-for-containing-provision"
+    rules = rules_by_property(settings.queries_dir / "rules")
+    implements = next(URIRef(p) for p, names in rules.items() if rule in names)
+    row = loaded_store.select(f"""SELECT ?national ?article ?part WHERE {{
+        GRAPH <{INFERRED}> {{ ?national <{implements}> ?article }}
+        FILTER NOT EXISTS {{ GRAPH ?h {{ ?national <{implements}> ?article }} FILTER(?h != <{INFERRED}>) }}
+        GRAPH ?g {{ ?national <{implements}> ?part }} FILTER(?g != <{INFERRED}>)
+      }} ORDER BY ?national ?article ?part LIMIT 1""").rows[0]
+    body = httpx.get(server + "/api/resource", params={"iri": str(row["national"])}).json()
+    name = {iri: short for short, iri in body["properties"].items()}[str(implements)]
+    values = {value["iri"]: value for value in body["fields"][name]}
+    inferred, recorded = values[str(row["article"])], values[str(row["part"])]
+    assert inferred["inferred"] is True and rule in inferred["rules"]
+    assert inferred["reasons"][inferred["rules"].index(rule)] == rule_reasons(settings.queries_dir / "rules")[rule]
+    assert parse_qs(urlsplit(inferred["why"]).query) == {
+        "subject": [iris.below(str(row["national"]), "id/")],
+        "provision": [iris.below(str(row["article"]), "id/instrument/")]}
+    assert not {"inferred", "rules", "reasons", "why"} & recorded.keys()
+    page = httpx.get(server + iris.href(str(row["national"])), headers={"Accept": "text/html"}).text
+    assert json_marks(body, iris) == page_marks(page) != set()
+
+
+def test_the_inferred_marks_are_documented_in_the_openapi_description(server: str) -> None:
+    schemas = httpx.get(server + "/openapi.json").json()["components"]["schemas"]
+    for model in ("FieldValue", "Linked"):
+        properties = schemas[model]["properties"]
+        assert {"inferred", "rules", "reasons", "why"} <= properties.keys()
+        assert all(properties[name].get("description") for name in ("inferred", "rules", "reasons", "why"))
 
 
 def test_the_json_marks_inferred_incoming_links(server: str, loaded_store: EmbeddedStore) -> None:
