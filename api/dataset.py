@@ -42,7 +42,6 @@ from fastapi.responses import Response, StreamingResponse
 
 from sherloc_kg.access import PUBLIC, Caller, Role
 from sherloc_kg.errors import NotFound
-from sherloc_kg.store import Dataset
 
 from . import dcat
 from .caching import StoreState, public_state, request_state, store_state
@@ -70,8 +69,7 @@ def dataset_description(request: Request, ctx: Context = Depends(reading), who: 
     if who.role is Role.PUBLIC:
         state = public
     else:  # over the graphs the description lists (not the change feed's version logs an admin reads)
-        graphs = dcat.described_graphs(ctx.reads, ctx.iris, who)
-        state = store_state(ctx.reads, ctx.iris, Dataset(default=graphs, named=graphs))
+        state = store_state(ctx.reads, ctx.iris, who.described_dataset(ctx.iris, ctx.reads))
     # the endpoint at the host asked, as the service description names it (hence Vary: Host)
     graph = dcat.description(ctx.reads, ctx.iris, who, str(request.base_url) + "sparql", state, files)
     body, content_type = graph_document(graph, media_type, request.headers.get("accept"))

@@ -197,14 +197,6 @@ def graph_counts(store: Store, graphs: list[str], dataset) -> dict[str, int]:
     return {g: found.get(g, 0) for g in graphs}
 
 
-def described_graphs(store: Store, iris: Iris, who: Caller) -> list[str]:
-    """The graphs the description of what ``who`` may see lists as ``void:subset`` and counts: its
-    listed graphs, less the change feed's version logs (``{base}graph/versions/...``, which no query
-    dataset includes: an admin's listing holds every graph of the store). The feed is described as
-    a distribution of its own."""
-    return [g for g in who.listed_graphs(iris, store) if iris.logged_graph(g) is None]
-
-
 def examples(store: Store, iris: Iris, dataset) -> list[URIRef]:
     """The Convention, one of its articles and the first case, where the caller's graphs hold them."""
     held = internal("dataset-resource-held").text
@@ -222,7 +214,7 @@ def description(store: Store, iris: Iris, who: Caller, endpoint: str, state: Sto
     d = Description(iris)
     add, en, base = d.add, (lambda text: Literal(text, lang="en")), iris.base
     dataset = who.dataset(iris)
-    graphs = described_graphs(store, iris, who)
+    graphs = who.described_graphs(iris, store)
     counts = graph_counts(store, graphs, dataset)
     me = d.dataset
     d.shared()
