@@ -275,7 +275,7 @@ class Ingest:
             run = inference.for_write(self.store, writes)
             # with the change feed's versions of what the load changes, in the same transaction
             # (sherloc_kg/versions.py): each record's member in each graph holds what it states there;
-            # the activity's end time last, by the store's clock (provenance.stamp)
+            # the activity's end time last, as the write is sent (provenance.stamp)
             stated = {str(self.iris.graph(name)): {str(r.iri): r.triples.get(name, []) for r in records}
                       for name in graphs}
             versions.write(self.store, self.iris, writes, before=run.before,

@@ -14,9 +14,10 @@ write nothing (issue 19, item 6).
 
 **Activities.** An activity's IRI is derived from what it wrote (``{base}id/activity/{kind}-{hash}``:
 the kind, the agent, the source files and every triple of the records' graphs), so the same load by
-the same agent names the same activity. Its ``prov:endedAtTime`` is written by the store itself, in
-the write's own transaction, after the records (:func:`stamp`): the time the change became visible,
-not the time the load started, so that the latest end time is a date a cache can trust (api/caching.py).
+the same agent names the same activity. Its ``prov:endedAtTime`` is written in the write's own
+transaction, after the records (:func:`stamp`), at the instant the write is sent: the time of the
+change, not that of the load's start (before reading, validating and comparing), so that the latest
+end time is a date a cache can trust (api/caching.py).
 
 **Unchanged.** Before a load writes, :func:`unchanged` reads back what the write would replace (each
 record's triples, and those of the resources below it that it links to, in every graph the write
@@ -33,16 +34,18 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from .iris import Iris, segment, slug
-from .namespaces import FOAF, OWL, PROV, RDF, SHERLOC, SKOS
+from .namespaces import FOAF, OWL, PROV, RDF, SHERLOC, SKOS, XSD
 from .queries import internal
 from .store import Dataset, RecordWrite, Store
 from .store.contract import Triple
 from .store.terms import to_oxigraph
+from .versions import key_of
 
 #: Records (or triples) per VALUES block when reading back what a write would replace.
 _CHUNK = 500
@@ -113,10 +116,14 @@ def activity(iris: Iris, kind: str, content: str) -> URIRef:
 
 
 def stamp(graph: str, activity_iri: URIRef) -> str:
-    """The update that records when ``activity_iri`` ended (sparql/internal/provenance-stamp.rq): the
-    store's own clock, run last in the write's transaction (``then``), so the time is that of the
-    change, not of the load's start."""
-    return internal("provenance-stamp").update_text({"graph": URIRef(graph), "activity": activity_iri})
+    """The update that records when ``activity_iri`` ended (sparql/internal/provenance-stamp.rq), run
+    last in the write's transaction (``then``): now, as the write is sent (the data read, validated
+    and compared already), not the load's start; in the change feed's fixed form, to the
+    microsecond (``versions.key_of``), the one literal every store keeps as it is written and the
+    embedded store's public mirror holds as the main store does (a ``NOW()`` in the update would be
+    read again by the mirror, and cut to six fraction digits by Virtuoso)."""
+    ended = Literal(key_of(datetime.now(timezone.utc)), datatype=XSD.dateTime)
+    return internal("provenance-stamp").update_text({"graph": URIRef(graph), "activity": activity_iri, "ended": ended})
 
 
 @dataclass
