@@ -268,6 +268,14 @@ class Ingest:
         inference = Inference(self.settings, self.iris)
         self.progress("write", 0, len(records))
         if self._unchanged(writes, done, inference):
+            # The data are there as they would be written; their inferences are recomputed still, as
+            # every load of a record does (the rules' fingerprint says which rules computed the
+            # inferred graph, not that a triple written there behind a load's back is gone): the
+            # rules alone, scoped to the records, with no record, version or end time written, so
+            # that over a current inferred graph nothing changes.
+            with _committing():
+                run = inference.for_write(self.store, writes)
+                self.store.write([], before=run.before, then=run.then)
             report.written = report.unchanged = True
             self.progress("write", len(records), len(records))
             return
