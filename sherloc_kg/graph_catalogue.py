@@ -9,10 +9,10 @@ instruments' texts, the national legislation) has a licence document of its own,
 
 :func:`graph_statements` turns the table into triples about each graph IRI: ``sherloc-kg init``
 writes them into the provenance graph (public graphs) and the restricted provenance graph
-(restricted ones), so a dump says, graph by graph, its licence (``dcterms:license``), its sources
-(``dcterms:source``) and its lineage (``dcterms:provenance``, a ``dcterms:ProvenanceStatement``
-``{graph}#lineage``); ``/dataset`` gives the same on each
-``void:subset`` and on each graph's distributions (api/dcat.py).
+(restricted ones, without titles: :func:`restricted_statements`), so a dump says, graph by graph,
+its licence (``dcterms:license``), its sources (``dcterms:source``) and its lineage
+(``dcterms:provenance``, a ``dcterms:ProvenanceStatement`` ``{graph}#lineage``); ``/dataset``
+gives the same on each ``void:subset`` and on each graph's distributions (api/dcat.py).
 """
 
 from __future__ import annotations
@@ -163,17 +163,19 @@ def licence_text(name: str) -> str:
             f"links: {OWN.title} ({OWN.iri}).")
 
 
-def graph_statements(iris: Iris, names: list[str] | None = None) -> list[Triple]:
-    """Title, description, licence, sources and lineage of each graph of ``names`` (default: every
-    graph), as triples about the graph's IRI, and the licence documents they name."""
+def graph_statements(iris: Iris, names: list[str] | None = None, *, titled: bool = True) -> list[Triple]:
+    """Licence, sources and lineage of each graph of ``names`` (default: every graph), as triples
+    about the graph's IRI, and the licence documents they name; ``titled``: with each graph's title
+    and description, and each source's title and licence (see :func:`restricted_statements`)."""
     triples: list[Triple] = []
     for name in names if names is not None else list(GRAPHS):
         info, graph = CATALOGUE[name], iris.graph(name)
         licence = licence_iri(iris, name)
         lineage = lineage_iri(iris, name)
-        triples += [(graph, DCTERMS.title, Literal(info.title, lang="en")),
-                    (graph, DCTERMS.description, Literal(info.description, lang="en")),
-                    (graph, DCTERMS.license, licence),
+        if titled:
+            triples += [(graph, DCTERMS.title, Literal(info.title, lang="en")),
+                        (graph, DCTERMS.description, Literal(info.description, lang="en"))]
+        triples += [(graph, DCTERMS.license, licence),
                     (graph, DCTERMS.provenance, lineage),
                     (lineage, RDF.type, DCTERMS.ProvenanceStatement),
                     (lineage, RDFS.label, Literal(info.lineage, lang="en"))]
@@ -181,11 +183,29 @@ def graph_statements(iris: Iris, names: list[str] | None = None) -> list[Triple]
             triples += [(licence, RDF.type, DCTERMS.LicenseDocument),
                         (licence, RDFS.label, Literal(licence_text(name), lang="en"))]
         for source in info.sources:
-            triples += [(graph, DCTERMS.source, URIRef(source.iri)),
-                        (URIRef(source.iri), DCTERMS.title, Literal(source.title, lang="en"))]
-            if source.licence.iri:
-                triples.append((URIRef(source.iri), DCTERMS.license, URIRef(source.licence.iri)))
+            triples.append((graph, DCTERMS.source, URIRef(source.iri)))
+            if titled:
+                triples.append((URIRef(source.iri), DCTERMS.title, Literal(source.title, lang="en")))
+                if source.licence.iri:
+                    triples.append((URIRef(source.iri), DCTERMS.license, URIRef(source.licence.iri)))
     return triples
+
+
+def restricted_statements(iris: Iris) -> list[Triple]:
+    """What the restricted provenance graph says of each restricted graph: its licence, its lineage
+    and its sources by IRI, without titles. Each of its sources is the source of a public graph too,
+    described (title, licence) once, in the public provenance graph; its title and description are
+    those ``/dataset`` gives whoever may read it (api/dcat.py, from :data:`CATALOGUE`). So the
+    restricted provenance graph holds no title of its own: in a store loaded with the examples,
+    every title outside the reference graphs and the public provenance graph is an example's, and
+    says it is illustrative (tests/test_examples.py)."""
+    described = {s for name in public_names() for s in CATALOGUE[name].sources}
+    for name in restricted_names():
+        undescribed = [s.iri for s in CATALOGUE[name].sources if s not in described]
+        if undescribed:
+            raise ValueError(f"graph catalogue: the restricted graph {name} names sources no public graph "
+                             f"names, which the public provenance graph would not describe: {undescribed}")
+    return graph_statements(iris, restricted_names(), titled=False)
 
 
 def public_names() -> list[str]:
@@ -199,4 +219,4 @@ def restricted_names() -> list[str]:
 
 
 __all__ = ["CATALOGUE", "GraphInfo", "Licence", "OWN", "Source", "graph_statements", "licence_iri", "licence_text", "lineage_iri",
-           "public_names", "restricted_names"]
+           "public_names", "restricted_names", "restricted_statements"]

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 
 from .config import Settings
 from .errors import Location
-from .graph_catalogue import graph_statements, public_names, restricted_names
+from .graph_catalogue import graph_statements, public_names, restricted_statements
 from .inference import Inference
 from .iris import Iris
 from .queries import internal
@@ -248,7 +248,7 @@ def reference_provenance(settings: Settings, iris: Iris, agent: Agent, data: lis
         graph = iris.graph(name)
         triples += [(graph, PROV.wasGeneratedBy, done), *((graph, PROV.wasDerivedFrom, iris.source(shas[f])) for f in files)]
     public = graph_statements(iris, public_names())
-    restricted = graph_statements(iris, restricted_names())
+    restricted = restricted_statements(iris)
     described = sorted({str(s) for s, _p, _o in public + restricted})
     log = RecordWrite(str(iris.graph("provenance")), [str(done), *described, *records], public + triples)
     private = RecordWrite(str(iris.graph("provenance-restricted")), described, restricted + list(agent.private))
