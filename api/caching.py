@@ -14,40 +14,165 @@ GET (or a HEAD a route answers itself) answered 200:
   middleware put there (``Accept``, ``Host``).
 - ``ETag``: a strong one, ``"<SHA-256 of the body, hex>"``, for an answer whose body comes in one
   piece (every answer but a stream), unless it says ``no-store`` (nobody keeps it to revalidate). A
-  stream (the dump, static files) is sent as it comes, not held in memory to be hashed, and gets no
-  ETag: the store has no version number that changes with every write (see below), so there is no
-  honest cheaper validator. An answer with an ETag of its own (static files: Starlette's, which
-  answers If-None-Match itself) keeps it; a HEAD a route answers itself without its body (a static
-  file) gets no ETag here rather than that of an empty body.
-- ``If-None-Match`` (RFC 9110 §13.1.2, weak comparison: ``W/"x"`` matches ``"x"``; a list; ``*``)
-  matching the ETag: the answer is ``304 Not Modified`` with no body and the 200's headers but its
-  ``Content-Length`` and ``Content-Type`` (ETag, Cache-Control, Vary, Content-Location, Link, ...).
+  stream is sent as it comes, not held in memory to be hashed, and gets no ETag here. An answer
+  with an ETag of its own (the dumps, api/dumps.py; static files: Starlette's) keeps it; a HEAD a
+  route answers itself without its body (a static file) gets no ETag here rather than that of an
+  empty body.
+- ``Last-Modified``: the store's last change (:func:`store_state`: the latest end of a load
+  activity, or of a review version made or published, in the public graphs; no store keeps a time
+  of its own), or the release (the newest file the answers are made from, :func:`released`) if
+  later, for a public answer that may be kept; read once per request, before the route runs, so
+  that a write landing while the route reads can only make the date older than the answer, never
+  newer. None is given while the store's state is unknown (a write that runs no inference rule, a
+  SPARQL Update or a Graph Store request, deletes the rules' fingerprint first: sherloc_kg/inference.py;
+  the next load records a time again), nor when the change is of the current second (a second change
+  in the same second would carry the same date). A route's own Last-Modified is kept.
+- Conditional requests (RFC 9110 §13.1.2, §13.1.3, §13.2.2), GET and HEAD only: ``If-None-Match``
+  (weak comparison: ``W/"x"`` matches ``"x"``; a list; ``*``) matching the ETag, or, when the request
+  has no ``If-None-Match`` (which takes precedence), an ``If-Modified-Since`` (one valid HTTP-date) at
+  or after the Last-Modified: the answer is ``304 Not Modified`` with no body and the 200's headers
+  but its ``Content-Length`` and ``Content-Type`` (ETag, Last-Modified, Cache-Control, Vary,
+  Content-Location, Link, ...). An answer whose validators the route gave itself (the dumps: their
+  SHA-256 as ETag; static files) is decided on them before its body is read.
 
-Anything but a 200 (errors above all) passes through untouched: no ETag, never a 304.
+Anything but a 200 (errors above all) passes through untouched: no ETag, no Last-Modified, never a 304.
 
-No ``Last-Modified``: neither Oxigraph nor a remote SPARQL store keeps a time of last change, and
-one kept by this process would miss writes made by another (a CLI load, a SPARQL update sent to the
-remote store directly), so a date could claim "not modified" for a changed answer. The ETag is taken
-from the answer itself and cannot be wrong in that way.
+Known limits of the date: a write sent to a remote store by another program, or a ``restore`` of an
+older dump, is not seen (the ETag, taken from the answer itself, still is); nor is a query whose
+answer changes with the clock alone (``NOW()``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 
+import anyio
 from fastapi import FastAPI
+from rdflib import Literal
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sherloc_kg.access import PUBLIC as PUBLIC_CALLER
+from sherloc_kg.errors import SherlocError
+from sherloc_kg.iris import Iris
+from sherloc_kg.queries import internal
+from sherloc_kg.store import Dataset, Store
+
+log = logging.getLogger(__name__)
+
 #: Cache-Control of a public answer that says nothing itself: kept, but revalidated before each use (a
-#: load changes the answers at any moment, and no store says when; see the module docstring).
+#: load changes the answers at any moment; see the module docstring).
 PUBLIC = "public, no-cache"
 #: Cache-Control of any answer to a request carrying credentials.
 PRIVATE = "private, no-store"
 
 #: Headers of a 200 left out of the 304 that replaces it (they describe the body it does not carry).
 _NOT_IN_304 = {b"content-length", b"content-type", b"transfer-encoding"}
+#: Where a request keeps the store's state read for it (``request.state``).
+STATE_KEY = "sherloc_store_state"
 
 
+# -- the store's state ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoreState:
+    """When the data a caller sees last changed (``modified``; None: unknown, see the module
+    docstring), the latest change recorded whether or not a later one went unrecorded (``latest``,
+    the dataset's ``dcterms:modified``), and when they were first loaded (``issued``)."""
+
+    modified: datetime | None
+    latest: datetime | None
+    issued: datetime | None
+    #: How many changes the store records: with ``modified``, what names a state (api/dumps.py).
+    changes: int = 0
+
+    @property
+    def key(self) -> tuple[datetime, int] | None:
+        """What tells this state from another (None: unknown)."""
+        return None if self.modified is None else (self.modified, self.changes)
+
+
+def _instant(term: object) -> datetime | None:
+    if not isinstance(term, Literal):
+        return None
+    value = term.toPython()
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def store_state(store: Store, iris: Iris, dataset: Dataset) -> StoreState:
+    """The state of the graphs of ``dataset`` (sparql/internal/dataset-modified.rq): one query over
+    the predicates that record a change, a few rows whatever the size of the store."""
+    rows = store.select(internal("dataset-modified").text, bindings={"inferred": iris.graph("inferred")},
+                        dataset=dataset).rows
+    row = rows[0] if rows else {}
+    known = int(str(row.get("fingerprints", 0))) > 0
+    latest = _instant(row.get("modified"))
+    return StoreState(latest if known else None, latest, _instant(row.get("issued")), int(str(row.get("changes", 0))))
+
+
+def public_state(store: Store, iris: Iris) -> StoreState:
+    return store_state(store, iris, PUBLIC_CALLER.dataset(iris))
+
+
+_RELEASED: dict[tuple[str, ...], datetime] = {}
+_RELEASED_LOCK = threading.Lock()
+
+
+def released(*folders: Path) -> datetime:
+    """The release the answers are made from: the newest modification time of the files of the
+    code (this package and sherloc_kg) and of ``folders`` (the queries, ontology and shapes read),
+    read once per process. The same install gives the same time on every server."""
+    key = tuple(sorted(str(f) for f in folders))
+    with _RELEASED_LOCK:
+        if key not in _RELEASED:
+            import sherloc_kg
+
+            roots = [Path(__file__).resolve().parent, Path(sherloc_kg.__file__).resolve().parent, *folders]
+            newest = max((f.stat().st_mtime for root in roots if root.is_dir() for f in root.rglob("*")
+                          if f.is_file() and "__pycache__" not in f.parts), default=0.0)
+            _RELEASED[key] = datetime.fromtimestamp(int(newest), timezone.utc)
+        return _RELEASED[key]
+
+
+def last_modified(state: StoreState, release: datetime, now: datetime | None = None) -> datetime | None:
+    """The Last-Modified of an answer made in ``state`` by ``release``, to the second; None when the
+    state is unknown or the date is not before the current second (see the module docstring)."""
+    if state.modified is None:
+        return None
+    when = max(state.modified, release).replace(microsecond=0)
+    current = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    return when if when < current else None
+
+
+def http_date(when: datetime) -> str:
+    """An IMF-fixdate (RFC 9110 §5.6.7): ``Sun, 06 Nov 1994 08:49:37 GMT``."""
+    return format_datetime(when.astimezone(timezone.utc), usegmt=True)
+
+
+def parse_http_date(value: str) -> datetime | None:
+    """An HTTP-date read (any of its three forms), or None if it is none."""
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def request_state(scope: Scope) -> StoreState | None:
+    """The public store's state read for this request by :class:`Revalidation` (None if it read none)."""
+    found = scope.get("state", {}).get(STATE_KEY)
+    return found if isinstance(found, StoreState) else None
+
+
+# -- validators ---------------------------------------------------------------------------------------
 def strong_etag(body: bytes) -> str:
     """The strong entity tag of ``body``: its SHA-256, quoted."""
     return '"' + hashlib.sha256(body).hexdigest() + '"'
@@ -62,6 +187,15 @@ def none_match(header: str | None, etag: str) -> bool:
         return True
     wanted = _opaque(etag)
     return any(_opaque(tag) == wanted for tag in _tags(header))
+
+
+def not_modified(if_none_match: str | None, if_modified_since: datetime | None, etag: str | None,
+                 modified: datetime | None) -> bool:
+    """RFC 9110 §13.2.2 for a GET or HEAD: If-None-Match decides when the request has one (false
+    without an ETag to match); else If-Modified-Since, when the answer has a Last-Modified."""
+    if if_none_match is not None:
+        return etag is not None and none_match(if_none_match, etag)
+    return if_modified_since is not None and modified is not None and modified <= if_modified_since
 
 
 def _tags(header: str) -> list[str]:
@@ -108,7 +242,7 @@ def _with_vary(headers: list[tuple[bytes, bytes]], field: bytes) -> list[tuple[b
 
 def cache_headers(headers: list[tuple[bytes, bytes]], credentials: bool) -> tuple[list[tuple[bytes, bytes]], bool]:
     """The headers of a 200 with Cache-Control and Vary as the module docstring says, and whether
-    the answer may carry an ETag (it is not ``no-store``)."""
+    the answer may carry validators (it is not ``no-store``)."""
     own = [v for k, v in headers if k.lower() == b"cache-control"]
     directives = set().union(*(_directives(v) for v in own)) if own else set()
     if credentials and not directives & {"private", "no-store"}:
@@ -121,25 +255,67 @@ def cache_headers(headers: list[tuple[bytes, bytes]], credentials: bool) -> tupl
     return headers, "no-store" not in directives
 
 
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
+def _if_modified_since(headers: list[tuple[bytes, bytes]]) -> datetime | None:
+    """The request's If-Modified-Since, ignored (None) unless it is one valid HTTP-date."""
+    values = [v.decode("latin-1") for k, v in headers if k.lower() == b"if-modified-since"]
+    return parse_http_date(values[0]) if len(values) == 1 else None
+
+
 class Revalidation:
     """ASGI middleware: see the module docstring."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
+    async def _last_modified(self, scope: Scope) -> datetime | None:
+        """The Last-Modified of a public answer to this request (the store's state read now, and kept
+        for the route in ``request.state``), or None."""
+        context = getattr(getattr(scope.get("app"), "state", None), "context", None)
+        if context is None:
+            return None
+        try:
+            state = await anyio.to_thread.run_sync(public_state, context.store, context.iris)
+        except SherlocError as error:  # the route will meet the store's trouble itself
+            log.debug("no Last-Modified: %s", error)
+            return None
+        scope.setdefault("state", {})[STATE_KEY] = state
+        settings = context.settings
+        return last_modified(state, released(settings.queries_dir, settings.ontology_dir, settings.shapes_dir))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        credentials = any(k.lower() == b"authorization" for k, _ in scope.get("headers", []))
-        listed = [v.decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == b"if-none-match"]
+        request_headers = list(scope.get("headers", []))
+        credentials = any(k.lower() == b"authorization" for k, _ in request_headers)
+        listed = [v.decode("latin-1") for k, v in request_headers if k.lower() == b"if-none-match"]
         if_none_match = ", ".join(listed) if listed else None  # several fields are one list (RFC 9110 §5.3)
+        if_modified_since = _if_modified_since(request_headers)
+        # read before the route runs: a write landing meanwhile makes the date older, never newer
+        # (not for the static files, which have their own)
+        static = scope.get("path", "").startswith("/static/")
+        modified = None if credentials or static else await self._last_modified(scope)
         held: Message | None = None  # the start of a 200, until its body shows whether it streams
         hashable = False
-        passing = False  # the answer goes out as it comes (not a 200, or a stream)
+        passing = False  # the answer goes out as it comes (not a 200, or decided)
+        dropping = False  # a 304 went out: the body of the 200 it replaces is dropped
+        answer_modified: datetime | None = None
+
+        async def not_modified_answer(headers: list[tuple[bytes, bytes]]) -> None:
+            nonlocal dropping
+            dropping = True
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
 
         async def send_cached(message: Message) -> None:
-            nonlocal held, hashable, passing
+            nonlocal held, hashable, passing, answer_modified
+            if dropping:
+                return
             if passing:
                 await send(message)
                 return
@@ -149,6 +325,20 @@ class Revalidation:
                     await send(message)
                     return
                 headers, hashable = cache_headers(list(message.get("headers", [])), credentials)
+                own_modified = _header(headers, b"last-modified")
+                if own_modified is not None:
+                    answer_modified = parse_http_date(own_modified.decode("latin-1"))
+                elif hashable and modified is not None:
+                    answer_modified = modified
+                    headers.append((b"last-modified", http_date(modified).encode("latin-1")))
+                own_etag = _header(headers, b"etag")
+                if own_etag is not None:  # the route's own validators: decided now, before its body
+                    passing = True
+                    if not_modified(if_none_match, if_modified_since, own_etag.decode("latin-1"), answer_modified):
+                        await not_modified_answer(headers)
+                        return
+                    await send({**message, "headers": headers})
+                    return
                 held = {**message, "headers": headers}
                 return
             if held is None:
@@ -156,23 +346,14 @@ class Revalidation:
                 return
             start, held = held, None
             passing = True
-            if message["type"] != "http.response.body" or message.get("more_body", False) or not hashable:
-                await send(start)  # a stream (or an extension's message): as it comes, no ETag
-                await send(message)
-                return
             body = message.get("body", b"")
-            declared = next((v for k, v in start["headers"] if k.lower() == b"content-length"), None)
-            if any(k.lower() == b"etag" for k, _ in start["headers"]) or (
-                    scope["method"] == "HEAD" and declared is not None and declared != str(len(body)).encode()):
-                await send(start)  # the route's own validator (static files), or a HEAD without the body to hash
-                await send(message)
-                return
-            etag = strong_etag(body)
-            headers = list(start["headers"]) + [(b"etag", etag.encode("latin-1"))]
-            if none_match(if_none_match, etag):
-                await send({"type": "http.response.start", "status": 304,
-                            "headers": [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            declared = _header(start["headers"], b"content-length")
+            stream = message["type"] != "http.response.body" or message.get("more_body", False)
+            bodiless_head = scope["method"] == "HEAD" and declared is not None and declared != str(len(body)).encode()
+            etag = None if stream or not hashable or bodiless_head else strong_etag(body)
+            headers = list(start["headers"]) + ([(b"etag", etag.encode("latin-1"))] if etag else [])
+            if not_modified(if_none_match, if_modified_since, etag, answer_modified):
+                await not_modified_answer(headers)
                 return
             await send({**start, "headers": headers})
             await send(message)
@@ -186,4 +367,6 @@ def install(app: FastAPI) -> None:
     app.add_middleware(Revalidation)
 
 
-__all__ = ["PRIVATE", "PUBLIC", "Revalidation", "cache_headers", "install", "none_match", "strong_etag"]
+__all__ = ["PRIVATE", "PUBLIC", "Revalidation", "StoreState", "cache_headers", "http_date", "install", "last_modified",
+           "none_match", "not_modified", "parse_http_date", "public_state", "released", "request_state", "store_state",
+           "strong_etag"]

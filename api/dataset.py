@@ -1,22 +1,30 @@
-"""The dataset described and dumped: ``/dataset`` (DCAT + VoID) and ``/dataset/dump.nq.gz``.
+"""The dataset described and dumped: ``/dataset`` (DCAT-AP and VoID, api/dcat.py) and the dumps.
 
 ``/dataset`` answers in Turtle, JSON-LD, RDF/XML or N-Triples by Accept. It describes the graphs
-the caller may see: one ``void:subset`` per graph with its ``void:triples``, the total, the latest
-load time from the provenance graph as ``dcterms:modified``, the SPARQL endpoint, the URI space,
-example resources and the dump as a ``dcat:Distribution``. The endpoint is named by its address at
-the host the request was sent to, as its service description (``GET /sparql``) names it, so VoID,
-DCAT (a ``dcat:DataService``) and the service description agree (``Vary: Host``); the dataset and
-the graphs keep their IRIs under the base, which resolve through deploy/w3id/.
+the caller may see, the public dumps and the change feed as distributions, and the SPARQL endpoint
+as a ``dcat:DataService``, named by its address at the host the request was sent to, as its service
+description (``GET /sparql``) names it, so VoID, DCAT and the service description agree
+(``Vary: Host``); the dataset, the graphs and the dumps keep their IRIs under the base, which
+resolve through deploy/w3id/.
 
-``/dataset/dump.nq.gz`` streams the caller's graphs (for the public: the public graphs only) as
-gzip-compressed N-Quads: quads are read from the store in chunks, each serialised by the engine
-and pushed through one gzip stream, so the dump is never held in memory.
+The dumps of the public graphs are files made once per state of the store (api/dumps.py), sent with
+``Content-Length``, their SHA-256 as ETag (the checksum the description gives) and the store's
+Last-Modified (api/caching.py):
+
+- ``/dataset/dump.nq.gz``: every public graph, gzip-compressed N-Quads;
+- ``/dataset/dump/{graph}.nq`` and ``/dataset/dump/{graph}.ttl``: one public graph, N-Quads or Turtle.
+
+A caller with a token who may read more than the public graphs gets, at ``/dataset/dump.nq.gz``, the
+graphs it may read, streamed as they are read (never cached, never kept: ``private, no-store``):
+quads are read from the store in chunks, each serialised by the engine and pushed through one gzip
+stream, so the dump is never held in memory.
 
 The store's quad iterator is bound to the thread that made it (pyoxigraph's iterators are
 "unsendable": touched from another thread, the engine panics and takes the process down), while
-a streaming response would pull each chunk on whichever thread of the pool is free. So each dump
-is read from start to end on one thread of its own, which hands the compressed chunks over a small
-queue; when the client goes away the thread stops at its next chunk and drops the iterator itself.
+a streaming response would pull each chunk on whichever thread of the pool is free. So each such
+dump is read from start to end on one thread of its own, which hands the compressed chunks over a
+small queue; when the client goes away the thread stops at its next chunk and drops the iterator
+itself.
 """
 
 from __future__ import annotations
@@ -29,121 +37,41 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 import anyio
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
-from sherloc_kg.access import Caller, Role
-from sherloc_kg.iris import Iris
-from sherloc_kg.namespaces import PREFIXES, SHERLOC
-from sherloc_kg.store import Dataset, Store
+from sherloc_kg.access import PUBLIC, Caller, Role
+from sherloc_kg.errors import NotFound
 
+from . import dcat
+from .caching import StoreState, public_state, request_state, store_state
 from .context import Context, caller, context, reading
+from .dumps import WHOLE, DumpFile, dumps_of
+from .dumps import chunks as file_chunks
 from .negotiation import GRAPH_TYPES, choose, graph_document
 
 router = APIRouter(tags=["dataset"])
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-IANA = "https://www.iana.org/assignments/media-types/"
-LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-TITLE = "SHERLOC-KG"
-DESCRIPTION = ("The United Nations Convention against Transnational Organized Crime and its Protocols, and the "
-               "national legislation, case law, cooperation treaties, strategies, competent national authorities, "
-               "publications and review responses that implement and apply them, as linked data.")
-DUMP_PATH = "dataset/dump.nq.gz"
+DUMP_PATH = dcat.DUMP_PATH
 
 
-def graph_counts(store: Store, graphs: list[str], dataset: Dataset) -> dict[str, int]:
-    rows = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                        dataset=dataset).rows
-    found = {str(row["g"]): int(row["n"]) for row in rows}
-    return {g: found.get(g, 0) for g in graphs}
+def public_dumps(request: Request, ctx: Context) -> tuple[StoreState, dict[str, DumpFile]]:
+    """The public store's state (read for this request by api/caching.py, else now) and its dumps."""
+    state = request_state(request.scope) or public_state(ctx.store, ctx.iris)
+    return state, dumps_of(request.app.state).files(ctx.store, ctx.iris, state.key)
 
 
-def description(store: Store, iris: Iris, who: Caller, endpoint: str) -> Graph:
-    """The DCAT/VoID description of what ``who`` may see. ``endpoint``: the SPARQL endpoint's address,
-    the one its service description names (``sd:endpoint``, api/sparql_endpoint.py): VoID gives it as
-    ``void:sparqlEndpoint`` and DCAT as the ``dcat:endpointURL`` of a ``dcat:DataService``, which is the
-    same node as the service description's ``sd:Service`` (``{endpoint}#service``)."""
-    dataset = who.dataset(iris)
-    graphs = who.listed_graphs(iris, store)
-    counts = graph_counts(store, graphs, dataset)
-    base = iris.base
-    me = URIRef(base + "dataset")
-    g = Graph()
-    for prefix in ("dcterms", "foaf", "xsd", "sherloc"):
-        g.bind(prefix, PREFIXES[prefix])
-    g.bind("dcat", DCAT)
-    g.bind("void", VOID)
-    g.bind("sd", SD)
-    publisher = URIRef(base)
-    g.add((me, RDF.type, DCAT.Dataset))
-    g.add((me, RDF.type, VOID.Dataset))
-    g.add((me, DCTERMS.title, Literal(TITLE, lang="en")))
-    g.add((me, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
-    g.add((me, DCTERMS.license, LICENCE))
-    g.add((me, DCTERMS.publisher, publisher))
-    g.add((publisher, RDF.type, FOAF.Organization))
-    g.add((publisher, FOAF.name, Literal("SHERLOC-KG project", lang="en")))
-    g.add((publisher, FOAF.homepage, URIRef(base)))
-    g.add((me, FOAF.homepage, URIRef(base)))
-    modified = store.select("PREFIX prov: <http://www.w3.org/ns/prov#>\n"
-                            "SELECT (MAX(?t) AS ?latest) WHERE { ?a a prov:Activity ; prov:endedAtTime ?t }",
-                            dataset=dataset).rows
-    if modified and "latest" in modified[0]:
-        g.add((me, DCTERMS.modified, modified[0]["latest"]))
-    g.add((me, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
-    g.add((me, VOID.sparqlEndpoint, URIRef(endpoint)))
-    service = URIRef(endpoint + "#service")
-    g.add((service, RDF.type, DCAT.DataService))
-    g.add((service, DCTERMS.title, Literal(f"{TITLE} SPARQL endpoint", lang="en")))
-    g.add((service, DCAT.endpointURL, URIRef(endpoint)))
-    g.add((service, DCAT.endpointDescription, URIRef(endpoint)))
-    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-    g.add((service, DCAT.servesDataset, me))
-    g.add((me, VOID.uriSpace, Literal(base)))
-    g.add((me, VOID.rootResource, iris.instrument("untoc")))
-    for vocabulary in ("eli", "skos", "dcterms", "org", "vcard", "bibo", "prov", "foaf", "sherloc"):
-        g.add((me, VOID.vocabulary, URIRef(PREFIXES[vocabulary])))
-    for example in _examples(store, iris, dataset):
-        g.add((me, VOID.exampleResource, example))
-    for graph, count in counts.items():
-        subset = URIRef(graph)
-        name = iris.graph_name(graph) or graph
-        g.add((me, VOID.subset, subset))
-        g.add((subset, RDF.type, VOID.Dataset))
-        g.add((subset, DCTERMS.title, Literal(name)))
-        g.add((subset, SD.name, subset))
-        g.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
-    dump = URIRef(base + DUMP_PATH)
-    g.add((me, VOID.dataDump, dump))
-    g.add((me, DCAT.distribution, dump))
-    g.add((dump, RDF.type, DCAT.Distribution))
-    g.add((dump, DCTERMS.title, Literal("The graphs above as gzip-compressed N-Quads", lang="en")))
-    g.add((dump, DCAT.downloadURL, dump))
-    g.add((dump, DCAT.accessURL, dump))
-    g.add((dump, DCAT.mediaType, URIRef(IANA + "application/n-quads")))
-    g.add((dump, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-    g.add((dump, DCTERMS.license, LICENCE))
-    return g
-
-
-def _examples(store: Store, iris: Iris, dataset: Dataset) -> list[URIRef]:
-    """The Convention, one of its articles and the first case, where the store holds them."""
-    candidates = [iris.instrument("untoc"), iris.provision("untoc/art/5")]
-    rows = store.select(f"SELECT ?c WHERE {{ ?c a <{SHERLOC.CourtCase}> ; <{DCTERMS.identifier}> ?id }} "
-                        "ORDER BY ?id LIMIT 1", dataset=dataset).rows
-    found = [c for c in candidates
-             if store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", bindings={"s": c}, dataset=dataset).rows]
-    return found + [URIRef(str(row["c"])) for row in rows]
-
-
-@router.get("/dataset", summary="The dataset described in DCAT and VoID",
+@router.get("/dataset", summary="The dataset described in DCAT-AP and VoID",
             responses={200: {"content": {t: {} for t in GRAPH_TYPES}}})
 def dataset_description(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
     media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
+    public, files = public_dumps(request, ctx)
+    if who.role is Role.PUBLIC:
+        state = public
+    else:  # over the graphs the description lists (not the change feed's version logs an admin reads)
+        state = store_state(ctx.reads, ctx.iris, who.described_dataset(ctx.iris, ctx.reads))
     # the endpoint at the host asked, as the service description names it (hence Vary: Host)
-    graph = description(ctx.reads, ctx.iris, who, str(request.base_url) + "sparql")
+    graph = dcat.description(ctx.reads, ctx.iris, who, str(request.base_url) + "sparql", state, files)
     body, content_type = graph_document(graph, media_type, request.headers.get("accept"))
     return Response(body, media_type=content_type, headers={"Vary": "Accept, Host"})
 
@@ -209,12 +137,37 @@ def on_one_thread(make: Callable[[], Iterable[bytes]], *, backlog: int = 4) -> A
     return stream()
 
 
+def _file_response(file: DumpFile, filename: str | None = None) -> StreamingResponse:
+    headers = {"Content-Length": str(file.size), "ETag": file.etag}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return StreamingResponse(file_chunks(file.path), media_type=file.media_type, headers=headers)
+
+
 @router.get("/dataset/dump.nq.gz", summary="The caller's graphs (the public ones for the public) as gzip N-Quads",
             response_class=StreamingResponse, responses={200: {"content": {"application/gzip": {}}}})
-def dump(ctx: Context = Depends(context), who: Caller = Depends(caller)) -> StreamingResponse:
-    graphs = who.graphs_among(ctx.iris, sorted(ctx.store.graphs()))
-    filename = "sherloc-kg.nq.gz" if who.role is Role.PUBLIC else f"sherloc-kg-{who.role.value}.nq.gz"
+async def dump(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> StreamingResponse:
+    def plan() -> DumpFile | list[str]:
+        graphs = who.graphs_among(ctx.iris, sorted(ctx.store.graphs()))
+        if set(graphs) <= set(PUBLIC.graphs_among(ctx.iris, graphs)):  # the public dump, made once per state
+            return public_dumps(request, ctx)[1][WHOLE]
+        return graphs
+
+    found = await run_in_threadpool(plan)
+    if isinstance(found, DumpFile):
+        return _file_response(found, "sherloc-kg.nq.gz")
+    filename = f"sherloc-kg-{who.role.value}.nq.gz"
     store = ctx.store
-    return StreamingResponse(on_one_thread(lambda: gzip_stream(store.dump_chunks(graphs))), media_type="application/gzip",
+    return StreamingResponse(on_one_thread(lambda: gzip_stream(store.dump_chunks(found))), media_type="application/gzip",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
+
+@router.get("/dataset/dump/{name}", summary="One public graph as N-Quads ({graph}.nq) or Turtle ({graph}.ttl)",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"application/n-quads": {}, "text/turtle": {}}}, 404: {}})
+async def graph_dump(request: Request, name: str, ctx: Context = Depends(context)) -> StreamingResponse:
+    _state, files = await run_in_threadpool(public_dumps, request, ctx)
+    if name == WHOLE or name not in files:
+        raise NotFound(f"no dump {name}: the public graphs' dumps are "
+                       + ", ".join(sorted(f for f in files if f != WHOLE)))
+    return _file_response(files[name])

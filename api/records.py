@@ -52,6 +52,7 @@ from sherloc_kg.errors import Forbidden, Issue, SherlocError, UnsupportedMediaTy
 from sherloc_kg.ingest import Ingest, LoadReport
 from sherloc_kg.loaders import KINDS, loader_for, loaders
 from sherloc_kg.namespaces import SHERLOC
+from sherloc_kg.provenance import token_holder
 from sherloc_kg.xml_shape import XmlShape
 
 from .context import Context, caller, context
@@ -103,7 +104,9 @@ class LoadReportOut(BaseModel):
     file: str = Field(description="The name the upload is known by in the report and the provenance.")
     format: str | None = Field(description="The format the file was read as (null: the loader told it from the content).")
     on_invalid: str = Field(description="The policy applied: refuse or skip.")
-    written: bool = Field(description="Whether anything was written (false: the store is unchanged).")
+    written: bool = Field(description="Whether the records are in the store (false: the store is unchanged).")
+    unchanged: bool = Field(description="The store held these records, from the same file and the same token's "
+                                        "holder, already: nothing was written (sherloc_kg/provenance.py).")
     records_read: int
     records_written: int
     triples_written: int = Field(description="Triples written to the kind's graphs (provenance and inferred not counted).")
@@ -209,7 +212,7 @@ def _problem(issue: Issue, hidden: str, shown: str) -> dict:
 def _report(report: LoadReport, *, hidden: str, shown: str, source_format: str | None, on_invalid: str) -> dict:
     ordered = report.violations + report.warnings
     return {"kind": report.kind, "file": shown, "format": source_format, "on_invalid": on_invalid,
-            "written": report.written, "records_read": report.records_read,
+            "written": report.written, "unchanged": report.unchanged, "records_read": report.records_read,
             "records_written": report.records_written, "triples_written": report.triples_written,
             "violations": len(report.violations), "warnings": len(report.warnings),
             "problems": [_problem(i, hidden, shown) for i in ordered[:MAX_ISSUES]]}
@@ -272,7 +275,9 @@ async def load_records(request: Request,
         size = path.stat().st_size
         log.info("load %s started: %s, %d bytes, by %s token %s", kind, shown, size, who.role.value, who.token_id)
 
-        ingest = _Ingest(ctx.store, ctx.settings)
+        # attributed to the token's holder (its role in public, its name in the restricted provenance)
+        ingest = _Ingest(ctx.store, ctx.settings, agent=token_holder(ctx.iris, who.role.value, who.agent, who.name,
+                                                                     who.country))
         if who.role is Role.SUBMITTER:
             ingest.state = who.country
 

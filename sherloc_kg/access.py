@@ -190,13 +190,22 @@ class Caller:
         there = set(present)
         return [g for g in visible if g in there]
 
-    def listed_graphs(self, iris: Iris, store: GraphLister) -> list[str]:
-        """The graphs this caller's dataset description and dump cover: its visible graphs, or
-        for a caller who reads every graph, every SHERLOC graph and every graph of ``store``."""
+    def described_graphs(self, iris: Iris, store: GraphLister) -> list[str]:
+        """The graphs this caller's dataset description (``/dataset``, api/dcat.py) lists as
+        ``void:subset`` and counts: its visible graphs, or for a caller who reads every graph, every
+        SHERLOC graph and every graph of ``store``; never the change feed's version logs
+        (``{base}graph/versions/...``, which no query dataset includes: the feed is described as a
+        distribution of its own)."""
         graphs = self.visible_graphs(iris)
         if graphs is None:
-            return sorted(set(iris.all_graphs()) | set(store.graphs()))
-        return list(graphs)
+            graphs = sorted(set(iris.all_graphs()) | set(store.graphs()))
+        return [g for g in graphs if iris.logged_graph(g) is None]
+
+    def described_dataset(self, iris: Iris, store: GraphLister) -> Dataset:
+        """The dataset of :meth:`described_graphs`: what the state (ETag, Last-Modified) of this
+        caller's description is read over (api/dataset.py)."""
+        graphs = self.described_graphs(iris, store)
+        return Dataset(default=graphs, named=graphs)
 
     def feed_dataset(self, iris: Iris, present: list[str]) -> Dataset:
         """The dataset the change feed (api/change_feed.py) reads this caller's versions over: the

@@ -158,6 +158,13 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
         "believes, comma-separated (e.g. `127.0.0.1` when nginx runs on the same host). Empty: none, "
         "whoever the peer is.",
     ),
+    "operator": (
+        "SHERLOC_OPERATOR",
+        "",
+        "Who the loads run from the command line (`init`, `load`) are attributed to in the provenance "
+        "graph (`prov:wasAssociatedWith`, public): the operator's name, e.g. an organisation. Empty: "
+        "\"the operator of this store\". Loads through the API are attributed to the token's holder.",
+    ),
     "shacl_engine": (
         "SHERLOC_SHACL_ENGINE",
         "turbo",
@@ -218,6 +225,7 @@ class Settings:
     shacl_engine: str = SETTINGS["shacl_engine"][1]
     allowed_hosts: str = ""
     trusted_proxies: str = ""
+    operator: str = ""
     store_timeout: int = int(SETTINGS["store_timeout"][1])
     local_copy_limit: int = int(SETTINGS["local_copy_limit"][1])
 
@@ -234,6 +242,7 @@ class Settings:
                    store_user=values["store_user"], store_password=values["store_password"],
                    shacl_engine=_engine(values["shacl_engine"]),
                    allowed_hosts=values["allowed_hosts"], trusted_proxies=values["trusted_proxies"],
+                   operator=values["operator"],
                    **{name: _whole_number(name, values[name]) for name in INTEGER_SETTINGS})
 
     def with_(self, **changes: object) -> "Settings":

@@ -9,24 +9,26 @@ Policy for a file holding both valid and invalid records (``on_invalid``):
 
 Warnings never block a load. Re-loading the same records is idempotent; a record that changed
 replaces its previous version completely (all in the same transaction as the rest of the load).
+
+Provenance (sherloc_kg/provenance.py): the load is a ``prov:Activity`` associated with its agent (the
+operator for the command line, the token's holder for the API; never an account of the machine),
+named by what it writes, that ``prov:used`` each source file; each record ``prov:wasDerivedFrom`` its
+file and ``prov:wasGeneratedBy`` the activity. A load that would leave the store as it is (the same
+records, files and agent as the store holds) writes nothing at all: ``LoadReport.unchanged``.
 """
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal as Choice
 from urllib.parse import unquote
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
 
 from . import versions
 from .access import is_restricted
@@ -38,6 +40,7 @@ from .loaders import Loader, loader_for
 from .loaders.records import Record, as_writes
 from .namespaces import DCTERMS, PROV, RDF
 from .queries import internal
+from .provenance import Agent, Ignored, activity, digest, holds, operator, stamp, unchanged
 from .store import Dataset, RecordWrite, Store
 from .validation import Gate
 
@@ -109,6 +112,8 @@ class LoadReport:
     triples_written: int = 0
     issues: list[Issue] = field(default_factory=list)
     written: bool = False
+    #: The store held these records, from these files and this agent, already: nothing was written.
+    unchanged: bool = False
 
     @property
     def violations(self) -> list[Issue]:
@@ -120,11 +125,15 @@ class LoadReport:
 
 
 class Ingest:
-    def __init__(self, store: Store, settings: Settings, *, progress: Progress | None = None) -> None:
+    """``agent``: who the loads are attributed to; by default the operator (SHERLOC_OPERATOR)."""
+
+    def __init__(self, store: Store, settings: Settings, *, progress: Progress | None = None,
+                 agent: Agent | None = None) -> None:
         self.store = store
         self.settings = settings
         self.iris = Iris(settings.base)
         self.progress = progress or (lambda stage, done, total: None)
+        self.agent = agent or operator(self.iris, settings.operator)
 
     def load(self, kind: str, paths: Sequence[Path], *, source_format: str | None = None,
              on_invalid: Policy = "refuse", write: bool = True) -> LoadReport:
@@ -252,19 +261,44 @@ class Ingest:
     def _commit(self, loader: Loader, records: list[Record], paths: Sequence[Path], report: LoadReport) -> None:
         graphs = self._graph_names(loader.graphs, records)
         writes = as_writes(records, graphs, self.iris.graph)
-        writes.extend(self._provenance(records, paths, loader.kind))
-        self.progress("write", 0, len(records))
+        provenance, done = self._provenance(records, paths, loader.kind, writes)
         report.records_written = len(records)
-        report.triples_written = sum(len(w.triples) for w in writes[: len(graphs)])
+        report.triples_written = sum(len(w.triples) for w in writes)
+        writes.extend(provenance)
+        inference = Inference(self.settings, self.iris)
+        self.progress("write", 0, len(records))
+        if self._unchanged(writes, done, inference):
+            # The data are there as they would be written; their inferences are recomputed still, as
+            # every load of a record does (the rules' fingerprint says which rules computed the
+            # inferred graph, not that a triple written there behind a load's back is gone): the
+            # rules alone, scoped to the records, with no record, version or end time written, so
+            # that over a current inferred graph nothing changes.
+            with _committing():
+                run = inference.for_write(self.store, writes)
+                self.store.write([], before=run.before, then=run.then)
+            report.written = report.unchanged = True
+            self.progress("write", len(records), len(records))
+            return
         with _committing():  # a stop requested now lands once the transaction is done
-            run = Inference(self.settings, self.iris).for_write(self.store, writes)
+            run = inference.for_write(self.store, writes)
             # with the change feed's versions of what the load changes, in the same transaction
-            # (sherloc_kg/versions.py): each record's member in each graph holds what it states there
+            # (sherloc_kg/versions.py): each record's member in each graph holds what it states there;
+            # the activity's end time last, as the write is sent (provenance.stamp)
             stated = {str(self.iris.graph(name)): {str(r.iri): r.triples.get(name, []) for r in records}
                       for name in graphs}
-            versions.write(self.store, self.iris, writes, before=run.before, then=run.then, stated=stated)
+            versions.write(self.store, self.iris, writes, before=run.before,
+                           then=[*run.then, stamp(provenance[-1].graph, done)], stated=stated)
             report.written = True
         self.progress("write", len(records), len(records))
+
+    def _unchanged(self, writes: list[RecordWrite], done: URIRef, inference: Inference) -> bool:
+        """Whether the store holds what ``writes`` would write already (sherloc_kg/provenance.py): the
+        same activity recorded (the same records, files and agent loaded before), the inferred graph
+        computed by the current rules, and every graph the write touches as it would leave it."""
+        log = writes[-1].graph
+        if not holds(self.store, log, done) or not inference.current(self.store):
+            return False
+        return unchanged(self.store, writes, ignore=Ignored({done}, self.iris.graph("inferred")))
 
     def _graph_names(self, graphs: Sequence[str], records: list[Record]) -> tuple[str, ...]:
         """The graphs a load replaces its records in: the loader's, and, for a loader with graphs
@@ -280,27 +314,32 @@ class Ingest:
                       if (name := self.iris.graph_name(g))}
         return tuple(graphs) + tuple(sorted(named - set(graphs)))
 
-    def _provenance(self, records: list[Record], paths: Sequence[Path], kind: str) -> list[RecordWrite]:
-        """PROV-O: the load as an activity that used each source file (named by its sha256); each
-        record was derived from its file and generated by this activity."""
-        now = Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)
-        activity = self.iris.activity(f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}")
-        log = RecordWrite(str(self.iris.graph("provenance")))
+    def _provenance(self, records: list[Record], paths: Sequence[Path], kind: str,
+                    data: Sequence[RecordWrite]) -> tuple[list[RecordWrite], URIRef]:
+        """PROV-O: the load as an activity of its agent that used each source file (named by its
+        sha256); each record was derived from its file and generated by this activity. The activity
+        is named by what the load writes (``data``, the files, the agent: sherloc_kg/provenance.py);
+        its end time is written by the store when the write commits (``provenance.stamp``). The log
+        (the activity's own triples) comes last. Returns the writes and the activity."""
+        digests = {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
+        done = activity(self.iris, kind, digest(kind, self.agent, digests.values(), data))
+        log = RecordWrite(str(self.iris.graph("provenance")), [str(done)])
         log.triples += [
-            (activity, RDF.type, PROV.Activity),
-            (activity, DCTERMS.title, Literal(f"load {kind}")),
-            (activity, PROV.endedAtTime, now),
-            (activity, DCTERMS.creator, Literal(getpass.getuser())),
+            (done, RDF.type, PROV.Activity),
+            (done, DCTERMS.title, Literal(f"load {kind}")),
+            (done, PROV.wasAssociatedWith, self.agent.iri),
+            *self.agent.public,
         ]
+        private = RecordWrite(str(self.iris.graph("provenance-restricted")), [], list(self.agent.private))
         sources = {}
         for path in paths:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            source = self.iris.source(digest)
+            sha = digests[str(path)]
+            source = self.iris.source(sha)
             sources[str(path)] = source
             log.triples += [
-                (activity, PROV.used, source),
+                (done, PROV.used, source),
                 (source, RDF.type, PROV.Entity),
-                (source, DCTERMS.identifier, Literal(f"sha256:{digest}")),
+                (source, DCTERMS.identifier, Literal(f"sha256:{sha}")),
                 (source, DCTERMS.title, Literal(path.name)),
             ]
         # A record held only in restricted graphs (an unpublished review answer) has its provenance
@@ -327,13 +366,13 @@ class Ingest:
                 target = per_state.setdefault(graph, RecordWrite(graph, list(every)))
             target.triples += [
                 (record.iri, PROV.wasDerivedFrom, sources[record.location.file]),
-                (record.iri, PROV.wasGeneratedBy, activity),
+                (record.iri, PROV.wasGeneratedBy, done),
             ]
         if records and all(restricted.values()):
             one = set(states.values())
             log.graph = str(self.iris.graph("provenance-restricted")) if len(one) != 1 or None in one else \
                 str(self.iris.state_graph("provenance-restricted", one.pop() or ""))
-        return [derived[False], derived[True], *per_state.values(), log]
+        return [derived[False], derived[True], *per_state.values(), private, log], done
 
 
 def source_files(loader: Loader, paths: Sequence[Path]) -> list[Path]:

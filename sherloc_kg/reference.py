@@ -1,18 +1,26 @@
 """The reference graphs every store starts with: the ontology, the vocabularies, the instruments
-and the countries. ``sherloc-kg init`` writes them, each replacing its graph whole."""
+and the countries. ``sherloc-kg init`` writes them, each replacing its graph whole, with their
+provenance: the activity that installed them (its agent, the files it read), each reference graph
+``prov:wasGeneratedBy`` it and ``prov:wasDerivedFrom`` its files, and what every graph is, under
+which licence and from which sources (sherloc_kg/graph_catalogue.py). Installing what the store
+holds already writes nothing (sherloc_kg/provenance.py)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import cast
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from .config import Settings
 from .errors import Location
+from .graph_catalogue import graph_statements, public_names, restricted_statements
 from .inference import Inference
 from .iris import Iris
 from .queries import internal
+from .namespaces import DCTERMS, PROV, RDF
+from .provenance import Agent, Ignored, activity, digest, holds, operator, stamp, unchanged
 from .store import Dataset, RecordWrite, Store
 from . import versions
 from .store.contract import Triple
@@ -116,7 +124,9 @@ def remove_examples(store: Store, settings: Settings) -> int:
     countries graph, and records about a State that is no longer known would stay behind,
     dangling and invalid (issue 20). Each example record goes from every graph its kind writes
     (the per-State graphs too) and from the provenance graphs, in one write that runs the rules
-    for it, as a load would. Returns how many records were in the store (0: nothing written)."""
+    for it, as a load would, recorded as an activity of the operator (a change the store's last
+    modification time must show, api/caching.py). Returns how many records were in the store (0:
+    nothing written)."""
     from .ingest import Ingest, LoadReport, source_files
     from .loaders import loader_for
 
@@ -150,15 +160,25 @@ def remove_examples(store: Store, settings: Settings) -> int:
         writes += [RecordWrite(str(iris.graph(g)), names) for g in ingest._graph_names(loader.graphs, records)]
         writes += [RecordWrite(g, names) for g in provenance]
     if writes:
-        run = Inference(settings, iris).for_write(store, writes)
+        agent = operator(iris, settings.operator)
+        done = activity(iris, "remove-examples", digest("remove-examples", agent, [], writes))
+        log = RecordWrite(str(iris.graph("provenance")), [str(done)],
+                          [(done, RDF.type, PROV.Activity), (done, DCTERMS.title, Literal("remove example records")),
+                           (done, PROV.wasAssociatedWith, agent.iri), *agent.public])
+        writes.append(log)
+        inference = Inference(settings, iris)
+        run = inference.for_write(store, writes)
         # the change feed's versions of what it deletes, in the same transaction (sherloc_kg/versions.py)
-        versions.write(store, iris, writes, before=run.before, then=run.then)
+        versions.write(store, iris, writes, before=run.before, then=[*run.then, stamp(log.graph, done)])
     return found
 
 
-def install_reference(store: Store, settings: Settings, *, with_examples: bool = False) -> dict[str, int]:
-    """Write every reference graph, each replaced whole, all in one transaction. Returns sizes.
-    ``with_examples`` adds the fictional States the examples need (see :func:`load_examples`)."""
+def install_reference(store: Store, settings: Settings, *, with_examples: bool = False,
+                      agent: Agent | None = None) -> dict[str, int]:
+    """Write every reference graph, each replaced whole, all in one transaction, with their
+    provenance (the module docstring); nothing when the store holds all of it already. Returns sizes.
+    ``with_examples`` adds the fictional States the examples need (see :func:`load_examples`);
+    ``agent``: who installs them (by default the operator, SHERLOC_OPERATOR)."""
     iris = Iris(settings.base)
     graphs = reference_graphs(settings, iris, with_examples=with_examples)
     check_instruments(graphs["instruments"], settings, iris)
@@ -168,12 +188,71 @@ def install_reference(store: Store, settings: Settings, *, with_examples: bool =
     # The Review Mechanism (sessions, resolutions, clusters...) goes to the `review` graph record by
     # record, never replacing the graph: the review responses there stay as they are.
     mechanism = mechanism_write(settings, iris, graphs)
-    # The rules walk the instruments graph: they run whole.
-    # with the change feed's versions of what changes, in the same transaction (sherloc_kg/versions.py)
-    versions.write(store, iris, [*writes, mechanism], replace_graphs=replaced, then=Inference(settings, iris).whole())
+    provenance, done = reference_provenance(settings, iris, agent or operator(iris, settings.operator),
+                                            [*writes, mechanism], with_examples=with_examples)
+    everything = [*writes, mechanism, *provenance]
+    inference = Inference(settings, iris)
+    log = provenance[0].graph
+    if not (holds(store, log, done) and inference.current(store) and unchanged(
+            store, everything, replace_graphs=replaced, ignore=Ignored({done}, iris.graph("inferred")))):
+        # The rules walk the instruments graph: they run whole.
+        # with the change feed's versions of what changes, in the same transaction (sherloc_kg/versions.py)
+        versions.write(store, iris, everything, replace_graphs=replaced, then=[*inference.whole(), stamp(log, done)])
     sizes = {name: len(graph) for name, graph in graphs.items()}
     sizes["review-mechanism"] = len(mechanism.triples)
     return sizes
+
+
+def reference_sources(settings: Settings, *, with_examples: bool = False) -> dict[str, list[Path]]:
+    """The files each reference graph (and the Review Mechanism, in ``review``) is built from."""
+    from .loaders.countries import NON_MEMBERS_CSV, ORGANIZATIONS_CSV, UN_NAMES_CSV
+
+    data, texts = settings.data_dir, settings.data_dir / "convention-texts"
+    countries = ["international-bodies.csv", UN_NAMES_CSV, "un-participant-names.csv", NON_MEMBERS_CSV,
+                 ORGANIZATIONS_CSV, *([FICTIONAL_STATES] if with_examples else [])]
+    found = {
+        "ontology": [settings.ontology_dir / "sherloc.ttl"],
+        "vocabularies": sorted((settings.ontology_dir / "vocabularies").glob("*.ttl")),
+        "instruments": [data / "instruments.csv",
+                        *sorted(f for f in texts.rglob("*.md") if f.is_file() and f.name != "PROVENANCE.md")],
+        "countries": [data / name for name in countries],
+        "review": [data / MECHANISM],
+    }
+    return {name: [f for f in files if f.is_file()] for name, files in found.items()}
+
+
+def reference_provenance(settings: Settings, iris: Iris, agent: Agent, data: list[RecordWrite], *,
+                         with_examples: bool = False) -> tuple[list[RecordWrite], URIRef]:
+    """The provenance of an install of the reference graphs (``data``: their writes and the Review
+    Mechanism's): the activity (named by what it writes, sherloc_kg/provenance.py), the files it
+    used, each reference graph generated by it and derived from its files, each mechanism record
+    likewise, and every graph's catalogue entry (public graphs in ``provenance``, restricted ones
+    in ``provenance-restricted``), each replaced. Returns the writes (the public log first) and the
+    activity."""
+    sources = reference_sources(settings, with_examples=with_examples)
+    shas = {path: hashlib.sha256(path.read_bytes()).hexdigest() for files in sources.values() for path in files}
+    done = activity(iris, "reference", digest("reference", agent, shas.values(), data))
+    triples: list[Triple] = [(done, RDF.type, PROV.Activity), (done, DCTERMS.title, Literal("install reference graphs")),
+                             (done, PROV.wasAssociatedWith, agent.iri), *agent.public]
+    for path, sha in shas.items():
+        source = iris.source(sha)
+        triples += [(done, PROV.used, source), (source, RDF.type, PROV.Entity),
+                    (source, DCTERMS.identifier, Literal(f"sha256:{sha}")), (source, DCTERMS.title, Literal(path.name))]
+    mechanism = [w for w in data if w.graph == str(iris.graph("review"))]
+    records = [r for w in mechanism for r in w.records]
+    for name, files in sources.items():
+        if name == "review":
+            triples += [t for r in records for f in files
+                        for t in ((URIRef(r), PROV.wasDerivedFrom, iris.source(shas[f])), (URIRef(r), PROV.wasGeneratedBy, done))]
+            continue
+        graph = iris.graph(name)
+        triples += [(graph, PROV.wasGeneratedBy, done), *((graph, PROV.wasDerivedFrom, iris.source(shas[f])) for f in files)]
+    public = graph_statements(iris, public_names())
+    restricted = restricted_statements(iris)
+    described = sorted({str(s) for s, _p, _o in public + restricted})
+    log = RecordWrite(str(iris.graph("provenance")), [str(done), *described, *records], public + triples)
+    private = RecordWrite(str(iris.graph("provenance-restricted")), described, restricted + list(agent.private))
+    return [log, private], done
 
 
 #: The Review Mechanism as data (COP sessions and resolutions, clusters, groups), under data/.

@@ -12,8 +12,8 @@ of rows (the order of rows that ORDER BY leaves tied, and of groups, is open in 
 normalisation the README documents for Virtuoso: a number is its value whatever its numeric
 datatype (Virtuoso types a COUNT ``xsd:int``), a language tag is lower-cased, a boolean is the
 number ``1`` or ``0`` (as Virtuoso answers it); and a load's activity IRI
-(``id/activity/{time}-{random}``, minted by each load, so never the same in two stores loaded apart)
-is "an activity". Every failure names the query, its parameters and the server; a query a server
+(``id/activity/{kind}-{hash}``, named by what the load wrote and by whom, sherloc_kg/provenance.py,
+so not the same in two stores loaded otherwise) is "an activity". Every failure names the query, its parameters and the server; a query a server
 does not answer within :data:`SECONDS` is named as hung rather than waited for. A query whose header
 says Virtuoso answers it wrongly (``# not-on: Virtuoso -- NAME: why``, sherloc_kg/store/servers.py)
 is never sent there: the remote store answers it with the embedded engine over a copy of the graphs

@@ -1,12 +1,15 @@
-"""HTTP caching (api/caching.py): strong ETags from the answer's bytes, 304 to a matching
-If-None-Match (GET and HEAD), Cache-Control public for the public and private/no-store for a caller
-with a token, Vary, no ETag on errors or streams, no Last-Modified. Against the real application
-served by uvicorn on a loopback port, over real in-memory Oxigraph stores.
+"""HTTP caching (api/caching.py): strong ETags from the answer's bytes, Last-Modified from the
+store's state, 304 to a matching If-None-Match or, without one, to an If-Modified-Since at or after
+the Last-Modified (GET and HEAD), Cache-Control public for the public and private/no-store for a
+caller with a token, Vary, no validator on errors or streams. Against the real application served
+by uvicorn on a loopback port, over real in-memory Oxigraph stores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +17,8 @@ import httpx
 import pytest
 
 from sherloc_kg.api.app import create_app
-from sherloc_kg.api.caching import PRIVATE, PUBLIC, cache_headers, none_match, strong_etag
+from sherloc_kg.api.caching import (PRIVATE, PUBLIC, StoreState, cache_headers, http_date, last_modified, none_match,
+                                    not_modified, parse_http_date, strong_etag)
 from sherloc_kg.config import Settings
 from sherloc_kg.iris import Iris
 from sherloc_kg.store.embedded import EmbeddedStore
@@ -36,6 +40,7 @@ FAMILIES = [
     ("/api/search/cases", "application/json"),
     ("/", "text/html"),
     ("/explore/instruments", "text/html"),
+    ("/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D", "application/sparql-results+json"),
 ]
 
 
@@ -53,6 +58,7 @@ class Served:
 @pytest.fixture(scope="module")
 def read_only(explorer: str) -> Iterator[httpx.Client]:
     """The session's explorer application (every example loaded): read only."""
+    time.sleep(1.1)  # the store may have changed this very second, which gets no Last-Modified
     with httpx.Client(base_url=explorer, timeout=120) as client:
         yield client
 
@@ -77,14 +83,24 @@ def test_get_revalidates(read_only: httpx.Client, path: str, accept: str) -> Non
     assert etag == strong_etag(got.content)  # strong (no W/), the SHA-256 of exactly these bytes
     assert got.headers["cache-control"] == PUBLIC
     assert "authorization" in _fields(got.headers["vary"])
-    assert "last-modified" not in got.headers
+    modified = got.headers["last-modified"]
+    assert parse_http_date(modified) is not None and http_date(parse_http_date(modified)) == modified
 
     again = read_only.get(path, headers={"Accept": accept, "If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
-    assert again.headers["etag"] == etag
+    assert again.headers["etag"] == etag and again.headers["last-modified"] == modified
     assert again.headers["cache-control"] == got.headers["cache-control"]
     assert again.headers["vary"] == got.headers["vary"]
+
+    since = read_only.get(path, headers={"Accept": accept, "If-Modified-Since": modified})
+    assert since.status_code == 304 and since.content == b""
+    assert since.headers["etag"] == etag and since.headers["last-modified"] == modified
+    earlier = http_date(parse_http_date(modified) - timedelta(seconds=1))
+    changed = read_only.get(path, headers={"Accept": accept, "If-Modified-Since": earlier})
+    assert changed.status_code == 200 and changed.content == got.content
+    head_since = read_only.head(path, headers={"Accept": accept, "If-Modified-Since": modified})
+    assert head_since.status_code == 304 and head_since.headers["last-modified"] == modified
 
     other = read_only.get(path, headers={"Accept": accept, "If-None-Match": '"not-this-one"'})
     assert other.status_code == 200 and other.headers["etag"] == etag and other.content == got.content
@@ -138,13 +154,22 @@ def test_errors_have_no_etag_and_are_never_304(read_only: httpx.Client, path: st
     assert read_only.head(path, headers={"Accept": accept, "If-None-Match": "*"}).status_code == 404
 
 
-def test_the_dump_streams_without_an_etag(read_only: httpx.Client) -> None:
-    """The dump is a stream: not held in memory to be hashed, so no ETag and never a 304."""
-    with read_only.stream("GET", "/dataset/dump.nq.gz", headers={"If-None-Match": "*"}) as dump:
-        assert dump.status_code == 200
-        assert "etag" not in dump.headers
-        assert dump.headers["cache-control"] == PUBLIC
-        assert "authorization" in _fields(dump.headers["vary"])
+@pytest.mark.parametrize("path", ["/dataset/dump.nq.gz", "/dataset/dump/instruments.nq", "/dataset/dump/instruments.ttl"])
+def test_the_dumps_are_files_with_their_own_validators(read_only: httpx.Client, path: str) -> None:
+    """A dump is sent whole with its size, its SHA-256 as ETag and the store's Last-Modified; a
+    revalidation is decided on them before the file is read."""
+    dump = read_only.get(path)
+    assert dump.status_code == 200
+    assert dump.headers["content-length"] == str(len(dump.content))
+    assert dump.headers["etag"] == strong_etag(dump.content)
+    assert dump.headers["cache-control"] == PUBLIC and "authorization" in _fields(dump.headers["vary"])
+    for conditional in ({"If-None-Match": dump.headers["etag"]}, {"If-None-Match": "*"},
+                        {"If-Modified-Since": dump.headers["last-modified"]}):
+        again = read_only.get(path, headers=conditional)
+        assert again.status_code == 304 and again.content == b"", conditional
+        assert again.headers["etag"] == dump.headers["etag"]
+    head = read_only.head(path, headers={"If-Modified-Since": dump.headers["last-modified"]})
+    assert head.status_code == 304
 
 
 @pytest.mark.parametrize(("path", "accept"), [("/dataset", "text/turtle"), ("/id/instrument/untoc", "text/turtle"),
@@ -215,3 +240,101 @@ def test_a_write_changes_the_etag(writable: Served, path: str, accept: str) -> N
         assert after.status_code == 200
         assert after.headers["etag"] != before.headers["etag"]
         assert after.headers["etag"] == strong_etag(after.content)
+
+
+def test_if_none_match_takes_precedence_over_if_modified_since(read_only: httpx.Client) -> None:
+    """RFC 9110 §13.2.2: If-Modified-Since is ignored when the request has an If-None-Match."""
+    got = read_only.get("/id/instrument/untoc", headers={"Accept": "text/turtle"})
+    etag, modified = got.headers["etag"], got.headers["last-modified"]
+    long_ago = http_date(parse_http_date(modified) - timedelta(days=3650))
+    assert read_only.get("/id/instrument/untoc", headers={"Accept": "text/turtle", "If-None-Match": '"other"',
+                                                         "If-Modified-Since": modified}).status_code == 200
+    assert read_only.get("/id/instrument/untoc", headers={"Accept": "text/turtle", "If-None-Match": etag,
+                                                         "If-Modified-Since": long_ago}).status_code == 304
+
+
+@pytest.mark.parametrize("value", ["yesterday", "", "Mon, 32 Dec 2026 99:00:00 GMT"])
+def test_an_if_modified_since_that_is_no_date_is_ignored(read_only: httpx.Client, value: str) -> None:
+    assert read_only.get("/dataset", headers={"If-Modified-Since": value}).status_code == 200
+
+
+def test_two_if_modified_since_fields_are_ignored(read_only: httpx.Client) -> None:
+    modified = read_only.get("/dataset").headers["last-modified"]
+    answer = read_only.get("/dataset", headers=[("If-Modified-Since", modified), ("If-Modified-Since", modified)])
+    assert answer.status_code == 200
+
+
+def test_if_modified_since_is_for_get_and_head_only(read_only: httpx.Client) -> None:
+    modified = read_only.get("/dataset").headers["last-modified"]
+    answer = read_only.post("/sparql", content="ASK { ?s ?p ?o }", headers={
+        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json",
+        "If-Modified-Since": modified})
+    assert answer.status_code == 200 and "last-modified" not in answer.headers
+
+
+def test_an_error_has_no_last_modified(read_only: httpx.Client) -> None:
+    missing = read_only.get("/id/case/no-such-case", headers={"If-Modified-Since": http_date(datetime.now(timezone.utc))})
+    assert missing.status_code == 404 and "last-modified" not in missing.headers
+
+
+def test_the_date_rules() -> None:
+    now = datetime(2026, 12, 7, 10, 0, 5, 300_000, tzinfo=timezone.utc)
+    release = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    changed = datetime(2026, 12, 7, 9, 0, 0, 900_000, tzinfo=timezone.utc)
+    assert last_modified(StoreState(changed, changed, None), release, now) == changed.replace(microsecond=0)
+    assert last_modified(StoreState(None, changed, None), release, now) is None  # unknown
+    assert last_modified(StoreState(now, now, None), release, now) is None  # this very second
+    later_release = datetime(2026, 12, 7, 9, 30, tzinfo=timezone.utc)
+    assert last_modified(StoreState(changed, changed, None), later_release, now) == later_release
+    assert not_modified(None, changed, None, changed.replace(microsecond=0))
+    assert not not_modified(None, changed - timedelta(seconds=1), None, changed.replace(microsecond=0))
+    assert not not_modified('"x"', changed, '"y"', changed)  # If-None-Match decides
+    assert not not_modified('"x"', changed, None, changed)
+    assert not not_modified(None, None, '"x"', changed)
+    assert parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT") == parse_http_date("Sun Nov  6 08:49:37 1994") == \
+        parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT")
+
+
+CASE = ('{"id": "TST-CACHE-001", "title": "A case loaded for the caching test", "country": "BRA", "year": 2015, '
+        '"crime_types": ["trafficking-in-persons"]}\n')
+
+
+def test_a_load_moves_the_last_modified(writable: Served) -> None:
+    """A load through the API is a change the date shows: a client that kept the earlier answer
+    gets the new one, and may revalidate it by its new date."""
+    with writable.client() as client:
+        before = client.get("/dataset", headers={"Accept": "text/turtle"})
+        assert before.status_code == 200
+        modified = before.headers["last-modified"]
+        time.sleep(1.1)  # a change of the current second gets no date
+        loaded = client.post("/api/records/cases", content=CASE.encode(), headers={
+            "Authorization": f"Bearer {writable.token}", "Content-Type": "application/x-ndjson"})
+        assert loaded.status_code == 200, loaded.text
+        time.sleep(1.1)
+        after = client.get("/dataset", headers={"Accept": "text/turtle", "If-Modified-Since": modified})
+        assert after.status_code == 200
+        assert parse_http_date(after.headers["last-modified"]) > parse_http_date(modified)
+        again = client.get("/dataset", headers={"Accept": "text/turtle",
+                                                "If-Modified-Since": after.headers["last-modified"]})
+        assert again.status_code == 304
+        # the same file again changes nothing: the date stays
+        reloaded = client.post("/api/records/cases", content=CASE.encode(), headers={
+            "Authorization": f"Bearer {writable.token}", "Content-Type": "application/x-ndjson"})
+        assert reloaded.status_code == 200
+        assert client.get("/dataset").headers["last-modified"] == after.headers["last-modified"]
+
+
+def test_a_raw_write_leaves_no_date_until_the_next_load(writable: Served) -> None:
+    """A Graph Store write records no time: until a load records one, answers carry no
+    Last-Modified, so no If-Modified-Since is ever answered 304 on a date that missed the write."""
+    iris = Iris(writable.settings.base)
+    with writable.client() as client:
+        modified = client.get("/id/instrument/untoc", headers={"Accept": "text/turtle"}).headers["last-modified"]
+        written = client.post("/rdf-graph-store", params={"graph": str(iris.graph("instruments"))},
+                              headers={"Authorization": f"Bearer {writable.token}", "Content-Type": "text/turtle"},
+                              content=f'<{iris.instrument("untoc")}> <http://www.w3.org/2000/01/rdf-schema#comment> '
+                                      '"a raw write" .\n'.encode())
+        assert written.status_code in (200, 201, 204), written.text
+        after = client.get("/id/instrument/untoc", headers={"Accept": "text/turtle", "If-Modified-Since": modified})
+        assert after.status_code == 200 and "last-modified" not in after.headers
+        assert "a raw write" in after.text

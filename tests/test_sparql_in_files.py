@@ -29,11 +29,10 @@ QUERY = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b[^{}]{0,400}\{|\b(INSERT
 FOLDERS = ("api", "sherloc_kg", "loaders")
 #: Not domain SPARQL: the store's own operations, and the lexer's examples.
 EXEMPT = ("sherloc_kg/store/", "sherloc_kg/sparql_text.py")
-#: The modules whose SPARQL is still being moved to sparql/internal/ (each by its owner): every
-#: entry must still hold some, so the list only shrinks. Empty at the end of issue 23, item 9.
-NOT_YET_MOVED = {
-    "api/dataset.py",              # the dataset description's counts and dates
-}
+#: The modules whose SPARQL is still being moved to sparql/internal/: every entry must still hold
+#: some, so the list only shrinks. search.py composes the faceted search's four query forms from
+#: Python fragments; the scan missed them while a placeholder glued to SELECT hid the keyword.
+NOT_YET_MOVED = {"sherloc_kg/search.py"}
 INTERNAL = REPO / "sparql" / "internal"
 
 
@@ -55,7 +54,7 @@ def queries_in(path: Path) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):  # an f-string: its literal parts, each value a placeholder
-            text = "".join(v.value if isinstance(v, ast.Constant) else "X" for v in node.values)
+            text = "".join(v.value if isinstance(v, ast.Constant) else " X " for v in node.values)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped:
             text = node.value
         else:
@@ -72,8 +71,9 @@ def test_the_scan_finds_sparql_in_strings_and_f_strings_but_not_in_docstrings(tm
                       '    a = "SELECT ?s WHERE { ?s ?p ?o }"\n'
                       '    b = f"ASK {{ <{x}> ?p ?o }}"\n'
                       '    c = "DELETE WHERE { ?s ?p ?o }"\n'
-                      '    d = ("SELECT", "ASK", "a SELECT form")\n', encoding="utf-8")
-    assert [line for line, _ in queries_in(sample)] == [3, 4, 5]
+                      '    d = ("SELECT", "ASK", "a SELECT form")\n'
+                      '    e = f"{x}SELECT ?s WHERE {{ ?s ?p ?o }}"\n', encoding="utf-8")
+    assert [line for line, _ in queries_in(sample)] == [3, 4, 5, 7]
 
 
 def test_no_module_writes_domain_sparql_as_a_string() -> None:

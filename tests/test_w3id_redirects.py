@@ -28,6 +28,7 @@ from starlette.routing import Match
 
 from sherloc_kg.api.app import create_app
 from sherloc_kg.api.dataset import DUMP_PATH
+from sherloc_kg.api.dcat import GRAPH_DUMPS
 from sherloc_kg.config import DEFAULT_BASE, Settings
 from sherloc_kg.iris import GRAPHS, Iris
 from sherloc_kg.namespaces import ONTOLOGY_IRI
@@ -214,9 +215,11 @@ MINTED = {
     "version": IRIS.version("2026-12-07T10:15:02.000042Z"),
 }
 #: IRIs under the base minted outside Iris: the ontology and its terms, the shapes, the dataset
-#: and its dump (api/dataset.py), the JSON-LD context, the base itself.
+#: and its dumps (api/dataset.py, api/dcat.py: the whole one, a public graph's N-Quads and Turtle),
+#: the JSON-LD context, the base itself.
 OTHERS = [ONTOLOGY_IRI, ONTOLOGY_IRI + "#CourtCase", DEFAULT_BASE + "shapes", DEFAULT_BASE + "shapes/cases",
-          DEFAULT_BASE + "dataset", DEFAULT_BASE + DUMP_PATH, DEFAULT_BASE + "context.jsonld", DEFAULT_BASE]
+          DEFAULT_BASE + "dataset", DEFAULT_BASE + DUMP_PATH, DEFAULT_BASE + GRAPH_DUMPS + "cases.nq",
+          DEFAULT_BASE + GRAPH_DUMPS + "review.ttl", DEFAULT_BASE + "context.jsonld", DEFAULT_BASE]
 
 
 def test_every_minting_method_is_here() -> None:
@@ -281,7 +284,8 @@ def test_the_endpoint_keeps_the_method(rules: list[Rule], site: str, app, method
 
 
 def test_what_is_not_minted_is_not_redirected(rules: list[Rule]) -> None:
-    for target in ("explore/countries/BRA", "api/search", "admin", "id", "id/", "ontologyx", "shapes/../admin"):
+    for target in ("explore/countries/BRA", "api/search", "admin", "id", "id/", "ontologyx", "shapes/../admin",
+                   "dataset/dump/../admin.ttl", "dataset/dump/cases.json"):
         assert resolve(rules, target) is None, target
     # the limit deploy/w3id/README.md states: an encoded slash is a 404 on w3id.org, whatever the rules
     assert resolve(rules, IRIS.case("X/1")[len(DEFAULT_BASE):]) is None
