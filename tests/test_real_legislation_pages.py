@@ -52,15 +52,15 @@ def test_canada_country_page_gives_its_laws_per_article_in_english_and_french(pl
     english = words(get(plain + "/explore/countries/CAN", params={"lang": "en"}).text)
     french = words(get(plain + "/explore/countries/CAN", params={"lang": "fr"}).text)
     assert "Section 117 (1) — Immigration and Refugee Protection Act editorial mapping" in english
-    assert "Section 117 (1) — Loi sur l’immigration et la protection des réfugiés editorial mapping" in french
+    assert "Section 117 (1) — Loi sur l’immigration et la protection des réfugiés correspondance éditoriale" in french
     assert "Section 4: Establishment — Witness Protection Program Act" in english
     assert "Section 4: Établissement — Loi sur le Programme de protection des témoins" in french
     # the article titles follow the language too
     assert "untoc/art/24/1 Protection of witnesses" in english
     assert "untoc/art/24/1 Protection des témoins" in french
-    # every law, with its provisions counted at any depth
-    assert re.search(r"Immigration and Refugee Protection Act \(2001-11-01\): \d{4} provisions", english)
-    assert re.search(r"Code criminel ?: 169 provisions", french)  # 25 sections and their parts
+    # every law, with its provisions counted at any depth, dates and numbers written per language
+    assert re.search(r"Immigration and Refugee Protection Act \( ?1 November 2001 ?\): \d,\d{3} provisions", english)
+    assert re.search(r"Code criminel ?: 169 dispositions", french)  # 25 sections and their parts
 
 
 def test_canada_profile_gives_its_laws_per_article_in_english_and_french(plain: str) -> None:
