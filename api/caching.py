@@ -45,14 +45,17 @@ answer changes with the clock alone (``NOW()``).
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import partial
 from pathlib import Path
 
 import anyio
+import pyoxigraph as ox
 from fastapi import FastAPI
 from rdflib import Literal
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -62,6 +65,7 @@ from sherloc_kg.errors import SherlocError
 from sherloc_kg.iris import Iris
 from sherloc_kg.queries import internal
 from sherloc_kg.store import Dataset, Store
+from sherloc_kg.store.terms import select_result
 
 log = logging.getLogger(__name__)
 
@@ -105,19 +109,29 @@ def _instant(term: object) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
-def store_state(store: Store, iris: Iris, dataset: Dataset) -> StoreState:
+def store_state(store: Store, iris: Iris, dataset: Dataset, *, for_a_caller: bool = False) -> StoreState:
     """The state of the graphs of ``dataset`` (sparql/internal/dataset-modified.rq): one query over
-    the predicates that record a change, a few rows whatever the size of the store."""
-    rows = store.select(internal("dataset-modified").text, bindings={"inferred": iris.graph("inferred")},
-                        dataset=dataset).rows
+    the predicates that record a change, a few rows whatever the size of the store.
+
+    ``for_a_caller``: read for a caller's request (the Last-Modified of its answer), so within the
+    caller's SHERLOC_QUERY_TIMEOUT, as ``query_serialized`` runs a caller's query, and not the
+    application's SHERLOC_STORE_TIMEOUT (an hour by default): a remote store that hangs would
+    otherwise hold every GET that long before its route ran."""
+    text, bindings = internal("dataset-modified").text, {"inferred": iris.graph("inferred")}
+    if for_a_caller:
+        answer = io.BytesIO()
+        store.query_serialized(text, answer, media_type=ox.QueryResultsFormat.JSON.media_type, bindings=bindings, dataset=dataset)
+        rows = select_result(ox.parse_query_results(answer.getvalue(), ox.QueryResultsFormat.JSON)).rows
+    else:
+        rows = store.select(text, bindings=bindings, dataset=dataset).rows
     row = rows[0] if rows else {}
     known = int(str(row.get("fingerprints", 0))) > 0
     latest = _instant(row.get("modified"))
     return StoreState(latest if known else None, latest, _instant(row.get("issued")), int(str(row.get("changes", 0))))
 
 
-def public_state(store: Store, iris: Iris) -> StoreState:
-    return store_state(store, iris, PUBLIC_CALLER.dataset(iris))
+def public_state(store: Store, iris: Iris, *, for_a_caller: bool = False) -> StoreState:
+    return store_state(store, iris, PUBLIC_CALLER.dataset(iris), for_a_caller=for_a_caller)
 
 
 _RELEASED: dict[tuple[str, ...], datetime] = {}
@@ -278,7 +292,7 @@ class Revalidation:
         if context is None:
             return None
         try:
-            state = await anyio.to_thread.run_sync(public_state, context.store, context.iris)
+            state = await anyio.to_thread.run_sync(partial(public_state, context.store, context.iris, for_a_caller=True))
         except SherlocError as error:  # the route will meet the store's trouble itself
             log.debug("no Last-Modified: %s", error)
             return None

@@ -83,6 +83,8 @@ def test_the_description_counts_each_public_graph(served) -> None:
     # (Virtuoso gives the store clock's time without a zone: UTC, as api/caching.py reads it)
     assert g.value(ME, DCTERMS.modified).toPython() >= utc(latest.toPython())
     assert g.value(ME, DCTERMS.modified).toPython() == public_state(store, iris).latest
+    # read for a caller's request (within its query timeout, as Last-Modified is), the same state
+    assert public_state(store, iris, for_a_caller=True) == public_state(store, iris)
     assert g.value(ME, VOID.sparqlEndpoint) == URIRef(url + "/sparql")   # where it is (see below)
     assert g.value(ME, VOID.uriSpace) == Literal(BASE)
     assert URIRef(BASE + "id/instrument/untoc") in set(g.objects(ME, VOID.exampleResource))
