@@ -151,21 +151,29 @@ def cases_chart(ctx: Context, who: Caller, country: str | None, region: Region |
     if not counts:
         chart.note = "No case with a year and a crime type."
         return chart
-    years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
-    totals: dict[str, int] = defaultdict(int)
-    for (_, concept), n in counts.items():
-        totals[concept] += n
-    ranked = sorted(totals, key=lambda c: (-totals[c], labels[c]))
-    shown, rest = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
-    series = [(labels[c], [counts.get((y, c), 0) for y in years]) for c in shown]
-    if rest:
-        series.append(("Other crime types", [sum(counts.get((y, c), 0) for c in rest) for y in years]))
+    years, series = _yearly_series(counts, labels, "Other crime types")
     where = f" in {region.name} (UN M49 {region.code})" if region else f" in {country}" if country else ""
     chart.stack_by_year(years, series, title=f"Cases per year by crime type{where}", total="All crime types",
                         description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases "
                                      f"decided{where}, split by crime type; a case with several crime types counts "
                                      "once for each. The numbers are in the table below the chart."))
     return chart
+
+
+def _yearly_series(counts: dict[tuple[int, str], int], labels: dict[str, str],
+                   other: str) -> tuple[list[int], list[tuple[str, list[int]]]]:
+    """Every year from the first to the last of ``counts`` ((year, key) -> n), and a series per key
+    for the MAX_SERIES keys counted most (ties by label), the rest summed as ``other``."""
+    years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
+    totals: dict[str, int] = defaultdict(int)
+    for (_, key), n in counts.items():
+        totals[key] += n
+    ranked = sorted(totals, key=lambda k: (-totals[k], labels[k]))
+    shown, rest = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
+    series = [(labels[k], [counts.get((y, k), 0) for y in years]) for k in shown]
+    if rest:
+        series.append((other, [sum(counts.get((y, k), 0) for k in rest) for y in years]))
+    return years, series
 
 
 def tip_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
@@ -222,15 +230,7 @@ def tip_years_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
     if not counts:
         chart.note = "No case with a year records an act, a means or a purpose of trafficking in persons."
         return chart
-    years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
-    totals: dict[str, int] = defaultdict(int)
-    for (_, element), n in counts.items():
-        totals[element] += n
-    ranked = sorted(totals, key=lambda e: (-totals[e], labels[e]))
-    shown, rest = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
-    series = [(labels[e], [counts.get((y, e), 0) for y in years]) for e in shown]
-    if rest:
-        series.append(("Other elements", [sum(counts.get((y, e), 0) for e in rest) for y in years]))
+    years, series = _yearly_series(counts, labels, "Other elements")
     where = f" in {country}" if country else ""
     chart.stack_by_year(years, series, title=f"Elements of trafficking in persons per year{where}",
                         total="All elements",
