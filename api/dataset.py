@@ -1,6 +1,9 @@
 """The dataset described and dumped: ``/dataset`` (DCAT-AP and VoID, api/dcat.py) and the dumps.
 
-``/dataset`` answers in Turtle, JSON-LD, RDF/XML or N-Triples by Accept. It describes the graphs
+``/dataset`` answers in Turtle, JSON-LD, RDF/XML or N-Triples by Accept (or a ``format`` parameter:
+``?format=ttl``, ``jsonld``, ``rdf``, ``nt``), and a browser (``Accept: text/html``) gets the same
+description in words, with the dumps, as an explorer page (api/explorer/dataset.py renders the
+graph the RDF answers serialise; ``Link: rel="alternate"`` names each RDF syntax). It describes the graphs
 the caller may see, the public dumps and the change feed as distributions, and the SPARQL endpoint
 as a ``dcat:DataService``, named by its address at the host the request was sent to, as its service
 description (``GET /sparql``) names it, so VoID, DCAT and the service description agree
@@ -36,7 +39,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 
 import anyio
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
@@ -48,7 +51,8 @@ from .caching import StoreState, public_state, request_state, store_state
 from .context import Context, caller, context, reading
 from .dumps import WHOLE, DumpFile, dumps_of
 from .dumps import chunks as file_chunks
-from .negotiation import GRAPH_TYPES, choose, graph_document
+from .explorer.dataset import page as explorer_page
+from .negotiation import GRAPH_TYPES, HTML, choose, graph_document, named_format
 
 router = APIRouter(tags=["dataset"])
 
@@ -61,10 +65,16 @@ def public_dumps(request: Request, ctx: Context) -> tuple[StoreState, dict[str, 
     return state, dumps_of(request.app.state).files(ctx.store, ctx.iris, state.key)
 
 
-@router.get("/dataset", summary="The dataset described in DCAT-AP and VoID",
-            responses={200: {"content": {t: {} for t in GRAPH_TYPES}}})
-def dataset_description(request: Request, ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
-    media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
+#: What ``/dataset`` answers in: the RDF syntaxes first (so ``*/*`` and no Accept get Turtle), then the page.
+OFFERS = GRAPH_TYPES + (HTML,)
+
+
+@router.get("/dataset", summary="The dataset described in DCAT-AP and VoID (a page for a browser)",
+            responses={200: {"content": {t: {} for t in OFFERS}}})
+def dataset_description(request: Request, named: str | None = Query(
+        None, alias="format", description="an RDF syntax by name (ttl, jsonld, rdf, nt) or media type, which wins over Accept"),
+        ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> Response:
+    media_type = named_format(named, GRAPH_TYPES) or choose(request.headers.get("accept"), OFFERS)
     public, files = public_dumps(request, ctx)
     if who.role is Role.PUBLIC:
         state = public
@@ -72,6 +82,8 @@ def dataset_description(request: Request, ctx: Context = Depends(reading), who: 
         state = store_state(ctx.reads, ctx.iris, who.described_dataset(ctx.iris, ctx.reads))
     # the endpoint at the host asked, as the service description names it (hence Vary: Host)
     graph = dcat.description(ctx.reads, ctx.iris, who, str(request.base_url) + "sparql", state, files)
+    if media_type == HTML:
+        return explorer_page(request, graph, ctx.iris, who)
     body, content_type = graph_document(graph, media_type, request.headers.get("accept"))
     return Response(body, media_type=content_type, headers={"Vary": "Accept, Host"})
 

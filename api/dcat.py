@@ -23,7 +23,8 @@ What ``GET /dataset`` answers (api/dataset.py), checked against the official DCA
 
 The controlled vocabularies are described in the graph as far as the shapes read them (a concept's
 label and scheme, a licence document's type): a harvester validating the description alone finds
-what it needs. One deviation from the letter, for the shapes: the SHA-256 algorithm is named
+what it needs (and the checksum algorithm's name, ``SHA-256``, for the page a browser is shown:
+api/explorer/dataset.py). One deviation from the letter, for the shapes: the SHA-256 algorithm is named
 ``https://spdx.org/rdf/terms#checksumAlgorithm_sha256`` (the 3.0.1 shapes accept no other form:
 ``^https://spdx.org/rdf/terms``), declared ``owl:sameAs`` SPDX's own
 ``http://spdx.org/rdf/terms#checksumAlgorithm_sha256``.
@@ -70,6 +71,8 @@ KEYWORDS = ("transnational organized crime", "trafficking in persons", "smugglin
 LANGUAGES = ("ENG", "FRA", "SPA", "DEU", "ITA", "NLD")
 DUMP_PATH = "dataset/" + WHOLE
 GRAPH_DUMPS = "dataset/dump/"
+#: The dataset's licence (``{base}dataset#licence``): a document saying each graph is under its own.
+EACH_GRAPH_ITS_LICENCE = "dataset#licence"
 #: The ADMS licence type of each licence (http://purl.org/adms/licencetype/1.0).
 _LICENCE_TYPES = {"https://creativecommons.org/licenses/by/4.0/": "Attribution",
                   "https://www.apache.org/licenses/LICENSE-2.0": "Attribution",
@@ -125,6 +128,7 @@ class Description:
             add(language, RDF.type, DCTERMS.LinguisticSystem)
             add(language, SKOS.inScheme, URIRef(EU + "language"))
         add(SHA256, RDF.type, SPDX.ChecksumAlgorithm)
+        add(SHA256, RDFS.label, Literal("SHA-256"))
         add(SHA256, OWL.sameAs, SPDX.checksumAlgorithm_sha256)
         add(URIRef(EU + "planned-availability/STABLE"), RDF.type, SKOS.Concept)
         self._concept(None, None, URIRef(EU + "planned-availability/STABLE"), "Stable",
@@ -241,7 +245,7 @@ def description(store: Store, iris: Iris, who: Caller, endpoint: str, state: Sto
     add(me, RDF.type, VOID.Dataset)
     add(me, DCTERMS.title, en(TITLE))
     add(me, DCTERMS.description, en(DESCRIPTION))
-    d.licence(me, URIRef(base + "dataset#licence"), "Each graph under its own licence (dcterms:license of each "
+    d.licence(me, URIRef(base + EACH_GRAPH_ITS_LICENCE), "Each graph under its own licence (dcterms:license of each "
               "void:subset, the same on its dumps); " + "; ".join(
                   f"{name}: {info.licence.title if info.licence else 'its parts under their sources’ terms'}"
                   for name, info in CATALOGUE.items() if str(iris.graph(name)) in counts) + ".")
@@ -273,10 +277,10 @@ def description(store: Store, iris: Iris, who: Caller, endpoint: str, state: Sto
         subset, name = URIRef(graph), iris.graph_name(graph) or graph
         add(me, VOID.subset, subset)
         add(subset, RDF.type, VOID.Dataset)
-        add(subset, DCTERMS.title, Literal(name))
+        info = CATALOGUE.get(name)
+        add(subset, DCTERMS.title, en(info.title) if info is not None else Literal(name))
         add(subset, SD.name, subset)
         add(subset, VOID.triples, Literal(count, datatype=XSD.integer))
-        info = CATALOGUE.get(name)
         if info is not None:
             add(subset, DCTERMS.description, en(info.description))
             licence = licence_iri(iris, name)
@@ -311,7 +315,7 @@ def description(store: Store, iris: Iris, who: Caller, endpoint: str, state: Sto
     _distribution(d, dump, whole, "Every graph above as gzip-compressed N-Quads",
                   "The graphs described here, each statement with its graph's name, as one gzip-compressed N-Quads "
                   "file." + logs,
-                  URIRef(base + "dataset#licence"), "RDF_N_QUADS", media_type=NQUADS)
+                  URIRef(base + EACH_GRAPH_ITS_LICENCE), "RDF_N_QUADS", media_type=NQUADS)
     d.media_type(dump, DCAT.compressFormat, GZIP)
 
     # the change feed (api/change_feed.py)
@@ -328,7 +332,7 @@ def description(store: Store, iris: Iris, who: Caller, endpoint: str, state: Sto
     d.media_type(feed, DCAT.mediaType, FEED_TYPES[0])  # its default (TriG); N-Quads, JSON-LD, Turtle by Accept
     d.file_type(feed, "RDF_TRIG", "RDF TriG")
     add(feed, DCATAP.availability, URIRef(EU + "planned-availability/STABLE"))
-    d.licence(feed, URIRef(base + "dataset#licence"), "")
+    d.licence(feed, URIRef(base + EACH_GRAPH_ITS_LICENCE), "")
 
     # the SPARQL endpoint
     service = URIRef(endpoint + "#service")
@@ -343,7 +347,7 @@ def description(store: Store, iris: Iris, who: Caller, endpoint: str, state: Sto
                                                 "SPARQL 1.1 Protocol"))
     add(service, DCAT.servesDataset, me)
     d.described(service)
-    d.licence(service, URIRef(base + "dataset#licence"), "")
+    d.licence(service, URIRef(base + EACH_GRAPH_ITS_LICENCE), "")
     return d.g
 
 
@@ -373,4 +377,4 @@ def _distribution(d: Description, node: URIRef, file: DumpFile | None, title: st
     add(checksum, SPDX.checksumValue, Literal(file.sha256, datatype=XSD.hexBinary))
 
 
-__all__ = ["DUMP_PATH", "GRAPH_DUMPS", "description", "examples", "graph_counts"]
+__all__ = ["DUMP_PATH", "EACH_GRAPH_ITS_LICENCE", "GRAPH_DUMPS", "SHA256", "description", "examples", "graph_counts"]

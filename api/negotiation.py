@@ -60,6 +60,31 @@ ALIASES = {
     "text/x-nquads": "application/n-quads",
 }
 
+#: The short names a ``format`` parameter may give a format by (``/sparql?format=csv``, ``/dataset?format=ttl``).
+SHORT_NAMES = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv",), "tsv": ("text/tab-separated-values",),
+    "turtle": ("text/turtle",), "ttl": ("text/turtle",), "n3": ("text/turtle",),
+    "json-ld": ("application/ld+json",), "jsonld": ("application/ld+json",),
+    "rdf": ("application/rdf+xml",), "rdfxml": ("application/rdf+xml",), "rdf/xml": ("application/rdf+xml",),
+    "nt": ("application/n-triples",), "ntriples": ("application/n-triples",),
+    "n-triples": ("application/n-triples",), "nquads": ("application/n-quads",),
+    "n-quads": ("application/n-quads",), "trig": ("application/trig",),
+}
+
+
+def named_format(value: str | None, offers: tuple[str, ...]) -> str | None:
+    """The offer a ``format`` parameter names, by media type or short name (:data:`SHORT_NAMES`);
+    None when it names none (then Accept decides). Not HTTP, but what an HTML link or form (which
+    cannot set Accept) and clients such as SPARQLWrapper send."""
+    value = (value or "").strip().lower()
+    for media_type in offers:
+        if value == media_type or media_type in SHORT_NAMES.get(value, ()):
+            return media_type
+    return None
+
+
 #: File suffixes of Linked Data URLs (``/id/case/BRA016.ttl``).
 SUFFIXES = {
     ".ttl": "text/turtle",

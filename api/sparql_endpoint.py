@@ -65,7 +65,7 @@ from .context import Context, caller, context
 from .errors import json_error
 from .explorer import twins
 from .limits import caps_for, check_depth, check_length, client_of
-from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type, graph_document
+from .negotiation import DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES, choose, content_type, graph_document, named_format
 
 #: The SPARQL editor's page (api/sparql_editor.py), where a browser opening /sparql is sent.
 EDITOR = "/explore/sparql/editor"
@@ -94,17 +94,6 @@ FORMAT_IRIS = {
     "application/n-triples": FORMATS["N-Triples"],
     "application/n-quads": FORMATS["N-Quads"],
     "application/trig": FORMATS.TriG,
-}
-_SHORT_NAMES = {
-    "json": ("application/sparql-results+json", "application/ld+json"),
-    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
-    "csv": ("text/csv",), "tsv": ("text/tab-separated-values",),
-    "turtle": ("text/turtle",), "ttl": ("text/turtle",), "n3": ("text/turtle",),
-    "json-ld": ("application/ld+json",), "jsonld": ("application/ld+json",),
-    "rdf": ("application/rdf+xml",), "rdfxml": ("application/rdf+xml",), "rdf/xml": ("application/rdf+xml",),
-    "nt": ("application/n-triples",), "ntriples": ("application/n-triples",),
-    "n-triples": ("application/n-triples",), "nquads": ("application/n-quads",),
-    "n-quads": ("application/n-quads",), "trig": ("application/trig",),
 }
 _FORM = "application/x-www-form-urlencoded"
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
@@ -299,10 +288,7 @@ def _format_parameter(operation: Operation, offers: tuple[str, ...]) -> str | No
     HTML forms (which cannot set Accept) and clients such as SPARQLWrapper send; anything else
     is ignored and Accept decides."""
     for value in operation.params.get("format", [])[:1]:
-        value = value.strip().lower()
-        for media_type in offers:
-            if value == media_type or media_type in _SHORT_NAMES.get(value, ()):
-                return media_type
+        return named_format(value, offers)
     return None
 
 

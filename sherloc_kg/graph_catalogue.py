@@ -132,7 +132,7 @@ CATALOGUE: dict[str, GraphInfo] = {
                         "data/review-mechanism.jsonl."),
     "review-restricted": GraphInfo("Review responses: unpublished", "Unpublished responses to the review mechanism "
                                    "(restricted).", (UNODC_REVIEW,), "Submitted by States."),
-    "inferred": GraphInfo("Inferred links", "Links the rules of sparql/rules/ derive from the asserted graphs, kept "
+    "inferred": GraphInfo("Inferred links", "Links the inference rules derive from the asserted graphs, kept "
                           "apart from asserted facts.", (),
                           "Derived by the SHERLOC-KG inference rules from the other graphs; the query why-inferred "
                           "gives the facts and the rule behind each link."),

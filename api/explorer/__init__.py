@@ -11,6 +11,8 @@ the API. One module per page family, each with its own router:
     trends      /explore/trends                        charts of cases, TIP elements, ratifications
     workbench   /explore/sparql                        the SPARQL editor with the named queries
     review      /explore/review/submit                 article 32: a State's answers uploaded as CSV
+    dataset     /dataset (asked for as HTML)           the DCAT description in words, with the dumps (its
+                                                       route is api/dataset.py's, which also answers the RDF)
 
 Resource pages (the HTML of ``/id/...``) are rendered by :mod:`api.linked_data` in this frame.
 

@@ -21,10 +21,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+from babel.units import format_unit
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, pass_context
 from markupsafe import Markup
@@ -89,6 +90,24 @@ def date(value: str | datetime.date | None, lang: str) -> str:
     except ValueError:
         return value
     return format_date(day, format="long", locale=_locale(lang))
+
+
+def moment(value: datetime.datetime, lang: str) -> str:
+    """An instant written as ``lang`` writes a date and time, in UTC (``7 December 2026, 12:45:09 UTC``)."""
+    return format_datetime(value, format="long", tzinfo=datetime.timezone.utc, locale=_locale(lang))
+
+
+#: Byte sizes in decimal units (a kilobyte is 1,000 bytes), as the CLDR names them.
+_SIZE_UNITS = ((10 ** 9, "digital-gigabyte"), (10 ** 6, "digital-megabyte"), (10 ** 3, "digital-kilobyte"))
+
+
+def size(count: int, lang: str) -> str:
+    """A number of bytes in the largest unit it fills, one decimal, as ``lang`` writes it (``12.3 MB``,
+    ``12,3 Mo``)."""
+    for factor, unit in _SIZE_UNITS:
+        if count >= factor:
+            return format_unit(count / factor, unit, length="short", format="#,##0.#", locale=_locale(lang))
+    return format_unit(count, "digital-byte", length="short", locale=_locale(lang))
 
 
 #: The locale of a language where it is not the language's default: the UN writes British English
@@ -159,6 +178,18 @@ def _date_filter(context: Context, value: str | datetime.date | None) -> Markup 
 
 
 @pass_context
+def _moment_filter(context: Context, value: datetime.datetime) -> Markup:
+    """An instant as the page's language writes it, in ``<time datetime="...">``."""
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), moment(value, context["interface_lang"]))
+
+
+@pass_context
+def _size_filter(context: Context, count: int) -> Markup:
+    """A number of bytes in a unit (:func:`size`), the exact count in ``<data value="...">``."""
+    return Markup('<data value="{}">{}</data>').format(count, size(count, context["interface_lang"]))
+
+
+@pass_context
 def _part_label(context: Context, node: object) -> str:
     return part_label(getattr(node, "kind", ""), getattr(node, "number", ""), context["interface_lang"])
 
@@ -170,11 +201,13 @@ def _citation(context: Context, reference: str) -> str:
 
 def install(environment: Environment) -> None:
     """Give ``environment`` (with ``jinja2.ext.i18n``) the per-render gettext callables and the
-    filters ``number`` and ``date`` and the functions ``part_label`` and ``citation`` (in the
+    filters ``number``, ``date``, ``moment`` (a date and time) and ``size`` (of bytes) and the functions ``part_label`` and ``citation`` (in the
     page's language)."""
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
     environment.filters["number"] = _number_filter
     environment.filters["date"] = _date_filter
+    environment.filters["moment"] = _moment_filter
+    environment.filters["size"] = _size_filter
     environment.globals["part_label"] = _part_label
     environment.globals["citation"] = _citation
