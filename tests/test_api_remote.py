@@ -2,8 +2,9 @@
 the resource's JSON and documents (test_resource_data: its inferred marks, its list resources),
 search, dataset and SPARQL client modules, and of the explorer's pages (``test_explorer_*``,
 except the chart drawing, which reads no store, and the review upload, which serves its own
-store), unchanged, against an application whose store is a ``RemoteStore`` on a real ``oxigraph
-serve`` and a real Virtuoso 7 (tests/backends.py).
+store; and ``test_dataset_page``, ``/dataset`` for a browser), unchanged, against an application
+whose store is a ``RemoteStore`` on a real ``oxigraph serve`` and a real Virtuoso 7
+(tests/backends.py).
 
 The test functions and the fixtures that serve an application are those of the API modules,
 imported as they are; only the stores underneath are swapped:
@@ -55,7 +56,7 @@ from sherloc_kg.store.servers import OxigraphServer, Server, VirtuosoServer
 
 from sherloc_kg.api.app import create_app
 
-from . import (test_dataset_api, test_explorer_convention, test_explorer_countries, test_explorer_home,
+from . import (test_dataset_api, test_dataset_page, test_explorer_convention, test_explorer_countries, test_explorer_home,
                test_explorer_resource, test_explorer_search, test_explorer_sparql, test_explorer_trends,
                test_linked_data, test_resource_data, test_search_api, test_sparql_clients, test_sparql_endpoint)
 from .backends import REPO, empty, oxigraph_server, virtuoso_server
@@ -90,6 +91,7 @@ EXPLORER = {
     test_explorer_search: ["source"],
     test_explorer_sparql: ["emails"],
     test_explorer_trends: ["cases", "page"],
+    test_dataset_page: ["client", "page", "described", "with_tokens"],
 }
 
 
