@@ -50,6 +50,7 @@ def _comparable(response: httpx.Response) -> dict[str, str]:
 @pytest.mark.parametrize(("path", "accept", "status"), [
     ("/", "text/html", 200),
     ("/dataset", "text/turtle", 200),
+    ("/dataset", "text/html", 200),
     ("/dataset/dump.nq.gz", "*/*", 200),
     ("/sparql", "text/turtle", 200),
     ("/api/search/cases", "application/json", 200),

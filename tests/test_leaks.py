@@ -39,6 +39,7 @@ from rdflib.namespace import VOID, XSD
 from sherloc_kg.access import PUBLIC, RESTRICTED_GRAPHS, Tokens, is_restricted, is_restricted_graph, public_graphs
 from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
+from sherloc_kg.graph_catalogue import CATALOGUE
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris
 from sherloc_kg.store import Dataset
@@ -266,6 +267,18 @@ def dataset_description(server: Server, response: httpx.Response, role: str) -> 
         assert total == sum(subsets.values()) > sum(server.secrets.public_graph_counts.values())
 
 
+def dataset_page(server: Server, response: httpx.Response, role: str) -> None:
+    """The page a browser is shown at /dataset: the restricted graphs' rows for an official only,
+    and the public's triples the public graphs' (the page reads the description checked above)."""
+    assert response.headers["content-type"].startswith("text/html")
+    restricted = (CATALOGUE["authorities-restricted"].title, CATALOGUE["review-restricted"].title)
+    if role == "public":
+        assert not [title for title in restricted if html.escape(title) in response.text]
+        assert f'<td class="triples">{sum(server.secrets.public_graph_counts.values()):,}</td>' in response.text
+    else:
+        assert all(html.escape(title) in response.text for title in restricted)
+
+
 def stats(server: Server, response: httpx.Response, role: str) -> None:
     body = response.json()
     graphs = {name: n for name, n in body["graphs"].items() if n}
@@ -419,6 +432,7 @@ ATTACKS = [
     Attack("home-page", "/", headers={"Accept": "text/html"}),
     # -- dataset and dumps -------------------------------------------------------------------------
     Attack("dataset-description", "/dataset", headers={"Accept": "text/turtle"}, check=dataset_description),
+    Attack("dataset-page", "/dataset", headers={"Accept": "text/html", "Accept-Language": "en"}, check=dataset_page),
     Attack("dataset-dump", "/dataset/dump.nq.gz", official_sees=("email", "phone", "answer", "review", "answer-b",
                                                                    "review-b")),
 ]
