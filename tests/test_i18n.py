@@ -181,7 +181,7 @@ def test_two_requests_in_two_languages_at_once_each_get_their_own(explorer: str)
 
 
 @pytest.mark.parametrize("path", ["/", "/explore/search/cases", "/explore/countries/ALB",
-                                  "/explore/instruments/untoc/art/5"])
+                                  "/explore/instruments/untoc/art/5", "/dataset"])
 def test_arabic_pages_in_chromium_are_right_to_left_without_sideways_scrolling(
         browser_page: BrowserPage, path: str) -> None:
     browser_page.goto(path + "?lang=ar")
