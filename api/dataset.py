@@ -3,7 +3,9 @@
 ``/dataset`` answers in Turtle, JSON-LD, RDF/XML or N-Triples by Accept (or a ``format`` parameter:
 ``?format=ttl``, ``jsonld``, ``rdf``, ``nt``), and a browser (``Accept: text/html``) gets the same
 description in words, with the dumps, as an explorer page (api/explorer/dataset.py renders the
-graph the RDF answers serialise; ``Link: rel="alternate"`` names each RDF syntax). It describes the graphs
+graph the RDF answers serialise; ``Link: rel="alternate"`` names each RDF syntax). An answer to a
+caller who is not the public, a browser signed in by its session cookie included, is ``private,
+no-store``: what it lists no shared cache keeps (api/caching.py sees only ``Authorization``). It describes the graphs
 the caller may see, the public dumps and the change feed as distributions, and the SPARQL endpoint
 as a ``dcat:DataService``, named by its address at the host the request was sent to, as its service
 description (``GET /sparql``) names it, so VoID, DCAT and the service description agree
@@ -47,7 +49,7 @@ from sherloc_kg.access import PUBLIC, Caller, Role
 from sherloc_kg.errors import NotFound
 
 from . import dcat
-from .caching import StoreState, public_state, request_state, store_state
+from .caching import PRIVATE, StoreState, public_state, request_state, store_state
 from .context import Context, caller, context, reading
 from .dumps import WHOLE, DumpFile, dumps_of
 from .dumps import chunks as file_chunks
@@ -83,9 +85,13 @@ def dataset_description(request: Request, named: str | None = Query(
     # the endpoint at the host asked, as the service description names it (hence Vary: Host)
     graph = dcat.description(ctx.reads, ctx.iris, who, str(request.base_url) + "sparql", state, files)
     if media_type == HTML:
-        return explorer_page(request, graph, ctx.iris, who)
-    body, content_type = graph_document(graph, media_type, request.headers.get("accept"))
-    return Response(body, media_type=content_type, headers={"Vary": "Accept, Host"})
+        response: Response = explorer_page(request, graph, ctx.iris, who)
+    else:
+        body, content_type = graph_document(graph, media_type, request.headers.get("accept"))
+        response = Response(body, media_type=content_type, headers={"Vary": "Accept, Host"})
+    if who.role is not Role.PUBLIC:  # a browser signed in (a session cookie, no Authorization) included
+        response.headers["Cache-Control"] = PRIVATE
+    return response
 
 
 def gzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:

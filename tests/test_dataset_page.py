@@ -26,13 +26,14 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDFS, VOID
 
-from sherloc_kg.access import public_graphs
+from sherloc_kg.access import Tokens, public_graphs
 from sherloc_kg.api.app import create_app
 from sherloc_kg.config import Settings
 from sherloc_kg.graph_catalogue import CATALOGUE
 from sherloc_kg.iris import Iris
 
 from .servers import serving
+from .test_sign_in import sign_in
 
 BASE = "https://w3id.org/sherloc/"
 ME = URIRef(BASE + "dataset")
@@ -313,3 +314,19 @@ def test_a_restricted_graph_shows_to_whoever_may_read_it_without_a_file(with_tok
     # listed, with no dump of its own (the SPARQL endpoint reads it), and the whole dump made on request
     assert "/dataset/dump/authorities-restricted" not in admin.text
     assert "made as it is downloaded" in visible(tree(admin.text))
+
+
+def test_a_signed_in_browser_sees_its_graphs_in_an_answer_no_cache_keeps(with_tokens: str, token_file: Path) -> None:
+    """Signed in with a session cookie (no Authorization header for the caching middleware to see),
+    an official is shown the restricted graphs it reads, in an answer marked private and never
+    stored, the Turtle as much as the page."""
+    official = Tokens(token_file).create("official", country="XAA", name="dataset page official")
+    title = CATALOGUE["authorities-restricted"].title
+    with httpx.Client(base_url=with_tokens, timeout=TIMEOUT) as browser:
+        assert sign_in(browser, official).status_code == 303
+        answer = browser.get("/dataset", headers={"Accept": BROWSER})
+        assert answer.status_code == 200 and title in answer.text
+        assert answer.headers["cache-control"] == "private, no-store" and "etag" not in answer.headers
+        assert "Cookie" in answer.headers["vary"]
+        turtle = browser.get("/dataset", headers={"Accept": "text/turtle"})
+        assert title in turtle.text and turtle.headers["cache-control"] == "private, no-store"
