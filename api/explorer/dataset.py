@@ -31,10 +31,11 @@ from sherloc_kg.iris import GRAPHS, Iris
 
 from ..dcat import EACH_GRAPH_ITS_LICENCE, SPDX
 from ..negotiation import FORMAT_NAMES, GRAPH_TYPES, SUFFIX_OF
+from ..sparql_endpoint import EDITOR
 from .layout import render
 
-#: The two pages of the SPARQL workbench: the named queries and the editor.
-WORKBENCH, EDITOR = "/explore/sparql", "/explore/sparql/editor"
+#: The SPARQL workbench's page of named queries (its editor: api/sparql_endpoint.py's EDITOR).
+WORKBENCH = "/explore/sparql"
 #: What a browser's page adds to ``Vary``: the RDF answers' fields, and what picks the page's language.
 VARY = "Accept, Accept-Language, Cookie, Host"
 #: ``{name} ({IRI})`` in a composite licence's statement (sherloc_kg/graph_catalogue.py, ``licence_text``).
