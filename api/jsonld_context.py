@@ -71,6 +71,8 @@ _TERMS: dict[str, tuple[str, str | None]] = {
     "instrument": ("sherloc:instrument", "@id"),
     "jurisdiction": ("sherloc:jurisdiction", "@id"),
     "country": ("sherloc:country", "@id"),
+    "region": ("sherloc:region", "@id"),
+    "inRegion": ("sherloc:inRegion", "@id"),
     "decisionYear": ("sherloc:decisionYear", "xsd:integer"),
     "decisionDate": ("sherloc:decisionDate", "xsd:date"),
     "decidedBy": ("sherloc:decidedBy", "@id"),

@@ -52,7 +52,7 @@ from pathlib import Path
 import pycountry
 from rdflib import Graph, Literal
 
-from sherloc_kg.iris import Iris
+from sherloc_kg.iris import M49_SCHEME, Iris
 from sherloc_kg.links_out import M49_PAGE, USER_ASSIGNED, eu_country
 from sherloc_kg.namespaces import DCTERMS, RDF, RDFS, SHERLOC, SKOS
 
@@ -200,7 +200,7 @@ def countries_graph(iris: Iris, bodies_csv: Path, fictional_csv: Path | None = N
         graph.add((node, SHERLOC.iso3166Alpha2, Literal(country.alpha_2)))
         graph.add((node, SHERLOC.m49, Literal(country.numeric)))
         for area in areas[country.alpha_3]:
-            graph.add((node, SHERLOC.inRegion, iris.concept(M49_SCHEME, area)))
+            graph.add((node, SHERLOC.inRegion, iris.m49_area(area)))
         graph.add((node, SKOS.notation, Literal(country.alpha_3)))
         authority = eu_country(country.alpha_3)
         if authority is not None:
@@ -248,10 +248,6 @@ def countries_graph(iris: Iris, bodies_csv: Path, fictional_csv: Path | None = N
     return graph
 
 
-#: The concept scheme of the UN M49 areas: ``{base}vocab/m49``, an area ``{base}vocab/m49/155``.
-M49_SCHEME = "m49"
-
-
 def add_m49_areas(graph: Graph, iris: Iris, codes: set[str]) -> Graph:
     """The M49 areas ``codes`` (and the areas above them) as SKOS concepts of the scheme
     ``vocab/m49``: notation, English name, the area above (``skos:broader``) or, for a region, the
@@ -272,7 +268,7 @@ def add_m49_areas(graph: Graph, iris: Iris, codes: set[str]) -> Graph:
             parent = M49_AREAS[parent][1]
     for code in sorted(wanted):
         name, parent = M49_AREAS[code]
-        area = iris.concept(M49_SCHEME, code)
+        area = iris.m49_area(code)
         graph.add((area, RDF.type, SKOS.Concept))
         graph.add((area, SKOS.inScheme, scheme))
         graph.add((area, SKOS.notation, Literal(code)))
@@ -281,7 +277,7 @@ def add_m49_areas(graph: Graph, iris: Iris, codes: set[str]) -> Graph:
             graph.add((area, SKOS.topConceptOf, scheme))
             graph.add((scheme, SKOS.hasTopConcept, area))
         else:
-            graph.add((area, SKOS.broader, iris.concept(M49_SCHEME, parent)))
+            graph.add((area, SKOS.broader, iris.m49_area(parent)))
     return graph
 
 

@@ -4,6 +4,12 @@ in the strategies format of ``shared/formats/README.md``, mapped as docs/model.m
 A strategy covers one State (``country``, ISO3) or one region (``region``, UN M49 code), never
 both. Strategies are how States carry out the prevention duties of UNTOC art. 31 and TIP
 Protocol art. 9.
+
+A region is written as the M49 area's concept, ``{base}vocab/m49/{code}``: the IRI the countries
+graph gives the area (loaders/countries.py, ``sherloc:inRegion``), so a query joins a regional
+strategy to the States of its region. The input keeps the three-digit code (a JSON number ``2`` or a
+CSV cell that lost its zeros means ``002``); a code that is no area of :data:`M49_AREAS` is an error
+naming the file, the record and the field.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
+from .countries import M49_AREAS
 from .records import Fields, RawRecord, Record, map_records
 from .registry import FLAT, Loader
 
@@ -54,8 +61,7 @@ def map_strategy(raw: RawRecord, iris: Iris) -> Record:
     if country:
         add(SHERLOC.country, iris.country(country))
     if region:
-        # M49 codes are three digits: a JSON number 2 or a CSV cell that lost its zeros means "002".
-        add(SHERLOC.region, Literal(region.zfill(3) if region.isdigit() else region))
+        add(SHERLOC.region, region_area(f, region, iris))
     # neither given: the shape says what to add (country or region), with the record named.
 
     body = f.text("issuing_body")
@@ -81,3 +87,13 @@ def map_strategy(raw: RawRecord, iris: Iris) -> Record:
     for text in f.language_map("summary"):  # rdf:langString: a plain string is taken as English
         add(DCTERMS.abstract, text)
     return record
+
+
+def region_area(f: Fields, region: str, iris: Iris) -> URIRef:
+    """The concept of the UN M49 area ``region`` names (three digits; ``2`` is ``002``)."""
+    code = region.zfill(3) if region.isdigit() else region
+    if code not in M49_AREAS:
+        known = ", ".join(f"{c} {name}" for c, (name, parent) in M49_AREAS.items() if parent is None)
+        raise f.error("region", f"{region!r} is not a UN M49 region, sub-region or intermediate region: give its "
+                                f"three-digit code, e.g. {known}")
+    return iris.m49_area(code)

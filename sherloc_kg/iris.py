@@ -25,6 +25,8 @@ from .config import DEFAULT_BASE
 from .errors import UsageError
 
 INSTRUMENTS = ("untoc", "tip", "som", "fp")
+#: The concept scheme of the UN M49 areas, ``{base}vocab/m49`` (written by loaders/countries.py).
+M49_SCHEME = "m49"
 
 #: Named graphs (ARCHITECTURE.md "Named graphs").
 GRAPHS = (
@@ -241,6 +243,12 @@ class Iris:
 
     def concept(self, scheme: str, notation: str) -> URIRef:
         return URIRef(f"{self.base}vocab/{scheme}/{segment(notation)}")
+
+    def m49_area(self, code: str) -> URIRef:
+        """A UN M49 region, sub-region or intermediate region by its three-digit code (``150``):
+        ``{base}vocab/m49/150``, the concept a country's ``sherloc:inRegion`` and a regional strategy's
+        ``sherloc:region`` name (M49 publishes no IRI per area: sherloc_kg/links_out.py)."""
+        return self.concept(M49_SCHEME, code)
 
     # -- rebasing ----------------------------------------------------------------------------
     def rebase(self, iri: str) -> str:

@@ -19,7 +19,8 @@ each by a published scheme and a stated rule, never by guesswork:
 
 UN M49 has no published IRI per area from its custodian (the UN Statistics Division publishes the
 codes as a table, not as Linked Data), so its regions are concepts under our own base
-(``{base}vocab/m49/{code}``, :meth:`sherloc_kg.iris.Iris.concept`), written by loaders/countries.py.
+(``{base}vocab/m49/{code}``, :meth:`sherloc_kg.iris.Iris.m49_area`), written by loaders/countries.py
+and named by a regional strategy (``sherloc:region``, loaders/strategies.py).
 docs/model.md "Links out" says which property links what, and why.
 """
 

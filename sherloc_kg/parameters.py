@@ -8,7 +8,7 @@ Kinds (a named query's ``# param: NAME KIND required|optional -- help``, sherloc
 ``case/XAA-EX-001`` or ``legislation/XAA/XAA-penal-code/art/150``, or its whole IRI);
 ``instrument`` (untoc, tip, som, fp); ``provision`` (untoc/art/5/1/a); ``country`` (ISO3);
 ``area`` (a State by ISO3, bound as its IRI, or a UN M49 area code of three digits, bound as the
-literal that ``sherloc:region`` holds); ``case`` (UNODC number); ``concept:{scheme}`` (a
+area's concept ``{base}vocab/m49/{code}``, which ``sherloc:region`` and ``sherloc:inRegion`` name); ``case`` (UNODC number); ``concept:{scheme}`` (a
 notation of that vocabulary); ``string``; ``integer``; ``date``.
 
 Every value is checked in full (no trailing newline slips through): :meth:`Kind.term` raises a
@@ -124,7 +124,7 @@ class Kind:
                 if is_iso3(value):
                     return iris.country(value)
                 if M49.fullmatch(value):
-                    return Literal(value)
+                    return iris.m49_area(value)
                 raise UsageError(f"{value!r} is neither an ISO 3166-1 alpha-3 code (e.g. BRA) "
                                  "nor a UN M49 area code of three digits (e.g. 150)")
             if kind == "case":

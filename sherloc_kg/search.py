@@ -28,7 +28,7 @@ Semantics (the README repeats them):
   (keywords; a publication's authors; a strategy's issuing body), or in a label, in any language
   the store holds, of what it links to (a case's State or jurisdiction, court, crime types,
   cross-cutting issues and TIP elements; a law's State and the crime types and issues of it or
-  its provisions; ...): ``Kind.texts`` and ``Kind.labelled``.
+  its provisions; a strategy's State or UN M49 region; ...): ``Kind.texts`` and ``Kind.labelled``.
 - The counts of a facet are computed over the records matching every *other* filter: the facet's
   own filter is left out, so the counts say what choosing another value would give. (A facet's
   value list includes broader provisions/issues, with the count the filter on them would give.)

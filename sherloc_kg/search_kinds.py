@@ -141,7 +141,7 @@ KINDS: dict[str, Kind] = {
          _crime(), _issue()),
         year="eli:date_document", year_is_date=True, year_label="year of adoption (eli:date_document)",
         texts=("dcterms:identifier", "sherloc:issuingBody"),
-        labelled=(("sherloc:country|sherloc:crimeType|sherloc:crossCuttingIssue",),)),
+        labelled=(("sherloc:country|sherloc:region|sherloc:crimeType|sherloc:crossCuttingIssue",),)),
     "publications": Kind(
         "publications", "bibo:Document", ("dcterms:title",), ("dcterms:abstract",),
         (_country("sherloc:concernsCountry", "country concerned (sherloc:concernsCountry)"), _crime()),

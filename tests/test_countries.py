@@ -32,7 +32,8 @@ def test_international_bodies_used_as_jurisdictions(settings: Settings) -> None:
 
 def test_every_real_state_has_its_un_m49_region_and_sub_region(settings: Settings, tmp_path) -> None:
     """From country_converter at install time: the region, the sub-region and, where M49 has one, the
-    intermediate region, each as its three-digit M49 code (as a strategy's sherloc:region holds it)."""
+    intermediate region, each the concept of its three-digit M49 code (the one a regional strategy's
+    sherloc:region names)."""
     iris = Iris()
     fictional = tmp_path / "fictional-states.csv"
     fictional.write_text("code,name,note\nXAA,Aurelia (fictional State),\n", encoding="utf-8")

@@ -229,12 +229,40 @@ def test_a_strategy_with_both_country_and_region_is_refused(store: EmbeddedStore
     assert [(i.location.record, i.location.field) for i in violations(caught.value)] == [("TST-S-1", "region")]
 
 
-def test_a_regional_strategy_names_its_m49_code(store: EmbeddedStore, settings: Settings, tmp_path: Path) -> None:
-    regional = {k: v for k, v in STRATEGY.items() if k != "country"} | {"region": 2}
+def test_a_regional_strategy_names_the_m49_area_the_countries_graph_uses(
+        store: EmbeddedStore, settings: Settings, tmp_path: Path) -> None:
+    """The region is the area's concept ({base}vocab/m49/002), not its code: the very IRI the countries
+    graph puts under sherloc:inRegion, so one query joins a regional strategy to its region's States."""
+    regional = {k: v for k, v in STRATEGY.items() if k != "country"} | {"region": 2}  # a JSON number: "002"
     Ingest(store, settings).load("strategies", [write_jsonl(tmp_path / "s.jsonl", [regional])])
     found = triples(store, IRIS.strategy("TST-S-1"), "strategies")
-    assert (SHERLOC.region, Literal("002")) in found
+    assert (SHERLOC.region, URIRef("https://w3id.org/sherloc/vocab/m49/002")) in found
     assert not any(p == SHERLOC.country for p, _o in found)
+    assert not any(p == SHERLOC.region and isinstance(o, Literal) for p, o in found)
+    rows = store.select("SELECT ?country ?name WHERE { ?strategy ?region ?area . ?country ?inRegion ?area . "
+                        "?area ?label ?name }",
+                        bindings={"strategy": IRIS.strategy("TST-S-1"), "region": SHERLOC.region,
+                                  "inRegion": SHERLOC.inRegion, "label": URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")}).rows
+    countries = {str(r["country"]).rsplit("/", 1)[-1] for r in rows}
+    assert {"NGA", "EGY", "ZAF", "KEN"} <= countries and not {"FRA", "BRA", "JPN"} & countries
+    assert {str(r["name"]) for r in rows} == {"Africa"}
+
+
+@pytest.mark.parametrize("source", ["jsonl", "csv"])
+@pytest.mark.parametrize("code", ["999", "Africa", "1500", "001"])
+def test_a_region_that_is_no_m49_area_is_refused_naming_file_record_and_field(
+        store: EmbeddedStore, settings: Settings, tmp_path: Path, code: str, source: str) -> None:
+    """001 (the World) is an M49 code, but no region, sub-region or intermediate region."""
+    regional = {k: v for k, v in STRATEGY.items() if k != "country"} | {"region": code}
+    path = (write_jsonl(tmp_path / "s.jsonl", [regional]) if source == "jsonl"
+            else write_csv(tmp_path / "s.csv", [as_csv_row(regional)]))
+    before = snapshot(store)
+    with pytest.raises(ValidationFailed) as caught:
+        Ingest(store, settings).load("strategies", [path])
+    assert snapshot(store) == before
+    [issue] = violations(caught.value)
+    assert (issue.location.file, issue.location.record, issue.location.field) == (str(path), "TST-S-1", "region")
+    assert repr(code) in issue.message and "UN M49" in issue.message and "002 Africa" in issue.message
 
 
 def test_a_strategy_with_neither_country_nor_region_is_refused(store: EmbeddedStore, settings: Settings, tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def test_kinds_are_parsed_and_written_back() -> None:
         with pytest.raises(UsageError, match="unknown parameter kind"):
             Kind.parse(bad)
     assert Kind("integer").term("+7", IRIS) == Literal(7)
-    assert Kind("area").term("150", IRIS) == Literal("150")
+    assert Kind("area").term("150", IRIS) == URIRef("https://w3id.org/sherloc/vocab/m49/150") == IRIS.m49_area("150")
+    assert Kind("area").term("150", Iris("https://example.org/kg/")) == URIRef("https://example.org/kg/vocab/m49/150")
     with pytest.raises(UsageError, match="is not a date"):
         Kind("date").term("2024-02-30", IRIS)
 

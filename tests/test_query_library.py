@@ -354,7 +354,8 @@ def test_strategies_and_publications_by_crime_type_and_area(store: EmbeddedStore
 
 
 def test_strategies_for_a_region(settings: Settings, library: QueryLibrary, tmp_path: Path) -> None:
-    """A regional strategy (UN M49 area) is found by its region code, bound as the literal it holds."""
+    """A regional strategy (UN M49 area) is found by its region code, bound as the area's concept, the
+    one it names and the countries graph's States are in: the answer gives the area and its name."""
     fresh = EmbeddedStore(None)
     install_reference(fresh, settings, with_examples=True)
     [strategy] = records("strategies.jsonl")
@@ -364,8 +365,11 @@ def test_strategies_for_a_region(settings: Settings, library: QueryLibrary, tmp_
     path.write_text(json.dumps(strategy) + "\n", encoding="utf-8")
     Ingest(fresh, settings).load("strategies", [path])
     rows = run(fresh, library, "strategies-and-publications", area="150")
-    assert [(ref(r["item"]), v(r["area"])) for r in rows] == [("strategy/XAA-regional-strategy", "150")]
+    assert [(ref(r["item"]), ref(r["area"]), v(r["areaName"])) for r in rows] == \
+        [("strategy/XAA-regional-strategy", "m49/150", "Europe")]
+    assert rows[0]["area"] == IRIS.m49_area("150")
     assert run(fresh, library, "strategies-and-publications", area="XAA") == []
+    assert run(fresh, library, "strategies-and-publications", area="155") == []  # Western Europe: a region in it
 
 
 # -- the dataset ---------------------------------------------------------------------------------
@@ -489,7 +493,7 @@ def test_new_parameter_types(store: EmbeddedStore) -> None:
             resource.term(bad, IRIS)
     area = Parameter("area", "area", False, "")
     assert area.term("XAA", IRIS) == IRIS.country("XAA")
-    assert area.term("150", IRIS) == Literal("150")
+    assert area.term("150", IRIS) == IRIS.m49_area("150")
     for bad in ("15", "xaa", "1500", "XAA\n", "150\n"):
         with pytest.raises(UsageError, match="parameter 'area'"):
             area.term(bad, IRIS)
