@@ -1,8 +1,8 @@
 """Faceted search over the record kinds, independent of HTTP so that the JSON API and the explorer
 share one implementation. What can be searched is in sherloc_kg/search_kinds.py, how a request is
 read in sherloc_kg/search_request.py, how the words of ``q`` match in sherloc_kg/search_words.py;
-this module builds the queries and runs them. (A record as JSON is api/resource_json.py's, over
-sherloc_kg/resource.py.)
+this module puts the queries together (sparql/internal/search-*.rq) and runs them. (A record as
+JSON is api/resource_json.py's, over sherloc_kg/resource.py.)
 
 Search
 ------
