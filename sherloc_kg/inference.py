@@ -50,7 +50,6 @@ from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
 
-from . import sparql_text
 from .config import Settings
 from .iris import Iris
 from .queries import internal
@@ -168,27 +167,9 @@ def scoped(rule: str, scope: str) -> str:
     WHERE group of ``sparql/internal/inference-scope.rq``, its ``?focus`` renamed ``?var``."""
     if not _SCOPE_LINE.search(rule):
         raise ValueError("an inference rule has no '# scope ?var' line: it cannot run scoped")
-    pattern = _where_group(internal("inference-scope").update_text({"scope": URIRef(scope)}))
-    return _SCOPE_LINE.sub(lambda m: _renamed(pattern, "focus", m.group(1)), rule)
-
-
-def _where_group(text: str) -> str:
-    """What the group that follows the first WHERE of ``text`` holds (inside its braces)."""
-    items = sparql_text.tokens(text)
-    where = next(i for i, t in enumerate(items) if t.is_word("WHERE"))
-    opening = items[where + 1]
-    closing = next(t for t in items[where + 2:] if t.text == "}" and t.depth == opening.depth)
-    return text[opening.end:closing.start].strip()
-
-
-def _renamed(text: str, old: str, new: str) -> str:
-    """``text`` with the variable ``?old`` written ``?new``."""
-    pieces, position = [], 0
-    for token in sparql_text.tokens(text):
-        if token.kind == "var" and token.text[1:] == old:
-            pieces += [text[position:token.start], "?" + new]
-            position = token.end
-    return "".join(pieces) + text[position:]
+    scope_of = internal("inference-scope")
+    return _SCOPE_LINE.sub(lambda m: scope_of.pattern({"scope": URIRef(scope)}, written={"focus": "?" + m.group(1)}),
+                           rule)
 
 
 def _marks(scope: dict[str, URIRef], iris: Sequence[str]) -> list[str]:

@@ -23,10 +23,12 @@ the triples of a write) declares an empty ``VALUES (?a ?b) { }`` block, valid SP
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import cast
 
 from . import sparql_text
@@ -37,11 +39,16 @@ from .parameters import NOTATION, Kind, Parameter, check_known, check_names, che
 from .store.contract import Dataset, Store, TermValue
 from .store.terms import sparql_term
 
-__all__ = ["INTERNAL", "NOTATION", "NamedQuery", "Parameter", "QueryLibrary", "internal"]
+__all__ = ["INTERNAL", "NOTATION", "NamedQuery", "Parameter", "QueryLibrary", "Rows", "internal"]
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*?)\s*$")
+#: A line where a query takes parts of it the code puts together (``# filters``: NamedQuery.filled).
+_PART_LINE = re.compile(r"^([ \t]*)#[ \t]*([a-z]+)[ \t]*$", re.MULTILINE)
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+(?::[a-z0-9-]+)?)\s+"
                     r"(?P<need>required|optional)\s+--\s+(?P<help>.+)$")
+
+#: The rows of empty VALUES blocks: a variable's terms, or the tuples of terms of several variables.
+Rows = Mapping[str | tuple[str, ...], Iterable[TermValue] | Iterable[Sequence[TermValue]]]
 
 
 @dataclass(frozen=True)
@@ -76,9 +83,10 @@ class NamedQuery:
         return cls(path.stem, (fields["title"] or [path.stem])[0], " ".join(fields["description"]),
                    tuple(parameters), text, path)
 
-    @property
+    @functools.cached_property
     def body(self) -> str:
-        """The text without its header lines (title, description, param): the SPARQL a person reads."""
+        """The text without its header lines (title, description, param): the SPARQL a person reads
+        (read once a query: the library keeps a query until its file changes)."""
         return "".join(line for line in self.text.splitlines(keepends=True) if not _HEADER.match(line))
 
     def check_names(self, given: Iterable[str]) -> None:
@@ -107,7 +115,7 @@ class NamedQuery:
         self.check_known(values, store, iris, dataset)
         return bindings
 
-    def with_rows(self, blocks: Mapping[str | tuple[str, ...], Iterable[TermValue] | Iterable[Sequence[TermValue]]]) -> str:
+    def with_rows(self, blocks: Rows) -> str:
         """The text with rows of RDF terms in its empty ``VALUES`` blocks: ``{"x": [t1, t2]}`` fills
         every ``VALUES ?x { }``, ``{("a", "b"): [(t1, t2), ...]}`` every ``VALUES (?a ?b) { }``.
 
@@ -115,27 +123,9 @@ class NamedQuery:
         value per variable). The terms are written by ``sparql_term`` (never text as given); a block
         left without rows stays empty (no solution). QueryError if the text has no empty block for a
         key (a mistake in the query file or its caller). The header lines are left out (:attr:`body`)."""
-        text = self.body
-        for key, rows in blocks.items():
-            single = isinstance(key, str)
-            names = (key,) if isinstance(key, str) else tuple(key)
-            terms = [cast("tuple[TermValue, ...]", (row,) if single else tuple(cast("Sequence[TermValue]", row)))
-                     for row in rows]
-            if any(len(row) != len(names) for row in terms):
-                raise QueryError(f"query '{self.name}': a row for VALUES {' '.join('?' + n for n in names)} "
-                                 f"has not {len(names)} terms")
-            written = " ".join(sparql_term(row[0]) if single else "(" + " ".join(sparql_term(t) for t in row) + ")"
-                               for row in terms)
-            spans = _empty_values(text, names, single)
-            if not spans:
-                raise QueryError(f"query '{self.name}' has no empty block VALUES "
-                                 f"{'?' + names[0] if single else '(' + ' '.join('?' + n for n in names) + ')'} {{ }} to fill")
-            for start, end in reversed(spans):
-                text = text[:start] + "{ " + written + " }" + text[end:]
-        return text
+        return _with_rows(self.name, self.body, blocks)
 
-    def update_text(self, bindings: Mapping[str, TermValue],
-                    rows: Mapping[str | tuple[str, ...], Iterable[TermValue] | Iterable[Sequence[TermValue]]] | None = None) -> str:
+    def update_text(self, bindings: Mapping[str, TermValue], rows: Rows | None = None) -> str:
         """An update's text with each variable of ``bindings`` written as its term wherever it occurs
         (an update takes no ``bindings=``: the store reads the graphs it writes from the IRIs after
         ``GRAPH``, so those must be written in), and the rows of ``rows`` filled as :meth:`with_rows`
@@ -143,13 +133,126 @@ class NamedQuery:
         one of its groups (a subquery per word of a search: sherloc_kg/search_words.py), where a
         variable must be bound to a different term in each copy. Only for a query file whose bound
         variables are never assigned (no ``AS``)."""
-        text = self.with_rows(rows) if rows else self.body
+        return self.filled(bindings, rows)
+
+    def filled(self, bindings: Mapping[str, TermValue] | None = None, rows: Rows | None = None, *,
+               lists: Mapping[str, Iterable[TermValue]] | None = None, written: Mapping[str, str] | None = None,
+               parts: Mapping[str, Iterable[str]] | None = None) -> str:
+        """The text, header lines left out, as :meth:`update_text` fills it, and besides:
+
+        - ``lists``: ``{"x": [t1, t2]}`` writes the terms, comma-separated, into every empty ``IN ()``
+          list that tests ``?x`` (``?x IN ()``, ``STR(?x) IN ()``): a FILTER on as many values as a
+          request names;
+        - ``written``: each variable named written as the text given, wherever it occurs: another
+          variable (``{"focus": "?case"}``), or a part of the code's own that no term can stand for
+          (a search kind's property path or year expression, sherloc_kg/search_kinds.py); never a
+          value of a request, which is a term;
+        - ``parts``: each line ``# NAME`` of the text replaced by the fragments of ``parts[NAME]``
+          (patterns already filled, such as :meth:`pattern` gives), one a line; a marker left
+          without fragments is left as it is, a comment.
+
+        The lists, then the variables, then the rows, then the parts: the rows (possibly hundreds of
+        terms) and the parts are not read again. QueryError for a key with no place in the text."""
+        return _filled(self.name, self.body, bindings, rows, lists, written, parts)
+
+    def pattern(self, bindings: Mapping[str, TermValue] | None = None, rows: Rows | None = None, *,
+                lists: Mapping[str, Iterable[TermValue]] | None = None, written: Mapping[str, str] | None = None,
+                parts: Mapping[str, Iterable[str]] | None = None) -> str:
+        """What the braces of the query's (first) WHERE group hold, filled as :meth:`filled` fills it:
+        a fragment that another query holds (the scope of a rule's run, inference-scope.rq; the
+        filters and values of a search, sparql/internal/search-*.rq). The file is a whole query, so
+        that it parses and reads on its own; its prologue and projection are left out."""
+        return _filled(self.name, self.where_group, bindings, rows, lists, written, parts)
+
+    @functools.cached_property
+    def where_group(self) -> str:
+        """What the braces of the first WHERE group of :attr:`body` hold (QueryError if none)."""
+        text = self.body
+        items = sparql_text.tokens(text)
+        where = next((i for i, t in enumerate(items) if t.is_word("WHERE")), None)
+        if where is None or where + 1 >= len(items) or items[where + 1].text != "{":
+            raise QueryError(f"query '{self.name}' has no WHERE group")
+        opening = items[where + 1]
+        closing = next(t for t in items[where + 2:] if t.text == "}" and t.depth == opening.depth)
+        return text[opening.end:closing.start]
+
+
+def _filled(name: str, text: str, bindings: Mapping[str, TermValue] | None, rows: Rows | None,
+            lists: Mapping[str, Iterable[TermValue]] | None, written: Mapping[str, str] | None,
+            parts: Mapping[str, Iterable[str]] | None) -> str:
+    """``text`` (of the query ``name``) filled as :meth:`NamedQuery.filled` says."""
+    for variable, terms in (lists or {}).items():
+        text = _with_list(name, text, variable, list(terms))
+    replaced = {variable: sparql_term(term) for variable, term in (bindings or {}).items()} | dict(written or {})
+    if replaced:
         pieces, position = [], 0
         for token in sparql_text.tokens(text):
-            if token.kind == "var" and token.text[1:] in bindings:
-                pieces += [text[position:token.start], sparql_term(bindings[token.text[1:]])]
+            if token.kind == "var" and token.text[1:] in replaced:
+                pieces += [text[position:token.start], replaced[token.text[1:]]]
                 position = token.end
-        return ("".join(pieces) + text[position:]).strip()
+        text = "".join(pieces) + text[position:]
+    if rows:
+        text = _with_rows(name, text, rows)
+    return _with_parts(name, text, parts).strip()
+
+
+def _with_rows(name: str, text: str, blocks: Rows) -> str:
+    for key, rows in blocks.items():
+        single = isinstance(key, str)
+        names = (key,) if isinstance(key, str) else tuple(key)
+        terms = [cast("tuple[TermValue, ...]", (row,) if single else tuple(cast("Sequence[TermValue]", row)))
+                 for row in rows]
+        if any(len(row) != len(names) for row in terms):
+            raise QueryError(f"query '{name}': a row for VALUES {' '.join('?' + n for n in names)} "
+                             f"has not {len(names)} terms")
+        written = " ".join(sparql_term(row[0]) if single else "(" + " ".join(sparql_term(t) for t in row) + ")"
+                           for row in terms)
+        spans = _empty_values(text, names, single)
+        if not spans:
+            raise QueryError(f"query '{name}' has no empty block VALUES "
+                             f"{'?' + names[0] if single else '(' + ' '.join('?' + n for n in names) + ')'} {{ }} to fill")
+        for start, end in reversed(spans):
+            text = text[:start] + "{ " + written + " }" + text[end:]
+    return text
+
+
+def _with_parts(name: str, text: str, parts: Mapping[str, Iterable[str]] | None) -> str:
+    """``text`` with each line ``# NAME`` replaced by the fragments of ``parts[NAME]``, one a line."""
+    if not parts:
+        return text
+    given = {marker: list(fragments) for marker, fragments in parts.items()}
+    seen: set[str] = set()
+
+    def replaced(line: re.Match[str]) -> str:
+        fragments = given.get(line[2])
+        if fragments is None:
+            return line[0]
+        seen.add(line[2])
+        return "\n".join(line[1] + fragment for fragment in fragments) if fragments else line[0]
+
+    text = _PART_LINE.sub(replaced, text)
+    missing = sorted(set(given) - seen)
+    if missing:
+        raise QueryError(f"query '{name}' has no line '# {missing[0]}' to put its parts in")
+    return text
+
+
+def _with_list(name: str, text: str, variable: str, terms: list[TermValue]) -> str:
+    """``text`` with ``terms`` in every empty ``IN ()`` list whose tested expression's last variable
+    is ``?variable``."""
+    items = sparql_text.tokens(text)
+    spans = []
+    for index, token in enumerate(items[:-2]):
+        if token.is_word("IN") and items[index + 1].text == "(" and items[index + 2].text == ")":
+            tested = next((t for t in reversed(items[:index]) if t.kind == "var"), None)
+            if tested is not None and tested.text[1:] == variable:
+                spans.append((items[index + 1].start, items[index + 2].end))
+    if not spans:
+        raise QueryError(f"query '{name}' has no empty list ?{variable} IN () to fill")
+    listed = "(" + ", ".join(sparql_term(term) for term in terms) + ")"
+    for start, end in reversed(spans):
+        text = text[:start] + listed + text[end:]
+    return text
 
 
 def _empty_values(text: str, names: tuple[str, ...], single: bool) -> list[tuple[int, int]]:
@@ -175,6 +278,7 @@ class QueryLibrary:
         self.directory = directory
         self._names: tuple[tuple[int, int], list[str]] | None = None
         self._parsed: dict[Path, tuple[tuple[int, int, int], NamedQuery]] = {}
+        self._paths: dict[str, Path] = {}
 
     def names(self) -> list[str]:
         try:
@@ -192,6 +296,8 @@ class QueryLibrary:
     def _parsed_file(self, path: Path) -> NamedQuery:
         """The query in ``path``, parsed again only if the file changed since the last time."""
         stat = path.stat()
+        if not S_ISREG(stat.st_mode):
+            raise FileNotFoundError(path)
         key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         cached = self._parsed.get(path)
         if cached is not None and cached[0] == key:
@@ -207,11 +313,14 @@ class QueryLibrary:
             if not path.is_file():
                 raise NotFound(f"no query file {path}")
             return NamedQuery.from_file(path)
-        if not re.fullmatch(r"[a-z0-9-]+", name_or_path) or not (self.directory / f"{name_or_path}.rq").is_file():
-            raise NotFound(f"no named query '{name_or_path}'; known: {', '.join(self.names())}")
-        try:
-            return self._parsed_file(self.directory / f"{name_or_path}.rq")
-        except FileNotFoundError:  # removed in between
+        try:  # one stat of the file a call (the search runs a score of internal queries a request)
+            if not re.fullmatch(r"[a-z0-9-]+", name_or_path):
+                raise FileNotFoundError(name_or_path)
+            path = self._paths.get(name_or_path) or self.directory / f"{name_or_path}.rq"
+            named = self._parsed_file(path)
+            self._paths.setdefault(name_or_path, path)  # the names of files only
+            return named
+        except FileNotFoundError:  # no such file, or removed in between
             raise NotFound(f"no named query '{name_or_path}'; known: {', '.join(self.names())}") from None
 
 

@@ -1,8 +1,8 @@
 """Faceted search over the record kinds, independent of HTTP so that the JSON API and the explorer
 share one implementation. What can be searched is in sherloc_kg/search_kinds.py, how a request is
 read in sherloc_kg/search_request.py, how the words of ``q`` match in sherloc_kg/search_words.py;
-this module builds the queries and runs them. (A record as JSON is api/resource_json.py's, over
-sherloc_kg/resource.py.)
+this module puts the queries together (sparql/internal/search-*.rq) and runs them. (A record as
+JSON is api/resource_json.py's, over sherloc_kg/resource.py.)
 
 Search
 ------
@@ -35,8 +35,16 @@ Semantics (the README repeats them):
 - Order is stable: the sort key, then the record id, then the IRI; every page of a result is a
   slice of one total order, so paging through covers each record exactly once.
 
-Every query runs in the store (Oxigraph), over the dataset the caller may see. User values never
-reach the query text raw: each is validated and then written as an RDF term (``sparql_term``).
+Every query runs in the store, over the dataset the caller may see. The queries are in
+``sparql/internal/search-*.rq`` (their headers say how each is filled), and this module puts them
+together: a search's filters (``search-filter-*.rq``, ``search-word.rq``) go where the query of the
+total, of a page (one file per sort) or of the facet counts has its line ``# filters``, and each
+facet's values (``search-values-{country,concept,provision,year}.rq``, by the facet's kind) where
+it has ``# values`` (``NamedQuery.filled``, ``parts``). What differs between the record kinds, their
+property paths and the year of a date (sherloc_kg/search_kinds.py), is written in place of the
+variables the files name for it (``?path``, ``?yearPath``...): no term can stand for a property
+path. User values never reach the query text raw: each is validated and then written as an RDF
+term (``sparql_term``), bound or listed in a ``VALUES`` block or an ``IN`` list.
 """
 
 from __future__ import annotations
@@ -56,9 +64,9 @@ from .parameters import check_known
 from .search_kinds import (CONCEPT_PARAMETERS, FACET_PARAMETERS, KINDS, PARAMETERS, REPEATABLE, SORTS, TIP_FACETS,
                            Facet, Kind)
 from .search_request import DEFAULT_SIZE, MAX_Q_LENGTH, MAX_SIZE, MAX_VALUES, SearchRequest, kind_of, parse
-from .search_words import word_filter, word_pattern
+from .queries import Rows, internal
+from .search_words import prefixed_iri, word_filter, word_pattern
 from .store import Dataset, Store
-from .store.terms import sparql_term
 
 __all__ = ["CONCEPT_PARAMETERS", "DEFAULT_SIZE", "FACET_PARAMETERS", "KINDS", "MAX_Q_LENGTH", "MAX_SIZE",
            "MAX_VALUES", "PARAMETERS", "REPEATABLE", "SORTS", "TIP_FACETS", "Facet", "Kind", "SearchRequest",
@@ -75,9 +83,36 @@ _PROLOGUE = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items())
 _NO_RECORD = URIRef("urn:sherloc:no-record")
 
 
-def _values(var: str, terms: Sequence[URIRef | Literal]) -> str:
-    listed = [*terms, _NO_RECORD] if len(terms) == 1 else list(terms)
-    return f"VALUES {var} {{ {' '.join(sparql_term(t) for t in listed)} }}"
+#: The query of a page of a search, by its sort (each file its ORDER BY, and the keys it needs).
+_PAGES = {"year_desc": "search-page-year-desc", "year_asc": "search-page-year-asc", "title": "search-page-title",
+          "id": "search-page-id"}
+#: The pattern of a facet's values, by the facet's kind (sherloc_kg/search_kinds.py, Facet).
+_VALUES = {"country": "search-values-country", "concept": "search-values-concept",
+           "provision": "search-values-provision"}
+
+
+def _listed(records: Sequence[str]) -> Rows:
+    """The rows of a ``VALUES ?r { }`` block listing ``records`` (with :data:`_NO_RECORD` if one)."""
+    terms = [URIRef(record) for record in records]
+    return {"r": [*terms, _NO_RECORD] if len(terms) == 1 else terms}
+
+
+def _query(name: str, kind: Kind, written: dict[str, str] | None = None, **parts: Sequence[str]) -> str:
+    """The query ``sparql/internal/{name}.rq`` for the records of ``kind`` (its ``?class``), with the
+    prefixes the kinds' paths are written with, ``written`` in place of the variables it names, and
+    the fragments of ``parts`` at the lines that name them (``# filters``...)."""
+    return _PROLOGUE + internal(name).filled({"class": prefixed_iri(kind.cls)}, written=written, parts=parts)
+
+
+def _union(groups: Sequence[str]) -> str:
+    """The patterns of ``groups`` as the branches of one UNION."""
+    return "\nUNION\n".join("{\n" + group + "\n}" for group in groups)
+
+
+def _year(kind: Kind, value: str) -> dict[str, str]:
+    """What the search files write for the kind's year: its property (``?yearPath``), and the year,
+    an integer, of the value ``value`` of it (``?yearValue``)."""
+    return {"yearPath": kind.year, "yearValue": kind.year_expr(value)} if kind.year else {}
 
 
 def _facet_terms(facet: Facet, values: Sequence[str], iris: Iris) -> list[URIRef]:
@@ -96,26 +131,18 @@ def _filters(request: SearchRequest, iris: Iris, *, leave_out: str | None = None
     clauses = []
     for number, facet in enumerate(kind.all_facets):
         values = request.values(facet.name)
-        if not values or facet.name == leave_out:
-            continue
-        # the path walked from the bound ?r to a free end, compared with the values (validated terms):
-        # one row per value reached, which the searches count and group by ?r. Not one EXISTS per
-        # value with the value at the path's end: Virtuoso 7.2 took over two minutes over the facet
-        # counts of a search by one country (EXISTS in every branch of their UNION), and it loses
-        # paths ending at a constant once other patterns are joined (README, "Remote store").
-        # (compared as strings: Virtuoso 7.2 turns an IRI compared with one IRI into an equivalence
-        # its SPARQL compiler then fails on, SP031 "equiv replaces filter but under deprecation")
-        terms = ", ".join(sparql_term(Literal(str(term))) for term in _facet_terms(facet, values, iris))
-        clauses.append(f"?r {facet.full_path} ?_f{number} . FILTER(STR(?_f{number}) IN ({terms}))")
-    if kind.year and leave_out != "year" and (request.year_from is not None or request.year_to is not None):
-        tests = []
-        if request.year_from is not None:
-            tests.append(f"{kind.year_expr('?_yv')} >= {request.year_from}")
-        if request.year_to is not None:
-            tests.append(f"{kind.year_expr('?_yv')} <= {request.year_to}")
-        clauses.append(f"FILTER EXISTS {{ ?r {kind.year} ?_yv FILTER({' && '.join(tests)}) }}")
+        if values and facet.name != leave_out:
+            terms = [Literal(str(term)) for term in _facet_terms(facet, values, iris)]
+            clauses.append(internal("search-filter-facet").pattern(
+                lists={"_f": terms}, written={"path": facet.full_path, "_f": f"?_f{number}"}))
+    bounds = {name: Literal(year) for name, year in (("from", request.year_from), ("to", request.year_to))
+              if year is not None}
+    if kind.year and leave_out != "year" and bounds:
+        year = _year(kind, "?_yv")
+        clauses.append(internal("search-filter-years").pattern(
+            bounds, written={**year, **{name: year["yearValue"] for name in ("from", "to") if name not in bounds}}))
     if request.words and request.matched is not None:
-        clauses.append(_values("?r", [URIRef(record) for record in request.matched]))
+        clauses.append(internal("search-filter-records").pattern(rows=_listed(request.matched)))
     else:
         clauses += [word_filter(kind, word) for word in request.words]
     return clauses
@@ -135,21 +162,16 @@ def _resolve_words(store: Store, request: SearchRequest, dataset: Dataset) -> Se
     match regardless of the other filters, which the facet counts leave out one by one."""
     if not request.words:
         return request
-    subqueries = " ".join(word_filter(request.kind, word) for word in request.words)
-    query = (f"{_PROLOGUE}SELECT DISTINCT ?r WHERE {{ ?r a {request.kind.cls} . {subqueries} }} "
-             f"LIMIT {MAX_LISTED_MATCHES + 1}")
+    words = [word_filter(request.kind, word) for word in request.words]
+    query = _query("search-matches", request.kind, words=words) + f"\nLIMIT {MAX_LISTED_MATCHES + 1}"
     records = sorted(str(row["r"]) for row in store.select(query, dataset=dataset).rows)
     return request if len(records) > MAX_LISTED_MATCHES else replace(request, matched=records)
 
 
-
-
-def _body(request: SearchRequest, iris: Iris, *, leave_out: str | None = None, extra: str = "") -> str:
-    return "\n  ".join([f"?r a {request.kind.cls} .", extra, *_filters(request, iris, leave_out=leave_out)])
-
-
-def _where(request: SearchRequest, iris: Iris, *, leave_out: str | None = None, extra: str = "") -> str:
-    return f"WHERE {{\n  {_body(request, iris, leave_out=leave_out, extra=extra)}\n}}"
+def _total(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) -> int:
+    """How many records the search matches."""
+    rows = store.select(_query("search-total", request.kind, filters=_filters(request, iris)), dataset=dataset).rows
+    return int(rows[0]["n"]) if rows else 0
 
 
 def _check_known(store: Store, request: SearchRequest, iris: Iris, dataset: Dataset) -> None:
@@ -175,9 +197,7 @@ def search(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset, *
             facets["year"] = []
         return {"kind": kind.name, "total": 0, "page": request.page, "size": request.size, "sort": request.sort,
                 "items": [], "facets": facets}
-    total_rows = store.select(f"{_PROLOGUE}SELECT (COUNT(DISTINCT ?r) AS ?n) {_where(request, iris)}",
-                              dataset=dataset).rows
-    total = int(total_rows[0]["n"]) if total_rows else 0
+    total = _total(store, iris, request, dataset)
     records = _page(store, iris, request, dataset)
     items = _items(store, iris, kind, records, dataset, extra_facets=extra_facets)
     facets = _all_counts(store, iris, request, counted, dataset)
@@ -193,9 +213,7 @@ def export(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset, *
     request = _resolve_words(store, request, dataset)
     if request.matched == []:
         return 0, []
-    total_rows = store.select(f"{_PROLOGUE}SELECT (COUNT(DISTINCT ?r) AS ?n) {_where(request, iris)}",
-                              dataset=dataset).rows
-    total = int(total_rows[0]["n"]) if total_rows else 0
+    total = _total(store, iris, request, dataset)
     records = _page(store, iris, replace(request, page=1, size=limit), dataset)
     items: list[dict] = []
     for start in range(0, len(records), 500):
@@ -204,37 +222,21 @@ def export(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset, *
 
 
 def _page(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) -> list[str]:
+    """The records of the request's page, in its order (``search-page-{sort}.rq``)."""
     kind = request.kind
-    optional = ["OPTIONAL { ?r dcterms:identifier ?_id }"]
-    keys = ["(MIN(STR(?_id)) AS ?id)"]
-    if kind.year:
-        optional.append(f"OPTIONAL {{ ?r {kind.year} ?_y }}")
-        keys.append(f"(MAX({kind.year_expr('?_y')}) AS ?year)")
-    if request.sort == "title":
-        optional.append(f"OPTIONAL {{ ?r {'|'.join(kind.titles)} ?_title }}")
-        keys.append("(MIN(LCASE(STR(?_title))) AS ?title)")
-    order = {
-        "year_desc": "IF(BOUND(?year), 0, 1) DESC(?year) ?id STR(?r)",
-        "year_asc": "IF(BOUND(?year), 0, 1) ?year ?id STR(?r)",
-        "title": "IF(BOUND(?title), 0, 1) ?title ?id STR(?r)",
-        "id": "?id STR(?r)",
-    }[request.sort]
-    # The keys are computed in a subquery and sorted outside it: Virtuoso 7.2 refuses an ORDER BY
-    # naming an aggregate's alias in the query that groups (SP031 "Variable ?year is used in the
-    # result set outside aggregate").
-    query = (f"{_PROLOGUE}SELECT ?r ?id WHERE {{ {{\n"
-             f"SELECT ?r {' '.join(keys)} {_where(request, iris, extra=' '.join(optional))}\nGROUP BY ?r\n}} }}\n"
-             f"ORDER BY {order} LIMIT {request.size} OFFSET {(request.page - 1) * request.size}")
+    written = {**_year(kind, "?_y"), "titlePath": "|".join(kind.titles)}
+    query = (_query(_PAGES[request.sort], kind, written, filters=_filters(request, iris))
+             + f"\nLIMIT {request.size} OFFSET {(request.page - 1) * request.size}")
     return [str(row["r"]) for row in store.select(query, dataset=dataset).rows]
 
 
-def _facet_extra(request: SearchRequest, iris: Iris, facet: Facet) -> str:
-    """The pattern giving ``?v``, the facet's values of ``?r``."""
-    n = len(request.kind.all_facets) + 1
-    restrict = ""
-    if facet.kind == "concept":
-        restrict = f"?v skos:inScheme {sparql_term(iris.scheme(facet.scheme))} ."  # type: ignore[arg-type]
-    return facet.pattern("?r", "?v", n) + " " + restrict
+def _values(request: SearchRequest, iris: Iris, facet: Facet | None) -> str:
+    """The pattern giving ``?v``, the values of ``?r`` for ``facet`` (its kind's
+    ``search-values-*.rq``), or its years (``search-values-year.rq``) for None."""
+    if facet is None:
+        return internal("search-values-year").pattern(written=_year(request.kind, "?_y"))
+    scheme = {"scheme": iris.scheme(facet.scheme)} if facet.kind == "concept" else {}  # type: ignore[arg-type]
+    return internal(_VALUES[facet.kind]).pattern(scheme, written={"path": facet.full_path})
 
 
 def _all_counts(store: Store, iris: Iris, request: SearchRequest, counted: Sequence[Facet],
@@ -250,16 +252,15 @@ def _all_counts(store: Store, iris: Iris, request: SearchRequest, counted: Seque
         if kind.year:
             counted_one_by_one["year"] = _year_counts(store, iris, request, dataset)
         return counted_one_by_one
-    branches = [f"{{\n  {_body(request, iris, leave_out=facet.name, extra=_facet_extra(request, iris, facet))}\n"
-                f"  BIND({sparql_term(Literal(facet.name))} AS ?_facet)\n}}" for facet in counted]
-    if kind.year:
-        extra = f"?r {kind.year} ?_yv . BIND({kind.year_expr('?_yv')} AS ?v)"
-        branches.append(f"{{\n  {_body(request, iris, leave_out='year', extra=extra)}\n"
-                        f"  BIND(\"year\" AS ?_facet)\n}}")
+    branch = internal("search-facets-branch")
+    tagged = [(facet.name, facet) for facet in counted] + ([("year", None)] if kind.year else [])
+    branches = [branch.pattern({"class": prefixed_iri(kind.cls), "facet": Literal(name)},
+                               parts={"values": [_values(request, iris, facet)],
+                                      "filters": _filters(request, iris, leave_out=name)})
+                for name, facet in tagged]
     if not branches:
         return {}
-    query = (f"{_PROLOGUE}SELECT ?_facet ?v (COUNT(DISTINCT ?r) AS ?n) WHERE {{\n"
-             + "\nUNION\n".join(branches) + "\n}\nGROUP BY ?_facet ?v")
+    query = _query("search-facets", kind, branches=[_union(branches)])
     counts: dict[str, dict[str, int]] = {facet.name: {} for facet in counted}
     years: list[tuple[int, int]] = []
     for row in store.select(query, dataset=dataset).rows:
@@ -280,9 +281,8 @@ def _all_counts(store: Store, iris: Iris, request: SearchRequest, counted: Seque
 
 def _facet_counts(store: Store, iris: Iris, request: SearchRequest, facet: Facet, dataset: Dataset) -> list[dict]:
     """The counts of one facet, by a query of its own (what :func:`_all_counts` does for all at once)."""
-    query = (f"{_PROLOGUE}SELECT ?v (COUNT(DISTINCT ?r) AS ?n) "
-             f"{_where(request, iris, leave_out=facet.name, extra=_facet_extra(request, iris, facet))}\n"
-             "GROUP BY ?v")
+    query = _query("search-facet-counts", request.kind, values=[_values(request, iris, facet)],
+                   filters=_filters(request, iris, leave_out=facet.name))
     counts = {str(row["v"]): int(row["n"]) for row in store.select(query, dataset=dataset).rows}
     return _counted_values(facet, counts, describe(store, list(counts), dataset), iris)
 
@@ -300,12 +300,11 @@ def _counted_values(facet: Facet, counts: dict[str, int], described: dict[str, d
 
 
 def _year_counts(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) -> list[dict]:
-    kind = request.kind
-    extra = f"?r {kind.year} ?_yv . BIND({kind.year_expr('?_yv')} AS ?year)"
-    query = (f"{_PROLOGUE}SELECT ?year (COUNT(DISTINCT ?r) AS ?n) "
-             f"{_where(request, iris, leave_out='year', extra=extra)}\nGROUP BY ?year")
-    rows = [row for row in store.select(query, dataset=dataset).rows if "year" in row]
-    years = sorted(((int(row["year"]), int(row["n"])) for row in rows), reverse=True)
+    """The counts of the years, by a query of their own (what :func:`_all_counts` does for all at once)."""
+    query = _query("search-facet-counts", request.kind, values=[_values(request, iris, None)],
+                   filters=_filters(request, iris, leave_out="year"))
+    rows = [row for row in store.select(query, dataset=dataset).rows if "v" in row]
+    years = sorted(((int(row["v"]), int(row["n"])) for row in rows), reverse=True)
     return [{"value": str(year), "label": str(year), "count": count} for year, count in years]
 
 
@@ -322,19 +321,17 @@ def _items(store: Store, iris: Iris, kind: Kind, records: list[str], dataset: Da
            extra_facets: bool = False) -> list[dict]:
     if not records:
         return []
-    terms = [URIRef(r) for r in records]
-    branches = [f"{{ {_values('?r', terms)} ?r {'|'.join(kind.titles)} ?value BIND('title' AS ?field) }}",
-                f"{{ {_values('?r', terms)} ?r dcterms:identifier ?value BIND('id' AS ?field) }}"]
-    if kind.summaries:
-        branches.append(f"{{ {_values('?r', terms)} ?r {'|'.join(kind.summaries)} ?value BIND('summary' AS ?field) }}")
-    if kind.year:
-        branches.append(f"{{ {_values('?r', terms)} ?r {kind.year} ?_y BIND({kind.year_expr('?_y')} AS ?value) "
-                        "BIND('year' AS ?field) }")
+    listed, field = _listed(records), internal("search-item-field")
+    paths = {"title": "|".join(kind.titles), "id": "dcterms:identifier", "summary": "|".join(kind.summaries)}
     shown = kind.all_facets if extra_facets else kind.facets
-    for facet in shown:
-        # the directly linked values (a provision's parents are in the facet, not on the item)
-        branches.append(f"{{ {_values('?r', terms)} ?r {facet.path} ?value BIND('{facet.name}' AS ?field) }}")
-    query = f"{_PROLOGUE}SELECT ?r ?field ?value WHERE {{\n  {' UNION '.join(branches)}\n}}"
+    # the facets' directly linked values (a provision's parents are in the facet, not on the item)
+    paths |= {facet.name: facet.path for facet in shown}
+    branches = [field.pattern({"name": Literal(name)}, listed, written={"path": path})
+                for name, path in paths.items() if path]
+    if kind.year:
+        branches.insert(3 if kind.summaries else 2,
+                        internal("search-item-year").pattern(rows=listed, written=_year(kind, "?_y")))
+    query = _query("search-items", kind, fields=[_union(branches)])
     found: dict[str, dict[str, list]] = {r: defaultdict(list) for r in records}
     for row in store.select(query, dataset=dataset).rows:
         if "value" in row:

@@ -1,7 +1,8 @@
 """What can be searched: the record kinds of ``/api/search/{kind}`` (:data:`KINDS`), each with its
 class, its texts, its year and its facets (:class:`Kind`, :class:`Facet`), and the parameters a
-search takes. Plain data: sherloc_kg/search.py builds the queries from it, the JSON API and the
-explorer's search pages list it."""
+search takes. Plain data: sherloc_kg/search.py fills the search's queries (sparql/internal/search-*.rq)
+with it, its classes and properties as terms and its property paths written in where the files name
+them; the JSON API and the explorer's search pages list it."""
 
 from __future__ import annotations
 
@@ -26,20 +27,16 @@ class Facet:
 
     @property
     def full_path(self) -> str:
-        """The property path from a record to every value that counts for it. One path with the
-        record bound goes forwards; a separate ``?x skos:broader* ?y`` step would not (Oxigraph
-        enumerates a zero-length path over every node when both ends are free)."""
+        """The property path from a record to every value that counts for it, which the search's
+        queries write in place of their ``?path`` (sparql/internal/search-filter-facet.rq,
+        search-values-*.rq). One path with the record bound goes forwards; a separate
+        ``?x skos:broader* ?y`` step would not (Oxigraph enumerates a zero-length path over every
+        node when both ends are free)."""
         if self.kind == "concept":
             return f"({self.path})/skos:broader*"
         if self.kind == "provision":
             return f"({self.path})/eli:is_part_of*"
         return self.path
-
-    def pattern(self, r: str, v: str, n: int) -> str:
-        """``{r}`` has value ``{v}`` (a variable: the values are restricted to the facet's own)."""
-        if self.kind == "provision":
-            return f"{r} {self.full_path} {v} . {v} sherloc:instrument ?_i{n} ."
-        return f"{r} {self.full_path} {v} ."
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,8 @@ class Kind:
         return [f.name for f in self.all_facets] + (["year"] if self.year else [])
 
     def year_expr(self, var: str) -> str:
-        """The year of a value of the year property, as an xsd:integer."""
+        """The year of a value of the year property, as an xsd:integer: what the search's queries
+        write in place of their ``?yearValue`` (sparql/internal/search-values-year.rq...)."""
         return f"xsd:integer(SUBSTR(STR({var}), 1, 4))" if self.year_is_date else var
 
 

@@ -4,6 +4,7 @@ reads alike)."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -29,21 +30,22 @@ def word_filter(kind: Kind, word: str) -> str:
     header says how), the class and the word's pattern (:func:`word_pattern`) written in as terms,
     the properties of the texts and of each step in its VALUES blocks."""
     named = internal("search-word")
-    texts = [_iri(p) for p in dict.fromkeys(kind.titles + kind.summaries + kind.texts)]
-    walks = [[[_iri(p) for p in step.split("|")] for step in steps] for steps in kind.labelled]
+    texts = [prefixed_iri(p) for p in dict.fromkeys(kind.titles + kind.summaries + kind.texts)]
+    walks = [[[prefixed_iri(p) for p in step.split("|")] for step in steps] for steps in kind.labelled]
     if any(len(steps) not in (1, 2) for steps in walks):
         raise ValueError(f"search kind {kind.name}: a labelled walk of one or two steps only (search-word.rq)")
     one = [p for steps in walks if len(steps) == 1 for p in steps[0]]
     two = [pair for steps in walks if len(steps) == 2 for pair in itertools.product(*steps)]
-    text = named.update_text({"class": _iri(kind.cls), "pattern": Literal(word_pattern(word))},
+    text = named.update_text({"class": prefixed_iri(kind.cls), "pattern": Literal(word_pattern(word))},
                              {"text": [*dict.fromkeys(texts), _NO_PROPERTY],
                               "step1": [*dict.fromkeys(one), _NO_PROPERTY],
                               ("step1", "step2"): [*dict.fromkeys(two), (_NO_PROPERTY, _NO_PROPERTY)]})
     return f"{{\n{text}\n}}"
 
 
-def _iri(name: str) -> URIRef:
-    """A prefixed name of the search kinds (``sherloc:CourtCase``) as its IRI."""
+@functools.lru_cache(maxsize=256)
+def prefixed_iri(name: str) -> URIRef:
+    """A prefixed name of the search kinds (``sherloc:CourtCase``) as its IRI (a term to bind)."""
     match = _PREFIXED.fullmatch(name)
     if not match or match[1] not in PREFIXES:
         raise ValueError(f"search kinds: '{name}' is not a prefixed name of a known prefix")

@@ -133,3 +133,34 @@ def test_parameters_are_checked_and_bound_as_terms(loaded_store: EmbeddedStore, 
     with pytest.raises(UsageError, match="parameter 'crimeType': .* is not a vocabulary notation"):
         run(loaded_store, library, "crime-type-trend", crimeType='x" } #')
     assert run(loaded_store, library, "crime-type-trend", crimeType="no-such-crime") == []  # well formed: bound as a term
+
+
+def test_a_query_is_put_together_from_files_its_values_as_terms(tmp_path: Path) -> None:
+    """NamedQuery.filled and .pattern (the faceted search's queries, sherloc_kg/search.py): terms
+    into an empty IN () list and VALUES block and in place of bound variables, a path of the code's
+    own written in place of its variable, a variable renamed, fragments at the '# NAME' lines."""
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from sherloc_kg.errors import QueryError
+
+    (tmp_path / "outer.rq").write_text("# title: Outer\n# description: a query with a place for parts\n"
+                                       "# param: class iri required -- the class\n"
+                                       "SELECT ?r WHERE {\n  ?r a ?class .\n  # filters\n}\n", encoding="utf-8")
+    (tmp_path / "part.rq").write_text("# title: Part\n# description: a fragment\n"
+                                      "SELECT ?r WHERE {\n  ?r ?path ?_f .\n  FILTER(STR(?_f) IN ())\n"
+                                      "  VALUES ?r { }\n}\n", encoding="utf-8")
+    library = QueryLibrary(tmp_path)
+    part = library.get("part").pattern(lists={"_f": [Literal('a" } .'), Literal("c")]},
+                                       written={"path": "<https://e.org/p>/<https://e.org/q>*", "_f": "?_f2"},
+                                       rows={"r": [URIRef("https://e.org/1"), URIRef("https://e.org/2")]})
+    assert part == ('?r <https://e.org/p>/<https://e.org/q>* ?_f2 .\n  FILTER(STR(?_f2) IN ("a\\" } .", "c"))\n'
+                    "  VALUES ?r { <https://e.org/1> <https://e.org/2> }")
+    text = library.get("outer").filled({"class": URIRef("https://e.org/C")}, parts={"filters": [part, "?r ?p ?o"]})
+    assert text == f"SELECT ?r WHERE {{\n  ?r a <https://e.org/C> .\n  {part}\n  ?r ?p ?o\n}}"
+    ox.Store().query(text)  # parses
+    assert library.get("outer").filled(parts={"filters": []}).endswith("  # filters\n}")  # no parts: the comment
+    with pytest.raises(QueryError, match="no line '# nowhere'"):
+        library.get("outer").filled(parts={"nowhere": ["?r ?p ?o"]})
+    with pytest.raises(QueryError, match="no empty list"):
+        library.get("part").pattern(lists={"other": [Literal("x")]})

@@ -29,10 +29,6 @@ QUERY = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b[^{}]{0,400}\{|\b(INSERT
 FOLDERS = ("api", "sherloc_kg", "loaders")
 #: Not domain SPARQL: the store's own operations, and the lexer's examples.
 EXEMPT = ("sherloc_kg/store/", "sherloc_kg/sparql_text.py")
-#: The modules whose SPARQL is still being moved to sparql/internal/: every entry must still hold
-#: some, so the list only shrinks. search.py composes the faceted search's four query forms from
-#: Python fragments; the scan missed them while a placeholder glued to SELECT hid the keyword.
-NOT_YET_MOVED = {"sherloc_kg/search.py"}
 INTERNAL = REPO / "sparql" / "internal"
 
 
@@ -77,12 +73,9 @@ def test_the_scan_finds_sparql_in_strings_and_f_strings_but_not_in_docstrings(tm
 
 
 def test_no_module_writes_domain_sparql_as_a_string() -> None:
-    found = {name: queries_in(path) for name, path in modules()}
-    written = {name: hits for name, hits in found.items() if hits and name not in NOT_YET_MOVED}
+    written = {name: hits for name, path in modules() if (hits := queries_in(path))}
     assert not written, ("SPARQL written in Python (move it to sparql/internal/, bind its terms): "
                          + "; ".join(f"{name}:{line} {text!r}" for name, hits in written.items() for line, text in hits))
-    moved = sorted(name for name in NOT_YET_MOVED if not found.get(name))
-    assert not moved, f"no SPARQL left in {moved} (or no such module): take them off NOT_YET_MOVED"
 
 
 # -- the internal queries --------------------------------------------------------------------------
