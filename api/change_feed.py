@@ -44,7 +44,7 @@ from sherloc_kg.errors import NotFound, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.queries import internal
 from sherloc_kg.store.terms import to_oxigraph
-from sherloc_kg.versions import AS, CREATE, DELETE, UPDATE
+from sherloc_kg.versions import AS, CREATE, DELETE, UPDATE, joined
 
 from .context import Context, caller, reading
 from .jsonld_context import CONTEXT_PREFIXES, EXPANDED
@@ -108,7 +108,7 @@ def read_page(ctx: Context, who: Caller, after: str | None) -> Page:
     live = [row["version"] for row in taken if str(row["kind"]) != str(DELETE)]
     if live:
         query = internal("feed-contents").with_rows({"version": live})
-        contents = {str(r["version"]): str(r["content"]) for r in ctx.reads.select(query, dataset=dataset).rows}
+        contents = joined(ctx.reads.select(query, dataset=dataset).rows)
     return Page(ctx.iris, after, taken, contents, more=len(taken) < len(rows))
 
 
@@ -298,7 +298,7 @@ def version(request: Request, key: str, ctx: Context = Depends(reading), who: Ca
     if not rows:
         raise NotFound(f"no version {key} among the versions of the graphs this caller may read")
     row = {"version": iri, **rows[0]}
-    contents = {str(iri): str(rows[0]["content"])} if rows[0].get("content") is not None else {}
+    contents = joined({"version": str(iri), "content": piece.get("content")} for piece in rows)  # a row a piece
     body, kind = render(version_description(row), contents, media, request.headers.get("accept"))
     # to a request with credentials api/caching.py sends "private, no-store" instead
     return Response(body, media_type=kind, headers={"Vary": "Accept", "Cache-Control": IMMUTABLE})

@@ -34,6 +34,13 @@ the public mirror leaves them out)::
         prov:generatedAtTime "2026-12-07T10:15:02.000042Z"^^xsd:dateTime ;
         prov:value "<…> <…> <…> .\\n…" .                                 # its triples, N-Triples, sorted
 
+The N-Triples text is stored in pieces of at most :data:`PIECE` characters, each a run of whole
+lines (several ``prov:value`` literals): Virtuoso's time to store one literal grows faster than its
+length, and the instruments graph, versioned whole, is 6.5 million characters (the reference
+graphs of ``init`` on Virtuoso: 37.5 s with one literal a version, 5.8 s in pieces,
+benchmarks/version_pieces.py). The pieces of a version sorted and joined by newlines are its whole sorted text
+(:func:`joined`); what the feed serves is that text, never the pieces.
+
 A member that no longer holds any triple gets an ``as:Delete`` version (a tombstone, the
 ``ldes:versionDeleteObject`` the stream declares), without ``prov:value``. A member whose triples
 are those of its latest version gets none: loading unchanged data again adds nothing.
@@ -81,6 +88,8 @@ CREATE, UPDATE, DELETE = AS.Create, AS.Update, AS.Delete
 UNLOGGED = ("inferred", "provenance", "provenance-restricted")
 #: Members looked up per query (a server's limit on a VALUES block: Virtuoso refuses over 4094 terms).
 LOOKUP_CHUNK = 500
+#: The most characters of N-Triples one ``prov:value`` literal holds (see "Versions" above).
+PIECE = 100_000
 #: A version key: its instant, UTC, to the microsecond, fixed width (so that keys sort as times).
 KEY_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -160,6 +169,40 @@ def n_triples(content: Iterable[ox.Triple]) -> str:
     """A member's triples as its ``prov:value``: N-Triples, one a line, sorted, with no newline after
     the last (Virtuoso 7.2 drops the final newline of any literal, so a remote copy would differ)."""
     return "\n".join(sorted(f"{t} ." for t in content))
+
+
+def pieces(text: str, size: int | None = None) -> list[str]:
+    """``text`` (N-Triples, one triple a line) cut into runs of whole lines of at most ``size``
+    characters each (:data:`PIECE`; a line longer than that is a piece alone)."""
+    limit = PIECE if size is None else size
+    found: list[str] = []
+    start = 0
+    while start < len(text):
+        end = start + limit
+        if end >= len(text):
+            found.append(text[start:])
+            break
+        cut = text.rfind("\n", start, end + 1)
+        if cut <= start:  # one line longer than the limit: it alone
+            cut = text.find("\n", start)
+            if cut < 0:
+                found.append(text[start:])
+                break
+        found.append(text[start:cut])
+        start = cut + 1
+    return found
+
+
+def joined(rows: Iterable[Mapping[str, object]], *, key: str = "version", value: str = "content") -> dict[str, str]:
+    """The whole N-Triples text of each version among query ``rows`` (one row per piece, the
+    version in ``key``, a piece in ``value``; rows without a piece add nothing): its pieces sorted
+    and joined by newlines, which is the sorted text :func:`pieces` cut (its lines are distinct)."""
+    by_version: dict[str, list[str]] = {}
+    for row in rows:
+        piece = row.get(value)
+        if piece is not None:
+            by_version.setdefault(str(row[key]), []).append(str(piece))
+    return {version: "\n".join(sorted(found)) for version, found in by_version.items()}
 
 
 def parse_content(text: str) -> frozenset[ox.Triple]:
@@ -243,8 +286,9 @@ class VersionLog:
         found: dict[str, frozenset[ox.Triple]] = {}
         for start in range(0, len(wanted), LOOKUP_CHUNK):
             chunk = [URIRef(v) for v in wanted[start:start + LOOKUP_CHUNK]]
-            for row in self.store.select(query.with_rows({"version": chunk}), dataset=WRITE_READS).rows:
-                found[str(row["version"])] = parse_content(str(row["content"]))
+            rows = self.store.select(query.with_rows({"version": chunk}), dataset=WRITE_READS).rows
+            for version, text in joined(rows).items():
+                found[version] = parse_content(text)
         return found
 
     def newest(self) -> datetime | None:
@@ -395,7 +439,7 @@ class VersionLog:
                 (iri, PROV.generatedAtTime, Literal(key, datatype=XSD.dateTime)),
             ]
             if version.content is not None:
-                write.triples.append((iri, PROV.value, Literal(n_triples(version.content))))
+                write.triples += [(iri, PROV.value, Literal(piece)) for piece in pieces(n_triples(version.content))]
         for log, write in by_log.items():
             write.triples.append((URIRef(log), DCTERMS.modified, Literal(key_of(last), datatype=XSD.dateTime)))
         return list(by_log.values())

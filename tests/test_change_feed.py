@@ -40,13 +40,15 @@ from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris
 from sherloc_kg.reference import BUNDLED, install_reference, load_examples
 from sherloc_kg.store import Store, open_store
-from sherloc_kg.versions import logged
+from sherloc_kg.access import WRITE_READS
+from sherloc_kg.versions import PIECE, joined, logged, pieces
 
 from .backends import oxigraph_server, virtuoso_server
 from .servers import serving
 
 LDES = Namespace("https://w3id.org/ldes#")
 TREE = Namespace("https://w3id.org/tree#")
+PROV_VALUE = URIRef("http://www.w3.org/ns/prov#value")
 TRIG = "application/trig"
 PARSERS = {"application/trig": "trig", "application/n-quads": "nquads", "application/ld+json": "json-ld"}
 REPO = Path(__file__).resolve().parents[1]
@@ -409,6 +411,39 @@ def test_a_version_iri_dereferences_to_what_its_page_says(served: Served) -> Non
     secret, _ = admin.fetch(restricted)
     assert len(secret.graph(URIRef(restricted))) > 0
     assert served.client.get("/feed/version/yesterday").status_code == 400
+
+
+def test_a_graph_version_is_stored_in_pieces_and_served_whole(served: Served) -> None:
+    """The instruments graph, versioned whole at ``init``, is millions of characters of N-Triples:
+    the log keeps them as several ``prov:value`` pieces of whole lines (Virtuoso's time to store one
+    literal grows with the square of its length), and the feed gives the whole text, one literal."""
+    instruments = served.iris.graph("instruments")
+    rows = served.store.select(
+        "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        f"SELECT ?v ?piece WHERE {{ ?v dcterms:isVersionOf <{instruments}> ; prov:value ?piece }}",
+        dataset=WRITE_READS).rows
+    stored = [str(r["piece"]) for r in rows]
+    assert len({str(r["v"]) for r in rows}) == 1 and len(stored) > 1
+    assert max(len(piece) for piece in stored) <= PIECE
+    assert all(not piece.endswith("\n") and not piece.startswith("\n") for piece in stored)
+    version = str(rows[0]["v"])
+    served_text = served.client.get("/" + version[len(served.iris.base):], headers={"Accept": "text/turtle"})
+    assert served_text.status_code == 200
+    described = Graph().parse(data=served_text.text, format="turtle")
+    whole = [str(o) for o in described.objects(URIRef(version), PROV_VALUE)]
+    assert len(whole) == 1 and whole[0] == joined({"version": version, "content": p} for p in stored)[version]
+    assert isomorphic(Graph().parse(data=whole[0], format="nt"), graph_of(served.store, instruments))
+
+
+def test_pieces_are_whole_lines_that_join_back_in_any_order() -> None:
+    lines = sorted(f'<urn:s{i}> <urn:p> "{"x" * (i % 97)}" .' for i in range(3000))
+    text = "\n".join(lines)
+    for size in (40, 1000, len(text)):
+        cut = pieces(text, size)
+        assert all(len(piece) <= size or "\n" not in piece for piece in cut)
+        assert {line for piece in cut for line in piece.split("\n")} == set(lines)
+        assert joined({"version": "v", "content": piece} for piece in reversed(cut)) == {"v": text}
+    assert pieces("") == [] and joined([{"version": "v", "content": None}]) == {}
 
 
 @pytest.mark.parametrize("accept", ["application/n-quads", "application/ld+json"])
