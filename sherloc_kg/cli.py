@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .cli_context import Context, err, print_issues
+from .cli_context import CommandContext, err, print_issues
 from .cli_load import generate, init, load, validate
 from .cli_service import serve, tokens
 from .cli_store import check_ontology, export, list_queries, migrate, optimize, query, restore, stats
@@ -25,7 +25,7 @@ from .ingest import LoadStopped
 @click.pass_context
 def cli(ctx: click.Context, store: str | None, base: str | None) -> None:
     """SHERLOC-KG: UNTOC, its Protocols, and the law and case law that implement them, as a knowledge graph."""
-    context = Context(Settings.from_env(store=store, base=base))
+    context = CommandContext(Settings.from_env(store=store, base=base))
     ctx.obj = context
     ctx.call_on_close(context.close)
 

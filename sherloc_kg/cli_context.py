@@ -20,7 +20,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 
-class Context:
+class CommandContext:
     """What a command is handed (``ctx.obj``): the settings, their IRIs, and the store, opened on first use."""
 
     def __init__(self, settings: Settings) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .cli_context import Context, compact, err, out, print_issues, progress_bar
+from .cli_context import CommandContext, compact, err, out, print_issues, progress_bar
 from .errors import UsageError
 from .ingest import Ingest, LoadReport, LoadStopped, StoppedAfterCommit, request_stop
 
@@ -56,7 +56,7 @@ def summary(report: LoadReport) -> str:
 @click.option("--with-examples", is_flag=True,
               help="Also the fictional States (XAA, XAB, XAC) and the invented, illustrative records of data/examples/.")
 @click.pass_obj
-def init(ctx: Context, no_data: bool, with_examples: bool) -> None:
+def init(ctx: CommandContext, no_data: bool, with_examples: bool) -> None:
     """Load the ontology, vocabularies, instruments and countries, then the bundled data.
 
     With --with-examples, also the illustrative examples: invented records about fictional States,
@@ -118,12 +118,12 @@ class InitStopped(LoadStopped):
 @click.option("--on-invalid", type=click.Choice(["refuse", "skip"]), default="refuse", show_default=True,
               help="refuse: any invalid record refuses the whole load. skip: write the valid records, report the rest.")
 @click.pass_obj
-def load(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None, on_invalid: str) -> None:
+def load(ctx: CommandContext, kind: str, files: tuple[Path, ...], source_format: str | None, on_invalid: str) -> None:
     """Validate and load FILES of KIND (e.g. cases) in one transaction."""
     _ingest(ctx, kind, files, source_format, on_invalid=on_invalid, write=True)
 
 
-def _ingest(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None, *,
+def _ingest(ctx: CommandContext, kind: str, files: tuple[Path, ...], source_format: str | None, *,
             on_invalid: str = "refuse", write: bool) -> None:
     """Run the pipeline, list its problems, print the summary; exit 1 if any record was invalid."""
     if source_format is None:
@@ -148,7 +148,7 @@ def _ingest(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "source_format", default=None, metavar="FORMAT", help="As for load.")
 @click.pass_obj
-def validate(ctx: Context, kind: str, files: tuple[Path, ...], source_format: str | None) -> None:
+def validate(ctx: CommandContext, kind: str, files: tuple[Path, ...], source_format: str | None) -> None:
     """Check FILES of KIND against the shapes and the store; write nothing."""
     _ingest(ctx, kind, files, source_format, write=False)
 
@@ -163,7 +163,7 @@ def validate(ctx: Context, kind: str, files: tuple[Path, ...], source_format: st
 @click.option("--register", is_flag=True, help="Also add the generated fictional States to the store's countries graph "
               "(after `init --with-examples`; `init` drops them again).")
 @click.pass_obj
-def generate(ctx: Context, triples: int, seed: int, out_dir: Path, kinds: str | None, states: int, register: bool) -> None:
+def generate(ctx: CommandContext, triples: int, seed: int, out_dir: Path, kinds: str | None, states: int, register: bool) -> None:
     """Write a synthetic dataset (fictional States only, invented records) in our input formats, one
     file per kind, for benchmarks. Load it with `sherloc-kg load KIND DIR/FILE` after --register."""
     from .generate import KINDS, STATES_FILE, generate as run_generate, register_states

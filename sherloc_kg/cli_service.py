@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 
 from .access import Role, Tokens
-from .cli_context import Context, err, out
+from .cli_context import CommandContext, err, out
 from .errors import SherlocError, UsageError
 from .queries import internal
 
@@ -24,7 +24,7 @@ def tokens() -> None:
 @click.option("--country", default=None, metavar="ISO3", help="The State a submitter or official acts for.")
 @click.option("--name", default=None, help="Who holds the token (shown by tokens list).")
 @click.pass_obj
-def tokens_create(ctx: Context, role: str, country: str | None, name: str | None) -> None:
+def tokens_create(ctx: CommandContext, role: str, country: str | None, name: str | None) -> None:
     """Make a token; it is printed once, alone on the last line, and never stored."""
     states, source = _known_states(ctx) if country is not None else (None, "")
     token = Tokens(ctx.settings.tokens).create(role, country=country, name=name, states=states, states_from=source)
@@ -32,7 +32,7 @@ def tokens_create(ctx: Context, role: str, country: str | None, name: str | None
     click.echo(token)
 
 
-def _known_states(ctx: Context) -> tuple[set[str], str]:
+def _known_states(ctx: CommandContext) -> tuple[set[str], str]:
     """The codes of the States a token may be for, and where they come from: the store's
     countries graph when the store can be read and holds one (the fictional States of the
     examples or of ``generate --register`` included), else ISO 3166-1 (pycountry) and the
@@ -57,7 +57,7 @@ def _known_states(ctx: Context) -> tuple[set[str], str]:
 
 @tokens.command("list")
 @click.pass_obj
-def tokens_list(ctx: Context) -> None:
+def tokens_list(ctx: CommandContext) -> None:
     """The tokens: id, role, country, name, created, revoked."""
     table = Table("id", "role", "country", "name", "created", "revoked")
     for entry in Tokens(ctx.settings.tokens).list():
@@ -68,7 +68,7 @@ def tokens_list(ctx: Context) -> None:
 @tokens.command("revoke")
 @click.argument("token_id")
 @click.pass_obj
-def tokens_revoke(ctx: Context, token_id: str) -> None:
+def tokens_revoke(ctx: CommandContext, token_id: str) -> None:
     """Revoke the token with this id (from tokens list); it stops working at once."""
     Tokens(ctx.settings.tokens).revoke(token_id)
     out.print(f"revoked {token_id}")
@@ -81,7 +81,7 @@ def tokens_revoke(ctx: Context, token_id: str) -> None:
               help="Web server processes sharing the port. More than one needs a remote store "
                    "(SHERLOC_STORE=URL): the embedded store belongs to one process.")
 @click.pass_obj
-def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: CommandContext, host: str, port: int, workers: int) -> None:
     """Serve the SPARQL endpoint, the JSON API and the pages over HTTP."""
     import uvicorn
 

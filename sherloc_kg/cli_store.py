@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 
 from .access import PUBLIC, is_restricted
-from .cli_context import Context, compact, err, out, progress_bar
+from .cli_context import CommandContext, compact, err, out, progress_bar
 from .errors import UsageError
 from .iris import GRAPHS
 from .queries import QueryLibrary
@@ -27,7 +27,7 @@ QUERY_FORMATS = {"json": "application/sparql-results+json", "csv": "text/csv"}
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_obj
-def query(ctx: Context, name: str, params: tuple[str, ...], output_format: str) -> None:
+def query(ctx: CommandContext, name: str, params: tuple[str, ...], output_format: str) -> None:
     """Run a named query from sparql/ (or a .rq file) over the public graphs."""
     values = {}
     for item in params:
@@ -57,7 +57,7 @@ def query(ctx: Context, name: str, params: tuple[str, ...], output_format: str) 
 
 @click.command("queries")
 @click.pass_obj
-def list_queries(ctx: Context) -> None:
+def list_queries(ctx: CommandContext) -> None:
     """List the named queries with their parameters."""
     for named in QueryLibrary(ctx.settings.queries_dir).all():
         out.print(f"[bold]{named.name}[/bold]: {named.title}")
@@ -71,7 +71,7 @@ def list_queries(ctx: Context) -> None:
 @click.option("--public", is_flag=True, help="Leave out the restricted graphs.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="File to write (default: standard output).")
 @click.pass_obj
-def export(ctx: Context, export_format: str, graphs: tuple[str, ...], public: bool, output: Path | None) -> None:
+def export(ctx: CommandContext, export_format: str, graphs: tuple[str, ...], public: bool, output: Path | None) -> None:
     """Dump the store (N-Quads or TriG), or one graph as Turtle."""
     names = list(graphs) or None
     if public:
@@ -94,7 +94,7 @@ def export(ctx: Context, export_format: str, graphs: tuple[str, ...], public: bo
 @click.option("--format", "dump_format_name", type=click.Choice(["nq", "trig"]), default=None,
               help="Syntax of the dump (default: from the file name, .nq or .trig).")
 @click.pass_obj
-def restore(ctx: Context, file: Path, trusted: bool, replace: bool, dump_format_name: str | None) -> None:
+def restore(ctx: CommandContext, file: Path, trusted: bool, replace: bool, dump_format_name: str | None) -> None:
     """Make the store exactly FILE, a dump made by `export` (N-Quads or TriG), at bulk-load speed:
     no validation, no inference (the dump holds the inferred and provenance graphs already)."""
     from .ingest import dump_format, restore_trusted
@@ -109,7 +109,7 @@ def restore(ctx: Context, file: Path, trusted: bool, replace: bool, dump_format_
 
 @click.command()
 @click.pass_obj
-def optimize(ctx: Context) -> None:
+def optimize(ctx: CommandContext) -> None:
     """Compact the on-disk store (and its public mirror): smaller on disk, faster to query. `init`,
     `restore` and a load that writes a tenth of the store or more do it themselves; run it after
     many small loads. A SPARQL server manages its own storage."""
@@ -121,7 +121,7 @@ def optimize(ctx: Context) -> None:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def stats(ctx: Context, as_json: bool) -> None:
+def stats(ctx: CommandContext, as_json: bool) -> None:
     """Triples per named graph and records per kind."""
     from .statistics import collect
 
@@ -146,7 +146,7 @@ def stats(ctx: Context, as_json: bool) -> None:
 @click.option("--replace", is_flag=True, help="Drop the target's copies of the graphs first (else a graph already there is refused).")
 @click.option("--chunk-size", default=50_000, show_default=True, type=click.IntRange(min=1), help="Quads per piece.")
 @click.pass_obj
-def migrate(ctx: Context, source: str, target: str, replace: bool, chunk_size: int) -> None:
+def migrate(ctx: CommandContext, source: str, target: str, replace: bool, chunk_size: int) -> None:
     """Copy every named graph from one store to another, streamed in pieces, then check that the
     triple counts per graph are equal (exit 1 with the differences if not).
 
@@ -196,7 +196,7 @@ def _migrate(origin: Store, destination: Store, *, replace: bool, chunk_size: in
 
 @click.command("check-ontology")
 @click.pass_obj
-def check_ontology(ctx: Context) -> None:
+def check_ontology(ctx: CommandContext) -> None:
     """Run HermiT over the ontology; exit 1 if it is inconsistent or has unsatisfiable classes."""
     from .ontology_check import check_ontology as run_check
 
