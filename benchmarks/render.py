@@ -40,7 +40,7 @@ import argparse
 import json
 import string
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +145,19 @@ def publish(document: Document, out: Path) -> Path:
     print(report.read_text(encoding="utf-8"))
     print(f"wrote {out} and {report.name}", file=sys.stderr)
     return out
+
+
+def run_repeated(name: str, description: str, run: Callable[[argparse.Namespace], Any],
+                 document: Callable[[Any, argparse.Namespace, str], Document], *, repeat: int = 3) -> None:
+    """The command line of a benchmark whose one option is ``--repeat`` (rounds) besides ``--out``:
+    runs ``benchmarks/{name}.py``'s ``run``, then publishes its ``document`` (to
+    ``benchmarks/results/{name}.json`` unless ``--out`` says otherwise)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--out", type=Path, default=REPO / f"benchmarks/results/{name}.json")
+    args = parser.parse_args()
+    result = run(args)
+    publish(document(result, args, f"python benchmarks/{name}.py --repeat {args.repeat}"), args.out)
 
 
 def main(argv: list[str] | None = None) -> None:

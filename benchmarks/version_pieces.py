@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.pages import machine  # noqa: E402
-from benchmarks.render import publish  # noqa: E402
+from benchmarks.render import run_repeated  # noqa: E402
 from sherloc_kg import versions  # noqa: E402
 from sherloc_kg.access import WRITE_READS  # noqa: E402
 from sherloc_kg.config import Settings  # noqa: E402
@@ -110,12 +110,7 @@ def document(result: dict, args: argparse.Namespace, command: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/version_pieces.json")
-    args = parser.parse_args()
-    result = run(args)
-    publish(document(result, args, f"python benchmarks/version_pieces.py --repeat {args.repeat}"), args.out)
+    run_repeated("version_pieces", __doc__.splitlines()[0], run, document)
 
 
 if __name__ == "__main__":
