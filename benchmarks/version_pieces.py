@@ -1,5 +1,4 @@
-"""Storing versions on Virtuoso: the change feed's log with each version's text as one literal
-against pieces, in one run.
+"""The change feed's log on Virtuoso: each version's text as one literal against pieces, in one run.
 
 The change feed's log (sherloc_kg/versions.py) keeps each version's triples as N-Triples text. A
 graph written whole is one version: the instruments graph at ``init`` is several million
