@@ -349,9 +349,9 @@ def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str |
 
 def explorer_links(iris: Iris, iri: str, graph: Graph | None = None) -> list[tuple[str, str]]:
     """The explorer's own page of a resource, when it has one: a provision in the Convention
-    browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``),
-    a case's reader page (``/explore/cases/ALB001``). A language version (``eli:LegalExpression`` in
-    ``graph``, ``…/untoc/art/5/fr``) has none: it is no provision."""
+    browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``).
+    A language version (``eli:LegalExpression`` in ``graph``, ``…/untoc/art/5/fr``) has none: it is
+    no provision."""
     if graph is not None and _work(graph, iri) is not None:
         return []
     reference = iris.below(iri, "id/instrument/")
@@ -360,9 +360,6 @@ def explorer_links(iris: Iris, iri: str, graph: Graph | None = None) -> list[tup
     code = iris.below(iri, "id/country/")
     if code is not None and is_iso3(code):
         return [("Country profile", "/explore/countries/" + code)]
-    case = iris.case_path(iri)
-    if case is not None:
-        return [("Read the case page", "/explore/cases/" + case)]
     return []
 
 
