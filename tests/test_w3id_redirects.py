@@ -207,6 +207,7 @@ MINTED = {
     "part": Iris.part(IRIS.case("BRA001"), "defendant", 1),
     "scheme": IRIS.scheme("tip-means"),
     "concept": IRIS.concept("tip-means", "fraud"),
+    "m49_area": IRIS.m49_area("002"),
     "graph": IRIS.graph("cases"),
     "state_graph": IRIS.state_graph("review-restricted", "XAA"),
     "version_logs_root": IRIS.version_logs_root(),
