@@ -60,11 +60,16 @@ _TERMS: dict[str, tuple[str, str | None]] = {
     # legal resources (ELI)
     "hasPart": ("eli:has_part", "@id"),
     "isPartOf": ("eli:is_part_of", "@id"),
-    "applies": ("eli:applies", "@id"),
+    "ensuresImplementationOf": ("eli:ensures_implementation_of", "@id"),
     "number": ("eli:number", None),
     "dateDocument": ("eli:date_document", "xsd:date"),
     "firstDateEntryInForce": ("eli:first_date_entry_in_force", "xsd:date"),
     "typeDocument": ("eli:type_document", "@id"),
+    "inForce": ("eli:in_force", "@id"),
+    # language versions (eli:LegalExpression)
+    "isRealizedBy": ("eli:is_realized_by", "@id"),
+    "realizes": ("eli:realizes", "@id"),
+    "language": ("eli:language", "@id"),
     # the SHERLOC ontology
     "text": ("sherloc:text", None),
     "position": ("sherloc:position", "xsd:integer"),

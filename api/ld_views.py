@@ -30,7 +30,7 @@ from rdflib.term import Node
 
 from sherloc_kg.access import Caller
 from sherloc_kg.iris import Iris, is_iso3, parse_provision
-from sherloc_kg.namespaces import ONTOLOGY_IRI
+from sherloc_kg.namespaces import ELI, ONTOLOGY_IRI
 from sherloc_kg.queries import internal
 from sherloc_kg.resource import LABEL_LANGUAGES, LISTS, Inference, Listing, Resource
 
@@ -291,8 +291,19 @@ COLLECTIONS = {
 }
 
 
-def _provision_crumbs(base: str, reference: str) -> list[tuple[str, str]]:
-    """``untoc/art/5/1/a`` → UNTOC, Art. 5, 5(1): the provisions above it, each a link."""
+def _work(graph: Graph, iri: str) -> URIRef | None:
+    """The work or subdivision a language version (``eli:LegalExpression``, ``{work}/{tag}``)
+    realizes, None for any other resource: ``…/untoc/art/5/fr`` is no provision (item ``fr``) of
+    article 5 but its French version (loaders/eli.py)."""
+    if (URIRef(iri), RDF.type, ELI.LegalExpression) not in graph:
+        return None
+    work = graph.value(URIRef(iri), ELI.realizes)
+    return work if isinstance(work, URIRef) else URIRef(iri.rsplit("/", 1)[0])
+
+
+def _provision_crumbs(base: str, reference: str, *, itself: bool = False) -> list[tuple[str, str]]:
+    """``untoc/art/5/1/a`` → UNTOC, Art. 5, 5(1): the provisions above it, each a link (and
+    ``itself``, 5(1)(a), too: the crumbs of a language version of it)."""
     parsed = parse_provision(reference)
     if parsed is None:
         return []
@@ -304,7 +315,7 @@ def _provision_crumbs(base: str, reference: str) -> list[tuple[str, str]]:
         for part in parsed.parts:
             name, path = f"{name}({part})", f"{path}/{part}"
             crumbs.append((name, path))
-    return crumbs[:-1]  # the last is the page itself
+    return crumbs if itself else crumbs[:-1]  # the last is the page itself
 
 
 def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str | None]]:
@@ -313,11 +324,14 @@ def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str |
     base = render.base
     local = render.iris.relative(iri) or ""
     parts = local.split("/")
+    work = _work(render.graph, iri)
     if parts[0] == "id" and len(parts) > 2:
         kind = parts[1]
         if kind in COLLECTIONS:
             crumbs.append(COLLECTIONS[kind])
-        if kind == "instrument":
+        if kind == "instrument" and work is not None:  # a language version: the work and what is above it
+            crumbs += _provision_crumbs(base, "/".join(parts[2:-1]), itself=True)
+        elif kind == "instrument":
             crumbs += _provision_crumbs(base, "/".join(parts[2:]))
         else:
             for end in range(3, len(parts)):
@@ -333,9 +347,13 @@ def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str |
     return crumbs
 
 
-def explorer_links(iris: Iris, iri: str) -> list[tuple[str, str]]:
+def explorer_links(iris: Iris, iri: str, graph: Graph | None = None) -> list[tuple[str, str]]:
     """The explorer's own page of a resource, when it has one: a provision in the Convention
-    browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``)."""
+    browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``).
+    A language version (``eli:LegalExpression`` in ``graph``, ``…/untoc/art/5/fr``) has none: it is
+    no provision."""
+    if graph is not None and _work(graph, iri) is not None:
+        return []
     reference = iris.below(iri, "id/instrument/")
     if reference is not None and parse_provision(reference) is not None:
         return [("Read it in the Convention browser", "/explore/instruments/" + reference)]
@@ -372,7 +390,7 @@ def resource_view(ctx: Context, target: Target, resource: Resource, *, wanted: s
         lang=wanted, title_lang=title_lang,
         title_fallback=bool(title_lang and title_lang.split("-")[0].lower() != wanted),
         types=types, breadcrumbs=breadcrumbs(render, name, main.label),
-        explore=explorer_links(render.iris, name),
+        explore=explorer_links(render.iris, name, graph),
         neighbourhood=picture(main.label, render.href(name), outgoing, incoming,
                               incoming_total=resource.incoming_total),
     )

@@ -28,7 +28,7 @@ what it is. The mapping:
   ``fra``, ``fre``, ``eng``, ``fr`` → ``fr``/``en``), which also tags every text.
 * **in force**: Akoma Ntoso carries no status field; a lifecycle ``eventRef`` that is a repeal
   (its ``@type``, or the ``showAs``/``href`` of the ``TLCEvent`` it refers to, says "repeal")
-  dated today or earlier gives ``sherloc:inForce false``. Otherwise nothing is said.
+  dated today or earlier gives ``eli:in_force eli:InForce-notInForce``. Otherwise nothing is said.
 * **amendments**: from ``analysis/passiveModifications`` (the act, and the provision a
   modification's ``destination`` names, ``eli:amended_by`` the act in its ``source``; a ``repeal``
   of a provision: ``eli:repealed_by``), ``analysis/activeModifications`` (``eli:amends`` the act
@@ -38,18 +38,29 @@ what it is. The mapping:
   shapes warn (the act says so, it is no typo) instead of refusing, as they do for the ``amends``
   field of our format.
 * **provisions**: every ``article``, ``section``, ``subsection``, ``paragraph``, ``subparagraph``,
-  ``point``, ``clause`` and ``subclause`` with an ``eId`` (or ``id``, as the CSD drafts spell it),
-  except inside ``quotedStructure``/``embeddedStructure`` (quoted text of another act), becomes
-  ``{law}/art/{eId}`` (``sec_1__subsec_2``), linked directly from the law by ``eli:has_part``
-  (nested units too: the shape allows one ``eli:is_part_of``, the law, so the nesting is kept only
-  in the eId). ``eli:number`` is the visible ``num`` (the eId when there is none),
-  ``dcterms:title`` the ``heading``, ``sherloc:text`` the whole text of the unit (its sub-units
+  ``point``, ``clause`` and ``subclause``, and every grouping of them (``book``, ``tome``,
+  ``part``, ``subpart``, ``title``, ``subtitle``, ``chapter``, ``subchapter``, ``division``,
+  ``subdivision``), with an ``eId`` (or ``id``, as the CSD drafts spell it), except inside
+  ``quotedStructure``/``embeddedStructure`` (quoted text of another act), becomes
+  ``{law}/art/{eId}`` (``sec_1__subsec_2``, ``chp_1``), a ``sherloc:NationalProvision`` and
+  ``eli:LegalResourceSubdivision``. The nesting is kept: a unit ``eli:is_part_of`` the nearest
+  unit that holds it (a section its chapter, a subsection its section), or the law when none does,
+  and that parent ``eli:has_part`` it; an element that is no unit (an ``hcontainer``
+  crossheading, a ``blockList``, content) is looked through. The law also
+  ``sherloc:containsProvision`` every unit (at any depth: replacing the record deletes what it links
+  to directly). ``eli:number`` is the visible ``num`` (the eId when there is none),
+  ``dcterms:title`` the ``heading``, ``sherloc:text`` the whole text of a provision (its sub-units
   included, its own num and heading, notes and foreign-namespace metadata left out),
-  whitespace-normalised.
+  whitespace-normalised; a grouping (a chapter) has as text only its own words outside its units,
+  if any, not its provisions' again.
+* **language versions** (loaders/eli.py): the law and each unit, in the act's language, an
+  ``eli:LegalExpression`` ``{iri}/{language}`` with its title and words; the law
+  ``sherloc:containsExpression`` each unit's (none when the act gives no language).
 * **implementation mapping**: an XML act cannot say which Convention provision it implements, so
   a companion CSV next to it, ``LAW.xml.implements.csv`` or ``LAW.implements.csv`` (the first that
   exists), with the columns ``national_provision`` (an eId, or ``{law id}#{eId}``) and
-  ``convention_provision`` (``untoc/art/5/1/a``; several separated by ``;``), adds ``eli:applies``.
+  ``convention_provision`` (``untoc/art/5/1/a``; several separated by ``;``), adds
+  ``eli:ensures_implementation_of``.
   An unknown eId, another law's id or a malformed reference is an error naming the mapping file,
   its line and the column.
 """
@@ -70,14 +81,19 @@ from rdflib.namespace import OWL, XSD
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import Iris
 from sherloc_kg.links_out import language_values
-from sherloc_kg.namespaces import DCTERMS, ELI, RDF, SHERLOC
+from sherloc_kg.namespaces import DCTERMS, ELI, NOT_IN_FORCE, RDF, SHERLOC
 
 from . import akoma_ntoso as akn
+from .eli import expressions_of, language_versions
 from .records import Record, text_lines
 from .xml_source import parse_xml, split_tag
 
 PROVISION_ELEMENTS = frozenset({"article", "section", "subsection", "paragraph", "subparagraph", "point",
                                 "clause", "subclause"})
+#: Groupings of provisions in Akoma Ntoso's hierarchy: units too, whose text is their own words only.
+GROUPING_ELEMENTS = frozenset({"book", "tome", "part", "subpart", "title", "subtitle", "chapter", "subchapter",
+                               "division", "subdivision"})
+UNIT_ELEMENTS = PROVISION_ELEMENTS | GROUPING_ELEMENTS
 QUOTED = frozenset({"quotedStructure", "embeddedStructure"})
 MAPPING_COLUMNS = ("national_provision", "convention_provision")
 
@@ -165,6 +181,8 @@ def _map_akn(path: Path, iris: Iris) -> Record:
         raise SourceError("the act has no title (shortTitle, docTitle or longTitle in the preface, or FRBRname)",
                           Location(file, None, law_id, "title"))
     add(DCTERMS.title, Literal(title, lang=language))
+    for triple in language_versions(law, [Literal(title, lang=language)]):  # loaders/eli.py
+        record.add("legislation", triple)
 
     work_date = value(work, "FRBRdate", "date")[:10]
     if work_date:
@@ -175,27 +193,18 @@ def _map_akn(path: Path, iris: Iris) -> Record:
         if len(work_date) == 10:
             add(ELI.date_document, Literal(work_date, datatype=XSD.date))
     if _repealed(document, ns):
-        add(SHERLOC.inForce, Literal(False))
+        add(ELI.in_force, NOT_IN_FORCE)
 
     body = at("body")
     numbers: dict[str, URIRef] = {}
-    for element in _provisions(body, namespace) if body is not None else []:
+    for element, parent_eid in _units(body, namespace) if body is not None else []:
         eid = (element.get("eId") or element.get("id") or "").strip()
         if eid in numbers:
             raise SourceError(f"the eId {eid!r} is given to two provisions", Location(file, None, law_id, "eId"))
-        part = iris.national_provision(country, law_id, eid)
-        numbers[eid] = part
-        record.add("legislation", (law, ELI.has_part, part))
-        record.add("legislation", (part, RDF.type, SHERLOC.NationalProvision))
-        record.add("legislation", (part, ELI.is_part_of, law))
-        num = element.find(ns + "num")
-        record.add("legislation", (part, ELI.number, Literal((akn.text(num, namespace) if num is not None else "") or eid)))
-        heading = element.find(ns + "heading")
-        if heading is not None and akn.text(heading, namespace):
-            record.add("legislation", (part, DCTERMS.title, Literal(akn.text(heading, namespace), lang=language)))
-        text = akn.text(element, namespace, skip={id(num), id(heading)})
-        if text:
-            record.add("legislation", (part, SHERLOC.text, Literal(text, lang=language)))
+        numbers[eid] = iris.national_provision(country, law_id, eid)
+        parent = numbers[parent_eid] if parent_eid is not None else law  # met before its parts: document order
+        for triple in _unit(element, namespace, law, parent, numbers[eid], eid, language):
+            record.add("legislation", triple)
     if not numbers:
         raise SourceError("the act has no provision with an eId (article, section, paragraph, ...)",
                           Location(file, None, law_id, "provisions"))
@@ -294,14 +303,49 @@ def _repealed(document: ET.Element, ns: str) -> bool:
     return False
 
 
-def _provisions(element: ET.Element, namespace: str) -> Iterator[ET.Element]:
+def _unit(element: ET.Element, namespace: str, law: URIRef, parent: URIRef, part: URIRef, eid: str,
+          language: str | None) -> Iterator[tuple[URIRef, URIRef, Any]]:
+    """The triples of one unit (see the module docstring): its place below ``parent`` (and in the
+    law, which contains every unit), its number, heading and words, and its language version."""
+    ns = f"{{{namespace}}}"
+    yield from ((parent, ELI.has_part, part), (law, SHERLOC.containsProvision, part),
+                (part, RDF.type, SHERLOC.NationalProvision), (part, RDF.type, ELI.LegalResourceSubdivision),
+                (part, ELI.is_part_of, parent))
+    num = element.find(ns + "num")
+    yield part, ELI.number, Literal((akn.text(num, namespace) if num is not None else "") or eid)
+    heading = element.find(ns + "heading")
+    titles = [Literal(akn.text(heading, namespace), lang=language)] if heading is not None and \
+        akn.text(heading, namespace) else []
+    skip = {id(num), id(heading)}
+    if split_tag(element.tag)[1] in GROUPING_ELEMENTS:  # a chapter's provisions have their own text
+        skip |= {id(e) for e, _holder in _units(element, namespace)}
+    text = akn.text(element, namespace, skip=skip)
+    texts = [Literal(text, lang=language)] if text else []
+    yield from ((part, DCTERMS.title, title) for title in titles)
+    yield from ((part, SHERLOC.text, words) for words in texts)
+    versions = language_versions(part, titles, texts)  # loaders/eli.py
+    yield from versions
+    yield from ((law, SHERLOC.containsExpression, expression) for expression in expressions_of(versions))
+
+
+def _is_unit(element: ET.Element, namespace: str) -> bool:
+    element_ns, local = split_tag(element.tag)
+    return (element_ns == namespace and local in UNIT_ELEMENTS
+            and bool((element.get("eId") or element.get("id") or "").strip()))
+
+
+def _units(element: ET.Element, namespace: str, parent: str | None = None) -> Iterator[tuple[ET.Element, str | None]]:
+    """Every unit below ``element`` in document order, with the eId of the nearest unit holding it
+    (None: the law); quoted structures of other acts are not entered."""
     for child in element:
         child_ns, local = split_tag(child.tag)
         if child_ns != namespace or local in QUOTED:
             continue
-        if local in PROVISION_ELEMENTS and (child.get("eId") or child.get("id") or "").strip():
-            yield child
-        yield from _provisions(child, namespace)
+        if _is_unit(child, namespace):
+            yield child, parent
+            yield from _units(child, namespace, (child.get("eId") or child.get("id") or "").strip())
+        else:
+            yield from _units(child, namespace, parent)
 
 
 def _apply_mapping(mapping: Path, record: Record, iris: Iris, law_id: str, numbers: dict[str, URIRef]) -> None:
@@ -335,4 +379,4 @@ def _apply_mapping(mapping: Path, record: Record, iris: Iris, law_id: str, numbe
                 target = iris.provision(reference)
             except UsageError as error:
                 raise SourceError(str(error), Location(file, line, law_id, "convention_provision")) from error
-            record.add("legislation", (numbers[eid], ELI.applies, target))
+            record.add("legislation", (numbers[eid], ELI.ensures_implementation_of, target))

@@ -13,14 +13,16 @@ publishes each language as its own file (``justice_canada.py`` reads one). This 
   paragraphs (a) and (b) in English and one sentence in French. Such a unit is kept, with the
   text of the language that has it;
 * maps the pair to one record per Act (docs/model.md, "legislation"): every unit a
-  ``sherloc:NationalProvision`` ``eli:is_part_of`` its parent, with its English and French words,
-  marginal note, heading and in-force start date;
+  ``sherloc:NationalProvision`` and ``eli:LegalResourceSubdivision`` ``eli:is_part_of`` its parent,
+  with its English and French words, marginal note, heading and in-force start date, and its
+  English and French versions (``eli:LegalExpression``, loaders/eli.py);
 * gives the Criminal Code (R.S.C. 1985, c. C-46, not published here) the sections the annual
   statutes of the load enact in it: see :func:`_criminal_code`.
 
-The law record also ``sherloc:containsProvision`` every unit below it (at any depth): replacing a
-record deletes what it links to directly, so this is what lets a re-loaded Act drop a unit
-that is no longer in its text.
+The law record also ``sherloc:containsProvision`` every unit below it (at any depth), and
+``sherloc:containsExpression`` every language version of those units: replacing a record deletes
+what it links to directly, so this is what lets a re-loaded Act drop a unit that is no longer in
+its text, and the words of a version that changed.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.links_out import language_values
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
+from .eli import expressions_of, in_force, language_versions
 from .justice_canada import Document, Unit, read_document
 from .records import Record
 
@@ -187,14 +190,17 @@ def _law(en: Document, fr: Document, iris: Iris) -> tuple[Record, list[Enactment
     add(law, SHERLOC.country, iris.country(COUNTRY))
     add(law, ELI.id_local, Literal(en.identification))
     add(law, ELI.type_document, iris.concept("legislation-type", "act"))
-    for document in (en, fr):
-        add(law, DCTERMS.title, Literal(document.title, lang=document.language))
+    titles = [Literal(document.title, lang=document.language) for document in (en, fr)]
+    for document, title in zip((en, fr), titles):
+        add(law, DCTERMS.title, title)
         for term in language_values(document.language):
             add(law, DCTERMS.language, term)
+    for triple in language_versions(law, titles):  # the English and the French version (loaders/eli.py)
+        add(*triple)
     if en.assented:
         add(law, ELI.date_document, Literal(en.assented, datatype=XSD.date))
     if en.in_force is not None:
-        add(law, SHERLOC.inForce, Literal(en.in_force))
+        add(law, ELI.in_force, in_force(en.in_force))
     if en.root == "Statute":  # the consolidated Act's pages on Justice Laws
         add(law, FOAF.page, URIRef(f"https://laws-lois.justice.gc.ca/eng/acts/{en.law_id}/"))
         add(law, FOAF.page, URIRef(f"https://laws-lois.justice.gc.ca/fra/lois/{en.law_id}/"))
@@ -234,18 +240,23 @@ def _provision(record: Record, iris: Iris, law_id: str, law: URIRef, parent: URI
     if iri != container:
         record.add(GRAPH, (container, SHERLOC.containsProvision, iri))
     add(RDF.type, SHERLOC.NationalProvision)
+    add(RDF.type, ELI.LegalResourceSubdivision)
     add(ELI.is_part_of, parent)
     add(ELI.number, Literal(pair.number))
     if position is not None:
         add(SHERLOC.position, Literal(position, datatype=XSD.integer))
     dates = []
+    titles: list[Literal] = []
+    texts: list[Literal] = []
     for unit, language in ((pair.en, "en"), (pair.fr, "fr")):
         if unit is None:
             continue
         if unit.text:
-            add(SHERLOC.text, Literal(unit.text, lang=language))
+            texts.append(Literal(unit.text, lang=language))
+            add(SHERLOC.text, texts[-1])
         if unit.note:
-            add(DCTERMS.title, Literal(unit.note, lang=language))
+            titles.append(Literal(unit.note, lang=language))
+            add(DCTERMS.title, titles[-1])
         if unit.heading:
             add(SHERLOC.heading, Literal(unit.heading, lang=language))
         if unit.in_force:
@@ -254,6 +265,13 @@ def _provision(record: Record, iris: Iris, law_id: str, law: URIRef, parent: URI
         # A version of one language can be amended alone ("the French version ... is replaced"):
         # the text recorded here, in both languages, has been in force since the later date.
         add(SHERLOC.inForceStartDate, Literal(max(dates), datatype=XSD.date))
+    # its English and French versions (loaders/eli.py), each linked from the record too (like the
+    # unit itself), so that replacing the record replaces them
+    versions = language_versions(iri, titles, texts)
+    for triple in versions:
+        record.add(GRAPH, triple)
+    for expression in expressions_of(versions) if iri != container else ():
+        record.add(GRAPH, (container, SHERLOC.containsExpression, expression))
     for child_position, child in enumerate(pair.children, start=1):
         _provision(record, iris, law_id, law, iri, path, child, child_position, container=container)
     return iri
@@ -284,12 +302,15 @@ def _criminal_code(enactments: list[Enactment], iris: Iris) -> Iterator[Record]:
     for number, (pair, statutes, file) in sections.items():
         section = iris.law_subdivision(COUNTRY, code_id, number)
         record = Record(section, Location(str(file), None, f"{code_id} s. {number}"))
+        code_titles = [Literal(t, lang=lang) for lang, t in titles.items()]
         for p, o in ((RDF.type, ELI.LegalResource), (RDF.type, SHERLOC.NationalLegislation),
                      (DCTERMS.identifier, Literal(code_id)), (SHERLOC.country, iris.country(COUNTRY)),
                      (ELI.id_local, Literal(identification)),
                      (ELI.type_document, iris.concept("legislation-type", "code")),
-                     *((DCTERMS.title, Literal(t, lang=lang)) for lang, t in titles.items())):
+                     *((DCTERMS.title, title) for title in code_titles)):
             record.add(GRAPH, (code, p, o))
+        for triple in language_versions(code, code_titles):  # the same with every section, like its title
+            record.add(GRAPH, triple)
         # No position among the Code's sections: only some of them are known here.
         _provision(record, iris, code_id, code, code, (), pair, None, container=section)
         for statute in dict.fromkeys(statutes):

@@ -7,8 +7,8 @@ Source: JSON Lines, one claim a line. Every claim has ``id`` (unique), ``claim``
 
 - ``implements``: ``national`` (a national provision's IRI path below ``id/``, e.g.
   ``legislation/CAN/I-2.5/sec/117``) implements ``provision`` (a Convention reference, e.g.
-  ``som/art/6/1/a``): ``?national eli:applies ?provision``, as a source's would be; the inference
-  rules count it like a recorded one (sparql/rules/).
+  ``som/art/6/1/a``): ``?national eli:ensures_implementation_of ?provision``, as a source's would be;
+  the inference rules count it like a recorded one (sparql/rules/).
 - ``decided-by``: ``case`` (a case id) was decided by the international court ``jurisdiction`` (a
   code of data/international-bodies.csv, e.g. ECHR), with ``respondents`` (ISO3 codes, optional) as
   the States the application was brought against: ``?case sherloc:decidedByBody ?court`` and
@@ -112,7 +112,7 @@ def map_claim(raw: RawRecord, iris: Iris) -> Record:
     if kind == "implements":
         national = _minted(f, "national", lambda v: national_iri(iris, v))
         provision = _minted(f, "provision", iris.provision)
-        statements.append((national, ELI.applies, provision))
+        statements.append((national, ELI.ensures_implementation_of, provision))
     else:
         case = iris.case(f.text("case", required=True) or "")
         if kind == "decided-by":

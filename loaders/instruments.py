@@ -26,6 +26,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from . import instrument_translations
+from .eli import language_versions
 from sherloc_kg import obligations
 from sherloc_kg.errors import Location, SourceError, UsageError
 from sherloc_kg.iris import INSTRUMENTS, Iris
@@ -366,9 +367,13 @@ def _add_instrument(graph: Graph, iris: Iris, row: dict[str, str], where: Locati
     graph.add((node, RDF.type, ELI.LegalResource))
     graph.add((node, RDF.type, SHERLOC.InternationalInstrument))
     graph.add((node, DCTERMS.identifier, Literal(parsed.code)))
-    for language, title in {**parsed.title, "en": row["title_en"]}.items():
-        graph.add((node, DCTERMS.title, Literal(title, lang=language)))
-        graph.add((node, SKOS.prefLabel, Literal(title, lang=language)))
+    titles = [Literal(title, lang=language) for language, title in {**parsed.title, "en": row["title_en"]}.items()]
+    for title in titles:
+        graph.add((node, DCTERMS.title, title))
+        graph.add((node, SKOS.prefLabel, title))
+    # its language versions (eli:LegalExpression, loaders/eli.py): a title each
+    for triple in language_versions(node, titles):
+        graph.add(triple)
     for language, preamble in parsed.preamble.items():
         graph.add((node, SHERLOC.preamble, Literal(preamble, lang=language)))
     facts = ((ELI.date_document, "adopted", XSD.date), (ELI.first_date_entry_in_force, "entry_into_force", XSD.date),
@@ -405,13 +410,20 @@ def _add_provision(graph: Graph, iris: Iris, instrument: URIRef, parent: URIRef,
                    position: int) -> None:
     node = iris.provision(provision.reference)
     graph.add((parent, ELI.has_part, node))
-    # The specific class and ConventionProvision both, so that queries need no inference.
+    titles = [Literal(t, lang=lang) for lang, t in provision.title.items()]
+    texts = [Literal(t, lang=lang) for lang, t in provision.text.items()]
+    # The specific class, ConventionProvision and ELI's subdivision, all asserted, so that queries
+    # (and a harvester reading the data without a reasoner) need no inference.
     for predicate, value in ((RDF.type, CLASSES[provision.kind]), (RDF.type, SHERLOC.ConventionProvision),
+                             (RDF.type, ELI.LegalResourceSubdivision),
                              (ELI.is_part_of, parent), (ELI.number, Literal(provision.number)),
                              (SHERLOC.position, Literal(position)), (SHERLOC.instrument, instrument),
                              (SKOS.notation, Literal(provision.reference)),
-                             *((DCTERMS.title, Literal(t, lang=lang)) for lang, t in provision.title.items()),
-                             *((SHERLOC.text, Literal(t, lang=lang)) for lang, t in provision.text.items())):
+                             *((DCTERMS.title, title) for title in titles),
+                             *((SHERLOC.text, text) for text in texts)):
         graph.add((node, predicate, value))
+    # one language version per language of its title or words (loaders/eli.py)
+    for triple in language_versions(node, titles, texts):
+        graph.add(triple)
     for child_position, part in enumerate(provision.parts, start=1):
         _add_provision(graph, iris, instrument, node, part, child_position)

@@ -45,6 +45,8 @@ from sherloc_kg.links_out import language_values
 from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
 
 from .akoma_ntoso_acts import read_akn
+from .eli import in_force as in_force_value
+from .eli import expressions_of, language_versions
 from .records import detect_format as detect_format_by_name
 from .records import Fields, RawRecord, Record, read_source
 from .registry import JSONL, Format, Loader
@@ -173,6 +175,8 @@ def map_law(raw: RawRecord, iris: Iris) -> Record:
         raise f.error("title", "required field is missing")
     for title in titles:
         add(DCTERMS.title, title)
+    for triple in language_versions(law, titles):  # its language versions (loaders/eli.py)
+        record.add("legislation", triple)
     kind = f.text("type")
     if kind:
         add(ELI.type_document, iris.concept("legislation-type", kind))
@@ -181,7 +185,7 @@ def map_law(raw: RawRecord, iris: Iris) -> Record:
         add(ELI.date_document, adopted)
     in_force = f.boolean("in_force")
     if in_force is not None:
-        add(SHERLOC.inForce, Literal(in_force))
+        add(ELI.in_force, in_force_value(in_force))
     url = f.text("url")
     if url:
         if not url.startswith(("http://", "https://")):
@@ -230,15 +234,24 @@ def _map_provision(f: Fields, record: Record, iris: Iris, country: str, law_id: 
 
     record.add("legislation", (record.iri, ELI.has_part, part))
     add(RDF.type, SHERLOC.NationalProvision)
+    add(RDF.type, ELI.LegalResourceSubdivision)
     add(ELI.is_part_of, record.iri)
     add(ELI.number, Literal(number))
-    for text in _texts(f, "provisions.heading", data.get("heading"), language):
+    headings = _texts(f, "provisions.heading", data.get("heading"), language)
+    texts = _texts(f, "provisions.text", data.get("text"), language)
+    for text in headings:
         add(DCTERMS.title, text)
-    for text in _texts(f, "provisions.text", data.get("text"), language):
+    for text in texts:
         add(SHERLOC.text, text)
+    # its language versions, each linked from the law too, so that replacing the law replaces them
+    versions = language_versions(part, headings, texts)
+    for triple in versions:
+        record.add("legislation", triple)
+    for expression in expressions_of(versions):
+        record.add("legislation", (record.iri, SHERLOC.containsExpression, expression))
     for reference in _strings(f, "provisions.implements", data.get("implements")):
         try:
-            add(ELI.applies, iris.provision(reference))
+            add(ELI.ensures_implementation_of, iris.provision(reference))
         except UsageError as error:
             raise f.error("provisions.implements", str(error)) from error
     for notation in _strings(f, "provisions.crime_types", data.get("crime_types")):

@@ -22,7 +22,7 @@ from rdflib import Literal, URIRef
 
 from sherloc_kg.errors import UsageError
 from sherloc_kg.iris import Iris
-from sherloc_kg.namespaces import DCTERMS, ELI, FOAF, RDF, SHERLOC
+from sherloc_kg.namespaces import DCTERMS, FOAF, RDF, SHERLOC
 
 from .countries import M49_AREAS
 from .records import Fields, RawRecord, Record, map_records
@@ -67,7 +67,7 @@ def map_strategy(raw: RawRecord, iris: Iris) -> Record:
     body = f.text("issuing_body")
     if body:
         add(SHERLOC.issuingBody, Literal(body))
-    for name, predicate in (("date_adopted", ELI.date_document), ("period_start", SHERLOC.periodStart),
+    for name, predicate in (("date_adopted", DCTERMS.issued), ("period_start", SHERLOC.periodStart),
                             ("period_end", SHERLOC.periodEnd)):
         when = f.date(name)  # full date or bare year (xsd:gYear); date_adopted must be a full date
         if when is not None:

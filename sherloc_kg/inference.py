@@ -26,13 +26,14 @@ runs whole, the scratch graph's pattern when scoped.
 ``tests/test_inference.py`` checks that scoped runs give the same inferred graph as whole ones.
 
 **Editorial claims** (graph ``editorial``, loaders/editorial.py) state triples about resources of
-other records (``?national eli:applies ?provision``, ``?case sherloc:decidedByBody ?court``): each
-claim record holds its statements as parts (``sherloc:claimStatement``, with
-``sherloc:claimSubject``/``claimProperty``/``claimObject``) and the triples themselves. Replacing a
-record deletes only its own triples and parts, so a write of claims also runs, before its records,
-the deletion of the triples its replaced claims stated, and, after them, re-asserts the triples
-every claim of the graph states (one claim changed, another still stating the same triple keeps
-it). The subjects of the statements deleted are marked like the records (their inferences change).
+other records (``?national eli:ensures_implementation_of ?provision``, ``?case
+sherloc:decidedByBody ?court``): each claim record holds its statements as parts
+(``sherloc:claimStatement``, with ``sherloc:claimSubject``/``claimProperty``/``claimObject``) and
+the triples themselves. Replacing a record deletes only its own triples and parts, so a write of
+claims also runs, before its records, the deletion of the triples its replaced claims stated, and,
+after them, re-asserts the triples every claim of the graph states (one claim changed, another
+still stating the same triple keeps it). The subjects of the statements deleted are marked like
+the records (their inferences change).
 
 The *fingerprint* (sha256 of the rules as run) is kept in the provenance graph as
 ``<graph/inferred> owl:versionInfo "rules sha256:..."`` by every whole run: a store whose inferred

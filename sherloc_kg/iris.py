@@ -61,6 +61,8 @@ _ISO3 = "[A-Z]{3}"
 #: (lower-case letters or digits): ``untoc/art/5/1/a``. The instrument alone (``untoc``) is one too
 #: where a reference may name a whole instrument (:func:`parse_provision`).
 _PROVISION = re.compile("(" + "|".join(INSTRUMENTS) + r")(?:/art/(\d+)((?:/[0-9a-z]+)*))?")
+#: A language tag (BCP 47) as the texts carry it: ``en``, ``fr``, ``pt-BR``.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _NATIONAL = re.compile(rf"^(?:(?P<country>{_ISO3}):)?(?P<law>[^#\s]+)#(?P<number>[^#\s]+)$")
 
 
@@ -231,6 +233,19 @@ class Iris:
 
     def activity(self, stamp: str) -> URIRef:
         return self._id("activity", segment(stamp))
+
+    @staticmethod
+    def expression(work: URIRef, language: str) -> URIRef:
+        """A language version (``eli:LegalExpression``) of a legal resource or of one of its
+        subdivisions: ``{work}/{language}``, the BCP 47 tag its texts carry (``…/untoc/art/5/fr``,
+        ``…/legislation/CAN/I-2.5/sec/117/en``), the language last as ELI's own URI template puts
+        it (Luxembourg's ELI: ``…/n6/jo/fr``). A tag is letters and hyphens only; the units below a
+        work are named otherwise (``art``, ``sec``, numbers, and the Convention's letters and roman
+        numerals, none of them a language of its texts), so no expression has a unit's IRI.
+        Raises UsageError for anything that is no language tag."""
+        if not _LANGUAGE_TAG.fullmatch(language):
+            raise UsageError(f"'{language}' is not a language tag (BCP 47, e.g. en, fr, pt-BR)")
+        return URIRef(f"{work}/{segment(language)}")
 
     @staticmethod
     def part(record: URIRef, *parts: str | int) -> URIRef:

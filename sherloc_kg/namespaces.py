@@ -14,6 +14,12 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
 ONTOLOGY_IRI = "https://w3id.org/sherloc/ontology"
 
+#: The values of ``eli:in_force``: individuals of ELI's own in-force table (``eli:InForceTable``),
+#: as the ELI ontology (1.5) names them.
+IN_FORCE = ELI["InForce-inForce"]
+NOT_IN_FORCE = ELI["InForce-notInForce"]
+PARTIALLY_IN_FORCE = ELI["InForce-partiallyInForce"]
+
 
 class SHERLOC(DefinedNamespace):
     """Terms of the SHERLOC-KG ontology (see ontology/sherloc.ttl for their definitions)."""
@@ -42,6 +48,7 @@ class SHERLOC(DefinedNamespace):
     heading: URIRef
     inForceStartDate: URIRef
     containsProvision: URIRef
+    containsExpression: URIRef
     TreatyParticipation: URIRef
     CooperationTreaty: URIRef
     Strategy: URIRef
@@ -95,7 +102,6 @@ class SHERLOC(DefinedNamespace):
     concernsProvision: URIRef
     # legislation
     country: URIRef
-    inForce: URIRef
     # participation
     participant: URIRef
     signatureDate: URIRef
@@ -198,5 +204,5 @@ PREFIXES: dict[str, str] = {
     "sh": str(SH),
 }
 
-__all__ = ["BIBO", "DCTERMS", "ELI", "FOAF", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SH",
-           "SHERLOC", "SKOS", "VCARD", "XSD", "ONTOLOGY_IRI"]
+__all__ = ["BIBO", "DCTERMS", "ELI", "FOAF", "IN_FORCE", "NOT_IN_FORCE", "ORG", "OWL", "PARTIALLY_IN_FORCE",
+           "PREFIXES", "PROV", "RDF", "RDFS", "SH", "SHERLOC", "SKOS", "VCARD", "XSD", "ONTOLOGY_IRI"]

@@ -76,9 +76,9 @@ _PROLOGUE = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items())
 
 # -- building the queries ---------------------------------------------------------------------
 #: A term no record has: added to a VALUES block of one term. Virtuoso 7.2.5 answers a transitive
-#: path from a variable a one-row VALUES binds (``VALUES ?r { <law> } ?r eli:has_part+/eli:applies
-#: ?v``) as if the variable were free: every law's provisions, not this law's (measured; two rows,
-#: or two columns, are answered right). Every VALUES here joins with triples of its own, which the
+#: path from a variable a one-row VALUES binds (``VALUES ?r { <law> } ?r
+#: eli:has_part+/eli:ensures_implementation_of ?v``) as if the variable were free: every law's
+#: provisions, not this law's (measured; two rows, or two columns, are answered right). Every VALUES here joins with triples of its own, which the
 #: extra term never has, so it changes no answer.
 _NO_RECORD = URIRef("urn:sherloc:no-record")
 

@@ -118,8 +118,8 @@ KINDS: dict[str, Kind] = {
         "legislation", "sherloc:NationalLegislation", ("dcterms:title",), (),
         (_country("sherloc:country", "State (sherloc:country)"),
          # a provision at any depth (a subsection of a section); cited by the record or mapped by our editors
-         _provision("eli:has_part+/eli:applies",
-                    "Convention provision one of its provisions implements (eli:applies: cited or editorial)"),
+         _provision("eli:has_part+/eli:ensures_implementation_of",
+                    "Convention provision one of its provisions implements (eli:ensures_implementation_of: cited or editorial)"),
          # the law's or one of its provisions' (written with "?", not as an alternative: Virtuoso 7.2
          # found nothing through "crimeType|has_part/crimeType" once a provision filter was joined)
          _crime("eli:has_part?/sherloc:crimeType"),
@@ -137,7 +137,8 @@ KINDS: dict[str, Kind] = {
         (_country("sherloc:country", "State (sherloc:country)"),
          _provision("sherloc:addressesProvision", "Convention provision addressed (sherloc:addressesProvision)"),
          _crime(), _issue()),
-        year="eli:date_document", year_is_date=True, year_label="year of adoption (eli:date_document)",
+        # a strategy is no legal resource: its adoption is dcterms:issued (docs/model.md "strategies")
+        year="dcterms:issued", year_is_date=True, year_label="year of adoption (dcterms:issued)",
         texts=("dcterms:identifier", "sherloc:issuingBody"),
         labelled=(("sherloc:country|sherloc:region|sherloc:crimeType|sherloc:crossCuttingIssue",),)),
     "publications": Kind(

@@ -131,8 +131,9 @@ class RecordMaker:
                 "url": f"https://example.org/synthetic/legislation/{law_id}", "language": "en",
             }
             # types, id, country, title, type, date, in force, url, language (its code and the EU
-            # language table's IRI: sherloc_kg/links_out.py)
-            size = 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2
+            # language table's IRI: sherloc_kg/links_out.py), and its English version (loaders/eli.py:
+            # is_realized_by, type, realizes, language, title)
+            size = 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2 + 5
             earlier = self.laws_of[code]
             if earlier and rng.random() < 0.1:
                 law["amends"] = [rng.choice(earlier)]
@@ -146,7 +147,10 @@ class RecordMaker:
                     "number": str(number), "heading": f"[Synthetic] Article {number}",
                     "text": f"[Synthetic] Invented provision implementing {', '.join(implements)}.",
                     "implements": implements}
-                size += 4 + 1 + 1 + len(implements)
+                # has_part, types (ours and ELI's), is_part_of, number, heading, text, implements; its
+                # English version (is_realized_by, type, realizes, language, title, text) and the law's
+                # link to it (sherloc:containsExpression)
+                size += 5 + 1 + 1 + len(implements) + 6 + 1
                 if crime:
                     provision["crime_types"] = [crime]
                     size += 1

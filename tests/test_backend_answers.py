@@ -116,7 +116,7 @@ def values(embedded: EmbeddedStore, settings: Settings) -> dict[str, list[str]]:
     iris = Iris(settings.base)
     pfx = "PREFIX sherloc: <https://w3id.org/sherloc/ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#> "
     implemented = [_provision(p) for p in _paths(embedded, iris, pfx + """SELECT ?x (COUNT(*) AS ?n)
-        WHERE { ?national eli:applies ?x } GROUP BY ?x ORDER BY DESC(?n) ?x""", 3)]
+        WHERE { ?national eli:ensures_implementation_of ?x } GROUP BY ?x ORDER BY DESC(?n) ?x""", 3)]
     concerned = [_provision(p) for p in _paths(embedded, iris, pfx + """SELECT ?x (COUNT(*) AS ?n)
         WHERE { ?case sherloc:concernsProvision ?x } GROUP BY ?x ORDER BY DESC(?n) ?x""", 2)]
     provisions = list(dict.fromkeys(["untoc/art/5", "tip/art/5", "untoc/art/5/1/a", "tip/art/3", "untoc/art/18",

@@ -92,30 +92,30 @@ def test_an_implementation_claim_counts_like_a_recorded_one(store: EmbeddedStore
     report = Ingest(store, settings).load("editorial", [path])
     assert report.written and not report.violations
     editorial, art150 = IRIS.graph("editorial"), national(ART150)
-    assert store.ask(f"ASK {{ GRAPH <{editorial}> {{ <{art150}> <{ELI.applies}> <{IRIS.provision('som/art/6/1/a')}> }} }}")
+    assert store.ask(f"ASK {{ GRAPH <{editorial}> {{ <{art150}> <{ELI.ensures_implementation_of}> <{IRIS.provision('som/art/6/1/a')}> }} }}")
     # not in the legislation graph: the source does not say it
-    assert not store.ask(f"ASK {{ GRAPH <{IRIS.graph('legislation')}> {{ <{art150}> <{ELI.applies}> "
+    assert not store.ask(f"ASK {{ GRAPH <{IRIS.graph('legislation')}> {{ <{art150}> <{ELI.ensures_implementation_of}> "
                          f"<{IRIS.provision('som/art/6/1/a')}> }} }}")
     now = inferred(store)
     # implementation counts for the paragraph and the article; the case applying art. 150 concerns all three
-    assert {(art150, ELI.applies, IRIS.provision(p)) for p in ("som/art/6/1", "som/art/6")} <= {
+    assert {(art150, ELI.ensures_implementation_of, IRIS.provision(p)) for p in ("som/art/6/1", "som/art/6")} <= {
         (str(s), p, o) for s, p, o in now}
     case = IRIS.case("XAA-EX-001")
     assert {(case, SHERLOC.concernsProvision, IRIS.provision(p)) for p in ("som/art/6/1/a", "som/art/6/1", "som/art/6")} <= now
     assert now == whole(store, settings)
     # why: resting on the editorial claim
     rows = why(store, "case/XAA-EX-001", "som/art/6")
-    applies = [r for r in rows if r["factProperty"] == ELI.applies]
+    applies = [r for r in rows if r["factProperty"] == ELI.ensures_implementation_of]
     assert applies and {str(r["factGraph"]) for r in applies} == {str(editorial)}
     assert {str(r["rule"]) for r in rows} == {"case-concerns-provision"}
     rows = why(store, ART150, "som/art/6")
     assert {(str(r["factProperty"]), str(r["factGraph"])) for r in rows} == {
-        (str(ELI.applies), str(editorial)), (str(ELI.is_part_of), str(IRIS.graph("instruments")))}
+        (str(ELI.ensures_implementation_of), str(editorial)), (str(ELI.is_part_of), str(IRIS.graph("instruments")))}
     # who claimed it, when and why
     who = store.select(f"""SELECT ?reason ?editor ?date WHERE {{ GRAPH <{editorial}> {{
         ?claim <{SHERLOC.claimStatement}> ?st ; <http://www.w3.org/2004/02/skos/core#editorialNote> ?reason ;
                <http://purl.org/dc/terms/creator> ?editor ; <http://purl.org/dc/terms/date> ?date .
-        ?st <{SHERLOC.claimSubject}> <{art150}> ; <{SHERLOC.claimProperty}> <{ELI.applies}> ;
+        ?st <{SHERLOC.claimSubject}> <{art150}> ; <{SHERLOC.claimProperty}> <{ELI.ensures_implementation_of}> ;
             <{SHERLOC.claimObject}> <{IRIS.provision('som/art/6/1/a')}> }} }}""").rows
     assert [(str(r["reason"]), str(r["editor"]), str(r["date"])) for r in who] == [
         (WHO["reason"], WHO["editor"], WHO["date"])]
@@ -127,7 +127,7 @@ def test_changing_a_claim_retracts_what_it_stated(store: EmbeddedStore, settings
     same = claim(id="XAA-150-som-again", claim="implements", national=ART150, provision="som/art/6/1/a")
     ingest.load("editorial", [write(tmp_path / "a.jsonl", [first, same])])
     art150, editorial = national(ART150), IRIS.graph("editorial")
-    stated = f"ASK {{ GRAPH <{editorial}> {{ <{art150}> <{ELI.applies}> <{IRIS.provision('som/art/6/1/a')}> }} }}"
+    stated = f"ASK {{ GRAPH <{editorial}> {{ <{art150}> <{ELI.ensures_implementation_of}> <{IRIS.provision('som/art/6/1/a')}> }} }}"
     # one of two claims of the same triple changes: the other still states it
     ingest.load("editorial", [write(tmp_path / "b.jsonl", [{**first, "provision": "fp/art/5/1/b"}])])
     assert store.ask(stated)

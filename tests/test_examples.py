@@ -86,7 +86,7 @@ def test_chain_convention_provision_to_national_provision_to_case(examples_store
     rows = store.select(PREFIXES + f"""
         SELECT ?convention ?national ?case WHERE {{
             VALUES ?convention {{ <{BASE}id/instrument/untoc/art/5/1/a> <{BASE}id/instrument/tip/art/5> }}
-            GRAPH <{G}legislation> {{ ?national a sherloc:NationalProvision ; eli:applies ?convention }}
+            GRAPH <{G}legislation> {{ ?national a sherloc:NationalProvision ; eli:ensures_implementation_of ?convention }}
             GRAPH <{G}cases> {{ ?case sherloc:appliesNationalProvision ?national }}
             GRAPH <{G}inferred> {{ ?case sherloc:concernsProvision ?convention }}
         }}""").rows

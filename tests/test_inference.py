@@ -75,7 +75,7 @@ def expected_links(iris: Iris, legislation: list[dict], cases: list[dict]) -> se
     for (law, number), (country, provisions) in implements.items():
         national = iris.national_provision(country, law, number)
         for provision in provisions:
-            links |= {(national, ELI.applies, iris.provision(p)) for p in upwards(provision)[1:]
+            links |= {(national, ELI.ensures_implementation_of, iris.provision(p)) for p in upwards(provision)[1:]
                       if p not in provisions}
     for case in cases:
         subject = iris.case(case["id"])
@@ -136,8 +136,8 @@ def test_the_links_the_examples_imply_are_inferred_and_nothing_else(examples: Em
     case, art150 = IRIS.case("XAA-EX-001"), IRIS.national_provision("XAA", "XAA-penal-code", "150")
     assert (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/5/1/a")) in expected
     assert (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/5")) in expected
-    assert (art150, ELI.applies, IRIS.provision("untoc/art/5")) in expected
-    assert (art150, ELI.applies, IRIS.provision("untoc/art/5/1")) in expected
+    assert (art150, ELI.ensures_implementation_of, IRIS.provision("untoc/art/5")) in expected
+    assert (art150, ELI.ensures_implementation_of, IRIS.provision("untoc/art/5/1")) in expected
     # and the two from what every case records: its crime types, and the elements of TIP art. 3 (a)
     assert (case, SHERLOC.concernsProvision, IRIS.provision("tip/art/5/1")) in expected
     assert (case, SHERLOC.concernsProvision, IRIS.provision("tip/art/3/a")) in expected
@@ -151,7 +151,7 @@ def test_inferred_links_never_appear_in_asserted_graphs(examples: EmbeddedStore)
         assert not examples.ask("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={"s": s, "p": p, "o": o},
                                 dataset=Dataset(default=[], named=others)), (s, p, o)
     # and nothing asserted is ever written by a rule: the inferred graph holds only the two properties
-    assert {p for _s, p, _o in links} == {SHERLOC.concernsProvision, ELI.applies}
+    assert {p for _s, p, _o in links} == {SHERLOC.concernsProvision, ELI.ensures_implementation_of}
     assert not examples.ask(f"ASK {{ GRAPH ?g {{ ?s <{SHERLOC.concernsProvision}> ?o }} "
                             f"FILTER(?g != <{IRIS.graph('inferred')}>) }}")
 
@@ -181,8 +181,8 @@ def test_every_inferred_link_is_explained_by_asserted_facts(examples: EmbeddedSt
         for rule, basis, via in {(str(r["rule"]), r["basis"], r.get("via")) for r in rows}:
             facts = {(r["factSubject"], r["factProperty"], r["factObject"]) for r in rows
                      if (str(r["rule"]), r["basis"], r.get("via")) == (rule, basis, via)}
-            if p == ELI.applies:
-                first = {(s, ELI.applies, basis)}
+            if p == ELI.ensures_implementation_of:
+                first = {(s, ELI.ensures_implementation_of, basis)}
             elif rule == "case-concerns-definition-by-tip-elements":
                 assert IRIS.provision_reference(str(basis)) == "tip/art/3/a" and via is None
                 first = {f for f in facts if f[1] in elements}
@@ -192,7 +192,7 @@ def test_every_inferred_link_is_explained_by_asserted_facts(examples: EmbeddedSt
             elif via is None:
                 first = {(s, SHERLOC.refersToProvision, basis)}
             else:
-                first = {(s, SHERLOC.appliesNationalProvision, via), (via, ELI.applies, basis)}
+                first = {(s, SHERLOC.appliesNationalProvision, via), (via, ELI.ensures_implementation_of, basis)}
             steps = {(x, y) for x, q, y in facts if q == ELI.is_part_of}
             assert facts == first | {(x, ELI.is_part_of, y) for x, y in steps}
             here = basis
@@ -209,7 +209,7 @@ def test_why_a_case_concerns_article_5(examples: EmbeddedStore) -> None:
              if str(r["rule"]) == "case-concerns-provision"}
     assert facts == {
         ("case/XAA-EX-001", "appliesNationalProvision", "legislation/XAA/XAA-penal-code/art/150", "cases"),
-        ("legislation/XAA/XAA-penal-code/art/150", "applies", "instrument/untoc/art/5/1/a", "legislation"),
+        ("legislation/XAA/XAA-penal-code/art/150", "ensures_implementation_of", "instrument/untoc/art/5/1/a", "legislation"),
         ("instrument/untoc/art/5/1/a", "is_part_of", "instrument/untoc/art/5/1", "instruments"),
         ("instrument/untoc/art/5/1", "is_part_of", "instrument/untoc/art/5", "instruments"),
     }
@@ -235,7 +235,7 @@ def test_why_a_national_provision_counts_for_the_article(examples: EmbeddedStore
     assert {IRIS.provision_reference(str(r["provision"])) for r in rows} == {"untoc/art/5/1", "untoc/art/5"}
     assert {str(r["rule"]) for r in rows} == {"implementation-counts-for-containing-provision"}
     assert {(r["factProperty"], r["factGraph"]) for r in rows} == {
-        (ELI.applies, IRIS.graph("legislation")), (ELI.is_part_of, IRIS.graph("instruments"))}
+        (ELI.ensures_implementation_of, IRIS.graph("legislation")), (ELI.is_part_of, IRIS.graph("instruments"))}
 
 
 # -- recomputed after every load ---------------------------------------------------------------
@@ -244,7 +244,7 @@ def test_removing_the_asserted_fact_removes_the_inference(scratch: EmbeddedStore
                                                           tmp_path: Path) -> None:
     case, art150 = IRIS.case("XAA-EX-001"), IRIS.national_provision("XAA", "XAA-penal-code", "150")
     article5 = (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/5"))
-    counts_for = (art150, ELI.applies, IRIS.provision("untoc/art/5"))
+    counts_for = (art150, ELI.ensures_implementation_of, IRIS.provision("untoc/art/5"))
     assert {article5, counts_for} <= inferred(scratch)
 
     # the law again, art. 150 now implementing article 6 (1) (a) instead of article 5 (1) (a)
@@ -261,7 +261,7 @@ def test_removing_the_asserted_fact_removes_the_inference(scratch: EmbeddedStore
     assert {str(r["rule"]) for r in why(scratch, IRIS, "case/XAA-EX-001", "untoc/art/5")} == {
         "case-concerns-provision-by-crime-type"}
     assert (case, SHERLOC.concernsProvision, IRIS.provision("untoc/art/6")) in now
-    assert (art150, ELI.applies, IRIS.provision("untoc/art/6")) in now
+    assert (art150, ELI.ensures_implementation_of, IRIS.provision("untoc/art/6")) in now
     assert now == expected_links(IRIS, legislation, records("cases.jsonl"))
 
     # the case again, without the reference to tip/art/3/a nor the laws it applied
@@ -382,13 +382,13 @@ def test_a_raw_write_through_the_api_makes_the_next_load_run_whole(scratch: Embe
     art150 = IRIS.national_provision("XAA", "XAA-penal-code", "150")
     with serving(create_app(configured, scratch)) as base, httpx.Client(base_url=base, headers=admin) as client:
         # the raw write removes what art. 150 implements: three cases' inferences go stale
-        update = f"DELETE WHERE {{ GRAPH <{legislation}> {{ <{art150}> <{ELI.applies}> ?p }} }}"
+        update = f"DELETE WHERE {{ GRAPH <{legislation}> {{ <{art150}> <{ELI.ensures_implementation_of}> ?p }} }}"
         done = client.post("/sparql", content=update, headers={"Content-Type": "application/sparql-update"})
         assert done.status_code == 204, done.text
         assert not inference.current(scratch)
         Ingest(scratch, settings).load("treaties", [EXAMPLES / "treaties.jsonl"])  # touches no case
         assert inferred(scratch) == whole(scratch, settings)
-        assert (art150, ELI.applies, IRIS.provision("untoc/art/5")) not in inferred(scratch)
+        assert (art150, ELI.ensures_implementation_of, IRIS.provision("untoc/art/5")) not in inferred(scratch)
         assert inference.current(scratch)
         # a Graph Store write likewise
         turtle = f"<{IRIS.case('XZZ-GSP')}> <{SHERLOC.refersToProvision}> <{IRIS.provision('som/art/6')}> ."

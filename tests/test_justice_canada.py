@@ -294,7 +294,7 @@ def test_the_bundled_mappings_name_loaded_provisions(store: EmbeddedStore, setti
         assert report.written and not report.violations and report.records_written == count
     editorial = str(IRIS.graph("editorial"))
     applies = store.select("SELECT ?p WHERE { ?n ?applies ?p }",
-                           bindings={"n": sec("I-2.5", "117", "1"), "applies": ELI.applies},
+                           bindings={"n": sec("I-2.5", "117", "1"), "applies": ELI.ensures_implementation_of},
                            dataset=Dataset(default=[editorial])).rows
     assert [r["p"] for r in applies] == [IRIS.provision("som/art/6/1/a")]
-    assert values(store, sec("I-2.5", "117", "1"), ELI.applies) == []  # never in the legislation graph
+    assert values(store, sec("I-2.5", "117", "1"), ELI.ensures_implementation_of) == []  # never in the legislation graph

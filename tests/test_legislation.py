@@ -16,7 +16,7 @@ from sherloc_kg.config import Settings
 from sherloc_kg.errors import ValidationFailed
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris
-from sherloc_kg.namespaces import DCTERMS, ELI, SHERLOC
+from sherloc_kg.namespaces import DCTERMS, ELI, IN_FORCE, NOT_IN_FORCE, SHERLOC
 from sherloc_kg.store import Dataset
 from sherloc_kg.store.embedded import EmbeddedStore
 
@@ -86,13 +86,13 @@ def test_jsonl_law_with_provisions(store: EmbeddedStore, settings: Settings, tmp
     assert values(store, iri, DCTERMS.title) == [Literal("Fictional test law", lang="en"),
                                                   Literal("Lei fictícia de teste", lang="pt")]
     assert values(store, iri, SHERLOC.country) == [IRIS.country("BRA")]
-    assert values(store, iri, SHERLOC.inForce) == [Literal(True)]
+    assert values(store, iri, ELI.in_force) == [IN_FORCE]  # ELI's in-force table
     # the language as the record gives it, and its entry in the EU language authority table (links out)
     assert set(values(store, iri, DCTERMS.language)) == {
         Literal("pt"), URIRef("http://publications.europa.eu/resource/authority/language/POR")}
     assert parts(store, iri) == [str(IRIS.national_provision("BRA", "BRA-test-law-1", n)) for n in ("1", "2")]
     first = IRIS.national_provision("BRA", "BRA-test-law-1", "1")
-    assert values(store, first, ELI.applies) == [IRIS.provision("tip/art/5"), IRIS.provision("untoc/art/5/1/a")]
+    assert values(store, first, ELI.ensures_implementation_of) == [IRIS.provision("tip/art/5"), IRIS.provision("untoc/art/5/1/a")]
     assert values(store, first, ELI.is_part_of) == [iri]
     assert values(store, first, SHERLOC.text) == [Literal("Texto fictício.", lang="pt")]
 
@@ -109,7 +109,7 @@ def test_csv_one_row_per_provision(store: EmbeddedStore, settings: Settings, tmp
     one = IRIS.legislation("BRA", "BRA-test-law-1")
     assert values(store, one, DCTERMS.title) == [Literal("Lei fictícia", lang="pt")]
     assert len(parts(store, one)) == 2
-    assert values(store, IRIS.national_provision("BRA", "BRA-test-law-1", "1"), ELI.applies) == [
+    assert values(store, IRIS.national_provision("BRA", "BRA-test-law-1", "1"), ELI.ensures_implementation_of) == [
         IRIS.provision("tip/art/5"), IRIS.provision("untoc/art/5/1/a")]
 
 
@@ -182,14 +182,19 @@ def test_uk_act(store: EmbeddedStore, settings: Settings, uk_xml: Path) -> None:
     iri = IRIS.legislation("GBR", UK_ID)
     assert values(store, iri, DCTERMS.title) == [Literal("Data Retention and Investigatory Powers Act 2014", lang="en")]
     assert values(store, iri, ELI.date_document)[0].toPython().isoformat() == "2014-07-17"
-    assert values(store, iri, SHERLOC.inForce) == [Literal(False)]  # lifecycle: repealed 2016-12-31
-    all_parts = parts(store, iri)
-    sections = [p for p in all_parts if re.search(r"/art/sec_\d+$", p)]
-    assert len(sections) == 8
+    assert values(store, iri, ELI.in_force) == [NOT_IN_FORCE]  # lifecycle: repealed 2016-12-31
+    # the act's parts are its sections (the crossheadings around them are no units); every unit below
+    # is part of the one holding it, and the act contains them all
+    sections = parts(store, iri)
+    assert len(sections) == 8 and all(re.search(r"/art/sec_\d+$", p) for p in sections)
+    all_parts = [str(p) for p in values(store, iri, SHERLOC.containsProvision)]
     # subsections, paragraphs and subparagraphs are provisions too, but not those quoted from other acts
-    assert str(IRIS.national_provision("GBR", UK_ID, "sec_1__subsec_2__para_a")) in all_parts
+    paragraph = IRIS.national_provision("GBR", UK_ID, "sec_1__subsec_2__para_a")
+    assert str(paragraph) in all_parts
+    assert values(store, paragraph, ELI.is_part_of) == [IRIS.national_provision("GBR", UK_ID, "sec_1__subsec_2")]
     assert len(all_parts) == 88
     sub = IRIS.national_provision("GBR", UK_ID, "sec_1__subsec_1")
+    assert values(store, sub, ELI.is_part_of) == [IRIS.national_provision("GBR", UK_ID, "sec_1")]
     assert values(store, sub, ELI.number) == [Literal("1")]
     [text] = values(store, sub, SHERLOC.text)
     assert str(text).startswith("The Secretary of State may by notice (a “retention notice”) require a public "
@@ -210,8 +215,8 @@ def test_mapping_csv_adds_applies_and_the_case_inference(store: EmbeddedStore, s
     ingest = Ingest(store, settings)
     report = ingest.load("legislation", [xml])
     assert not report.violations
-    assert values(store, IRIS.national_provision("LUX", LUX_ID, "art_1er"), ELI.applies) == [IRIS.provision("tip/art/5")]
-    assert values(store, IRIS.national_provision("LUX", LUX_ID, "art_2"), ELI.applies) == [
+    assert values(store, IRIS.national_provision("LUX", LUX_ID, "art_1er"), ELI.ensures_implementation_of) == [IRIS.provision("tip/art/5")]
+    assert values(store, IRIS.national_provision("LUX", LUX_ID, "art_2"), ELI.ensures_implementation_of) == [
         IRIS.provision("tip/art/5"), IRIS.provision("untoc/art/5/1/a")]
 
     case = {"id": "LUXtest001", "title": "Fictional test case", "country": "LUX", "year": 2015,
@@ -228,7 +233,7 @@ def test_mapping_csv_adds_applies_and_the_case_inference(store: EmbeddedStore, s
     # and art. 3 from the TIP elements it records (sparql/rules/)
     assert {r["p"] for r in rows} == {IRIS.provision(p) for p in ("tip/art/5", "tip/art/5/1", "tip/art/3/a", "tip/art/3")}
     via_law = store.select("SELECT ?p WHERE { ?c <https://w3id.org/sherloc/ontology#appliesNationalProvision> ?n . "
-                           "?n <http://data.europa.eu/eli/ontology#applies> ?p }",
+                           "?n <http://data.europa.eu/eli/ontology#ensures_implementation_of> ?p }",
                            bindings={"c": IRIS.case("LUXtest001")}).rows
     assert [r["p"] for r in via_law] == [IRIS.provision("tip/art/5")]
 

@@ -173,7 +173,7 @@ EXPECTED = {
     "strategies": (IRIS.strategy("TST-S-1"), {
         (RDF.type, SHERLOC.Strategy), (DCTERMS.identifier, Literal("TST-S-1")),
         (DCTERMS.title, Literal(STRATEGY["title"])), (SHERLOC.country, IRIS.country("NGA")),
-        (SHERLOC.issuingBody, Literal("Test Ministry")), (ELI.date_document, Literal("2019-07-30", datatype=XSD.date)),
+        (SHERLOC.issuingBody, Literal("Test Ministry")), (DCTERMS.issued, Literal("2019-07-30", datatype=XSD.date)),
         (SHERLOC.periodStart, Literal("2019", datatype=XSD.gYear)), (SHERLOC.periodEnd, Literal("2023", datatype=XSD.gYear)),
         (SHERLOC.crimeType, IRIS.concept("crime-type", "trafficking-in-persons")),
         (SHERLOC.addressesProvision, IRIS.provision("tip/art/9/1")),

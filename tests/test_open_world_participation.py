@@ -213,10 +213,10 @@ def test_nested_provisions_and_editorial_claims_count_and_say_their_kind(setting
             <{law}/sec/117> a sherloc:NationalProvision ; eli:is_part_of <{law}> ; eli:number "117" .
             <{law}/sec/117/1> a sherloc:NationalProvision ; eli:is_part_of <{law}/sec/117> ; eli:number "1" .
             <{law}/sec/117/1/a> a sherloc:NationalProvision ; eli:is_part_of <{law}/sec/117/1> ; eli:number "a" ;
-                                eli:applies <{IRIS.provision("som/art/6/1/a")}> .
+                                eli:ensures_implementation_of <{IRIS.provision("som/art/6/1/a")}> .
             <{law}/sec/118> a sherloc:NationalProvision ; eli:is_part_of <{law}> ; eli:number "118" .
           }}
-          GRAPH <{editorial}> {{ <{law}/sec/118> eli:applies <{IRIS.provision("tip/art/5/1")}> . }}
+          GRAPH <{editorial}> {{ <{law}/sec/118> eli:ensures_implementation_of <{IRIS.provision("tip/art/5/1")}> . }}
         }}""")
     with serving(create_app(settings, store=store)) as url:
         matrix = get(url + "/api/gap-matrix").json()

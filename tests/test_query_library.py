@@ -521,7 +521,7 @@ def test_the_questions_from_the_command_line(tmp_path: Path) -> None:
     facts = {(ref(r["factSubject"]), ref(r["factProperty"]).split("#")[-1], ref(r["factObject"])) for r in rows
              if r["rule"] == "case-concerns-provision"}  # (the crime type is another line of reasoning)
     assert facts == {("case/XAA-EX-001", "appliesNationalProvision", "legislation/XAA/XAA-penal-code/art/150"),
-                     ("legislation/XAA/XAA-penal-code/art/150", "applies", "untoc/art/5/1/a"),
+                     ("legislation/XAA/XAA-penal-code/art/150", "ensures_implementation_of", "untoc/art/5/1/a"),
                      ("untoc/art/5/1/a", "is_part_of", "untoc/art/5/1"), ("untoc/art/5/1", "is_part_of", "untoc/art/5")}
     rows = list(csv.DictReader(sherloc("query", "participation-of-state", "-p", "country=XAB", "--format", "csv").splitlines()))
     assert [(r["code"], r["action"], r["consentDate"]) for r in rows][:2] == [("untoc", "ratification", "2006-09-15"),

@@ -194,6 +194,7 @@ MINTED = {
     "national_provision": IRIS.national_provision("LUX", "eli-etat-leg-loi-1999-05-31-n6-jo", "art_10"),
     "national_provision_ref": IRIS.national_provision_ref("BRA:lei-13344#1", "BRA"),
     "law_subdivision": IRIS.law_subdivision("CAN", "C-46", "279.01", "1", "a"),
+    "expression": Iris.expression(IRIS.law_subdivision("CAN", "C-46", "279.01", "1"), "fr"),
     "participation": IRIS.participation("tip", "BRA"),
     "treaty": IRIS.treaty("XAA-XAB-mla-2010"),
     "strategy": IRIS.strategy("XAA-strategy-tip-2022"),

@@ -1,7 +1,8 @@
 # Rule case-concerns-provision: a case concerns a Convention provision when it refers to it
 # directly (sherloc:refersToProvision), or applies a national provision that implements it
-# (sherloc:appliesNationalProvision followed by eli:applies); it then also concerns every provision
-# that contains it (a case on article 5 (1) (a) concerns article 5 (1) and article 5).
+# (sherloc:appliesNationalProvision followed by eli:ensures_implementation_of); it then also
+# concerns every provision that contains it (a case on article 5 (1) (a) concerns article 5 (1) and
+# article 5).
 #
 # Reads asserted facts only (graphs cases, legislation, instruments); writes
 #   ?case sherloc:concernsProvision ?provision
@@ -18,8 +19,9 @@
 # Traceability: the derivation is not reified (the inferred graph stays one plain triple per link,
 # queried like any other). The named query `why-inferred` (sparql/why-inferred.rq) returns, for an
 # inferred link, every asserted fact it follows from (the case's reference or the case's applied
-# national provision and that provision's eli:applies, in graph legislation or editorial, and each eli:is_part_of step up to the
-# concerned provision), with the graph each fact is asserted in and the name of this rule.
+# national provision and that provision's eli:ensures_implementation_of, in graph legislation or
+# editorial, and each eli:is_part_of step up to the concerned provision), with the graph each fact
+# is asserted in and the name of this rule.
 #
 # Graph IRIs are written under the default base; the runner rewrites them to the configured base.
 PREFIX sherloc: <https://w3id.org/sherloc/ontology#>
@@ -38,11 +40,11 @@ WHERE {
       } UNION {
         # scope ?case
         GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:appliesNationalProvision ?national }
-        GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national eli:applies ?provision }
+        GRAPH <https://w3id.org/sherloc/graph/legislation> { ?national eli:ensures_implementation_of ?provision }
       } UNION {
         # scope ?case
         GRAPH <https://w3id.org/sherloc/graph/cases> { ?case sherloc:appliesNationalProvision ?national }
-        GRAPH <https://w3id.org/sherloc/graph/editorial> { ?national eli:applies ?provision }
+        GRAPH <https://w3id.org/sherloc/graph/editorial> { ?national eli:ensures_implementation_of ?provision }
       }
     }
   }
