@@ -12,6 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from sherloc_kg.config import DEFAULT_BASE, Settings
+from sherloc_kg.errors import QueryError
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.access import mirror_private_graphs, public_graphs
 from sherloc_kg.iris import Iris
@@ -118,6 +119,43 @@ def test_every_kind_of_write_keeps_the_mirror_exact(mirrored: EmbeddedStore, set
     mirrored.update("DROP ALL")
     assert_mirrors(mirrored)
     mirrored.restore(io.BytesIO(dump.getvalue()), media_type="application/n-quads")
+    assert_mirrors(mirrored)
+
+
+class ReadOnce(io.RawIOBase):
+    """A source that cannot be read twice (a pipe)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        chunk = self._data.read(len(buffer))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_a_dump_restored_in_pieces_keeps_the_mirror_exact(mirrored: EmbeddedStore) -> None:
+    """``migrate`` restores a store piece by piece: each piece goes into the mirror as it comes
+    (its private quads left out), a broken piece changes neither store, and a source that cannot
+    be read twice still leaves the mirror exact."""
+    pieces = list(mirrored.dump_chunks(mirrored.graphs(), chunk_size=997))
+    assert len(pieces) > 3 and any(CONTACT_GRAPH.encode() in p for p in pieces)
+    mirrored.update("DROP ALL")
+    mirrored.restore(io.BytesIO(pieces[0]), media_type="application/n-quads")  # empty: the bulk path
+    for number, piece in enumerate(pieces[1:]):
+        source = ReadOnce(piece) if number % 2 else io.BytesIO(piece)
+        mirrored.restore(source, media_type="application/n-quads")  # type: ignore[arg-type]
+        assert_mirrors(mirrored)
+    assert mirrored.count(CONTACT_GRAPH) > 0
+    assert not mirrored.ask(f"ASK {{ GRAPH <{CONTACT_GRAPH}> {{ ?s ?p ?o }} }}", dataset=PUBLIC)
+    before = quads(mirrored._store), quads(mirrored._mirror)
+    with pytest.raises(QueryError, match="does not parse"):
+        mirrored.restore(io.BytesIO(b"<urn:x:a> <urn:x:p> <urn:x:o> <urn:x:g> .\n<urn:x:broken"),
+                         media_type="application/n-quads")
+    assert (quads(mirrored._store), quads(mirrored._mirror)) == before
     assert_mirrors(mirrored)
 
 

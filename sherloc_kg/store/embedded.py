@@ -307,22 +307,50 @@ class EmbeddedStore:
         The bulk loader is not one transaction, so the file ``restore.incomplete`` in the store's
         directory marks the load: a dump that does not parse, or an error, empties the store again
         at once, and a crash leaves the mark, so that the next open empties it (the state before
-        the restore) instead of serving part of a dump."""
+        the restore) instead of serving part of a dump.
+
+        Into a store that holds quads already (``migrate`` restores a store piece by piece), the
+        dump goes into the main store in one transaction, then, read once more, into the mirror
+        without its private quads: the cost of the piece, not of the whole store
+        (benchmarks/restore_pieces.py). A source that cannot be read twice has the mirror rebuilt."""
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise UsageError(f"no RDF parser for {media_type}")
         if source.seekable() and next(iter(self._store), None) is None:
             self._bulk_restore(source, fmt)
             return
-        if self._mirror is not None:
-            self._mark_stale()
+        if self._mirror is None:
+            self._load(source, fmt)
+            return
+        self._mark_stale()
+        start = source.tell() if source.seekable() else None
+        try:
+            self._load(source, fmt)
+        except BaseException:
+            self._mark_current()  # refused whole: neither store changed
+            raise
+        if start is None:  # read once only: copy the store again
+            self._rebuild_mirror()
+            return
+        # The same dump, read once more, into the mirror without its private graphs: the cost of
+        # the dump, not of the whole store (``migrate`` restores a store piece by piece).
+        source.seek(start)
+        try:
+            self._mirror.extend(q for q in ox.parse(source, fmt) if not self._private_quad(q))
+        except BaseException:
+            self._rebuild_mirror()
+            raise
+        self._mark_current()
+
+    def _load(self, source: BinaryIO, fmt: ox.RdfFormat) -> None:
+        """The dump into the main store, in one transaction."""
         try:
             self._store.load(source, fmt)
         except SyntaxError as error:
             raise QueryError(f"the dump does not parse: {error}") from error
-        finally:
-            if self._mirror is not None:
-                self._rebuild_mirror()
+
+    def _private_quad(self, quad: ox.Quad) -> bool:
+        return isinstance(quad.graph_name, ox.NamedNode) and self.is_private(quad.graph_name.value)
 
     def _restore_mark(self) -> Path | None:
         return None if self.location == "memory" else Path(self.location) / RESTORE_MARK
