@@ -197,6 +197,12 @@ def test_an_official_publishes_an_answer_of_its_state(site: Site) -> None:
         assert refused.status_code == 403
 
 
+#: The page's heading and a status choice, as each language shows them.
+WORDS = {"en": ("Review questionnaire", "Partially implemented"),
+         "fr": ("Questionnaire d’examen", "Partiellement mis en œuvre"),
+         "ar": ("استبيان الاستعراض", "منفَّذ جزئيًا")}
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_the_form_in_chromium_shows_the_problem_at_its_field(site: Site, browser, lang: str) -> None:
     context = browser.new_context(base_url=site.url, locale="en-GB", viewport={"width": 1280, "height": 900})
@@ -210,16 +216,43 @@ def test_the_form_in_chromium_shows_the_problem_at_its_field(site: Site, browser
         html = page.locator("html")
         assert html.get_attribute("lang") == lang
         assert html.get_attribute("dir") == ("rtl" if lang == "ar" else None)
-        fieldset = page.locator("fieldset.question", has=page.locator("legend", has_text=re.compile(
-            {"en": "Article 6", "fr": "Article 6", "ar": "6"}[lang])))
+        # the interface and the status choices in the page's language (the review-status vocabulary's labels)
+        assert page.locator("h1").inner_text().startswith(WORDS[lang][0])
+        assert WORDS[lang][1] in page.locator("select[name='q0-status'] option").all_inner_texts()
+        fieldset = page.locator("fieldset#q8")   # the Convention's ninth article, not answered by the other tests
+        assert fieldset.locator("legend").inner_text().startswith({"en": "Article 9", "fr": "Article 9", "ar": "المادة 9"}[lang])
         typed = f"[Illustrative] {mark()}"
-        fieldset.first.locator("textarea[name$='-practices']").fill(typed)
+        fieldset.locator("textarea[name$='-practices']").fill(typed)
         page.click("form.review-questionnaire > p > button[type=submit]")
-        error = fieldset.first.locator("ul.field-error[id$='-status-error']")
+        error = fieldset.locator("ul.field-error[id$='-status-error']")
         assert error.is_visible() and error.inner_text().strip()
-        assert fieldset.first.locator("textarea[name$='-practices']").input_value() == typed
-        status = fieldset.first.locator("select[name$='-status']")
+        assert fieldset.locator("textarea[name$='-practices']").input_value() == typed
+        status = fieldset.locator("select[name$='-status']")
         assert status.get_attribute("aria-invalid") == "true"
         assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("h1").inner_text().startswith(WORDS[lang][0])
     finally:
         context.close()
+
+
+def csv_upload(client: httpx.Client, data: dict[str, str], practices: str) -> httpx.Response:
+    text = ("id,country,provision,status,practices,date\r\n"
+            f"XAA-review-untoc-art-7,XAA,untoc/art/7,implemented,{practices},2024-05-01\r\n")
+    return client.post("/explore/review/submit", data=data,
+                       files={"answers": ("answers.csv", text.encode("utf-8"), "text/csv")})
+
+
+def test_the_csv_upload_takes_the_session_with_its_csrf_token(site: Site) -> None:
+    with signed_in(site, "submitter-XAA") as client:
+        form = client.get("/explore/review/submit").text
+        assert 'name="token"' not in form and 'href="/explore/review/questionnaire"' in form
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form)[1]
+        before = snapshot(site.store)
+        forged = csv_upload(client, {"report": "html"}, f"[Illustrative] {mark()}")
+        assert forged.status_code == 403 and snapshot(site.store) == before
+        practices = f"[Illustrative] Uploaded {mark()}"
+        accepted = csv_upload(client, {"report": "html", "csrf": csrf}, practices)
+        assert accepted.status_code == 201, accepted.text[:2000]
+        assert client.get("/api/review/submissions/XAA-review-untoc-art-7").json()["answer"]["practices"] == practices
+    with httpx.Client(base_url=site.url, timeout=60) as client:   # not signed in: the token field, as before
+        assert 'name="token" autocomplete="off" required' in client.get("/explore/review/submit").text

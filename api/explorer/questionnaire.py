@@ -87,7 +87,9 @@ def _page(request: Request, ctx: Context, who: Caller, *, country: str | None, i
     """The questionnaire page (blocking: run in the thread pool)."""
     reads = ctx.for_request(request, who)
     session = session_of(request, ctx.sessions)
-    back = url(PAGE, country=country, instrument=instrument)
+    # a language chosen on the URL is kept by the forms (the language cookie needs no help)
+    chosen_lang = request.query_params.get("lang")
+    back = url(PAGE, country=country, instrument=instrument, lang=chosen_lang)
     values: dict[str, Any] = {"data": None, "shown": [], "problems": {}, "general": [], "stored": [], "error": None,
                               "date": "", "states": [], "country_name": None, "notice": None, "sign_in": None}
     values.update(variables)
@@ -100,7 +102,8 @@ def _page(request: Request, ctx: Context, who: Caller, *, country: str | None, i
         data = questionnaire(reads, who, country, instrument, language(request))
         values.update(data=data, shown=_values(data, form), country_name=_country_name(reads, who, country))
     page = render(request, "explorer/review_questionnaire.html", title=TITLE, who=who, status_code=status_code,
-                  csrf=session.csrf if session else None, action=PAGE, publish_action=PUBLISH, country=country,
+                  csrf=session.csrf if session else None, action=url(PAGE, lang=chosen_lang),
+                  publish_action=url(PUBLISH, lang=chosen_lang), page_path=PAGE, chosen_lang=chosen_lang, country=country,
                   instrument=instrument, back=back, **values)
     page.headers.update(NO_STORE)
     return page
@@ -198,7 +201,8 @@ async def questionnaire_publish(request: Request, ctx: Context = Depends(context
             raise
         return await run_in_threadpool(_page, request, ctx, who, country=country, instrument=instrument,
                                        status_code=error.http_status, error=str(error))
-    return RedirectResponse(url(PAGE, country=country, instrument=instrument, published=answer_id), status_code=303,
+    return RedirectResponse(url(PAGE, country=country, instrument=instrument, published=answer_id,
+                                lang=request.query_params.get("lang")), status_code=303,
                             headers=NO_STORE)
 
 
