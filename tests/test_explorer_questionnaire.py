@@ -106,12 +106,13 @@ def test_a_signed_in_submitter_sees_its_states_articles_in_words(site: Site) -> 
 def test_two_wrong_answers_show_every_problem_at_its_field_with_what_was_typed_and_store_nothing(site: Site) -> None:
     with signed_in(site, "submitter-XAA") as client:
         page = client.get(QUESTIONS).text
-        six, seven = index_of(page, "Article 6"), index_of(page, "Article 7")
+        six, seven, eight = index_of(page, "Article 6"), index_of(page, "Article 7"), index_of(page, "Article 8")
         typed_practices, typed_measure = f"[Illustrative] Practice {mark()}", "XAA-no-such-law#999"
         before = snapshot(site.store)
         answer = client.post(PAGE, data={**form_of(page),
                                          f"q{six}-practices": typed_practices,  # and no status: refused
-                                         f"q{seven}-status": "implemented", f"q{seven}-measures": typed_measure})
+                                         f"q{seven}-status": "implemented", f"q{seven}-measures": typed_measure,
+                                         f"q{eight}-status": "partly"})  # a forged choice: not in the list
         assert answer.status_code == 422, answer.text[:500]
         assert snapshot(site.store) == before
         text = unescape(answer.text)
@@ -119,7 +120,11 @@ def test_two_wrong_answers_show_every_problem_at_its_field_with_what_was_typed_a
         # each problem at its field, both answers at once
         status_error = re.search(rf'<ul class="field-error error" id="q{six}-status-error">(.*?)</ul>', text, re.S)
         measures_error = re.search(rf'<ul class="field-error error" id="q{seven}-measures-error">(.*?)</ul>', text, re.S)
-        assert status_error and "required" in status_error[1], text[:3000]
+        assert status_error and "Choose one of the implementation statuses listed." in status_error[1], text[:3000]
+        forged_error = re.search(rf'<ul class="field-error error" id="q{eight}-status-error">(.*?)</ul>', text, re.S)
+        assert forged_error and "Choose one of the implementation statuses listed." in forged_error[1]
+        assert re.search(rf'<select id="q{eight}-status"[^>]*>.*?<option value="partly" selected>partly</option>', text,
+                         re.S)
         assert measures_error and measures_error[1].strip(), text[:3000]
         assert f'aria-describedby="q{six}-status-error"' in text
         # what was typed, echoed in its field; no internal IRI anywhere in the page's main part
@@ -198,9 +203,10 @@ def test_an_official_publishes_an_answer_of_its_state(site: Site) -> None:
 
 
 #: The page's heading and a status choice, as each language shows them.
-WORDS = {"en": ("Review questionnaire", "Partially implemented"),
-         "fr": ("Questionnaire d’examen", "Partiellement mis en œuvre"),
-         "ar": ("استبيان الاستعراض", "منفَّذ جزئيًا")}
+WORDS = {"en": ("Review questionnaire", "Partially implemented", "Choose one of the implementation statuses listed."),
+         "fr": ("Questionnaire d’examen", "Partiellement mis en œuvre",
+                "Choisissez l’un des états de mise en œuvre proposés."),
+         "ar": ("استبيان الاستعراض", "منفَّذ جزئيًا", "اختر إحدى حالات التنفيذ المدرجة.")}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
@@ -225,7 +231,7 @@ def test_the_form_in_chromium_shows_the_problem_at_its_field(site: Site, browser
         fieldset.locator("textarea[name$='-practices']").fill(typed)
         page.click("form.review-questionnaire > p > button[type=submit]")
         error = fieldset.locator("ul.field-error[id$='-status-error']")
-        assert error.is_visible() and error.inner_text().strip()
+        assert error.is_visible() and error.inner_text().strip() == WORDS[lang][2]
         assert fieldset.locator("textarea[name$='-practices']").input_value() == typed
         status = fieldset.locator("select[name$='-status']")
         assert status.get_attribute("aria-invalid") == "true"

@@ -57,6 +57,9 @@ TITLE = N_("Review questionnaire")
 #: Where a problem of a field the form does not show (id, country, provision, cycle...) is shown:
 #: at its question as a whole.
 SHOWN = (*FILLED, "date")
+#: What a problem of a field chosen from a list says (the gate's message names the notations).
+CHOICE_MESSAGES = {"status": N_("Choose one of the implementation statuses listed."),
+                   "assistance_needs": N_("Choose among the technical assistance needs listed.")}
 
 
 def _values(data: Questionnaire, form: dict[str, list[str]] | None) -> list[dict[str, Any]]:
@@ -139,7 +142,9 @@ def _problems(entries: list[dict[str, Any]], sent: list[tuple[int, dict[str, Any
                 gettext("%(article)s: %(message)s") % {"article": data.questions[question].label,
                                                       "message": entry.get("message")})
             continue
-        at.setdefault(question, {}).setdefault(field or "question", []).append(str(entry.get("message")))
+        # a field the form offers as a list of choices: said in the page's language, without the notations
+        message = gettext(CHOICE_MESSAGES[field]) if field in CHOICE_MESSAGES else str(entry.get("message"))
+        at.setdefault(question, {}).setdefault(field or "question", []).append(message)
     return at, general
 
 
