@@ -47,7 +47,8 @@ def site(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     tokens = Tokens(token_file)
     made = {"submitter-XAA": tokens.create("submitter", country="XAA", name="Aurelia expert"),
             "submitter-XAB": tokens.create("submitter", country="XAB", name="Borealis expert"),
-            "official-XAA": tokens.create("official", country="XAA", name="Aurelian official")}
+            "official-XAA": tokens.create("official", country="XAA", name="Aurelian official"),
+            "admin": tokens.create("admin", name="an administrator")}
     with serving(create_app(settings.with_(tokens=token_file), store=store)) as url:
         yield Site(url, store, made)
 
@@ -152,6 +153,16 @@ def test_a_valid_submission_is_stored_as_a_version_the_api_serves(site: Site) ->
         # the page now shows the answer as it is stored
         again = unescape(client.get(QUESTIONS).text)
         assert f">{practices}</textarea>" in again
+
+
+def test_an_admin_chooses_the_state_by_its_name(site: Site) -> None:
+    with signed_in(site, "admin") as client:
+        chooser = unescape(client.get(PAGE).text)
+        assert re.search(r'<select id="choose-country" name="country" required>.*<option value="XAA">Aurelia', chooser, re.S)
+        assert 'class="review-questionnaire"' not in chooser
+        page = unescape(client.get(QUESTIONS).text)
+        assert "<h1>Review questionnaire: Aurelia" in page and 'class="review-questionnaire"' in page
+        assert "you may not submit" not in page
 
 
 def test_another_states_submitter_is_refused(site: Site) -> None:
