@@ -3,9 +3,11 @@ api/explorer/submission_csv.py), over real HTTP: a submitter of the fictional St
 uploads a CSV and gets the API's validation report as a page; invalid rows are refused with their
 row and column named and nothing stored; another State's submitter gets 403, the public 401.
 
-CSRF: the POST is authorized only by the token inside the form (no cookie is ever read or set), so
-a form on another site, which cannot know the token, cannot forge a submission: the tests check
-that a POST without the token is refused and that no response sets a cookie or echoes the token.
+CSRF: without a session the POST is authorized only by the token inside the form (no cookie is
+set), so a form on another site, which cannot know the token, cannot forge a submission: the tests
+check that a POST without the token is refused and that no response sets a cookie or echoes the
+token. A signed-in browser's upload carries the session's CSRF token instead
+(tests/test_explorer_questionnaire.py).
 """
 
 from __future__ import annotations

@@ -61,6 +61,7 @@ PAGES = {
     "/explore/sparql": "/explore/sparql?query=cases-of-country&country=XAA",
     "/explore/sparql/editor": "/explore/sparql/editor",
     "/explore/sign-in": "/explore/sign-in",
+    "/explore/review/questionnaire": "/explore/review/questionnaire?country=XAA&instrument=untoc",
 }
 #: Explorer routes that answer no page: route → (representative URL, status, media type).
 NOT_PAGES = {
@@ -322,6 +323,12 @@ def _sign_in(page: str, data: dict) -> None:
     assert 'name="token" type="password"' in page and "You are signed in" not in page
 
 
+def _questionnaire(page: str, data: dict) -> None:
+    # the public is led to sign in; the twin holds the questions and the answers the public may see
+    assert data["country"] == "XAA" and data["may_submit"] is False and len(data["questions"]) >= 41
+    assert "/explore/sign-in?next=" in page and 'class="review-questionnaire"' not in page
+
+
 def _workbench(page: str, data: dict) -> None:
     rows = data["results"]["bindings"]
     assert rows and f'<strong id="row-count">{len(rows):,}</strong>' in page
@@ -334,7 +341,7 @@ CHECKS: dict[str, Callable[[str, dict], None]] = {
     "/explore/countries/{code}/implementation": _implementation, "/explore/gaps": _gaps,
     "/explore/countries/{code}/quality": _quality, "/explore/trends": _trends,
     "/explore/review/submit": _review_form, "/explore/sparql": _workbench, "/explore/sparql/editor": _editor,
-    "/explore/sign-in": _sign_in,
+    "/explore/sign-in": _sign_in, "/explore/review/questionnaire": _questionnaire,
 }
 
 

@@ -11,6 +11,7 @@ the API. One module per page family, each with its own router:
     trends      /explore/trends                        charts of cases, TIP elements, ratifications
     workbench   /explore/sparql                        the SPARQL editor with the named queries
     review      /explore/review/submit                 article 32: a State's answers uploaded as CSV
+    questionnaire /explore/review/questionnaire        article 32: a State's answers, article by article
     dataset     /dataset (asked for as HTML)           the DCAT description in words, with the dumps (its
                                                        route is api/dataset.py's, which also answers the RDF)
 
@@ -25,6 +26,7 @@ are included here, documented in /openapi.json (the pages are not):
     countries    /api/countries[/{ISO3}]                the countries pages'
     trends       /api/trends                            the trends page's
     review_csv   /api/review/submission-format          what the review upload form takes
+    review_questionnaire /api/review/questionnaire      the review questionnaire's questions and answers
     session_status /api/session                         who the sign-in page says is signed in
 """
 
@@ -38,14 +40,15 @@ from fastapi import APIRouter
 def _router() -> APIRouter:
     """The pages' routers (left out of /openapi.json) and the JSON twins' (documented)."""
     from .. import countries as countries_data
-    from .. import instruments, overview, review_csv, session_status
+    from .. import instruments, overview, review_csv, review_questionnaire, session_status
     from .. import trends as trends_data
-    from . import convention, countries, finder, home, implementation, review, trends, workbench
+    from . import convention, countries, finder, home, implementation, questionnaire, review, trends, workbench
 
     router = APIRouter()
-    for module in (home, convention, finder, countries, implementation, trends, workbench, review):
+    for module in (home, convention, finder, countries, implementation, trends, workbench, review, questionnaire):
         router.include_router(module.router, include_in_schema=False)
-    for module in (overview, instruments, countries_data, trends_data, review_csv, session_status):
+    for module in (overview, instruments, countries_data, trends_data, review_csv, review_questionnaire,
+                   session_status):
         router.include_router(module.router)
     return router
 

@@ -6,21 +6,23 @@ as a CSV file and gets the same validation report as the API, as a page.
                                                /api/review/submission-format)
     GET  /explore/review/submit/template.csv   the CSV template (header and one example row)
     POST /explore/review/submit                multipart/form-data: ``answers`` (the CSV file),
-                                               ``token`` (the bearer token), ``report`` (html or
+                                               ``token`` (the bearer token; or ``csrf`` when signed
+                                               in), ``report`` (html or
                                                turtle); answers the report page (201 accepted,
                                                422 refused, 401/403 not allowed, 400 bad form)
 
-Credentials. The explorer has no sign-in: its pages learn the caller from an ``Authorization:
-Bearer`` header (``api.context.caller``), which a browser does not send when it follows a link or
-posts a form. So the form has a ``token`` field (a password input): the token travels in the POST
-body only, is checked like a bearer token (``Tokens.caller``), and is never stored: no cookie, no
-session, never written back into a page, never logged. A request carrying an ``Authorization``
-header and no ``token`` field is taken with that header's caller (for scripts).
+Credentials. A person signed in to the explorer (api/sign_in.py) is taken by the session: the
+form then carries the session's CSRF token (``csrf``), which ``api.context.caller`` checks, and
+needs no token. Anyone not signed in types a token in the form's ``token`` field (a password
+input): it travels in the POST body only, is checked like a bearer token (``Tokens.caller``), and
+is never stored: no cookie, no session, never written back into a page, never logged. A token in
+the form wins over a session. A request carrying an ``Authorization`` header and no ``token``
+field is taken with that header's caller (for scripts).
 
-Cross-site request forgery: nothing here is authorized by a cookie or any other credential a
-browser attaches by itself; the POST is authorized only by the token inside the form, which a
-form on another site cannot know, so it cannot forge a submission (and the pages' CSP says
-``form-action 'self'``).
+Cross-site request forgery: a POST authorized by the session cookie must carry the session's CSRF
+token, which a form on another site cannot know (refused 403 without it: api/session_cookie.py);
+one authorized by the token inside the form cannot be forged either, as another site cannot know
+the token (and the pages' CSP says ``form-action 'self'``).
 
 The answers go through the API's own checks: the same roles (``SUBMIT_ROLES``), the same rule that
 a submitter or official sends answers of its own State only, under ids of its range (``XAA-...``;
@@ -46,13 +48,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sherloc_kg.access import PUBLIC, Caller
+from sherloc_kg.access import Caller
 from sherloc_kg.errors import SherlocError, Unauthorized, UsageError
 
 from .. import review as api_review
-from ..context import Context, context
+from ..context import Context, caller, context
 from ..review_csv import PAGE, TEMPLATE, submission_format
+from ..review_questionnaire import PAGE as QUESTIONNAIRE
 from ..security import TooManyFailedChecks
+from ..session_cookie import session_of
 from . import submission_csv
 from .layout import render
 
@@ -90,16 +94,22 @@ def _form(body: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]]
 
 
 def _who(ctx: Context, request: Request, token: str) -> Caller:
-    """The caller: the form's token if given, else the request's Authorization header (the public without)."""
-    if token:
-        return ctx.tokens.caller(token)
-    return ctx.tokens.from_header(request.headers.get("authorization")) if request.headers.get("authorization") \
-        else PUBLIC
+    """The caller of a form with a token: that token's."""
+    return ctx.tokens.caller(token)
+
+
+async def _signed_in(request: Request) -> Caller:
+    """The caller of a form without a token: the Authorization header's, else the session's (its
+    CSRF token checked by ``caller``: 403 without it), else the public."""
+    return await caller(request)
 
 
 def _page(request: Request, *, status_code: int = 200, who: Caller | None = None, **variables: object) -> HTMLResponse:
     described = submission_format()
+    ctx: Context = request.app.state.context
+    session = session_of(request, ctx.sessions)
     values: dict[str, object] = {"columns": described.columns, "separator": described.separator,
+                                 "session": session, "questionnaire": QUESTIONNAIRE,
                                  "max_rows": described.max_rows, "template_href": described.template,
                                  "action": described.form, "outcome": None, "error": None, "csv_problems": [],
                                  "problems": [], "warnings": [], "stored": [], "filename": None}
@@ -156,7 +166,7 @@ async def submit_csv(request: Request, ctx: Context = Depends(context)) -> Respo
         # A check costs an argon2 verification (by design slow): off the event loop, like every
         # other route's (their caller dependency runs in the thread pool).
         try:
-            who = await run_in_threadpool(_who, ctx, request, token)
+            who = await run_in_threadpool(_who, ctx, request, token) if token else await _signed_in(request)
         except Unauthorized:
             if counted:
                 ctx.failed_checks.failed(address)

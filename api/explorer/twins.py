@@ -20,6 +20,8 @@ beside the other JSON of the API, as :mod:`api.implementation` does for the arti
     /explore/trends                       /api/trends                  api/trends.py
     /explore/review/submit                /api/review/submission-format  api/review_csv.py (what the form takes;
                                                                           answers are sent to /api/review/submissions)
+    /explore/review/questionnaire         /api/review/questionnaire    api/review_questionnaire.py (the questions and
+                                                                          the answers the caller sees)
     /explore/sparql                       /api/queries, /api/queries/{name}, /sparql (the workbench runs these)
     /explore/sparql/editor                /api/sparql/editor           api/sparql_editor.py
     /explore/sign-in                      /api/session                 api/session_status.py (who is signed in;
@@ -115,6 +117,7 @@ TWINS: tuple[Twin, ...] = (
     Twin("/explore/countries/{code}/quality", "/api/countries/{code}/quality"),
     Twin("/explore/trends", "/api/trends"),
     Twin("/explore/review/submit", "/api/review/submission-format"),
+    Twin("/explore/review/questionnaire", "/api/review/questionnaire", language=True),
     Twin("/explore/sparql", "/api/queries", build=_workbench),
     Twin("/explore/sparql/editor", "/api/sparql/editor"),
     Twin("/explore/sign-in", "/api/session"),
