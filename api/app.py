@@ -37,7 +37,8 @@ from sherloc_kg.config import Settings
 from sherloc_kg.store import Store, open_store
 
 from . import (browser_assets, caching, dataset, explorer, graph_store, head, implementation, library, linked_data,
-               records, review, search, security, sign_in, sparql_editor, sparql_endpoint)
+               records, review, review_publication, search, security, sign_in, sparql_editor,
+               sparql_endpoint)
 from . import change_feed
 from .context import Context
 from .limits import DisconnectWatch
@@ -72,7 +73,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     head.install(app)  # HEAD on every GET route (api/head.py); outermost, so HEAD gets the GET's headers
 
     for module in (explorer, sign_in, sparql_editor, browser_assets, sparql_endpoint, graph_store, library, search,
-                   dataset, implementation, review, records, linked_data):
+                   dataset, implementation, review, review_publication, records, linked_data):
         app.include_router(module.router)
     app.include_router(change_feed.router)  # /feed: the change feed (LDES)
     app.mount("/static", StaticFiles(packages=[("sherloc_kg.api", "static")]), name="static")  # package data

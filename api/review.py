@@ -1,4 +1,4 @@
-"""Review under article 32: States Parties submit their answers, officials publish them.
+"""Review under article 32: States Parties submit their answers, officials publish and withdraw them.
 
     POST /api/review/submissions               a submitter (or official) of State X sends answers
                                                for X, with ids beginning "X-" (check_writable);
@@ -6,7 +6,9 @@
                                                a list, or {"answers": [...]}) in the field names of
                                                data/examples/review.jsonl, or JSON-LD.
     POST /api/review/submissions/{id}/publish  an official of the answer's State, or an admin,
-                                               publishes the answer's current version.
+                                               publishes the answer's current version;
+    POST /api/review/submissions/{id}/withdraw the same withdraw a published answer (both routes
+                                               in api/review_publication.py).
     GET  /api/review/submissions?country=X     the answers the caller may see (JSON).
     GET  /api/review/submissions/{id}          one answer with every version the caller may see.
 
@@ -27,8 +29,11 @@ so that re-loading the answer from a file (which replaces the record) never dele
 Earlier versions are never changed: publishing moves the answer and its current version to
 ``review``, except the names of people: the version's ``dcterms:creator`` and the agents'
 ``foaf:name`` stay in the State's restricted graph, and the public sees the agents by their role
-and State only. A new submission for a published answer withdraws the answer's public state (its
-published versions stay public, as history). docs/model.md "review" gives the model.
+and State only. A new submission for a published answer, or a withdrawal by an official of its
+State (or an admin), takes the answer's public state back to the State's restricted graph, one way
+for both (:func:`restricted_writes`); its published versions stay public, as history, and a
+withdrawal is recorded with them (``{answer}/withdrawal/{instant}``, ``a sherloc:ReviewWithdrawal``:
+who, by role and State, and when). docs/model.md "review" gives the model.
 """
 
 from __future__ import annotations
@@ -39,7 +44,6 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -48,13 +52,11 @@ from rdflib.namespace import FOAF, XSD
 
 from sherloc_kg.access import WRITE_READS, Caller, Role
 from sherloc_kg.errors import Forbidden, Issue, Location, NotFound, StoreError, UnsupportedMediaType, UsageError
-from sherloc_kg.inference import Inference
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris, is_iso3, segment
 from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
 from sherloc_kg.namespaces import DCTERMS, PROV, RDF, SH, SHERLOC, SKOS
 from sherloc_kg.queries import internal
-from sherloc_kg import versions
 from sherloc_kg.store import Dataset, RecordWrite, Store
 from sherloc_kg.validation import Gate
 
@@ -350,6 +352,26 @@ def _review_restricted(iris: Iris, graph: str) -> bool:
     return graph == old or graph in iris.state_graphs([graph], RESTRICTED)
 
 
+def restricted_writes(store: Store, iris: Iris, answer: URIRef, graphs: set[str], name: str,
+                      version: URIRef | None, state: list[tuple], public: list[tuple] | None = None) -> list[RecordWrite]:
+    """The writes that put an answer's ``state`` in its State's restricted graph ``name``
+    (``review-restricted/{ISO3}``) and out of every other graph it is in (``graphs``: the public
+    ``review``, the old single restricted graph, another State's: an admin may change an answer's
+    State), with the pointer to its current ``version`` in that State's ``provenance-restricted/{ISO3}``
+    only. One way for both a new submission (api/review_versions.py) and a withdrawal
+    (api/review_publication.py) to take an answer's state back from the public; its published
+    versions, below the answer but not linked from it, stay in ``review`` as history. ``public``:
+    triples to write in ``review`` at the same time (a withdrawal's record)."""
+    home, public_graph = str(iris.graph(name)), str(iris.graph(PUBLIC))
+    writes = [RecordWrite(g, [str(answer)], (public or []) if g == public_graph else [])
+              for g in sorted(graphs | {public_graph}) if g != home and (g == public_graph or _review_restricted(iris, g))]
+    writes.append(RecordWrite(home, [str(answer)], state))
+    pointer = str(iris.state_graph("provenance-restricted", name.partition("/")[2]))
+    writes += [RecordWrite(g, [str(answer)]) for g in _provenance_graphs(store, iris, answer) if g != pointer]
+    writes.append(RecordWrite(pointer, [str(answer)], [(answer, SHERLOC.currentVersion, version)] if version is not None else []))
+    return writes
+
+
 def _provenance_graphs(store: Store, iris: Iris, answer: URIRef) -> list[str]:
     """The provenance graphs an answer's pointer to its current version may be in: ``provenance``,
     ``provenance-restricted`` (stores made before the split by State) and every State's
@@ -447,64 +469,6 @@ def store_answers(ctx: Context, who: Caller, answers: list[dict[str, Any]], *, a
     return JSONResponse({"stored": stored, "submitted_at": str(when), "submitted_by": who.name,
                          "warnings": [_problem(i, answers) for i in issues if i.severity != "Violation"]},
                         status_code=201)
-
-
-@router.post("/api/review/submissions/{answer_id}/publish")
-def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> dict:
-    """Publish the answer's current version: an official of its State, or an admin."""
-    who.require(*PUBLISH_ROLES)
-    iris = ctx.iris
-    answer = iris.review(answer_id)
-    public = str(iris.graph(PUBLIC))
-    with writing(ctx):
-        existing = _existing(ctx.store, iris, answer)
-        # Another State's answer is answered as one that does not exist (same status, same words):
-        # a different refusal would tell which ids exist and whose they are (issue 24).
-        if not existing["graphs"] or not _may_write_for(who, existing["country"]):
-            raise NotFound(f"no review answer with id {answer_id!r} that this token may publish (an official "
-                           "publishes the answers of its own State)")
-        version = existing["current"]
-        if existing["graphs"] == {public}:
-            return {"id": answer_id, "iri": str(answer), "published": True, "already": True,
-                    "version": str(version) if version is not None else None}
-        when = _now()
-        # The restricted graphs the answer and its current version are in: its State's graph (and,
-        # for an answer stored before the graphs were split by State, the old single one).
-        home = str(iris.state_graph(RESTRICTED, unquote(existing["country"] or "")))
-        holders = sorted(g for g in existing["graphs"] | (_graphs_of(ctx.store, iris, version) if version is not None
-                                                         else set()) | {home} if _review_restricted(iris, g))
-        state = [t for g in holders for t in _triples_of(ctx.store, iris, g, answer) if t[1] not in (SHERLOC.published,)]
-        state += [(answer, SHERLOC.published, Literal(True)), (answer, DCTERMS.issued, when)]
-        moved: list[tuple] = []
-        # Names of people stay restricted, in the State's graph: the publisher's, the submitter's.
-        kept: list[tuple] = agent_triples(iris, who)
-        agents: list[tuple] = _impersonal(agent_triples(iris, who))
-        if version is not None:
-            for triple in (t for g in holders for t in _triples_of(ctx.store, iris, g, version)):
-                if triple[1] == PROV.wasRevisionOf and not _triples_of(ctx.store, iris, public, triple[2]):
-                    kept.append(triple)  # the version before was never published: its IRI stays restricted
-                elif triple[1] in PERSONAL:
-                    kept.append(triple)
-                else:
-                    moved.append(triple)
-                if triple[1] == PROV.wasAttributedTo:
-                    found = [t for g in holders for t in _triples_of(ctx.store, iris, g, triple[2])]
-                    kept += found
-                    agents += _impersonal(found)
-            moved += [(version, SHERLOC.publishedBy, agent_iri(iris, who)), (version, DCTERMS.issued, when)]
-        records = [str(answer)] + ([str(version)] if version is not None else [])
-        writes = [RecordWrite(g, records, kept if g == home else []) for g in holders]
-        writes.append(RecordWrite(public, [str(answer)], state + moved + agents))
-        if version is not None:
-            provenance = str(iris.graph("provenance"))
-            writes += [RecordWrite(g, [str(answer)]) for g in _provenance_graphs(ctx.store, iris, answer)
-                       if g != provenance]
-            writes.append(RecordWrite(provenance, [str(answer)], [(answer, SHERLOC.currentVersion, version)]))
-        run = Inference(ctx.settings, iris).for_write(ctx.store, writes)
-        # with the change feed's versions of the answer's members, in the same transaction (sherloc_kg/versions.py)
-        versions.write(ctx.store, iris, writes, before=run.before, then=run.then)
-    return {"id": answer_id, "iri": str(answer), "published": True, "published_at": str(when),
-            "published_by": who.name, "version": str(version) if version is not None else None}
 
 
 def _describe(store: Store, iris: Iris, subjects: list[URIRef], dataset: Dataset) -> dict[str, dict]:

@@ -24,8 +24,8 @@ from rdflib.namespace import XSD
 from sherloc_kg.access import Caller
 from sherloc_kg.inference import Inference
 from sherloc_kg.iris import Iris
-from sherloc_kg.loaders.review import PUBLIC, RESTRICTED
-from sherloc_kg.namespaces import DCTERMS, SHERLOC
+from sherloc_kg.loaders.review import RESTRICTED
+from sherloc_kg.namespaces import DCTERMS
 from sherloc_kg.queries import internal
 from sherloc_kg import versions
 from sherloc_kg.store import RecordWrite
@@ -93,12 +93,9 @@ def write_versions(ctx: Context, who: Caller, records: list, when: Literal,
         name = next(n for n in record.triples if n.startswith(RESTRICTED + "/"))
         home = str(iris.graph(name))
         state = record.triples[name]
-        # Out of every other graph it is in: the public one, the old single restricted graph,
-        # another State's (an admin may change an answer's State).
-        writes += [RecordWrite(g, [str(answer)]) for g in sorted(existing["graphs"] | {str(iris.graph(PUBLIC))})
-                   if g != home and (g == str(iris.graph(PUBLIC)) or review._review_restricted(iris, g))]
-        writes.append(RecordWrite(home, [str(answer)], state + [(answer, DCTERMS.modified, when)]
-                                  + review.agent_triples(iris, who)))
+        # The answer's state to its State's graph, out of every other (review.restricted_writes).
+        writes += review.restricted_writes(ctx.store, iris, answer, existing["graphs"], name, version,
+                                           state + [(answer, DCTERMS.modified, when)] + review.agent_triples(iris, who))
         stated = review._version_triples(state, answer, version, number, previous, who, iris, stamp)
         inserted.append(RecordWrite(home, [], stated))  # by the conditional insert below: for the version log
         claimed[answer] = (version, home, stated)
@@ -106,10 +103,6 @@ def write_versions(ctx: Context, who: Caller, records: list, when: Literal,
         # version's triples fill its VALUES block (sparql/internal/review-claim-version.rq).
         claims.append(internal("review-claim-version").update_text(
             {"graph": URIRef(home), "version": version}, {("s", "p", "o"): stated}))
-        # The pointer to the current version: in the State's restricted provenance graph only.
-        pointer = str(iris.state_graph("provenance-restricted", name.partition("/")[2]))
-        writes += [RecordWrite(g, [str(answer)]) for g in review._provenance_graphs(ctx.store, iris, answer) if g != pointer]
-        writes.append(RecordWrite(pointer, [str(answer)], [(answer, SHERLOC.currentVersion, version)]))
         numbered[answer] = (number, version, name)
         mine[answer] = version
     run = Inference(ctx.settings, iris).for_write(ctx.store, writes)

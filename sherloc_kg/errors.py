@@ -16,6 +16,8 @@
     │                                 before it is sent; says which and why (HTTP 501; store/servers.py)
     ├── Unauthorized                  no valid credentials (exit 2, HTTP 401)
     ├── Forbidden                     valid credentials, but the role may not do this (exit 2, HTTP 403)
+    ├── Conflict                      the request clashes with the record's state: withdrawing an
+    │                                 answer that is not published (exit 2, HTTP 409; api/review_publication.py)
     ├── ChecksBusy                    too many token checks at once: try again shortly (HTTP 503; access.py)
     ├── NotAcceptable                 no format the client accepts (exit 2, HTTP 406)
     ├── UnsupportedMediaType          a request body in a media type we do not read (exit 2, HTTP 415)
@@ -115,6 +117,13 @@ class Unauthorized(SherlocError):
 class Forbidden(SherlocError):
     exit_code = 2
     http_status = 403
+
+
+class Conflict(SherlocError):
+    """The request cannot be done in the state its record is in; the message says which state."""
+
+    exit_code = 2
+    http_status = 409
 
 
 class NotAcceptable(SherlocError):

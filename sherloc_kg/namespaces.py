@@ -172,6 +172,8 @@ class SHERLOC(DefinedNamespace):
     currentVersion: URIRef
     versionNumber: URIRef
     publishedBy: URIRef
+    ReviewWithdrawal: URIRef
+    withdrew: URIRef
     # crime types → criminalization provisions; editorial claims (loaders/editorial.py)
     criminalizedUnder: URIRef
     EditorialClaim: URIRef

@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -381,3 +382,99 @@ def test_an_official_of_another_state_does_not_read_the_unpublished_answers(serv
     assert text in mine["answer"]["practices"] and mine["answer"]["current_version"].endswith("/version/1")
     assert text in server.client.get("/sparql", params={"query": query},
                                      headers=server.bearer["official-XAA"] | {"Accept": JSON}).text
+
+
+# -- withdrawing (api/review_publication.py) -----------------------------------------------------
+
+def public_sparql(server: Server, query: str) -> list[dict]:
+    response = server.client.get("/sparql", params={"query": query}, headers={"Accept": JSON})
+    assert response.status_code == 200, response.text
+    return response.json()["results"]["bindings"]
+
+
+def test_an_official_withdraws_a_published_answer_and_its_published_version_stays_history(server: Server) -> None:
+    text = marker()
+    c = server.client
+    iri = BASE + "id/review/XAA-sub-withdraw"
+    assert submit(server, "submitter-XAA", [answer("XAA-sub-withdraw", text)]).status_code == 201
+    withdraw = "/api/review/submissions/XAA-sub-withdraw/withdraw"
+    not_yet = c.post(withdraw, headers=server.bearer["official-XAA"])
+    assert not_yet.status_code == 409 and "is not published" in not_yet.json()["message"], not_yet.text
+    assert c.post("/api/review/submissions/XAA-sub-withdraw/publish",
+                  headers=server.bearer["official-XAA"]).status_code == 200
+    listed = {a["id"] for a in c.get("/api/review/submissions?country=XAA").json()["answers"]}
+    assert "XAA-sub-withdraw" in listed
+
+    assert c.post(withdraw).status_code == 401
+    by_submitter = c.post(withdraw, headers=server.bearer["submitter-XAA"])
+    assert by_submitter.status_code == 403 and "submitter" in by_submitter.json()["message"]
+    # A published answer is public, whose it is too: another State's official is refused, saying why.
+    by_other = c.post(withdraw, headers=server.bearer["official-XAB"])
+    assert by_other.status_code == 403 and "XAA" in by_other.json()["message"], by_other.text
+    unknown = c.post("/api/review/submissions/XAA-nothing-here/withdraw", headers=server.bearer["admin"])
+    assert unknown.status_code == 404 and "XAA-nothing-here" in unknown.json()["message"]
+    before_feed = server.store.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?v <http://purl.org/dc/terms/isVersionOf> "
+        f"<{iri}> }} }}").rows[0]["n"].toPython()
+
+    done = c.post(withdraw, headers=server.bearer["official-XAA"])
+    assert done.status_code == 200, done.text
+    assert done.json()["published"] is False and done.json()["version"] == iri + "/version/1"
+
+    # the public no longer sees the answer's state: neither in the listing nor by SPARQL
+    listed = {a["id"] for a in c.get("/api/review/submissions?country=XAA").json()["answers"]}
+    assert "XAA-sub-withdraw" not in listed
+    assert not public_sparql(server, f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")
+    assert not public_sparql(server, f"SELECT ?s WHERE {{ ?s <https://w3id.org/sherloc/ontology#currentVersion> ?v "
+                                     f"FILTER(?s = <{iri}>) }}")
+    # ... but the published version stays public, as history, with who withdrew it (by role and State) and when
+    history = c.get("/api/queries/review-answer-history", params={"answer": "review/XAA-sub-withdraw"},
+                    headers={"Accept": JSON}).json()["results"]["bindings"]
+    assert [r["number"]["value"] for r in history] == ["1"] and text in history[0]["practices"]["value"]
+    assert history[0]["current"]["value"] == "false"
+    withdrawal = public_sparql(server, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX sherloc: <https://w3id.org/sherloc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?w ?when ?role WHERE {{ GRAPH <{G}review> {{ ?w a sherloc:ReviewWithdrawal ; sherloc:withdrew <{iri}> ;
+            prov:invalidated <{iri}/version/1> ; prov:endedAtTime ?when ; prov:wasAssociatedWith ?a .
+            ?a skos:note ?role }} }}""")
+    assert [r["role"]["value"] for r in withdrawal] == ["official token"]
+    assert datetime.fromisoformat(withdrawal[0]["when"]["value"]) == datetime.fromisoformat(done.json()["withdrawn_at"])
+    for body in public_bodies(server, "XAA-sub-withdraw"):
+        assert "Aurelia focal point" not in body
+    # the State's official still sees the answer, unpublished, in the State's restricted graph
+    mine = c.get("/api/review/submissions/XAA-sub-withdraw", headers=server.bearer["official-XAA"]).json()
+    assert mine["answer"]["published"] is False and text in mine["answer"]["practices"]
+    assert mine["answer"]["current_version"] == iri + "/version/1"
+    assert server.store.select(f"SELECT * WHERE {{ GRAPH <{G}review-restricted/XAA> {{ <{iri}> ?p ?o }} }}").rows
+    assert not server.store.select(f"SELECT * WHERE {{ GRAPH <{G}review> {{ <{iri}> ?p ?o }} }}").rows
+    # the change feed's version log saw the change (sherloc_kg/versions.py)
+    after_feed = server.store.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?v <http://purl.org/dc/terms/isVersionOf> "
+        f"<{iri}> }} }}").rows[0]["n"].toPython()
+    assert after_feed > before_feed
+    again = c.post(withdraw, headers=server.bearer["admin"])
+    assert again.status_code == 409 and "XAA-sub-withdraw" in again.json()["message"]
+
+    # published again: public again, and withdrawn again by an admin
+    assert c.post("/api/review/submissions/XAA-sub-withdraw/publish", headers=server.bearer["admin"]).status_code == 200
+    assert "XAA-sub-withdraw" in {a["id"] for a in c.get("/api/review/submissions?country=XAA").json()["answers"]}
+    assert public_sparql(server, f"SELECT ?p WHERE {{ GRAPH <{G}review> {{ <{iri}> ?p ?o }} }}")
+    assert c.post(withdraw, headers=server.bearer["admin"]).status_code == 200
+    assert "XAA-sub-withdraw" not in {a["id"] for a in c.get("/api/review/submissions?country=XAA").json()["answers"]}
+    assert len(public_sparql(server, f"SELECT ?w WHERE {{ ?w <https://w3id.org/sherloc/ontology#withdrew> <{iri}> }}")) == 2
+
+
+def test_another_states_unpublished_answer_is_not_withdrawn_nor_told_apart(server: Server) -> None:
+    """Issue 24: an official of another State learns nothing of an unpublished answer: the refusal
+    is the one for an id no answer holds."""
+    assert submit(server, "submitter-XAA", [answer("XAA-sub-hidden", marker())]).status_code == 201
+    hidden = server.client.post("/api/review/submissions/XAA-sub-hidden/withdraw", headers=server.bearer["official-XAB"])
+    absent = server.client.post("/api/review/submissions/XAA-sub-absent/withdraw", headers=server.bearer["official-XAB"])
+    assert hidden.status_code == absent.status_code == 404
+    assert hidden.json()["message"].replace("hidden", "absent") == absent.json()["message"]
+
+
+def test_the_openapi_document_shows_withdraw(server: Server) -> None:
+    paths = server.client.get("/openapi.json").json()["paths"]
+    assert "post" in paths["/api/review/submissions/{answer_id}/withdraw"]
+    assert "post" in paths["/api/review/submissions/{answer_id}/publish"]
