@@ -213,6 +213,40 @@ def test_an_official_publishes_an_answer_of_its_state(site: Site) -> None:
         assert refused.status_code == 403
 
 
+def test_an_official_withdraws_a_published_answer_and_comes_back_to_the_page(site: Site) -> None:
+    """The examples' published answer about Article 5 (1) (a) (loaded from a file: no versions)."""
+    answer_id, button = "XAA-review-untoc-art-5-1-a", "Withdraw the answer about Article 5 (1) (a) from the public"
+    public = site.url + "/api/review/submissions?country=XAA"
+    with signed_in(site, "submitter-XAA") as client:
+        assert button not in unescape(client.get(QUESTIONS).text)  # a submitter does not withdraw
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(QUESTIONS).text)[1]
+        refused = client.post(PAGE + "/withdraw", data={"csrf": csrf, "id": answer_id, "country": "XAA"})
+        assert refused.status_code == 403 and "submitter" in unescape(refused.text)
+    with signed_in(site, "official-XAA") as client:
+        page = client.get(QUESTIONS).text
+        assert button in unescape(page)
+        form = re.search(r'<form id="(withdraw-[^"]+)" method="post" action="([^"]+)" hidden>(.*?)</form>', page, re.S)
+        assert form[2] == PAGE + "/withdraw" and f'name="id" value="{answer_id}"' in form[3]
+        assert f'form="{form[1]}"' in page  # the button submits that form
+        fields = dict(re.findall(r'name="(csrf|id|country|instrument)" value="([^"]*)"', form[3]))
+        before = snapshot(site.store)
+        for forged in ({k: v for k, v in fields.items() if k != "csrf"}, {**fields, "csrf": "not-the-token"}):
+            assert client.post(PAGE + "/withdraw", data=forged).status_code == 403
+        assert snapshot(site.store) == before
+        done = client.post(PAGE + "/withdraw", data=fields)
+        assert done.status_code == 303 and "withdrawn=" in done.headers["location"]
+        back = client.get(done.headers["location"])
+        assert "The answer was withdrawn: it is no longer public." in unescape(back.text)
+        assert button not in unescape(back.text) and "Publish the answer about Article 5 (1) (a)" in unescape(back.text)
+        assert answer_id not in {a["id"] for a in httpx.get(public).json()["answers"]}
+        again = client.post(PAGE + "/withdraw", data=fields)  # not published any more: said so on the page
+        assert again.status_code == 409 and "is not published" in unescape(again.text)
+        # and published again from the page
+        published = client.post(PAGE + "/publish", data=fields)
+        assert published.status_code == 303
+        assert answer_id in {a["id"] for a in httpx.get(public).json()["answers"]}
+
+
 #: The page's heading and a status choice, as each language shows them.
 WORDS = {"en": ("Review questionnaire", "Partially implemented", "Choose one of the implementation statuses listed."),
          "fr": ("Questionnaire d’examen", "Partiellement mis en œuvre",

@@ -10,6 +10,8 @@ upload (:mod:`.review`).
     POST /explore/review/questionnaire    the answers changed in the form, all at once
     POST /explore/review/questionnaire/publish
                                           an official of the State (or an admin) publishes an answer
+    POST /explore/review/questionnaire/withdraw
+                                          the same withdraw a published answer
 
 Who: the caller of the request (``api.context.caller``): the signed-in session (api/sign_in.py),
 or a bearer token for scripts. A POST signed in by the session cookie carries the session's CSRF
@@ -21,15 +23,17 @@ The answers go exactly the way of ``POST /api/review/submissions``: the same rol
 (``SUBMIT_ROLES``), ``check_writable`` (a State's answers only, in its id range), then
 ``store_answers`` (the review loader, the SHACL gate, versioned storage), all or none. A refusal
 shows the form again as the person filled it in, with every problem of every answer at its field,
-and stores nothing. Publishing is ``api.review.publish``. The API has no withdrawal of a published
-answer (a new submission withdraws the public state of the answer until it is published again), so
-the page offers none.
+and stores nothing. Publishing and withdrawing are ``api.review_publication.publish`` and
+``withdraw``: each answer of the page has its button, publish on an unpublished one, withdraw on a
+published one, for the officials of the State and admins; a refusal shows the page with what was
+wrong, success comes back to the page saying what was done.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -41,6 +45,7 @@ from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import SherlocError, UsageError
 
 from .. import review as api_review
+from .. import review_publication
 from ..context import Context, caller, context
 from ..countries import country_list
 from ..review_questionnaire import FILLED, PAGE, Questionnaire, answers_from_form, field_name, questionnaire, typed
@@ -51,6 +56,7 @@ from .layout import language, render, url
 router = APIRouter()
 
 PUBLISH = PAGE + "/publish"
+WITHDRAW = PAGE + "/withdraw"
 SIGN_IN = "/explore/sign-in"
 NO_STORE = {"Cache-Control": "no-store"}
 TITLE = N_("Review questionnaire")
@@ -106,7 +112,8 @@ def _page(request: Request, ctx: Context, who: Caller, *, country: str | None, i
         values.update(data=data, shown=_values(data, form), country_name=_country_name(reads, who, country))
     page = render(request, "explorer/review_questionnaire.html", title=TITLE, who=who, status_code=status_code,
                   csrf=session.csrf if session else None, action=url(PAGE, lang=chosen_lang),
-                  publish_action=url(PUBLISH, lang=chosen_lang), page_path=PAGE, chosen_lang=chosen_lang, country=country,
+                  publish_action=url(PUBLISH, lang=chosen_lang),
+                  withdraw_action=url(WITHDRAW, lang=chosen_lang), page_path=PAGE, chosen_lang=chosen_lang, country=country,
                   instrument=instrument, back=back, **values)
     page.headers.update(NO_STORE)
     return page
@@ -120,8 +127,9 @@ def _chosen(request: Request, who: Caller) -> tuple[str | None, str]:
 @router.get(PAGE, response_class=HTMLResponse)
 def questionnaire_page(request: Request, ctx: Context = Depends(context), who: Caller = Depends(caller)) -> HTMLResponse:
     country, instrument = _chosen(request, who)
-    published = request.query_params.get("published")
-    return _page(request, ctx, who, country=country, instrument=instrument, notice=published)
+    notice = ("published" if request.query_params.get("published") else
+              "withdrawn" if request.query_params.get("withdrawn") else None)
+    return _page(request, ctx, who, country=country, instrument=instrument, notice=notice)
 
 
 def _problems(entries: list[dict[str, Any]], sent: list[tuple[int, dict[str, Any]]],
@@ -194,19 +202,33 @@ async def questionnaire_submit(request: Request, ctx: Context = Depends(context)
 @router.post(PUBLISH, response_class=HTMLResponse)
 async def questionnaire_publish(request: Request, ctx: Context = Depends(context),
                                 who: Caller = Depends(caller)) -> Response:
-    """Publish one answer (``api.review.publish``: an official of its State, or an admin), then back."""
+    """Publish one answer (``api.review_publication.publish``: an official of its State, or an admin), then back."""
+    return await _on_one_answer(request, ctx, who, review_publication.publish, "published")
+
+
+@router.post(WITHDRAW, response_class=HTMLResponse)
+async def questionnaire_withdraw(request: Request, ctx: Context = Depends(context),
+                                 who: Caller = Depends(caller)) -> Response:
+    """Withdraw one published answer (``api.review_publication.withdraw``: the same people), then back."""
+    return await _on_one_answer(request, ctx, who, review_publication.withdraw, "withdrawn")
+
+
+async def _on_one_answer(request: Request, ctx: Context, who: Caller, action: Callable[[str, Context, Caller], dict],
+                         done: str) -> Response:
+    """Do ``action`` on the answer the form names, then back to the page, which says it was ``done``;
+    a refusal shows the page with what was wrong."""
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     answer_id = (form.get("id") or [""])[0]
     country = (form.get("country") or [""])[0] or None
     instrument = (form.get("instrument") or ["untoc"])[0]
     try:
-        await run_in_threadpool(api_review.publish, answer_id, ctx, who)
+        await run_in_threadpool(action, answer_id, ctx, who)
     except SherlocError as error:
         if not error.callers():
             raise
         return await run_in_threadpool(_page, request, ctx, who, country=country, instrument=instrument,
                                        status_code=error.http_status, error=str(error))
-    return RedirectResponse(url(PAGE, country=country, instrument=instrument, published=answer_id,
+    return RedirectResponse(url(PAGE, country=country, instrument=instrument, **{done: answer_id},
                                 lang=request.query_params.get("lang")), status_code=303,
                             headers=NO_STORE)
 
