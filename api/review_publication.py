@@ -83,7 +83,11 @@ def publish(answer_id: str, ctx: Context = Depends(context), who: Caller = Depen
                     found = [t for g in holders for t in review._triples_of(ctx.store, iris, g, triple[2])]
                     kept += found
                     agents += review._impersonal(found)
-            moved += [(version, SHERLOC.publishedBy, review.agent_iri(iris, who)), (version, DCTERMS.issued, when)]
+            # Published again after a withdrawal, the version keeps its first publication (one
+            # dcterms:issued, one publisher, as the history lists it); the answer's dcterms:issued
+            # says when it was published last.
+            if not any(t[1] == DCTERMS.issued for t in review._triples_of(ctx.store, iris, public, version)):
+                moved += [(version, SHERLOC.publishedBy, review.agent_iri(iris, who)), (version, DCTERMS.issued, when)]
         records = [str(answer)] + ([str(version)] if version is not None else [])
         writes = [RecordWrite(g, records, kept if g == home else []) for g in holders]
         writes.append(RecordWrite(public, [str(answer)], state + moved + agents))

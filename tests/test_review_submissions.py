@@ -417,8 +417,13 @@ def test_an_official_withdraws_a_published_answer_and_its_published_version_stay
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?v <http://purl.org/dc/terms/isVersionOf> "
         f"<{iri}> }} }}").rows[0]["n"].toPython()
 
+    listing = "/api/review/submissions?country=XAA"
+    published_tag = c.get(listing).headers["etag"]
     done = c.post(withdraw, headers=server.bearer["official-XAA"])
     assert done.status_code == 200, done.text
+    # HTTP caching sees the change: the ETag of the published state no longer answers 304
+    withdrawn_tag = c.get(listing).headers["etag"]
+    assert withdrawn_tag != published_tag and c.get(listing, headers={"If-None-Match": published_tag}).status_code == 200
     assert done.json()["published"] is False and done.json()["version"] == iri + "/version/1"
 
     # the public no longer sees the answer's state: neither in the listing nor by SPARQL
@@ -459,6 +464,10 @@ def test_an_official_withdraws_a_published_answer_and_its_published_version_stay
     assert c.post("/api/review/submissions/XAA-sub-withdraw/publish", headers=server.bearer["admin"]).status_code == 200
     assert "XAA-sub-withdraw" in {a["id"] for a in c.get("/api/review/submissions?country=XAA").json()["answers"]}
     assert public_sparql(server, f"SELECT ?p WHERE {{ GRAPH <{G}review> {{ <{iri}> ?p ?o }} }}")
+    assert c.get(listing).headers["etag"] not in (withdrawn_tag, published_tag)
+    history = c.get("/api/queries/review-answer-history", params={"answer": "review/XAA-sub-withdraw"},
+                    headers={"Accept": JSON}).json()["results"]["bindings"]
+    assert [r["number"]["value"] for r in history] == ["1"] and history[0]["current"]["value"] == "true"
     assert c.post(withdraw, headers=server.bearer["admin"]).status_code == 200
     assert "XAA-sub-withdraw" not in {a["id"] for a in c.get("/api/review/submissions?country=XAA").json()["answers"]}
     assert len(public_sparql(server, f"SELECT ?w WHERE {{ ?w <https://w3id.org/sherloc/ontology#withdrew> <{iri}> }}")) == 2
