@@ -306,8 +306,9 @@ def test_the_search_form_and_facets_work_with_the_keyboard(browser_page: Browser
     narrowed = int(page.locator("#total").inner_text().replace(",", ""))
     assert 0 < narrowed <= with_words
     assert set(page.locator("li.result .result-facts .country").all_inner_texts()) == {box["value"]}
-    # the Years list (a details element) opens with the keyboard and its links work
-    _tab_to(page, lambda f: f["tag"] == "summary")
+    # the Years list (a details element within the filters, themselves one) opens with the keyboard
+    # and its links work
+    _tab_to(page, lambda f: f["tag"] == "summary" and f["text"] == "Years")
     page.keyboard.press("Enter")
     assert page.locator("#facet-year").get_attribute("open") is not None
     year = _tab_to(page, lambda f: f["tag"] == "a" and f["text"].isdigit())
