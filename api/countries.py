@@ -31,7 +31,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from rdflib import Literal, URIRef
 
-from sherloc_kg.access import Caller
+from sherloc_kg.access import PUBLIC, Caller
 from sherloc_kg.errors import NotFound, UsageError
 from sherloc_kg.iris import INSTRUMENTS
 from sherloc_kg.namespaces import SHERLOC
@@ -70,6 +70,15 @@ def _text(row: dict, name: str) -> str | None:
 def _select(ctx: Context, who: Caller, name: str, bindings: dict) -> list[dict]:
     """The rows of the named query ``name`` bound to ``bindings`` (RDF terms), over the caller's graphs."""
     return ctx.reads.select(ctx.library.get(name).text, bindings=bindings, dataset=who.dataset(ctx.iris)).rows
+
+
+def _select_public(ctx: Context, name: str, bindings: dict) -> list[dict]:
+    """The rows of a named query about public records only (participation, legislation, cases,
+    strategies: no restricted graph holds any), over the public graphs whoever asks: the same rows
+    as over a signed-in official's graphs, but the embedded store answers them from its public
+    mirror, 7-14x faster than over the official's list of graphs (legislation-of-country for
+    Canada: 3.3 s against 0.36 s), which made an official's country page take 7.5 s."""
+    return ctx.reads.select(ctx.library.get(name).text, bindings=bindings, dataset=PUBLIC.dataset(ctx.iris)).rows
 
 
 # -- the list --------------------------------------------------------------------------------------
@@ -289,16 +298,16 @@ def _number_key(number: str) -> tuple:
     return (0, int(match.group(1)), match.group(2)) if match else (1, 0, number)
 
 
-def participation(ctx: Context, who: Caller, iri: URIRef) -> list[Participation]:
+def participation(ctx: Context, iri: URIRef) -> list[Participation]:
     return [Participation(code=str(row["code"]), name=INSTRUMENT_NAMES.get(str(row["code"]), str(row["code"])),
                           title=_text(row, "instrumentTitle"), status=str(row["status"]),
                           signature=_text(row, "signatureDate"), consent=_text(row, "consentDate"),
                           action=_text(row, "actionLabel") or _text(row, "action"),
                           declarations=_text(row, "declarations"))
-            for row in _select(ctx, who, "participation-of-state", {"country": iri})]
+            for row in _select_public(ctx, "participation-of-state", {"country": iri})]
 
 
-def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[list[ProvisionLegislation], list[Law]]:
+def legislation(ctx: Context, iri: URIRef, wanted: str) -> tuple[list[ProvisionLegislation], list[Law]]:
     """(each Convention provision with the national provisions linked to it, each marked with its
     claim, cited or editorial (``legislation-of-country``); each law of the State with how many
     provisions it has (``laws-of-country``)). Titles and headings in ``wanted`` where the data has it."""
@@ -307,9 +316,9 @@ def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[li
                 title=_text(row, "lawTitle") or str(row["law"]).rsplit("/", 1)[-1],
                 adopted=_text(row, "adopted"), in_force=_text(row, "inForce"),
                 parts=int(str(row["parts"])) if row.get("parts") is not None else 0)
-            for row in _select(ctx, who, "laws-of-country", bindings)]
+            for row in _select_public(ctx, "laws-of-country", bindings)]
     provisions: dict[str, dict] = {}
-    for row in _select(ctx, who, "legislation-of-country", bindings):
+    for row in _select_public(ctx, "legislation-of-country", bindings):
         national_iri = str(row["national"])
         path = _text(row, "path") or str(row["number"])
         national = NationalProvision(
@@ -328,9 +337,9 @@ def legislation(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> tuple[li
     return by_provision, sorted(laws, key=lambda law: law.title.casefold())
 
 
-def cases(ctx: Context, who: Caller, iri: URIRef) -> Cases:
+def cases(ctx: Context, iri: URIRef) -> Cases:
     named = "cases-of-country"
-    rows = _select(ctx, who, named, {"country": iri})
+    rows = _select_public(ctx, named, {"country": iri})
     per_year: dict[int, int] = defaultdict(int)
     undated = 0
     for row in rows:
@@ -371,14 +380,14 @@ def authorities(ctx: Context, who: Caller, iri: URIRef) -> list[Authority]:
     return result
 
 
-def strategies(ctx: Context, who: Caller, iri: URIRef) -> list[Strategy]:
+def strategies(ctx: Context, iri: URIRef) -> list[Strategy]:
     return [Strategy(href=ctx.iris.href(str(row["strategy"])) or str(row["strategy"]),
                      title=_text(row, "title") or str(row["strategy"]).rsplit("/", 1)[-1],
                      body=_text(row, "issuingBody"), adopted=_text(row, "adopted"),
                      start=_text(row, "periodStart"), end=_text(row, "periodEnd"), crime_types=_text(row, "crimeTypes"),
                      provisions=[StrategyProvision(reference=ref, href=_provision_href(ctx, ref))
                                  for ref in (_text(row, "provisions") or "").split("; ") if ref])
-            for row in _select(ctx, who, "strategies-of-country", {"country": iri})]
+            for row in _select_public(ctx, "strategies-of-country", {"country": iri})]
 
 
 def country(ctx: Context, who: Caller, code: str, wanted: str) -> Country:
@@ -396,16 +405,16 @@ def country(ctx: Context, who: Caller, code: str, wanted: str) -> Country:
     kind = _TYPES.get(str(rows[0]["type"]), "Jurisdiction")
     labels = {(row["label"].language if isinstance(row["label"], Literal) else None): str(row["label"])
               for row in rows if row.get("label") is not None and str(row["jurisdiction"]) == str(iri)}
-    by_provision, laws = legislation(ctx, who, iri, wanted)
+    by_provision, laws = legislation(ctx, iri, wanted)
     state_like = kind != "International jurisdiction"
     return Country(
         code=code, iri=str(iri), href=ctx.iris.href(str(iri)) or str(iri), kind=kind, name=pick(labels, wanted),
         note=next((str(row["note"]) for row in rows if row.get("note")), None), language=wanted,
-        participation=participation(ctx, who, iri) if state_like else [],
+        participation=participation(ctx, iri) if state_like else [],
         coverage=[Coverage.model_validate(c) for c in core.coverage(ctx, who)] if state_like else [],
-        provisions=by_provision, laws=laws, cases=cases(ctx, who, iri), authorities=authorities(ctx, who, iri),
+        provisions=by_provision, laws=laws, cases=cases(ctx, iri), authorities=authorities(ctx, who, iri),
         contacts_shown=who.may_see(str(ctx.iris.graph("authorities-restricted")), ctx.iris),
-        strategies=strategies(ctx, who, iri))
+        strategies=strategies(ctx, iri))
 
 
 # -- routes ---------------------------------------------------------------------------------------

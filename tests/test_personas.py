@@ -74,14 +74,13 @@ class Walk:
         current = self.page.url
         return current[len(self.base_url):] if current.startswith(self.base_url) else current
 
-    def step(self, name: str, *, path: str | None = None, action: Callable[[], None] | None = None,
-             timeout_ms: int = TIMEOUT_MS) -> None:
+    def step(self, name: str, *, path: str | None = None, action: Callable[[], None] | None = None) -> None:
         """Open a page: ``path``, or whatever ``action`` (a click, a key) navigates to."""
         if path is not None:
-            response = self.page.goto(path, wait_until="load", timeout=timeout_ms)
+            response = self.page.goto(path, wait_until="load")
         else:
             assert action is not None
-            with self.page.expect_navigation(wait_until="load", timeout=timeout_ms) as navigation:
+            with self.page.expect_navigation(wait_until="load") as navigation:
                 action()
             response = navigation.value
         assert response is not None, name
@@ -189,12 +188,7 @@ def test_an_official_signs_in_to_see_the_restricted_contacts(walk, width: int, o
     # sign in; back to the same page
     w.step("sign-in", path="/explore/sign-in?next=/explore/countries/XAA")
     page.get_by_label("Your token").fill(official_token)
-    # (a country page read by an official is slow: its legislation queries run over the official's
-    # list of graphs, about 7 s on an idle machine against 1 s for the public; over 30 s when the
-    # machine is busy)
-    slow = 4 * TIMEOUT_MS
-    w.step("authorities-official", action=lambda: page.get_by_role("button", name="Sign in").click(timeout=slow),
-           timeout_ms=slow)
+    w.step("authorities-official", action=page.get_by_role("button", name="Sign in").click)
     assert w.path() == "/explore/countries/XAA"
     assert official_token not in page.content()
     email = page.locator("#authorities").get_by_role("link", name=RESTRICTED_EMAIL)
