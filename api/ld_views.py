@@ -335,13 +335,17 @@ def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str |
 
 def explorer_links(iris: Iris, iri: str) -> list[tuple[str, str]]:
     """The explorer's own page of a resource, when it has one: a provision in the Convention
-    browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``)."""
+    browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``),
+    a case's reader page (``/explore/cases/ALB001``)."""
     reference = iris.below(iri, "id/instrument/")
     if reference is not None and parse_provision(reference) is not None:
         return [("Read it in the Convention browser", "/explore/instruments/" + reference)]
     code = iris.below(iri, "id/country/")
     if code is not None and is_iso3(code):
         return [("Country profile", "/explore/countries/" + code)]
+    case = iris.case_path(iri)
+    if case is not None:
+        return [("Read the case page", "/explore/cases/" + case)]
     return []
 
 

@@ -206,21 +206,24 @@ def test_search_cases_by_country_and_crime_type_then_follow_a_case(browser_page:
     title, href = first.inner_text(), first.get_attribute("href")
     with page.expect_navigation():
         first.click()
-    assert browser_page.path() == href and href.startswith("/id/case/")
+    assert browser_page.path() == href and href.startswith("/explore/cases/")
     assert page.locator("h1").inner_text() == title
     browser_page.screenshot("flow-search-3-case")
-    # its country (a link of the facts), then that country's profile in the explorer
+    # its data view is one link away, and leads back
     with page.expect_navigation():
-        page.locator("main dl a[href='/id/country/%s']" % country).first.click()
-    assert browser_page.path() == f"/id/country/{country}"
+        page.get_by_role("link", name="Data view (RDF)").click()
+    assert browser_page.path() == href.replace("/explore/cases/", "/id/case/")
     with page.expect_navigation():
-        page.get_by_role("link", name="Country profile").click()
+        page.get_by_role("link", name="Read the case page").click()
+    assert browser_page.path() == href
+    # its State (a link of the facts): that country's profile in the explorer
+    with page.expect_navigation():
+        page.locator("main dl a[href='/explore/countries/%s']" % country).first.click()
     assert browser_page.path() == f"/explore/countries/{country}"
     assert page.locator("h1").inner_text().startswith("Brazil")
     assert page.locator("#cases").get_by_role("link", name=f"Search all cases of {country}").is_visible()
     browser_page.screenshot("flow-search-4-country")
-    # back twice: the case again
-    page.go_back()
+    # back: the case again
     page.go_back()
     page.wait_for_url(f"**{href}")
     assert page.locator("h1").inner_text() == title

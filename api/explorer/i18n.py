@@ -31,6 +31,8 @@ from jinja2 import Environment, pass_context
 from markupsafe import Markup
 from jinja2.runtime import Context
 
+from sherloc_kg.iris import parse_provision
+
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 #: The languages the interface is translated into (English is the source language).
 CATALOGS = ("fr", "es", "ar", "zh", "ru", "nl")
@@ -137,6 +139,25 @@ def citation(reference: str, lang: str) -> str:
     return part_label("Article", steps[0], lang) + "".join(f" ({step})" for step in steps[1:])
 
 
+#: Short names of the instruments, in English, marked for translation (api/instruments.py reads them).
+SHORT_TITLES = {"untoc": N_("Organized Crime Convention"), "tip": N_("Trafficking in Persons Protocol"),
+                "som": N_("Smuggling of Migrants Protocol"), "fp": N_("Firearms Protocol")}
+
+
+def provision_words(reference: str, lang: str) -> str:
+    """A provision as a reader names it, in ``lang``: ``tip/art/3/a`` → ``Trafficking in Persons
+    Protocol, Article 3 (a)``; a reference of no known instrument, its citation alone; a text that
+    is no provision reference, as it is."""
+    parsed = parse_provision(reference)
+    if parsed is None or parsed.article is None:
+        return reference
+    code = reference.split("/", 1)[0]
+    cited = citation(reference, lang)
+    if code not in SHORT_TITLES:
+        return cited
+    return f"{translations(lang).gettext(SHORT_TITLES[code])}, {cited}"
+
+
 # The template's gettext callables: jinja2.ext.i18n (newstyle) wraps them once for the environment;
 # each reads the catalog of the page being rendered from its context.
 
@@ -199,10 +220,15 @@ def _citation(context: Context, reference: str) -> str:
     return citation(reference, context["interface_lang"])
 
 
+@pass_context
+def _provision_words(context: Context, reference: str) -> str:
+    return provision_words(reference, context["interface_lang"])
+
+
 def install(environment: Environment) -> None:
     """Give ``environment`` (with ``jinja2.ext.i18n``) the per-render gettext callables and the
-    filters ``number``, ``date``, ``moment`` (a date and time) and ``size`` (of bytes) and the functions ``part_label`` and ``citation`` (in the
-    page's language)."""
+    filters ``number``, ``date``, ``moment`` (a date and time) and ``size`` (of bytes) and the
+    functions ``part_label``, ``citation`` and ``provision_words`` (in the page's language)."""
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
     environment.filters["number"] = _number_filter
@@ -211,3 +237,4 @@ def install(environment: Environment) -> None:
     environment.filters["size"] = _size_filter
     environment.globals["part_label"] = _part_label
     environment.globals["citation"] = _citation
+    environment.globals["provision_words"] = _provision_words
