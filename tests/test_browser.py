@@ -323,5 +323,6 @@ def test_the_search_form_and_facets_work_with_the_keyboard(browser_page: Browser
     _tab_to(page, lambda f: f["tag"] == "a" and f["class"] == "result-title")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert browser_page.path().startswith("/id/case/")
+    assert browser_page.path().startswith("/explore/cases/")  # the case's reader page
+    assert page.locator("h1").count() == 1
     browser_page.screenshot("flow-keyboard-2-case")
