@@ -53,6 +53,7 @@ from sherloc_kg.queries import internal
 
 from .context import Context, caller, reading
 from .explorer import twins
+from .explorer.i18n import N_
 
 router = APIRouter(tags=["implementation"])
 
@@ -61,17 +62,19 @@ CLUSTER = re.compile(r"[A-Za-z0-9-]{1,20}")
 DERIVED = ("evidence found", "self-assessed only", "nothing recorded")
 #: The gaps the matrix marks: notation → explanation.
 GAPS = {
-    "no-legislation": ("The article lays an obligation and no implementing legislation is recorded for the State: a gap "
+    "no-legislation": N_("The article lays an obligation and no implementing legislation is recorded for the State: a gap "
                        "in the database (where no participation is recorded, the database does not say whether the "
                        "obligation binds the State)"),
-    "self-assessed-without-legislation": "Self-assessed as implemented (or partially), but no implementing legislation is recorded",
-    "legislation-but-assessed-not-implemented": "Implementing legislation is recorded, but the State self-assessed the article as not implemented",
-    "cases-without-legislation": "Cases apply or cite the article, but no implementing legislation is recorded",
+    "self-assessed-without-legislation": N_("Self-assessed as implemented (or partially), but no implementing legislation "
+                                            "is recorded"),
+    "legislation-but-assessed-not-implemented": N_("Implementing legislation is recorded, but the State self-assessed "
+                                                   "the article as not implemented"),
+    "cases-without-legislation": N_("Cases apply or cite the article, but no implementing legislation is recorded"),
 }
-REGION_NOTE = ("Regions are the UN M49 areas (region, sub-region, intermediate region) recorded for each State "
+REGION_NOTE = N_("Regions are the UN M49 areas (region, sub-region, intermediate region) recorded for each State "
                "(sherloc:inRegion); a regional economic integration organization and a fictional State are in "
                "none, so a region filter leaves them out.")
-ORGANIZATION_NOTE = ("A regional economic integration organization (UNTOC art. 2 (j)), party to the Convention "
+ORGANIZATION_NOTE = N_("A regional economic integration organization (UNTOC art. 2 (j)), party to the Convention "
                      "under art. 36 (3), not a State: it has no ISO 3166-1 code, no implementation profile and no "
                      "national legislation of its own in the data; its member States implement the Convention.")
 #: What a State's participation in an instrument is, as recorded.
@@ -470,11 +473,11 @@ def matrix_json(request: Request, instrument: str | None = Query(None, descripti
 # -- data quality ---------------------------------------------------------------------------------
 
 QUALITY_CHECKS = {
-    "case-without-decision-date": "Cases without a decision date",
-    "case-without-provision-link": "Cases linked to no Convention provision and no national provision",
-    "case-cites-unknown-national-provision": "Cases citing a national provision the legislation database does not hold",
-    "law-without-implemented-provision": "Laws none of whose provisions implements a Convention provision",
-    "national-provision-without-link": "Provisions of a law that implement no Convention provision",
+    "case-without-decision-date": N_("Cases without a decision date"),
+    "case-without-provision-link": N_("Cases linked to no Convention provision and no national provision"),
+    "case-cites-unknown-national-provision": N_("Cases citing a national provision the legislation database does not hold"),
+    "law-without-implemented-provision": N_("Laws none of whose provisions implements a Convention provision"),
+    "national-provision-without-link": N_("Provisions of a law that implement no Convention provision"),
 }
 
 

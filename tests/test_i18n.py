@@ -196,3 +196,66 @@ def test_arabic_pages_in_chromium_are_right_to_left_without_sideways_scrolling(
     width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], width
     browser_page.screenshot("arabic" + path.replace("/", "-"))
+
+
+# -- the article 32 pages (gap matrix, implementation profile, data quality) ----------------------
+
+def _page(explorer: str, path: str, lang: str, **params: str) -> str:
+    response = httpx.get(explorer + path, params={"lang": lang, **params}, timeout=120)
+    assert response.status_code in (200, 400), (path, response.status_code)
+    return unescape(response.text)
+
+
+#: Each page's interface sentences in English (none must be left in a translated rendering) and
+#: what the French and the Arabic renderings say instead.
+ARTICLE_32 = {
+    "/explore/gaps": (
+        ("Gap matrix: States × articles", "Heat map", "Gaps (weighted)", "gap on a mandatory article",
+         "The gaps, State by State, mandatory articles first", "Participation recorded in the store:",
+         "These are gaps in the database, not proof that a State has not acted", "All four", "Review cluster"),
+        {"fr": ("<h1>Matrice des lacunes : États × articles</h1>", "Carte thermique", "Lacunes (pondérées)",
+                "lacune sur un article obligatoire", "Les lacunes, État par État, articles obligatoires d’abord",
+                "Les quatre", "Groupe d’examen", "Toutes les régions"),
+         "ar": ("<h1>مصفوفة الثغرات: الدول × المواد</h1>", "الخريطة الحرارية", "الثغرات (مرجّحة)",
+                "ثغرة في مادة إلزامية", "الصكوك الأربعة", "مجموعة الاستعراض")}),
+    "/explore/countries/XAA/implementation": (
+        ("What the graph records about how", "Latest self-assessment", "National provisions", "Obligation types are read",
+         "Implementation profile: ", "Download:", "evidence found"),
+        {"fr": ("Profil d’application : ", "Dernière auto-évaluation", "Dispositions nationales", "Obligatoire",
+                "Télécharger :", "éléments trouvés"),
+         "ar": ("ملف التنفيذ: ", "آخر تقييم ذاتي", "الأحكام الوطنية", "إلزامية", "تنزيل:", "عُثر على أدلة")}),
+    "/explore/countries/BRA/quality": (
+        ("Data quality: ", "Cases without a decision date", "Severity", "Findings", "The conditions the SHACL shapes"),
+        {"fr": ("<h1>Qualité des données : ", "Affaires sans date de décision", "Gravité", "Constats",
+                "avertissement", "Les conditions que les formes SHACL"),
+         "ar": ("<h1>جودة البيانات: ", "قضايا بلا تاريخ قرار", "الخطورة", "تحذير")}),
+}
+
+
+@pytest.mark.parametrize("path", sorted(ARTICLE_32))
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_article_32_pages_in_french_and_arabic(explorer: str, path: str, lang: str) -> None:
+    english, translated = ARTICLE_32[path]
+    page = _page(explorer, path, lang)
+    assert f'<html lang="{lang}"' in page and ('dir="rtl"' in page) == (lang == "ar")
+    for text in translated[lang]:
+        assert text in page, (lang, path, text)
+    for text in english:
+        assert text not in page, (lang, path, text)
+    # in English, as before
+    assert all(text in _page(explorer, path, "en") for text in english[:3])
+
+
+def test_the_gap_matrix_in_arabic_isolates_the_english_data_and_writes_dates_per_locale(explorer: str) -> None:
+    page = _page(explorer, "/explore/gaps", "ar")
+    # the participation sentences come from the data, in English: marked so, left to right
+    assert re.search(r'<li lang="en" dir="ltr">Participation in [^<]+ is recorded', page)
+    french = _page(explorer, "/explore/gaps", "fr")
+    assert re.search(r"partie depuis le \d{1,2}(er)? [a-zéû]+ \d{4}", french)
+    assert "party since" not in french
+
+
+def test_a_bad_filter_is_said_in_the_language(explorer: str) -> None:
+    page = _page(explorer, "/explore/gaps", "fr", instrument="nope")
+    assert "<h1>Filtre non valide</h1>" in page and "La matrice des lacunes sans filtres" in page
+    assert "Bad filter" not in page
