@@ -259,3 +259,31 @@ def test_a_bad_filter_is_said_in_the_language(explorer: str) -> None:
     page = _page(explorer, "/explore/gaps", "fr", instrument="nope")
     assert "<h1>Filtre non valide</h1>" in page and "La matrice des lacunes sans filtres" in page
     assert "Bad filter" not in page
+
+
+# -- the trends page and its charts ----------------------------------------------------------------
+
+TRENDS_ENGLISH = ("Cases per year by crime type", "Elements of trafficking in persons per year",
+                  "Transnational and internal cases per year, where known", "Stacked bars: for each year",
+                  "The data has no “transnational” flag", "Query behind this chart:", "All States",
+                  "Step lines, one per instrument", "Parties over time")
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ("<h1>Tendances</h1>", "Affaires par année et par type d’infraction", "Barres empilées : pour chaque année",
+            "Éléments de la traite des personnes par année", "Lignes en escalier, une par instrument",
+            "Les données ne comportent aucun indicateur « transnational »", "Tous les États", " (sur ")),
+    ("ar", ("<h1>الاتجاهات</h1>", "القضايا حسب السنة ونوع الجريمة", "أشرطة مكدسة", "عناصر الاتجار بالأشخاص حسب السنة",
+            "جميع الدول", " (من أصل ")),
+])
+def test_the_trends_page_and_its_charts_in_french_and_arabic(explorer: str, lang: str, words: tuple[str, ...]) -> None:
+    page = _page(explorer, "/explore/trends", lang)
+    for text in words:
+        assert text in page, (lang, text)
+    for text in TRENDS_ENGLISH:
+        assert text not in page, (lang, text)
+    # the charts' tooltips count in the language ("12 affaires", not "12 cases")
+    tooltips = re.findall(r"<title>([^<]*)</title>", page)
+    assert tooltips and not [t for t in tooltips if re.search(r"\d cases?\b|\(of ", t)], tooltips[:5]
+    english = _page(explorer, "/explore/trends", "en")
+    assert all(text in english for text in TRENDS_ENGLISH[:4])
