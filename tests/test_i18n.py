@@ -287,3 +287,31 @@ def test_the_trends_page_and_its_charts_in_french_and_arabic(explorer: str, lang
     assert tooltips and not [t for t in tooltips if re.search(r"\d cases?\b|\(of ", t)], tooltips[:5]
     english = _page(explorer, "/explore/trends", "en")
     assert all(text in english for text in TRENDS_ENGLISH[:4])
+
+
+# -- signing in and the review upload form ---------------------------------------------------------
+
+FORMS = {
+    "/explore/sign-in": (
+        ("Your token", "A session lasts eight hours", "Officials, submitters, editors and administrators sign in"),
+        {"fr": ("<h1>Se connecter</h1>", "Votre jeton", "Une session dure huit heures"),
+         "ar": ("<h1>تسجيل الدخول</h1>", "رمزك المميز", "تدوم الجلسة ثماني ساعات")}),
+    "/explore/review/submit": (
+        ("Upload and check", "The CSV file", "a stable id of the answer", "CSV file of answers", "Your bearer token",
+         "The token is sent with this form only"),
+        {"fr": ("<h1>Soumettre des réponses d’auto-évaluation (CSV)</h1>", "Téléverser et vérifier", "Le fichier CSV",
+                "un identifiant stable de la réponse", "Fichier CSV des réponses", "modèle CSV"),
+         "ar": ("<h1>تقديم إجابات التقييم الذاتي (CSV)</h1>", "الرفع والتحقق", "ملف CSV للإجابات", "معرّف ثابت للإجابة")}),
+}
+
+
+@pytest.mark.parametrize("path", sorted(FORMS))
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_sign_in_and_review_upload_forms_in_french_and_arabic(explorer: str, path: str, lang: str) -> None:
+    english, translated = FORMS[path]
+    page = _page(explorer, path, lang)
+    for text in translated[lang]:
+        assert text in page, (lang, path, text)
+    for text in english:
+        assert text not in page, (lang, path, text)
+    assert all(text in _page(explorer, path, "en") for text in english)
