@@ -315,3 +315,42 @@ def test_the_sign_in_and_review_upload_forms_in_french_and_arabic(explorer: str,
     for text in english:
         assert text not in page, (lang, path, text)
     assert all(text in _page(explorer, path, "en") for text in english)
+
+
+# -- the SPARQL workbench and the SPARQL editor ------------------------------------------------------
+
+def test_the_sparql_workbench_in_french_and_arabic(explorer: str) -> None:
+    english = ("Ask the knowledge graph in", "Run query", "Named queries", "Parameters", "(required)", "Results",
+               "The query, to edit as a query of your own", "Ctrl+Enter runs it too")
+    for lang, words in (("fr", ("Interrogez le graphe de connaissances", "Exécuter la requête", "Requêtes nommées",
+                                "Paramètres", "(obligatoire)", "Résultats", "Exécuter cases-of-country")),
+                        ("ar", ("استعلم عن الرسم البياني المعرفي", "تشغيل الاستعلام", "الاستعلامات المسماة", "المعلمات",
+                                "(مطلوب)", "النتائج"))):
+        page = _page(explorer, "/explore/sparql", lang, query="cases-of-country", country="ALB")
+        for text in words:
+            assert text in page, (lang, text)
+        for text in english:
+            assert text not in page, (lang, text)
+        # the named queries' titles and descriptions are English data, marked so
+        assert re.search(r'<dd lang="en" dir="ltr">[^<]+</dd>', page)
+        # the count of rows in the language's words
+        if lang == "fr":
+            assert re.search(r'<strong id="row-count">[^<]+</strong> lignes?\.</p>', page)
+        else:
+            assert 'عدد الصفوف: <strong id="row-count">' in page
+    english_page = _page(explorer, "/explore/sparql", "en", query="cases-of-country", country="ALB")
+    assert all(text in english_page for text in english)
+    assert re.search(r'<strong id="row-count">[\d,]+</strong> rows?\.</p>', english_page)
+
+
+def test_the_sparql_editor_page_in_french_and_arabic(explorer: str) -> None:
+    english = ("SPARQL editor", "Named queries", "What it answers", "The graphs you can query")
+    for lang, words in (("fr", ("<h1>Éditeur SPARQL</h1>", "Requêtes nommées", "Ce à quoi elle répond",
+                                "Les graphes que vous pouvez interroger")),
+                        ("ar", ("<h1>محرر SPARQL</h1>", "الاستعلامات المسماة", "ما يجيب عنه"))):
+        page = _page(explorer, "/explore/sparql/editor", lang)
+        for text in words:
+            assert text in page, (lang, text)
+        for text in english:
+            assert text not in page, (lang, text)
+    assert all(text in _page(explorer, "/explore/sparql/editor", "en") for text in english)
