@@ -354,3 +354,41 @@ def test_the_sparql_editor_page_in_french_and_arabic(explorer: str) -> None:
         for text in english:
             assert text not in page, (lang, text)
     assert all(text in _page(explorer, "/explore/sparql/editor", "en") for text in english)
+
+
+# -- the Linked Data pages of /id/... ----------------------------------------------------------------
+
+LINKED_DATA = {
+    # a case: its links out, the way to its reader page
+    "/id/case/ALB001": (
+        ("Links from this", "Also as:", "Read the case page", "Neighbourhood of", "What links to this (left)"),
+        {"fr": ("Liens depuis cette ressource", "Aussi en :", "Lire la page de l’affaire", "Voisinage de",
+                'aria-label="Fil d’Ariane"', '<a href="/explore/search/cases">Jurisprudence</a>'),
+         "ar": ("الروابط منه", "متاح أيضاً بصيغة:", "اقرأ صفحة القضية", "محيط ")}),
+    # a country: the links to it (its cases), counted, and the way to its profile
+    "/id/country/ALB": (
+        ("Links to this (", "Country profile"),
+        {"fr": ("Liens vers cette ressource (", "Profil du pays"), "ar": ("الروابط إليه (", "ملف البلد")}),
+}
+
+
+@pytest.mark.parametrize("path", sorted(LINKED_DATA))
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_linked_data_page_has_its_interface_in_french_and_arabic(explorer: str, path: str, lang: str) -> None:
+    """The words around the data (headings, links, the neighbourhood picture) in the language; the
+    data's own labels stay as the data gives them."""
+    english, translated = LINKED_DATA[path]
+
+    def fetch(language: str) -> str:
+        response = httpx.get(explorer + path, params={"lang": language}, headers={"Accept": "text/html"}, timeout=120)
+        assert response.status_code == 200
+        return unescape(response.text)
+
+    page = fetch(lang)
+    assert f'<html lang="{lang}"' in page
+    for text in translated[lang]:
+        assert text in page, (lang, path, text)
+    for text in english:
+        assert text not in page, (lang, path, text)
+    english_page = fetch("en")
+    assert all(text in english_page for text in english)
