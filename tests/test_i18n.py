@@ -246,10 +246,19 @@ def test_the_article_32_pages_in_french_and_arabic(explorer: str, path: str, lan
     assert all(text in _page(explorer, path, "en") for text in english[:3])
 
 
-def test_the_gap_matrix_in_arabic_isolates_the_english_data_and_writes_dates_per_locale(explorer: str) -> None:
-    page = _page(explorer, "/explore/gaps", "ar")
-    # the participation sentences come from the data, in English: marked so, left to right
-    assert re.search(r'<li lang="en" dir="ltr">Participation in [^<]+ is recorded', page)
+def test_the_participation_sentences_and_dates_are_in_the_language(explorer: str) -> None:
+    """What the store records of participation (api/implementation.py coverage_sentence), said in the
+    page's language on the gap matrix, the implementation profile and the country page; the dates of
+    the gap matrix written the language's way."""
+    for path in ("/explore/gaps", "/explore/countries/ALB/implementation", "/explore/countries/ALB"):
+        arabic, french = _page(explorer, path, "ar"), _page(explorer, path, "fr")
+        assert "سُجّلت المشاركة في الاتفاقية استناداً إلى جدول حالة الاتفاقية في مجموعة معاهدات الأمم المتحدة" in arabic, path
+        assert "Participation enregistrée pour la Convention d’après la table de l’état des traités" in french, path
+        assert re.search(r"au \d{1,2}(er)? [a-zéû]+ \d{4}, couvrant \d+ participants", french), path
+        for page in (arabic, french):
+            assert "Participation in UNTOC is recorded" not in page and "For any other State" not in page, path
+        assert "Participation in UNTOC is recorded from the UN Treaty Collection status table of UNTOC as at" in \
+            _page(explorer, path, "en"), path
     french = _page(explorer, "/explore/gaps", "fr")
     assert re.search(r"partie depuis le \d{1,2}(er)? [a-zéû]+ \d{4}", french)
     assert "party since" not in french

@@ -23,6 +23,7 @@ from sherloc_kg.errors import NotFound
 
 from ..context import Context, caller, reading
 from ..countries import Cases, country, country_list
+from ..implementation import coverage_sentence
 from . import charts
 from .i18n import N_, interface_language, translations
 from .layout import language, render, url
@@ -78,4 +79,6 @@ def country_page(request: Request, code: str, ctx: Context = Depends(reading),
         return _not_found(request, who, code, str(error))
     return render(request, "explorer/country.html", title=data.name.text if data.name else code, who=who,
                   data=data, code=code, cases_svg=cases_chart(code, data.cases, language(request)),
+                  coverage=[coverage_sentence(c.model_dump(), interface_language(language(request)))
+                            for c in data.coverage],
                   search_href=url("/explore/search/cases", country=code))

@@ -89,8 +89,11 @@ def implementation_page(request: Request, code: str, instrument: str | None = Qu
     except UsageError as error:
         return _bad_filter(request, who, error)
     params = {"instrument": instrument or None, "cluster": cluster or None}
-    gettext = i18n.translations(i18n.interface_language(language(request))).gettext
+    lang = i18n.interface_language(language(request))
+    gettext = i18n.translations(lang).gettext
     title = gettext("Implementation profile: %(name)s") % {"name": result["name"]}
+    for entry in result["coverage"]:
+        entry["sentence"] = core.coverage_sentence(entry, lang)
     return render(request, "explorer/implementation_profile.html", title=title,
                   who=who, profile=result, code=code, derived=core.DERIVED, derived_labels=DERIVED_LABELS,
                   obligation_labels=OBLIGATION_LABELS, assessments=ASSESSMENTS,
@@ -124,6 +127,8 @@ def gaps_page(request: Request, instrument: str | None = Query(None), cluster: s
         return _bad_filter(request, who, error)
     lang = i18n.interface_language(language(request))
     _ = i18n.translations(lang).gettext
+    for entry in result["coverage"]:
+        entry["sentence"] = core.coverage_sentence(entry, lang)
     grid: dict[str, list[dict]] = {s["country"]: [] for s in result["states"]}
     by_pair = {(c["country"], c["article"]): c for c in result["cells"]}
     listed = []
