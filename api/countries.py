@@ -396,7 +396,7 @@ def country(ctx: Context, who: Caller, code: str, wanted: str) -> Country:
     if not rows:
         raise NotFound(f"No State or jurisdiction with the code {code} is known.")
     iri = URIRef(str(rows[0]["jurisdiction"]))
-    kind = _TYPES.get(str(rows[0]["type"]), "Jurisdiction")
+    kind = _TYPES.get(str(rows[0]["type"]), N_("Jurisdiction"))
     labels = {(row["label"].language if isinstance(row["label"], Literal) else None): str(row["label"])
               for row in rows if row.get("label") is not None and str(row["jurisdiction"]) == str(iri)}
     by_provision, laws = legislation(ctx, who, iri, wanted)

@@ -43,8 +43,8 @@ router = APIRouter(tags=["instruments"], dependencies=[Depends(twins.links_back)
 #: Short names of the instruments, for breadcrumbs and headings (i18n.py: marked for translation).
 SHORT_TITLES = i18n.SHORT_TITLES
 #: Short names of the instruments, in their usual order (the countries and trends pages).
-INSTRUMENT_NAMES = {"untoc": "Convention (UNTOC)", "tip": "Trafficking in Persons Protocol",
-                    "som": "Smuggling of Migrants Protocol", "fp": "Firearms Protocol"}
+INSTRUMENT_NAMES = {"untoc": i18n.N_("Convention (UNTOC)"), "tip": i18n.N_("Trafficking in Persons Protocol"),
+                    "som": i18n.N_("Smuggling of Migrants Protocol"), "fp": i18n.N_("Firearms Protocol")}
 #: The kind of a provision by its class.
 _KINDS = {str(SHERLOC.Article): "Article", str(SHERLOC.Paragraph): "Paragraph",
           str(SHERLOC.Subparagraph): "Subparagraph", str(SHERLOC.Item): "Item"}

@@ -75,9 +75,10 @@ def direction(lang: str) -> str:
     return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 
 
-def number(value: int | float, lang: str) -> str:
-    """``value`` written as ``lang`` writes numbers (1,234 · 1 234 · 1.234)."""
-    return format_decimal(value, locale=_locale(lang))
+def number(value: int | float, lang: str, pattern: str | None = None) -> str:
+    """``value`` written as ``lang`` writes numbers (1,234 · 1 234 · 1.234); ``pattern``, a CLDR
+    number pattern (``#,##0.00``: two decimals), where the locale's own is not wanted."""
+    return format_decimal(value, format=pattern, locale=_locale(lang))
 
 
 def date(value: str | datetime.date | None, lang: str) -> str:

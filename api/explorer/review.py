@@ -54,6 +54,7 @@ from ..context import Context, context
 from ..review_csv import PAGE, TEMPLATE, submission_format
 from ..security import TooManyFailedChecks
 from . import submission_csv
+from .i18n import N_
 from .layout import render
 
 router = APIRouter()
@@ -104,7 +105,7 @@ def _page(request: Request, *, status_code: int = 200, who: Caller | None = None
                                  "action": described.form, "outcome": None, "error": None, "csv_problems": [],
                                  "problems": [], "warnings": [], "stored": [], "filename": None}
     values.update(variables)
-    response = render(request, "explorer/review_submit.html", title="Submit self-assessment answers (CSV)", who=who,
+    response = render(request, "explorer/review_submit.html", title=N_("Submit self-assessment answers (CSV)"), who=who,
                       status_code=status_code, **values)
     if request.method == "POST":
         response.headers.update(NO_STORE)
