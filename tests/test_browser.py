@@ -45,7 +45,7 @@ def test_a_case_page_and_its_neighbourhood_picture(browser_page: BrowserPage, a_
     assert page.get_by_role("navigation", name="Main").is_visible()
     assert page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Case law").is_visible()
     picture = page.locator("svg.neighbourhood")
-    assert picture.is_visible() and picture.get_attribute("role") == "img"
+    assert picture.is_visible() and picture.get_attribute("role") == "group"
     assert "Neighbourhood of" in picture.locator("title").first.text_content()
     # a node of the picture is a link: clicking the case's country opens the country's page
     node = picture.locator(f'a.node.out[href="/id/country/{a_case["country"]}"]')

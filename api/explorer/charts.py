@@ -3,7 +3,8 @@ forbids both), only SVG presentation attributes.
 
 Each function returns a :class:`markupsafe.Markup` ``<svg>`` that is
 
-- accessible: ``role="img"``, a ``<title>`` and a ``<desc>`` it is labelled by, and a ``<title>``
+- accessible: ``role="img"`` (``role="group"`` where bars are links), a ``<title>`` and a
+  ``<desc>`` it is labelled by, and a ``<title>``
   (a tooltip) on every bar or point giving its exact number; the page shows the same numbers as a
   table too (:func:`table_rows` helps);
 - safe: every text (labels, titles, links) is escaped, so a label ``<script>`` is drawn as text;
@@ -89,7 +90,10 @@ def nice_maximum(value: float, ticks: int = 5) -> tuple[float, float]:
 
 def _frame(ident: str, width: float, height: float, title: str, description: str, body: list[str]) -> Markup:
     ident = _ident(ident)
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+    # a picture whose bars are links is a labelled group: role="img" would make its links
+    # presentational children that no screen reader reaches (axe: nested-interactive)
+    role = "group" if any(part.startswith("<a ") for part in body) else "img"
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="{role}" '
             f'width="{_n(width)}" height="{_n(height)}" viewBox="0 0 {_n(width)} {_n(height)}" '
             f'aria-labelledby="{ident}-title {ident}-desc" font-size="{FONT}">'
             f'<title id="{ident}-title">{escape(title)}</title>'

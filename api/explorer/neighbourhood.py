@@ -6,7 +6,8 @@ page. At most :data:`LIMIT` nodes are drawn; a column that had to leave some out
 ("and 12 more", a link to the full list on the page). The picture is built from the links the page
 already lists (no query of its own) and every text in it is escaped.
 
-The picture is ``role="img"`` with a title and a description, and its links are for the mouse
+The picture is ``role="group"`` (its nodes are links: inside ``role="img"`` they would be
+presentational, axe's nested-interactive) with a title and a description; its links are for the mouse
 (``tabindex="-1"``): the same links are listed on the page, grouped by relation, where the keyboard
 and screen readers find them, rather than hidden inside an image.
 
@@ -101,7 +102,7 @@ def picture(title: str, href: str, outgoing: list[Link], incoming: list[Link], *
                                          "outgoing": i18n.number(len(outs), lang)}
     parts: list[str] = [
         f'<svg class="neighbourhood" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:g}" '
-        f'width="{WIDTH}" height="{height:g}" role="img" aria-labelledby="neighbourhood-title neighbourhood-desc">',
+        f'width="{WIDTH}" height="{height:g}" role="group" aria-labelledby="neighbourhood-title neighbourhood-desc">',
         f'<title id="neighbourhood-title">{escape(heading)}</title>',
         f'<desc id="neighbourhood-desc">{escape(description)}</desc>',
         '<defs><marker id="neighbourhood-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
