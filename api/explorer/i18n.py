@@ -156,7 +156,9 @@ def provision_words(reference: str, lang: str) -> str:
     cited = citation(reference, lang)
     if code not in SHORT_TITLES:
         return cited
-    return f"{translations(lang).gettext(SHORT_TITLES[code])}, {cited}"
+    gettext = translations(lang).gettext
+    # the instrument and the article joined as the language punctuates a list (Arabic ،, Chinese ，)
+    return gettext("%(instrument)s, %(provision)s") % {"instrument": gettext(SHORT_TITLES[code]), "provision": cited}
 
 
 # The template's gettext callables: jinja2.ext.i18n (newstyle) wraps them once for the environment;
