@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The browser assets the pages load from our own host (YASGUI, Swagger UI: frontend/package.json),
 # installed by npm at setup and copied to api/static/vendor/; never fetched from a CDN at run time.
+# npm ci also installs the test-time devDependencies (axe-core, tests/test_accessibility.py), which
+# stay in frontend/node_modules: --include=dev even where NODE_ENV=production.
 VENDOR := api/static/vendor/yasgui/yasgui.min.js
 NPM ?= npm
 HOST ?= 127.0.0.1
@@ -51,7 +53,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 $(VENDOR): frontend/package.json frontend/package-lock.json
-	$(NPM) ci --prefix frontend --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(NPM) ci --prefix frontend --include=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf api/static/vendor
 	mkdir -p api/static/vendor/yasgui api/static/vendor/swagger-ui
 	cp frontend/node_modules/@zazuko/yasgui/build/yasgui.min.js frontend/node_modules/@zazuko/yasgui/build/yasgui.min.css \

@@ -41,7 +41,7 @@ from . import implementation as core
 from .context import Context, caller, reading
 from .explorer import twins
 from .explorer.i18n import N_
-from .explorer.layout import Picked, language, pick
+from .explorer.layout import Picked, case_href, language, pick
 from .instruments import INSTRUMENT_NAMES, national_citation
 
 router = APIRouter(tags=["countries"], dependencies=[Depends(twins.links_back)])
@@ -203,8 +203,9 @@ class CaseEntry(BaseModel):
     id: str
     title: str
     year: str | None
-    href: str
-    crime_types: list[str]
+    href: str = Field(description="Its page in the explorer (/explore/cases/{id}).")
+    crime_types: list[str] = Field(description="Their notations.")
+    crime_type_names: list[str] = Field(description="Their names, in the language asked for (else English).")
 
 
 class Cases(BaseModel):
@@ -279,11 +280,12 @@ class Country(BaseModel):
 
 
 def _provision_href(ctx: Context, reference: str) -> str | None:
-    """The local page of a Convention provision given by its reference (untoc/art/18/13)."""
+    """The Convention browser's page of a provision given by its reference (untoc/art/18/13)."""
     try:
-        return ctx.iris.href(str(ctx.iris.provision(reference)))
+        ctx.iris.provision(reference)
     except UsageError:
         return None
+    return "/explore/instruments/" + reference
 
 
 def _provision_key(reference: str) -> tuple:
@@ -328,7 +330,7 @@ def legislation(ctx: Context, iri: URIRef, wanted: str) -> tuple[list[ProvisionL
             claim=_text(row, "claim") or "cited")
         provision_iri = str(row["provision"])
         reference = _text(row, "reference") or ctx.iris.provision_reference(provision_iri) or provision_iri
-        entry = provisions.setdefault(reference, {"reference": reference, "href": ctx.iris.href(provision_iri),
+        entry = provisions.setdefault(reference, {"reference": reference, "href": _provision_href(ctx, reference),
                                                   "title": _text(row, "provisionTitle"), "national": {}})
         entry["national"].setdefault((national_iri, national.claim), national)
     by_provision = [ProvisionLegislation(**{**p, "national": sorted(
@@ -337,9 +339,9 @@ def legislation(ctx: Context, iri: URIRef, wanted: str) -> tuple[list[ProvisionL
     return by_provision, sorted(laws, key=lambda law: law.title.casefold())
 
 
-def cases(ctx: Context, iri: URIRef) -> Cases:
+def cases(ctx: Context, iri: URIRef, wanted: str) -> Cases:
     named = "cases-of-country"
-    rows = _select_public(ctx, named, {"country": iri})
+    rows = _select_public(ctx, named, {"country": iri, "language": Literal(wanted)})
     per_year: dict[int, int] = defaultdict(int)
     undated = 0
     for row in rows:
@@ -349,8 +351,9 @@ def cases(ctx: Context, iri: URIRef) -> Cases:
         else:
             undated += 1
     latest = [CaseEntry(id=str(row["id"]), title=str(row["title"]), year=_text(row, "year"),
-                        href=ctx.iris.href(str(row["case"])) or str(row["case"]),
-                        crime_types=[t for t in str(row.get("crimeTypes") or "").split(";") if t])
+                        href=case_href(ctx.iris, str(row["case"])) or str(row["case"]),
+                        crime_types=[t for t in str(row.get("crimeTypes") or "").split(";") if t],
+                        crime_type_names=sorted(t for t in str(row.get("crimeTypeNames") or "").split(";") if t))
               for row in rows[:LATEST]]
     return Cases(total=len(rows), undated=undated, latest=latest, query=named,
                  per_year=[YearCount(year=y, cases=n) for y, n in sorted(per_year.items()) if n])
@@ -402,7 +405,7 @@ def country(ctx: Context, who: Caller, code: str, wanted: str) -> Country:
     if not rows:
         raise NotFound(f"No State or jurisdiction with the code {code} is known.")
     iri = URIRef(str(rows[0]["jurisdiction"]))
-    kind = _TYPES.get(str(rows[0]["type"]), "Jurisdiction")
+    kind = _TYPES.get(str(rows[0]["type"]), N_("Jurisdiction"))
     labels = {(row["label"].language if isinstance(row["label"], Literal) else None): str(row["label"])
               for row in rows if row.get("label") is not None and str(row["jurisdiction"]) == str(iri)}
     by_provision, laws = legislation(ctx, iri, wanted)
@@ -412,7 +415,7 @@ def country(ctx: Context, who: Caller, code: str, wanted: str) -> Country:
         note=next((str(row["note"]) for row in rows if row.get("note")), None), language=wanted,
         participation=participation(ctx, iri) if state_like else [],
         coverage=[Coverage.model_validate(c) for c in core.coverage(ctx, who)] if state_like else [],
-        provisions=by_provision, laws=laws, cases=cases(ctx, iri), authorities=authorities(ctx, who, iri),
+        provisions=by_provision, laws=laws, cases=cases(ctx, iri, wanted), authorities=authorities(ctx, who, iri),
         contacts_shown=who.may_see(str(ctx.iris.graph("authorities-restricted")), ctx.iris),
         strategies=strategies(ctx, iri))
 

@@ -53,6 +53,7 @@ from sherloc_kg.queries import internal
 
 from .context import Context, caller, reading
 from .explorer import twins
+from .explorer.i18n import N_, date, number, translations
 
 router = APIRouter(tags=["implementation"])
 
@@ -61,28 +62,28 @@ CLUSTER = re.compile(r"[A-Za-z0-9-]{1,20}")
 DERIVED = ("evidence found", "self-assessed only", "nothing recorded")
 #: The gaps the matrix marks: notation → explanation.
 GAPS = {
-    "no-legislation": ("The article lays an obligation and no implementing legislation is recorded for the State: a gap "
+    "no-legislation": N_("The article lays an obligation and no implementing legislation is recorded for the State: a gap "
                        "in the database (where no participation is recorded, the database does not say whether the "
                        "obligation binds the State)"),
-    "self-assessed-without-legislation": "Self-assessed as implemented (or partially), but no implementing legislation is recorded",
-    "legislation-but-assessed-not-implemented": "Implementing legislation is recorded, but the State self-assessed the article as not implemented",
-    "cases-without-legislation": "Cases apply or cite the article, but no implementing legislation is recorded",
+    "self-assessed-without-legislation": N_("Self-assessed as implemented (or partially), but no implementing legislation "
+                                            "is recorded"),
+    "legislation-but-assessed-not-implemented": N_("Implementing legislation is recorded, but the State self-assessed "
+                                                   "the article as not implemented"),
+    "cases-without-legislation": N_("Cases apply or cite the article, but no implementing legislation is recorded"),
 }
-REGION_NOTE = ("Regions are the UN M49 areas (region, sub-region, intermediate region) recorded for each State "
+REGION_NOTE = N_("Regions are the UN M49 areas (region, sub-region, intermediate region) recorded for each State "
                "(sherloc:inRegion); a regional economic integration organization and a fictional State are in "
                "none, so a region filter leaves them out.")
-ORGANIZATION_NOTE = ("A regional economic integration organization (UNTOC art. 2 (j)), party to the Convention "
+ORGANIZATION_NOTE = N_("A regional economic integration organization (UNTOC art. 2 (j)), party to the Convention "
                      "under art. 36 (3), not a State: it has no ISO 3166-1 code, no implementation profile and no "
                      "national legislation of its own in the data; its member States implement the Convention.")
 #: What a State's participation in an instrument is, as recorded.
 PARTICIPATION_WORDS = {"party": "party", "signatory": "signatory (no consent to be bound recorded)",
                        "not-recorded": "no participation recorded"}
 #: How the coverage sentence names each instrument.
-COVERAGE_NAMES = {"untoc": "UNTOC", "tip": "the Trafficking in Persons Protocol",
-                  "som": "the Smuggling of Migrants Protocol", "fp": "the Firearms Protocol"}
+COVERAGE_NAMES = {"untoc": N_("UNTOC"), "tip": N_("the Trafficking in Persons Protocol"),
+                  "som": N_("the Smuggling of Migrants Protocol"), "fp": N_("the Firearms Protocol")}
 UNTC = "https://treaties.un.org/"
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-               "November", "December")
 PROFILE_COLUMNS = ("instrument", "article", "title", "obligation", "clusters", "participation", "party_since", "signed",
                    "derived_status", "national_provisions", "national_provisions_cited", "national_provisions_editorial", "cases", "authorities",
                    "self_assessment", "self_assessment_date", "self_assessment_responses")
@@ -134,14 +135,6 @@ def participation_status(row: dict) -> str:
     return "signatory" if _text(row, "signed") else "not-recorded"
 
 
-def long_date(iso: str | None) -> str | None:
-    """2024-05-04 → 4 May 2024."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
-    if not match:
-        return iso
-    return f"{int(match[3])} {MONTH_NAMES[int(match[2]) - 1]} {match[1]}"
-
-
 def coverage(ctx: Context, who: Caller, instrument: str | None = None) -> list[dict]:
     """Per instrument (named query ``participation-coverage``): how many participants have
     participation recorded, from which sources, as at which date, and a sentence saying so; a
@@ -160,30 +153,45 @@ def coverage(ctx: Context, who: Caller, instrument: str | None = None) -> list[d
             entry["sources"].append({"source": _text(row, "source"), "file": _text(row, "file"),
                                      "as_at": _text(row, "asAt"), "participants": count,
                                      "parties": _int(row, "parties")})
-    for code, entry in found.items():
-        entry["sentence"] = _coverage_sentence(COVERAGE_NAMES.get(code, code), entry)
+    for entry in found.values():
+        entry["sentence"] = coverage_sentence(entry)
     return list(found.values())
 
 
-def _coverage_sentence(name: str, entry: dict) -> str:
+def coverage_sentence(entry: dict, lang: str = "en") -> str:
     """"Participation in UNTOC is recorded from the UN Treaty Collection status table of UNTOC as at
-    4 May 2024, covering 18 participants (...)"."""
+    4 May 2024, covering 18 participants (...)", in ``lang`` (the JSON's: English), from a coverage
+    entry (:func:`coverage`; a dict, or the fields of api/countries.py's Coverage as one)."""
+    gettext, ngettext = translations(lang).gettext, translations(lang).ngettext
+    code = entry["instrument"]
+    name = gettext(COVERAGE_NAMES[code]) if code in COVERAGE_NAMES else code
     if not entry["participants"]:
-        return f"No participation in {name} is recorded in the store: no source loaded covers it."
+        return gettext("No participation in %(instrument)s is recorded in the store: no source loaded covers it.") \
+            % {"instrument": name}
     parts = []
     for source in entry["sources"]:
-        what = (f"the UN Treaty Collection status table of {name}" if (source["source"] or "").startswith(UNTC)
-                else f"the file {source['file']}" if source["file"] else "a source not recorded")
-        when = f" as at {long_date(source['as_at'])}" if source["as_at"] else ""
-        plural = "s" if source["participants"] != 1 else ""
-        parts.append(f"from {what}{when}, covering {source['participants']} participant{plural} "
-                     f"({source['parties']} with a consent to be bound)")
-    sentence = f"Participation in {name} is recorded " + "; ".join(parts)
+        what = (gettext("the UN Treaty Collection status table of %(instrument)s") % {"instrument": name}
+                if (source["source"] or "").startswith(UNTC)
+                else gettext("the file %(file)s") % {"file": source["file"]} if source["file"]
+                else gettext("a source not recorded"))
+        figures = {"source": what, "date": date(source["as_at"], lang), "num": number(source["participants"], lang),
+                   "parties": number(source["parties"], lang)}
+        parts.append((ngettext("from %(source)s as at %(date)s, covering %(num)s participant (%(parties)s with a "
+                               "consent to be bound)",
+                               "from %(source)s as at %(date)s, covering %(num)s participants (%(parties)s with a "
+                               "consent to be bound)", source["participants"]) if source["as_at"]
+                      else ngettext("from %(source)s, covering %(num)s participant (%(parties)s with a consent to be "
+                                    "bound)",
+                                    "from %(source)s, covering %(num)s participants (%(parties)s with a consent to be "
+                                    "bound)", source["participants"])) % figures)
+    counted = ""
     if entry["party_count"] is not None:
-        sentence += (f"; the UN Treaty Collection counted {entry['party_count']} parties"
-                     + (f" as at {long_date(entry['counts_as_at'])}" if entry["counts_as_at"] else ""))
-    return sentence + (f". For any other State, no participation in {name} is recorded: the store does not say "
-                       "whether it is a party.")
+        counted = (gettext("; the UN Treaty Collection counted %(num)s parties as at %(date)s") if entry["counts_as_at"]
+                   else gettext("; the UN Treaty Collection counted %(num)s parties")) \
+            % {"num": number(entry["party_count"], lang), "date": date(entry["counts_as_at"], lang)}
+    return gettext("Participation in %(instrument)s is recorded %(sources)s%(counted)s. For any other State, no "
+                   "participation in %(instrument)s is recorded: the store does not say whether it is a party.") \
+        % {"instrument": name, "sources": "; ".join(parts), "counted": counted}
 
 
 def filters(instrument: str | None, cluster: str | None) -> dict[str, str]:
@@ -470,11 +478,11 @@ def matrix_json(request: Request, instrument: str | None = Query(None, descripti
 # -- data quality ---------------------------------------------------------------------------------
 
 QUALITY_CHECKS = {
-    "case-without-decision-date": "Cases without a decision date",
-    "case-without-provision-link": "Cases linked to no Convention provision and no national provision",
-    "case-cites-unknown-national-provision": "Cases citing a national provision the legislation database does not hold",
-    "law-without-implemented-provision": "Laws none of whose provisions implements a Convention provision",
-    "national-provision-without-link": "Provisions of a law that implement no Convention provision",
+    "case-without-decision-date": N_("Cases without a decision date"),
+    "case-without-provision-link": N_("Cases linked to no Convention provision and no national provision"),
+    "case-cites-unknown-national-provision": N_("Cases citing a national provision the legislation database does not hold"),
+    "law-without-implemented-provision": N_("Laws none of whose provisions implements a Convention provision"),
+    "national-provision-without-link": N_("Provisions of a law that implement no Convention provision"),
 }
 
 

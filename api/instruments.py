@@ -35,23 +35,23 @@ from sherloc_kg.namespaces import SHERLOC
 from sherloc_kg.queries import internal
 
 from .context import Context, caller, reading
-from .explorer import twins
-from .explorer.layout import Picked, language, pick
+from .explorer import i18n, twins
+from .explorer.layout import Picked, case_href, language, pick
 
 router = APIRouter(tags=["instruments"], dependencies=[Depends(twins.links_back)])
 
-#: Short names of the instruments, for breadcrumbs and headings (the interface is English).
-SHORT_TITLES = {"untoc": "Organized Crime Convention", "tip": "Trafficking in Persons Protocol",
-                "som": "Smuggling of Migrants Protocol", "fp": "Firearms Protocol"}
+#: Short names of the instruments, for breadcrumbs and headings (i18n.py: marked for translation).
+SHORT_TITLES = i18n.SHORT_TITLES
 #: Short names of the instruments, in their usual order (the countries and trends pages).
-INSTRUMENT_NAMES = {"untoc": "Convention (UNTOC)", "tip": "Trafficking in Persons Protocol",
-                    "som": "Smuggling of Migrants Protocol", "fp": "Firearms Protocol"}
+INSTRUMENT_NAMES = {"untoc": i18n.N_("Convention (UNTOC)"), "tip": i18n.N_("Trafficking in Persons Protocol"),
+                    "som": i18n.N_("Smuggling of Migrants Protocol"), "fp": i18n.N_("Firearms Protocol")}
 #: The kind of a provision by its class.
 _KINDS = {str(SHERLOC.Article): "Article", str(SHERLOC.Paragraph): "Paragraph",
           str(SHERLOC.Subparagraph): "Subparagraph", str(SHERLOC.Item): "Item"}
 #: Why a case is inferred to concern a provision: each ground is a rule of sparql/rules/ (the query
 #: ``cases-on-provision`` names them in ?why; ``why-inferred`` gives the facts behind each link).
 GROUNDS = {
+    "cited-part": "the case cites one of its parts",
     "national-law": "the case applies national law recorded (or mapped by our editors) as implementing it",
     "tip-elements": "the case records the act, means and purpose of trafficking that TIP art. 3 (a) defines",
     "crime-type": "the case's crime type is one that this provision obliges States to criminalize",
@@ -101,6 +101,12 @@ def national_citation(national: str, path: str, number: str | None = None) -> st
     steps = path.split() or [""]
     unit = "section" if "/sec/" in national else "article"
     return f"{unit} {steps[0]}" + "".join(f" ({step})" for step in steps[1:])
+
+
+def provision_words(reference: str, lang: str) -> str:
+    """``tip/art/3/a`` → ``Trafficking in Persons Protocol, Article 3 (a)``, in ``lang`` where the
+    interface is translated into it (:func:`api.explorer.i18n.provision_words`)."""
+    return i18n.provision_words(reference, i18n.interface_language(lang))
 
 
 def citation(reference: str) -> str:
@@ -285,7 +291,7 @@ class LawsOfState(StateGroup):
 
 class CaseEntry(BaseModel):
     iri: str
-    href: str
+    href: str = Field(description="Its reader page (/explore/cases/{id}).")
     id: str
     title: str
     year: str | None
@@ -432,7 +438,8 @@ def provision(ctx: Context, who: Caller, code: str, rest: str, wanted: str, *, p
         entries = []
         for r in rows:
             why = [g for g in str(r.get("why", "")).split() if g in GROUNDS]
-            entries.append(CaseEntry(iri=str(r["case"]), href=_local(ctx, r["case"]), id=str(r["id"]),
+            entries.append(CaseEntry(iri=str(r["case"]), href=case_href(ctx.iris, str(r["case"])) or _local(ctx, r["case"]),
+                                     id=str(r["id"]),
                                      title=str(r["title"]), year=_text(r, "year"), link=str(r["link"]), why=why,
                                      grounds=[GROUNDS[g] for g in why],
                                      subject=ctx.iris.below(str(r["case"]), "id/") or str(r["case"])))

@@ -35,6 +35,7 @@ from sherloc_kg.queries import internal
 from sherloc_kg.resource import LABEL_LANGUAGES, LISTS, Inference, Listing, Resource
 
 from .context import Context
+from .explorer.i18n import N_, interface_language, translations
 from .explorer.layout import DEFAULT_LANGUAGE, pick, url
 from .explorer.layout import render as render_page
 from .explorer.neighbourhood import Link, picture
@@ -279,15 +280,15 @@ def page_labels(ctx: Context, who: Caller | None, graph: Graph, wanted: str) -> 
 
 #: Where each kind of record is browsed in the explorer: the second crumb of its pages.
 COLLECTIONS = {
-    "case": ("Case law", "/explore/search/cases"),
-    "country": ("Countries", "/explore/countries"),
-    "instrument": ("Convention and Protocols", "/explore/instruments"),
-    "legislation": ("Legislation", "/explore/search/legislation"),
-    "treaty": ("Treaties", "/explore/search/treaties"),
-    "strategy": ("Strategies", "/explore/search/strategies"),
-    "publication": ("Bibliography", "/explore/search/publications"),
-    "authority": ("Competent national authorities", "/explore/search/authorities"),
-    "participation": ("Countries", "/explore/countries"),
+    "case": (N_("Case law"), "/explore/search/cases"),
+    "country": (N_("Countries"), "/explore/countries"),
+    "instrument": (N_("Convention and Protocols"), "/explore/instruments"),
+    "legislation": (N_("Legislation"), "/explore/search/legislation"),
+    "treaty": (N_("Treaties"), "/explore/search/treaties"),
+    "strategy": (N_("Strategies"), "/explore/search/strategies"),
+    "publication": (N_("Bibliography"), "/explore/search/publications"),
+    "authority": (N_("Competent national authorities"), "/explore/search/authorities"),
+    "participation": (N_("Countries"), "/explore/countries"),
 }
 
 
@@ -301,7 +302,7 @@ def _work(graph: Graph, iri: str) -> URIRef | None:
     return work if isinstance(work, URIRef) else URIRef(iri.rsplit("/", 1)[0])
 
 
-def _provision_crumbs(base: str, reference: str, *, itself: bool = False) -> list[tuple[str, str]]:
+def _provision_crumbs(base: str, reference: str, *, itself: bool = False, lang: str = "en") -> list[tuple[str, str]]:
     """``untoc/art/5/1/a`` → UNTOC, Art. 5, 5(1): the provisions above it, each a link (and
     ``itself``, 5(1)(a), too: the crumbs of a language version of it)."""
     parsed = parse_provision(reference)
@@ -310,7 +311,8 @@ def _provision_crumbs(base: str, reference: str, *, itself: bool = False) -> lis
     code, article = parsed.instrument, parsed.article
     crumbs = [(code.upper(), f"/id/instrument/{code}")]
     if article:
-        crumbs.append((f"Art. {article}", f"/id/instrument/{code}/art/{article}"))
+        crumbs.append((translations(lang).gettext("Art. %(number)s") % {"number": article},
+                       f"/id/instrument/{code}/art/{article}"))
         name, path = article, f"/id/instrument/{code}/art/{article}"
         for part in parsed.parts:
             name, path = f"{name}({part})", f"{path}/{part}"
@@ -319,8 +321,11 @@ def _provision_crumbs(base: str, reference: str, *, itself: bool = False) -> lis
 
 
 def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str | None]]:
-    """Home, where such records are browsed, the resources above this one, this one."""
-    crumbs: list[tuple[str, str | None]] = [("Home", "/")]
+    """Home, where such records are browsed, the resources above this one, this one (the words of the
+    interface in the page's language)."""
+    lang = interface_language(render.wanted)
+    gettext = translations(lang).gettext
+    crumbs: list[tuple[str, str | None]] = [(gettext("Home"), "/")]
     base = render.base
     local = render.iris.relative(iri) or ""
     parts = local.split("/")
@@ -328,11 +333,12 @@ def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str |
     if parts[0] == "id" and len(parts) > 2:
         kind = parts[1]
         if kind in COLLECTIONS:
-            crumbs.append(COLLECTIONS[kind])
+            label, href = COLLECTIONS[kind]
+            crumbs.append((gettext(label), href))
         if kind == "instrument" and work is not None:  # a language version: the work and what is above it
-            crumbs += _provision_crumbs(base, "/".join(parts[2:-1]), itself=True)
+            crumbs += _provision_crumbs(base, "/".join(parts[2:-1]), itself=True, lang=lang)
         elif kind == "instrument":
-            crumbs += _provision_crumbs(base, "/".join(parts[2:]))
+            crumbs += _provision_crumbs(base, "/".join(parts[2:]), lang=lang)
         else:
             for end in range(3, len(parts)):
                 above = URIRef(base + "/".join(parts[:end]))
@@ -342,24 +348,28 @@ def breadcrumbs(render: Renderer, iri: str, title: str) -> list[tuple[str, str |
         scheme = URIRef(base + "vocab/" + parts[1])
         crumbs.append((render.label(scheme) or parts[1], "/vocab/" + parts[1]))
     elif parts[0] == "graph":
-        crumbs.append(("Dataset", "/dataset"))
+        crumbs.append((gettext("Dataset"), "/dataset"))
     crumbs.append((title, None))
     return crumbs
 
 
-def explorer_links(iris: Iris, iri: str, graph: Graph | None = None) -> list[tuple[str, str]]:
+def explorer_links(iris: Iris, iri: str, graph: Graph | None = None, lang: str = "en") -> list[tuple[str, str]]:
     """The explorer's own page of a resource, when it has one: a provision in the Convention
-    browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``).
-    A language version (``eli:LegalExpression`` in ``graph``, ``…/untoc/art/5/fr``) has none: it is
-    no provision."""
+    browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``),
+    a case's reader page (``/explore/cases/ALB001``). A language version (``eli:LegalExpression`` in
+    ``graph``, ``…/untoc/art/5/fr``) has none: it is no provision."""
+    gettext = translations(interface_language(lang)).gettext
     if graph is not None and _work(graph, iri) is not None:
         return []
     reference = iris.below(iri, "id/instrument/")
     if reference is not None and parse_provision(reference) is not None:
-        return [("Read it in the Convention browser", "/explore/instruments/" + reference)]
+        return [(gettext("Read it in the Convention browser"), "/explore/instruments/" + reference)]
     code = iris.below(iri, "id/country/")
     if code is not None and is_iso3(code):
-        return [("Country profile", "/explore/countries/" + code)]
+        return [(gettext("Country profile"), "/explore/countries/" + code)]
+    case = iris.case_path(iri)
+    if case is not None:
+        return [(gettext("Read the case page"), "/explore/cases/" + case)]
     return []
 
 
@@ -390,9 +400,9 @@ def resource_view(ctx: Context, target: Target, resource: Resource, *, wanted: s
         lang=wanted, title_lang=title_lang,
         title_fallback=bool(title_lang and title_lang.split("-")[0].lower() != wanted),
         types=types, breadcrumbs=breadcrumbs(render, name, main.label),
-        explore=explorer_links(render.iris, name, graph),
+        explore=explorer_links(render.iris, name, graph, wanted),
         neighbourhood=picture(main.label, render.href(name), outgoing, incoming,
-                              incoming_total=resource.incoming_total),
+                              incoming_total=resource.incoming_total, lang=interface_language(wanted)),
     )
 
 
@@ -404,8 +414,9 @@ def document_view(ctx: Context, target: Target, graph: Graph, title: str, iri: s
     subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)},
                       key=lambda s: (s not in first, render.curie(str(s))))
     sections = [render.section(s, anchor=str(s).partition("#")[2] or None) for s in subjects]
+    home = translations(interface_language(wanted)).gettext("Home")
     return PageView(title=title, iri=iri, kind="document", sections=sections, formats=formats(target),
-                    lang=wanted, breadcrumbs=[("Home", "/"), (title, None)])
+                    lang=wanted, breadcrumbs=[(home, "/"), (title, None)])
 
 
 def list_view(ctx: Context, target: Target, listing: Listing, graph: Graph, *,
@@ -425,7 +436,7 @@ def list_view(ctx: Context, target: Target, listing: Listing, graph: Graph, *,
                     formats=formats(target, page, OFFERS), lang=wanted,
                     next_page=f"{here}?page={page + 1}" if listing.has_next else None,
                     previous_page=(f"{here}?page={page - 1}" if page > 2 else here) if page > 1 else None,
-                    breadcrumbs=[("Home", "/"), (title, None)])
+                    breadcrumbs=[(translations(interface_language(wanted)).gettext("Home"), "/"), (title, None)])
 
 
 

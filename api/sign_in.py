@@ -25,7 +25,8 @@ from sherloc_kg.access import Caller, Role
 from sherloc_kg.errors import Unauthorized
 
 from .context import Context, caller, context
-from .explorer.layout import render
+from .explorer.i18n import N_, interface_language, translations
+from .explorer.layout import language, render
 from .security import TooManyFailedChecks
 from .session_cookie import COOKIE, clear_cookie, session_of, set_cookie
 
@@ -40,11 +41,11 @@ router = APIRouter(include_in_schema=False)
 
 #: What each role sees and does once signed in, said to the person.
 ROLE_WORDS = {
-    Role.OFFICIAL: "the contact details of competent national authorities, and your State's review answers "
-                   "before they are published (publishing and withdrawing them too)",
-    Role.SUBMITTER: "your State's review answers before they are published, and the upload of new ones",
-    Role.EDITOR: "the public data, and the editorial work your token allows",
-    Role.ADMIN: "every graph of the store",
+    Role.OFFICIAL: N_("the contact details of competent national authorities, and your State's review answers "
+                      "before they are published (publishing and withdrawing them too)"),
+    Role.SUBMITTER: N_("your State's review answers before they are published, and the upload of new ones"),
+    Role.EDITOR: N_("the public data, and the editorial work your token allows"),
+    Role.ADMIN: N_("every graph of the store"),
 }
 
 
@@ -60,9 +61,12 @@ def _page(request: Request, who: Caller, *, status_code: int = 200, error: str |
     ctx: Context = request.app.state.context
     session = session_of(request, ctx.sessions)
     check = secrets.token_urlsafe(24)
-    page = render(request, "explorer/sign_in.html", title="Sign in" if session is None else "Signed in", who=who,
-                  status_code=status_code, session=session, error=error, next_path=next_path, check=check,
-                  role_words=ROLE_WORDS.get(who.role), sign_in=SIGN_IN, sign_out=SIGN_OUT)
+    gettext = translations(interface_language(language(request))).gettext
+    words = ROLE_WORDS.get(who.role)
+    page = render(request, "explorer/sign_in.html", title=N_("Sign in") if session is None else N_("Signed in"),
+                  who=who, status_code=status_code, session=session, error=gettext(error) if error else None,
+                  next_path=next_path, check=check, role_words=gettext(words) if words else None,
+                  sign_in=SIGN_IN, sign_out=SIGN_OUT)
     page.headers.update(NO_STORE)
     if session is None:
         page.set_cookie(FORM_COOKIE, check, max_age=FORM_SECONDS, path=SIGN_IN, httponly=True, samesite="strict",
@@ -83,8 +87,8 @@ async def sign_in(request: Request, ctx: Context = Depends(context)) -> Response
     expected, presented = request.cookies.get(FORM_COOKIE), fields.get("check")
     if not expected or not presented or not hmac.compare_digest(expected.encode(), presented.encode()):
         return _page(request, public, status_code=403, next_path=next_path,
-                     error="This sign-in did not come from this site's sign-in page (or the page was open too "
-                           "long): sign in again from this page.")
+                     error=N_("This sign-in did not come from this site's sign-in page (or the page was open too "
+                              "long): sign in again from this page."))
     address = request.client.host if request.client else "unknown"
     if retry_after := ctx.failed_checks.wait(address):
         refused = TooManyFailedChecks(retry_after)
@@ -92,13 +96,13 @@ async def sign_in(request: Request, ctx: Context = Depends(context)) -> Response
         page.headers.update(refused.headers())
         return page
     if not token:
-        return _page(request, public, status_code=400, error="Enter your token.", next_path=next_path)
+        return _page(request, public, status_code=400, error=N_("Enter your token."), next_path=next_path)
     try:
         who = await run_in_threadpool(ctx.tokens.caller, token)  # an argon2 check: off the event loop
     except Unauthorized:
         ctx.failed_checks.failed(address)
         return _page(request, public, status_code=401, next_path=next_path,
-                     error="This token is not a live SHERLOC-KG token: check it, or ask for a new one.")
+                     error=N_("This token is not a live SHERLOC-KG token: check it, or ask for a new one."))
     session_id, _ = await run_in_threadpool(ctx.sessions.start, who)
     response = RedirectResponse(next_path, status_code=303, headers=NO_STORE)
     set_cookie(response, request, session_id)

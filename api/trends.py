@@ -31,20 +31,21 @@ from . import implementation
 from .context import Context, caller, reading
 from .explorer import twins
 from .explorer.charts import cumulative_counts
+from .explorer.i18n import N_, number, translations
 from .explorer.layout import url
 from .instruments import INSTRUMENT_NAMES
 
 router = APIRouter(tags=["trends"], dependencies=[Depends(twins.links_back)])
 
 #: The groups of TIP Protocol art. 3 (a) elements and the vocabulary each comes from.
-TIP_GROUPS = (("act", "Act", "tip-act"), ("means", "Means", "tip-means"), ("purpose", "Purpose", "tip-purpose"))
+TIP_GROUPS = (("act", N_("Act"), "tip-act"), ("means", N_("Means"), "tip-means"), ("purpose", N_("Purpose"), "tip-purpose"))
 #: More crime types than this are drawn as the largest ones and "other crime types".
 MAX_SERIES = 7
 #: The reaches of a case (named query ``cases-transnational-by-year``), in the order drawn: label
 #: ("unknown" is counted, for the coverage, never drawn).
-REACHES = (("transnational", "Transnational"), ("internal", "Internal"), ("unknown", "Not known"))
+REACHES = (("transnational", N_("Transnational")), ("internal", N_("Internal")), ("unknown", N_("Not known")))
 #: How the reach of a case is derived (the same rule as the query's header).
-REACH_RULE = ("The data has no \u201ctransnational\u201d flag; the split is derived from what each case records. "
+REACH_RULE = N_("The data has no \u201ctransnational\u201d flag; the split is derived from what each case records. "
               "Transnational: the case records a country involved other than the deciding State (where the conduct "
               "was committed, prepared, directed or controlled, or had substantial effects, or whose nationals or "
               "groups took part: UNTOC art. 3 (2)), or a defendant who is a national of another State. Internal: "
@@ -84,13 +85,13 @@ class Chart(BaseModel):
     note: str = ""
 
     def stack_by_year(self, years: list[int], series: list[tuple[str, list[int]]], *, title: str,
-                      description: str, total: str) -> None:
+                      description: str, total: str, year: str = "Year") -> None:
         """Draw ``series`` (label, a count per year) as stacked bars over ``years``, with the table
         of the same counts (a column per series and ``total``)."""
         self.drawn, self.categories = "stacked-bars", [str(y) for y in years]
         self.series = [Series(name=label, values=values) for label, values in series]
         self.title, self.description = title, description
-        self.columns = ["Year"] + [label for label, _ in series] + [total]
+        self.columns = [year] + [label for label, _ in series] + [total]
         self.add_year_rows(years, series)
 
     def add_year_rows(self, years: list[int], series: list[tuple[str, list[int]]]) -> None:
@@ -132,7 +133,9 @@ def _rows(ctx: Context, who: Caller, name: str, params: dict[str, str]) -> list[
     return ctx.reads.select(named.text, bindings=named.bindings(params, ctx.iris), dataset=who.dataset(ctx.iris)).rows
 
 
-def cases_chart(ctx: Context, who: Caller, country: str | None, region: Region | None = None) -> Chart:
+def cases_chart(ctx: Context, who: Caller, country: str | None, region: Region | None = None,
+                lang: str = "en") -> Chart:
+    gettext = translations(lang).gettext
     if region is not None:
         name, params = "cases-by-area-year-and-crime-type", {"area": region.code}
     else:
@@ -146,17 +149,26 @@ def cases_chart(ctx: Context, who: Caller, country: str | None, region: Region |
         concept = str(row["crimeType"])
         labels[concept] = str(row["label"]) if row.get("label") else concept.rsplit("/", 1)[-1]
         counts[(year, concept)] += int(row["cases"])
-    chart = Chart(ident="cases-per-year", heading="Cases per year by crime type", query=name,
+    chart = Chart(ident="cases-per-year", heading=gettext("Cases per year by crime type"), query=name,
                   query_href=url("/explore/sparql", query=name, **params), drawn="none", unit="cases")
     if not counts:
-        chart.note = "No case with a year and a crime type."
+        chart.note = gettext("No case with a year and a crime type.")
         return chart
-    years, series = _yearly_series(counts, labels, "Other crime types")
-    where = f" in {region.name} (UN M49 {region.code})" if region else f" in {country}" if country else ""
-    chart.stack_by_year(years, series, title=f"Cases per year by crime type{where}", total="All crime types",
-                        description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases "
-                                     f"decided{where}, split by crime type; a case with several crime types counts "
-                                     "once for each. The numbers are in the table below the chart."))
+    years, series = _yearly_series(counts, labels, gettext("Other crime types"))
+    place = f"{region.name} (UN M49 {region.code})" if region else country
+    span = {"first": str(years[0]), "last": str(years[-1]), "place": place}
+    if place:
+        title = gettext("Cases per year by crime type in %(place)s") % span
+        description = gettext("Stacked bars: for each year from %(first)s to %(last)s, the number of cases decided in "
+                              "%(place)s, split by crime type; a case with several crime types counts once for each. "
+                              "The numbers are in the table below the chart.") % span
+    else:
+        title = gettext("Cases per year by crime type")
+        description = gettext("Stacked bars: for each year from %(first)s to %(last)s, the number of cases decided, "
+                              "split by crime type; a case with several crime types counts once for each. The numbers "
+                              "are in the table below the chart.") % span
+    chart.stack_by_year(years, series, title=title, total=gettext("All crime types"), description=description,
+                        year=gettext("Year"))
     return chart
 
 
@@ -176,10 +188,11 @@ def _yearly_series(counts: dict[tuple[int, str], int], labels: dict[str, str],
     return years, series
 
 
-def tip_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
+def tip_chart(ctx: Context, who: Caller, country: str | None, lang: str = "en") -> Chart:
+    gettext = translations(lang).gettext
     name = "tip-elements-by-country" if country else "cases-by-tip-element"
     rows = _rows(ctx, who, name, {"country": country} if country else {})
-    chart = Chart(ident="tip-elements", heading="Elements of trafficking in persons (TIP Protocol, art. 3 (a))",
+    chart = Chart(ident="tip-elements", heading=gettext("Elements of trafficking in persons (TIP Protocol, art. 3 (a))"),
                   query=name, query_href=url("/explore/sparql", query=name, country=country), drawn="none",
                   unit="cases")
     order = {group: i for i, (group, _, _) in enumerate(TIP_GROUPS)}
@@ -191,32 +204,40 @@ def tip_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
         items.append((order.get(group, 9), -int(row["cases"]), label, group, element, int(row["cases"])))
     items.sort()
     if not items:
-        chart.note = "No case records an act, a means or a purpose of trafficking in persons."
+        chart.note = gettext("No case records an act, a means or a purpose of trafficking in persons.")
         return chart
-    names = {group: group_name for group, group_name, _ in TIP_GROUPS}
-    where = f" in {country}" if country else ""
+    names = {group: gettext(group_name) for group, group_name, _ in TIP_GROUPS}
     chart.drawn = "bars"
     chart.categories = [f"{names.get(group, group)}: {label}" for _, _, label, group, _, _ in items]
-    chart.series = [Series(name="Cases", values=[n for *_, n in items])]
+    chart.series = [Series(name=gettext("Cases"), values=[n for *_, n in items])]
     chart.links = [ctx.iris.href(element) for *_, element, _ in items]
     chart.groups = [order.get(group, 0) for _, _, _, group, _, _ in items]
-    chart.title = f"Cases{where} by element of trafficking in persons"
-    chart.description = ("Horizontal bars: for each act, means and purpose of exploitation of the definition in article 3 (a) "
-                         f"of the Trafficking in Persons Protocol, how many cases{where} record it. "
-                         "Each bar links to the element's page; the numbers are in the table below the chart.")
-    chart.columns = ["Element", "Kind", "Cases"]
+    if country:
+        chart.title = gettext("Cases in %(place)s by element of trafficking in persons") % {"place": country}
+        chart.description = gettext(
+            "Horizontal bars: for each act, means and purpose of exploitation of the definition in article 3 (a) of the "
+            "Trafficking in Persons Protocol, how many cases in %(place)s record it. Each bar links to the element's "
+            "page; the numbers are in the table below the chart.") % {"place": country}
+    else:
+        chart.title = gettext("Cases by element of trafficking in persons")
+        chart.description = gettext(
+            "Horizontal bars: for each act, means and purpose of exploitation of the definition in article 3 (a) of the "
+            "Trafficking in Persons Protocol, how many cases record it. Each bar links to the element's page; the "
+            "numbers are in the table below the chart.")
+    chart.columns = [gettext("Element"), gettext("Kind"), gettext("Cases")]
     chart.text_columns = 2
     chart.rows = [[label, names.get(group, group), n] for _, _, label, group, _, n in items]
     return chart
 
 
-def tip_years_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
+def tip_years_chart(ctx: Context, who: Caller, country: str | None, lang: str = "en") -> Chart:
     """Cases per year by element of trafficking in persons (the most recorded ones, the others together)."""
+    gettext = translations(lang).gettext
     name = "tip-elements-by-year"
     params = {"country": country} if country else {}
     counts: dict[tuple[int, str], int] = defaultdict(int)
     labels: dict[str, str] = {}
-    names = {group: group_name for group, group_name, _ in TIP_GROUPS}
+    names = {group: gettext(group_name) for group, group_name, _ in TIP_GROUPS}
     for row in _rows(ctx, who, name, params):
         year = _year(row.get("year"))
         if year is None:
@@ -225,26 +246,37 @@ def tip_years_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
         label = str(row["label"]) if row.get("label") else element.rsplit("/", 1)[-1]
         labels[element] = f"{names.get(str(row['group']), str(row['group']))}: {label}"
         counts[(year, element)] += int(row["cases"])
-    chart = Chart(ident="tip-elements-per-year", heading="Elements of trafficking in persons per year",
+    chart = Chart(ident="tip-elements-per-year", heading=gettext("Elements of trafficking in persons per year"),
                   query=name, query_href=url("/explore/sparql", query=name, **params), drawn="none", unit="cases")
     if not counts:
-        chart.note = "No case with a year records an act, a means or a purpose of trafficking in persons."
+        chart.note = gettext("No case with a year records an act, a means or a purpose of trafficking in persons.")
         return chart
-    years, series = _yearly_series(counts, labels, "Other elements")
-    where = f" in {country}" if country else ""
-    chart.stack_by_year(years, series, title=f"Elements of trafficking in persons per year{where}",
-                        total="All elements",
-                        description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, how many cases "
-                                     f"decided{where} record each act, means and purpose of exploitation (TIP Protocol "
-                                     "art. 3 (a)); a case that records several elements counts once for each, one that "
-                                     "records none is not counted. The numbers are in the table below the chart."))
+    years, series = _yearly_series(counts, labels, gettext("Other elements"))
+    span = {"first": str(years[0]), "last": str(years[-1]), "place": country}
+    if country:
+        title = gettext("Elements of trafficking in persons per year in %(place)s") % span
+        description = gettext(
+            "Stacked bars: for each year from %(first)s to %(last)s, how many cases decided in %(place)s record each "
+            "act, means and purpose of exploitation (TIP Protocol art. 3 (a)); a case that records several elements "
+            "counts once for each, one that records none is not counted. The numbers are in the table below the "
+            "chart.") % span
+    else:
+        title = gettext("Elements of trafficking in persons per year")
+        description = gettext(
+            "Stacked bars: for each year from %(first)s to %(last)s, how many cases decided record each act, means "
+            "and purpose of exploitation (TIP Protocol art. 3 (a)); a case that records several elements counts once "
+            "for each, one that records none is not counted. The numbers are in the table below the chart.") % span
+    chart.stack_by_year(years, series, title=title, total=gettext("All elements"), description=description,
+                        year=gettext("Year"))
     return chart
 
 
-def participation_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
+def participation_chart(ctx: Context, who: Caller, country: str | None, lang: str = "en") -> Chart:
+    gettext = translations(lang).gettext
     name = "participation-over-time"
     rows = _rows(ctx, who, name, {"participant": country} if country else {})
-    chart = Chart(ident="ratifications", heading="Ratifications, accessions and other consents to be bound, over time",
+    chart = Chart(ident="ratifications",
+                  heading=gettext("Ratifications, accessions and other consents to be bound, over time"),
                   query=name, query_href=url("/explore/sparql", query=name, participant=country), drawn="none",
                   unit="parties")
     consents: dict[str, list[int]] = {code: [] for code in INSTRUMENTS}
@@ -256,67 +288,92 @@ def participation_chart(ctx: Context, who: Caller, country: str | None) -> Chart
             consents.setdefault(code, []).append(year)
         if row.get("signatureDate"):
             signatures[code] += 1
-    series = [(INSTRUMENT_NAMES.get(code, code), sorted(years)) for code, years in consents.items() if years]
+    series = [(_instrument(code, lang), sorted(years)) for code, years in consents.items() if years]
     if not series:
-        chart.note = "No ratification, accession, acceptance, approval or succession recorded."
+        chart.note = gettext("No ratification, accession, acceptance, approval or succession recorded.")
         return chart
-    where = f" by {country}" if country else ""
     chart.drawn = "steps"
     chart.series = [Series(name=label, values=years) for label, years in series]
-    chart.title = f"Parties over time{where}: ratifications, accessions and other consents to be bound"
-    chart.description = ("Step lines, one per instrument: how many States and organizations had expressed their consent "
-                         "to be bound (ratification, accession, acceptance, approval or succession) by the end of each "
-                         "year. The numbers are in the table below the chart.")
+    chart.title = (gettext("Parties over time by %(place)s: ratifications, accessions and other consents to be bound")
+                   % {"place": country} if country
+                   else gettext("Parties over time: ratifications, accessions and other consents to be bound"))
+    chart.description = gettext(
+        "Step lines, one per instrument: how many States and organizations had expressed their consent to be bound "
+        "(ratification, accession, acceptance, approval or succession) by the end of each year. The numbers are in "
+        "the table below the chart.")
     years, counted = cumulative_counts(series)
     chart.categories = [str(y) for y in years]
-    chart.columns = ["Year"] + [f"{label} (parties)" for label, _ in series]
+    chart.columns = [gettext("Year")] + [gettext("%(instrument)s (parties)") % {"instrument": label} for label, _ in series]
     for i, year in enumerate(years):
         new = [sum(1 for y in events if y == year) for _, events in series]
         if any(new):
-            chart.rows.append([year, *(f"{counts[i]} (+{n})" if n else str(counts[i])
+            chart.rows.append([year, *(f"{number(counts[i], lang)} (+{number(n, lang)})" if n else number(counts[i], lang)
                                        for (_, counts), n in zip(counted, new))])
-    signed = ", ".join(f"{INSTRUMENT_NAMES.get(c, c)}: {n}" for c, n in signatures.items())
-    chart.note = f"Signatures recorded: {signed}." if signed else ""
+    signed = ", ".join(f"{_instrument(c, lang)}: {number(n, lang)}" for c, n in signatures.items())
+    chart.note = gettext("Signatures recorded: %(signatures)s.") % {"signatures": signed} if signed else ""
     return chart
 
 
-def reach_chart(ctx: Context, who: Caller, country: str | None) -> Chart:
+def _instrument(code: str, lang: str) -> str:
+    """The instrument's name (:data:`INSTRUMENT_NAMES`) in ``lang``; an unknown code as it is."""
+    return translations(lang).gettext(INSTRUMENT_NAMES[code]) if code in INSTRUMENT_NAMES else code
+
+
+def reach_chart(ctx: Context, who: Caller, country: str | None, lang: str = "en") -> Chart:
     """Cases per year, transnational / internal (art. 32 (3) (b)): only the cases whose records tell,
     with how many of the cases that is (a chart of the others would be a chart of what is not known)."""
+    gettext = translations(lang).gettext
+    rule = gettext(REACH_RULE)
     name = "cases-transnational-by-year"
     counts: dict[tuple[int, str], int] = defaultdict(int)
     for row in _rows(ctx, who, name, {"country": country} if country else {}):
         year = _year(row.get("year"))
         if year is not None:
             counts[(year, str(row["reach"]))] += int(row["cases"])
-    chart = Chart(ident="transnational", heading="Transnational and internal cases per year, where known", query=name,
-                  query_href=url("/explore/sparql", query=name, country=country), drawn="none", unit="cases",
-                  note=REACH_RULE)
+    chart = Chart(ident="transnational", heading=gettext("Transnational and internal cases per year, where known"),
+                  query=name, query_href=url("/explore/sparql", query=name, country=country), drawn="none",
+                  unit="cases", note=rule)
     if not counts:
-        chart.note = "No case with a year. " + REACH_RULE
+        chart.note = gettext("No case with a year.") + " " + rule
         return chart
     every = sum(counts.values())
     known = {key: n for key, n in counts.items() if key[1] != "unknown"}
-    where = f" in {country}" if country else ""
-    coverage = (f"The records tell whether a case is transnational or internal for {sum(known.values()):,} of the "
-                f"{every:,} cases with a year{where}; the chart leaves the {every - sum(known.values()):,} others out. ")
-    chart.note = coverage + REACH_RULE
+    figures = {"known": number(sum(known.values()), lang), "every": number(every, lang),
+               "others": number(every - sum(known.values()), lang), "place": country}
+    coverage = (gettext("The records tell whether a case is transnational or internal for %(known)s of the %(every)s "
+                        "cases with a year in %(place)s; the chart leaves the %(others)s others out.") if country
+                else gettext("The records tell whether a case is transnational or internal for %(known)s of the "
+                             "%(every)s cases with a year; the chart leaves the %(others)s others out.")) % figures
+    chart.note = coverage + " " + rule
     if not known:
         return chart
     years = list(range(min(y for y, _ in known), max(y for y, _ in known) + 1))
-    series = [(label, [known.get((y, reach), 0) for y in years]) for reach, label in REACHES if reach != "unknown"]
-    chart.stack_by_year(years, series, title=f"Transnational and internal cases per year{where}, where known",
-                        total="Known",
-                        description=(f"Stacked bars: for each year from {years[0]} to {years[-1]}, the number of cases "
-                                     f"decided{where} whose records tell whether they are transnational (at the bottom) "
-                                     "or internal; each case counts once. How many cases that is, and the rule, are "
-                                     "given under the chart; the numbers are in the table below it."))
+    series = [(gettext(label), [known.get((y, reach), 0) for y in years]) for reach, label in REACHES
+              if reach != "unknown"]
+    span = {"first": str(years[0]), "last": str(years[-1]), "place": country}
+    if country:
+        title = gettext("Transnational and internal cases per year in %(place)s, where known") % span
+        description = gettext(
+            "Stacked bars: for each year from %(first)s to %(last)s, the number of cases decided in %(place)s whose "
+            "records tell whether they are transnational (at the bottom) or internal; each case counts once. How many "
+            "cases that is, and the rule, are given under the chart; the numbers are in the table below it.") % span
+    else:
+        title = gettext("Transnational and internal cases per year, where known")
+        description = gettext(
+            "Stacked bars: for each year from %(first)s to %(last)s, the number of cases decided whose records tell "
+            "whether they are transnational (at the bottom) or internal; each case counts once. How many cases that "
+            "is, and the rule, are given under the chart; the numbers are in the table below it.") % span
+    chart.stack_by_year(years, series, title=title, total=gettext("Known"), description=description,
+                        year=gettext("Year"))
     return chart
 
 
-def trends(ctx: Context, who: Caller, country: str | None = None, region: str | None = None) -> Trends:
+def trends(ctx: Context, who: Caller, country: str | None = None, region: str | None = None,
+           lang: str = "en") -> Trends:
     """The charts, for every State, one State (``country``) or one UN M49 area (``region``; with a
-    country, the region is left aside); UsageError (400) for a malformed country or an unknown area."""
+    country, the region is left aside); UsageError (400) for a malformed country or an unknown area.
+    Their words in ``lang`` (the explorer's page; the JSON is in English)."""
+    gettext = translations(lang).gettext
     country, region = country or None, region or None
     if country is not None and not is_iso3(country):
         raise UsageError(f"'{country}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. BRA).")
@@ -329,12 +386,13 @@ def trends(ctx: Context, who: Caller, country: str | None = None, region: str | 
     choices = sorted(names.items(), key=lambda c: (c[1].casefold(), c[0]))
     country_name = dict(choices).get(country) if country else None
     if chosen is not None:
-        charts = [cases_chart(ctx, who, None, chosen)]
-        title = f"Trends: {chosen.name}"
+        charts = [cases_chart(ctx, who, None, chosen, lang)]
+        title = gettext("Trends: %(name)s") % {"name": chosen.name}
     else:
-        charts = [cases_chart(ctx, who, country), tip_chart(ctx, who, country), tip_years_chart(ctx, who, country),
-                  participation_chart(ctx, who, country), reach_chart(ctx, who, country)]
-        title = f"Trends: {country_name or country}" if country else "Trends"
+        charts = [cases_chart(ctx, who, country, lang=lang), tip_chart(ctx, who, country, lang),
+                  tip_years_chart(ctx, who, country, lang), participation_chart(ctx, who, country, lang),
+                  reach_chart(ctx, who, country, lang)]
+        title = gettext("Trends: %(name)s") % {"name": country_name or country} if country else gettext("Trends")
     return Trends(title=title, country=country, country_name=country_name, region=chosen, regions=available,
                   countries=[Choice(code=code, name=name) for code, name in choices], charts=charts)
 

@@ -40,7 +40,7 @@ from .loaders import Loader, loader_for
 from .loaders.records import Record, as_writes
 from .namespaces import DCTERMS, PROV, RDF
 from .queries import internal
-from .provenance import Agent, Ignored, activity, digest, holds, operator, stamp, unchanged
+from .provenance import Agent, Ignored, activity, digest, holds, operator, source_header, stamp, unchanged
 from .store import Dataset, RecordWrite, Store
 from .validation import Gate
 
@@ -341,6 +341,7 @@ class Ingest:
                 (source, RDF.type, PROV.Entity),
                 (source, DCTERMS.identifier, Literal(f"sha256:{sha}")),
                 (source, DCTERMS.title, Literal(path.name)),
+                *source_header(source, path),
             ]
         # A record held only in restricted graphs (an unpublished review answer) has its provenance
         # in the restricted provenance graph, and so has the load if all its records are such: the

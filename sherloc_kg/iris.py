@@ -179,6 +179,18 @@ class Iris:
     def case(self, case_id: str) -> URIRef:
         return self._id("case", segment(case_id))
 
+    def case_path(self, iri: str) -> str | None:
+        """A case IRI's identifier as its IRI escapes it (``ALB%209%231``, ``A%2FB``): the last part of
+        a page's path that names the case (``/explore/cases/ALB%209%231``). None for an IRI that is
+        no case of this base (a part of a case, ``case/X/defendant/1``, is none)."""
+        escaped = self.below(iri, "id/case/")
+        return escaped if escaped and "/" not in escaped else None
+
+    def case_id(self, iri: str) -> str | None:
+        """The reverse of :meth:`case`: a case IRI's identifier, unescaped (``ALB 9#1``), or None."""
+        escaped = self.case_path(iri)
+        return None if escaped is None else unquote(escaped)
+
     def legislation(self, country: str, law_id: str) -> URIRef:
         return self._id("legislation", segment(country), segment(law_id))
 

@@ -32,15 +32,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from .iris import Iris, segment, slug
-from .namespaces import FOAF, OWL, PROV, RDF, SHERLOC, SKOS, XSD
+from .namespaces import DCTERMS, FOAF, OWL, PROV, RDF, SHERLOC, SKOS, XSD
 from .queries import internal
 from .store import Dataset, RecordWrite, Store
 from .store.contract import Triple
@@ -63,6 +65,41 @@ class Agent:
     iri: URIRef
     public: tuple[Triple, ...] = ()
     private: tuple[Triple, ...] = ()
+
+
+#: The leading comment lines a source file may open with (JSON Lines, CSV): read up to this many bytes.
+_HEADER_BYTES = 4096
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def source_header(iri: URIRef, path: Path) -> list[Triple]:
+    """What a source file says of itself in the ``#`` comment lines it opens with (the bundled cases:
+    "... cases listed by the SHERLOC portal on 2026-08-09."): the lines as the source's
+    ``dcterms:description``, and the first ISO date in them as its ``dcterms:date`` (the date its
+    content is as at), so that a page can say "from the SHERLOC case listing of 9 August 2026"
+    without naming the file. A file without such lines (XML, Turtle, a CSV header) says nothing."""
+    with path.open("rb") as handle:
+        head = handle.read(_HEADER_BYTES)
+    lines = []
+    for raw in head.removeprefix(b"\xef\xbb\xbf").splitlines():
+        if not raw.startswith(b"#"):
+            break
+        text = raw[1:].decode("utf-8", "replace").strip()
+        if text:
+            lines.append(text)
+    if not lines:
+        return []
+    description = " ".join(lines)
+    triples: list[Triple] = [(iri, DCTERMS.description, Literal(description))]
+    match = _ISO_DATE.search(description)
+    if match:
+        try:
+            day = datetime(int(match[1]), int(match[2]), int(match[3])).date()
+        except ValueError:
+            day = None
+        if day is not None:
+            triples.append((iri, DCTERMS.date, Literal(day.isoformat(), datatype=XSD.date)))
+    return triples
 
 
 def operator(iris: Iris, name: str | None) -> Agent:

@@ -135,7 +135,15 @@ def values(embedded: EmbeddedStore, settings: Settings) -> dict[str, list[str]]:
         str(r["n"]) for r in embedded.select(pfx + """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         SELECT ?n (COUNT(*) AS ?k) WHERE { ?case sherloc:crimeType ?c . ?c skos:notation ?n }
         GROUP BY ?n ORDER BY DESC(?k) ?n LIMIT 2""").rows)]))
+    # Cases by their identifier: the one citing most provisions itself, the one linked to most by
+    # the rules (asserted and inferred links of provisions-of-case).
+    cases = list(dict.fromkeys(str(r["id"]) for link in ("refersToProvision", "concernsProvision")
+                               for r in embedded.select(pfx + """PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?id (COUNT(*) AS ?n) WHERE { ?case a sherloc:CourtCase ; sherloc:%s ?p ; dcterms:identifier ?id }
+        GROUP BY ?id ORDER BY DESC(?n) ?id LIMIT 1""" % link).rows))
+    assert cases, "no case links a provision in the bundled data"
     return {
+        "case": cases,
         "provision": provisions,
         "country": countries,
         "area": ["150", "002", *countries[:4]],

@@ -45,7 +45,7 @@ def test_a_case_page_and_its_neighbourhood_picture(browser_page: BrowserPage, a_
     assert page.get_by_role("navigation", name="Main").is_visible()
     assert page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Case law").is_visible()
     picture = page.locator("svg.neighbourhood")
-    assert picture.is_visible() and picture.get_attribute("role") == "img"
+    assert picture.is_visible() and picture.get_attribute("role") == "group"
     assert "Neighbourhood of" in picture.locator("title").first.text_content()
     # a node of the picture is a link: clicking the case's country opens the country's page
     node = picture.locator(f'a.node.out[href="/id/country/{a_case["country"]}"]')
@@ -206,21 +206,24 @@ def test_search_cases_by_country_and_crime_type_then_follow_a_case(browser_page:
     title, href = first.inner_text(), first.get_attribute("href")
     with page.expect_navigation():
         first.click()
-    assert browser_page.path() == href and href.startswith("/id/case/")
+    assert browser_page.path() == href and href.startswith("/explore/cases/")
     assert page.locator("h1").inner_text() == title
     browser_page.screenshot("flow-search-3-case")
-    # its country (a link of the facts), then that country's profile in the explorer
+    # its data view is one link away, and leads back
     with page.expect_navigation():
-        page.locator("main dl a[href='/id/country/%s']" % country).first.click()
-    assert browser_page.path() == f"/id/country/{country}"
+        page.get_by_role("link", name="Data view (RDF)").click()
+    assert browser_page.path() == href.replace("/explore/cases/", "/id/case/")
     with page.expect_navigation():
-        page.get_by_role("link", name="Country profile").click()
+        page.get_by_role("link", name="Read the case page").click()
+    assert browser_page.path() == href
+    # its State (a link of the facts): that country's profile in the explorer
+    with page.expect_navigation():
+        page.locator("main dl a[href='/explore/countries/%s']" % country).first.click()
     assert browser_page.path() == f"/explore/countries/{country}"
     assert page.locator("h1").inner_text().startswith("Brazil")
     assert page.locator("#cases").get_by_role("link", name=f"Search all cases of {country}").is_visible()
     browser_page.screenshot("flow-search-4-country")
-    # back twice: the case again
-    page.go_back()
+    # back: the case again
     page.go_back()
     page.wait_for_url(f"**{href}")
     assert page.locator("h1").inner_text() == title
@@ -239,7 +242,8 @@ def test_run_a_named_query_with_its_parameter_form_and_download(browser_page: Br
     browser_page.screenshot("flow-sparql-1-parameters")
     with page.expect_navigation():
         parameters.get_by_role("button", name="Run cases-of-country").click()
-    assert browser_page.path() == "/explore/sparql?query=cases-of-country&country=BRA"
+    # a GET form sends every field: the optional language (titles' language) left empty
+    assert browser_page.path() == "/explore/sparql?query=cases-of-country&country=BRA&language="
     results = page.locator("section.sparql-results")
     rows = int(results.locator("#row-count").inner_text().replace(",", ""))
     assert rows == 99
@@ -320,5 +324,6 @@ def test_the_search_form_and_facets_work_with_the_keyboard(browser_page: Browser
     _tab_to(page, lambda f: f["tag"] == "a" and f["class"] == "result-title")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert browser_page.path().startswith("/id/case/")
+    assert browser_page.path().startswith("/explore/cases/")  # the case's reader page
+    assert page.locator("h1").count() == 1
     browser_page.screenshot("flow-keyboard-2-case")

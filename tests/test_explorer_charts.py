@@ -16,7 +16,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def parse(svg: str) -> ET.Element:
     root = ET.fromstring(str(svg))
     assert root.tag == SVG + "svg"
-    assert root.get("role") == "img"
+    assert root.get("role") == ("group" if root.find(".//" + SVG + "a") is not None else "img")
     title, desc = root.find(SVG + "title"), root.find(SVG + "desc")
     assert title is not None and title.text and desc is not None and desc.text
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"

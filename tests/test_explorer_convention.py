@@ -121,7 +121,7 @@ def test_tip_article_5_shows_its_cases_grouped_by_state_with_the_inferred_ones_m
     cases = section(page(explorer, "/explore/instruments/tip/art/5"), "cases")
     assert f"{total:,} cases decided in" in words(cases)
     assert '<h3><a href="/id/country/XAA">Aurelia (fictional State)</a>: 1 case</h3>' in cases
-    assert '<li class="inferred"><a href="/id/case/XAA-EX-001">' in cases
+    assert '<li class="inferred"><a href="/explore/cases/XAA-EX-001">' in cases
     assert '<span class="badge inferred">inferred</span>' in cases
     assert "(the case applies national law recorded (or mapped by our editors) as implementing it;" in words(cases)
     assert "the case's crime type is one that this provision obliges States to criminalize" in words(cases)
@@ -235,5 +235,5 @@ def test_long_lists_become_counts_per_state_with_links_to_the_search(explorer: s
     cases = section(text, "cases")
     assert "<caption>Cases citing or concerning article 5, by State</caption>" in cases
     assert 'href="/explore/search/cases?provision=tip%2Fart%2F5&amp;country=XAA"' in cases
-    assert 'href="/id/case/' not in cases
+    assert 'href="/explore/cases/' not in cases and 'href="/id/case/' not in cases
     assert 'href="/explore/search/legislation?provision=tip%2Fart%2F5&amp;country=XAA"' in section(text, "legislation")

@@ -151,7 +151,7 @@ def test_the_chosen_language_comes_first_and_marked(explorer: str) -> None:
 def test_the_neighbourhood_picture_is_svg_whose_nodes_lead_to_pages(explorer: str, a_case: dict) -> None:
     page = httpx.get(f"{explorer}/id/case/{a_case['id']}", headers=HTML).text
     svg = svg_of(page)
-    assert svg.get("role") == "img"
+    assert svg.get("role") == "group"
     assert svg.find(SVG + "title").text == f"Neighbourhood of {a_case['title']}"
     assert svg.find(SVG + "desc").text
     # its links are for the mouse: the keyboard finds the same ones in the lists below

@@ -53,9 +53,9 @@ def test_a_country_and_crime_type_narrow_the_cases(explorer: str, source: list[d
     assert response.status_code == 200
     page = response.text
     assert total_of(page) == len(expected) < total_of(everything.text)
-    # every result is a Brazilian case, linked to its page under /id/case/
+    # every result is a Brazilian case, linked to its reader page (the RDF view is one link further)
     results = re.findall(r'<a class="result-title" href="([^"]+)"', page)
-    assert sorted(results) == sorted(f"/id/case/{c['id']}" for c in expected)
+    assert sorted(results) == sorted(f"/explore/cases/{c['id']}" for c in expected)
     countries = re.findall(r'<span class="country" title="[^"]*">([A-Z]{3})</span>', page)
     assert countries and set(countries) == {"BRA"}
     # the filters are ticked and the form keeps them

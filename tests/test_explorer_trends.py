@@ -45,7 +45,7 @@ def svgs(page: str) -> dict[str, ET.Element]:
     found = {}
     for match in re.finditer(r"<svg .*?</svg>", page, re.S):
         root = ET.fromstring(match.group(0))
-        assert root.get("role") == "img"
+        assert root.get("role") == ("group" if root.find(".//" + SVG + "a") is not None else "img")
         found[root.find(SVG + "title").get("id")] = root
     return found
 

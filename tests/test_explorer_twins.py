@@ -53,6 +53,7 @@ PAGES = {
     "/explore/search/{kind}": "/explore/search/cases?country=BRA&crime_type=&size=20",
     "/explore/countries": "/explore/countries?sort=cases&order=desc",
     "/explore/countries/{code}": "/explore/countries/XAA",
+    "/explore/cases/{case_id:path}": "/explore/cases/XAA-EX-001",
     "/explore/countries/{code}/implementation": "/explore/countries/XAA/implementation",
     "/explore/gaps": "/explore/gaps?instrument=tip",
     "/explore/countries/{code}/quality": "/explore/countries/XAA/quality",
@@ -275,6 +276,13 @@ def _country(page: str, data: dict) -> None:
         re.findall(r'<th scope="row"><a href="/explore/instruments/([a-z]+)">', page)
 
 
+def _case(page: str, data: dict) -> None:
+    assert f"<h1>{data['title']}</h1>" in page and data["id"] == "XAA-EX-001"
+    assert data["decided_by"][0]["href"] == "/explore/countries/XAA" and data["decided_by"][0]["label"] in page
+    assert data["provisions"] and all(f'<a href="{p["href"]}">{p["label"]}</a>' in page for p in data["provisions"])
+    assert f'<a href="{data["resource"]}">' in page
+
+
 def _implementation(page: str, data: dict) -> None:
     for status, n in data["totals"].items():
         assert f"{status.capitalize()}: {n}" in page
@@ -337,7 +345,7 @@ def _workbench(page: str, data: dict) -> None:
 CHECKS: dict[str, Callable[[str, dict], None]] = {
     "/": _home, "/explore/instruments": _instruments, "/explore/instruments/{code}": _instrument,
     "/explore/instruments/{code}/art/{rest:path}": _provision, "/explore/search/{kind}": _search,
-    "/explore/countries": _countries, "/explore/countries/{code}": _country,
+    "/explore/countries": _countries, "/explore/countries/{code}": _country, "/explore/cases/{case_id:path}": _case,
     "/explore/countries/{code}/implementation": _implementation, "/explore/gaps": _gaps,
     "/explore/countries/{code}/quality": _quality, "/explore/trends": _trends,
     "/explore/review/submit": _review_form, "/explore/sparql": _workbench, "/explore/sparql/editor": _editor,

@@ -196,3 +196,208 @@ def test_arabic_pages_in_chromium_are_right_to_left_without_sideways_scrolling(
     width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], width
     browser_page.screenshot("arabic" + path.replace("/", "-"))
+
+
+# -- the article 32 pages (gap matrix, implementation profile, data quality) ----------------------
+
+def _page(explorer: str, path: str, lang: str, **params: str) -> str:
+    response = httpx.get(explorer + path, params={"lang": lang, **params}, timeout=120)
+    assert response.status_code in (200, 400), (path, response.status_code)
+    return unescape(response.text)
+
+
+#: Each page's interface sentences in English (none must be left in a translated rendering) and
+#: what the French and the Arabic renderings say instead.
+ARTICLE_32 = {
+    "/explore/gaps": (
+        ("Gap matrix: States × articles", "Heat map", "Gaps (weighted)", "gap on a mandatory article",
+         "The gaps, State by State, mandatory articles first", "Participation recorded in the store:",
+         "These are gaps in the database, not proof that a State has not acted", "All four", "Review cluster"),
+        {"fr": ("<h1>Matrice des lacunes : États × articles</h1>", "Carte thermique", "Lacunes (pondérées)",
+                "lacune sur un article obligatoire", "Les lacunes, État par État, articles obligatoires d’abord",
+                "Les quatre", "Groupe d’examen", "Toutes les régions"),
+         "ar": ("<h1>مصفوفة الثغرات: الدول × المواد</h1>", "الخريطة الحرارية", "الثغرات (مرجّحة)",
+                "ثغرة في مادة إلزامية", "الصكوك الأربعة", "مجموعة الاستعراض")}),
+    "/explore/countries/XAA/implementation": (
+        ("What the graph records about how", "Latest self-assessment", "National provisions", "Obligation types are read",
+         "Implementation profile: ", "Download:", "evidence found"),
+        {"fr": ("Profil d’application : ", "Dernière auto-évaluation", "Dispositions nationales", "Obligatoire",
+                "Télécharger :", "éléments trouvés"),
+         "ar": ("ملف التنفيذ: ", "آخر تقييم ذاتي", "الأحكام الوطنية", "إلزامية", "تنزيل:", "عُثر على أدلة")}),
+    "/explore/countries/BRA/quality": (
+        ("Data quality: ", "Cases without a decision date", "Severity", "Findings", "The conditions the SHACL shapes"),
+        {"fr": ("<h1>Qualité des données : ", "Affaires sans date de décision", "Gravité", "Constats",
+                "avertissement", "Les conditions que les formes SHACL"),
+         "ar": ("<h1>جودة البيانات: ", "قضايا بلا تاريخ قرار", "الخطورة", "تحذير")}),
+}
+
+
+@pytest.mark.parametrize("path", sorted(ARTICLE_32))
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_article_32_pages_in_french_and_arabic(explorer: str, path: str, lang: str) -> None:
+    english, translated = ARTICLE_32[path]
+    page = _page(explorer, path, lang)
+    assert f'<html lang="{lang}"' in page and ('dir="rtl"' in page) == (lang == "ar")
+    for text in translated[lang]:
+        assert text in page, (lang, path, text)
+    for text in english:
+        assert text not in page, (lang, path, text)
+    # in English, as before
+    assert all(text in _page(explorer, path, "en") for text in english[:3])
+
+
+def test_the_participation_sentences_and_dates_are_in_the_language(explorer: str) -> None:
+    """What the store records of participation (api/implementation.py coverage_sentence), said in the
+    page's language on the gap matrix, the implementation profile and the country page; the dates of
+    the gap matrix written the language's way."""
+    for path in ("/explore/gaps", "/explore/countries/ALB/implementation", "/explore/countries/ALB"):
+        arabic, french = _page(explorer, path, "ar"), _page(explorer, path, "fr")
+        assert "سُجّلت المشاركة في الاتفاقية استناداً إلى جدول حالة الاتفاقية في مجموعة معاهدات الأمم المتحدة" in arabic, path
+        assert "Participation enregistrée pour la Convention d’après la table de l’état des traités" in french, path
+        assert re.search(r"au \d{1,2}(er)? [a-zéû]+ \d{4}, couvrant \d+ participants", french), path
+        for page in (arabic, french):
+            assert "Participation in UNTOC is recorded" not in page and "For any other State" not in page, path
+        assert "Participation in UNTOC is recorded from the UN Treaty Collection status table of UNTOC as at" in \
+            _page(explorer, path, "en"), path
+    french = _page(explorer, "/explore/gaps", "fr")
+    assert re.search(r"partie depuis le \d{1,2}(er)? [a-zéû]+ \d{4}", french)
+    assert "party since" not in french
+
+
+def test_a_bad_filter_is_said_in_the_language(explorer: str) -> None:
+    page = _page(explorer, "/explore/gaps", "fr", instrument="nope")
+    assert "<h1>Filtre non valide</h1>" in page and "La matrice des lacunes sans filtres" in page
+    assert "Bad filter" not in page
+
+
+# -- the trends page and its charts ----------------------------------------------------------------
+
+TRENDS_ENGLISH = ("Cases per year by crime type", "Elements of trafficking in persons per year",
+                  "Transnational and internal cases per year, where known", "Stacked bars: for each year",
+                  "The data has no “transnational” flag", "Query behind this chart:", "All States",
+                  "Step lines, one per instrument", "Parties over time")
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ("<h1>Tendances</h1>", "Affaires par année et par type d’infraction", "Barres empilées : pour chaque année",
+            "Éléments de la traite des personnes par année", "Lignes en escalier, une par instrument",
+            "Les données ne comportent aucun indicateur « transnational »", "Tous les États", " (sur ")),
+    ("ar", ("<h1>الاتجاهات</h1>", "القضايا حسب السنة ونوع الجريمة", "أشرطة مكدسة", "عناصر الاتجار بالأشخاص حسب السنة",
+            "جميع الدول", " (من أصل ")),
+])
+def test_the_trends_page_and_its_charts_in_french_and_arabic(explorer: str, lang: str, words: tuple[str, ...]) -> None:
+    page = _page(explorer, "/explore/trends", lang)
+    for text in words:
+        assert text in page, (lang, text)
+    for text in TRENDS_ENGLISH:
+        assert text not in page, (lang, text)
+    # the charts' tooltips count in the language ("12 affaires", not "12 cases")
+    tooltips = re.findall(r"<title>([^<]*)</title>", page)
+    assert tooltips and not [t for t in tooltips if re.search(r"\d cases?\b|\(of ", t)], tooltips[:5]
+    english = _page(explorer, "/explore/trends", "en")
+    assert all(text in english for text in TRENDS_ENGLISH[:4])
+
+
+# -- signing in and the review upload form ---------------------------------------------------------
+
+FORMS = {
+    "/explore/sign-in": (
+        ("Your token", "A session lasts eight hours", "Officials, submitters, editors and administrators sign in"),
+        {"fr": ("<h1>Se connecter</h1>", "Votre jeton", "Une session dure huit heures"),
+         "ar": ("<h1>تسجيل الدخول</h1>", "رمزك المميز", "تدوم الجلسة ثماني ساعات")}),
+    "/explore/review/submit": (
+        ("Upload and check", "The CSV file", "a stable id of the answer", "CSV file of answers", "Your bearer token",
+         "The token is sent with this form only"),
+        {"fr": ("<h1>Soumettre des réponses d’auto-évaluation (CSV)</h1>", "Téléverser et vérifier", "Le fichier CSV",
+                "un identifiant stable de la réponse", "Fichier CSV des réponses", "modèle CSV"),
+         "ar": ("<h1>تقديم إجابات التقييم الذاتي (CSV)</h1>", "الرفع والتحقق", "ملف CSV للإجابات", "معرّف ثابت للإجابة")}),
+}
+
+
+@pytest.mark.parametrize("path", sorted(FORMS))
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_sign_in_and_review_upload_forms_in_french_and_arabic(explorer: str, path: str, lang: str) -> None:
+    english, translated = FORMS[path]
+    page = _page(explorer, path, lang)
+    for text in translated[lang]:
+        assert text in page, (lang, path, text)
+    for text in english:
+        assert text not in page, (lang, path, text)
+    assert all(text in _page(explorer, path, "en") for text in english)
+
+
+# -- the SPARQL workbench and the SPARQL editor ------------------------------------------------------
+
+def test_the_sparql_workbench_in_french_and_arabic(explorer: str) -> None:
+    english = ("Ask the knowledge graph in", "Run query", "Named queries", "Parameters", "(required)", "Results",
+               "The query, to edit as a query of your own", "Ctrl+Enter runs it too")
+    for lang, words in (("fr", ("Interrogez le graphe de connaissances", "Exécuter la requête", "Requêtes nommées",
+                                "Paramètres", "(obligatoire)", "Résultats", "Exécuter cases-of-country")),
+                        ("ar", ("استعلم عن الرسم البياني المعرفي", "تشغيل الاستعلام", "الاستعلامات المسماة", "المعلمات",
+                                "(مطلوب)", "النتائج"))):
+        page = _page(explorer, "/explore/sparql", lang, query="cases-of-country", country="ALB")
+        for text in words:
+            assert text in page, (lang, text)
+        for text in english:
+            assert text not in page, (lang, text)
+        # the named queries' titles and descriptions are English data, marked so
+        assert re.search(r'<dd lang="en" dir="ltr">[^<]+</dd>', page)
+        # the count of rows in the language's words
+        if lang == "fr":
+            assert re.search(r'<strong id="row-count">[^<]+</strong> lignes?\.</p>', page)
+        else:
+            assert 'عدد الصفوف: <strong id="row-count">' in page
+    english_page = _page(explorer, "/explore/sparql", "en", query="cases-of-country", country="ALB")
+    assert all(text in english_page for text in english)
+    assert re.search(r'<strong id="row-count">[\d,]+</strong> rows?\.</p>', english_page)
+
+
+def test_the_sparql_editor_page_in_french_and_arabic(explorer: str) -> None:
+    english = ("SPARQL editor", "Named queries", "What it answers", "The graphs you can query")
+    for lang, words in (("fr", ("<h1>Éditeur SPARQL</h1>", "Requêtes nommées", "Ce à quoi elle répond",
+                                "Les graphes que vous pouvez interroger")),
+                        ("ar", ("<h1>محرر SPARQL</h1>", "الاستعلامات المسماة", "ما يجيب عنه"))):
+        page = _page(explorer, "/explore/sparql/editor", lang)
+        for text in words:
+            assert text in page, (lang, text)
+        for text in english:
+            assert text not in page, (lang, text)
+    assert all(text in _page(explorer, "/explore/sparql/editor", "en") for text in english)
+
+
+# -- the Linked Data pages of /id/... ----------------------------------------------------------------
+
+LINKED_DATA = {
+    # a case: its links out, the way to its reader page
+    "/id/case/ALB001": (
+        ("Links from this", "Also as:", "Read the case page", "Neighbourhood of", "What links to this (left)"),
+        {"fr": ("Liens depuis cette ressource", "Aussi en :", "Lire la page de l’affaire", "Voisinage de",
+                'aria-label="Fil d’Ariane"', '<a href="/explore/search/cases">Jurisprudence</a>'),
+         "ar": ("الروابط منه", "متاح أيضاً بصيغة:", "اقرأ صفحة القضية", "محيط ")}),
+    # a country: the links to it (its cases), counted, and the way to its profile
+    "/id/country/ALB": (
+        ("Links to this (", "Country profile"),
+        {"fr": ("Liens vers cette ressource (", "Profil du pays"), "ar": ("الروابط إليه (", "ملف البلد")}),
+}
+
+
+@pytest.mark.parametrize("path", sorted(LINKED_DATA))
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_linked_data_page_has_its_interface_in_french_and_arabic(explorer: str, path: str, lang: str) -> None:
+    """The words around the data (headings, links, the neighbourhood picture) in the language; the
+    data's own labels stay as the data gives them."""
+    english, translated = LINKED_DATA[path]
+
+    def fetch(language: str) -> str:
+        response = httpx.get(explorer + path, params={"lang": language}, headers={"Accept": "text/html"}, timeout=120)
+        assert response.status_code == 200
+        return unescape(response.text)
+
+    page = fetch(lang)
+    assert f'<html lang="{lang}"' in page
+    for text in translated[lang]:
+        assert text in page, (lang, path, text)
+    for text in english:
+        assert text not in page, (lang, path, text)
+    english_page = fetch("en")
+    assert all(text in english_page for text in english)

@@ -31,11 +31,15 @@ def test_links_to_a_case_with_escaped_characters_resolve(store: EmbeddedStore, s
     Ingest(store, settings).load("cases", [source])
     expected = Iris(settings.base).href(str(Iris(settings.base).case(CASE["id"])))
     assert expected == "/id/case/ALB%209%231"
+    reader = "/explore/cases/ALB%209%231"  # the case's page for readers, escaped as its IRI is
     with serving(create_app(settings, store=store)) as url, httpx.Client(base_url=url, timeout=120) as client:
         pages = ["/explore/search/cases", "/explore/instruments/tip/art/5"]
         for page in pages:
             text = client.get(page).text
             hrefs = {html.unescape(h) for h in re.findall(r'href="([^"]+)"', text)}
-            assert expected in hrefs, (page, sorted(h for h in hrefs if "ALB" in h))
+            assert reader in hrefs, (page, sorted(h for h in hrefs if "ALB" in h))
+        shown = client.get(reader)
+        assert shown.status_code == 200 and "A case whose id holds a space and a hash" in shown.text
+        assert f'href="{expected}"' in shown.text  # its RDF view, one link away
         answer = client.get(expected, headers={"Accept": "text/turtle"})
         assert answer.status_code == 200 and "A case whose id holds a space and a hash" in answer.text

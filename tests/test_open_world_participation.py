@@ -105,7 +105,7 @@ def test_albania_is_party_since_its_ratification(plain: str) -> None:
     """Albania,12 Dec 2000,21 Aug 2002 in the UNTC table: signed, then ratified (no suffix)."""
     page = get(plain + "/explore/countries/ALB/implementation").text
     row = re.search(r'<tr id="untoc-art-5" [^>]*>(.*?)</tr>', page, re.S)
-    assert row and 'party since <time datetime="2002-08-21">2002-08-21</time>' in row.group(1)
+    assert row and 'party since <time datetime="2002-08-21">21 August 2002</time>' in row.group(1)
     assert "Participation: recorded for Albania in UNTOC" in page and COVERAGE in page
     tip = re.search(r'<tr id="tip-art-5" [^>]*>(.*?)</tr>', page, re.S)
     assert tip and '<span class="muted">no participation recorded</span>' in tip.group(1)

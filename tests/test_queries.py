@@ -60,7 +60,7 @@ def test_every_query_has_a_header_and_runs(loaded_store: EmbeddedStore, library:
     every query's answers over the examples too."""
     samples = {"instrument": "untoc", "provision": "untoc/art/32", "country": "BRA", "area": "BRA",
                "concept:crime-type": "trafficking-in-persons", "resource": "country/BRA",
-               "iri": str(IRIS.country("BRA"))}
+               "iri": str(IRIS.country("BRA")), "case": "ALB001"}
     answering = {"instrument-articles", "provision", "cases-by-country", "cases-by-year-and-crime-type",
                  "cases-by-tip-element", "cases-of-country", "crime-type-trend", "dataset-statistics"}
     names = library.names()

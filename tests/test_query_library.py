@@ -138,7 +138,7 @@ def ref(iri: object) -> str:
 #: A value of each parameter type that the data holds (the examples' Aurelia, XAA, and its chain).
 SAMPLES = {"instrument": "untoc", "provision": "untoc/art/5", "country": "XAA", "area": "XAA",
            "concept:crime-type": "trafficking-in-persons", "resource": "case/XAA-EX-001",
-           "iri": str(IRIS.case("XAA-EX-001"))}
+           "iri": str(IRIS.case("XAA-EX-001")), "case": "XAA-EX-001"}
 
 
 # -- the library as a whole ---------------------------------------------------------------------

@@ -55,9 +55,10 @@ def test_canada_country_page_gives_its_laws_per_article_in_english_and_french(pl
     assert "Section 117 (1) — Loi sur l’immigration et la protection des réfugiés correspondance éditoriale" in french
     assert "Section 4: Establishment — Witness Protection Program Act" in english
     assert "Section 4: Établissement — Loi sur le Programme de protection des témoins" in french
-    # the article titles follow the language too
-    assert "untoc/art/24/1 Protection of witnesses" in english
-    assert "untoc/art/24/1 Protection des témoins" in french
+    # each provision named in words, never by its code, and its title, follow the language too
+    assert "Organized Crime Convention, Article 24 (1) Protection of witnesses" in english
+    assert "Convention contre la criminalité organisée, Article 24 (1) Protection des témoins" in french
+    assert "untoc/art/24/1" not in english and "untoc/art/24/1" not in french
     # every law, with its provisions counted at any depth, dates and numbers written per language
     assert re.search(r"Immigration and Refugee Protection Act \( ?1 November 2001 ?\): \d,\d{3} provisions", english)
     assert re.search(r"Code criminel ?: 169 dispositions", french)  # 25 sections and their parts

@@ -3,7 +3,8 @@ forbids both), only SVG presentation attributes.
 
 Each function returns a :class:`markupsafe.Markup` ``<svg>`` that is
 
-- accessible: ``role="img"``, a ``<title>`` and a ``<desc>`` it is labelled by, and a ``<title>``
+- accessible: ``role="img"`` (``role="group"`` where bars are links), a ``<title>`` and a
+  ``<desc>`` it is labelled by, and a ``<title>``
   (a tooltip) on every bar or point giving its exact number; the page shows the same numbers as a
   table too (:func:`table_rows` helps);
 - safe: every text (labels, titles, links) is escaped, so a label ``<script>`` is drawn as text;
@@ -23,6 +24,8 @@ import re
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
+
+from . import i18n
 
 #: Series colours, each at least 4.5:1 against white (WCAG 1.4.11 asks 3:1 for graphics), chosen so
 #: that any two stay apart (CIE ΔE above 25) with typical vision, protanopia, deuteranopia and
@@ -49,17 +52,25 @@ def _ident(ident: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", ident).strip("-") or "chart"
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+def _number(value: float, lang: str = "en") -> str:
+    """``value`` as ``lang`` writes numbers: whole, or with two decimals (1,234 · 1 234 · 2.50)."""
+    return i18n.number(value, lang, "#,##0" if float(value).is_integer() else "#,##0.00")
 
 
-def _with_unit(value: float, unit: str) -> str:
-    """``12 cases``, ``1 case``, ``1 party``: the number with its unit (given in the plural)."""
+def _with_unit(value: float, unit: str, lang: str = "en") -> str:
+    """``12 cases``, ``1 case``, ``1 party``: the number with its unit (given in the plural), in
+    ``lang`` for the units the pages use (cases, parties)."""
+    number = _number(value, lang)
+    ngettext = i18n.translations(lang).ngettext
+    if unit == "cases" and float(value).is_integer():
+        return ngettext("%(num)s case", "%(num)s cases", int(value)) % {"num": number}
+    if unit == "parties" and float(value).is_integer():
+        return ngettext("%(num)s party", "%(num)s parties", int(value)) % {"num": number}
     if not unit:
-        return _number(value)
+        return number
     if value == 1:
         unit = unit[:-3] + "y" if unit.endswith("ies") else unit[:-1] if unit.endswith("s") else unit
-    return f"{_number(value)} {unit}"
+    return f"{number} {unit}"
 
 
 def nice_maximum(value: float, ticks: int = 5) -> tuple[float, float]:
@@ -79,7 +90,10 @@ def nice_maximum(value: float, ticks: int = 5) -> tuple[float, float]:
 
 def _frame(ident: str, width: float, height: float, title: str, description: str, body: list[str]) -> Markup:
     ident = _ident(ident)
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+    # a picture whose bars are links is a labelled group: role="img" would make its links
+    # presentational children that no screen reader reaches (axe: nested-interactive)
+    role = "group" if any(part.startswith("<a ") for part in body) else "img"
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="{role}" '
             f'width="{_n(width)}" height="{_n(height)}" viewBox="0 0 {_n(width)} {_n(height)}" '
             f'aria-labelledby="{ident}-title {ident}-desc" font-size="{FONT}">'
             f'<title id="{ident}-title">{escape(title)}</title>'
@@ -108,7 +122,8 @@ def _bar(x: float, y: float, w: float, h: float, fill: str, value: float, toolti
     return f'<a href="{escape(href)}">{rect}</a>' if href else rect
 
 
-def _value_axis(left: float, top: float, plot_w: float, plot_h: float, maximum: float, step: float) -> list[str]:
+def _value_axis(left: float, top: float, plot_w: float, plot_h: float, maximum: float, step: float,
+                lang: str = "en") -> list[str]:
     """Horizontal grid lines with their values, for a vertical value axis from 0 to ``maximum``."""
     parts = ['<g class="axis">']
     ticks = int(round(maximum / step))
@@ -117,7 +132,7 @@ def _value_axis(left: float, top: float, plot_w: float, plot_h: float, maximum: 
         y = top + plot_h - plot_h * value / maximum
         parts.append(f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}" '
                      f'stroke="{GRID}" stroke-width="1"/>')
-        parts.append(_text(left - 6, y + 4, _number(value), anchor="end"))
+        parts.append(_text(left - 6, y + 4, _number(value, lang), anchor="end"))
     parts.append(f'<line x1="{_n(left)}" y1="{_n(top + plot_h)}" x2="{_n(left + plot_w)}" '
                  f'y2="{_n(top + plot_h)}" stroke="{INK}" stroke-width="1"/>')
     parts.append("</g>")
@@ -156,7 +171,7 @@ def _bottom_margin(labels: Sequence[str], slot: float) -> float:
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, description: str,
               ident: str, hrefs: Sequence[str | None] | None = None, unit: str = "",
-              width: int = 720, height: int = 280) -> Markup:
+              width: int = 720, height: int = 280, lang: str = "en") -> Markup:
     """Vertical bars, one per label, as high as its value; ``hrefs`` (one per bar, None for none)
     makes each bar a link. ``unit`` follows the number in each tooltip ("12 cases")."""
     if len(labels) != len(values) or (hrefs is not None and len(hrefs) != len(values)):
@@ -167,12 +182,12 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, des
     bottom = _bottom_margin(labels, slot)
     plot_h = height - top - bottom
     maximum, step = nice_maximum(max(values, default=0))
-    body = _value_axis(left, top, plot_w, plot_h, maximum, step)
+    body = _value_axis(left, top, plot_w, plot_h, maximum, step, lang)
     body.append('<g class="bars">')
     gap = min(slot * 0.2, 8)
     for i, (label, value) in enumerate(zip(labels, values)):
         h = plot_h * value / maximum
-        tooltip = f"{label}: {_with_unit(value, unit)}"
+        tooltip = f"{label}: {_with_unit(value, unit, lang)}"
         body.append(_bar(left + slot * i + gap / 2, top + plot_h - h, slot - gap, h, colour(0), value, tooltip,
                          hrefs[i] if hrefs else None))
     body.append("</g>")
@@ -182,7 +197,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, des
 
 def stacked_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], *,
                       title: str, description: str, ident: str, unit: str = "",
-                      width: int = 900, height: int = 320) -> Markup:
+                      width: int = 900, height: int = 320, lang: str = "en") -> Markup:
     """One bar per category, stacked from the series (``(name, one value per category)``), in the
     order given, first at the bottom; a legend names each series with its colour."""
     for name, values in series:
@@ -198,7 +213,7 @@ def stacked_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
     plot_h = height - top - bottom
     totals = [sum(values[i] for _, values in series) for i in range(len(categories))]
     maximum, step = nice_maximum(max(totals, default=0))
-    body = _value_axis(left, top, plot_w, plot_h, maximum, step)
+    body = _value_axis(left, top, plot_w, plot_h, maximum, step, lang)
     body.append('<g class="bars">')
     gap = min(slot * 0.2, 8)
     for i, category in enumerate(categories):
@@ -209,7 +224,8 @@ def stacked_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
                 continue
             h = plot_h * value / maximum
             base -= h
-            tooltip = f"{category}, {name}: {_with_unit(value, unit)} (of {_number(totals[i])})"
+            tooltip = (f"{category}, {name}: " + i18n.translations(lang).gettext("%(value)s (of %(total)s)")
+                       % {"value": _with_unit(value, unit, lang), "total": _number(totals[i], lang)})
             body.append(_bar(left + slot * i + gap / 2, base, slot - gap, h, colour(s), value, tooltip, series=s))
     body.append("</g>")
     body += _category_labels(categories, left, slot, top + plot_h)
@@ -219,7 +235,7 @@ def stacked_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
         for s, (name, values) in enumerate(series):
             y = y0 + 18 * s
             body.append(f'<rect class="swatch" x="{_n(left)}" y="{_n(y)}" width="12" height="12" fill="{colour(s)}"/>')
-            body.append(_text(left + 18, y + 10, f"{name} ({_number(sum(values))})", anchor="start"))
+            body.append(_text(left + 18, y + 10, f"{name} ({_number(sum(values), lang)})", anchor="start"))
         body.append("</g>")
     return _frame(ident, width, total_h, title, description, body)
 
@@ -227,7 +243,7 @@ def stacked_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
 def horizontal_bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, description: str,
                          ident: str, hrefs: Sequence[str | None] | None = None,
                          groups: Sequence[int] | None = None, unit: str = "", width: int = 720,
-                         row: int = 22) -> Markup:
+                         row: int = 22, lang: str = "en") -> Markup:
     """Horizontal bars, one row per label, as long as its value, the number written after it.
     ``groups`` (one index per bar) colours bars by group (e.g. act, means, purpose). A label too
     long for the left margin is cut with "…"; the bar's tooltip keeps it whole."""
@@ -245,10 +261,10 @@ def horizontal_bar_chart(labels: Sequence[str], values: Sequence[float], *, titl
         y = top + row * i
         w = plot_w * value / maximum
         fill = colour(groups[i] if groups else 0)
-        tooltip = f"{label}: {_with_unit(value, unit)}"
+        tooltip = f"{label}: {_with_unit(value, unit, lang)}"
         body.append(_bar(left, y + 3, w, row - 6, fill, value, tooltip, hrefs[i] if hrefs else None,
                          series=groups[i] if groups else None))
-        body.append(_text(left + w + 4, y + row / 2 + 4, _number(value), anchor="start"))
+        body.append(_text(left + w + 4, y + row / 2 + 4, _number(value, lang), anchor="start"))
     body.append("</g>")
     body.append('<g class="labels">')
     budget = max(4, int((left - 12) / (FONT * 0.6)))
@@ -281,7 +297,8 @@ def cumulative_counts(series: Sequence[tuple[str, Sequence[int]]]) -> tuple[list
 
 
 def cumulative_chart(series: Sequence[tuple[str, Sequence[int]]], *, title: str, description: str,
-                     ident: str, unit: str = "", width: int = 720, height: int = 300) -> Markup:
+                     ident: str, unit: str = "", width: int = 720, height: int = 300,
+                     lang: str = "en") -> Markup:
     """A step line per series: how many events (e.g. ratifications and accessions of one
     instrument, given as their years) have happened by the end of each year. Each step is a point
     with a tooltip; each line is ``<path class="line">``, each point ``<circle class="point">``."""
@@ -293,7 +310,7 @@ def cumulative_chart(series: Sequence[tuple[str, Sequence[int]]], *, title: str,
     bottom = 28.0
     plot_h = height - top - bottom
     maximum, step = nice_maximum(max((c[-1] for _, c in counts if c), default=0))
-    body = _value_axis(left, top, plot_w, plot_h, maximum, step)
+    body = _value_axis(left, top, plot_w, plot_h, maximum, step, lang)
     body += _category_labels([str(y) for y in years], left, slot, top + plot_h)
 
     def y_of(value: float) -> float:
@@ -312,7 +329,7 @@ def cumulative_chart(series: Sequence[tuple[str, Sequence[int]]], *, title: str,
         for i, value in enumerate(values):
             if value == previous:
                 continue
-            tooltip = f"{name}, {years[i]}: {_with_unit(value, unit)} (+{_number(value - previous)})"
+            tooltip = f"{name}, {years[i]}: {_with_unit(value, unit, lang)} (+{_number(value - previous, lang)})"
             body.append(f'<circle class="point" cx="{_n(left + slot * i + slot / 2)}" cy="{_n(y_of(value))}" r="3.5" '
                         f'fill="{colour(s)}" data-series="{s}" data-value="{_n(value)}"><title>{escape(tooltip)}</title></circle>')
             previous = value
@@ -321,6 +338,6 @@ def cumulative_chart(series: Sequence[tuple[str, Sequence[int]]], *, title: str,
         for s, (name, values) in enumerate(counts):
             y = height + 4 + 18 * s
             body.append(f'<rect class="swatch" x="{_n(left)}" y="{_n(y)}" width="12" height="12" fill="{colour(s)}"/>')
-            body.append(_text(left + 18, y + 10, f"{name} ({_number(values[-1] if values else 0)})", anchor="start"))
+            body.append(_text(left + 18, y + 10, f"{name} ({_number(values[-1] if values else 0, lang)})", anchor="start"))
         body.append("</g>")
     return _frame(ident, width, height + legend_h, title, description, body)

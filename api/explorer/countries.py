@@ -23,8 +23,9 @@ from sherloc_kg.errors import NotFound
 
 from ..context import Context, caller, reading
 from ..countries import Cases, country, country_list
+from ..implementation import coverage_sentence
 from . import charts
-from .i18n import N_, translations
+from .i18n import N_, interface_language, translations
 from .layout import language, render, url
 
 router = APIRouter()
@@ -61,7 +62,7 @@ def cases_chart(code: str, cases: Cases, lang: str = "en") -> Markup | None:
     years = list(range(min(counts), max(counts) + 1))
     return charts.bar_chart(
         [str(y) for y in years], [counts.get(y, 0) for y in years], ident="chart-country-cases",
-        unit=gettext("cases"),
+        unit="cases", lang=interface_language(lang),
         hrefs=[url("/explore/search/cases", country=code, year_from=y, year_to=y) for y in years],
         title=gettext("Cases decided in %(code)s per year") % {"code": code},
         description=gettext("Bars: the number of cases decided in %(code)s each year from %(first)s to %(last)s; "
@@ -78,4 +79,6 @@ def country_page(request: Request, code: str, ctx: Context = Depends(reading),
         return _not_found(request, who, code, str(error))
     return render(request, "explorer/country.html", title=data.name.text if data.name else code, who=who,
                   data=data, code=code, cases_svg=cases_chart(code, data.cases, language(request)),
+                  coverage=[coverage_sentence(c.model_dump(), interface_language(language(request)))
+                            for c in data.coverage],
                   search_href=url("/explore/search/cases", country=code))

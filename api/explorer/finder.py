@@ -28,10 +28,12 @@ from fastapi.responses import HTMLResponse, Response
 from sherloc_kg import search as core
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import NotFound, UsageError
+from sherloc_kg.iris import parse_provision
 
 from ..context import Context, caller, reading
+from ..instruments import provision_words
 from .i18n import N_, translations
-from .layout import language, render, url
+from .layout import case_href, language, render, url
 
 router = APIRouter()
 
@@ -88,7 +90,9 @@ def _pages(page: int, last: int) -> list[int | None]:
     return result
 
 
-def _facet_panels(kind: core.Kind, parsed: core.SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
+def _facet_panels(kind: core.Kind, parsed: core.SearchRequest, facets: dict[str, list[dict]],
+                  lang: str = "en") -> list[dict]:
+    """The filter panels; a Convention provision named in words (its reference is the value sent)."""
     panels = []
     for facet in kind.all_facets:
         chosen = parsed.values(facet.name)
@@ -98,7 +102,10 @@ def _facet_panels(kind: core.Kind, parsed: core.SearchRequest, facets: dict[str,
         values += [{"value": v, "label": v, "count": 0} for v in chosen if v not in listed]
         for value in values:
             value["checked"] = value["value"] in chosen
-            value["show_code"] = facet.kind in ("country", "provision") and value["label"] != value["value"]
+            if facet.kind == "provision" and parse_provision(value["value"]) is not None:
+                title = value["label"] if value["label"] != value["value"] else None
+                value["label"] = provision_words(value["value"], lang) + (f": {title}" if title else "")
+            value["show_code"] = facet.kind == "country" and value["label"] != value["value"]
         values.sort(key=lambda v: (not v["checked"], -v["count"], v["value"]))
         panels.append({"name": facet.name, "title": FACET_TITLES.get(facet.name, facet.name),
                        "help": facet.label, "values": values, "active": bool(chosen)})
@@ -192,7 +199,8 @@ def search_page(kind: str, request: Request, ctx: Context = Depends(reading),
         if len(summary) > SUMMARY_LENGTH:
             summary = summary[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + " …"
         items.append({
-            **item, "href": ctx.iris.href(item["iri"]) or item["iri"], "excerpt": summary,
+            **item, "href": case_href(ctx.iris, item["iri"]) or ctx.iris.href(item["iri"]) or item["iri"], "excerpt": summary,
+            "provision_words": [(ref, provision_words(ref, language(request))) for ref in item.get("provisions") or []],
             "countries": [(c, labels.get("country", {}).get(c, c)) for c in item.get("country", [])],
             "concepts": [(FACET_TITLES.get(name, name), value, labels.get(name, {}).get(value, value))
                          for name, key in (("crime_type", "crime_types"), ("issue", "issues"),
@@ -211,7 +219,7 @@ def search_page(kind: str, request: Request, ctx: Context = Depends(reading),
         q=parsed.q or "", year_from=parsed.year_from, year_to=parsed.year_to, sort=parsed.sort, size=parsed.size,
         sorts=[(s, SORT_LABELS[s]) for s in core.SORTS if spec.year or not s.startswith("year")],
         sizes=PAGE_SIZES, has_year=bool(spec.year), year_help=spec.year_label,
-        facets=_facet_panels(spec, parsed, result["facets"]),
+        facets=_facet_panels(spec, parsed, result["facets"], language(request)),
         years=[(v["value"], v["count"], link(year_from=v["value"], year_to=v["value"]))
                for v in result["facets"].get("year", [])],
         total=result["total"], page=parsed.page, last=last, items=items,

@@ -31,6 +31,8 @@ from jinja2 import Environment, pass_context
 from markupsafe import Markup
 from jinja2.runtime import Context
 
+from sherloc_kg.iris import parse_provision
+
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 #: The languages the interface is translated into (English is the source language).
 CATALOGS = ("fr", "es", "ar", "zh", "ru", "nl")
@@ -73,9 +75,10 @@ def direction(lang: str) -> str:
     return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 
 
-def number(value: int | float, lang: str) -> str:
-    """``value`` written as ``lang`` writes numbers (1,234 · 1 234 · 1.234)."""
-    return format_decimal(value, locale=_locale(lang))
+def number(value: int | float, lang: str, pattern: str | None = None) -> str:
+    """``value`` written as ``lang`` writes numbers (1,234 · 1 234 · 1.234); ``pattern``, a CLDR
+    number pattern (``#,##0.00``: two decimals), where the locale's own is not wanted."""
+    return format_decimal(value, format=pattern, locale=_locale(lang))
 
 
 def date(value: str | datetime.date | None, lang: str) -> str:
@@ -135,6 +138,27 @@ def citation(reference: str, lang: str) -> str:
     """``untoc/art/5/1/a`` → ``Article 5 (1) (a)`` in ``lang`` (:func:`api.instruments.citation`)."""
     steps = reference.split("/")[2:]
     return part_label("Article", steps[0], lang) + "".join(f" ({step})" for step in steps[1:])
+
+
+#: Short names of the instruments, in English, marked for translation (api/instruments.py reads them).
+SHORT_TITLES = {"untoc": N_("Organized Crime Convention"), "tip": N_("Trafficking in Persons Protocol"),
+                "som": N_("Smuggling of Migrants Protocol"), "fp": N_("Firearms Protocol")}
+
+
+def provision_words(reference: str, lang: str) -> str:
+    """A provision as a reader names it, in ``lang``: ``tip/art/3/a`` → ``Trafficking in Persons
+    Protocol, Article 3 (a)``; a reference of no known instrument, its citation alone; a text that
+    is no provision reference, as it is."""
+    parsed = parse_provision(reference)
+    if parsed is None or parsed.article is None:
+        return reference
+    code = reference.split("/", 1)[0]
+    cited = citation(reference, lang)
+    if code not in SHORT_TITLES:
+        return cited
+    gettext = translations(lang).gettext
+    # the instrument and the article joined as the language punctuates a list (Arabic ،, Chinese ，)
+    return gettext("%(instrument)s, %(provision)s") % {"instrument": gettext(SHORT_TITLES[code]), "provision": cited}
 
 
 # The template's gettext callables: jinja2.ext.i18n (newstyle) wraps them once for the environment;
@@ -199,10 +223,15 @@ def _citation(context: Context, reference: str) -> str:
     return citation(reference, context["interface_lang"])
 
 
+@pass_context
+def _provision_words(context: Context, reference: str) -> str:
+    return provision_words(reference, context["interface_lang"])
+
+
 def install(environment: Environment) -> None:
     """Give ``environment`` (with ``jinja2.ext.i18n``) the per-render gettext callables and the
-    filters ``number``, ``date``, ``moment`` (a date and time) and ``size`` (of bytes) and the functions ``part_label`` and ``citation`` (in the
-    page's language)."""
+    filters ``number``, ``date``, ``moment`` (a date and time) and ``size`` (of bytes) and the
+    functions ``part_label``, ``citation`` and ``provision_words`` (in the page's language)."""
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
     environment.filters["number"] = _number_filter
@@ -211,3 +240,4 @@ def install(environment: Environment) -> None:
     environment.filters["size"] = _size_filter
     environment.globals["part_label"] = _part_label
     environment.globals["citation"] = _citation
+    environment.globals["provision_words"] = _provision_words

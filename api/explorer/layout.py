@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sherloc_kg.access import Caller
+from sherloc_kg.iris import Iris
 
 from . import i18n, twins
 from .i18n import N_
@@ -81,6 +82,13 @@ def pick(values: dict[str | None, str], wanted: str) -> Picked | None:
             return Picked(values[tag], tag, tag is not None and tag != wanted)
     tag = sorted(values, key=str)[0]
     return Picked(values[tag], tag, True)
+
+
+def case_href(iris: Iris, iri: str) -> str | None:
+    """The reader's page of a case IRI (``/explore/cases/ALB001``, api/explorer/cases.py): its
+    identifier escaped as the IRI escapes it; None for an IRI that is no case of this base."""
+    path = iris.case_path(iri)
+    return None if path is None else "/explore/cases/" + path
 
 
 def url(path: str, **params: object) -> str:

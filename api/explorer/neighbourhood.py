@@ -6,7 +6,8 @@ page. At most :data:`LIMIT` nodes are drawn; a column that had to leave some out
 ("and 12 more", a link to the full list on the page). The picture is built from the links the page
 already lists (no query of its own) and every text in it is escaped.
 
-The picture is ``role="img"`` with a title and a description, and its links are for the mouse
+The picture is ``role="group"`` (its nodes are links: inside ``role="img"`` they would be
+presentational, axe's nested-interactive) with a title and a description; its links are for the mouse
 (``tabindex="-1"``): the same links are listed on the page, grouped by relation, where the keyboard
 and screen readers find them, rather than hidden inside an image.
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+
+from . import i18n
 
 #: Most nodes drawn around the centre, both columns together.
 LIMIT = 24
@@ -76,11 +79,14 @@ def _budget(incoming: int, outgoing: int, limit: int) -> tuple[int, int]:
 
 def picture(title: str, href: str, outgoing: list[Link], incoming: list[Link], *,
             incoming_total: int | None = None, limit: int = LIMIT,
-            incoming_anchor: str = "#incoming", outgoing_anchor: str = "#outgoing") -> Markup:
+            incoming_anchor: str = "#incoming", outgoing_anchor: str = "#outgoing", lang: str = "en") -> Markup:
     """The SVG of one resource (``title``, its page ``href``) with its links out and in.
 
     ``incoming_total`` is how many resources link to it in all, when ``incoming`` holds only a page
-    of them; the "and N more" of the left column counts from it."""
+    of them; the "and N more" of the left column counts from it. Its words and numbers in ``lang``."""
+    gettext = i18n.translations(lang).gettext
+    heading = gettext("Neighbourhood of %(title)s") % {"title": title}
+    to_this, from_this = gettext("Links to this"), gettext("Links from this")
     outs, ins = _nodes(outgoing), _nodes(incoming)
     shown_in, shown_out = _budget(len(ins), len(outs), limit)
     more_in = max(len(ins), incoming_total or 0) - shown_in
@@ -91,21 +97,22 @@ def picture(title: str, href: str, outgoing: list[Link], incoming: list[Link], *
     left_x, right_x = 10, WIDTH - 10 - COLUMN
     centre_x = (WIDTH - CENTRE) / 2
 
-    description = (f"{title}: linked from {max(len(ins), incoming_total or 0)} resource(s) (left) "
-                   f"and linking to {len(outs)} (right).")
+    description = gettext("%(title)s: linked from %(incoming)s resource(s) (left) and linking to %(outgoing)s "
+                          "(right).") % {"title": title, "incoming": i18n.number(max(len(ins), incoming_total or 0), lang),
+                                         "outgoing": i18n.number(len(outs), lang)}
     parts: list[str] = [
         f'<svg class="neighbourhood" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:g}" '
-        f'width="{WIDTH}" height="{height:g}" role="img" aria-labelledby="neighbourhood-title neighbourhood-desc">',
-        f'<title id="neighbourhood-title">Neighbourhood of {escape(title)}</title>',
+        f'width="{WIDTH}" height="{height:g}" role="group" aria-labelledby="neighbourhood-title neighbourhood-desc">',
+        f'<title id="neighbourhood-title">{escape(heading)}</title>',
         f'<desc id="neighbourhood-desc">{escape(description)}</desc>',
         '<defs><marker id="neighbourhood-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#4a4a4a"/></marker></defs>',
     ]
     if ins:
-        parts.append(f'<text class="heading" x="{left_x}" y="16" font-size="13" font-weight="600">Links to this</text>')
+        parts.append(f'<text class="heading" x="{left_x}" y="16" font-size="13" font-weight="600">{escape(to_this)}</text>')
     if outs:
         parts.append(f'<text class="heading" x="{right_x + COLUMN}" y="16" font-size="13" font-weight="600" '
-                     'text-anchor="end">Links from this</text>')
+                     f'text-anchor="end">{escape(from_this)}</text>')
 
     def column(nodes: list[_Node], x: float, side: str, more: int, anchor: str) -> None:
         for index, node in enumerate(nodes):
@@ -131,8 +138,9 @@ def picture(title: str, href: str, outgoing: list[Link], incoming: list[Link], *
         if more > 0:
             y = TOP + len(nodes) * ROW + ROW / 2 + 4
             text_x, text_anchor = (x, "start") if side == "in" else (x + COLUMN, "end")
+            and_more = gettext("and %(num)s more") % {"num": i18n.number(more, lang)}
             parts.append(f'<a class="more" href="{escape(anchor)}" tabindex="-1"><text x="{text_x:g}" y="{y:g}" font-size="12" '
-                         f'fill="#0b4f8a" text-anchor="{text_anchor}">and {more} more</text></a>')
+                         f'fill="#0b4f8a" text-anchor="{text_anchor}">{escape(and_more)}</text></a>')
 
     column(ins[:shown_in], left_x, "in", more_in, incoming_anchor)
     column(outs[:shown_out], right_x, "out", more_out, outgoing_anchor)

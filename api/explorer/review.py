@@ -58,6 +58,7 @@ from ..review_questionnaire import PAGE as QUESTIONNAIRE
 from ..security import TooManyFailedChecks
 from ..session_cookie import session_of
 from . import submission_csv
+from .i18n import N_
 from .layout import render
 
 router = APIRouter()
@@ -114,7 +115,7 @@ def _page(request: Request, *, status_code: int = 200, who: Caller | None = None
                                  "action": described.form, "outcome": None, "error": None, "csv_problems": [],
                                  "problems": [], "warnings": [], "stored": [], "filename": None}
     values.update(variables)
-    response = render(request, "explorer/review_submit.html", title="Submit self-assessment answers (CSV)", who=who,
+    response = render(request, "explorer/review_submit.html", title=N_("Submit self-assessment answers (CSV)"), who=who,
                       status_code=status_code, **values)
     if request.method == "POST":
         response.headers.update(NO_STORE)

@@ -29,22 +29,24 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from .i18n import N_
+
 #: The columns, in the template's order: name → (required, meaning, example).
 COLUMNS: dict[str, tuple[bool, str, str]] = {
-    "id": (True, "a stable id of the answer; sending the same id again makes a new version of that answer",
+    "id": (True, N_("a stable id of the answer; sending the same id again makes a new version of that answer"),
            "XAA-review-untoc-art-6"),
-    "country": (True, "the reporting State Party, ISO 3166-1 alpha-3: your token's State", "XAA"),
-    "cycle": (False, "the review cycle (a number)", "1"),
-    "cluster": (False, "the thematic cluster (1-4)", "1"),
-    "provision": (True, "the Convention or Protocol provision the answer is about", "untoc/art/6"),
-    "status": (True, "implemented, partially-implemented, not-implemented or not-applicable", "partially-implemented"),
-    "measures": (False, "national provisions cited as implementing measures, LAW-ID#ARTICLE, several separated by |",
+    "country": (True, N_("the reporting State Party, ISO 3166-1 alpha-3: your token's State"), "XAA"),
+    "cycle": (False, N_("the review cycle (a number)"), "1"),
+    "cluster": (False, N_("the thematic cluster (1-4)"), "1"),
+    "provision": (True, N_("the Convention or Protocol provision the answer is about"), "untoc/art/6"),
+    "status": (True, N_("implemented, partially-implemented, not-implemented or not-applicable"), "partially-implemented"),
+    "measures": (False, N_("national provisions cited as implementing measures, LAW-ID#ARTICLE, several separated by |"),
                  "XAA-penal-code#150|XAA-penal-code#151"),
-    "practices": (False, "programmes, plans and practices (art. 32 (5)): one text", ""),
-    "difficulties": (False, "difficulties encountered (art. 32 (4)): one text", ""),
-    "assistance_needs": (False, "technical-assistance needs, as notations, several separated by |",
+    "practices": (False, N_("programmes, plans and practices (art. 32 (5)): one text"), ""),
+    "difficulties": (False, N_("difficulties encountered (art. 32 (4)): one text"), ""),
+    "assistance_needs": (False, N_("technical-assistance needs, as notations, several separated by |"),
                          "training|legal-advice"),
-    "date": (True, "the date of the answer, YYYY-MM-DD", "2024-05-01"),
+    "date": (True, N_("the date of the answer, YYYY-MM-DD"), "2024-05-01"),
 }
 REQUIRED = tuple(name for name, (required, _, _) in COLUMNS.items() if required)
 #: Columns holding several values, and what separates them within a cell.

@@ -27,34 +27,38 @@ from sherloc_kg.errors import UsageError
 from ..context import Context, caller, reading
 from ..trends import Chart, trends
 from . import charts
-from .layout import render
+from .i18n import N_, interface_language
+from .layout import language, render
 
 router = APIRouter()
 
 
-def svg(chart: Chart) -> Markup | None:
-    """The SVG of ``chart``, drawn from what its data says is drawn (None: nothing to draw)."""
+def svg(chart: Chart, lang: str = "en") -> Markup | None:
+    """The SVG of ``chart``, drawn from what its data says is drawn (None: nothing to draw), its
+    numbers and tooltips written in ``lang``."""
     ident = f"chart-{chart.ident}"
     if chart.drawn == "stacked-bars":
         return charts.stacked_bar_chart(chart.categories, [(s.name, s.values) for s in chart.series], ident=ident,
-                                        unit=chart.unit, title=chart.title, description=chart.description)
+                                        unit=chart.unit, title=chart.title, description=chart.description, lang=lang)
     if chart.drawn == "bars":
         return charts.horizontal_bar_chart(chart.categories, chart.series[0].values, ident=ident, hrefs=chart.links,
                                            unit=chart.unit, groups=chart.groups, title=chart.title,
-                                           description=chart.description)
+                                           description=chart.description, lang=lang)
     if chart.drawn == "steps":
         return charts.cumulative_chart([(s.name, s.values) for s in chart.series], ident=ident, unit=chart.unit,
-                                       title=chart.title, description=chart.description)
+                                       title=chart.title, description=chart.description, lang=lang)
     return None
 
 
 @router.get("/explore/trends", response_class=HTMLResponse)
 def trends_page(request: Request, country: str | None = Query(None), region: str | None = Query(None),
                 ctx: Context = Depends(reading), who: Caller = Depends(caller)) -> HTMLResponse:
+    lang = interface_language(language(request))
+    lang_param = language(request) if request.query_params.get("lang") else None
     try:
-        data = trends(ctx, who, country, region)
+        data = trends(ctx, who, country, region, lang)
     except UsageError as error:
-        refused: dict[str, Any] = dict(title="Trends", who=who, status_code=400, data=None, drawn=[])
+        refused: dict[str, Any] = dict(title=N_("Trends"), who=who, status_code=400, data=None, drawn=[])
         return render(request, "explorer/trends.html", **refused, error=str(error))
-    return render(request, "explorer/trends.html", title=data.title, who=who, data=data,
-                  drawn=[(chart, svg(chart)) for chart in data.charts], error=None)
+    return render(request, "explorer/trends.html", title=data.title, who=who, data=data, lang_param=lang_param,
+                  drawn=[(chart, svg(chart, lang)) for chart in data.charts], error=None)

@@ -13,6 +13,7 @@ beside the other JSON of the API, as :mod:`api.implementation` does for the arti
     /                                     /api/overview                api/overview.py
     /explore/instruments[/...]            /api/instruments[/...]       api/instruments.py
     /explore/countries[/{ISO3}]           /api/countries[/{ISO3}]      api/countries.py
+    /explore/cases/{id}                   /api/cases/{id}              api/cases.py
     /explore/countries/{ISO3}/implementation, /explore/gaps, /explore/countries/{ISO3}/quality
                                           /api/countries/{ISO3}/implementation, /api/gap-matrix,
                                           /api/countries/{ISO3}/quality   api/implementation.py
@@ -112,6 +113,7 @@ TWINS: tuple[Twin, ...] = (
     Twin("/explore/search/{kind}", "/api/search/{kind}"),
     Twin("/explore/countries", "/api/countries"),
     Twin("/explore/countries/{code}", "/api/countries/{code}", language=True),
+    Twin("/explore/cases/{case_id:path}", "/api/cases/{case_id:path}", language=True),
     Twin("/explore/countries/{code}/implementation", "/api/countries/{code}/implementation"),
     Twin("/explore/gaps", "/api/gap-matrix"),
     Twin("/explore/countries/{code}/quality", "/api/countries/{code}/quality"),
