@@ -38,7 +38,8 @@ import pyoxigraph as ox  # noqa: E402
 from benchmarks.pages import machine  # noqa: E402
 from benchmarks.render import run_repeated  # noqa: E402
 from sherloc_kg.config import Settings  # noqa: E402
-from sherloc_kg.store import open_store  # noqa: E402
+from sherloc_kg.access import mirror_private_graphs  # noqa: E402
+from sherloc_kg.iris import Iris  # noqa: E402
 from sherloc_kg.store.embedded import EmbeddedStore  # noqa: E402
 
 NQUADS = "application/n-quads"
@@ -56,8 +57,8 @@ def bundled_store(folder: Path) -> Path:
 
 
 def restore(way: str, target: Path, dump: bytes, pieces: list[bytes]) -> float:
-    store = open_store(Settings(home=REPO).with_(store=str(target)))  # with its mirror, as the CLI opens it
-    assert isinstance(store, EmbeddedStore) and store._mirror is not None
+    # with its public mirror, as the CLI opens a directory (sherloc_kg/store/__init__.py)
+    store = EmbeddedStore(target, private_graphs=mirror_private_graphs(Iris(Settings(home=REPO).base)))
     try:
         started = time.perf_counter()
         if way == "whole":

@@ -137,26 +137,22 @@ def test_a_scholar_follows_a_case_to_the_convention_and_the_country(walk, width:
     case = results.filter(has=page.locator("p.provisions a")).first.locator("a.result-title")
     title, case_path = case.inner_text(), case.get_attribute("href")
     w.step("case", action=case.click)
-    assert w.path() == case_path and case_path.startswith("/id/case/")
+    assert w.path() == case_path and case_path.startswith("/explore/cases/")  # the case page for readers
     assert page.locator("h1").inner_text() == title
-    # the provision it concerns, then that provision in the Convention browser
-    w.step("provision-data", action=page.locator("main dl a[href^='/id/instrument/']").first.click)
-    assert w.path().startswith("/id/instrument/")
-    provision = w.path()[len("/id/instrument/"):]
-    w.step("provision", action=page.get_by_role("link", name="Read it in the Convention browser").click)
-    assert w.path() == f"/explore/instruments/{provision}"
+    # the provision it concerns, in the Convention browser
+    provisions = page.locator("section[aria-labelledby='provisions'] a[href^='/explore/instruments/']")
+    provision = provisions.first.get_attribute("href")
+    w.step("provision", action=provisions.first.click)
+    assert w.path() == provision
     assert page.locator(".provision .provision-text").first.inner_text().strip()
-    # back to the case, on to its country and the country's profile
-    page.go_back()
+    # back to the case, on to the profile of the State that decided it
     page.go_back()
     page.wait_for_url(f"**{case_path}")
     assert page.locator("h1").inner_text() == title
-    country = page.locator("main dl a[href^='/id/country/']").first
+    country = page.locator("nav.breadcrumbs a[href^='/explore/countries/']").first
     code = country.get_attribute("href").rsplit("/", 1)[1]
     name = country.inner_text().strip()
-    w.step("country-data", action=country.click)
-    assert page.locator("h1").inner_text().strip() == name
-    w.step("country", action=page.get_by_role("link", name="Country profile").click)
+    w.step("country", action=country.click)
     assert w.path() == f"/explore/countries/{code}"
     assert page.locator("h1").inner_text().startswith(name)
     assert page.locator("#cases").get_by_role("link", name=f"Search all cases of {code}").is_visible()
