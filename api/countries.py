@@ -40,9 +40,9 @@ from sherloc_kg.queries import internal
 from . import implementation as core
 from .context import Context, caller, reading
 from .explorer import twins
-from .explorer.i18n import N_
+from .explorer.i18n import N_, interface_language, language_name, translations
 from .explorer.layout import Picked, case_href, language, pick
-from .instruments import INSTRUMENT_NAMES, national_citation
+from .instruments import INSTRUMENT_NAMES, national_citation, provision_words
 
 router = APIRouter(tags=["countries"], dependencies=[Depends(twins.links_back)])
 
@@ -57,6 +57,12 @@ KINDS = (("cases", N_("Cases")), ("legislation", N_("Laws")), ("participation", 
 SORTS = ("name", "code", *(kind for kind, _ in KINDS))
 #: How many of a State's cases are listed (the latest).
 LATEST = 10
+
+#: The channels through which an authority accepts requests (art. 18 (13): direct transmission to the
+#: central authority, the diplomatic channel, INTERPOL in urgent circumstances), as the data spells them
+#: (``channels`` in the authorities format: literals of sherloc:channel, which no vocabulary names), in
+#: words, in this order; the JSON keeps the codes, the page shows the words translated (N_).
+CHANNELS = {"direct": N_("direct transmission"), "diplomatic": N_("diplomatic channel"), "interpol": N_("INTERPOL")}
 
 _TYPES = {str(SHERLOC.Country): N_("State"), str(SHERLOC.InternationalJurisdiction): N_("International jurisdiction"),
           str(SHERLOC.RegionalEconomicIntegrationOrganization): N_("Regional economic integration organization")}
@@ -217,7 +223,9 @@ class Cases(BaseModel):
 
 
 class DesignationOf(BaseModel):
-    reference: str
+    reference: str = Field(description="The provision it is made under (untoc/art/18/13).")
+    label: str = Field(description="That provision in words, in the language asked for "
+                                   "(Organized Crime Convention, Article 18 (13)).")
     matter: str | None
     date: str | None
     href: str | None
@@ -237,8 +245,13 @@ class Authority(BaseModel):
     href: str
     name: str
     legal_basis: str | None = Field(description="Whether it accepts the Convention as legal basis (true, false).")
-    languages: str | None
-    channels: str | None
+    languages: str | None = Field(description="The languages it accepts requests in: ISO 639-1 codes (en, fr).")
+    language_names: list[str] = Field(description="Their names, in the language asked for (the code where none is "
+                                                  "known), ordered by name.")
+    channels: str | None = Field(description="The channels it accepts requests through, as the data spells them "
+                                             "(direct, diplomatic, interpol).")
+    channel_names: list[str] = Field(description="Those channels in words, in the language asked for (the data's "
+                                                 "spelling where none is known): direct, diplomatic, INTERPOL.")
     designations: list[DesignationOf]
     contact: Contact | None = Field(description="Its contact details: only for a caller who may read them.")
 
@@ -359,7 +372,21 @@ def cases(ctx: Context, iri: URIRef, wanted: str) -> Cases:
                  per_year=[YearCount(year=y, cases=n) for y, n in sorted(per_year.items()) if n])
 
 
-def authorities(ctx: Context, who: Caller, iri: URIRef) -> list[Authority]:
+def _codes(value: str | None) -> list[str]:
+    """The values of a GROUP_CONCAT (``fr, en``), each once."""
+    return list(dict.fromkeys(v.strip() for v in (value or "").split(",") if v.strip()))
+
+
+def _channel_key(code: str) -> tuple:
+    return (list(CHANNELS).index(code), "") if code in CHANNELS else (len(CHANNELS), code)
+
+
+def authorities(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> list[Authority]:
+    """The competent national authorities of ``iri``: their provisions, languages and channels by
+    their codes and in words, in ``wanted`` where the interface is translated into it (else English);
+    their contact details where the caller may read them."""
+    shown = interface_language(wanted)
+    gettext = translations(shown).gettext
     result = []
     for row in _select(ctx, who, "authorities-of-country", {"country": iri}):
         designations = []
@@ -368,7 +395,8 @@ def authorities(ctx: Context, who: Caller, iri: URIRef) -> list[Authority]:
                 continue
             reference, _, rest = line.partition("|")
             matter, _, date = rest.partition("|")
-            designations.append(DesignationOf(reference=reference, matter=matter or None, date=date or None,
+            designations.append(DesignationOf(reference=reference, label=provision_words(reference, wanted),
+                                              matter=matter or None, date=date or None,
                                               href=_provision_href(ctx, reference)))
         email = _text(row, "email")
         contact = Contact(address=_text(row, "street"), telephone=_text(row, "telephone"),
@@ -378,7 +406,12 @@ def authorities(ctx: Context, who: Caller, iri: URIRef) -> list[Authority]:
         result.append(Authority(iri=authority, href=ctx.iris.href(authority) or authority,
                                 name=_text(row, "name") or authority.rsplit("/", 1)[-1],
                                 legal_basis=_text(row, "legalBasis"), languages=_text(row, "languages"),
-                                channels=_text(row, "channels"), designations=designations,
+                                language_names=sorted((language_name(code, shown) for code in
+                                                       _codes(_text(row, "languages"))), key=str.casefold),
+                                channels=_text(row, "channels"),
+                                channel_names=[gettext(CHANNELS[code]) if code in CHANNELS else code
+                                               for code in sorted(_codes(_text(row, "channels")), key=_channel_key)],
+                                designations=designations,
                                 contact=contact if any(contact.model_dump().values()) else None))
     return result
 
@@ -415,7 +448,8 @@ def country(ctx: Context, who: Caller, code: str, wanted: str) -> Country:
         note=next((str(row["note"]) for row in rows if row.get("note")), None), language=wanted,
         participation=participation(ctx, iri) if state_like else [],
         coverage=[Coverage.model_validate(c) for c in core.coverage(ctx, who)] if state_like else [],
-        provisions=by_provision, laws=laws, cases=cases(ctx, iri, wanted), authorities=authorities(ctx, who, iri),
+        provisions=by_provision, laws=laws, cases=cases(ctx, iri, wanted),
+        authorities=authorities(ctx, who, iri, wanted),
         contacts_shown=who.may_see(str(ctx.iris.graph("authorities-restricted")), ctx.iris),
         strategies=strategies(ctx, iri))
 

@@ -4,6 +4,7 @@ and every illustrative example; the figures are checked against the input files.
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 from collections import Counter
@@ -106,6 +107,79 @@ def test_country_page_of_a_fictional_state(explorer: str) -> None:
     assert '<a href="/id/authority/XAA-central-authority-mla">' in page
     assert '<a href="/id/strategy/XAA-strategy-tip-2022">' in page
     assert " style=" not in page and "<script" not in page
+
+
+#: What a reader of each language reads for Aurelia's authority (data/examples/authorities.jsonl:
+#: designated under untoc/art/18/13, languages en and fr, channels direct and interpol), in words.
+AUTHORITY_WORDS = {
+    "en": {"headings": ("Designated under", "Languages accepted", "Channels"),
+           "provisions": {"untoc/art/18/13": "Organized Crime Convention, Article 18 (13)"},
+           "language_names": ["English", "French"], "languages": "English and French",
+           "channel_names": ["direct transmission", "INTERPOL"], "channels": "direct transmission and INTERPOL"},
+    "fr": {"headings": ("Désignée en vertu de", "Langues acceptées", "Voies de transmission"),
+           "provisions": {"untoc/art/18/13": "Convention contre la criminalité organisée, Article 18 (13)"},
+           "language_names": ["anglais", "français"], "languages": "anglais et français",
+           "channel_names": ["transmission directe", "INTERPOL"], "channels": "transmission directe et INTERPOL"},
+}
+
+
+def aurelias_authority() -> dict:
+    authority = next(a for a in jsonl(REPO / "data/examples/authorities.jsonl") if a["country"] == "XAA")
+    # the words above are of this record
+    assert [d["under"] for d in authority["designations"]] == ["untoc/art/18/13"]
+    assert sorted(authority["languages_accepted"]) == ["en", "fr"]
+    assert sorted(authority["channels"]) == ["direct", "interpol"]
+    return authority
+
+
+def _section(page: str, ident: str) -> str:
+    start = page.index(f'<section id="{ident}"')
+    return page[start:page.index("</section>", start)]
+
+
+@pytest.mark.parametrize("lang", sorted(AUTHORITY_WORDS))
+def test_authorities_are_shown_in_words_not_codes(explorer: str, lang: str) -> None:
+    authority = aurelias_authority()
+    words = AUTHORITY_WORDS[lang]
+    response = get(explorer + "/explore/countries/XAA", params={"lang": lang})
+    assert response.status_code == 200
+    section = html.unescape(_section(response.text, "authorities"))
+    text = " ".join(re.sub(r"<[^>]+>", " ", section).split())  # what a reader reads: no markup
+    designated, languages, channels = words["headings"]
+    assert f'<a href="/id/authority/{authority["id"]}">' in section
+    # each provision a link to its page in the Convention browser, named in words; no code shown
+    assert f"<dt>{designated}</dt>" in section
+    for designation in authority["designations"]:
+        reference = designation["under"]
+        assert f'<dd><a href="/explore/instruments/{reference}">{words["provisions"][reference]}</a>' in section
+    assert "untoc/art/" not in text and "/art/" not in text
+    # the languages and the channels by their names, joined as the language writes a list
+    shown = re.search(rf"<dt>{languages}</dt><dd>([^<]*)</dd>", section)
+    assert shown and shown.group(1) == words["languages"]
+    codes = authority["languages_accepted"]
+    assert ", ".join(codes) not in text and ", ".join(reversed(codes)) not in text
+    shown = re.search(rf"<dt>{channels}</dt><dd>([^<]*)</dd>", section)
+    assert shown and shown.group(1) == words["channels"]
+    codes = authority["channels"]
+    assert ", ".join(codes) not in text and ", ".join(reversed(codes)) not in text
+
+
+@pytest.mark.parametrize("lang", sorted(AUTHORITY_WORDS))
+def test_the_twin_keeps_the_authorities_codes_beside_the_words(explorer: str, lang: str) -> None:
+    authority = aurelias_authority()
+    words = AUTHORITY_WORDS[lang]
+    response = get(explorer + "/api/countries/XAA", params={"lang": lang})
+    assert response.status_code == 200
+    twin = next(a for a in response.json()["authorities"] if a["href"] == f"/id/authority/{authority['id']}")
+    # the codes, for machines
+    assert sorted(twin["languages"].split(", ")) == sorted(authority["languages_accepted"])
+    assert sorted(twin["channels"].split(", ")) == sorted(authority["channels"])
+    assert [d["reference"] for d in twin["designations"]] == [d["under"] for d in authority["designations"]]
+    # and beside them the words the page shows
+    assert twin["language_names"] == words["language_names"]
+    assert twin["channel_names"] == words["channel_names"]
+    assert [d["label"] for d in twin["designations"]] == \
+        [words["provisions"][d["under"]] for d in authority["designations"]]
 
 
 def test_contact_details_only_for_an_official(explorer: str, official) -> None:

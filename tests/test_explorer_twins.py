@@ -38,6 +38,7 @@ from sherloc_kg.config import Settings
 from sherloc_kg.iris import Iris
 from sherloc_kg.store.terms import sparql_term
 
+from sherloc_kg.api.explorer.i18n import listing
 from sherloc_kg.api.explorer.twins import TWINS
 
 from .servers import serving
@@ -268,6 +269,15 @@ def _country(page: str, data: dict) -> None:
     assert data["laws"] and all(f'<a href="{law["href"]}">{law["title"]}</a>' in page for law in data["laws"])
     assert data["provisions"] and all(p["reference"] in page for p in data["provisions"])
     assert data["authorities"] and all(f'<a href="{a["href"]}">{a["name"]}</a>' in page for a in data["authorities"])
+    # each authority's provisions, languages and channels as the page words them, their codes beside
+    for a in data["authorities"]:
+        for d in a["designations"]:
+            assert d["label"] != d["reference"]
+            assert (f'<a href="{d["href"]}">{d["label"]}</a>' if d["href"] else f'<dd>{d["label"]}') in page
+        assert bool(a["languages"]) == bool(a["language_names"]) and bool(a["channels"]) == bool(a["channel_names"])
+        assert not a["language_names"] or f'<dd>{listing(a["language_names"], "en")}</dd>' in page
+        assert not a["channel_names"] or f'<dd>{listing(a["channel_names"], "en")}</dd>' in page
+    assert any(a["language_names"] and a["channel_names"] and a["designations"] for a in data["authorities"])
     assert data["strategies"] and all(s["title"] in page for s in data["strategies"])
     cases = data["cases"]
     assert cases["total"] and f'{cases["total"]:,} case' in page

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -111,6 +112,18 @@ def size(count: int, lang: str) -> str:
         if count >= factor:
             return format_unit(count / factor, unit, length="short", format="#,##0.#", locale=_locale(lang))
     return format_unit(count, "digital-byte", length="short", locale=_locale(lang))
+
+
+def language_name(code: str, lang: str) -> str:
+    """The name of the language ``code`` (ISO 639-1, ``fr``) in ``lang``, as the CLDR writes it
+    (``French``, ``français``, ``الفرنسية``); the code itself where the CLDR has no name for it."""
+    return _locale(lang).languages.get(code) or code
+
+
+def listing(items: list[str], lang: str) -> str:
+    """``items`` joined as ``lang`` writes a list (``English and French``, ``anglais et français``,
+    ``英语和法语``); empty for none."""
+    return format_list(list(items), locale=_locale(lang)) if items else ""
 
 
 #: The locale of a language where it is not the language's default: the UN writes British English
@@ -214,6 +227,11 @@ def _size_filter(context: Context, count: int) -> Markup:
 
 
 @pass_context
+def _listing_filter(context: Context, items: list[str]) -> str:
+    return listing(items, context["interface_lang"])
+
+
+@pass_context
 def _part_label(context: Context, node: object) -> str:
     return part_label(getattr(node, "kind", ""), getattr(node, "number", ""), context["interface_lang"])
 
@@ -230,14 +248,16 @@ def _provision_words(context: Context, reference: str) -> str:
 
 def install(environment: Environment) -> None:
     """Give ``environment`` (with ``jinja2.ext.i18n``) the per-render gettext callables and the
-    filters ``number``, ``date``, ``moment`` (a date and time) and ``size`` (of bytes) and the
-    functions ``part_label``, ``citation`` and ``provision_words`` (in the page's language)."""
+    filters ``number``, ``date``, ``moment`` (a date and time), ``size`` (of bytes) and ``listing``
+    (words joined as the language writes a list), and the functions ``part_label``, ``citation`` and
+    ``provision_words`` (in the page's language)."""
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
     environment.filters["number"] = _number_filter
     environment.filters["date"] = _date_filter
     environment.filters["moment"] = _moment_filter
     environment.filters["size"] = _size_filter
+    environment.filters["listing"] = _listing_filter
     environment.globals["part_label"] = _part_label
     environment.globals["citation"] = _citation
     environment.globals["provision_words"] = _provision_words
