@@ -173,6 +173,22 @@ def test_a_cited_provision_beside_inferred_ones_and_the_national_law_applied(exp
     assert "SHERLOC" not in text.replace("SHERLOC-KG", "") and " no " not in f" {text.lower()} "
 
 
+def test_a_case_of_an_international_body_names_it_without_a_dead_link(explorer: str) -> None:
+    """FRA013 was decided by an international or regional body (SHERLOC's jurisdiction IRB), which
+    has no country page: the breadcrumb names it, unlinked (it once linked to ``None``)."""
+    record = next(c for c in bundled() if c["id"] == "FRA013")
+    assert record["jurisdiction"] == "IRB" and "country" not in record
+    response = get(explorer + "/explore/cases/FRA013")
+    assert response.status_code == 200
+    page = Page(response.text)
+    crumbs = re.search(r'<nav class="breadcrumbs"[^>]*>(.*?)</nav>', response.text, re.S)
+    assert crumbs and "<a" not in crumbs.group(1).split("</li>", 1)[1].rsplit("<li", 1)[0]
+    assert not [href for href, _ in page.links if not href or "None" in href]
+    for href, _ in page.links:
+        if href.startswith("/"):
+            assert get(explorer + href).status_code == 200, href
+
+
 def test_in_french(explorer: str) -> None:
     text = Page(get(explorer + "/explore/cases/ALB001?lang=fr").text).text
     assert "Albanie" in text and "De la liste des affaires de SHERLOC du 9 août 2026." in text
