@@ -77,6 +77,15 @@ def loaded_store(reference_dump: bytes, settings: Settings) -> EmbeddedStore:
     return fresh
 
 
+def copy_of(store) -> EmbeddedStore:
+    """A fresh in-memory store holding every quad of ``store`` (a session store's copy to write to)."""
+    buffer = io.BytesIO()
+    store.dump(buffer, media_type=NQUADS)
+    fresh = EmbeddedStore(None)
+    fresh.restore(io.BytesIO(buffer.getvalue()), media_type=NQUADS)
+    return fresh
+
+
 def snapshot(store: EmbeddedStore) -> set[str]:
     """Every quad of the store as a line of N-Quads: two equal snapshots mean equal stores."""
     buffer = io.BytesIO()

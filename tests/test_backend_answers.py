@@ -251,6 +251,12 @@ def test_every_server_answers_what_the_embedded_store_answers(name: str, setting
     named = library.get(name)
     dataset = PUBLIC.dataset(iris)
     problems, rows_seen, hung = [], 0, set()
+    # A server not trusted with the query never runs it: the embedded engine answers it over a copy
+    # of what the caller may read (sherloc_kg/store/local_copy.py). One call with rows proves the copy
+    # holds what the embedded store holds; every further call would hold the embedded engine to
+    # itself, at the cost of copying the public graphs again (most of this test's time on Virtuoso).
+    copied = {server for server in SERVERS if servers[server].server.distrusts(named.text)}
+    proven: set[str] = set()
     for given in calls(name, values, library):
         bindings = named.bindings(given, iris)
         expected = answer(embedded, named.text, bindings, dataset)
@@ -258,6 +264,8 @@ def test_every_server_answers_what_the_embedded_store_answers(name: str, setting
         for server in SERVERS:
             if server in hung:
                 continue  # a server that hung once is not given the query again (it may still be busy)
+            if server in proven:
+                continue
             try:
                 got = answer(servers[server], named.text, bindings, dataset)
             except StoreError as error:
@@ -270,6 +278,8 @@ def test_every_server_answers_what_the_embedded_store_answers(name: str, setting
             except Exception as error:  # noqa: BLE001  (each failure named with its query and server)
                 problems.append(f"{name} {given} on {server}: {type(error).__name__}: {str(error)[:300]}")
                 continue
+            if server in copied and expected:
+                proven.add(server)
             if got != expected:
                 problems.append(f"{name} {given} on {server}: {sum(got.values())} rows, embedded "
                                 f"{sum(expected.values())}; only on {server}: {_sample(got - expected)}; "

@@ -17,9 +17,10 @@ from sherloc_kg.config import Settings
 from sherloc_kg.ingest import Ingest
 from sherloc_kg.iris import Iris
 from sherloc_kg.namespaces import ELI, IN_FORCE, NOT_IN_FORCE, SHERLOC
-from sherloc_kg.reference import BUNDLED, install_reference, load_examples
 from sherloc_kg.store import Dataset
 from sherloc_kg.store.embedded import EmbeddedStore
+
+from .conftest import copy_of
 
 REPO = Path(__file__).resolve().parents[1]
 IRIS = Iris()
@@ -62,14 +63,12 @@ NESTED_ID = "akn-mx-act-2021-01-01-7"
 
 
 @pytest.fixture(scope="module")
-def eli_store(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    """The bundled data, the examples and one nested Akoma Ntoso act, loaded through the pipeline."""
-    store = EmbeddedStore(None)
-    install_reference(store, settings, with_examples=True)
+def eli_store(settings: Settings, explorer_store: EmbeddedStore,
+              tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """The bundled data and the examples (a copy of the session's ``explorer_store``, loaded through
+    the pipeline: tests/conftest.py), and one nested Akoma Ntoso act loaded through the pipeline."""
+    store = copy_of(explorer_store)
     ingest = Ingest(store, settings)
-    for kind, relative in BUNDLED:
-        ingest.load(kind, [settings.data_dir / relative])
-    load_examples(store, settings)
     act = tmp_path_factory.mktemp("akn") / "nested.xml"
     act.write_text(NESTED_ACT, encoding="utf-8")
     report = ingest.load("legislation", [act])

@@ -218,11 +218,21 @@ def test_unknown_or_malformed_provisions_are_404_pages_in_the_frame(explorer: st
 @pytest.mark.parametrize("path", ["/explore/instruments/untoc/art/5", "/explore/instruments/tip/art/5",
                                   "/explore/instruments/untoc/art/18"])
 def test_every_link_on_a_provision_page_resolves(explorer: str, path: str) -> None:
+    """Each page linked is read once, and each place a link names in it (``#...``) is an element of it."""
     hrefs = set(re.findall(r'href="([^"]+)"', page(explorer, path)))
     local = sorted(html.unescape(h) for h in hrefs if h.startswith("/") and not h.startswith(ELSEWHERE))
     assert len(local) > 10
+    places: dict[str, set[str]] = {}
+    for href in local:
+        target, _, fragment = href.partition("#")
+        places.setdefault(target, set()).update([fragment] if fragment else [])
+    broken = []
     with httpx.Client(base_url=explorer, timeout=TIMEOUT) as client:  # not httpx's 5 s: no wall-clock check
-        broken = [h for h in local if client.get(h).status_code != 200]
+        for target, fragments in places.items():
+            response = client.get(target)
+            ids = set(re.findall(r'\bid="([^"]+)"', response.text)) if fragments else set()
+            if response.status_code != 200 or fragments - ids:
+                broken.append(f"{target}: {response.status_code}, no element {sorted(fragments - ids)}")
     assert not broken
 
 

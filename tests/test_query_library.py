@@ -39,17 +39,10 @@ EXAMPLES = REPO / "data/examples"
 # -- the store and the input files --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def store(settings: Settings) -> EmbeddedStore:
+def store(explorer_store: EmbeddedStore) -> EmbeddedStore:
     """Reference graphs (with the fictional States), the bundled real cases, then the examples, all
-    through the normal pipeline. Read only."""
-    fresh = EmbeddedStore(None)
-    install_reference(fresh, settings, with_examples=True)
-    ingest = Ingest(fresh, settings)
-    for kind, relative in BUNDLED:
-        ingest.load(kind, [settings.data_dir / relative])
-    reports = load_examples(fresh, settings)
-    assert all(r.written and not r.violations for r in reports)
-    return fresh
+    through the normal pipeline: the session's ``explorer_store`` (tests/conftest.py). Read only."""
+    return explorer_store
 
 
 @pytest.fixture(scope="module")
