@@ -32,7 +32,7 @@ from .context import Context, caller, reading
 from .explorer import twins
 from .explorer.charts import cumulative_counts
 from .explorer.i18n import N_, number, translations
-from .explorer.layout import url
+from .explorer.layout import concept_href, url
 from .instruments import INSTRUMENT_NAMES
 
 router = APIRouter(tags=["trends"], dependencies=[Depends(twins.links_back)])
@@ -210,7 +210,7 @@ def tip_chart(ctx: Context, who: Caller, country: str | None, lang: str = "en") 
     chart.drawn = "bars"
     chart.categories = [f"{names.get(group, group)}: {label}" for _, _, label, group, _, _ in items]
     chart.series = [Series(name=gettext("Cases"), values=[n for *_, n in items])]
-    chart.links = [ctx.iris.href(element) for *_, element, _ in items]
+    chart.links = [concept_href(ctx.iris, element) or ctx.iris.href(element) for *_, element, _ in items]
     chart.groups = [order.get(group, 0) for _, _, _, group, _, _ in items]
     if country:
         chart.title = gettext("Cases in %(place)s by element of trafficking in persons") % {"place": country}

@@ -70,7 +70,7 @@ from .store import Dataset, Store
 
 __all__ = ["CONCEPT_PARAMETERS", "DEFAULT_SIZE", "FACET_PARAMETERS", "KINDS", "MAX_Q_LENGTH", "MAX_SIZE",
            "MAX_VALUES", "PARAMETERS", "REPEATABLE", "SORTS", "TIP_FACETS", "Facet", "Kind", "SearchRequest",
-           "describe", "export", "kind_of", "parse", "search", "word_pattern"]
+           "count", "describe", "export", "kind_of", "parse", "search", "word_pattern"]
 
 _PROLOGUE = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items())
 
@@ -203,6 +203,13 @@ def search(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset, *
     facets = _all_counts(store, iris, request, counted, dataset)
     return {"kind": kind.name, "total": total, "page": request.page, "size": request.size, "sort": request.sort,
             "items": items, "facets": facets}
+
+
+def count(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset) -> int:
+    """How many records a search matches: the total of :func:`search`, without its page and facets
+    (what a link to the search will list; a concept's reader page counts so)."""
+    request = _resolve_words(store, request, dataset)
+    return 0 if request.matched == [] else _total(store, iris, request, dataset)
 
 
 def export(store: Store, iris: Iris, request: SearchRequest, dataset: Dataset, *, limit: int) -> tuple[int, list[dict]]:

@@ -36,10 +36,10 @@ PAGES = [
     "country-implementation", "country-quality", "gap-matrix", "trends", "search-cases",
     "search-cases-none", "search-legislation", "search-legislation-none", "case-reader", "case-data",
     "provision-data", "workbench", "workbench-result", "sparql-editor", "sign-in", "review-submit",
-    "dataset", "not-found",
+    "dataset", "not-found", "concept-reader", "concept-scheme",
 ]
 #: Those also checked in Arabic, right to left.
-ARABIC = ["home", "paragraph", "country", "search-cases", "case-reader", "workbench-result"]
+ARABIC = ["home", "paragraph", "country", "search-cases", "case-reader", "workbench-result", "concept-reader"]
 
 
 def _records(path: Path) -> list[dict]:
@@ -106,6 +106,8 @@ def page_paths(explorer_url: str, settings: Settings) -> dict[str, str]:
         "review-submit": "/explore/review/submit",
         "dataset": "/dataset",
         "not-found": "/explore/no-such-page",
+        "concept-reader": "/explore/concepts/tip-act/recruitment",
+        "concept-scheme": "/explore/concepts/cross-cutting-issue",
     }
 
 

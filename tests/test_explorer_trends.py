@@ -92,10 +92,10 @@ def test_tip_elements_count_the_cases_recording_each_element(page: str, cases: l
     acts = Counter(a for c in cases for a in set((c.get("tip_elements") or {}).get("acts", [])))
     act, expected = acts.most_common(1)[0]
     root = svgs(page)["chart-tip-elements-title"]
-    links = [a for a in root.iter(SVG + "a") if a.get("href") == f"/vocab/tip-act/{act}"]
+    links = [a for a in root.iter(SVG + "a") if a.get("href") == f"/explore/concepts/tip-act/{act}"]
     assert len(links) == 1
     assert links[0].find(SVG + "rect").get("data-value") == str(expected)
-    row = re.search(rf'<a href="/vocab/tip-act/{act}">[^<]+</a></th><td>Act</td><td class="number">(\d+)</td>', page)
+    row = re.search(rf'<a href="/explore/concepts/tip-act/{act}">[^<]+</a></th><td>Act</td><td class="number">(\d+)</td>', page)
     assert row and int(row.group(1)) == expected
 
 

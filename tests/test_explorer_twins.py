@@ -55,6 +55,8 @@ PAGES = {
     "/explore/countries": "/explore/countries?sort=cases&order=desc",
     "/explore/countries/{code}": "/explore/countries/XAA",
     "/explore/cases/{case_id:path}": "/explore/cases/XAA-EX-001",
+    "/explore/concepts/{scheme}": "/explore/concepts/cross-cutting-issue",
+    "/explore/concepts/{scheme}/{notation}": "/explore/concepts/crime-type/trafficking-in-persons",
     "/explore/countries/{code}/implementation": "/explore/countries/XAA/implementation",
     "/explore/gaps": "/explore/gaps?instrument=tip",
     "/explore/countries/{code}/quality": "/explore/countries/XAA/quality",
@@ -293,6 +295,16 @@ def _case(page: str, data: dict) -> None:
     assert f'<a href="{data["resource"]}">' in page
 
 
+def _concept(page: str, data: dict) -> None:
+    assert f'<span>{data["label"]["text"]}</span></h1>' in page and f'<a href="{data["resource"]}">' in page
+    assert data["uses"] and all(f'<a href="{u["href"]}">{u["title"]}</a>' in page for u in data["uses"])
+
+
+def _vocabulary(page: str, data: dict) -> None:
+    members = [m for top in data["concepts"] for m in (top, *top["narrower"])]
+    assert len(members) > len(data["concepts"]) and all(f'<a href="{m["href"]}">{m["label"]}</a>' in page for m in members)
+
+
 def _implementation(page: str, data: dict) -> None:
     for status, n in data["totals"].items():
         assert f"{status.capitalize()}: {n}" in page
@@ -360,6 +372,7 @@ CHECKS: dict[str, Callable[[str, dict], None]] = {
     "/explore/countries/{code}/quality": _quality, "/explore/trends": _trends,
     "/explore/review/submit": _review_form, "/explore/sparql": _workbench, "/explore/sparql/editor": _editor,
     "/explore/sign-in": _sign_in, "/explore/review/questionnaire": _questionnaire,
+    "/explore/concepts/{scheme}": _vocabulary, "/explore/concepts/{scheme}/{notation}": _concept,
 }
 
 

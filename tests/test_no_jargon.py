@@ -4,7 +4,8 @@ and the country pages with legislation, strategies and authorities, following ev
 human page, a few pages of each kind. No page it reaches shows a CURIE (``xsd:`` among them), a raw
 IRI of ours, a provision reference or a vocabulary notation that reads as a code (tests/jargon.py).
 
-Exempt, by design: the RDF views (``/id/...``, ``/vocab/...``, ``/ontology``: the data as data), the SPARQL workbench and editor
+Exempt, by design: the RDF views (``/id/...``, ``/vocab/...``, ``/ontology``: the data as data; a
+concept's page for people is ``/explore/concepts/...``), the SPARQL workbench and editor
 (queries are their subject), the API and its documentation, downloads.
 Exempt, still showing codes (issue 18 lists them as open): the implementation profile and the gap
 matrix (provision references as row and column heads), the data quality report, and the review
@@ -33,11 +34,11 @@ EXEMPT = re.compile(r"^/(?:id/|vocab/|ontology|api/|docs|openapi|sparql|static/|
 PER_KIND = 3
 #: The words of our paths; any other segment is a value (a code, an identifier, a reference).
 WORDS = {"explore", "cases", "countries", "search", "instruments", "trends", "art", "review",
-         "questionnaire", "sign-in", "dataset"}
+         "questionnaire", "sign-in", "dataset", "concepts"}
 #: The kinds the crawl must reach: every kind of page for people there is.
 KINDS = {"/", "/explore/cases/*", "/explore/countries", "/explore/countries/*", "/explore/search/*",
          "/explore/instruments", "/explore/instruments/*", "/explore/instruments/*/art/*", "/explore/trends",
-         "/dataset", "/explore/review/questionnaire", "/explore/sign-in"}
+         "/dataset", "/explore/review/questionnaire", "/explore/sign-in", "/explore/concepts/*", "/explore/concepts/*/*"}
 
 
 def kind(path: str) -> str:

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sherloc_kg.access import Caller
 from sherloc_kg.iris import Iris
+from sherloc_kg.parameters import NOTATION
 
 from . import i18n, twins
 from .i18n import N_
@@ -89,6 +90,16 @@ def case_href(iris: Iris, iri: str) -> str | None:
     identifier escaped as the IRI escapes it; None for an IRI that is no case of this base."""
     path = iris.case_path(iri)
     return None if path is None else "/explore/cases/" + path
+
+
+def concept_href(iris: Iris, iri: str) -> str | None:
+    """The reader's page of a vocabulary or concept IRI (``{base}vocab/tip-act/recruitment`` →
+    ``/explore/concepts/tip-act/recruitment``, api/explorer/concepts.py); None for another IRI."""
+    local = iris.below(iri, "vocab/")
+    parts = local.split("/") if local else []
+    if 1 <= len(parts) <= 2 and all(NOTATION.fullmatch(p) for p in parts):
+        return "/explore/concepts/" + "/".join(parts)
+    return None
 
 
 def url(path: str, **params: object) -> str:
