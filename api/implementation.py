@@ -51,9 +51,10 @@ from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
 from sherloc_kg.parameters import M49
 from sherloc_kg.queries import internal
 
+from . import review_withdrawals
 from .context import Context, caller, reading
 from .explorer import twins
-from .explorer.i18n import N_, date, number, translations
+from .explorer.i18n import N_, date, interface_language, number, translations
 
 router = APIRouter(tags=["implementation"])
 
@@ -328,6 +329,11 @@ def profile(ctx: Context, who: Caller, code: str, instrument: str | None = None,
     entries = list(articles.values())
     if language and language != "en":
         _law_titles_in(ctx, who, code, language, entries)
+    # answers published, then withdrawn: the published version stays public, as history
+    withdrawn = review_withdrawals.by_article(review_withdrawals.withdrawals(
+        ctx, who, code, interface_language(language or "en"))) if is_iso3(code) else {}
+    for entry in entries:
+        entry["withdrawals"] = [w.model_dump() for w in withdrawn.get(entry["article"] or "", [])]
     totals = {status: sum(1 for a in entries if a["derived_status"] == status) for status in DERIVED}
     return {"country": code, "iri": iri, "name": name, "filters": params | {"country": code},
             "query": "implementation-profile", "articles": entries, "totals": totals,
