@@ -12,7 +12,9 @@ the articles of no cluster); for the gap matrix also ``region``: a UN M49 area b
 matched against the notations of the ``sherloc:inRegion`` areas the countries graph gives each State at install time
 (loaders/countries.py, from country_converter). Every figure comes from one named query (``implementation-profile``, ``gap-matrix``,
 ``data-quality-of-country``) run over the graphs the caller may read (``who.dataset``): the public
-never sees an unpublished self-assessment, an official does. Python only reshapes the rows.
+never sees an unpublished self-assessment, an official does. Python only reshapes the rows. Each
+article of the profile also lists ``withdrawals``: answers about it that were published, then
+withdrawn by the State, with the version that was public, kept as history (api/review_withdrawals.py).
 
 Open world. The store knows a State's participation only where a source recorded it (the bundled UN
 Treaty Collection table covers 18 participants of UNTOC and none of the Protocols): without a

@@ -11,6 +11,9 @@ data/examples/review.jsonl (:func:`answers_from_form`): only the questions whose
 from the current one become answers, each under the current answer's id, or for a question not yet
 answered ``{ISO3}-review-{instrument}-art-{number}`` (in the State's own range, as
 ``api.review.check_writable`` requires).
+
+Each answer carries its ``withdrawals`` (api/review_withdrawals.py): when it was withdrawn from the
+public, by which role, and the version that was public then, kept as history.
 """
 
 from __future__ import annotations

@@ -72,6 +72,17 @@ def form_of(page: str) -> dict[str, str]:
     return fields
 
 
+def prefilled(page: str) -> dict[str, list[str]]:
+    """Every answer field of the questionnaire as the page shows it, as a browser posts them."""
+    fields = {name: [unescape(value)] for name, value in
+              re.findall(r'<input id="q\d+-measures" name="(q\d+-measures)" value="([^"]*)"', page)}
+    fields |= {name: [unescape(text)] for name, text in
+               re.findall(r'<textarea id="q\d+-\w+" name="(q\d+-\w+)"[^>]*>(.*?)</textarea>', page, re.S)}
+    for name, options in re.findall(r'<select id="q\d+-\w+" name="(q\d+-\w+)"[^>]*>(.*?)</select>', page, re.S):
+        fields[name] = re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', options)
+    return fields
+
+
 def index_of(page: str, legend: str) -> int:
     """The question number of the fieldset whose legend begins with ``legend`` (Article 5...)."""
     return int(re.search(r'<fieldset class="question" id="q(\d+)"[^>]*>\s*<legend>' + re.escape(legend), page)[1])
@@ -280,7 +291,8 @@ def test_a_withdrawn_answer_shows_as_withdrawn_to_the_official_and_to_the_public
     with signed_in(site, "official-XAA") as client:
         page = client.get(QUESTIONS).text
         q = index_of(page, "Article 11")
-        stored = client.post(PAGE, data={**form_of(page), f"q{q}-status": "not-implemented", f"q{q}-practices": practices})
+        stored = client.post(PAGE, data={**prefilled(page), **form_of(page), f"q{q}-status": "not-implemented",
+                                         f"q{q}-practices": practices})
         assert stored.status_code == 201, stored.text[:2000]
         fields = {**{k: v for k, v in form_of(page).items() if k != "date"}, "id": "XAA-review-untoc-art-11"}
         assert client.post(PAGE + "/publish", data=fields).status_code == 303

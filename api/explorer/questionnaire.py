@@ -22,11 +22,14 @@ is refused (403) before anything is read. Not signed in, the page leads to the s
 The answers go exactly the way of ``POST /api/review/submissions``: the same roles
 (``SUBMIT_ROLES``), ``check_writable`` (a State's answers only, in its id range), then
 ``store_answers`` (the review loader, the SHACL gate, versioned storage), all or none. A refusal
-shows the form again as the person filled it in, with every problem of every answer at its field,
-and stores nothing. Publishing and withdrawing are ``api.review_publication.publish`` and
+shows the form again as the person filled it in, with every problem of every answer at its field
+(the loader reads every field of an answer before it gives up), said in the page's language and
+quoting what was typed (api/review_words.py), and stores nothing. Publishing and withdrawing are ``api.review_publication.publish`` and
 ``withdraw``: each answer of the page has its button, publish on an unpublished one, withdraw on a
 published one, for the officials of the State and admins; a refusal shows the page with what was
-wrong, success comes back to the page saying what was done.
+wrong, success comes back to the page saying what was done. An answer that was published and then
+withdrawn says so: when, by an official of the State or an administrator, and its history (each
+publication and withdrawal; api/review_withdrawals.py).
 """
 
 from __future__ import annotations

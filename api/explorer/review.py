@@ -31,7 +31,9 @@ the same function as ``POST /api/review/submissions`` (review loader, SHACL gate
 versions and provenance), through :func:`_submit_answers`. A refused file stores nothing. With
 ``report=turtle`` a refusal by the SHACL gate comes back as the API gives it: the
 ``sh:ValidationReport`` in Turtle (a download); problems in the CSV file itself (before any answer
-could be read) are shown as a page only.
+could be read) are shown as a page only. On the page, the problems of the cells a person fills in
+(status, measures, assistance needs, date) are said in the page's language, quoting the cell as
+typed (api/review_words.py); a value is never shown as the IRI the gate checked.
 
 The multipart body is read with the standard library's MIME parser (python-multipart is not a
 dependency); the body is bounded by the server's 1 MiB limit for requests (api/security.py).
@@ -147,7 +149,7 @@ def _report_rows(parsed: submission_csv.ParsedCsv, entries: list[dict[str, Any]]
         index = entry.get("index")
         answer = answers[index] if isinstance(index, int) and 0 <= index < len(answers) else {}
         said = field in review_words.SAID and entry.get("severity") == "Violation"
-        value = review_words.typed(entry, answer, iris) if said else entry.get("value")
+        value = review_words.typed(entry, answer, iris)  # as typed in the cell: never the IRI the gate checked
         message = review_words.in_words(entry, value, gettext, listed=False) if said else entry.get("message")
         rows.append({**entry, "row": parsed.row_of(index), "column": field, "letter": parsed.letters.get(field or ""),
                      "message": message, "said": said, "value": value})
