@@ -371,6 +371,15 @@ def test_the_csv_upload_takes_the_session_with_its_csrf_token(site: Site) -> Non
         before = snapshot(site.store)
         forged = csv_upload(client, {"report": "html"}, f"[Illustrative] {mark()}")
         assert forged.status_code == 403 and snapshot(site.store) == before
+        # a refused file: every problem of the row in the page's language, quoting the cells as typed
+        wrong = ("id,country,provision,status,measures,date\r\n"
+                 "XAA-review-untoc-art-7,XAA,untoc/art/7,partly,not a measure,2024-13-45\r\n")
+        refused = unescape(client.post("/explore/review/submit?lang=fr", data={"report": "html", "csrf": csrf},
+                                       files={"answers": ("answers.csv", wrong.encode("utf-8"), "text/csv")}).text)
+        for said in ("« partly » n’est pas un état de mise en œuvre", "« not a measure » n’est pas écrit comme une mesure",
+                     "« 2024-13-45 » n’est pas une date"):
+            assert said in refused, refused.split("<main", 1)[1][:3000]
+        assert "w3id.org" not in refused.split("<main", 1)[1] and snapshot(site.store) == before
         practices = f"[Illustrative] Uploaded {mark()}"
         accepted = csv_upload(client, {"report": "html", "csrf": csrf}, practices)
         assert accepted.status_code == 201, accepted.text[:2000]
