@@ -12,7 +12,9 @@ the articles of no cluster); for the gap matrix also ``region``: a UN M49 area b
 matched against the notations of the ``sherloc:inRegion`` areas the countries graph gives each State at install time
 (loaders/countries.py, from country_converter). Every figure comes from one named query (``implementation-profile``, ``gap-matrix``,
 ``data-quality-of-country``) run over the graphs the caller may read (``who.dataset``): the public
-never sees an unpublished self-assessment, an official does. Python only reshapes the rows.
+never sees an unpublished self-assessment, an official does. Python only reshapes the rows. Each
+article of the profile also lists ``withdrawals``: answers about it that were published, then
+withdrawn by the State, with the version that was public, kept as history (api/review_withdrawals.py).
 
 Open world. The store knows a State's participation only where a source recorded it (the bundled UN
 Treaty Collection table covers 18 participants of UNTOC and none of the Protocols): without a
@@ -51,9 +53,10 @@ from sherloc_kg.obligations import LABELS as OBLIGATION_LABELS
 from sherloc_kg.parameters import M49
 from sherloc_kg.queries import internal
 
+from . import review_withdrawals
 from .context import Context, caller, reading
 from .explorer import twins
-from .explorer.i18n import N_, date, number, translations
+from .explorer.i18n import N_, date, interface_language, number, translations
 
 router = APIRouter(tags=["implementation"])
 
@@ -328,6 +331,11 @@ def profile(ctx: Context, who: Caller, code: str, instrument: str | None = None,
     entries = list(articles.values())
     if language and language != "en":
         _law_titles_in(ctx, who, code, language, entries)
+    # answers published, then withdrawn: the published version stays public, as history
+    withdrawn = review_withdrawals.by_article(review_withdrawals.withdrawals(
+        ctx, who, code, interface_language(language or "en"))) if is_iso3(code) else {}
+    for entry in entries:
+        entry["withdrawals"] = [w.model_dump() for w in withdrawn.get(entry["article"] or "", [])]
     totals = {status: sum(1 for a in entries if a["derived_status"] == status) for status in DERIVED}
     return {"country": code, "iri": iri, "name": name, "filters": params | {"country": code},
             "query": "implementation-profile", "articles": entries, "totals": totals,

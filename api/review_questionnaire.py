@@ -11,6 +11,9 @@ data/examples/review.jsonl (:func:`answers_from_form`): only the questions whose
 from the current one become answers, each under the current answer's id, or for a question not yet
 answered ``{ISO3}-review-{instrument}-art-{number}`` (in the State's own range, as
 ``api.review.check_writable`` requires).
+
+Each answer carries its ``withdrawals`` (api/review_withdrawals.py): when it was withdrawn from the
+public, by which role, and the version that was public then, kept as history.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .context import Context, caller, reading
 from .explorer import i18n, twins
 from .explorer.layout import Picked, language, pick
 from .instruments import INSTRUMENTS, instrument_contents
+from .review_withdrawals import Withdrawal, withdrawals
 
 router = APIRouter(tags=["review"], dependencies=[Depends(twins.links_back)])
 
@@ -63,6 +67,9 @@ class Answer(BaseModel):
     date: str | None = None
     published: bool = False
     version: int | None = Field(default=None, description="Its current version, where the caller sees it.")
+    withdrawals: list[Withdrawal] = Field(default_factory=list, description=(
+        "Its withdrawals from the public, newest first (api/review_withdrawals.py): each with the version "
+        "that was public, kept as history."))
 
 
 class Question(BaseModel):
@@ -116,9 +123,11 @@ def _answer(item: dict[str, Any], lang: str) -> Answer | None:
     provision = item.get("provision")
     if not isinstance(provision, str) or "/art/" not in provision or not item.get("id"):
         return None
-    text = {name: item.get(name) if isinstance(item.get(name), str) else None for name in ("practices", "difficulties")}
+    text: dict[str, str | None] = {name: item.get(name) if isinstance(item.get(name), str) else None
+                                   for name in ("practices", "difficulties")}
     return Answer(id=str(item["id"]), provision=provision, citation=i18n.citation(provision, lang),
-                  status=item.get("status"), measures=list(item.get("measures", [])), **text,
+                  status=item.get("status"), measures=list(item.get("measures", [])),
+                  practices=text["practices"], difficulties=text["difficulties"],
                   assistance_needs=list(item.get("assistance_needs", [])),
                   cycle=item.get("cycle") if isinstance(item.get("cycle"), int) else None,
                   cluster=item.get("cluster") if isinstance(item.get("cluster"), int) else None,
@@ -128,7 +137,7 @@ def _answer(item: dict[str, Any], lang: str) -> Answer | None:
 def questionnaire(ctx: Context, who: Caller, country: str, instrument: str, wanted: str) -> Questionnaire:
     """The questions of ``instrument`` (untoc, tip, som, fp) for ``country``, with the answers the
     caller may see (api/review.py's listing: a State's own unpublished ones to its submitters and
-    officials, published ones to everyone)."""
+    officials, published ones to everyone), each with its withdrawals from the public."""
     if not is_iso3(country):
         raise UsageError(f"country {country!r} is not an ISO 3166-1 alpha-3 code (three capital letters)")
     if instrument not in INSTRUMENTS:
@@ -136,10 +145,14 @@ def questionnaire(ctx: Context, who: Caller, country: str, instrument: str, want
     lang = i18n.interface_language(wanted)
     contents = instrument_contents(ctx, who, instrument, wanted)
     listed = api_review.listing(country=country, ctx=ctx, who=who)
+    withdrawn: dict[str, list[Withdrawal]] = defaultdict(list)
+    for withdrawal in withdrawals(ctx, who, country, lang):
+        withdrawn[withdrawal.id].append(withdrawal)
     by_article: dict[str, list[Answer]] = defaultdict(list)
     for item in listed["answers"]:
         answer = _answer(item, lang)
         if answer is not None:
+            answer.withdrawals = withdrawn.get(answer.id, [])
             by_article["/".join(answer.provision.split("/")[:3])].append(answer)
     questions = []
     for article in contents.articles:

@@ -159,9 +159,20 @@ class Fields:
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 raise self.error(name, f"unknown field{hint}; known fields: {', '.join(sorted(known))}")
 
-    def error(self, name: str, message: str) -> SourceError:
+    def error(self, name: str, message: str, value: Any = None) -> SourceError:
+        """A problem at field ``name``; ``value``: what was written there, which a report quotes."""
         loc = self.location
-        return SourceError(message, Location(loc.file, loc.line, loc.record, name))
+        return SourceError(message, Location(loc.file, loc.line, loc.record, name),
+                           None if value is None else str(value))
+
+    def collect(self, problems: list[SourceError], read: Callable[[], Any]) -> Any:
+        """``read()``, or None with its SourceError added to ``problems``: for a loader that reads
+        every field of a record before it gives up, so that one reading says every problem."""
+        try:
+            return read()
+        except SourceError as error:
+            problems.append(error)
+            return None
 
     def has(self, name: str) -> bool:
         return name in self.values and self.values[name] not in (None, "", [])
@@ -200,7 +211,7 @@ class Fields:
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().lstrip("-").isdigit())):
-            raise self.error(name, f"expected a whole number, got {value!r}")
+            raise self.error(name, f"expected a whole number, got {value!r}", value)
         return int(value)
 
     def boolean(self, name: str) -> bool | None:
@@ -211,7 +222,7 @@ class Fields:
             return value
         if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
             return value.lower() in ("true", "yes", "1")
-        raise self.error(name, f"expected true or false, got {value!r}")
+        raise self.error(name, f"expected true or false, got {value!r}", value)
 
     def date(self, name: str) -> Literal | None:
         """An ISO 8601 date (``2024-03-05``) or a bare year (``2024``, typed xsd:gYear)."""
@@ -225,7 +236,7 @@ class Fields:
         except ValueError:
             valid = False
         if not valid:  # checked here: rdflib would log a traceback for an impossible date
-            raise self.error(name, f"expected an ISO 8601 date like 2024-03-05 (or a year), got {value!r}")
+            raise self.error(name, f"expected an ISO 8601 date like 2024-03-05 (or a year), got {value!r}", value)
         return Literal(value, datatype=XSD.date)
 
     def language_map(self, name: str, *, required: bool = False) -> list[Literal]:

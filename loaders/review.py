@@ -19,6 +19,7 @@ these graphs, so they survive a re-load.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from sherloc_kg.errors import UsageError
+from sherloc_kg.errors import SourceError, SourceErrors, UsageError
 from sherloc_kg.iris import Iris, state_graph_name
 from sherloc_kg.namespaces import DCTERMS, RDF, SHERLOC
 
@@ -51,11 +52,15 @@ LOADER = Loader(kind="review", graphs=(PUBLIC, RESTRICTED), record_class=SHERLOC
 
 
 def map_response(raw: RawRecord, iris: Iris) -> Record:
+    """The answer's triples; every field is read before it gives up, so that a person learns every
+    problem of an answer at once: the record then carries them all (``SourceErrors``) with the
+    triples of the fields that could be read, which the SHACL gate checks too (sherloc_kg/ingest.py)."""
     f = Fields(raw, FIELDS)
+    problems: list[SourceError] = []
     response_id = f.text("id", required=True)
     response = iris.review(response_id)
     record = Record(response, raw.location)
-    published = bool(f.boolean("published"))  # absent = false: restricted, in the State's graph
+    published = bool(f.collect(problems, lambda: f.boolean("published")))  # absent = false: restricted
     country = f.text("country", required=True) or ""
     # Answer ids are one namespace for every State: each State's answers are in its own range, so
     # that no one learns, from "that id is taken", that another State has an answer there (issue 24).
@@ -76,32 +81,40 @@ def map_response(raw: RawRecord, iris: Iris) -> Record:
     cycle = f.values.get("cycle")  # a number stays a number, anything else is text
     if isinstance(cycle, int) and not isinstance(cycle, bool):
         add(SHERLOC.reviewCycle, Literal(cycle, datatype=XSD.integer))
-    elif f.text("cycle"):
+    elif f.collect(problems, lambda: f.text("cycle")):
         add(SHERLOC.reviewCycle, Literal(f.text("cycle")))
-    cluster = f.integer("cluster")  # thematic clusters 1-4 (COP resolution 9/1, annex); range checked by the shape
+    cluster = f.collect(problems, lambda: f.integer("cluster"))  # clusters 1-4 (COP resolution 9/1); range: the shape
     if cluster is not None:
         add(SHERLOC.reviewCluster, Literal(cluster, datatype=XSD.integer))
 
-    try:
-        add(SHERLOC.aboutProvision, iris.provision(f.text("provision", required=True) or ""))
-    except UsageError as error:
-        raise f.error("provision", str(error)) from error
-    add(SHERLOC.implementationStatus, iris.concept("review-status", f.text("status", required=True) or ""))
+    def provision() -> None:
+        try:
+            add(SHERLOC.aboutProvision, iris.provision(f.text("provision", required=True)))
+        except UsageError as error:
+            raise f.error("provision", str(error)) from error
+    f.collect(problems, provision)
+    status = f.collect(problems, lambda: f.text("status", required=True))
+    if status:
+        add(SHERLOC.implementationStatus, iris.concept("review-status", status))
     # Art. 32 (4)-(5): the legislative measures taken; `LAW#n` is a law of the reporting State.
-    for reference in f.texts("measures"):
+    for reference in f.collect(problems, lambda: f.texts("measures")) or []:
         try:
             add(SHERLOC.citesMeasure, iris.national_provision_ref(reference, country))
         except UsageError as error:
-            raise f.error("measures", str(error)) from error
+            problems.append(f.error("measures", str(error), reference))
     # Art. 32 (5) programmes, plans and practices; art. 32 (4) difficulties encountered.
     for name, predicate in (("practices", SHERLOC.practices), ("difficulties", SHERLOC.difficulties)):
         if f.has(name):
-            for text in f.title(name):
+            for text in f.collect(problems, functools.partial(f.title, name)) or []:
                 add(predicate, text)
-    for notation in f.texts("assistance_needs"):
+    for notation in f.collect(problems, lambda: f.texts("assistance_needs")) or []:
         add(SHERLOC.assistanceNeed, iris.concept("assistance-need", notation))
-    when = f.date("date")
-    if when is None:
-        raise f.error("date", "required field is missing: the date of the answer, YYYY-MM-DD")
-    add(DCTERMS.date, when)
+    when = f.collect(problems, lambda: f.date("date"))
+    if when is not None:
+        add(DCTERMS.date, when)
+    elif not problems or problems[-1].location.field != "date":
+        problems.append(f.error("date", "required field is missing: the date of the answer, YYYY-MM-DD"))
+    if problems:
+        record.error = SourceErrors(problems)
     return record
+

@@ -166,10 +166,27 @@ class SourceError(SherlocError):
 
     http_status = 422
 
-    def __init__(self, message: str, location: Location) -> None:
+    def __init__(self, message: str, location: Location, value: str | None = None) -> None:
         super().__init__(f"{location}: {message}")
         self.message = message
         self.location = location
+        self.value = value  # what was written, where a report quotes it
+
+    def each(self) -> list[SourceError]:
+        """Every problem this error stands for: itself, or those of :class:`SourceErrors`."""
+        return [self]
+
+
+class SourceErrors(SourceError):
+    """Several problems of one record, all found at once (a loader that reads every field before it
+    gives up: loaders/review.py), reported each at its field; the first stands for them all."""
+
+    def __init__(self, errors: list[SourceError]) -> None:
+        super().__init__(errors[0].message, errors[0].location, errors[0].value)
+        self.errors = errors
+
+    def each(self) -> list[SourceError]:
+        return list(self.errors)
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,7 @@ class Ingest:
                                                Location(record.location.file, record.location.line,
                                                         record.location.record, "id"))
                 if record.error is not None:
-                    report.issues.append(Issue("Violation", record.error.message, record.error.location))
+                    report.issues += [Issue("Violation", e.message, e.location, e.value) for e in record.error.each()]
                 else:
                     first_seen[record.iri] = record.location
                 records.append(record)
@@ -213,7 +213,10 @@ class Ingest:
 
     # -- validating ---------------------------------------------------------------------------
     def _validate(self, gate: Gate, records: list[Record], report: LoadReport) -> set[URIRef]:
-        valid = [r for r in records if r.error is None]
+        # A record read with some of its fields (its loader reads every field before it gives up:
+        # loaders/review.py) is checked too, so that its other problems are reported at the same
+        # time; it stays refused (``r.error``), and a field it could not read is not said missing too.
+        valid = [r for r in records if r.error is None or (r.iri is not None and r.triples)]
         by_iri = {r.iri: r for r in valid}
         local_types = {(s, p, o) for r in valid for triples in r.triples.values() for (s, p, o) in triples if p == RDF.type}
         local_typed = {s for (s, _p, _o) in local_types}
@@ -240,8 +243,11 @@ class Ingest:
             context = list(self._store_context(objects - local_typed))
             context.extend(t for t in local_types if t[0] in objects)
             for issue in gate.check(triples, context, locate):
-                report.issues.append(issue)
                 record = owner(issue.focus or "")
+                if record is not None and record.error is not None and issue.value is None and \
+                        issue.location.field in {e.location.field for e in record.error.each()}:
+                    continue  # a field missing because it could not be read: said by the loader
+                report.issues.append(issue)
                 if issue.severity == "Violation" and record is not None:
                     invalid.add(record.iri)
             done += len(batch)

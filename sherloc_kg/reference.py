@@ -270,7 +270,7 @@ def mechanism_write(settings: Settings, iris: Iris, graphs: dict[str, Graph]) ->
 
     path = settings.data_dir / MECHANISM
     records = list(mechanism.read(path, iris, "jsonl")) if path.exists() else []
-    issues = [Issue("Violation", r.error.message, r.error.location) for r in records if r.error is not None]
+    issues = [Issue("Violation", e.message, e.location) for r in records if r.error is not None for e in r.error.each()]
     triples = [t for r in records if r.error is None for ts in r.triples.values() for t in ts]
     if triples:
         by_iri = {str(r.iri): r.location for r in records if r.error is None}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
@@ -71,6 +72,17 @@ def form_of(page: str) -> dict[str, str]:
     return fields
 
 
+def prefilled(page: str) -> dict[str, list[str]]:
+    """Every answer field of the questionnaire as the page shows it, as a browser posts them."""
+    fields = {name: [unescape(value)] for name, value in
+              re.findall(r'<input id="q\d+-measures" name="(q\d+-measures)" value="([^"]*)"', page)}
+    fields |= {name: [unescape(text)] for name, text in
+               re.findall(r'<textarea id="q\d+-\w+" name="(q\d+-\w+)"[^>]*>(.*?)</textarea>', page, re.S)}
+    for name, options in re.findall(r'<select id="q\d+-\w+" name="(q\d+-\w+)"[^>]*>(.*?)</select>', page, re.S):
+        fields[name] = re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', options)
+    return fields
+
+
 def index_of(page: str, legend: str) -> int:
     """The question number of the fieldset whose legend begins with ``legend`` (Article 5...)."""
     return int(re.search(r'<fieldset class="question" id="q(\d+)"[^>]*>\s*<legend>' + re.escape(legend), page)[1])
@@ -104,35 +116,59 @@ def test_a_signed_in_submitter_sees_its_states_articles_in_words(site: Site) -> 
         assert data["questions"][q]["answer"]["id"] == "XAA-review-tip-art-5" and data["may_submit"] is True
 
 
-def test_two_wrong_answers_show_every_problem_at_its_field_with_what_was_typed_and_store_nothing(site: Site) -> None:
+#: What the page says of each wrong field, quoting what was typed, as each language says it.
+SAYS = {"en": {"no status": "Choose one of the implementation statuses listed.",
+               "forged status": "“partly” is not in the list. Choose one of the implementation statuses listed.",
+               "forged need": "“flying-cars” is not in the list.",
+               "unknown measure": "“XAA-no-such-law#999” is not a provision of a law in the legislation database",
+               "unreadable measure": "“not a measure” is not written as a measure",
+               "date": "“2024-13-45” is not a date: write it as YYYY-MM-DD"},
+        "fr": {"no status": "Choisissez l’un des états de mise en œuvre proposés.",
+               "forged status": "« partly » ne figure pas dans la liste. Choisissez l’un des états de mise en œuvre "
+                                "proposés.",
+               "forged need": "« flying-cars » ne figure pas dans la liste.",
+               "unknown measure": "« XAA-no-such-law#999 » n’est pas une disposition d’une loi de la base",
+               "unreadable measure": "« not a measure » n’est pas écrit comme une mesure",
+               "date": "« 2024-13-45 » n’est pas une date : écrivez-la sous la forme AAAA-MM-JJ"}}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_several_wrong_answers_show_every_problem_at_its_field_with_what_was_typed_and_store_nothing(
+        site: Site, lang: str) -> None:
+    """Three answers, five wrong fields (one of them twice): every problem at once, in words, on one round trip."""
     with signed_in(site, "submitter-XAA") as client:
-        page = client.get(QUESTIONS).text
+        page = client.get(QUESTIONS + f"&lang={lang}").text
         six, seven, eight = index_of(page, "Article 6"), index_of(page, "Article 7"), index_of(page, "Article 8")
-        typed_practices, typed_measure = f"[Illustrative] Practice {mark()}", "XAA-no-such-law#999"
+        typed_practices, typed_measures = f"[Illustrative] Practice {mark()}", "XAA-no-such-law#999 | not a measure"
         before = snapshot(site.store)
-        answer = client.post(PAGE, data={**form_of(page),
-                                         f"q{six}-practices": typed_practices,  # and no status: refused
-                                         f"q{seven}-status": "implemented", f"q{seven}-measures": typed_measure,
-                                         f"q{eight}-status": "partly"})  # a forged choice: not in the list
+        answer = client.post(PAGE + f"?lang={lang}", data={
+            **form_of(page), "date": "2024-13-45",
+            f"q{six}-practices": typed_practices,  # and no status: refused
+            f"q{seven}-status": "implemented", f"q{seven}-measures": typed_measures,
+            f"q{seven}-assistance_needs": "flying-cars",  # a forged choice
+            f"q{eight}-status": "partly"})  # a forged choice: not in the list
         assert answer.status_code == 422, answer.text[:500]
         assert snapshot(site.store) == before
         text = unescape(answer.text)
-        assert "Nothing was stored" in text
-        # each problem at its field, both answers at once
-        status_error = re.search(rf'<ul class="field-error error" id="q{six}-status-error">(.*?)</ul>', text, re.S)
-        measures_error = re.search(rf'<ul class="field-error error" id="q{seven}-measures-error">(.*?)</ul>', text, re.S)
-        assert status_error and "Choose one of the implementation statuses listed." in status_error[1], text[:3000]
-        forged_error = re.search(rf'<ul class="field-error error" id="q{eight}-status-error">(.*?)</ul>', text, re.S)
-        assert forged_error and "Choose one of the implementation statuses listed." in forged_error[1]
+        says = SAYS[lang]
+
+        def errors(q: int | str, field: str) -> str:
+            found = re.search(rf'<ul class="field-error error" id="q{q}-{field}-error">(.*?)</ul>', text, re.S)
+            assert found, (q, field, text[:3000])
+            return found[1]
+        assert says["no status"] in errors(six, "status") and says["forged status"] in errors(eight, "status")
+        assert says["forged need"] in errors(seven, "assistance_needs")
+        assert says["unknown measure"] in errors(seven, "measures")
+        assert says["unreadable measure"] in errors(seven, "measures")
+        assert errors("-1", "date").count(says["date"]) == 3   # the one date field, for each of the three answers
         assert re.search(rf'<select id="q{eight}-status"[^>]*>.*?<option value="partly" selected>partly</option>', text,
                          re.S)
-        assert measures_error and measures_error[1].strip(), text[:3000]
         assert f'aria-describedby="q{six}-status-error"' in text
         # what was typed, echoed in its field; no internal IRI anywhere in the page's main part
         assert f">{typed_practices}</textarea>" in text
-        assert f'name="q{seven}-measures" value="{typed_measure}"' in text
+        assert f'name="q{seven}-measures" value="{typed_measures}"' in text
         assert re.search(rf'<select id="q{seven}-status"[^>]*>.*?<option value="implemented" selected>', text, re.S)
-        assert "https://w3id.org" not in text.split("<main", 1)[1]
+        assert "https://w3id.org" not in text.split("<main", 1)[1] and "vocab/" not in text
 
 
 def test_a_valid_submission_is_stored_as_a_version_the_api_serves(site: Site) -> None:
@@ -247,6 +283,40 @@ def test_an_official_withdraws_a_published_answer_and_comes_back_to_the_page(sit
         assert answer_id in {a["id"] for a in httpx.get(public).json()["answers"]}
 
 
+def test_a_withdrawn_answer_shows_as_withdrawn_to_the_official_and_to_the_public(site: Site) -> None:
+    """Submitted, published, then withdrawn: its officials see when and by whom, with its history;
+    the public sees it withdrawn on the implementation profile, in words and dates of its language,
+    with the published version kept readable."""
+    practices = f"[Illustrative] Withdrawn practice {mark()}"
+    with signed_in(site, "official-XAA") as client:
+        page = client.get(QUESTIONS).text
+        q = index_of(page, "Article 11")
+        stored = client.post(PAGE, data={**prefilled(page), **form_of(page), f"q{q}-status": "not-implemented",
+                                         f"q{q}-practices": practices})
+        assert stored.status_code == 201, stored.text[:2000]
+        fields = {**{k: v for k, v in form_of(page).items() if k != "date"}, "id": "XAA-review-untoc-art-11"}
+        assert client.post(PAGE + "/publish", data=fields).status_code == 303
+        assert client.post(PAGE + "/withdraw", data=fields).status_code == 303
+        today = datetime.now(timezone.utc).date().isoformat()
+        text = unescape(client.get(QUESTIONS).text)
+        fieldset = text.split(f'<fieldset class="question" id="q{q}"', 1)[1].split("</fieldset>", 1)[0]
+        assert f'Withdrawn from the public on <time datetime="{today}">' in fieldset, fieldset[:2000]
+        assert "by an official of the State." in fieldset and "Unpublished answer" in fieldset
+        assert re.search(rf'<li>Published on <time datetime="{today}">[^<]+</time> \(version 1\); withdrawn on '
+                         rf'<time datetime="{today}">', fieldset), fieldset[:2000]
+        data = client.get("/api/review/questionnaire?country=XAA&instrument=untoc").json()
+        assert data["questions"][q]["answer"]["withdrawals"][0]["withdrawn_by"] == "official"
+    with httpx.Client(base_url=site.url, timeout=60) as public:
+        profile = unescape(public.get("/explore/countries/XAA/implementation?lang=fr").text)
+        assert re.search(rf'Article 11 : réponse retirée le <time datetime="{today}">[^<]*\d{{4}}</time>\.', profile), \
+            profile[:3000]
+        assert re.search(rf'Telle que publiée le <time datetime="{today}">[^<]+</time>, conservée comme historique : '
+                         rf'non appliqué\. {re.escape(practices)}', profile)
+        article = next(a for a in public.get("/api/countries/XAA/implementation").json()["articles"]
+                       if a["article"] == "untoc/art/11")
+        assert article["withdrawals"][0]["version"] == 1 and article["withdrawals"][0]["practices"] == practices
+
+
 #: The page's heading and a status choice, as each language shows them.
 WORDS = {"en": ("Review questionnaire", "Partially implemented", "Choose one of the implementation statuses listed."),
          "fr": ("Questionnaire d’examen", "Partiellement mis en œuvre",
@@ -301,6 +371,15 @@ def test_the_csv_upload_takes_the_session_with_its_csrf_token(site: Site) -> Non
         before = snapshot(site.store)
         forged = csv_upload(client, {"report": "html"}, f"[Illustrative] {mark()}")
         assert forged.status_code == 403 and snapshot(site.store) == before
+        # a refused file: every problem of the row in the page's language, quoting the cells as typed
+        wrong = ("id,country,provision,status,measures,date\r\n"
+                 "XAA-review-untoc-art-7,XAA,untoc/art/7,partly,not a measure,2024-13-45\r\n")
+        refused = unescape(client.post("/explore/review/submit?lang=fr", data={"report": "html", "csrf": csrf},
+                                       files={"answers": ("answers.csv", wrong.encode("utf-8"), "text/csv")}).text)
+        for said in ("« partly » n’est pas un état de mise en œuvre", "« not a measure » n’est pas écrit comme une mesure",
+                     "« 2024-13-45 » n’est pas une date"):
+            assert said in refused, refused.split("<main", 1)[1][:3000]
+        assert "w3id.org" not in refused.split("<main", 1)[1] and snapshot(site.store) == before
         practices = f"[Illustrative] Uploaded {mark()}"
         accepted = csv_upload(client, {"report": "html", "csrf": csrf}, practices)
         assert accepted.status_code == 201, accepted.text[:2000]

@@ -22,11 +22,14 @@ is refused (403) before anything is read. Not signed in, the page leads to the s
 The answers go exactly the way of ``POST /api/review/submissions``: the same roles
 (``SUBMIT_ROLES``), ``check_writable`` (a State's answers only, in its id range), then
 ``store_answers`` (the review loader, the SHACL gate, versioned storage), all or none. A refusal
-shows the form again as the person filled it in, with every problem of every answer at its field,
-and stores nothing. Publishing and withdrawing are ``api.review_publication.publish`` and
+shows the form again as the person filled it in, with every problem of every answer at its field
+(the loader reads every field of an answer before it gives up), said in the page's language and
+quoting what was typed (api/review_words.py), and stores nothing. Publishing and withdrawing are ``api.review_publication.publish`` and
 ``withdraw``: each answer of the page has its button, publish on an unpublished one, withdraw on a
 published one, for the officials of the State and admins; a refusal shows the page with what was
-wrong, success comes back to the page saying what was done.
+wrong, success comes back to the page saying what was done. An answer that was published and then
+withdrawn says so: when, by an official of the State or an administrator, and its history (each
+publication and withdrawal; api/review_withdrawals.py).
 """
 
 from __future__ import annotations
@@ -42,10 +45,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sherloc_kg.access import Caller, Role
-from sherloc_kg.errors import SherlocError, UsageError
+from sherloc_kg.errors import Forbidden, SherlocError, UsageError
+from sherloc_kg.iris import Iris
 
 from .. import review as api_review
-from .. import review_publication
+from .. import review_publication, review_words
 from ..context import Context, caller, context
 from ..countries import country_list
 from ..review_questionnaire import FILLED, PAGE, Questionnaire, answers_from_form, field_name, questionnaire, typed
@@ -63,9 +67,6 @@ TITLE = N_("Review questionnaire")
 #: Where a problem of a field the form does not show (id, country, provision, cycle...) is shown:
 #: at its question as a whole.
 SHOWN = (*FILLED, "date")
-#: What a problem of a field chosen from a list says (the gate's message names the notations).
-CHOICE_MESSAGES = {"status": N_("Choose one of the implementation statuses listed."),
-                   "assistance_needs": N_("Choose among the technical assistance needs listed.")}
 
 
 def _values(data: Questionnaire, form: dict[str, list[str]] | None) -> list[dict[str, Any]]:
@@ -133,8 +134,9 @@ def questionnaire_page(request: Request, ctx: Context = Depends(context), who: C
 
 
 def _problems(entries: list[dict[str, Any]], sent: list[tuple[int, dict[str, Any]]],
-              data: Questionnaire, lang: str) -> tuple[dict[int, dict[str, list[str]]], list[str]]:
-    """The API's report, per question and field of the form; problems of no question, apart."""
+              data: Questionnaire, lang: str, iris: Iris) -> tuple[dict[int, dict[str, list[str]]], list[str]]:
+    """The API's report, per question and field of the form, in the page's language and quoting
+    what was typed (api/review_words.py); problems of no question, apart."""
     at: dict[int, dict[str, list[str]]] = {}
     general: list[str] = []
     gettext = translations(lang).gettext
@@ -143,15 +145,13 @@ def _problems(entries: list[dict[str, Any]], sent: list[tuple[int, dict[str, Any
         if not isinstance(index, int) or not 0 <= index < len(sent):
             general.append(str(entry.get("message")))
             continue
-        question = sent[index][0]
+        question, answer = sent[index]
         field = entry.get("field") if entry.get("field") in SHOWN else None
+        message = review_words.in_words(entry, review_words.typed(entry, answer, iris), gettext, listed=True)
         if field == "date":  # one date field for every answer: the problem names its article
             at.setdefault(-1, {}).setdefault("date", []).append(
-                gettext("%(article)s: %(message)s") % {"article": data.questions[question].label,
-                                                      "message": entry.get("message")})
+                gettext("%(article)s: %(message)s") % {"article": data.questions[question].label, "message": message})
             continue
-        # a field the form offers as a list of choices: said in the page's language, without the notations
-        message = gettext(CHOICE_MESSAGES[field]) if field in CHOICE_MESSAGES else str(entry.get("message"))
         at.setdefault(question, {}).setdefault(field or "question", []).append(message)
     return at, general
 
@@ -178,7 +178,11 @@ async def questionnaire_submit(request: Request, ctx: Context = Depends(context)
         if not sent:
             raise UsageError(gettext("No answer was changed: nothing to submit."))
         for index, answer in sent:
-            api_review.check_writable(who, answer, data.questions[index].label, " Nothing was stored.")
+            try:
+                api_review.check_writable(who, answer, data.questions[index].label, " Nothing was stored.")
+            except Forbidden as refused:  # said in the page's language (the API's words name ids and roles)
+                raise Forbidden(gettext("You may not submit answers for this State: a submitter or official "
+                                        "submits the answers of its own State only. Nothing was stored.")) from refused
         response = await run_in_threadpool(api_review.store_answers, ctx, who, [a for _, a in sent])
     except SherlocError as error:
         if not error.callers():
@@ -192,7 +196,7 @@ async def questionnaire_submit(request: Request, ctx: Context = Depends(context)
                   for s in result.get("stored", [])]
         return await run_in_threadpool(_page, request, ctx, who, country=country, instrument=instrument,
                                        status_code=201, stored=stored, date=date)
-    problems, general = _problems(result.get("problems", []), sent, data, lang)
+    problems, general = _problems(result.get("problems", []), sent, data, lang, ctx.iris)
     return await run_in_threadpool(_page, request, ctx, who, country=country, instrument=instrument, form=form,
                                    status_code=response.status_code, problems=problems, general=general, date=date,
                                    error=gettext("Nothing was stored: correct the answers marked below and send "

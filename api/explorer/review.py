@@ -31,7 +31,9 @@ the same function as ``POST /api/review/submissions`` (review loader, SHACL gate
 versions and provenance), through :func:`_submit_answers`. A refused file stores nothing. With
 ``report=turtle`` a refusal by the SHACL gate comes back as the API gives it: the
 ``sh:ValidationReport`` in Turtle (a download); problems in the CSV file itself (before any answer
-could be read) are shown as a page only.
+could be read) are shown as a page only. On the page, the problems of the cells a person fills in
+(status, measures, assistance needs, date) are said in the page's language, quoting the cell as
+typed (api/review_words.py); a value is never shown as the IRI the gate checked.
 
 The multipart body is read with the standard library's MIME parser (python-multipart is not a
 dependency); the body is bounded by the server's 1 MiB limit for requests (api/security.py).
@@ -50,16 +52,18 @@ from starlette.concurrency import run_in_threadpool
 
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import SherlocError, Unauthorized, UsageError
+from sherloc_kg.iris import Iris
 
 from .. import review as api_review
+from .. import review_words
 from ..context import Context, caller, context
 from ..review_csv import PAGE, TEMPLATE, submission_format
 from ..review_questionnaire import PAGE as QUESTIONNAIRE
 from ..security import TooManyFailedChecks
 from ..session_cookie import session_of
 from . import submission_csv
-from .i18n import N_
-from .layout import render
+from .i18n import N_, translations
+from .layout import language, render
 
 router = APIRouter()
 
@@ -133,13 +137,22 @@ def csv_template() -> Response:
                     headers={"Content-Disposition": 'attachment; filename="sherloc-review-answers-template.csv"'})
 
 
-def _report_rows(parsed: submission_csv.ParsedCsv, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The API's report entries (answer index, id, field, message, value) with the CSV row and column."""
+def _report_rows(parsed: submission_csv.ParsedCsv, entries: list[dict[str, Any]], answers: list[dict[str, Any]],
+                 lang: str, iris: Iris) -> list[dict[str, Any]]:
+    """The API's report entries (answer index, id, field, message, value) with the CSV row and
+    column; the fields a person types in words of the page's language, quoting the cell as typed
+    (api/review_words.py: ``said``), never the IRI the gate checked."""
     rows = []
+    gettext = translations(lang).gettext
     for entry in entries:
         field = entry.get("field")
-        rows.append({**entry, "row": parsed.row_of(entry.get("index")),
-                     "column": field, "letter": parsed.letters.get(field or "")})
+        index = entry.get("index")
+        answer = answers[index] if isinstance(index, int) and 0 <= index < len(answers) else {}
+        said = field in review_words.SAID and entry.get("severity") == "Violation"
+        value = review_words.typed(entry, answer, iris)  # as typed in the cell: never the IRI the gate checked
+        message = review_words.in_words(entry, value, gettext, listed=False) if said else entry.get("message")
+        rows.append({**entry, "row": parsed.row_of(index), "column": field, "letter": parsed.letters.get(field or ""),
+                     "message": message, "said": said, "value": value})
     rows.sort(key=lambda e: (e["row"] is None, e["row"] or 0, e["column"] or ""))
     return rows
 
@@ -199,12 +212,14 @@ async def submit_csv(request: Request, ctx: Context = Depends(context)) -> Respo
         response.headers.update(NO_STORE)
         return response
     result = json.loads(bytes(response.body))
+    lang = language(request)
     rows_by_id = {answer.get("id"): row for answer, row in zip(parsed.answers, parsed.rows)}
     if response.status_code == 201:
         return _page(request, status_code=201, who=who, outcome="accepted", filename=filename,
                      stored=[{**s, "row": rows_by_id.get(s.get("id"))} for s in result.get("stored", [])],
                      submitted_at=result.get("submitted_at"), submitted_by=result.get("submitted_by"),
-                     warnings=_report_rows(parsed, result.get("warnings", [])))
+                     warnings=_report_rows(parsed, result.get("warnings", []), parsed.answers, lang, ctx.iris))
     return _page(request, status_code=response.status_code, who=who, outcome="refused", filename=filename,
-                 message=result.get("message"), problems=_report_rows(parsed, result.get("problems", [])),
-                 warnings=_report_rows(parsed, result.get("warnings", [])))
+                 message=result.get("message"),
+                 problems=_report_rows(parsed, result.get("problems", []), parsed.answers, lang, ctx.iris),
+                 warnings=_report_rows(parsed, result.get("warnings", []), parsed.answers, lang, ctx.iris))
