@@ -258,7 +258,7 @@ def add_m49_areas(graph: Graph, iris: Iris, codes: set[str]) -> Graph:
     graph.add((scheme, SKOS.definition, Literal(
         "The regions, sub-regions and intermediate regions of the Standard Country or Area Codes for Statistical "
         "Use (M49) of the United Nations Statistics Division, as far as they contain a country. M49 publishes no "
-        "IRI per area: these are SHERLOC-KG's, each with its M49 code as skos:notation.", lang="en")))
+        "IRI per area: these are SHERLOC-KG's, each named by its three-digit M49 code.", lang="en")))
     graph.add((scheme, DCTERMS.source, M49_PAGE))
     wanted = set(codes)
     for code in codes:

@@ -59,7 +59,7 @@ def test_no_jargon_reaches_a_page_for_people(explorer: str) -> None:
     assert "trafficking-in-persons" in code_notations() and "money-laundering" not in code_notations()
     start = ["/", *("/explore/cases/" + segment(c) for c in bundled_ids()[::100]), "/explore/cases/XAA-EX-001",
              "/explore/countries/XAA", "/explore/countries/CAN", "/explore/countries/LUX",
-             "/explore/countries/XAA?lang=fr", "/explore/cases/ALB001?lang=es", "/explore/sign-in"]
+             "/explore/countries/XAA?lang=fr", "/explore/cases/ALB001?lang=es", "/explore/sign-in", "/explore/concepts/m49"]
     queue, seen, per_kind, found = list(start), set(start), {}, {}
     with httpx.Client(base_url=explorer, timeout=TIMEOUT) as client:
         while queue:
