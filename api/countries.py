@@ -41,7 +41,7 @@ from . import implementation as core
 from .context import Context, caller, reading
 from .explorer import twins
 from .explorer.i18n import N_, interface_language, language_name, translations
-from .explorer.layout import Picked, case_href, language, pick
+from .explorer.layout import Picked, authority_href, case_href, language, pick
 from .instruments import INSTRUMENT_NAMES, national_citation, provision_words
 
 router = APIRouter(tags=["countries"], dependencies=[Depends(twins.links_back)])
@@ -403,7 +403,7 @@ def authorities(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> list[Aut
                           email=email[len("mailto:"):] if email and email.startswith("mailto:") else email,
                           fax=_text(row, "fax"), hours=_text(row, "officeHours"), person=_text(row, "contactPerson"))
         authority = str(row["authority"])
-        result.append(Authority(iri=authority, href=ctx.iris.href(authority) or authority,
+        result.append(Authority(iri=authority, href=authority_href(ctx.iris, authority) or ctx.iris.href(authority) or authority,
                                 name=_text(row, "name") or authority.rsplit("/", 1)[-1],
                                 legal_basis=_text(row, "legalBasis"), languages=_text(row, "languages"),
                                 language_names=sorted((language_name(code, shown) for code in
