@@ -36,7 +36,7 @@ PAGES = [
     "country-implementation", "country-quality", "gap-matrix", "trends", "search-cases",
     "search-cases-none", "search-legislation", "search-legislation-none", "case-reader", "case-data",
     "provision-data", "workbench", "workbench-result", "sparql-editor", "sign-in", "review-submit",
-    "dataset", "not-found",
+    "dataset", "not-found", "authority-reader", "publication-reader",
 ]
 #: Those also checked in Arabic, right to left.
 ARABIC = ["home", "paragraph", "country", "search-cases", "case-reader", "workbench-result"]
@@ -106,6 +106,8 @@ def page_paths(explorer_url: str, settings: Settings) -> dict[str, str]:
         "review-submit": "/explore/review/submit",
         "dataset": "/dataset",
         "not-found": "/explore/no-such-page",
+        "authority-reader": "/explore/authorities/XAA-central-authority-mla",
+        "publication-reader": "/explore/publications/XAA-example-publication-tip-2023",
     }
 
 
