@@ -242,7 +242,7 @@ class Contact(BaseModel):
 
 class Authority(BaseModel):
     iri: str
-    href: str
+    href: str = Field(description="Its page for readers (/explore/authorities/{id}).")
     name: str
     legal_basis: str | None = Field(description="Whether it accepts the Convention as legal basis (true, false).")
     languages: str | None = Field(description="The languages it accepts requests in: ISO 639-1 codes (en, fr).")
@@ -403,7 +403,8 @@ def authorities(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> list[Aut
                           email=email[len("mailto:"):] if email and email.startswith("mailto:") else email,
                           fax=_text(row, "fax"), hours=_text(row, "officeHours"), person=_text(row, "contactPerson"))
         authority = str(row["authority"])
-        result.append(Authority(iri=authority, href=authority_href(ctx.iris, authority) or ctx.iris.href(authority) or authority,
+        page = authority_href(ctx.iris, authority) or ctx.iris.href(authority) or authority
+        result.append(Authority(iri=authority, href=page,
                                 name=_text(row, "name") or authority.rsplit("/", 1)[-1],
                                 legal_basis=_text(row, "legalBasis"), languages=_text(row, "languages"),
                                 language_names=sorted((language_name(code, shown) for code in

@@ -104,7 +104,7 @@ def test_country_page_of_a_fictional_state(explorer: str) -> None:
     assert 'href="/explore/search/cases?country=XAA"' in page
     assert re.search(r'<svg [^>]*role="(img|group)"', page)
     # authorities and strategies
-    assert '<a href="/id/authority/XAA-central-authority-mla">' in page
+    assert '<a href="/explore/authorities/XAA-central-authority-mla">' in page  # its page for readers
     assert '<a href="/id/strategy/XAA-strategy-tip-2022">' in page
     assert " style=" not in page and "<script" not in page
 
@@ -146,7 +146,7 @@ def test_authorities_are_shown_in_words_not_codes(explorer: str, lang: str) -> N
     section = html.unescape(_section(response.text, "authorities"))
     text = " ".join(re.sub(r"<[^>]+>", " ", section).split())  # what a reader reads: no markup
     designated, languages, channels = words["headings"]
-    assert f'<a href="/id/authority/{authority["id"]}">' in section
+    assert f'<a href="/explore/authorities/{authority["id"]}">' in section
     # each provision a link to its page in the Convention browser, named in words; no code shown
     assert f"<dt>{designated}</dt>" in section
     for designation in authority["designations"]:
@@ -170,7 +170,7 @@ def test_the_twin_keeps_the_authorities_codes_beside_the_words(explorer: str, la
     words = AUTHORITY_WORDS[lang]
     response = get(explorer + "/api/countries/XAA", params={"lang": lang})
     assert response.status_code == 200
-    twin = next(a for a in response.json()["authorities"] if a["href"] == f"/id/authority/{authority['id']}")
+    twin = next(a for a in response.json()["authorities"] if a["href"] == f"/explore/authorities/{authority['id']}")
     # the codes, for machines
     assert sorted(twin["languages"].split(", ")) == sorted(authority["languages_accepted"])
     assert sorted(twin["channels"].split(", ")) == sorted(authority["channels"])
