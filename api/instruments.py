@@ -76,7 +76,7 @@ def _lang(term: object) -> str | None:
     return term.language if isinstance(term, Literal) else None
 
 
-def _matter_labels(ctx: Context, who: Caller, wanted: str) -> dict[str, Picked]:
+def matter_labels(ctx: Context, who: Caller, wanted: str) -> dict[str, Picked]:
     """The designation matters in words (notation → label in ``wanted``, else English): scheme-labels.rq."""
     labels: dict[str, dict[str | None, str]] = defaultdict(dict)
     for row in ctx.reads.select(internal("scheme-labels").text, bindings={"scheme": ctx.iris.scheme("designation-matter")},
@@ -457,7 +457,7 @@ def provision(ctx: Context, who: Caller, code: str, rest: str, wanted: str, *, p
                                      grounds=[GROUNDS[g] for g in why],
                                      subject=ctx.iris.below(str(r["case"]), "id/") or str(r["case"])))
         case_list.append(CasesOfState(**group, rows=entries, asserted=sum(1 for e in entries if e.link == "asserted")))
-    matters = _matter_labels(ctx, who, wanted) if designations else {}
+    matters = matter_labels(ctx, who, wanted) if designations else {}
     shown = i18n.interface_language(wanted)
     authorities = [AuthoritiesOfState(**group, rows=[Designation(
         authority=str(r["authority"]), href=authority_href(ctx.iris, str(r["authority"])) or _local(ctx, r["authority"]),

@@ -115,11 +115,13 @@ AUTHORITY_WORDS = {
     "en": {"headings": ("Designated under", "Languages accepted", "Channels"),
            "provisions": {"untoc/art/18/13": "Organized Crime Convention, Article 18 (13)"},
            "language_names": ["English", "French"], "languages": "English and French",
-           "channel_names": ["direct transmission", "INTERPOL"], "channels": "direct transmission and INTERPOL"},
+           "channel_names": ["direct transmission", "INTERPOL"], "channels": "direct transmission and INTERPOL",
+           "matter": "Mutual legal assistance"},
     "fr": {"headings": ("Désignée en vertu de", "Langues acceptées", "Voies de transmission"),
            "provisions": {"untoc/art/18/13": "Convention contre la criminalité organisée, Article 18 (13)"},
            "language_names": ["anglais", "français"], "languages": "anglais et français",
-           "channel_names": ["transmission directe", "INTERPOL"], "channels": "transmission directe et INTERPOL"},
+           "channel_names": ["transmission directe", "INTERPOL"], "channels": "transmission directe et INTERPOL",
+           "matter": "Entraide judiciaire"},
 }
 
 
@@ -151,7 +153,8 @@ def test_authorities_are_shown_in_words_not_codes(explorer: str, lang: str) -> N
     assert f"<dt>{designated}</dt>" in section
     for designation in authority["designations"]:
         reference = designation["under"]
-        assert f'<dd><a href="/explore/instruments/{reference}">{words["provisions"][reference]}</a>' in section
+        assert f'<dd><a href="/explore/instruments/{reference}">{words["provisions"][reference]}</a>: ' \
+               f'{words["matter"]}' in section  # what for, in the reader's language
     assert "untoc/art/" not in text and "/art/" not in text
     # the languages and the channels by their names, joined as the language writes a list
     shown = re.search(rf"<dt>{languages}</dt><dd>([^<]*)</dd>", section)
