@@ -7,8 +7,8 @@ the illustrative publication).
   provision, languages by name, channels), in English and in French (the designation matter's own
   label in the interface language); the public is told contact details are for officials and gets
   none, on the page as in the twin; an official signed in through the sign-in form sees them;
-- the country page and the Convention provision page link the authority to its page, and the
-  provision page names the matter and the languages in words;
+- the country page, the Convention provision page and the search of authorities link the authority
+  to its page, and the provision page names the matter and the languages in words;
 - the publication reads in words (title, authors, year, publisher, the countries and crime types it
   concerns, linked), with its source; the bibliography's search results link to it;
 - each page links to its RDF view, which links back; each names its JSON twin; an unknown
@@ -109,6 +109,8 @@ def test_an_authority_in_words_with_its_contacts_for_officials_only(explorer: st
     assert re.search(r"for <span>Mutual legal assistance</span> on .*; languages accepted: English and French",
                      provision.text)
     assert "Entraide judiciaire" in get(explorer + "/explore/instruments/untoc/art/18/13?lang=fr").text
+    assert Page(get(explorer + "/explore/search/authorities", params={"country": "XAA"}).text).linked(AUTHORITY) \
+        == [record["name"]]
     missing = get(explorer + "/explore/authorities/XAA-no-such-authority")
     assert missing.status_code == 404 and "Authority not found" in missing.text
 
