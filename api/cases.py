@@ -24,12 +24,13 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import NotFound, UsageError
 from sherloc_kg.iris import is_iso3
 from sherloc_kg.queries import NamedQuery, internal
+from sherloc_kg.store import Dataset
 
 from .context import Context, caller, reading
 from .explorer import i18n, twins
@@ -159,7 +160,7 @@ def _provision(ctx: Context, reference: str, wanted: str, link: str = "asserted"
                          grounds=[GROUNDS[g] for g in why if g in GROUNDS], explain=explain)
 
 
-def _sentence(provenance: Provenance, wanted: str) -> str | None:
+def provenance_sentence(provenance: Provenance, wanted: str) -> str | None:
     """Where the record comes from, in words: "From the SHERLOC case listing of 9 August 2026. Loaded into
     this database on 7 December 2026." (each part only where the provenance holds it)."""
     gettext = i18n.translations(i18n.interface_language(wanted)).gettext
@@ -174,6 +175,18 @@ def _sentence(provenance: Provenance, wanted: str) -> str | None:
     if provenance.loaded:
         parts.append(gettext("Loaded into this database on %(date)s.") % {"date": i18n.date(provenance.loaded, interface)})
     return " ".join(parts) or None
+
+
+def record_provenance(ctx: Context, dataset: Dataset, iri: URIRef, wanted: str) -> Provenance:
+    """Where a record of another kind than a case (an authority, a publication) comes from, in words:
+    ``record-provenance`` (sparql/internal/) over ``dataset``."""
+    found = ctx.reads.select(internal("record-provenance").text, bindings={"record": iri}, dataset=dataset).rows
+    newest = found[0] if found else {}
+    provenance = Provenance(sherloc=None, as_of=next((str(r["asOf"]) for r in found if r.get("asOf") is not None), None),
+                            loaded=str(newest["loaded"])[:10] if newest.get("loaded") is not None else None,
+                            sentence=None)
+    provenance.sentence = provenance_sentence(provenance, wanted)
+    return provenance
 
 
 def case(ctx: Context, who: Caller, case_id: str, wanted: str) -> CaseData:
@@ -228,7 +241,7 @@ def case(ctx: Context, who: Caller, case_id: str, wanted: str) -> CaseData:
                             as_of=next((str(r["asOf"]) for r in provenance_rows if r.get("asOf") is not None), None),
                             loaded=str(newest["loaded"])[:10] if newest.get("loaded") is not None else None,
                             sentence=None)
-    provenance.sentence = _sentence(provenance, wanted)
+    provenance.sentence = provenance_sentence(provenance, wanted)
 
     subject = ctx.iris.below(iri, "id/") or iri
     links = [_provision(ctx, str(r["reference"]), wanted, str(r["link"]),

@@ -41,8 +41,8 @@ from . import implementation as core
 from .context import Context, caller, reading
 from .explorer import twins
 from .explorer.i18n import N_, interface_language, language_name, translations
-from .explorer.layout import Picked, case_href, language, pick
-from .instruments import INSTRUMENT_NAMES, national_citation, provision_words
+from .explorer.layout import Picked, authority_href, case_href, language, pick
+from .instruments import INSTRUMENT_NAMES, matter_labels, national_citation, provision_words
 
 router = APIRouter(tags=["countries"], dependencies=[Depends(twins.links_back)])
 
@@ -226,7 +226,9 @@ class DesignationOf(BaseModel):
     reference: str = Field(description="The provision it is made under (untoc/art/18/13).")
     label: str = Field(description="That provision in words, in the language asked for "
                                    "(Organized Crime Convention, Article 18 (13)).")
-    matter: str | None
+    matter: str | None = Field(description="What it is designated for, in words, in the language asked for where the "
+                                           "vocabulary has it, else English.")
+    matter_lang: str | None = Field(description="That label's language.")
     date: str | None
     href: str | None
 
@@ -242,7 +244,7 @@ class Contact(BaseModel):
 
 class Authority(BaseModel):
     iri: str
-    href: str
+    href: str = Field(description="Its page for readers (/explore/authorities/{id}).")
     name: str
     legal_basis: str | None = Field(description="Whether it accepts the Convention as legal basis (true, false).")
     languages: str | None = Field(description="The languages it accepts requests in: ISO 639-1 codes (en, fr).")
@@ -388,22 +390,26 @@ def authorities(ctx: Context, who: Caller, iri: URIRef, wanted: str) -> list[Aut
     shown = interface_language(wanted)
     gettext = translations(shown).gettext
     result = []
-    for row in _select(ctx, who, "authorities-of-country", {"country": iri}):
+    found = _select(ctx, who, "authorities-of-country", {"country": iri})
+    matters = matter_labels(ctx, who, wanted) if found else {}
+    for row in found:
         designations = []
         for line in str(row.get("designations") or "").split("\n"):
             if not line.strip():
                 continue
-            reference, _, rest = line.partition("|")
-            matter, _, date = rest.partition("|")
+            reference, matter, date, notation = (line.split("|") + ["", "", ""])[:4]
+            words = matters.get(notation)  # the matter in the language asked for, else the English label
             designations.append(DesignationOf(reference=reference, label=provision_words(reference, wanted),
-                                              matter=matter or None, date=date or None,
-                                              href=_provision_href(ctx, reference)))
+                                              matter=words.text if words else matter or None,
+                                              matter_lang=words.lang if words else ("en" if matter else None),
+                                              date=date or None, href=_provision_href(ctx, reference)))
         email = _text(row, "email")
         contact = Contact(address=_text(row, "street"), telephone=_text(row, "telephone"),
                           email=email[len("mailto:"):] if email and email.startswith("mailto:") else email,
                           fax=_text(row, "fax"), hours=_text(row, "officeHours"), person=_text(row, "contactPerson"))
         authority = str(row["authority"])
-        result.append(Authority(iri=authority, href=ctx.iris.href(authority) or authority,
+        page = authority_href(ctx.iris, authority) or ctx.iris.href(authority) or authority
+        result.append(Authority(iri=authority, href=page,
                                 name=_text(row, "name") or authority.rsplit("/", 1)[-1],
                                 legal_basis=_text(row, "legalBasis"), languages=_text(row, "languages"),
                                 language_names=sorted((language_name(code, shown) for code in

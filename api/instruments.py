@@ -36,7 +36,7 @@ from sherloc_kg.queries import internal
 
 from .context import Context, caller, reading
 from .explorer import i18n, twins
-from .explorer.layout import Picked, case_href, language, pick
+from .explorer.layout import Picked, authority_href, case_href, language, pick
 
 router = APIRouter(tags=["instruments"], dependencies=[Depends(twins.links_back)])
 
@@ -74,6 +74,15 @@ def _run(ctx: Context, who: Caller, name: str, **params: str) -> list[dict]:
 
 def _lang(term: object) -> str | None:
     return term.language if isinstance(term, Literal) else None
+
+
+def matter_labels(ctx: Context, who: Caller, wanted: str) -> dict[str, Picked]:
+    """The designation matters in words (notation → label in ``wanted``, else English): scheme-labels.rq."""
+    labels: dict[str, dict[str | None, str]] = defaultdict(dict)
+    for row in ctx.reads.select(internal("scheme-labels").text, bindings={"scheme": ctx.iris.scheme("designation-matter")},
+                                dataset=who.dataset(ctx.iris)).rows:
+        labels[str(row["notation"])].setdefault(_lang(row["label"]), str(row["label"]))
+    return {notation: found for notation, values in labels.items() if (found := pick(values, wanted)) is not None}
 
 
 def _local(ctx: Context, iri: object) -> str:
@@ -311,9 +320,13 @@ class Designation(BaseModel):
     href: str
     name: str
     designated_under: str = Field(description="The reference of the provision (this one or a part).")
-    matter: str | None
+    matter: str | None = Field(description="The designation matter's notation (mutual-legal-assistance).")
+    matter_label: str | None = Field(description="The designation matter in words, in the language asked for "
+                                                 "(else English).")
+    matter_lang: str | None = Field(description="That label's language.")
     date: str | None
-    languages: list[str] = Field(description="Languages accepted.")
+    languages: list[str] = Field(description="Languages accepted: ISO 639-1 codes.")
+    language_names: list[str] = Field(description="Their names in the language asked for, ordered by name.")
 
 
 class AuthoritiesOfState(StateGroup):
@@ -444,10 +457,15 @@ def provision(ctx: Context, who: Caller, code: str, rest: str, wanted: str, *, p
                                      grounds=[GROUNDS[g] for g in why],
                                      subject=ctx.iris.below(str(r["case"]), "id/") or str(r["case"])))
         case_list.append(CasesOfState(**group, rows=entries, asserted=sum(1 for e in entries if e.link == "asserted")))
+    matters = matter_labels(ctx, who, wanted) if designations else {}
+    shown = i18n.interface_language(wanted)
     authorities = [AuthoritiesOfState(**group, rows=[Designation(
-        authority=str(r["authority"]), href=_local(ctx, r["authority"]), name=str(r["name"]),
-        designated_under=_reference(ctx, r["designatedUnder"]), matter=_text(r, "matter"), date=_text(r, "date"),
-        languages=[v for v in str(r.get("languages", "")).split(";") if v]) for r in rows])
+        authority=str(r["authority"]), href=authority_href(ctx.iris, str(r["authority"])) or _local(ctx, r["authority"]),
+        name=str(r["name"]), designated_under=_reference(ctx, r["designatedUnder"]), matter=_text(r, "matter"),
+        matter_label=matters[str(r["matter"])].text if str(r.get("matter")) in matters else None,
+        matter_lang=matters[str(r["matter"])].lang if str(r.get("matter")) in matters else None, date=_text(r, "date"),
+        languages=(codes := [v for v in str(r.get("languages", "")).split(";") if v]),
+        language_names=sorted((i18n.language_name(c, shown) for c in codes), key=str.casefold)) for r in rows])
         for group, rows in authority_groups]
 
     instrument_node = next((n for n in ancestors if not n.kind), None)

@@ -36,7 +36,7 @@ from sherloc_kg.resource import LABEL_LANGUAGES, LISTS, Inference, Listing, Reso
 
 from .context import Context
 from .explorer.i18n import N_, interface_language, translations
-from .explorer.layout import DEFAULT_LANGUAGE, concept_href, pick, url
+from .explorer.layout import DEFAULT_LANGUAGE, authority_href, concept_href, pick, publication_href, url
 from .explorer.layout import render as render_page
 from .explorer.neighbourhood import Link, picture
 from .jsonld_context import CONTEXT_PREFIXES
@@ -357,7 +357,8 @@ def explorer_links(iris: Iris, iri: str, graph: Graph | None = None, lang: str =
     """The explorer's own page of a resource, when it has one: a provision in the Convention
     browser (``/explore/instruments/untoc/art/5/1``), a country's profile (``/explore/countries/BRA``),
     a case's reader page (``/explore/cases/ALB001``), a vocabulary's or concept's
-    (``/explore/concepts/tip-act/recruitment``). A language version (``eli:LegalExpression`` in
+    (``/explore/concepts/tip-act/recruitment``), an authority's or a publication's
+    (``/explore/authorities/{id}``, ``/explore/publications/{id}``). A language version (``eli:LegalExpression`` in
     ``graph``, ``…/untoc/art/5/fr``) has none: it is no provision."""
     gettext = translations(interface_language(lang)).gettext
     if graph is not None and _work(graph, iri) is not None:
@@ -374,6 +375,12 @@ def explorer_links(iris: Iris, iri: str, graph: Graph | None = None, lang: str =
     concept = concept_href(iris, iri)
     if concept is not None:
         return [(gettext("Read the concept page"), concept)]
+    authority = authority_href(iris, iri)
+    if authority is not None:
+        return [(gettext("Read the authority page"), authority)]
+    publication = publication_href(iris, iri)
+    if publication is not None:
+        return [(gettext("Read the publication page"), publication)]
     return []
 
 

@@ -36,7 +36,7 @@ PAGES = [
     "country-implementation", "country-quality", "gap-matrix", "trends", "search-cases",
     "search-cases-none", "search-legislation", "search-legislation-none", "case-reader", "case-data",
     "provision-data", "workbench", "workbench-result", "sparql-editor", "sign-in", "review-submit",
-    "dataset", "not-found", "concept-reader", "concept-scheme",
+    "dataset", "not-found", "concept-reader", "concept-scheme", "authority-reader", "publication-reader",
 ]
 #: Those also checked in Arabic, right to left.
 ARABIC = ["home", "paragraph", "country", "search-cases", "case-reader", "workbench-result", "concept-reader"]
@@ -108,6 +108,8 @@ def page_paths(explorer_url: str, settings: Settings) -> dict[str, str]:
         "not-found": "/explore/no-such-page",
         "concept-reader": "/explore/concepts/tip-act/recruitment",
         "concept-scheme": "/explore/concepts/cross-cutting-issue",
+        "authority-reader": "/explore/authorities/XAA-central-authority-mla",
+        "publication-reader": "/explore/publications/XAA-example-publication-tip-2023",
     }
 
 

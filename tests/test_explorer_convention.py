@@ -181,7 +181,8 @@ def test_guide_authorities_and_review_cluster_sections(explorer: str) -> None:
     assert "Cluster 1" in section(text, "review")
     authorities = section(page(explorer, "/explore/instruments/untoc/art/18"), "authorities")
     assert '<h3><a href="/id/country/XAA">Aurelia (fictional State)</a></h3>' in authorities
-    assert 'href="/id/authority/XAA-central-authority-mla"' in authorities
+    assert 'href="/explore/authorities/XAA-central-authority-mla"' in authorities  # its page for readers
+    assert "for <span>Mutual legal assistance</span>" in authorities and "English and French" in authorities
     assert "mailto:" not in authorities and "@" not in authorities  # contacts stay restricted
     assert 'id="review"' not in page(explorer, "/explore/instruments/fp/art/21")  # no cluster recorded: no section
 

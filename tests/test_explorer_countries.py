@@ -104,7 +104,7 @@ def test_country_page_of_a_fictional_state(explorer: str) -> None:
     assert 'href="/explore/search/cases?country=XAA"' in page
     assert re.search(r'<svg [^>]*role="(img|group)"', page)
     # authorities and strategies
-    assert '<a href="/id/authority/XAA-central-authority-mla">' in page
+    assert '<a href="/explore/authorities/XAA-central-authority-mla">' in page  # its page for readers
     assert '<a href="/id/strategy/XAA-strategy-tip-2022">' in page
     assert " style=" not in page and "<script" not in page
 
@@ -115,11 +115,13 @@ AUTHORITY_WORDS = {
     "en": {"headings": ("Designated under", "Languages accepted", "Channels"),
            "provisions": {"untoc/art/18/13": "Organized Crime Convention, Article 18 (13)"},
            "language_names": ["English", "French"], "languages": "English and French",
-           "channel_names": ["direct transmission", "INTERPOL"], "channels": "direct transmission and INTERPOL"},
+           "channel_names": ["direct transmission", "INTERPOL"], "channels": "direct transmission and INTERPOL",
+           "matter": "Mutual legal assistance"},
     "fr": {"headings": ("Désignée en vertu de", "Langues acceptées", "Voies de transmission"),
            "provisions": {"untoc/art/18/13": "Convention contre la criminalité organisée, Article 18 (13)"},
            "language_names": ["anglais", "français"], "languages": "anglais et français",
-           "channel_names": ["transmission directe", "INTERPOL"], "channels": "transmission directe et INTERPOL"},
+           "channel_names": ["transmission directe", "INTERPOL"], "channels": "transmission directe et INTERPOL",
+           "matter": "Entraide judiciaire"},
 }
 
 
@@ -146,12 +148,13 @@ def test_authorities_are_shown_in_words_not_codes(explorer: str, lang: str) -> N
     section = html.unescape(_section(response.text, "authorities"))
     text = " ".join(re.sub(r"<[^>]+>", " ", section).split())  # what a reader reads: no markup
     designated, languages, channels = words["headings"]
-    assert f'<a href="/id/authority/{authority["id"]}">' in section
+    assert f'<a href="/explore/authorities/{authority["id"]}">' in section
     # each provision a link to its page in the Convention browser, named in words; no code shown
     assert f"<dt>{designated}</dt>" in section
     for designation in authority["designations"]:
         reference = designation["under"]
-        assert f'<dd><a href="/explore/instruments/{reference}">{words["provisions"][reference]}</a>' in section
+        assert f'<dd><a href="/explore/instruments/{reference}">{words["provisions"][reference]}</a>: ' \
+               f'{words["matter"]}' in section  # what for, in the reader's language
     assert "untoc/art/" not in text and "/art/" not in text
     # the languages and the channels by their names, joined as the language writes a list
     shown = re.search(rf"<dt>{languages}</dt><dd>([^<]*)</dd>", section)
@@ -170,7 +173,7 @@ def test_the_twin_keeps_the_authorities_codes_beside_the_words(explorer: str, la
     words = AUTHORITY_WORDS[lang]
     response = get(explorer + "/api/countries/XAA", params={"lang": lang})
     assert response.status_code == 200
-    twin = next(a for a in response.json()["authorities"] if a["href"] == f"/id/authority/{authority['id']}")
+    twin = next(a for a in response.json()["authorities"] if a["href"] == f"/explore/authorities/{authority['id']}")
     # the codes, for machines
     assert sorted(twin["languages"].split(", ")) == sorted(authority["languages_accepted"])
     assert sorted(twin["channels"].split(", ")) == sorted(authority["channels"])

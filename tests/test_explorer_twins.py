@@ -66,6 +66,8 @@ PAGES = {
     "/explore/sparql/editor": "/explore/sparql/editor",
     "/explore/sign-in": "/explore/sign-in",
     "/explore/review/questionnaire": "/explore/review/questionnaire?country=XAA&instrument=untoc",
+    "/explore/authorities/{authority_id:path}": "/explore/authorities/XAA-central-authority-mla",
+    "/explore/publications/{publication_id:path}": "/explore/publications/XAA-example-publication-tip-2023",
 }
 #: Explorer routes that answer no page: route → (representative URL, status, media type).
 NOT_PAGES = {
@@ -305,6 +307,20 @@ def _vocabulary(page: str, data: dict) -> None:
     assert len(members) > len(data["concepts"]) and all(f'<a href="{m["href"]}">{m["label"]}</a>' in page for m in members)
 
 
+def _authority(page: str, data: dict) -> None:
+    assert f"<h1>{data['name']}</h1>" in page and data["state"][0]["href"] == "/explore/countries/XAA"
+    assert all(d["matter"] in page and f'<a href="{d["href"]}">{d["provision"]}</a>' in page for d in data["designations"])
+    assert data["language_names"] and all(name in page for name in data["language_names"])
+    assert data["contact"] is None and not data["contacts_shown"]  # the public: no contact, none on the page
+    assert f'<a href="{data["resource"]}">' in page
+
+
+def _publication(page: str, data: dict) -> None:
+    assert f"<h1>{data['title']['text']}</h1>" in page and "; ".join(data["authors"]) in page
+    assert data["countries"] and all(f'<a href="{c["href"]}">{c["label"]}</a>' in page for c in data["countries"])
+    assert f'<a href="{data["resource"]}">' in page
+
+
 def _implementation(page: str, data: dict) -> None:
     for status, n in data["totals"].items():
         assert f"{status.capitalize()}: {n}" in page
@@ -373,6 +389,7 @@ CHECKS: dict[str, Callable[[str, dict], None]] = {
     "/explore/review/submit": _review_form, "/explore/sparql": _workbench, "/explore/sparql/editor": _editor,
     "/explore/sign-in": _sign_in, "/explore/review/questionnaire": _questionnaire,
     "/explore/concepts/{scheme}": _vocabulary, "/explore/concepts/{scheme}/{notation}": _concept,
+    "/explore/authorities/{authority_id:path}": _authority, "/explore/publications/{publication_id:path}": _publication,
 }
 
 

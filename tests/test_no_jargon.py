@@ -34,11 +34,12 @@ EXEMPT = re.compile(r"^/(?:id/|vocab/|ontology|api/|docs|openapi|sparql|static/|
 PER_KIND = 3
 #: The words of our paths; any other segment is a value (a code, an identifier, a reference).
 WORDS = {"explore", "cases", "countries", "search", "instruments", "trends", "art", "review",
-         "questionnaire", "sign-in", "dataset", "concepts"}
+         "questionnaire", "sign-in", "dataset", "concepts", "authorities", "publications"}
 #: The kinds the crawl must reach: every kind of page for people there is.
 KINDS = {"/", "/explore/cases/*", "/explore/countries", "/explore/countries/*", "/explore/search/*",
          "/explore/instruments", "/explore/instruments/*", "/explore/instruments/*/art/*", "/explore/trends",
-         "/dataset", "/explore/review/questionnaire", "/explore/sign-in", "/explore/concepts/*", "/explore/concepts/*/*"}
+         "/dataset", "/explore/review/questionnaire", "/explore/sign-in", "/explore/concepts/*", "/explore/concepts/*/*",
+         "/explore/authorities/*", "/explore/publications/*"}
 
 
 def kind(path: str) -> str:
@@ -59,7 +60,8 @@ def test_no_jargon_reaches_a_page_for_people(explorer: str) -> None:
     assert "trafficking-in-persons" in code_notations() and "money-laundering" not in code_notations()
     start = ["/", *("/explore/cases/" + segment(c) for c in bundled_ids()[::100]), "/explore/cases/XAA-EX-001",
              "/explore/countries/XAA", "/explore/countries/CAN", "/explore/countries/LUX",
-             "/explore/countries/XAA?lang=fr", "/explore/cases/ALB001?lang=es", "/explore/sign-in", "/explore/concepts/m49"]
+             "/explore/countries/XAA?lang=fr", "/explore/cases/ALB001?lang=es", "/explore/sign-in", "/explore/concepts/m49",
+             "/explore/search/publications"]
     queue, seen, per_kind, found = list(start), set(start), {}, {}
     with httpx.Client(base_url=explorer, timeout=TIMEOUT) as client:
         while queue:

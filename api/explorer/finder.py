@@ -33,7 +33,7 @@ from sherloc_kg.iris import parse_provision
 from ..context import Context, caller, reading
 from ..instruments import provision_words
 from .i18n import N_, translations
-from .layout import case_href, language, render, url
+from .layout import language, reader_href, render, url
 
 router = APIRouter()
 
@@ -199,7 +199,7 @@ def search_page(kind: str, request: Request, ctx: Context = Depends(reading),
         if len(summary) > SUMMARY_LENGTH:
             summary = summary[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + " …"
         items.append({
-            **item, "href": case_href(ctx.iris, item["iri"]) or ctx.iris.href(item["iri"]) or item["iri"], "excerpt": summary,
+            **item, "href": reader_href(ctx.iris, item["iri"]) or ctx.iris.href(item["iri"]) or item["iri"], "excerpt": summary,
             "provision_words": [(ref, provision_words(ref, language(request))) for ref in item.get("provisions") or []],
             "countries": [(c, labels.get("country", {}).get(c, c)) for c in item.get("country", [])],
             "concepts": [(FACET_TITLES.get(name, name), value, labels.get(name, {}).get(value, value))

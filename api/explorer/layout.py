@@ -102,6 +102,30 @@ def concept_href(iris: Iris, iri: str) -> str | None:
     return None
 
 
+def _below(iris: Iris, iri: str, kind: str, page: str) -> str | None:
+    """The reader's page ``page`` + the identifier of a record IRI ``{base}id/{kind}/{id}`` (escaped as
+    the IRI escapes it); None for an IRI that is no such record (a part of one has a further ``/``)."""
+    escaped = iris.below(iri, f"id/{kind}/")
+    return page + escaped if escaped and "/" not in escaped else None
+
+
+def authority_href(iris: Iris, iri: str) -> str | None:
+    """The reader's page of a competent national authority (``/explore/authorities/XAA-central-authority-mla``,
+    api/explorer/authorities.py); None for an IRI that is no authority of this base."""
+    return _below(iris, iri, "authority", "/explore/authorities/")
+
+
+def publication_href(iris: Iris, iri: str) -> str | None:
+    """The reader's page of a publication of the bibliography (``/explore/publications/{id}``,
+    api/explorer/publications.py); None for an IRI that is no publication of this base."""
+    return _below(iris, iri, "publication", "/explore/publications/")
+
+
+def reader_href(iris: Iris, iri: str) -> str | None:
+    """The reader's page of a record (a case, an authority, a publication), None for another IRI."""
+    return case_href(iris, iri) or authority_href(iris, iri) or publication_href(iris, iri)
+
+
 def url(path: str, **params: object) -> str:
     """``path`` with query parameters; a list value repeats its parameter, None and "" are left out."""
     pairs: list[tuple[str, str]] = []

@@ -15,6 +15,8 @@ beside the other JSON of the API, as :mod:`api.implementation` does for the arti
     /explore/countries[/{ISO3}]           /api/countries[/{ISO3}]      api/countries.py
     /explore/cases/{id}                   /api/cases/{id}              api/cases.py
     /explore/concepts/{scheme}[/{notation}] /api/concepts/{scheme}[/{notation}] api/concepts.py
+    /explore/authorities/{id}             /api/authorities/{id}        api/authorities.py
+    /explore/publications/{id}            /api/publications/{id}       api/publications.py
     /explore/countries/{ISO3}/implementation, /explore/gaps, /explore/countries/{ISO3}/quality
                                           /api/countries/{ISO3}/implementation, /api/gap-matrix,
                                           /api/countries/{ISO3}/quality   api/implementation.py
@@ -117,6 +119,8 @@ TWINS: tuple[Twin, ...] = (
     Twin("/explore/cases/{case_id:path}", "/api/cases/{case_id:path}", language=True),
     Twin("/explore/concepts/{scheme}", "/api/concepts/{scheme}", language=True),
     Twin("/explore/concepts/{scheme}/{notation}", "/api/concepts/{scheme}/{notation}", language=True),
+    Twin("/explore/authorities/{authority_id:path}", "/api/authorities/{authority_id:path}", language=True),
+    Twin("/explore/publications/{publication_id:path}", "/api/publications/{publication_id:path}", language=True),
     Twin("/explore/countries/{code}/implementation", "/api/countries/{code}/implementation"),
     Twin("/explore/gaps", "/api/gap-matrix"),
     Twin("/explore/countries/{code}/quality", "/api/countries/{code}/quality"),
