@@ -119,17 +119,20 @@ def _facts(ctx: Context, who: Caller, iri: str) -> tuple[dict[str, dict[str | No
     query = internal("concept-page")
     rows = ctx.reads.select(query.text, bindings=query.bindings({"concept": iri}, ctx.iris),
                             dataset=who.dataset(ctx.iris)).rows
-    literals: dict[str, dict[str | None, str]] = defaultdict(dict)
+    texts: dict[str, dict[str | None, set[str]]] = defaultdict(lambda: defaultdict(set))
     values: dict[str, dict[str, dict[str | None, str]]] = defaultdict(dict)
     for row in rows:
         field, value = str(row["field"]), row["value"]
         if isinstance(value, Literal):
-            literals[field].setdefault(value.language, str(value))
+            texts[field][value.language].add(str(value))
             continue
         labels = values[field].setdefault(str(value), {})
         label = row.get("label")
         if isinstance(label, Literal):
             labels.setdefault(label.language, str(label))
+    # several texts of one field in one language (a scheme's scope notes): all of them, in one order
+    literals = {field: {language: " ".join(sorted(found)) for language, found in by_language.items()}
+                for field, by_language in texts.items()}
     return literals, values
 
 
