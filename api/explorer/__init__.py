@@ -7,6 +7,7 @@ the API. One module per page family, each with its own router:
     finder      /explore/search/{kind}[.csv]           faceted search over each database
     countries   /explore/countries[/{ISO3}]            participation, legislation, cases, authorities
     cases       /explore/cases/{id}                    a court case written for readers
+    laws        /explore/laws/{ISO3}/{law id}          a national law and its provisions, for readers
     implementation /explore/countries/{ISO3}/implementation, /explore/gaps, /explore/countries/{ISO3}/quality
                                                        article 32: profile, gap matrix, data quality
     trends      /explore/trends                        charts of cases, TIP elements, ratifications
@@ -26,6 +27,7 @@ are included here, documented in /openapi.json (the pages are not):
     instruments  /api/instruments[/{code}[/art/...]]    the Convention browser's
     countries    /api/countries[/{ISO3}]                the countries pages'
     cases        /api/cases/{id}                        the case pages'
+    laws         /api/laws/{ISO3}/{law id}              the law pages'
     trends       /api/trends                            the trends page's
     review_csv   /api/review/submission-format          what the review upload form takes
     review_questionnaire /api/review/questionnaire      the review questionnaire's questions and answers
@@ -44,14 +46,17 @@ def _router() -> APIRouter:
     from .. import cases as cases_data
     from .. import countries as countries_data
     from .. import instruments, overview, review_csv, review_questionnaire, session_status
+    from .. import laws as laws_data
     from .. import trends as trends_data
-    from . import cases, convention, countries, finder, home, implementation, questionnaire, review, trends, workbench
+    from . import (cases, convention, countries, finder, home, implementation, laws, questionnaire, review, trends,
+                   workbench)
 
     router = APIRouter()
-    for module in (home, convention, finder, countries, cases, implementation, trends, workbench, review, questionnaire):
+    for module in (home, convention, finder, countries, cases, laws, implementation, trends, workbench, review,
+                   questionnaire):
         router.include_router(module.router, include_in_schema=False)
-    for module in (overview, instruments, countries_data, cases_data, trends_data, review_csv, review_questionnaire,
-                   session_status):
+    for module in (overview, instruments, countries_data, cases_data, laws_data, trends_data, review_csv,
+                   review_questionnaire, session_status):
         router.include_router(module.router)
     return router
 

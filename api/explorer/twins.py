@@ -14,6 +14,7 @@ beside the other JSON of the API, as :mod:`api.implementation` does for the arti
     /explore/instruments[/...]            /api/instruments[/...]       api/instruments.py
     /explore/countries[/{ISO3}]           /api/countries[/{ISO3}]      api/countries.py
     /explore/cases/{id}                   /api/cases/{id}              api/cases.py
+    /explore/laws/{ISO3}/{law id}         /api/laws/{ISO3}/{law id}    api/laws.py
     /explore/countries/{ISO3}/implementation, /explore/gaps, /explore/countries/{ISO3}/quality
                                           /api/countries/{ISO3}/implementation, /api/gap-matrix,
                                           /api/countries/{ISO3}/quality   api/implementation.py
@@ -114,6 +115,7 @@ TWINS: tuple[Twin, ...] = (
     Twin("/explore/countries", "/api/countries"),
     Twin("/explore/countries/{code}", "/api/countries/{code}", language=True),
     Twin("/explore/cases/{case_id:path}", "/api/cases/{case_id:path}", language=True),
+    Twin("/explore/laws/{code}/{law_id:path}", "/api/laws/{code}/{law_id:path}", language=True),
     Twin("/explore/countries/{code}/implementation", "/api/countries/{code}/implementation"),
     Twin("/explore/gaps", "/api/gap-matrix"),
     Twin("/explore/countries/{code}/quality", "/api/countries/{code}/quality"),
