@@ -35,7 +35,7 @@ from sherloc_kg.store import Dataset
 from .context import Context, caller, reading
 from .explorer import i18n, twins
 from .explorer.i18n import N_
-from .explorer.layout import Picked, case_href, language, pick, url
+from .explorer.layout import Picked, case_href, language, law_href, pick, url
 from .instruments import GROUNDS, national_citation, provision_words
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(twins.links_back)])
@@ -264,7 +264,7 @@ def case(ctx: Context, who: Caller, case_id: str, wanted: str) -> CaseData:
         definition=definition if elements else None,
         summary=pick(literals.get("summary", {}), wanted), involved=named("involvedCountry"),
         appeal_of=named("appealOf"),
-        national=sorted((NationalApplied(iri=n, href=ctx.iris.href(n) or n, label=_national_label(n, entry, wanted))
+        national=sorted((NationalApplied(iri=n, href=law_href(ctx.iris, n) or n, label=_national_label(n, entry, wanted))
                          for n, entry in national.items()), key=lambda n: n.label.casefold()),
         provisions=links, grounds=[gettext(GROUND_WORDS[g]) for g in used if g in GROUND_WORDS],
         provenance=provenance, related=related,

@@ -41,7 +41,7 @@ from . import implementation as core
 from .context import Context, caller, reading
 from .explorer import twins
 from .explorer.i18n import N_, interface_language, language_name, translations
-from .explorer.layout import Picked, authority_href, case_href, language, pick
+from .explorer.layout import Picked, authority_href, case_href, language, law_href, pick
 from .instruments import INSTRUMENT_NAMES, matter_labels, national_citation, provision_words
 
 router = APIRouter(tags=["countries"], dependencies=[Depends(twins.links_back)])
@@ -329,7 +329,7 @@ def legislation(ctx: Context, iri: URIRef, wanted: str) -> tuple[list[ProvisionL
     claim, cited or editorial (``legislation-of-country``); each law of the State with how many
     provisions it has (``laws-of-country``)). Titles and headings in ``wanted`` where the data has it."""
     bindings: dict[str, URIRef | Literal] = {"country": iri, "language": Literal(wanted)}
-    laws = [Law(iri=str(row["law"]), href=ctx.iris.href(str(row["law"])) or str(row["law"]),
+    laws = [Law(iri=str(row["law"]), href=law_href(ctx.iris, str(row["law"])) or str(row["law"]),
                 title=_text(row, "lawTitle") or str(row["law"]).rsplit("/", 1)[-1],
                 adopted=_text(row, "adopted"), in_force=_text(row, "inForce"),
                 parts=int(str(row["parts"])) if row.get("parts") is not None else 0)
@@ -339,9 +339,9 @@ def legislation(ctx: Context, iri: URIRef, wanted: str) -> tuple[list[ProvisionL
         national_iri = str(row["national"])
         path = _text(row, "path") or str(row["number"])
         national = NationalProvision(
-            iri=national_iri, href=ctx.iris.href(national_iri) or national_iri, number=str(row["number"]), path=path,
+            iri=national_iri, href=law_href(ctx.iris, national_iri) or national_iri, number=str(row["number"]), path=path,
             citation=national_citation(national_iri, path, str(row["number"])), heading=_text(row, "heading"),
-            law=_text(row, "lawTitle") or str(row["law"]), law_href=ctx.iris.href(str(row["law"])) or str(row["law"]),
+            law=_text(row, "lawTitle") or str(row["law"]), law_href=law_href(ctx.iris, str(row["law"])) or str(row["law"]),
             claim=_text(row, "claim") or "cited")
         provision_iri = str(row["provision"])
         reference = _text(row, "reference") or ctx.iris.provision_reference(provision_iri) or provision_iri

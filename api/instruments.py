@@ -36,7 +36,7 @@ from sherloc_kg.queries import internal
 
 from .context import Context, caller, reading
 from .explorer import i18n, twins
-from .explorer.layout import Picked, authority_href, case_href, language, pick
+from .explorer.layout import Picked, authority_href, case_href, language, law_href, pick
 
 router = APIRouter(tags=["instruments"], dependencies=[Depends(twins.links_back)])
 
@@ -440,7 +440,8 @@ def provision(ctx: Context, who: Caller, code: str, rest: str, wanted: str, *, p
                       key=lambda cluster: (cluster[0], cluster[1] or ""))
 
     legislation = [LawsOfState(**group, rows=[NationalProvision(
-        iri=str(r["national"]), href=_local(ctx, r["national"]), law=str(r["law"]), law_title=_text(r, "lawTitle"),
+        iri=str(r["national"]), href=law_href(ctx.iris, str(r["national"])) or _local(ctx, r["national"]),
+        law=str(r["law"]), law_title=_text(r, "lawTitle"),
         number=str(r["number"]), heading=_text(r, "heading"), heading_language=_text(r, "headingLanguage"),
         citation=national_citation(str(r["national"]), str(r.get("path", r["number"])), str(r["number"])),
         claim=str(r.get("claim", "cited")), link=str(r.get("link", "asserted")),

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from sherloc_kg.config import Settings
-from sherloc_kg.reference import BUNDLED
+from sherloc_kg.reference import BUNDLED, EXAMPLES
 
 from .browser import REPO, BrowserPage
 
@@ -34,12 +34,12 @@ NOWHERE = "qxzvwjkq"
 PAGES = [
     "home", "instruments", "instrument-contents", "article", "paragraph", "countries", "country",
     "country-implementation", "country-quality", "gap-matrix", "trends", "search-cases",
-    "search-cases-none", "search-legislation", "search-legislation-none", "case-reader", "case-data",
+    "search-cases-none", "search-legislation", "search-legislation-none", "case-reader", "case-data", "law-reader",
     "provision-data", "workbench", "workbench-result", "sparql-editor", "sign-in", "review-submit",
     "dataset", "not-found", "concept-reader", "concept-scheme", "authority-reader", "publication-reader",
 ]
 #: Those also checked in Arabic, right to left.
-ARABIC = ["home", "paragraph", "country", "search-cases", "case-reader", "workbench-result", "concept-reader"]
+ARABIC = ["home", "paragraph", "country", "search-cases", "case-reader", "law-reader", "workbench-result", "concept-reader"]
 
 
 def _records(path: Path) -> list[dict]:
@@ -77,6 +77,8 @@ def page_paths(explorer_url: str, settings: Settings) -> dict[str, str]:
     instrument = get("/api/instruments")["instruments"][0]["code"]
     article = next(a for a in get(f"/api/instruments/{instrument}")["articles"] if a["parts"])["reference"]
     paragraph = get(f"/api/instruments/{article}")["provision"]["parts"][0]["reference"]
+    # the first example law: its provisions cited, inferred and applied by a case
+    law = _records(settings.data_dir / dict(EXAMPLES)["legislation"])[0]
     with_laws = max((r for r in rows if r["counts"].get("legislation")), key=lambda r: r["counts"]["legislation"])
     for kind in ("cases", "legislation"):
         assert get(f"/api/search/{kind}", q=NOWHERE)["total"] == 0, f"a {kind} record holds {NOWHERE!r}"
@@ -98,6 +100,7 @@ def page_paths(explorer_url: str, settings: Settings) -> dict[str, str]:
         "search-legislation-none": "/explore/search/legislation?" + urlencode({"q": NOWHERE}),
         "case-reader": "/explore/cases/" + quote(case["id"], safe=""),
         "case-data": "/id/case/" + quote(case["id"], safe=""),
+        "law-reader": f"/explore/laws/{law['country']}/" + quote(law["id"], safe=""),
         "provision-data": f"/id/instrument/{paragraph}",
         "workbench": "/explore/sparql",
         "workbench-result": "/explore/sparql?" + urlencode({"query": "cases-of-country", "country": case["country"]}),

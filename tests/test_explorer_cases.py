@@ -116,7 +116,7 @@ def test_a_cited_provision_beside_inferred_ones_and_the_national_law_applied(exp
     assert re.search(r"Organized Crime Convention, Article 5 \(1\) \(a\) inferred \(national law\) why\?", text)
     assert re.search(r"Trafficking in Persons Protocol, Article 3 inferred \(part cited, trafficking elements\)", text)
     assert "“national law”: the case applies national law recorded (or mapped by our editors)" in text
-    assert page.linked("/id/legislation/XAA/XAA-penal-code/art/210") == [
+    assert page.linked("/explore/laws/XAA/XAA-penal-code#art-210") == [
         "[Illustrative] Penal Code of Aurelia (fictional State), article 210"]
     assert page.linked("/explore/countries/XAB") == ["Borealis (fictional State)"]  # a country involved
     assert "Date of the decision 15 March 2021" in text and "Court [Illustrative] High Court of Aurelia" in text

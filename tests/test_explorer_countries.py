@@ -98,7 +98,7 @@ def test_country_page_of_a_fictional_state(explorer: str) -> None:
             for reference in provision.get("implements", []):
                 row = re.search(rf'<a href="/explore/instruments/{reference}">[^<]+, Article [^<]+</a>.*?</tr>', page, re.S)
                 assert row, reference
-                assert f'<a href="/id/legislation/XAA/{law["id"]}/art/{provision["number"]}">' in row.group(0)
+                assert f'<a href="/explore/laws/XAA/{law["id"]}#art-{provision["number"]}">' in row.group(0)
     # cases: a chart and the case, with the way to every case of the State
     assert '<a href="/explore/cases/XAA-EX-001">' in page
     assert 'href="/explore/search/cases?country=XAA"' in page

@@ -57,6 +57,7 @@ PAGES = {
     "/explore/cases/{case_id:path}": "/explore/cases/XAA-EX-001",
     "/explore/concepts/{scheme}": "/explore/concepts/cross-cutting-issue",
     "/explore/concepts/{scheme}/{notation}": "/explore/concepts/crime-type/trafficking-in-persons",
+    "/explore/laws/{code}/{law_id:path}": "/explore/laws/XAA/XAA-penal-code",
     "/explore/countries/{code}/implementation": "/explore/countries/XAA/implementation",
     "/explore/gaps": "/explore/gaps?instrument=tip",
     "/explore/countries/{code}/quality": "/explore/countries/XAA/quality",
@@ -321,6 +322,15 @@ def _publication(page: str, data: dict) -> None:
     assert f'<a href="{data["resource"]}">' in page
 
 
+def _law(page: str, data: dict) -> None:
+    assert f"<h1><span>{data['title']['text']}</span></h1>" in page and data["id"] == "XAA-penal-code"
+    assert data["state"][0]["href"] == "/explore/countries/XAA"
+    for unit in data["provisions"]:
+        assert f'<li id="{unit["anchor"]}">' in page
+        assert all(f'<a href="{i["href"]}">{i["label"]}</a>' in page for i in unit["implements"])
+    assert f'<a href="{data["resource"]}">' in page
+
+
 def _implementation(page: str, data: dict) -> None:
     for status, n in data["totals"].items():
         assert f"{status.capitalize()}: {n}" in page
@@ -384,6 +394,7 @@ CHECKS: dict[str, Callable[[str, dict], None]] = {
     "/": _home, "/explore/instruments": _instruments, "/explore/instruments/{code}": _instrument,
     "/explore/instruments/{code}/art/{rest:path}": _provision, "/explore/search/{kind}": _search,
     "/explore/countries": _countries, "/explore/countries/{code}": _country, "/explore/cases/{case_id:path}": _case,
+    "/explore/laws/{code}/{law_id:path}": _law,
     "/explore/countries/{code}/implementation": _implementation, "/explore/gaps": _gaps,
     "/explore/countries/{code}/quality": _quality, "/explore/trends": _trends,
     "/explore/review/submit": _review_form, "/explore/sparql": _workbench, "/explore/sparql/editor": _editor,

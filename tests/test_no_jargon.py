@@ -33,10 +33,10 @@ EXEMPT = re.compile(r"^/(?:id/|vocab/|ontology|api/|docs|openapi|sparql|static/|
 #: Each kind of page is read this many times (its first links found).
 PER_KIND = 3
 #: The words of our paths; any other segment is a value (a code, an identifier, a reference).
-WORDS = {"explore", "cases", "countries", "search", "instruments", "trends", "art", "review",
+WORDS = {"explore", "cases", "laws", "countries", "search", "instruments", "trends", "art", "review",
          "questionnaire", "sign-in", "dataset", "concepts", "authorities", "publications"}
 #: The kinds the crawl must reach: every kind of page for people there is.
-KINDS = {"/", "/explore/cases/*", "/explore/countries", "/explore/countries/*", "/explore/search/*",
+KINDS = {"/", "/explore/cases/*", "/explore/laws/*/*", "/explore/countries", "/explore/countries/*", "/explore/search/*",
          "/explore/instruments", "/explore/instruments/*", "/explore/instruments/*/art/*", "/explore/trends",
          "/dataset", "/explore/review/questionnaire", "/explore/sign-in", "/explore/concepts/*", "/explore/concepts/*/*",
          "/explore/authorities/*", "/explore/publications/*"}

@@ -41,7 +41,7 @@ def test_untoc_article_5_lists_canadian_provisions_marked_editorial(plain: str) 
     text = words(laws)
     # Criminal Code ss. 467.11 (1) and 467.13 (1), from S.C. 2001, c. 32, mapped by the editors
     assert "Criminal Code, section 467.11 (1)" in text and "Criminal Code, section 467.13 (1)" in text
-    assert 'href="/id/legislation/CAN/C-46/sec/467.11/1"' in laws
+    assert 'href="/explore/laws/CAN/C-46#sec-467.11-1"' in laws
     canada = section(laws, r'<h3><a href="/id/country/CAN">Canada</a></h3>\s*<ul>.*?</ul>')
     marks = re.findall(r'<span class="badge( editorial)?"', canada)
     assert marks and all(mark == " editorial" for mark in marks), marks  # never "cited"

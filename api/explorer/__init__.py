@@ -10,6 +10,7 @@ the API. One module per page family, each with its own router:
     concepts    /explore/concepts/{scheme}[/{notation}] a vocabulary and its concepts written for readers
     authorities /explore/authorities/{id}              a competent national authority written for readers
     publications /explore/publications/{id}            a publication of the bibliography written for readers
+    laws        /explore/laws/{ISO3}/{law id}          a national law and its provisions, for readers
     implementation /explore/countries/{ISO3}/implementation, /explore/gaps, /explore/countries/{ISO3}/quality
                                                        article 32: profile, gap matrix, data quality
     trends      /explore/trends                        charts of cases, TIP elements, ratifications
@@ -32,6 +33,7 @@ are included here, documented in /openapi.json (the pages are not):
     concepts     /api/concepts/{scheme}[/{notation}]    the vocabulary and concept pages'
     authorities  /api/authorities/{id}                  the authority pages'
     publications /api/publications/{id}                the publication pages'
+    laws         /api/laws/{ISO3}/{law id}              the law pages'
     trends       /api/trends                            the trends page's
     review_csv   /api/review/submission-format          what the review upload form takes
     review_questionnaire /api/review/questionnaire      the review questionnaire's questions and answers
@@ -52,17 +54,18 @@ def _router() -> APIRouter:
     from .. import concepts as concepts_data
     from .. import countries as countries_data
     from .. import instruments, overview, review_csv, review_questionnaire, session_status
+    from .. import laws as laws_data
     from .. import publications as publications_data
     from .. import trends as trends_data
-    from . import (authorities, cases, concepts, convention, countries, finder, home, implementation, publications,
+    from . import (authorities, cases, concepts, convention, countries, finder, home, implementation, laws, publications,
                    questionnaire, review, trends, workbench)
 
     router = APIRouter()
-    for module in (home, convention, finder, countries, cases, concepts, authorities, publications, implementation, trends,
-                   workbench, review, questionnaire):
+    for module in (home, convention, finder, countries, cases, laws, concepts, authorities, publications, implementation,
+                   trends, workbench, review, questionnaire):
         router.include_router(module.router, include_in_schema=False)
-    for module in (overview, instruments, countries_data, cases_data, concepts_data, authorities_data, publications_data,
-                   trends_data, review_csv, review_questionnaire, session_status):
+    for module in (overview, instruments, countries_data, cases_data, laws_data, concepts_data, authorities_data,
+                   publications_data, trends_data, review_csv, review_questionnaire, session_status):
         router.include_router(module.router)
     return router
 

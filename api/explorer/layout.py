@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sherloc_kg.access import Caller
-from sherloc_kg.iris import Iris
+from sherloc_kg.iris import Iris, is_iso3
 from sherloc_kg.parameters import NOTATION
 
 from . import i18n, twins
@@ -124,6 +124,24 @@ def publication_href(iris: Iris, iri: str) -> str | None:
 def reader_href(iris: Iris, iri: str) -> str | None:
     """The reader's page of a record (a case, an authority, a publication), None for another IRI."""
     return case_href(iris, iri) or authority_href(iris, iri) or publication_href(iris, iri)
+
+
+def law_href(iris: Iris, iri: str) -> str | None:
+    """The reader's page of a law IRI (``/explore/laws/CAN/W-11.2``, api/explorer/laws.py), and of a
+    provision of one, at its anchor (``/explore/laws/XAA/XAA-penal-code#art-210``,
+    ``…/CAN/I-2.5#sec-117-1``): the segments escaped as the IRI escapes them. None for an IRI that is
+    neither. A language version (``…/sec/117/1/en``) is not told apart from a unit by its IRI (a
+    subparagraph may be ``ii``): give units only, or check the graph as the RDF view does."""
+    below = iris.below(iri, "id/legislation/")
+    parts = below.split("/") if below else []
+    if len(parts) < 2 or not all(parts) or not is_iso3(parts[0]):
+        return None
+    page = f"/explore/laws/{parts[0]}/{parts[1]}"
+    if len(parts) == 2:
+        return page
+    if parts[2] not in ("art", "sec") or len(parts) < 4:
+        return None
+    return page + "#" + "-".join(parts[2:])
 
 
 def url(path: str, **params: object) -> str:

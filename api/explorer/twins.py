@@ -17,6 +17,7 @@ beside the other JSON of the API, as :mod:`api.implementation` does for the arti
     /explore/concepts/{scheme}[/{notation}] /api/concepts/{scheme}[/{notation}] api/concepts.py
     /explore/authorities/{id}             /api/authorities/{id}        api/authorities.py
     /explore/publications/{id}            /api/publications/{id}       api/publications.py
+    /explore/laws/{ISO3}/{law id}         /api/laws/{ISO3}/{law id}    api/laws.py
     /explore/countries/{ISO3}/implementation, /explore/gaps, /explore/countries/{ISO3}/quality
                                           /api/countries/{ISO3}/implementation, /api/gap-matrix,
                                           /api/countries/{ISO3}/quality   api/implementation.py
@@ -121,6 +122,7 @@ TWINS: tuple[Twin, ...] = (
     Twin("/explore/concepts/{scheme}/{notation}", "/api/concepts/{scheme}/{notation}", language=True),
     Twin("/explore/authorities/{authority_id:path}", "/api/authorities/{authority_id:path}", language=True),
     Twin("/explore/publications/{publication_id:path}", "/api/publications/{publication_id:path}", language=True),
+    Twin("/explore/laws/{code}/{law_id:path}", "/api/laws/{code}/{law_id:path}", language=True),
     Twin("/explore/countries/{code}/implementation", "/api/countries/{code}/implementation"),
     Twin("/explore/gaps", "/api/gap-matrix"),
     Twin("/explore/countries/{code}/quality", "/api/countries/{code}/quality"),
