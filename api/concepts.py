@@ -46,7 +46,7 @@ router = APIRouter(tags=["concepts"], dependencies=[Depends(twins.links_back)])
 
 
 
-class Linked(BaseModel):
+class ConceptLink(BaseModel):
     """A concept by its label in the language asked for (else the fallback), with its reader page."""
 
     iri: str
@@ -90,10 +90,10 @@ class ConceptData(BaseModel):
     alt_labels: list[Picked] = Field(description="Other names, in the language asked for where it has them.")
     definition: Picked | None
     scope_note: Picked | None
-    vocabulary: Linked = Field(description="Its scheme, with the scheme's reader page.")
-    broader: list[Linked]
-    narrower: list[Linked]
-    related: list[Linked]
+    vocabulary: ConceptLink = Field(description="Its scheme, with the scheme's reader page.")
+    broader: list[ConceptLink]
+    narrower: list[ConceptLink]
+    related: list[ConceptLink]
     provisions: list[Provision] = Field(description="The provisions it is defined in or tied to (rdfs:seeAlso).")
     uses: list[Use] = Field(description="The searches that filter by it, with what they list.")
     referred: int = Field(description="How many resources refer to it directly (its RDF view lists them).")
@@ -136,12 +136,12 @@ def _facts(ctx: Context, who: Caller, iri: str) -> tuple[dict[str, dict[str | No
     return literals, values
 
 
-def _linked(ctx: Context, iri: str, labels: dict[str | None, str], wanted: str) -> Linked:
+def _linked(ctx: Context, iri: str, labels: dict[str | None, str], wanted: str) -> ConceptLink:
     chosen = pick(labels, wanted)
     href = concept_href(ctx.iris, iri)
     if chosen is None:  # no label: the last segment of its IRI (the RDF view has the IRI)
-        return Linked(iri=iri, label=iri.rstrip("/").rsplit("/", 1)[-1], lang=None, href=href)
-    return Linked(iri=iri, label=chosen.text, lang=chosen.lang, href=href)
+        return ConceptLink(iri=iri, label=iri.rstrip("/").rsplit("/", 1)[-1], lang=None, href=href)
+    return ConceptLink(iri=iri, label=chosen.text, lang=chosen.lang, href=href)
 
 
 def _provisions(ctx: Context, values: dict[str, dict[str | None, str]], wanted: str) -> list[Provision]:
@@ -165,7 +165,7 @@ def concept(ctx: Context, who: Caller, scheme: str, notation: str, wanted: str) 
     if scheme_iri not in in_scheme:
         raise NotFound(f"The vocabulary “{scheme}” has no concept “{notation}”.")
 
-    def linked(field: str) -> list[Linked]:
+    def linked(field: str) -> list[ConceptLink]:
         return sorted((_linked(ctx, v, labels, wanted) for v, labels in values.get(field, {}).items()),
                       key=lambda n: n.label.casefold())
 

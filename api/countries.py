@@ -172,7 +172,7 @@ class Coverage(BaseModel):
     sentence: str
 
 
-class NationalProvision(BaseModel):
+class CountryProvision(BaseModel):
     iri: str
     href: str
     number: str
@@ -188,7 +188,7 @@ class ProvisionLegislation(BaseModel):
     reference: str = Field(description="The Convention or Protocol provision.")
     href: str | None
     title: str | None
-    national: list[NationalProvision]
+    national: list[CountryProvision]
 
 
 class Law(BaseModel):
@@ -205,7 +205,7 @@ class YearCount(BaseModel):
     cases: int
 
 
-class CaseEntry(BaseModel):
+class CountryCase(BaseModel):
     id: str
     title: str
     year: str | None
@@ -218,7 +218,7 @@ class Cases(BaseModel):
     total: int
     undated: int = Field(description="Cases without a year.")
     per_year: list[YearCount] = Field(description="Years with a case, oldest first.")
-    latest: list[CaseEntry] = Field(description=f"The latest {LATEST}.")
+    latest: list[CountryCase] = Field(description=f"The latest {LATEST}.")
     query: str
 
 
@@ -338,7 +338,7 @@ def legislation(ctx: Context, iri: URIRef, wanted: str) -> tuple[list[ProvisionL
     for row in _select_public(ctx, "legislation-of-country", bindings):
         national_iri = str(row["national"])
         path = _text(row, "path") or str(row["number"])
-        national = NationalProvision(
+        national = CountryProvision(
             iri=national_iri, href=law_href(ctx.iris, national_iri) or national_iri, number=str(row["number"]), path=path,
             citation=national_citation(national_iri, path, str(row["number"])), heading=_text(row, "heading"),
             law=_text(row, "lawTitle") or str(row["law"]), law_href=law_href(ctx.iris, str(row["law"])) or str(row["law"]),
@@ -365,7 +365,7 @@ def cases(ctx: Context, iri: URIRef, wanted: str) -> Cases:
             per_year[int(str(year))] += 1
         else:
             undated += 1
-    latest = [CaseEntry(id=str(row["id"]), title=str(row["title"]), year=_text(row, "year"),
+    latest = [CountryCase(id=str(row["id"]), title=str(row["title"]), year=_text(row, "year"),
                         href=case_href(ctx.iris, str(row["case"])) or str(row["case"]),
                         crime_types=[t for t in str(row.get("crimeTypes") or "").split(";") if t],
                         crime_type_names=sorted(t for t in str(row.get("crimeTypeNames") or "").split(";") if t))

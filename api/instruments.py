@@ -280,7 +280,7 @@ class StateGroup(BaseModel):
     href: str = Field(description="Its linked-data page.")
 
 
-class NationalProvision(BaseModel):
+class ImplementingProvision(BaseModel):
     iri: str
     href: str
     law: str = Field(description="The law's IRI.")
@@ -295,10 +295,10 @@ class NationalProvision(BaseModel):
 
 
 class LawsOfState(StateGroup):
-    rows: list[NationalProvision]
+    rows: list[ImplementingProvision]
 
 
-class CaseEntry(BaseModel):
+class ProvisionCase(BaseModel):
     iri: str
     href: str = Field(description="Its reader page (/explore/cases/{id}).")
     id: str
@@ -312,7 +312,7 @@ class CaseEntry(BaseModel):
 
 class CasesOfState(StateGroup):
     asserted: int = Field(description="How many of the cases cite the provision (or a part).")
-    rows: list[CaseEntry]
+    rows: list[ProvisionCase]
 
 
 class Designation(BaseModel):
@@ -439,7 +439,7 @@ def provision(ctx: Context, who: Caller, code: str, rest: str, wanted: str, *, p
                        for r in guidance if str(r["kind"]) == "cluster" and "label" in r},
                       key=lambda cluster: (cluster[0], cluster[1] or ""))
 
-    legislation = [LawsOfState(**group, rows=[NationalProvision(
+    legislation = [LawsOfState(**group, rows=[ImplementingProvision(
         iri=str(r["national"]), href=law_href(ctx.iris, str(r["national"])) or _local(ctx, r["national"]),
         law=str(r["law"]), law_title=_text(r, "lawTitle"),
         number=str(r["number"]), heading=_text(r, "heading"), heading_language=_text(r, "headingLanguage"),
@@ -452,7 +452,7 @@ def provision(ctx: Context, who: Caller, code: str, rest: str, wanted: str, *, p
         entries = []
         for r in rows:
             why = [g for g in str(r.get("why", "")).split() if g in GROUNDS]
-            entries.append(CaseEntry(iri=str(r["case"]), href=case_href(ctx.iris, str(r["case"])) or _local(ctx, r["case"]),
+            entries.append(ProvisionCase(iri=str(r["case"]), href=case_href(ctx.iris, str(r["case"])) or _local(ctx, r["case"]),
                                      id=str(r["id"]),
                                      title=str(r["title"]), year=_text(r, "year"), link=str(r["link"]), why=why,
                                      grounds=[GROUNDS[g] for g in why],

@@ -48,7 +48,7 @@ FILLED = ("status", "measures", "practices", "difficulties", "assistance_needs")
 MEASURE_SEPARATOR = "|"
 
 
-class Choice(BaseModel):
+class AnswerChoice(BaseModel):
     notation: str = Field(description="What an answer's field holds (the concept's skos:notation).")
     label: Picked = Field(description="Its preferred label in the language asked for, or the fallback.")
 
@@ -87,8 +87,8 @@ class Questionnaire(BaseModel):
     country: str
     instrument: str
     instrument_title: Picked
-    statuses: list[Choice]
-    assistance_needs: list[Choice]
+    statuses: list[AnswerChoice]
+    assistance_needs: list[AnswerChoice]
     questions: list[Question]
     may_submit: bool = Field(description="Whether the caller may submit answers of this State.")
     may_publish: bool = Field(description="Whether the caller may publish answers of this State.")
@@ -103,7 +103,7 @@ def may_publish(who: Caller, country: str) -> bool:
     return who.role in api_review.PUBLISH_ROLES and (who.role is Role.ADMIN or who.country == country)
 
 
-def _choices(ctx: Context, who: Caller, scheme: str, wanted: str) -> list[Choice]:
+def _choices(ctx: Context, who: Caller, scheme: str, wanted: str) -> list[AnswerChoice]:
     named = internal("review-choices")
     rows = ctx.reads.select(named.text, bindings=named.bindings({"scheme": str(ctx.iris.scheme(scheme))}, ctx.iris),
                             dataset=who.dataset(ctx.iris)).rows
@@ -113,7 +113,7 @@ def _choices(ctx: Context, who: Caller, scheme: str, wanted: str) -> list[Choice
         labels.setdefault(notation, {})
         if "label" in row:
             labels[notation][getattr(row["label"], "language", None) or None] = str(row["label"])
-    choices = [Choice(notation=n, label=pick(values, wanted) or Picked(n, None, False)) for n, values in labels.items()]
+    choices = [AnswerChoice(notation=n, label=pick(values, wanted) or Picked(n, None, False)) for n, values in labels.items()]
     if scheme == "review-status":
         return sorted(choices, key=lambda c: STATUS_ORDER.index(c.notation) if c.notation in STATUS_ORDER else 99)
     return sorted(choices, key=lambda c: c.label.text.casefold())

@@ -108,7 +108,7 @@ class Region(BaseModel):
     level: int = Field(default=0, description="0 region, 1 sub-region, 2 intermediate region.")
 
 
-class Choice(BaseModel):
+class TrendsChoice(BaseModel):
     code: str
     name: str
 
@@ -119,7 +119,7 @@ class Trends(BaseModel):
     country_name: str | None
     region: Region | None = Field(description="The UN M49 area the cases chart is narrowed to.")
     regions: list[Region] = Field(description="The areas one can narrow to: those holding a State in the data.")
-    countries: list[Choice] = Field(description="The States one can narrow to: every one with a record, by name.")
+    countries: list[TrendsChoice] = Field(description="The States one can narrow to: every one with a record, by name.")
     charts: list[Chart]
 
 
@@ -394,7 +394,7 @@ def trends(ctx: Context, who: Caller, country: str | None = None, region: str | 
                   reach_chart(ctx, who, country, lang)]
         title = gettext("Trends: %(name)s") % {"name": country_name or country} if country else gettext("Trends")
     return Trends(title=title, country=country, country_name=country_name, region=chosen, regions=available,
-                  countries=[Choice(code=code, name=name) for code, name in choices], charts=charts)
+                  countries=[TrendsChoice(code=code, name=name) for code, name in choices], charts=charts)
 
 
 @router.get("/api/trends", response_model=Trends, summary="Cases, trafficking elements and ratifications over time")
