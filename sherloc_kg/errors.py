@@ -4,6 +4,8 @@
     ├── UsageError                    the caller asked for something malformed (exit 2, HTTP 400)
     ├── SourceError                   a source file cannot be read as its format says (exit 1, HTTP 422)
     │   │                             carries file, line, record id, field: like SyntaxError
+    │   ├── SourceErrors              several problems of one record, all found at once, each at its
+    │   │                             field (HTTP 422; loaders/review.py)
     │   └── UnparsableDocument        an RDF document the store cannot parse (HTTP 400; store/contract.py)
     ├── ValidationFailed              records broke SHACL shapes; carries the issues (exit 1, HTTP 422)
     ├── NotUtf8                       a text upload that is not UTF-8 (HTTP 422; api/records.py)
