@@ -23,6 +23,7 @@ from sherloc_kg.loaders.countries import UN_NAME_COLUMNS, countries_graph
 from sherloc_kg.namespaces import RDF, SHERLOC, SKOS
 from sherloc_kg.queries import QueryLibrary
 
+from .conftest import NQUADS
 from .servers import serving
 from .test_implementation_profile import get
 
@@ -36,10 +37,17 @@ TABLE = {"AFG", "ALB", "DZA", "AND", "AGO", "ATG", "ARG", "ARM", "AUS", "AUT", "
 
 @pytest.fixture(scope="module")
 def plain(settings: Settings, loaded_store) -> str:
-    """The application over a plain init: reference graphs and the bundled data, no examples."""
+    """The application over a plain init: reference graphs and the bundled data, no examples, in a
+    store as ``serve`` opens it (with the public mirror the public's pages read: without it, each
+    page of the crawl below filtered the graphs itself, and the crawl took 20 minutes)."""
     from sherloc_kg.api.app import create_app
+    from sherloc_kg.store import open_store
 
-    with serving(create_app(settings, store=loaded_store)) as url:
+    dump = io.BytesIO()
+    loaded_store.dump(dump, media_type=NQUADS)
+    store = open_store(settings)  # in memory, with the public mirror
+    store.restore(io.BytesIO(dump.getvalue()), media_type=NQUADS)
+    with serving(create_app(settings, store=store)) as url:
         yield url
 
 
