@@ -152,8 +152,8 @@ def implementation_page(request: Request, code: str, instrument: str | None = Qu
         if not groups or groups[-1]["code"] != article["instrument"]:
             groups.append({"code": article["instrument"], "name": article["instrument_name"], "articles": []})
         groups[-1]["articles"].append(article)
-    recorded = i18n.listing([gettext(core.COVERAGE_NAMES[c]) for c in INSTRUMENTS if c in result["participation_recorded"]],
-                            lang)
+    recorded = i18n.listing([gettext(core.COVERAGE_NAMES[c]) for c in INSTRUMENTS
+                             if c in result["participation_recorded"]], lang)
     return render(request, "explorer/implementation_profile.html", title=title, groups=groups, recorded=recorded,
                   who=who, profile=result, code=code, derived=core.DERIVED, derived_labels=DERIVED_LABELS,
                   obligation_labels=OBLIGATION_LABELS, assessments=ASSESSMENTS,
@@ -211,15 +211,15 @@ def gaps_page(request: Request, instrument: str | None = Query(None), cluster: s
                                    *([_("self-assessed: %(statuses)s") % {"statuses": ", ".join(
                                        _(ASSESSMENTS.get(s, s)) for s in cell["self_assessment"])}]
                                      if cell["self_assessment"] else []),
-                                   *([_("gaps: %(gaps)s") % {"gaps": ", ".join(_(GAP_LABELS.get(g, g)) for g in cell["gaps"])}]
-                                     if cell["gaps"] else [])])
+                                   *([_("gaps: %(gaps)s") % {"gaps": ", ".join(
+                                       _(GAP_LABELS.get(g, g)) for g in cell["gaps"])}] if cell["gaps"] else [])])
             records = cell["national_provisions"] + cell["cases"] + cell["authorities"]
             grid[state["country"]].append({**cell, "kind": kind, "symbol": symbol, "described": described,
                                            "records": records})
             if cell["gaps"]:
                 listed.append({**cell, "name": state["name"], "obligation": article["obligation"],
                                "weight": article["weight"], "instrument": article["instrument"],
-                               "words": article["words"], "short": article["short"]})
+                               "short": article["short"]})
     groups: list[dict] = []
     for article in result["articles"]:
         if groups and groups[-1]["code"] == article["instrument"]:
@@ -280,7 +280,8 @@ def _rank(cell: dict) -> int:
 
 def _gaps_by_state(states: list[dict], listed: list[dict], every: list[dict], lang: str) -> list[dict]:
     """The gaps grouped: one entry per State (most weighted gaps first), one list per kind of gap,
-    instrument by instrument, heavier articles first; with the participation recorded for the State, instrument by instrument.
+    instrument by instrument, heavier articles first; with the participation recorded for the State,
+    instrument by instrument.
     (One row per gap would be thousands of rows once every State with a case is in the matrix.)"""
     gettext = i18n.translations(lang).gettext
     cells: dict[str, list[dict]] = {}
