@@ -332,6 +332,9 @@ def quality_page(request: Request, code: str, ctx: Context = Depends(reading),
     for check in result["checks"]:
         for finding in check["findings"]:
             finding["page"] = reader_page(ctx, finding)
+            # a provision of a law with no English title is labelled with the law's IRI: its id instead
+            finding["label"] = re.sub(re.escape(ctx.iris.base) + r"id/legislation/[^/\s]+/([^/\s,]+)",
+                                      lambda m: unquote(m.group(1)), finding["label"])
             finding["words"] = _finding_words(ctx, check["check"], finding, lang)
     return render(request, "explorer/quality_report.html", title=title, who=who,
                   report=result, code=code, severities=SEVERITIES, csv_href=f"/api/countries/{code}/quality.csv",
