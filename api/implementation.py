@@ -74,8 +74,8 @@ GAPS = {
                                                    "the article as not implemented"),
     "cases-without-legislation": N_("Cases apply or cite the article, but no implementing legislation is recorded"),
 }
-REGION_NOTE = N_("Regions are the UN M49 areas (region, sub-region, intermediate region) recorded for each State "
-               "(sherloc:inRegion); a regional economic integration organization and a fictional State are in "
+REGION_NOTE = N_("Regions are the UN M49 areas (region, sub-region, intermediate region) recorded for each State; "
+               "a regional economic integration organization and a fictional State are in "
                "none, so a region filter leaves them out.")
 ORGANIZATION_NOTE = N_("A regional economic integration organization (UNTOC art. 2 (j)), party to the Convention "
                      "under art. 36 (3), not a State: it has no ISO 3166-1 code, no implementation profile and no "

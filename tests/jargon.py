@@ -18,24 +18,27 @@ from .conftest import REPO
 
 
 class Page(HTMLParser):
-    """A page's visible text (no script, style or attributes) and its links: (href, text)."""
+    """A page's visible text (no script, style or attributes) and its links: (href, text). With
+    ``code=False`` the text inside ``<code>`` is left out too: for a page that documents an input
+    format, whose codes are its subject (the RDF view shows its CURIEs as code: never read it so)."""
 
-    def __init__(self, markup: str) -> None:
+    def __init__(self, markup: str, *, code: bool = True) -> None:
         super().__init__()
         self.parts: list[str] = []
         self.links: list[tuple[str, str]] = []
         self._skip = 0
+        self._hidden = ("script", "style") if code else ("script", "style", "code")
         self._link: tuple[str, list[str]] | None = None
         self.feed(markup)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in ("script", "style"):
+        if tag in self._hidden:
             self._skip += 1
         if tag == "a":
             self._link = (dict(attrs).get("href") or "", [])
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
+        if tag in self._hidden and self._skip:
             self._skip -= 1
         if tag == "a" and self._link is not None:
             self.links.append((self._link[0], " ".join("".join(self._link[1]).split())))

@@ -30,8 +30,11 @@ def test_the_gap_matrix_fits_the_window_and_keeps_its_heads_in_view(browser_page
     box = page.locator(".gap-scroll")
     assert page.evaluate("document.querySelector('.gap-scroll').scrollWidth") > width  # it does hold a wide table
     # the articles, instrument by instrument, in numeric order (tip/art/6 before tip/art/10)
-    heads = page.locator("table.gap-matrix th.article-head a").evaluate_all("links => links.map(a => a.title)")
-    references = [h.split(":")[0] for h in heads]
+    heads = page.locator("table.gap-matrix th.article-head a").evaluate_all(
+        "links => links.map(a => [a.dataset.article, a.title])")
+    references = [reference for reference, _ in heads]
+    # the title names the article in words, never by its reference
+    assert heads[0][1] == "Organized Crime Convention, Article 1: No obligation", heads[0]
     by_instrument: dict[str, list[int]] = {}
     for reference in references:
         instrument, _, number = reference.split("/")

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from sherloc_kg.api.implementation import QUALITY_CHECKS
+from sherloc_kg.iris import segment
 
+from .jargon import Page, jargon
 from .test_implementation_profile import article32, article32_official, get, jsonl  # noqa: F401 (fixtures)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,7 +68,10 @@ def test_a_real_state_has_the_warnings_of_its_cases(article32: str, cases: list[
     assert " style=" not in page.text and "<script" not in page.text
     summary = re.search(r'<tr id="summary-case-without-decision-date">.*?<td class="number">(\d+)</td>', page.text, re.S)
     assert summary and int(summary.group(1)) == sum(1 for c in bra if not c.get("decision_date"))
-    assert f'href="/id/case/{bra[0]["id"]}"' in page.text
+    # the reader's page of each case, the findings in words (the JSON keeps the query's English detail)
+    assert f'href="/explore/cases/{segment(bra[0]["id"])}"' in page.text and 'href="/id/' not in page.text
+    assert "no Convention provision and no national provision given" in page.text and "`" not in page.text
+    assert not jargon(Page(page.text).text)
     rows = list(csv.DictReader(io.StringIO(get(article32 + "/api/countries/BRA/quality.csv").text)))
     assert len(rows) == sum(len(ids) for ids in expected(cases, "BRA").values())
     assert {r["check"] for r in rows} <= set(QUALITY_CHECKS)

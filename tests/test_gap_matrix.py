@@ -23,6 +23,7 @@ import pytest
 from sherloc_kg.loaders.participation import resolve_country
 from sherloc_kg.reference import BUNDLED
 
+from .jargon import Page, jargon
 from .test_implementation_profile import (  # noqa: F401 (fixtures)
     REPO, article32, article32_official, article_of, article_types, expected_evidence, get, jsonl, participation,
     unpublished,
@@ -219,7 +220,8 @@ def test_csv_and_the_unpublished_self_assessment(article32: str, article32_offic
     cells = get(url + "/api/gap-matrix", headers=headers).json()["cells"]
     expected = expected_gaps(official=True)
     assert all(c["gaps"] == expected[(c["country"], c["article"])] for c in cells)
-    assert hidden["status"] in get(url + "/explore/gaps", headers=headers).text
+    # the page says the status in words (its label), the JSON and the CSV by its notation
+    assert "self-assessed: " + hidden["status"].replace("-", " ") in get(url + "/explore/gaps", headers=headers).text
 
 
 def test_heat_map_page(article32: str) -> None:
@@ -242,6 +244,14 @@ def test_heat_map_page(article32: str) -> None:
         listed |= {(country, article) for article in re.findall(r'data-article="([^"]+)"', row)}
     expected = expected_gaps(official=False)
     assert listed == {key for key, gaps in expected.items() if gaps}
+    # in words (issue 18): an article head and a cell say which article and which gap; the gap list names
+    # the articles under their instrument; the references stay in data-article only
+    assert not jargon(Page(page).text), sorted(jargon(Page(page).text))[:6]
+    assert 'title="Organized Crime Convention, Article 5: Mandatory" data-article="untoc/art/5"' in page
+    cell = re.search(r'href="/explore/countries/XAB/implementation#untoc-art-5" title="([^"]+)"', page)
+    assert cell and cell.group(1).startswith("Borealis (fictional State); Organized Crime Convention, Article 5; mandatory;")
+    assert cell.group(1).endswith("; gaps: no implementing legislation recorded"), cell.group(1)
+    assert 'data-article="untoc/art/5">Art. 5 (M)</a>' in page
     # open world: no cell, legend or list says a State is not party; the coverage is said
     assert "not party" not in page.lower() and "not-party" not in page
     assert "cell-participation-not-recorded" in page and "no participation recorded" in page

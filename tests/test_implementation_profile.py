@@ -21,6 +21,7 @@ from sherloc_kg.access import Tokens
 from sherloc_kg.iris import INSTRUMENTS
 from sherloc_kg.loaders.instruments import parse_instrument
 
+from .jargon import Page, jargon
 from .servers import serving
 
 REPO = Path(__file__).resolve().parents[1]
@@ -212,13 +213,23 @@ def test_profile_page_links_every_cell_to_its_evidence(article32: str) -> None:
     assert " style=" not in page and "<script" not in page
     row = re.search(r'<tr id="untoc-art-5" class="derived-evidence-found">(.*?)</tr>', page, re.S)
     assert row, "untoc/art/5 row"
-    for href in ("/id/instrument/untoc/art/5", "/id/legislation/XAA/XAA-penal-code/art/150", "/id/case/XAA-EX-001",
-                 "/id/review/XAA-review-untoc-art-5-1-a"):
+    # the reader's pages (the Convention browser, the law at the provision's anchor, the case); a
+    # review answer has its RDF view only
+    for href in ("/explore/instruments/untoc/art/5", "/explore/laws/XAA/XAA-penal-code#art-150",
+                 "/explore/cases/XAA-EX-001", "/id/review/XAA-review-untoc-art-5-1-a"):
         assert f'href="{href}"' in row.group(1), href
     assert '<time datetime="2004-05-10">' in row.group(1)
     assert "Mandatory" in row.group(1)
+    # in words (issue 18): the article under its instrument's heading, the paragraph a law implements
+    assert '<span class="visually-hidden">Organized Crime Convention, </span>Article 5</a>' in row.group(1)
+    assert "(Article 5 (1) (a))" in row.group(1) and ">Article 5 (1) (a)</a>" in row.group(1)
+    headings = re.findall(r'<h2 class="instrument-heading">([^<]+)</h2>', page)
+    assert headings == ["Organized Crime Convention", "Trafficking in Persons Protocol", "Smuggling of Migrants Protocol",
+                        "Firearms Protocol"]
+    assert not jargon(Page(page).text), jargon(Page(page).text)
+    assert "Participation: recorded for Aurelia (fictional State) in UNTOC and the Trafficking in Persons Protocol;" in page
     authority = re.search(r'<tr id="untoc-art-18" [^>]*>(.*?)</tr>', page, re.S)
-    assert authority and 'href="/id/authority/XAA-central-authority-mla"' in authority.group(1)
+    assert authority and 'href="/explore/authorities/XAA-central-authority-mla"' in authority.group(1)
     assert 'href="/api/countries/XAA/implementation.csv"' in page
     hrefs = {h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', page)}
     local = sorted(h for h in hrefs if h.startswith("/") and not urlsplit(h).path.startswith(("/explore/sparql", "/static")))

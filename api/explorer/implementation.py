@@ -13,24 +13,33 @@ page, over the graphs the caller may read; each page names its JSON twin in ``Li
 api/explorer/twins.py); filters: ``instrument`` and ``cluster``, and on the gap
 matrix ``region`` (a UN M49 area code, chosen from the areas that hold a State in the data). No inline
 style or script (the CSP forbids them): the heat map is an HTML table whose cells carry classes.
+
+The pages speak in words (issue 18): an article is named as a reader names it (``Article 5`` under its
+instrument's name, ``Art. 5`` in the gap list, the full words in its title and for screen readers) and
+links to the Convention browser; statuses, gaps and findings by their labels in the page's language;
+the evidence links to the reader's pages (a case, an authority, a law at the provision's anchor),
+never to the RDF view where a reader's page exists. The JSON and CSV keep the references and codes.
 """
 
 from __future__ import annotations
+
+import re
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from sherloc_kg.access import Caller
 from sherloc_kg.errors import NotFound, UsageError
-from sherloc_kg.iris import INSTRUMENTS
+from sherloc_kg.iris import INSTRUMENTS, parse_provision
 from sherloc_kg.obligations import CONSIDER, MANDATORY, NONE, OPTIONAL
 
 from . import i18n
-from .i18n import N_
+from .i18n import N_, SHORT_TITLES
 
 from .. import implementation as core
 from ..context import Context, caller, reading
-from .layout import language, render, url
+from .layout import authority_href, case_href, language, law_href, render, url
 from ..instruments import INSTRUMENT_NAMES
 
 router = APIRouter()
@@ -59,6 +68,46 @@ ASSESSMENTS = {"implemented": N_("implemented"), "partially-implemented": N_("pa
 #: The severities of the data-quality findings (sh:Warning, sh:Violation), to translate.
 SEVERITIES = {"warning": N_("warning"), "violation": N_("violation")}
 DISAGREEMENTS = {"self-assessed-without-legislation", "legislation-but-assessed-not-implemented"}
+#: The gaps in a few words (a heat-map cell's title; api/implementation.py's GAPS explain them).
+GAP_LABELS = {"no-legislation": N_("no implementing legislation recorded"),
+              "self-assessed-without-legislation": N_("self-assessed as implemented, no legislation recorded"),
+              "legislation-but-assessed-not-implemented": N_("legislation recorded, self-assessed as not implemented"),
+              "cases-without-legislation": N_("cases, no legislation recorded")}
+#: An article named short, where a list of them must stay narrow.
+ARTICLE_SHORT = N_("Art. %(number)s")
+#: The findings of the data-quality checks in words (the query's ``detail`` is English, for the JSON).
+FINDING_WORDS = {"case-without-provision-link": N_("no Convention provision and no national provision given"),
+                 "law-without-implemented-provision": N_("no provision of this law says which Convention provision it "
+                                                         "implements"),
+                 "national-provision-without-link": N_("implements no Convention provision, as recorded")}
+_DECIDED_IN = re.compile(r"decided in (\d{4})")
+
+
+def article_words(reference: str, number: str | None, lang: str) -> dict[str, str]:
+    """An article of an instrument as the pages name it: ``page`` (the Convention browser), ``words``
+    (``Trafficking in Persons Protocol, Article 5``), ``label`` (``Article 5``), ``short`` (``Art. 5``)
+    and ``instrument_name`` (its instrument's short name), in ``lang``."""
+    gettext = i18n.translations(lang).gettext
+    parsed = parse_provision(reference)
+    number = number or (parsed.article if parsed is not None and parsed.article else reference)
+    code = reference.split("/", 1)[0]
+    return {"page": "/explore/instruments/" + reference, "words": i18n.provision_words(reference, lang),
+            "label": i18n.part_label("Article", number, lang), "short": gettext(ARTICLE_SHORT) % {"number": number},
+            "instrument_name": gettext(SHORT_TITLES[code]) if code in SHORT_TITLES else ""}
+
+
+def reader_page(ctx: Context, entry: dict) -> str:
+    """The reader's page of an evidence entry or a finding (a case, an authority, a law or a provision
+    of one at its anchor); its RDF view where there is none (a review answer)."""
+    iri = entry["iri"]
+    return (case_href(ctx.iris, iri) or authority_href(ctx.iris, iri) or law_href(ctx.iris, iri)
+            or entry["href"] or iri)
+
+
+def _part(reference: str | None, lang: str) -> str | None:
+    """The part of an article an entry is about, in words (``Article 5 (1) (a)``); None for no provision."""
+    parsed = parse_provision(reference or "")
+    return i18n.citation(reference or "", lang) if parsed is not None and parsed.article else None
 
 
 def _not_found(request: Request, who: Caller, code: str, why: str) -> HTMLResponse:
@@ -94,7 +143,18 @@ def implementation_page(request: Request, code: str, instrument: str | None = Qu
     title = gettext("Implementation profile: %(name)s") % {"name": result["name"]}
     for entry in result["coverage"]:
         entry["sentence"] = core.coverage_sentence(entry, lang)
-    return render(request, "explorer/implementation_profile.html", title=title,
+    groups: list[dict] = []  # the articles instrument by instrument, in the order of the query (numeric)
+    for article in result["articles"]:
+        article.update(article_words(article["article"] or "", article["number"], lang))
+        for entry in article["national_provisions"] + article["cases"] + article["authorities"] + \
+                ((article["self_assessment"] or {}).get("responses") or []):
+            entry["page"], entry["part"] = reader_page(ctx, entry), _part(entry["reference"], lang)
+        if not groups or groups[-1]["code"] != article["instrument"]:
+            groups.append({"code": article["instrument"], "name": article["instrument_name"], "articles": []})
+        groups[-1]["articles"].append(article)
+    recorded = i18n.listing([gettext(core.COVERAGE_NAMES[c]) for c in INSTRUMENTS
+                             if c in result["participation_recorded"]], lang)
+    return render(request, "explorer/implementation_profile.html", title=title, groups=groups, recorded=recorded,
                   who=who, profile=result, code=code, derived=core.DERIVED, derived_labels=DERIVED_LABELS,
                   obligation_labels=OBLIGATION_LABELS, assessments=ASSESSMENTS,
                   json_href=url(f"/api/countries/{code}/implementation", **params),
@@ -131,6 +191,8 @@ def gaps_page(request: Request, instrument: str | None = Query(None), cluster: s
         entry["sentence"] = core.coverage_sentence(entry, lang)
     grid: dict[str, list[dict]] = {s["country"]: [] for s in result["states"]}
     by_pair = {(c["country"], c["article"]): c for c in result["cells"]}
+    for article in result["articles"]:
+        article.update(article_words(article["article"], article["number"], lang))
     listed = []
     for state in result["states"]:
         for article in result["articles"]:
@@ -140,21 +202,24 @@ def gaps_page(request: Request, instrument: str | None = Query(None), cluster: s
             kind = _cell_kind(cell, article)
             symbol, words = CELL_KINDS[kind]
             editorial = cell["national_provisions_editorial"]
-            described = "; ".join([f"{state['country']} {article['article']}",
+            described = "; ".join([state["name"], article["words"],
                                    _(OBLIGATION_LABELS.get(article["obligation"], article["obligation"])).lower(),
                                    _(words), _party(cell, lang),
                                    *([_("editorial mapping: %(num)s national provision(s) mapped by the editors")
                                       % {"num": i18n.number(editorial, lang)}]
                                      if editorial else []),
-                                   *([_("self-assessed: %(statuses)s") % {"statuses": ", ".join(cell["self_assessment"])}]
+                                   *([_("self-assessed: %(statuses)s") % {"statuses": ", ".join(
+                                       _(ASSESSMENTS.get(s, s)) for s in cell["self_assessment"])}]
                                      if cell["self_assessment"] else []),
-                                   *([_("gaps: %(gaps)s") % {"gaps": ", ".join(cell["gaps"])}] if cell["gaps"] else [])])
+                                   *([_("gaps: %(gaps)s") % {"gaps": ", ".join(
+                                       _(GAP_LABELS.get(g, g)) for g in cell["gaps"])}] if cell["gaps"] else [])])
             records = cell["national_provisions"] + cell["cases"] + cell["authorities"]
             grid[state["country"]].append({**cell, "kind": kind, "symbol": symbol, "described": described,
                                            "records": records})
             if cell["gaps"]:
                 listed.append({**cell, "name": state["name"], "obligation": article["obligation"],
-                               "weight": article["weight"], "instrument": article["instrument"]})
+                               "weight": article["weight"], "instrument": article["instrument"],
+                               "short": article["short"]})
     groups: list[dict] = []
     for article in result["articles"]:
         if groups and groups[-1]["code"] == article["instrument"]:
@@ -184,9 +249,39 @@ def _party(cell: dict, lang: str) -> str:
     return gettext("no participation recorded")
 
 
+def _finding_words(ctx: Context, check: str, finding: dict, lang: str) -> str | None:
+    """What a data-quality finding says, in ``lang``; None where the pages know no words for it (the
+    query's English ``detail`` is shown, marked as English)."""
+    gettext = i18n.translations(lang).gettext
+    detail = finding["detail"] or ""
+    if check == "case-without-decision-date":
+        year = _DECIDED_IN.match(detail)
+        return (gettext("decided in %(year)s; no full date") % {"year": year.group(1)} if year
+                else gettext("no decision date and no year"))
+    if check == "case-cites-unknown-national-provision":
+        # {base}id/legislation/XAA/XAA-penal-code/art/999 → "XAA-penal-code, art. 999"
+        parts = (ctx.iris.below(detail.removeprefix("cites "), "id/legislation/") or "").split("/")
+        if len(parts) >= 4 and parts[2] in ("art", "sec"):
+            cited = f"{unquote(parts[1])}, {parts[2]}. {parts[3]}" + "".join(f" ({p})" for p in parts[4:])
+            return gettext("cites a national provision the legislation database does not hold: %(provision)s") \
+                % {"provision": cited}
+        return gettext("cites a national provision the legislation database does not hold")
+    return gettext(FINDING_WORDS[check]) if check in FINDING_WORDS else None
+
+
+def _instrument_name(code: str, lang: str) -> str:
+    """An instrument's short name in ``lang`` (``Trafficking in Persons Protocol``)."""
+    return i18n.translations(lang).gettext(SHORT_TITLES[code]) if code in SHORT_TITLES else code
+
+
+def _rank(cell: dict) -> int:
+    return list(INSTRUMENTS).index(cell["instrument"]) if cell["instrument"] in INSTRUMENTS else len(INSTRUMENTS)
+
+
 def _gaps_by_state(states: list[dict], listed: list[dict], every: list[dict], lang: str) -> list[dict]:
     """The gaps grouped: one entry per State (most weighted gaps first), one list per kind of gap,
-    heavier articles first; with the participation recorded for the State, instrument by instrument.
+    instrument by instrument, heavier articles first; with the participation recorded for the State,
+    instrument by instrument.
     (One row per gap would be thousands of rows once every State with a case is in the matrix.)"""
     gettext = i18n.translations(lang).gettext
     cells: dict[str, list[dict]] = {}
@@ -200,7 +295,8 @@ def _gaps_by_state(states: list[dict], listed: list[dict], every: list[dict], la
             when = i18n.date(c["party_since"] or c["signed"], lang)
             recorded.setdefault(c["country"], {})[instrument] = (
                 gettext("%(instrument)s: party since %(date)s") if c["party_since"]
-                else gettext("%(instrument)s: signed %(date)s")) % {"instrument": instrument, "date": when}
+                else gettext("%(instrument)s: signed %(date)s")) % {"instrument": _instrument_name(instrument, lang),
+                                                                    "date": when}
     result = []
     for state in sorted(states, key=lambda s: (-s["weighted"], s["country"])):
         mine = cells.get(state["country"])
@@ -209,10 +305,14 @@ def _gaps_by_state(states: list[dict], listed: list[dict], every: list[dict], la
         kinds = []
         for gap, words in core.GAPS.items():
             hit = sorted((c for c in mine if gap in c["gaps"]), key=lambda c: -c["weight"])
-            if hit:
-                kinds.append({"gap": gap, "words": gettext(words),
-                              "cells": [{"article": c["article"], "href": c["href"], "obligation": c["obligation"],
-                                         "editorial": c["national_provisions_editorial"]} for c in hit]})
+            if hit:  # the articles under their instrument's name, instrument by instrument
+                instruments = [{"name": _instrument_name(code, lang),
+                                "cells": [{"article": c["article"], "href": c["href"], "obligation": c["obligation"],
+                                           "short": c["short"],
+                                           "editorial": c["national_provisions_editorial"]}
+                                          for c in hit if c["instrument"] == code]}
+                               for code in dict.fromkeys(c["instrument"] for c in sorted(hit, key=_rank))]
+                kinds.append({"gap": gap, "words": gettext(words), "instruments": instruments})
         result.append({"country": state["country"], "name": state["name"], "href": state["href"],
                        "count": state["gaps"], "weighted": state["weighted"], "kinds": kinds,
                        "parties": list(recorded.get(state["country"], {}).values())})
@@ -226,8 +326,16 @@ def quality_page(request: Request, code: str, ctx: Context = Depends(reading),
         result = core.quality(ctx, who, code)
     except NotFound as error:
         return _not_found(request, who, code, str(error))
-    gettext = i18n.translations(i18n.interface_language(language(request))).gettext
+    lang = i18n.interface_language(language(request))
+    gettext = i18n.translations(lang).gettext
     title = gettext("Data quality: %(name)s") % {"name": result["name"]}
+    for check in result["checks"]:
+        for finding in check["findings"]:
+            finding["page"] = reader_page(ctx, finding)
+            # a provision of a law with no English title is labelled with the law's IRI: its id instead
+            finding["label"] = re.sub(re.escape(ctx.iris.base) + r"id/legislation/[^/\s]+/([^/\s,]+)",
+                                      lambda m: unquote(m.group(1)), finding["label"])
+            finding["words"] = _finding_words(ctx, check["check"], finding, lang)
     return render(request, "explorer/quality_report.html", title=title, who=who,
                   report=result, code=code, severities=SEVERITIES, csv_href=f"/api/countries/{code}/quality.csv",
                   json_href=f"/api/countries/{code}/quality",

@@ -35,6 +35,10 @@ could be read) are shown as a page only. On the page, the problems of the cells 
 (status, measures, assistance needs, date) are said in the page's language, quoting the cell as
 typed (api/review_words.py); a value is never shown as the IRI the gate checked.
 
+The form documents the file's format, its subject: the column names, the example values and the
+values a column takes (the statuses, :data:`CODES`) are marked as code, and only those (the crawl
+for jargon, tests/test_no_jargon.py, reads the rest of the page as any other).
+
 The multipart body is read with the standard library's MIME parser (python-multipart is not a
 dependency); the body is bounded by the server's 1 MiB limit for requests (api/security.py).
 """
@@ -42,12 +46,14 @@ dependency); the body is bounded by the server's 1 MiB limit for requests (api/s
 from __future__ import annotations
 
 import json
+import re
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from sherloc_kg.access import Caller
@@ -58,7 +64,7 @@ from .. import review as api_review
 from .. import review_words
 from ..context import Context, caller, context
 from ..review_csv import PAGE, TEMPLATE, submission_format
-from ..review_questionnaire import PAGE as QUESTIONNAIRE
+from ..review_questionnaire import PAGE as QUESTIONNAIRE, STATUS_ORDER
 from ..security import TooManyFailedChecks
 from ..session_cookie import session_of
 from . import submission_csv
@@ -109,6 +115,19 @@ async def _signed_in(request: Request) -> Caller:
     return await caller(request)
 
 
+#: The values a column's meaning names as they are written in the file (shown as code: the page
+#: documents the file's format, whose codes are its subject).
+CODES = {"status": STATUS_ORDER}
+
+
+def as_code(text: str, codes: tuple[str, ...]) -> Markup:
+    """``text`` escaped, each of ``codes`` in it (a whole word) marked as code."""
+    if not codes:
+        return escape(text)
+    pattern = re.compile(r"(?<![\w-])(%s)(?![\w-])" % "|".join(map(re.escape, sorted(codes, key=len, reverse=True))))
+    return Markup(pattern.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
+
+
 def _page(request: Request, *, status_code: int = 200, who: Caller | None = None, **variables: object) -> HTMLResponse:
     described = submission_format()
     ctx: Context = request.app.state.context
@@ -117,7 +136,8 @@ def _page(request: Request, *, status_code: int = 200, who: Caller | None = None
                                  "session": session, "questionnaire": QUESTIONNAIRE,
                                  "max_rows": described.max_rows, "template_href": described.template,
                                  "action": described.form, "outcome": None, "error": None, "csv_problems": [],
-                                 "problems": [], "warnings": [], "stored": [], "filename": None}
+                                 "problems": [], "warnings": [], "stored": [], "filename": None,
+                                 "as_code": as_code, "codes": CODES}
     values.update(variables)
     response = render(request, "explorer/review_submit.html", title=N_("Submit self-assessment answers (CSV)"), who=who,
                       status_code=status_code, **values)
