@@ -347,7 +347,7 @@ def test_what_runs_the_rules_whole(scratch: EmbeddedStore, settings: Settings) -
     assert inference.for_write(scratch, [RecordWrite(str(IRIS.graph("vocabularies")), [])]).whole
     assert inference.for_write(scratch, [], replace_graphs=[str(IRIS.graph("countries"))]).whole
     # a raw write: the next load runs whole
-    scratch.update(inference.invalidate())
+    inference.forget(scratch)
     assert inference.for_write(scratch, [RecordWrite(str(IRIS.graph("cases")), [case])]).whole
     # a rule that does not say its focus cannot run scoped: every write runs the rules whole
     with pytest.raises(ValueError, match="scope"):
