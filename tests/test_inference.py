@@ -330,6 +330,8 @@ def test_a_store_inferred_by_other_rules_is_recomputed_whole(scratch: EmbeddedSt
     scratch.update(f"DELETE WHERE {{ GRAPH <{IRIS.graph('provenance')}> {{ {version} ?v }} }} ;\n"
                    f"INSERT DATA {{ GRAPH <{IRIS.graph('provenance')}> {{ {version} \"rules sha256:0\" }} }}")
     assert not inference.current(scratch)
+    inference.forget(scratch)  # a raw write forgets other rules' fingerprint too (no Last-Modified until a load)
+    assert not scratch.ask(f"ASK {{ GRAPH <{IRIS.graph('provenance')}> {{ {version} ?v }} }}")
     assert inference.for_write(scratch, []).whole
     Ingest(scratch, settings).load("treaties", [EXAMPLES / "treaties.jsonl"])
     assert left not in inferred(scratch)
