@@ -107,8 +107,8 @@ class Inference:
                                                                 "fingerprint": Literal(self.fingerprint)})]
 
     def invalidate(self) -> str:
-        """The update that makes the next write run the rules whole (after a raw write to the
-        asserted graphs, which runs no rule)."""
+        """The update that deletes every recorded fingerprint, as a pattern: run by a whole run
+        before it records its own (a raw write uses :meth:`forget`, the same effect by name)."""
         return internal("inference-rules-forget").update_text(self._versioned)
 
     def forget(self, store: Store) -> None:
