@@ -71,7 +71,7 @@ class Context:
         """A write that runs no inference rule (a SPARQL Update, a Graph Store request) is coming:
         the next load runs the rules whole. Done first, so that a failure in between costs that
         load time only, never a stale inference (sherloc_kg/inference.py)."""
-        self.store.update(Inference(self.settings, self.iris).invalidate())
+        Inference(self.settings, self.iris).forget(self.store)
 
 
 def context(request: Request) -> Context:

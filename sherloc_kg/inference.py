@@ -9,7 +9,7 @@ provision). A write runs the rules in its own transaction (``Store.write``'s ``b
   grows with the store (4.5 s at 1M triples, twice that with the public mirror), so it is kept for
   the writes that need it: the first write after the rules changed (see *fingerprint*), a write
   that replaces whole graphs (the reference graphs), one that touches a reference graph the rules
-  walk (``instruments``: the provision tree), the first write after a raw write (``invalidate``),
+  walk (``instruments``: the provision tree), the first write after a raw write (``forget``),
   and every write if a rule does not say its focus (no ``# scope`` line).
 - **scoped** (every other load): the nodes the write may change the inferences of are marked in a
   scratch graph, their inferred triples deleted and the rules run for them alone, so a load costs
@@ -107,9 +107,25 @@ class Inference:
                                                                 "fingerprint": Literal(self.fingerprint)})]
 
     def invalidate(self) -> str:
-        """The update that makes the next write run the rules whole (after a raw write to the
-        asserted graphs, which runs no rule)."""
+        """The update that deletes every recorded fingerprint, as a pattern: run by a whole run
+        before it records its own (a raw write uses :meth:`forget`, the same effect by name)."""
         return internal("inference-rules-forget").update_text(self._versioned)
+
+    def forget(self, store: Store) -> None:
+        """Make the next write run the rules whole, before a raw write to the asserted graphs (a
+        Graph Store request, a SPARQL Update), which runs no rule: what :meth:`invalidate` does,
+        each recorded fingerprint deleted by name (``DELETE DATA``, which the embedded store
+        repeats on its public mirror). The pattern of :meth:`invalidate` is an update that reads,
+        after which the embedded store rebuilds its mirror from the whole store: 2.7 s of each
+        Graph Store ``PUT`` at 178k quads (benchmarks/results/small_writes.md). Every fingerprint
+        goes, those of other rules too: while none is recorded, answers carry no Last-Modified
+        (api/caching.py). Nothing recorded, nothing is written."""
+        named = internal("inference-rules-recorded")
+        recorded = store.select(named.text, bindings=self._versioned, dataset=Dataset(default=None)).rows
+        unrecord = internal("inference-rules-unrecord")
+        deletions = [unrecord.update_text({**self._versioned, "fingerprint": row["fingerprint"]}) for row in recorded]
+        if deletions:
+            store.update(" ;\n".join(deletions))
 
     def current(self, store: Store) -> bool:
         """Whether the store's inferred graph was computed by these rules."""

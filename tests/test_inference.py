@@ -330,6 +330,8 @@ def test_a_store_inferred_by_other_rules_is_recomputed_whole(scratch: EmbeddedSt
     scratch.update(f"DELETE WHERE {{ GRAPH <{IRIS.graph('provenance')}> {{ {version} ?v }} }} ;\n"
                    f"INSERT DATA {{ GRAPH <{IRIS.graph('provenance')}> {{ {version} \"rules sha256:0\" }} }}")
     assert not inference.current(scratch)
+    inference.forget(scratch)  # a raw write forgets other rules' fingerprint too (no Last-Modified until a load)
+    assert not scratch.ask(f"ASK {{ GRAPH <{IRIS.graph('provenance')}> {{ {version} ?v }} }}")
     assert inference.for_write(scratch, []).whole
     Ingest(scratch, settings).load("treaties", [EXAMPLES / "treaties.jsonl"])
     assert left not in inferred(scratch)
@@ -347,7 +349,7 @@ def test_what_runs_the_rules_whole(scratch: EmbeddedStore, settings: Settings) -
     assert inference.for_write(scratch, [RecordWrite(str(IRIS.graph("vocabularies")), [])]).whole
     assert inference.for_write(scratch, [], replace_graphs=[str(IRIS.graph("countries"))]).whole
     # a raw write: the next load runs whole
-    scratch.update(inference.invalidate())
+    inference.forget(scratch)
     assert inference.for_write(scratch, [RecordWrite(str(IRIS.graph("cases")), [case])]).whole
     # a rule that does not say its focus cannot run scoped: every write runs the rules whole
     with pytest.raises(ValueError, match="scope"):
