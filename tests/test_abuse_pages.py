@@ -40,7 +40,6 @@ from .test_search_api import examples_store
 COPIES = 3  # the bundled cases again, three times, under other ids
 SLOW_SEARCH = "/explore/search/cases"  # every case with its facets: about a second on this store
 SLOW_WORDS = "trafficking"  # a word search over every case's text and labels: over 2 s on this store
-ANSWERED = 5  # seconds: how soon a live server answers a small request while others run, with margin
 
 
 @pytest.fixture(scope="module")
@@ -142,26 +141,33 @@ def test_a_search_page_whose_client_goes_has_its_query_stopped(patient: Server) 
 # -- the workbench: one share per caller ------------------------------------------------------------
 def test_workbench_named_queries_count_against_their_caller(patient: Server) -> None:
     """One caller keeps the workbench's heaviest named query running (its share: one of the two
-    workers); another caller's named query gets the other worker at once."""
+    workers); another caller's named query gets the other worker at once: it is answered without
+    waiting for any of the first caller's queries to end. Checked by order of events, not by
+    durations: had the second caller to wait for a worker, a run of the first caller's would end
+    while each of its requests was open (a gap-matrix run over this data takes tens of seconds,
+    a cases-by-country answer a fraction of one)."""
     heavy_done = threading.Event()
     statuses: list[int] = []
     unanswered: list[str] = []
+    runs_ended: list[float] = []  # time.monotonic() when a run of the first caller's let go of its worker
 
     def hog() -> None:
         # How long a hog's own request takes depends on the machine (on a loaded one the gap matrix
         # over this data passes the 90 s query limit, a 503 QueryTimedOut, or waits for its share
-        # longer than the client's BOUND): what is checked is that the other caller is not kept
-        # waiting, and that every answer a hog gets is one the server documents.
+        # longer than the client's BOUND): every answer a hog gets must be one the server documents.
         with patient.client() as client:
             while not heavy_done.is_set():
                 try:
                     answer = client.get("/explore/sparql", params={"query": "gap-matrix"},
                                         headers=patient.bearer["official-a"])
                 except httpx.TimeoutException as error:
-                    unanswered.append(str(error))
+                    unanswered.append(str(error))  # the server stops a query whose client went
+                    runs_ended.append(time.monotonic())
                     continue
                 if answer.status_code == 503:
                     assert "SHERLOC_QUERY_TIMEOUT" in answer.text, answer.text[:300]
+                if answer.status_code != 429:  # a 429 never held a worker
+                    runs_ended.append(time.monotonic())
                 statuses.append(answer.status_code)
 
     with patient.client() as client:  # each token checked once (argon2), then remembered
@@ -173,20 +179,21 @@ def test_workbench_named_queries_count_against_their_caller(patient: Server) -> 
         thread.start()
     try:
         time.sleep(1)
-        waits = []
+        asked: list[tuple[float, float]] = []
         with patient.client() as client:
             for _ in range(3):
                 started = time.monotonic()
                 answer = client.get("/explore/sparql", params={"query": "cases-by-country"},
                                     headers=patient.bearer["official-b"])
-                waits.append(time.monotonic() - started)
+                asked.append((started, time.monotonic()))
                 assert answer.status_code == 200, answer.text[:300]
     finally:
         heavy_done.set()
         for thread in hogs:
             thread.join(BOUND)
     assert (statuses or unanswered) and set(statuses) <= {200, 429, 503}, statuses
-    assert max(waits) < ANSWERED, f"another caller's named query waited {max(waits):.1f} s"
+    waited = [any(started < ended < answered for ended in runs_ended) for started, answered in asked]
+    assert not all(waited), f"each of the other caller's queries waited for one of the first caller's to end: {asked}, {runs_ended}"
     patient.assert_up()
 
 
