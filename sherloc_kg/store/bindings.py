@@ -51,9 +51,13 @@ def with_bindings(text: str, bindings: Mapping[str, TermValue] | None) -> str:
     # the assignment: it is bound by a VALUES clause after the query instead, joined with the
     # WHERE group's solutions (SPARQL 1.1, 18.2.4.3).
     assigned = {items[i + 1].text[1:] for i, t in enumerate(items[:-1]) if t.is_word("AS") and items[i + 1].kind == "var"}
-    leading = [n for n in bindings if n not in assigned]
+    body, written = _substituted(text, items, opening, bindings)
+    # A variable written in place wherever the query names it needs no VALUES block: one join fewer,
+    # and Virtuoso 7.2 (7.2.5) never answered law-implements with the block (it sat idle; the same
+    # query without it answered at once).
+    leading = [n for n in bindings if n not in assigned and n not in written]
     trailing = [n for n in bindings if n in assigned]
-    opened = text[: opening.end] + _values(leading, bindings) + _substituted(text, items, opening, bindings)
+    opened = text[: opening.end] + _values(leading, bindings) + body
     return opened + ("\n" + _values(trailing, bindings) if trailing else "")
 
 
@@ -65,16 +69,17 @@ def _values(names: list[str], bindings: Mapping[str, TermValue]) -> str:
 
 
 def _substituted(text: str, items: Sequence[sparql_text.Token], opening: sparql_text.Token,
-                 bindings: Mapping[str, TermValue]) -> str:
+                 bindings: Mapping[str, TermValue]) -> tuple[str, set[str]]:
     """The text after ``opening`` (the outer WHERE group's brace), with the variables of
     ``bindings`` bound to IRIs written as those IRIs up to the group's closing brace, where that
-    means the same as the VALUES block (see :func:`with_bindings`)."""
+    means the same as the VALUES block (see :func:`with_bindings`); and the names of those of them
+    the query names nowhere else (not projected, not ordered by: ``SELECT *`` projects them all)."""
     start = items.index(opening)
     close = next((i for i in range(start + 1, len(items))
                   if items[i].depth == opening.depth and items[i].kind == "punct" and items[i].text == "}"), None)
     forms = [t for t in items if t.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")]
     if close is None or len(forms) > 1 or any(t.is_word("MINUS") for t in items):
-        return text[opening.end:]
+        return text[opening.end:], set()
     kept: set[str] = set()
     for index, token in enumerate(items):
         if token.is_word("AS") and index + 1 < len(items) and items[index + 1].kind == "var":
@@ -94,4 +99,7 @@ def _substituted(text: str, items: Sequence[sparql_text.Token], opening: sparql_
             pieces.append(iris[token.text[1:]])
             position = token.end
     pieces.append(text[position:])
-    return "".join(pieces)
+    outside = {t.text[1:] for i, t in enumerate(items) if t.kind == "var" and not start < i < close}
+    projects_all = any(t.text == "*" and items[i - 1].is_word("SELECT", "DISTINCT", "REDUCED")
+                       for i, t in enumerate(items[:start]) if i)
+    return "".join(pieces), set() if projects_all else set(iris) - outside
