@@ -111,7 +111,13 @@ def test_results_link_provisions_to_the_convention_pages(explorer: str) -> None:
     page = get(explorer, "/explore/search/legislation", {"provision": "untoc/art/5"}).text
     assert total_of(page) >= 1
     assert re.search(r'href="/explore/instruments/untoc/art/5(/[0-9a-z]+)*"', page)
-    assert 'href="/id/legislation/' in page
+    # a law or a provision of one leads to the law's reader page (at the provision), not its RDF view
+    laws = re.findall(r'class="result-title" href="(/explore/laws/[^"]+)"', page)
+    assert laws and 'href="/id/legislation/' not in page
+    for href in laws:
+        target, _, place = href.partition("#")
+        law = get(explorer, target).text
+        assert not place or f'id="{place}"' in law, href
 
 
 def test_tabs_switch_the_kind_and_every_kind_has_a_page(explorer: str) -> None:

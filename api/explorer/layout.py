@@ -122,8 +122,8 @@ def publication_href(iris: Iris, iri: str) -> str | None:
 
 
 def reader_href(iris: Iris, iri: str) -> str | None:
-    """The reader's page of a record (a case, an authority, a publication), None for another IRI."""
-    return case_href(iris, iri) or authority_href(iris, iri) or publication_href(iris, iri)
+    """The reader's page of a record (a case, an authority, a publication, a law), None for another IRI."""
+    return case_href(iris, iri) or authority_href(iris, iri) or publication_href(iris, iri) or law_href(iris, iri)
 
 
 def law_href(iris: Iris, iri: str) -> str | None:
