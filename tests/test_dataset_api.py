@@ -24,7 +24,7 @@ from sherloc_kg.config import Settings
 from sherloc_kg.iris import Iris
 from sherloc_kg.store.embedded import EmbeddedStore
 
-from .servers import serving
+from .servers import PATIENCE, fetch, serving
 from .test_search_api import examples_store, restricted_values
 
 BASE = "https://w3id.org/sherloc/"
@@ -48,7 +48,7 @@ def served(settings: Settings, example_store: EmbeddedStore,
 
 
 def description(url: str, headers: dict | None = None, accept: str = "text/turtle") -> Graph:
-    response = httpx.get(url + "/dataset", headers={"Accept": accept, **(headers or {})})
+    response = fetch(url + "/dataset", headers={"Accept": accept, **(headers or {})})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(accept)
     with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph
@@ -107,9 +107,9 @@ def test_service_description_void_and_dcat_agree_on_the_endpoint(served, host: s
     url, _, _ = served
     headers = {"Accept": "text/turtle"} | ({"Host": host} if host else {})
     endpoint = URIRef(f"http://{host}/sparql" if host else url + "/sparql")
-    sd = Graph().parse(data=httpx.get(url + "/sparql", headers=headers).text, format="turtle")
+    sd = Graph().parse(data=fetch(url + "/sparql", headers=headers).text, format="turtle")
     assert set(sd.objects(None, SD.endpoint)) == {endpoint}
-    response = httpx.get(url + "/dataset", headers=headers)
+    response = fetch(url + "/dataset", headers=headers)
     assert "Host" in response.headers["vary"].split(", ")
     g = Graph().parse(data=response.text, format="turtle")
     assert set(g.objects(ME, VOID.sparqlEndpoint)) == {endpoint}
@@ -126,7 +126,7 @@ def test_the_description_in_every_graph_syntax(served) -> None:
     for accept in ("application/ld+json", "application/rdf+xml", "application/n-triples"):
         other = description(url, accept=accept)
         assert len(other) == len(turtle) and int(other.value(ME, VOID.triples)) == int(turtle.value(ME, VOID.triples))
-    assert httpx.get(url + "/dataset", headers={"Accept": "image/png"}).status_code == 406
+    assert fetch(url + "/dataset", headers={"Accept": "image/png"}).status_code == 406
 
 
 def test_an_admin_description_counts_the_restricted_graphs(served) -> None:
@@ -146,7 +146,7 @@ def test_an_admin_description_counts_the_restricted_graphs(served) -> None:
 
 def read_dump(url: str, headers: dict | None = None) -> tuple[httpx.Response, Counter, bytes]:
     """The response, the number of quads per graph (N-Quads parsed by a real parser), the N-Quads."""
-    response = httpx.get(url + "/dataset/dump.nq.gz", headers=headers or {}, timeout=60)
+    response = fetch(url + "/dataset/dump.nq.gz", headers=headers or {}, timeout=60)
     assert response.status_code == 200, response.text
     nquads = gzip.decompress(response.content)
     per_graph = Counter(q.graph_name.value for q in ox.parse(nquads, ox.RdfFormat.N_QUADS))
@@ -182,18 +182,18 @@ def test_the_public_dump_is_a_file_with_its_size_and_checksum(served) -> None:
     SHA-256 as a strong ETag (the checksum /dataset gives), the store's Last-Modified."""
     url, _, _ = served
     time.sleep(1.1)  # a store changed this very second gets no Last-Modified
-    response = httpx.get(url + "/dataset/dump.nq.gz", timeout=60)
+    response = fetch(url + "/dataset/dump.nq.gz", timeout=60)
     assert response.status_code == 200
     assert response.headers["content-length"] == str(len(response.content))
     assert response.headers["etag"] == '"' + hashlib.sha256(response.content).hexdigest() + '"'
     assert "last-modified" in response.headers
-    again = httpx.get(url + "/dataset/dump.nq.gz", timeout=60)
+    again = fetch(url + "/dataset/dump.nq.gz", timeout=60)
     assert again.content == response.content and again.headers["etag"] == response.headers["etag"]
 
 
 def test_a_dump_of_more_than_the_public_graphs_is_streamed(served) -> None:
     url, admin, store = served
-    with httpx.stream("GET", url + "/dataset/dump.nq.gz", headers=admin) as response:
+    with httpx.stream("GET", url + "/dataset/dump.nq.gz", headers=admin, timeout=PATIENCE) as response:
         assert response.status_code == 200
         assert response.headers.get("transfer-encoding") == "chunked" and "content-length" not in response.headers
         assert "etag" not in response.headers and "last-modified" not in response.headers

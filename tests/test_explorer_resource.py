@@ -8,7 +8,6 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import urldefrag
 
-import httpx
 import pytest
 from rdflib import Literal, Namespace
 from rdflib.namespace import DCTERMS, RDF, SKOS
@@ -21,7 +20,7 @@ from sherloc_kg.iris import Iris
 from sherloc_kg.store import RecordWrite
 from sherloc_kg.store.embedded import EmbeddedStore
 
-from .servers import serving
+from .servers import fetch, serving
 from .test_linked_data import cases  # noqa: F401  (the bundled cases by id, a fixture)
 
 SHERLOC = Namespace("https://w3id.org/sherloc/ontology#")
@@ -59,7 +58,7 @@ def node_links(svg: ET.Element) -> list[str]:
 # -- the frame, the groups, the breadcrumb ---------------------------------------------------------
 
 def test_a_case_page_is_an_explorer_page(explorer: str, a_case: dict) -> None:
-    response = httpx.get(f"{explorer}/id/case/{a_case['id']}", headers=HTML)
+    response = fetch(f"{explorer}/id/case/{a_case['id']}", headers=HTML)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     page = response.text
     assert '<nav aria-label="Main">' in page and 'href="/static/explorer.css"' in page
@@ -78,7 +77,7 @@ def test_a_case_page_is_an_explorer_page(explorer: str, a_case: dict) -> None:
 
 
 def test_links_out_and_in_are_grouped_by_relation(explorer: str, a_case: dict, cases: dict) -> None:
-    page = httpx.get(f"{explorer}/id/case/{a_case['id']}", headers=HTML).text
+    page = fetch(f"{explorer}/id/case/{a_case['id']}", headers=HTML).text
     facts = groups(page.split("<h2>Facts</h2>")[1].split("</dl>")[0])
     assert "dcterms:title" in facts and "sherloc:decisionYear" in facts
     out = groups(page.split('<h2 id="outgoing">Links from this</h2>')[1].split("</dl>")[0])
@@ -91,7 +90,7 @@ def test_links_out_and_in_are_grouped_by_relation(explorer: str, a_case: dict, c
     assert '<dt><a href="/ontology#jurisdiction">jurisdiction</a> <code class="curie">sherloc:jurisdiction</code></dt>' in page
     assert '<a href="/ontology#tipAct">trafficking act</a>' in page
 
-    country = httpx.get(f"{explorer}/id/country/{a_case['country']}", headers=HTML).text
+    country = fetch(f"{explorer}/id/country/{a_case['country']}", headers=HTML).text
     incoming = groups(country.split('id="incoming"')[1])
     cited = {href for href, _ in incoming["sherloc:jurisdiction"]}
     expected = {f"/id/case/{i}" for i, r in cases.items() if r.get("country") == a_case["country"]}
@@ -100,7 +99,7 @@ def test_links_out_and_in_are_grouped_by_relation(explorer: str, a_case: dict, c
 
 
 def test_a_part_of_a_case_has_the_case_in_its_breadcrumb(explorer: str) -> None:
-    page = httpx.get(f"{explorer}/id/case/XAA-EX-001/defendant/1", headers=HTML).text
+    page = fetch(f"{explorer}/id/case/XAA-EX-001/defendant/1", headers=HTML).text
     crumbs = page.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
     assert '<a href="/explore/search/cases">Case law</a>' in crumbs
     assert re.search(r'<a href="/id/case/XAA-EX-001">[^<]+</a>', crumbs)
@@ -109,14 +108,14 @@ def test_a_part_of_a_case_has_the_case_in_its_breadcrumb(explorer: str) -> None:
 # -- links to the explorer's own pages; language --------------------------------------------------------
 
 def test_a_provision_links_to_the_convention_browser(explorer: str) -> None:
-    page = httpx.get(f"{explorer}/id/instrument/untoc/art/5/1", headers=HTML).text
+    page = fetch(f"{explorer}/id/instrument/untoc/art/5/1", headers=HTML).text
     assert '<a href="/explore/instruments/untoc/art/5/1">' in page
     crumbs = page.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
     assert [href for href in re.findall(r'href="([^"]+)"', crumbs)] == [
         "/", "/explore/instruments", "/id/instrument/untoc", "/id/instrument/untoc/art/5"]
-    assert '<a href="/explore/instruments/untoc">' in httpx.get(f"{explorer}/id/instrument/untoc", headers=HTML).text
-    assert '<a href="/explore/countries/BRA">' in httpx.get(f"{explorer}/id/country/BRA", headers=HTML).text
-    case = httpx.get(f"{explorer}/id/case/BRA001", headers=HTML).text
+    assert '<a href="/explore/instruments/untoc">' in fetch(f"{explorer}/id/instrument/untoc", headers=HTML).text
+    assert '<a href="/explore/countries/BRA">' in fetch(f"{explorer}/id/country/BRA", headers=HTML).text
+    case = fetch(f"{explorer}/id/case/BRA001", headers=HTML).text
     assert "/explore/instruments/" not in case and "/explore/countries/BRA" not in case
 
 
@@ -124,32 +123,32 @@ def test_the_chosen_language_comes_first_and_marked(explorer: str) -> None:
     def texts(page: str) -> str:
         return page.split('<code class="curie">sherloc:text</code>')[1].split("</dd>")[0]
 
-    dutch = httpx.get(f"{explorer}/id/instrument/untoc/art/5/1?lang=nl", headers=HTML).text
+    dutch = fetch(f"{explorer}/id/instrument/untoc/art/5/1?lang=nl", headers=HTML).text
     assert '<html lang="nl">' in dutch
     first = texts(dutch).split("<li")[1]
     assert first.startswith(' class="in-language"><span lang="nl">Elke Staat die partij is')
     assert '<small class="badge">Nederlands</small>' in first
     # a label the description has in Dutch too (the article's title) is shown in Dutch
     assert '<a href="/id/instrument/untoc/art/5">Strafbaarstelling van deelname aan een criminele organisatie</a>' in dutch
-    english = httpx.get(f"{explorer}/id/instrument/untoc/art/5/1", headers=HTML).text
+    english = fetch(f"{explorer}/id/instrument/untoc/art/5/1", headers=HTML).text
     assert '<html lang="en">' in english
     assert texts(english).split("<li")[1].startswith(' class="in-language"><span lang="en">Each State Party')
     # the cookie the language switch sets works the same way; a title in French for a country
-    french = httpx.get(f"{explorer}/id/country/BRA", headers=HTML, cookies={"lang": "fr"}).text
+    french = fetch(f"{explorer}/id/country/BRA", headers=HTML, cookies={"lang": "fr"}).text
     assert '<h1 lang="fr">Brésil</h1>' in french
     # a title missing in the chosen language falls back to English, and says so (the Convention has no
     # Russian text here; French, Spanish, German and Italian it has)
-    article = httpx.get(f"{explorer}/id/instrument/untoc/art/5?lang=ru", headers=HTML).text
+    article = fetch(f"{explorer}/id/instrument/untoc/art/5?lang=ru", headers=HTML).text
     assert '<h1 lang="en">Criminalization of participation in an organized criminal group</h1>' in article
     assert 'class="fallback"' in article
-    article = httpx.get(f"{explorer}/id/instrument/untoc/art/5?lang=fr", headers=HTML).text
+    article = fetch(f"{explorer}/id/instrument/untoc/art/5?lang=fr", headers=HTML).text
     assert '<h1 lang="fr">Incrimination de la participation à un groupe criminel organisé</h1>' in article
 
 
 # -- the neighbourhood picture ----------------------------------------------------------------------------
 
 def test_the_neighbourhood_picture_is_svg_whose_nodes_lead_to_pages(explorer: str, a_case: dict) -> None:
-    page = httpx.get(f"{explorer}/id/case/{a_case['id']}", headers=HTML).text
+    page = fetch(f"{explorer}/id/case/{a_case['id']}", headers=HTML).text
     svg = svg_of(page)
     assert svg.get("role") == "group"
     assert svg.find(SVG + "title").text == f"Neighbourhood of {a_case['title']}"
@@ -164,12 +163,12 @@ def test_the_neighbourhood_picture_is_svg_whose_nodes_lead_to_pages(explorer: st
     edge_labels = {t.text for g in svg.iter(SVG + "g") for t in g.iter(SVG + "text")}
     assert {"jurisdiction", "trafficking act", "type"} <= edge_labels
     for href in sorted(set(hrefs)):
-        response = httpx.get(explorer + urldefrag(href)[0], headers=HTML)
+        response = fetch(explorer + urldefrag(href)[0], headers=HTML)
         assert response.status_code == 200, href
 
 
 def test_a_crowded_neighbourhood_shows_at_most_the_limit_and_says_how_many_more(explorer: str) -> None:
-    page = httpx.get(f"{explorer}/id/country/BRA", headers=HTML).text
+    page = fetch(f"{explorer}/id/country/BRA", headers=HTML).text
     total = int(re.search(r"<h2>Links to this \((\d+)\)</h2>", page).group(1))
     svg = svg_of(page)
     shown = [a for a in svg.iter(SVG + "a") if (a.get("class") or "").split()[:2] == ["node", "in"]]
@@ -179,7 +178,7 @@ def test_a_crowded_neighbourhood_shows_at_most_the_limit_and_says_how_many_more(
     assert more and more[0].get("href") == "#incoming"
     assert "".join(more[0].itertext()) == f"and {total - len(shown)} more"
     for href in node_links(svg)[:5]:
-        assert httpx.get(explorer + urldefrag(href)[0], headers=HTML).status_code == 200
+        assert fetch(explorer + urldefrag(href)[0], headers=HTML).status_code == 200
 
 
 def test_the_picture_is_deterministic_and_bounded() -> None:
@@ -215,7 +214,7 @@ def test_labels_with_markup_are_escaped_in_the_page_and_the_picture(settings: Se
         RecordWrite(str(iris.graph("countries")), [str(country)], [
             (country, RDF.type, SHERLOC.Country), (country, SKOS.prefLabel, Literal(label, lang="en"))])])
     with serving(create_app(settings, store=store)) as url:
-        page = httpx.get(url + "/id/case/ESC-1", headers=HTML).text
+        page = fetch(url + "/id/case/ESC-1", headers=HTML).text
         assert "<b>" not in page and "<script>" not in page and "<i>" not in page
         assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &#34;quoted&#34;" in page
         assert '<a href="/id/country/XZZ">&lt;i&gt;Aurelia&lt;/i&gt; &amp; Co</a>' in page
@@ -223,20 +222,20 @@ def test_labels_with_markup_are_escaped_in_the_page_and_the_picture(settings: Se
         assert svg.find(SVG + "title").text == f"Neighbourhood of {title}"
         texts = ["".join(t.itertext()) for t in svg.iter(SVG + "text")]
         assert any(t.startswith("<i>Aurelia</i>") for t in texts)
-        other = httpx.get(url + "/id/country/XZZ", headers=HTML).text
+        other = fetch(url + "/id/country/XZZ", headers=HTML).text
         assert "<b>" not in other and "&lt;b&gt;Bold" in other
         svg_of(other)
 
 
 def test_an_unknown_resource_is_a_404_page_in_the_frame(explorer: str) -> None:
-    response = httpx.get(f"{explorer}/id/case/NO-SUCH-CASE", headers=HTML)
+    response = fetch(f"{explorer}/id/case/NO-SUCH-CASE", headers=HTML)
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
     assert '<nav aria-label="Main">' in response.text and "<h1>Not found</h1>" in response.text
     assert "https://w3id.org/sherloc/id/case/NO-SUCH-CASE" in response.text and "not known" in response.text
 
 
 def test_documents_are_in_the_frame_too(explorer: str) -> None:
-    page = httpx.get(f"{explorer}/ontology", headers=HTML).text
+    page = fetch(f"{explorer}/ontology", headers=HTML).text
     assert '<nav aria-label="Main">' in page and 'id="CourtCase"' in page
-    graph = httpx.get(f"{explorer}/graph/cases", headers=HTML).text
+    graph = fetch(f"{explorer}/graph/cases", headers=HTML).text
     assert '<a href="/dataset">Dataset</a>' in graph and '<svg class="neighbourhood"' in graph

@@ -30,7 +30,7 @@ from sherloc_kg.store import RecordWrite
 from sherloc_kg.store.embedded import EmbeddedStore
 from sherloc_kg.store.terms import from_oxigraph
 
-from .servers import serving
+from .servers import fetch, fetch_head, serving
 
 BASE = "https://w3id.org/sherloc/"
 SHERLOC = Namespace("https://w3id.org/sherloc/ontology#")
@@ -59,7 +59,7 @@ def server(settings: Settings, loaded_store: EmbeddedStore) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def context_document(server: str) -> dict:
-    return httpx.get(server + "/context.jsonld").json()
+    return fetch(server + "/context.jsonld").json()
 
 
 def parse(response: httpx.Response, fmt: str, context: dict | None = None) -> Graph:
@@ -92,7 +92,7 @@ def links(response: httpx.Response) -> dict[tuple[str, str], str]:
 @pytest.mark.parametrize("suffix", FORMATS)
 def test_a_real_case_in_every_format(server: str, cases: dict, context_document: dict, suffix: str) -> None:
     media, fmt = FORMATS[suffix]
-    response = httpx.get(f"{server}/id/case/{CASE}{suffix}")
+    response = fetch(f"{server}/id/case/{CASE}{suffix}")
     assert response.status_code == 200 and response.headers["content-type"].startswith(media)
     graph = parse(response, fmt, context_document)
     case, record = URIRef(BASE + "id/case/" + CASE), cases[CASE]
@@ -110,25 +110,25 @@ def test_a_real_case_in_every_format(server: str, cases: dict, context_document:
 
 def test_suffix_and_accept_serve_the_same_graph(server: str, context_document: dict) -> None:
     for suffix, (media, fmt) in FORMATS.items():
-        by_suffix = httpx.get(f"{server}/id/case/{CASE}{suffix}")
-        by_accept = httpx.get(f"{server}/id/case/{CASE}", headers={"Accept": media})
+        by_suffix = fetch(f"{server}/id/case/{CASE}{suffix}")
+        by_accept = fetch(f"{server}/id/case/{CASE}", headers={"Accept": media})
         assert by_accept.headers["content-type"].startswith(media)
         assert isomorphic(parse(by_suffix, fmt, context_document), parse(by_accept, fmt, context_document))
-    turtle = parse(httpx.get(f"{server}/id/case/{CASE}.ttl"), "turtle")
-    rdfxml = parse(httpx.get(f"{server}/id/case/{CASE}.rdf"), "xml")
+    turtle = parse(fetch(f"{server}/id/case/{CASE}.ttl"), "turtle")
+    rdfxml = parse(fetch(f"{server}/id/case/{CASE}.rdf"), "xml")
     assert len(turtle) > 20 and isomorphic(turtle, rdfxml)
 
 
 def test_json_ld_expands_to_the_same_graph_as_turtle(server: str, context_document: dict) -> None:
     for path in (f"/id/case/{CASE}", "/id/country/BRA", "/id/instrument/untoc/art/5/1/a", "/vocab/tip-means/fraud",
                  "/graph/cases"):
-        turtle = parse(httpx.get(server + path + ".ttl"), "turtle")
-        jsonld = parse(httpx.get(server + path + ".jsonld"), "json-ld", context_document)
+        turtle = parse(fetch(server + path + ".ttl"), "turtle")
+        jsonld = parse(fetch(server + path + ".jsonld"), "json-ld", context_document)
         assert len(turtle) and isomorphic(turtle, jsonld), path
 
 
 def test_the_published_context(server: str, context_document: dict) -> None:
-    response = httpx.get(server + "/context.jsonld")
+    response = fetch(server + "/context.jsonld")
     assert response.headers["content-type"].startswith("application/ld+json")
     context = context_document["@context"]
     for prefix in ("sherloc", "eli", "dcterms", "skos", "prov", "org", "vcard", "bibo", "foaf", "xsd", "rdfs"):
@@ -155,7 +155,7 @@ def test_the_published_context(server: str, context_document: dict) -> None:
 def test_a_provision_has_its_text_and_its_parent_links_to_it(server: str) -> None:
     provision = URIRef(BASE + "id/instrument/untoc/art/5/1/a")
     parent = URIRef(BASE + "id/instrument/untoc/art/5/1")
-    graph = parse(httpx.get(server + "/id/instrument/untoc/art/5/1/a.ttl"), "turtle")
+    graph = parse(fetch(server + "/id/instrument/untoc/art/5/1/a.ttl"), "turtle")
     texts = {str(t) for t in graph.objects(provision, SHERLOC.text) if t.language == "en"}
     assert len(texts) == 1 and texts.pop().startswith("Either or both of the following as criminal offences")
     assert (provision, ELI.is_part_of, parent) in graph
@@ -164,7 +164,7 @@ def test_a_provision_has_its_text_and_its_parent_links_to_it(server: str) -> Non
     # its own items (below its IRI, linked from it) are described with it
     item = URIRef(str(provision) + "/i")
     assert (provision, ELI.has_part, item) in graph and any(graph.objects(item, SHERLOC.text))
-    page = httpx.get(server + "/id/instrument/untoc/art/5/1/a", headers={"Accept": "text/html"})
+    page = fetch(server + "/id/instrument/untoc/art/5/1/a", headers={"Accept": "text/html"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     incoming = page.text.split('id="incoming"')[1]
     assert '<a href="/id/instrument/untoc/art/5/1">untoc/art/5/1</a>' in incoming
@@ -173,7 +173,7 @@ def test_a_provision_has_its_text_and_its_parent_links_to_it(server: str) -> Non
 
 def test_a_country_lists_every_case_that_cites_it(server: str, cases: dict) -> None:
     country = URIRef(BASE + "id/country/BRA")
-    response = httpx.get(server + "/id/country/BRA.ttl")
+    response = fetch(server + "/id/country/BRA.ttl")
     graph = parse(response, "turtle")
     expected = {URIRef(BASE + "id/case/" + i) for i, r in cases.items() if r.get("country") == "BRA"}
     assert len(expected) > 50
@@ -182,19 +182,19 @@ def test_a_country_lists_every_case_that_cites_it(server: str, cases: dict) -> N
         assert (case, DCTERMS.title, Literal(cases[str(case).rsplit("/", 1)[1]]["title"])) in graph
     assert (country, SHERLOC.iso3166Alpha3, Literal("BRA")) in graph
     assert ("next", "") not in links(response)
-    page = httpx.get(server + "/id/country/BRA.html").text
+    page = fetch(server + "/id/country/BRA.html").text
     assert f'<a href="/id/case/{CASE}">{cases[CASE]["title"]}</a>' in page
     assert "sherloc:jurisdiction" in page.split('id="incoming"')[1]
 
 
 def test_a_vocabulary_concept_and_who_uses_it(server: str) -> None:
     concept = URIRef(BASE + "vocab/tip-means/fraud")
-    graph = parse(httpx.get(server + "/vocab/tip-means/fraud.ttl"), "turtle")
+    graph = parse(fetch(server + "/vocab/tip-means/fraud.ttl"), "turtle")
     assert (concept, RDF.type, SKOS.Concept) in graph
     assert (concept, SKOS.prefLabel, Literal("Fraud", lang="en")) in graph
     assert (concept, SKOS.inScheme, URIRef(BASE + "vocab/tip-means")) in graph
     assert (URIRef(BASE + "id/case/" + CASE), SHERLOC.tipMeans, concept) in graph
-    scheme = parse(httpx.get(server + "/vocab/tip-means.ttl"), "turtle")
+    scheme = parse(fetch(server + "/vocab/tip-means.ttl"), "turtle")
     assert (concept, SKOS.inScheme, URIRef(BASE + "vocab/tip-means")) in scheme
 
 
@@ -205,7 +205,7 @@ def test_incoming_links_are_paged_with_link_next(server: str, loaded_store: Embe
     assert len(expected) > linked_data.INCOMING_PAGE
     url, seen, pages = server + "/vocab/crime-type/trafficking-in-persons.nt", set(), 0
     while url:
-        response = httpx.get(url)
+        response = fetch(url)
         graph = parse(response, "nt")
         assert (concept, SKOS.prefLabel, Literal("Trafficking in persons", lang="en")) in graph  # on every page
         page = set(graph.subject_predicates(concept))
@@ -229,7 +229,7 @@ def test_the_pages_of_incoming_links_are_found_in_the_data_alone(server: str, lo
     seen: set = set()
     previous = None
     while url is not None:
-        graph = parse(httpx.get(str(url)), "turtle")
+        graph = parse(fetch(str(url)), "turtle")
         collection = URIRef(str(first) + "#incoming")
         assert (collection, RDF.type, hydra.Collection) in graph
         assert graph.value(collection, hydra.totalItems).toPython() == len(expected)
@@ -242,7 +242,7 @@ def test_the_pages_of_incoming_links_are_found_in_the_data_alone(server: str, lo
 
 
 def test_a_description_with_few_incoming_links_is_not_paged(server: str) -> None:
-    graph = parse(httpx.get(server + f"/id/case/{CASE}.ttl"), "turtle")
+    graph = parse(fetch(server + f"/id/case/{CASE}.ttl"), "turtle")
     assert not list(graph.triples((None, RDF.type, URIRef("http://www.w3.org/ns/hydra/core#PartialCollectionView"))))
 
 
@@ -259,10 +259,10 @@ def test_a_description_as_a_dataset_names_the_graph_of_each_statement(server: st
       }} ORDER BY ?case ?provision LIMIT 1""").rows[0]
     case, provision = row["case"], row["provision"]
     path = server + "/" + str(case)[len(BASE):]
-    turtle = parse(httpx.get(path + ".ttl"), "turtle")
-    for answer, fmt, media in ((httpx.get(path + ".trig"), ox.RdfFormat.TRIG, "application/trig"),
-                               (httpx.get(path + ".nq"), ox.RdfFormat.N_QUADS, "application/n-quads"),
-                               (httpx.get(path, headers={"Accept": "application/n-quads"}), ox.RdfFormat.N_QUADS,
+    turtle = parse(fetch(path + ".ttl"), "turtle")
+    for answer, fmt, media in ((fetch(path + ".trig"), ox.RdfFormat.TRIG, "application/trig"),
+                               (fetch(path + ".nq"), ox.RdfFormat.N_QUADS, "application/n-quads"),
+                               (fetch(path, headers={"Accept": "application/n-quads"}), ox.RdfFormat.N_QUADS,
                                 "application/n-quads")):
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(media)
         quads = {(from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object), q.graph_name.value)
@@ -274,7 +274,7 @@ def test_a_description_as_a_dataset_names_the_graph_of_each_statement(server: st
     only_inferred = {(r["p"], r["o"]) for r in loaded_store.select(f"""SELECT ?p ?o WHERE {{
         GRAPH <{inferred}> {{ <{case}> ?p ?o }}
         FILTER NOT EXISTS {{ GRAPH ?g {{ <{case}> ?p ?o }} FILTER(?g != <{inferred}>) }} }}""").rows}
-    page = httpx.get(path + ".html").text
+    page = fetch(path + ".html").text
     whys = [parse_qs(urlsplit(html.unescape(href)).query)
             for href in re.findall(r'href="([^"]*query=why-inferred[^"]*)"', page)]
     subject = str(case)[len(BASE + "id/"):]
@@ -300,36 +300,36 @@ def test_the_named_query_of_links_in_and_out(settings: Settings, loaded_store: E
 # -- documents: ontology, shapes, graphs ----------------------------------------------------------------
 
 def test_the_ontology_document(server: str) -> None:
-    graph = parse(httpx.get(server + "/ontology.ttl"), "turtle")
+    graph = parse(fetch(server + "/ontology.ttl"), "turtle")
     assert (URIRef("https://w3id.org/sherloc/ontology"), RDF.type, OWL.Ontology) in graph
     assert (SHERLOC.CourtCase, RDF.type, OWL.Class) in graph
     assert (SHERLOC.CourtCase, RDFS.label, Literal("Court case", lang="en")) in graph
-    page = httpx.get(server + "/ontology", headers={"Accept": "text/html"})
+    page = fetch(server + "/ontology", headers={"Accept": "text/html"})
     assert page.status_code == 200 and 'id="CourtCase"' in page.text
     # the HTML of a case links its class to the anchor in the ontology page
-    assert 'href="/ontology#CourtCase"' in httpx.get(f"{server}/id/case/{CASE}.html").text
+    assert 'href="/ontology#CourtCase"' in fetch(f"{server}/id/case/{CASE}.html").text
 
 
 def test_the_shapes_documents(server: str) -> None:
-    every = parse(httpx.get(server + "/shapes.ttl"), "turtle")
-    cases = parse(httpx.get(server + "/shapes/cases.ttl"), "turtle")
+    every = parse(fetch(server + "/shapes.ttl"), "turtle")
+    cases = parse(fetch(server + "/shapes/cases.ttl"), "turtle")
     assert SHERLOC.CourtCase in set(cases.objects(None, SH.targetClass))
     ground = lambda g: {t for t in g if not any(isinstance(term, BNode) for term in t)}  # noqa: E731
     assert ground(cases) <= ground(every) and len(every) > len(cases)
     assert SHERLOC.CompetentNationalAuthority in set(every.objects(None, SH.targetClass))
-    assert httpx.get(server + "/shapes/nothing.ttl").status_code == 404
+    assert fetch(server + "/shapes/nothing.ttl").status_code == 404
 
 
 def test_a_named_graph_is_described_not_dumped(server: str, loaded_store: EmbeddedStore) -> None:
     graph_iri = URIRef(BASE + "graph/cases")
-    graph = parse(httpx.get(server + "/graph/cases.ttl"), "turtle")
+    graph = parse(fetch(server + "/graph/cases.ttl"), "turtle")
     assert (graph_iri, VOID.triples, Literal(loaded_store.count(str(graph_iri)))) in graph
     partitions = {graph.value(p, VOID["class"]): graph.value(p, VOID.entities).toPython()
                   for p in graph.objects(graph_iri, VOID.classPartition)}
     assert partitions == {SHERLOC.CourtCase: 1164}
     assert len(graph) < 50
-    assert httpx.get(server + "/graph/authorities-restricted.ttl").status_code == 404
-    assert httpx.get(server + "/graph/nonsense").status_code == 404
+    assert fetch(server + "/graph/authorities-restricted.ttl").status_code == 404
+    assert fetch(server + "/graph/nonsense").status_code == 404
 
 
 def test_every_public_graph_is_described(server: str) -> None:
@@ -338,7 +338,7 @@ def test_every_public_graph_is_described(server: str) -> None:
     from sherloc_kg.access import PUBLIC_GRAPHS
 
     for name in PUBLIC_GRAPHS:
-        response = httpx.get(server + f"/graph/{name}.ttl")
+        response = fetch(server + f"/graph/{name}.ttl")
         assert response.status_code == 200, name
         assert parse(response, "turtle").value(URIRef(BASE + f"graph/{name}"), DCTERMS.description) is not None, name
 
@@ -346,28 +346,28 @@ def test_every_public_graph_is_described(server: str) -> None:
 # -- not found, not acceptable, headers --------------------------------------------------------------------
 
 def test_unknown_iri_is_404_in_the_format_asked(server: str, context_document: dict) -> None:
-    turtle = httpx.get(server + "/id/case/NO-SUCH-CASE.ttl")
+    turtle = fetch(server + "/id/case/NO-SUCH-CASE.ttl")
     assert turtle.status_code == 404 and turtle.headers["content-type"].startswith("text/turtle")
     assert turtle.text.startswith("# ") and "id/case/NO-SUCH-CASE" in turtle.text
     assert len(parse(turtle, "turtle")) == 0
     for suffix in (".nt", ".rdf"):
-        response = httpx.get(server + "/id/case/NO-SUCH-CASE" + suffix)
+        response = fetch(server + "/id/case/NO-SUCH-CASE" + suffix)
         assert response.status_code == 404 and len(parse(response, FORMATS[suffix][1])) == 0
-    page = httpx.get(server + "/vocab/crime-type/no-such-concept", headers={"Accept": "text/html"})
+    page = fetch(server + "/vocab/crime-type/no-such-concept", headers={"Accept": "text/html"})
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert "vocab/crime-type/no-such-concept" in page.text and "not known" in page.text
-    as_json = httpx.get(server + "/id/country/ZZZ", headers={"Accept": "application/ld+json"})
+    as_json = fetch(server + "/id/country/ZZZ", headers={"Accept": "application/ld+json"})
     assert as_json.status_code == 404 and as_json.json()["error"] == "NotFound"
     assert "Accept" in as_json.headers["vary"]
 
 
 def test_not_acceptable_is_406(server: str) -> None:
-    response = httpx.get(f"{server}/id/case/{CASE}", headers={"Accept": "application/pdf"})
+    response = fetch(f"{server}/id/case/{CASE}", headers={"Accept": "application/pdf"})
     assert response.status_code == 406 and response.json()["error"] == "NotAcceptable"
 
 
 def test_headers_name_the_document_and_its_alternates(server: str) -> None:
-    negotiated = httpx.get(f"{server}/id/case/{CASE}", headers={"Accept": "text/turtle"})
+    negotiated = fetch(f"{server}/id/case/{CASE}", headers={"Accept": "text/turtle"})
     assert "Accept" in negotiated.headers["vary"]
     assert negotiated.headers["content-location"] == f"/id/case/{CASE}.ttl"
     found = links(negotiated)
@@ -375,17 +375,17 @@ def test_headers_name_the_document_and_its_alternates(server: str) -> None:
     assert found[("alternate", "text/html")] == f"/id/case/{CASE}.html"
     assert found[("describedby", "text/turtle")] == f"/id/case/{CASE}.ttl"
     assert ("alternate", "text/turtle") not in found
-    suffixed = httpx.get(f"{server}/id/case/{CASE}.rdf")
+    suffixed = fetch(f"{server}/id/case/{CASE}.rdf")
     assert "Accept" not in suffixed.headers.get("vary", "")
     assert suffixed.headers["content-location"] == f"/id/case/{CASE}.rdf"
     assert links(suffixed)[("alternate", "application/n-triples")] == f"/id/case/{CASE}.nt"
-    browser = httpx.get(f"{server}/id/case/{CASE}",
+    browser = fetch(f"{server}/id/case/{CASE}",
                         headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
     assert browser.headers["content-type"].startswith("text/html")
     assert browser.headers["content-location"] == f"/id/case/{CASE}.html"
-    head = httpx.head(f"{server}/id/case/{CASE}.ttl")
+    head = fetch_head(f"{server}/id/case/{CASE}.ttl")
     assert head.status_code == 200 and head.content == b""
-    ontology = httpx.get(server + "/ontology", headers={"Accept": "application/n-triples"})
+    ontology = fetch(server + "/ontology", headers={"Accept": "application/n-triples"})
     assert ontology.headers["content-location"] == "/ontology.nt" and "Accept" in ontology.headers["vary"]
 
 
@@ -410,14 +410,14 @@ def test_ids_with_reserved_characters_and_another_base(settings: Settings, empty
     with serving(create_app(settings.with_(base=base), store=store)) as url:
         path = str(odd)[len(base) - 1:]
         assert path == "/id/case/X%201%2F2%20%3Cb%3E"
-        graph = parse(httpx.get(url + path + ".ttl"), "turtle")
+        graph = parse(fetch(url + path + ".ttl"), "turtle")
         assert (odd, SHERLOC.jurisdiction, country) in graph
-        page = httpx.get(url + path, headers={"Accept": "text/html"}).text
+        page = fetch(url + path, headers={"Accept": "text/html"}).text
         assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert '<a href="/id/country/XAA">Aurelia</a>' in page
-        incoming = parse(httpx.get(url + "/id/country/XAA.ttl"), "turtle")
+        incoming = parse(fetch(url + "/id/country/XAA.ttl"), "turtle")
         assert (odd, DCTERMS.title, Literal("<script>alert(1)</script>")) in incoming
-        assert httpx.get(url + "/id/case/X%201.ttl").status_code == 404
+        assert fetch(url + "/id/case/X%201.ttl").status_code == 404
 
 
 # -- restricted information -------------------------------------------------------------------------------------
@@ -451,19 +451,19 @@ def test_restricted_contact_details_never_reach_the_public(examples) -> None:
     url, _ = examples
     authority = URIRef(BASE + AUTHORITY[1:])
     for suffix in (".ttl", ".jsonld", ".rdf", ".nt", ".html"):
-        response = httpx.get(url + AUTHORITY + suffix)
+        response = fetch(url + AUTHORITY + suffix)
         assert response.status_code == 200
         assert "Central Authority for Mutual Legal Assistance" in response.text
         assert not any(secret in response.text for secret in SECRETS), suffix
         assert "hasEmail" not in response.text and "/contact" not in response.text
-    graph = parse(httpx.get(url + AUTHORITY + ".ttl"), "turtle")
+    graph = parse(fetch(url + AUTHORITY + ".ttl"), "turtle")
     assert (authority, SHERLOC.designation, URIRef(str(authority) + "/designation/1")) in graph
     assert (URIRef(str(authority) + "/designation/1"), SHERLOC.designatedUnder,
             URIRef(BASE + "id/instrument/untoc/art/18/13")) in graph
     # a resource only the restricted graph knows is, for the public, unknown
     for suffix in (".ttl", ".html"):
-        assert httpx.get(url + AUTHORITY + "/contact" + suffix).status_code == 404
-    provision = httpx.get(url + "/id/instrument/untoc/art/18/13.nt").text
+        assert fetch(url + AUTHORITY + "/contact" + suffix).status_code == 404
+    provision = fetch(url + "/id/instrument/untoc/art/18/13.nt").text
     assert AUTHORITY + "/designation/1" in provision and not any(secret in provision for secret in SECRETS)
 
 
@@ -471,20 +471,20 @@ def test_restricted_contact_details_never_reach_the_public(examples) -> None:
 def test_officials_and_admins_see_the_contact_details(examples, role: str) -> None:
     url, bearer = examples
     authority = URIRef(BASE + AUTHORITY[1:])
-    graph = parse(httpx.get(url + AUTHORITY + ".ttl", headers=bearer[role]), "turtle")
+    graph = parse(fetch(url + AUTHORITY + ".ttl", headers=bearer[role]), "turtle")
     assert (authority, VCARD.hasEmail, URIRef("mailto:central-authority@example.org")) in graph
     contact = URIRef(str(authority) + "/contact")
     assert (authority, VCARD.hasAddress, contact) in graph
     assert any("1 Example Street" in str(v) for v in graph.objects(contact, VCARD["street-address"]))
-    page = httpx.get(url + AUTHORITY, headers={**bearer[role], "Accept": "text/html"}).text
+    page = fetch(url + AUTHORITY, headers={**bearer[role], "Accept": "text/html"}).text
     assert "central-authority@example.org" in page and "555 0100" in page
-    assert httpx.get(url + AUTHORITY + "/contact.ttl", headers=bearer[role]).status_code == 200
-    assert httpx.get(url + "/graph/authorities-restricted.ttl", headers=bearer[role]).status_code == 200
+    assert fetch(url + AUTHORITY + "/contact.ttl", headers=bearer[role]).status_code == 200
+    assert fetch(url + "/graph/authorities-restricted.ttl", headers=bearer[role]).status_code == 200
 
 
 def test_a_bad_token_is_refused_not_served_as_public(examples) -> None:
     url, _ = examples
-    response = httpx.get(url + AUTHORITY + ".ttl", headers={"Authorization": "Bearer skg_nope_nope"})
+    response = fetch(url + AUTHORITY + ".ttl", headers={"Authorization": "Bearer skg_nope_nope"})
     assert response.status_code == 401
 
 
@@ -492,11 +492,11 @@ def test_an_example_case_with_its_defendant(examples) -> None:
     url, _ = examples
     case = URIRef(BASE + "id/case/XAA-EX-001")
     defendant = URIRef(str(case) + "/defendant/1")
-    graph = parse(httpx.get(url + "/id/case/XAA-EX-001.ttl"), "turtle")
+    graph = parse(fetch(url + "/id/case/XAA-EX-001.ttl"), "turtle")
     assert (case, SHERLOC.defendant, defendant) in graph
     assert (defendant, SHERLOC.nationality, URIRef(BASE + "id/country/XAB")) in graph
     assert any(graph.objects(URIRef(BASE + "id/country/XAB"), SKOS.prefLabel))  # label of what the part links to
-    page = httpx.get(url + "/id/case/XAA-EX-001.html").text
+    page = fetch(url + "/id/case/XAA-EX-001.html").text
     assert 'id="part-defendant/1"' in page and "eight years" in page
 
 
@@ -514,7 +514,7 @@ def test_every_kind_of_resource_in_json_ld_parses_alone_into_its_turtle(examples
     from the string alone (no base, no network: the context is inline) is the graph of the Turtle."""
     url, _ = examples
     query = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}id/")) }}'
-    rows = httpx.get(url + "/sparql", params={"query": query},
+    rows = fetch(url + "/sparql", params={"query": query},
                      headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
     first: dict[str, str] = {}
     for iri in sorted(row["s"]["value"] for row in rows):
@@ -524,12 +524,12 @@ def test_every_kind_of_resource_in_json_ld_parses_alone_into_its_turtle(examples
     paths = [iris.href(iri) for iri in first.values()] + ["/vocab/tip-means/fraud", "/graph/authorities"]
     for path in paths:
         assert path is not None
-        turtle = httpx.get(url + path, headers={"Accept": "text/turtle"})
+        turtle = fetch(url + path, headers={"Accept": "text/turtle"})
         assert turtle.status_code == 200, path
         expected = Graph().parse(data=turtle.text, format="turtle")
         assert len(expected), path
         for accept in ("application/ld+json", f'application/ld+json; profile="{EXPANDED}"'):
-            response = httpx.get(url + path, headers={"Accept": accept})
+            response = fetch(url + path, headers={"Accept": accept})
             assert response.status_code == 200 and "/context.jsonld" not in response.text, (path, accept)
             document = response.json()
             if "profile" in accept:

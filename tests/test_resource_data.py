@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
@@ -24,7 +23,7 @@ from sherloc_kg.resource import LIST_PAGE, LISTS, Page, Sample, read, rule_reaso
 from sherloc_kg.store import Dataset
 from sherloc_kg.store.embedded import EmbeddedStore
 
-from .servers import serving
+from .servers import fetch, serving
 
 BASE = "https://w3id.org/sherloc/"
 INFERRED = BASE + "graph/inferred"
@@ -96,7 +95,7 @@ def test_the_json_marks_an_inferred_link_with_its_rules_and_why(server: str, loa
                                                                 settings: Settings) -> None:
     iris = Iris()
     case, provision = only_inferred(loaded_store)
-    body = httpx.get(server + "/api/resource", params={"iri": str(case)}).json()
+    body = fetch(server + "/api/resource", params={"iri": str(case)}).json()
     values = {value["iri"]: value for value in body["fields"]["concernsProvision"]}
     link = values[str(provision)]
     assert link["inferred"] is True
@@ -107,7 +106,7 @@ def test_the_json_marks_an_inferred_link_with_its_rules_and_why(server: str, loa
     assert parse_qs(why.query) == {"subject": [iris.below(str(case), "id/")],
                                    "provision": [iris.below(str(provision), "id/instrument/")]}
     # the question answers: the recorded facts behind the link, each with its rule
-    answer = httpx.get(server + link["why"], headers={"Accept": "application/sparql-results+json"})
+    answer = fetch(server + link["why"], headers={"Accept": "application/sparql-results+json"})
     rows = answer.json()["results"]["bindings"]
     assert answer.status_code == 200 and rows
     assert {row["rule"]["value"] for row in rows} <= set(link["rules"])
@@ -119,7 +118,7 @@ def test_the_json_marks_an_inferred_link_with_its_rules_and_why(server: str, loa
     assert link["reasons"] == [reasons[rule] for rule in link["rules"]]
     assert "concerns a Convention provision when it refers to it" in reasons["case-concerns-provision"]
     # the page marks the same links, and only them, with the same question
-    page = httpx.get(server + iris.href(str(case)), headers={"Accept": "text/html"}).text
+    page = fetch(server + iris.href(str(case)), headers={"Accept": "text/html"}).text
     assert json_marks(body, iris) == page_marks(page) != set()
 
 
@@ -167,7 +166,7 @@ def test_the_json_marks_an_inferred_implementation_link_and_not_the_recorded_one
         FILTER NOT EXISTS {{ GRAPH ?h {{ ?national <{implements}> ?article }} FILTER(?h != <{INFERRED}>) }}
         GRAPH ?g {{ ?national <{implements}> ?part }} FILTER(?g != <{INFERRED}>)
       }} ORDER BY ?national ?article ?part LIMIT 1""").rows[0]
-    body = httpx.get(server + "/api/resource", params={"iri": str(row["national"])}).json()
+    body = fetch(server + "/api/resource", params={"iri": str(row["national"])}).json()
     name = {iri: short for short, iri in body["properties"].items()}[str(implements)]
     values = {value["iri"]: value for value in body["fields"][name]}
     inferred, recorded = values[str(row["article"])], values[str(row["part"])]
@@ -177,12 +176,12 @@ def test_the_json_marks_an_inferred_implementation_link_and_not_the_recorded_one
         "subject": [iris.below(str(row["national"]), "id/")],
         "provision": [iris.below(str(row["article"]), "id/instrument/")]}
     assert not {"inferred", "rules", "reasons", "why"} & recorded.keys()
-    page = httpx.get(server + iris.href(str(row["national"])), headers={"Accept": "text/html"}).text
+    page = fetch(server + iris.href(str(row["national"])), headers={"Accept": "text/html"}).text
     assert json_marks(body, iris) == page_marks(page) != set()
 
 
 def test_the_inferred_marks_are_documented_in_the_openapi_description(server: str) -> None:
-    schemas = httpx.get(server + "/openapi.json").json()["components"]["schemas"]
+    schemas = fetch(server + "/openapi.json").json()["components"]["schemas"]
     for model in ("FieldValue", "Linked"):
         properties = schemas[model]["properties"]
         assert {"inferred", "rules", "reasons", "why"} <= properties.keys()
@@ -191,7 +190,7 @@ def test_the_inferred_marks_are_documented_in_the_openapi_description(server: st
 
 def test_the_json_marks_inferred_incoming_links(server: str, loaded_store: EmbeddedStore) -> None:
     case, provision = only_inferred(loaded_store)
-    body = httpx.get(server + "/api/resource", params={"iri": str(provision)}).json()
+    body = fetch(server + "/api/resource", params={"iri": str(provision)}).json()
     concerning = next(link for link in body["incoming"] if link["property"] == "concernsProvision")
     recorded = {str(r["case"]) for r in loaded_store.select(f"""SELECT ?case WHERE {{
         GRAPH ?g {{ ?case <{SHERLOC.concernsProvision}> <{provision}> }} FILTER(?g != <{INFERRED}>) }}""").rows}
@@ -213,7 +212,7 @@ def walk(server: str, path: str) -> tuple[list[URIRef], int, int]:
     members: list[URIRef] = []
     pages, total = 0, -1
     while url is not None:
-        response = httpx.get(str(url))
+        response = fetch(str(url))
         assert response.status_code == 200, url
         graph = Graph().parse(data=response.text, format="turtle")
         assert (collection, RDF.type, HYDRA.Collection) in graph
@@ -241,17 +240,17 @@ def test_a_client_following_hydra_next_collects_every_member_once(server: str, l
 
 
 def test_a_list_resource_is_paged_in_headers_and_pages_too(server: str) -> None:
-    cases = httpx.get(server + "/id/case", headers={"Accept": "text/turtle"})
+    cases = fetch(server + "/id/case", headers={"Accept": "text/turtle"})
     assert cases.status_code == 200 and cases.headers["content-location"] == "/id/case.ttl"
     assert '</id/case?page=2>; rel="next"' in cases.headers["link"]
     graph = Graph().parse(data=cases.text, format="turtle")
     member = next(graph.objects(URIRef(BASE + "id/case"), HYDRA.member))
     assert graph.value(member, URIRef("http://purl.org/dc/terms/title")) is not None  # named, for a reader
-    page = httpx.get(server + "/id/case?page=2", headers={"Accept": "text/html"})
+    page = fetch(server + "/id/case?page=2", headers={"Accept": "text/html"})
     assert page.status_code == 200 and 'href="/id/case?page=3"' in page.text and f'href="{member[len(BASE) - 1:]}"' \
         not in page.text
     assert 'href="/id/case/' in page.text
-    assert httpx.get(server + "/id/case.trig").status_code == 406
-    assert httpx.get(server + "/id/no-such-kind.ttl").status_code == 404
-    jsonld = httpx.get(server + "/id/legislation.jsonld")
+    assert fetch(server + "/id/case.trig").status_code == 406
+    assert fetch(server + "/id/no-such-kind.ttl").status_code == 404
+    jsonld = fetch(server + "/id/legislation.jsonld")
     assert jsonld.status_code == 200 and "hydra" in jsonld.text
