@@ -130,13 +130,15 @@ def phases(location: Path, repeat: int) -> dict[str, float]:
     store, the public mirror, the stale mark), the mirror's flush alone (part of it, done before
     the stale mark goes), the fresh read-only views a query worker opens after any write, and the
     rebuild of the mirror that follows an update that reads."""
+    from sherloc_kg.access import mirror_private_graphs
     from sherloc_kg.config import Settings
-    from sherloc_kg.store import open_store
+    from sherloc_kg.iris import Iris
     from sherloc_kg.store.contract import RdfDocument
     from sherloc_kg.store.embedded import EmbeddedStore, ReadOnlyStore
 
-    store = open_store(Settings(store=str(location)))
-    assert isinstance(store, EmbeddedStore) and store._mirror is not None
+    # opened as open_store opens it (the phases are the embedded store's own steps)
+    store = EmbeddedStore(str(location), private_graphs=mirror_private_graphs(Iris(Settings().base)))
+    assert store._mirror is not None
     times: dict[str, list[float]] = {"load_graph_ms": [], "mirror_flush_ms": [], "worker_views_ms": [],
                                      "mirror_rebuild_ms": []}
 
