@@ -202,7 +202,8 @@ def law(ctx: Context, who: Caller, code: str, law_id: str, wanted: str) -> LawDa
         result = []
         for value, labels in values.get(field, {}).items():
             chosen = pick(labels, wanted)
-            href = law_href(ctx.iris, value) or (f"/explore/countries/{code}" if field == "country" else None)
+            # a law the store has no title for is not loaded (an act another act only names): no page
+            href = (law_href(ctx.iris, value) if labels else None) or (f"/explore/countries/{code}" if field == "country" else None)
             result.append(Named(iri=value, label=chosen.text if chosen else value.rstrip("/").rsplit("/", 1)[-1],
                                 lang=chosen.lang if chosen else None, href=href))
         return sorted(result, key=lambda n: n.label.casefold())
@@ -283,7 +284,7 @@ def _units(ctx: Context, law_iri: str, rows: list[dict], implements: dict[str, l
         for other, labels in entry["changed_by"].items():
             chosen = pick(labels, wanted)
             changed.append(Named(iri=other, label=chosen.text if chosen else other.rsplit("/", 1)[-1],
-                                 lang=chosen.lang if chosen else None, href=law_href(ctx.iris, other)))
+                                 lang=chosen.lang if chosen else None, href=law_href(ctx.iris, other) if labels else None))
         href = law_href(ctx.iris, unit) or unit
         return Unit(iri=unit, anchor=href.partition("#")[2], href=href, resource=ctx.iris.href(unit) or unit,
                     number=entry["number"], label=_unit_label(unit, entry["number"], not path, gettext),

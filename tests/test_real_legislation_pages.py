@@ -72,7 +72,7 @@ def test_canada_profile_gives_its_laws_per_article_in_english_and_french(plain: 
     assert "Code criminel, sec. 467.11 (1)" in words(french.text)
     assert "Criminalization of participation in an organized criminal group" in words(english.text)
     assert "Incrimination de la participation à un groupe criminel organisé" in words(french.text)
-    assert '<a href="/id/legislation/CAN/C-46/sec/467.11/1" lang="fr">Code criminel, sec. 467.11 (1)</a>' in french.text
+    assert '<a href="/explore/laws/CAN/C-46#sec-467.11-1" lang="fr">Code criminel, sec. 467.11 (1)</a>' in french.text
     profile = get(plain + "/api/countries/CAN/implementation").json()
     article_5 = next(a for a in profile["articles"] if a["article"] == "untoc/art/5")
     assert {e["claim"] for e in article_5["national_provisions"]} == {"editorial"}
