@@ -11,10 +11,11 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from sherloc_kg.access import Tokens
+
+from .servers import fetch
 
 REPO = Path(__file__).resolve().parents[1]
 #: Built by other pages of the explorer; their own tests follow them.
@@ -44,12 +45,8 @@ def official(settings, explorer_store, tmp_path_factory: pytest.TempPathFactory)
         yield url, {"Authorization": "Bearer " + token}
 
 
-def get(url: str, **kwargs) -> httpx.Response:
-    return httpx.get(url, timeout=120, **kwargs)
-
-
 def test_countries_list_has_every_country_with_its_case_count(explorer: str, cases: list[dict]) -> None:
-    response = get(explorer + "/explore/countries")
+    response = fetch(explorer + "/explore/countries")
     assert response.status_code == 200
     page = response.text
     counts = Counter(c.get("country") or c.get("jurisdiction") for c in cases)
@@ -65,19 +62,19 @@ def test_countries_list_has_every_country_with_its_case_count(explorer: str, cas
 
 
 def test_countries_list_sorts_by_a_column(explorer: str, cases: list[dict]) -> None:
-    page = get(explorer + "/explore/countries", params={"sort": "cases", "order": "desc"}).text
+    page = fetch(explorer + "/explore/countries", params={"sort": "cases", "order": "desc"}).text
     first = re.search(r'<tbody>\s*<tr>\s*<th scope="row"><a href="/explore/countries/([A-Z0-9]+)">', page)
     counts = Counter(c.get("country") or c.get("jurisdiction") for c in cases)
     assert first and first.group(1) == counts.most_common(1)[0][0]
     assert 'aria-sort="descending"' in page
-    by_name = get(explorer + "/explore/countries", params={"sort": "name"}).text
+    by_name = fetch(explorer + "/explore/countries", params={"sort": "name"}).text
     names = re.findall(r'<th scope="row"><a href="/explore/countries/[A-Z0-9]+">([^<]+)</a>', by_name)
     assert names == sorted(names, key=str.casefold)
-    assert get(explorer + "/explore/countries", params={"sort": "<x>", "order": "up"}).status_code == 200
+    assert fetch(explorer + "/explore/countries", params={"sort": "<x>", "order": "up"}).status_code == 200
 
 
 def test_country_page_of_a_fictional_state(explorer: str) -> None:
-    response = get(explorer + "/explore/countries/XAA")
+    response = fetch(explorer + "/explore/countries/XAA")
     assert response.status_code == 200
     page = response.text
     assert "Aurelia (fictional State)" in page
@@ -143,7 +140,7 @@ def _section(page: str, ident: str) -> str:
 def test_authorities_are_shown_in_words_not_codes(explorer: str, lang: str) -> None:
     authority = aurelias_authority()
     words = AUTHORITY_WORDS[lang]
-    response = get(explorer + "/explore/countries/XAA", params={"lang": lang})
+    response = fetch(explorer + "/explore/countries/XAA", params={"lang": lang})
     assert response.status_code == 200
     section = html.unescape(_section(response.text, "authorities"))
     text = " ".join(re.sub(r"<[^>]+>", " ", section).split())  # what a reader reads: no markup
@@ -171,7 +168,7 @@ def test_authorities_are_shown_in_words_not_codes(explorer: str, lang: str) -> N
 def test_the_twin_keeps_the_authorities_codes_beside_the_words(explorer: str, lang: str) -> None:
     authority = aurelias_authority()
     words = AUTHORITY_WORDS[lang]
-    response = get(explorer + "/api/countries/XAA", params={"lang": lang})
+    response = fetch(explorer + "/api/countries/XAA", params={"lang": lang})
     assert response.status_code == 200
     twin = next(a for a in response.json()["authorities"] if a["href"] == f"/explore/authorities/{authority['id']}")
     # the codes, for machines
@@ -188,18 +185,18 @@ def test_the_twin_keeps_the_authorities_codes_beside_the_words(explorer: str, la
 def test_contact_details_only_for_an_official(explorer: str, official) -> None:
     authority = next(a for a in jsonl(REPO / "data/examples/authorities.jsonl") if a["country"] == "XAA")
     email, phone = authority["contact"]["email"], authority["contact"]["phone"]
-    public = get(explorer + "/explore/countries/XAA").text
+    public = fetch(explorer + "/explore/countries/XAA").text
     assert email not in public and phone not in public
     assert authority["name"] in public  # the public part is there
     url, headers = official
-    assert email not in get(url + "/explore/countries/XAA").text
-    page = get(url + "/explore/countries/XAA", headers=headers).text
+    assert email not in fetch(url + "/explore/countries/XAA").text
+    page = fetch(url + "/explore/countries/XAA", headers=headers).text
     assert f'<a href="mailto:{email}">{email}</a>' in page
     assert phone in page and authority["contact"]["address"] in page
 
 
 def test_a_real_country_page(explorer: str, cases: list[dict]) -> None:
-    page = get(explorer + "/explore/countries/BRA").text
+    page = fetch(explorer + "/explore/countries/BRA").text
     expected = sum(1 for c in cases if c.get("country") == "BRA")
     assert f"{expected} cases decided" in page
     years = Counter(c["year"] for c in cases if c.get("country") == "BRA")
@@ -211,7 +208,7 @@ def test_a_real_country_page(explorer: str, cases: list[dict]) -> None:
     assert page.count('<span class="muted">no participation recorded</span>') == 4
     assert "from the UN Treaty Collection status table of UNTOC as at 4 May 2024, covering 18 participants" in page
     assert "not party" not in page.lower()
-    albania = get(explorer + "/explore/countries/ALB").text  # Albania,12 Dec 2000,21 Aug 2002 in the table
+    albania = fetch(explorer + "/explore/countries/ALB").text  # Albania,12 Dec 2000,21 Aug 2002 in the table
     assert page.count('<span class="muted">no participation recorded</span>') == 4
     assert '<time datetime="2002-08-21">21 August 2002</time></td>' in albania and "<td>Ratification</td>" in albania
     assert albania.count('<span class="muted">no participation recorded</span>') == 3  # the Protocols
@@ -219,7 +216,7 @@ def test_a_real_country_page(explorer: str, cases: list[dict]) -> None:
 
 @pytest.mark.parametrize("code", ["QQQ", "XYZ", "bra", "B", "<script>", "BRA%20X"])
 def test_unknown_or_malformed_code_is_a_404_in_the_frame(explorer: str, code: str) -> None:
-    response = get(explorer + "/explore/countries/" + code)
+    response = fetch(explorer + "/explore/countries/" + code)
     assert response.status_code == 404
     assert 'href="/static/explorer.css"' in response.text
     assert "<script>" not in response.text
@@ -227,11 +224,11 @@ def test_unknown_or_malformed_code_is_a_404_in_the_frame(explorer: str, code: st
 
 def test_every_local_link_on_a_country_page_answers(explorer: str) -> None:
     for code in ("XAA", "BRA"):
-        page = get(explorer + f"/explore/countries/{code}").text
+        page = fetch(explorer + f"/explore/countries/{code}").text
         hrefs = {h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', page)}
         local = sorted(h for h in hrefs if h.startswith("/") and not h.startswith("//")
                        and not urlsplit(h).path.startswith(ELSEWHERE))
         assert any(h.startswith("/id/") for h in local)
         for href in local:
-            response = get(explorer + href, follow_redirects=True)
+            response = fetch(explorer + href, follow_redirects=True)
             assert response.status_code == 200, href
